@@ -1,0 +1,50 @@
+# kanri — `make help` lists the targets.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-sqlite test-postgres lint format bench fuzz lock clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## create .venv and install the pinned dependencies (idempotent)
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/pip install -q --disable-pip-version-check uv
+	$(BIN)/uv pip sync -q requirements.lock --python $(PY)
+	$(BIN)/uv pip install -q --no-deps -e . --python $(PY)
+	@rm -f $(VENV)/.installed-* && touch $@
+
+run: install ## migrate, bootstrap on first start, serve on 127.0.0.1:8000 (data in ./kanri-data)
+	$(BIN)/kanri serve
+
+test: install ## the suite on SQLite, and on PostgreSQL when KANRI_TEST_DATABASE_URL is set
+	KANRI_TEST_BACKEND=sqlite $(BIN)/pytest
+	@if [ -n "$$KANRI_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL"; KANRI_TEST_BACKEND=postgresql $(BIN)/pytest; \
+	fi
+
+lint: install ## ruff (lint + format check) and mypy --strict
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: install ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+bench: install ## benchmarks: kanri vs a bare FastAPI app, ratios printed
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(PY) -m bench.run
+
+lock: ## re-resolve requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean: ## remove the virtualenv and caches (keeps kanri-data)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,93 @@
+"""create_app(settings) -> FastAPI: routers, middleware, error handlers, lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from kanri import __version__
+from kanri import logging as kanri_logging
+from kanri.audit.api import router as audit_router
+from kanri.config import Settings
+from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
+from kanri.db.database import Database
+from kanri.runtime import Kanri
+from kanri.system.api import router as system_router
+from kanri.tenancy.api import router as tenancy_router
+from kanri.tenancy.service import TenancyAuthStore
+
+DESCRIPTION = """\
+kanri is a self-hosted control plane for AI agents and automations.
+
+Authenticate with `Authorization: Bearer <key>` or `x-api-key: <key>`. Errors are
+RFC 9457 problem details (`application/problem+json`). Lists take `page_size`,
+`page_token`, `filter` (AIP-160) and `order_by`.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The kanri API application for `settings` (default: from the environment)."""
+    settings = settings or Settings()
+    kanri_logging.configure(settings.log_level, settings.log_json)
+    db = Database(
+        settings.effective_database_url,
+        pool_size=settings.db_pool_size,
+        write_batch_size=settings.write_batch_size,
+    )
+    kanri = Kanri(settings=settings, db=db, tenancy=TenancyAuthStore())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await db.start()
+        try:
+            yield
+        finally:
+            await db.stop()
+
+    app = FastAPI(
+        title="kanri",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.kanri = kanri
+    install_error_handlers(app)
+    app.include_router(system_router)
+    app.include_router(tenancy_router)
+    app.include_router(audit_router)
+    app.add_middleware(
+        EdgeMiddleware,  # type: ignore[arg-type]
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+    )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components["Problem"] = Problem.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

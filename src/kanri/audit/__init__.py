@@ -1,0 +1,1 @@
+"""The audit trail as an API: list and verify the hash chain."""

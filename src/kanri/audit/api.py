@@ -1,0 +1,34 @@
+"""Routes of the audit trail (section `audit-logs`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+
+from kanri.audit import schemas, service
+from kanri.core.auth import Principal, RequireSection
+from kanri.core.deps import Db, Listing
+from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.schemas import ListResponse
+
+router = APIRouter(prefix="/v1/audit-logs", tags=["audit-logs"], responses=STANDARD_PROBLEMS)
+Reader = Annotated[Principal, RequireSection("audit-logs", "read", reach="either")]
+
+
+@router.get("")
+async def list_audit_logs(db: Db, params: Listing, who: Reader) -> ListResponse[schemas.AuditLog]:
+    """The project's audit trail (an admin key without Kanri-Project: the organization's).
+
+    Filter on action, resource_type, resource_id, actor, request_id, create_time, seq.
+    """
+    page = await db.read(service.list_logs, who, params)
+    return ListResponse(
+        data=page.items, next_page_token=page.next_page_token, total_size=page.total_size
+    )
+
+
+@router.get("/verify")
+async def verify_audit_logs(db: Db, who: Reader) -> schemas.Verification:
+    """Recompute the hash chain; `valid` false names the first broken row."""
+    return await db.read(service.verify, who)

@@ -1,0 +1,47 @@
+"""Reads of the audit trail, scoped to the caller's project (or organization for admin keys)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kanri.audit import schemas
+from kanri.core import audit
+from kanri.core.auth import Principal
+from kanri.core.filtering import FilterField, FilterSpec
+from kanri.core.models import AuditLogRow
+from kanri.core.pagination import ListParams, Page, paginate
+
+AUDIT_FILTERS = FilterSpec(
+    {
+        "action": FilterField(AuditLogRow.action),
+        "resource_type": FilterField(AuditLogRow.resource_type),
+        "resource_id": FilterField(AuditLogRow.resource_id),
+        "actor": FilterField(AuditLogRow.actor_id),
+        "request_id": FilterField(AuditLogRow.request_id, sortable=False),
+        "create_time": FilterField(AuditLogRow.create_time, "timestamp"),
+        "seq": FilterField(AuditLogRow.seq, "integer"),
+    }
+)
+
+
+def _scope(who: Principal) -> str:
+    return who.project_id or who.organization_id
+
+
+def list_logs(tx: Session, who: Principal, params: ListParams) -> Page[schemas.AuditLog]:
+    """Rows of who's chain, newest first unless ordered otherwise."""
+    stmt = select(AuditLogRow).where(AuditLogRow.scope_id == _scope(who))
+    page = paginate(
+        tx, stmt, AUDIT_FILTERS, params, id_column=AuditLogRow.id, default_order="seq desc"
+    )
+    items = [schemas.AuditLog.model_validate(r) for r in page.items]
+    return Page(items, page.next_page_token, page.total_size)
+
+
+def verify(tx: Session, who: Principal) -> schemas.Verification:
+    """Recompute who's chain from the first row."""
+    result = audit.verify(tx, _scope(who))
+    return schemas.Verification.model_validate(
+        {"valid": result.valid, "checked": result.checked, "first_broken": result.first_broken}
+    )

@@ -1,0 +1,1 @@
+"""The `kanri` command line: serve, migrate, config, admin verbs."""

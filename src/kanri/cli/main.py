@@ -1,0 +1,271 @@
+"""`kanri serve | migrate | config | admin …` (Typer + Rich)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import structlog
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kanri import logging as kanri_logging
+from kanri.config import Settings
+from kanri.core.auth import Principal
+from kanri.core.errors import KanriError
+from kanri.core.pagination import DEFAULT_PAGE_SIZE, ListParams, PageCodec
+from kanri.db import migrations
+from kanri.db.database import Database
+from kanri.tenancy import schemas
+from kanri.tenancy import service as tenancy
+
+T = TypeVar("T")
+app = typer.Typer(help="kanri: a control plane for AI agents and automations.", no_args_is_help=True)
+admin = typer.Typer(help="Operator verbs that act directly on the database.", no_args_is_help=True)
+projects = typer.Typer(help="Projects of an organization.", no_args_is_help=True)
+keys = typer.Typer(help="API keys of a project.", no_args_is_help=True)
+app.add_typer(admin, name="admin")
+admin.add_typer(projects, name="projects")
+admin.add_typer(keys, name="keys")
+out = Console()
+err = Console(stderr=True)
+log = structlog.get_logger("kanri.cli")
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="data directory (KANRI_DATA_DIR)", show_default=False)
+]
+
+
+def _settings(data_dir: Path | None = None) -> Settings:
+    if data_dir is not None:
+        os.environ["KANRI_DATA_DIR"] = str(data_dir)
+    settings = Settings()
+    kanri_logging.configure(settings.log_level, settings.log_json)
+    return settings
+
+
+def _prepare(settings: Settings) -> None:
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _ = settings.secret  # generated into the data dir on first start
+    migrations.upgrade(settings.effective_database_url)
+
+
+def _run(settings: Settings, fn: Callable[..., T], *args: Any, write: bool = True) -> T:
+    async def go() -> T:
+        db = Database(settings.effective_database_url)
+        await db.start()
+        try:
+            return await (db.write(fn, *args) if write else db.read(fn, *args))
+        finally:
+            await db.stop()
+
+    try:
+        return asyncio.run(go())
+    except KanriError as exc:
+        err.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(1) from None
+
+
+def _organization(settings: Settings, name: str | None) -> schemas.Organization:
+    orgs = _run(settings, tenancy.list_organizations, write=False)
+    if name is not None:
+        for org in orgs:
+            if name in (org.name, org.id):
+                return org
+        err.print(f"[red]error:[/red] no organization '{name}'")
+        raise typer.Exit(1)
+    if len(orgs) != 1:
+        err.print("[red]error:[/red] name the organization with --org")
+        raise typer.Exit(1)
+    return orgs[0]
+
+
+def print_bootstrap(result: schemas.Bootstrap) -> None:
+    """The once-only banner with the first admin key."""
+    err.print(
+        "\n[bold green]kanri is ready.[/bold green] Your organization admin key "
+        "(shown once, store it now):\n"
+    )
+    print(result.admin_key, flush=True)
+    err.print(
+        f"\norganization: {result.organization_id}\n"
+        "Create a project:  curl -X POST http://127.0.0.1:8000/v1/projects "
+        "-H 'Authorization: Bearer <admin key>' -H 'Content-Type: application/json' "
+        "-d '{\"name\": \"demo\"}'\n"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (KANRI_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (KANRI_PORT)")] = None,
+    data_dir: DataDir = None,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="API only: run executors in `kanri worker`")
+    ] = False,
+) -> None:
+    """Migrate, bootstrap on the very first start, and serve the API."""
+    import uvicorn
+
+    from kanri.app import create_app
+
+    settings = _settings(data_dir)
+    if no_worker:
+        settings.worker_enabled = False
+    _prepare(settings)
+    if _run(settings, tenancy.organization_count, write=False) == 0:
+        result = _run(settings, tenancy.bootstrap, "default", _pepper(settings))
+        print_bootstrap(result)
+    log.info("serving", host=host or settings.host, port=port or settings.port,
+             database=settings.masked()["effective_database_url"])
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+    )
+
+
+def _pepper(settings: Settings) -> bytes:
+    from kanri.core import keys as key_format
+
+    return key_format.pepper(settings.secret)
+
+
+@app.command()
+def migrate(data_dir: DataDir = None) -> None:
+    """Apply pending database migrations."""
+    settings = _settings(data_dir)
+    _prepare(settings)
+    err.print(f"database at revision {migrations.head_revision()}")
+
+
+@app.command()
+def config(data_dir: DataDir = None) -> None:
+    """Print the effective settings as JSON, secrets masked."""
+    settings = _settings(data_dir)
+    print(json.dumps(settings.masked(), indent=2, default=str))
+
+
+@admin.command("bootstrap")
+def bootstrap(
+    org: Annotated[str, typer.Option("--org", help="organization name")],
+    as_json: Annotated[bool, typer.Option("--json", help="print only JSON on stdout")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an organization and an organization admin key."""
+    settings = _settings(data_dir)
+    _prepare(settings)
+    result = _run(settings, tenancy.bootstrap, org, _pepper(settings))
+    if as_json:
+        print(json.dumps({"organization_id": result.organization_id, "admin_key": result.admin_key}))
+    else:
+        print_bootstrap(result)
+
+
+@projects.command("create")
+def projects_create(
+    name: str,
+    org: Annotated[str | None, typer.Option("--org")] = None,
+    description: Annotated[str, typer.Option()] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Create a project (with production and development environments)."""
+    settings = _settings(data_dir)
+    _prepare(settings)
+    who = Principal.system(_organization(settings, org).id)
+    try:
+        body = schemas.ProjectCreate(name=name, description=description)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    project = _run(settings, tenancy.create_project, who, body, settings.default_rate_limit_per_minute)
+    print(project.model_dump_json(indent=2))
+
+
+def _all(settings: Settings, fn: Callable[..., Any], *args: Any) -> list[Any]:
+    params = ListParams(DEFAULT_PAGE_SIZE * 20, None, None, None, False, PageCodec(settings.secret))
+    page = _run(settings, fn, *args, params, write=False)
+    return list(page.items)
+
+
+@projects.command("list")
+def projects_list(org: Annotated[str | None, typer.Option("--org")] = None, data_dir: DataDir = None) -> None:
+    """List projects."""
+    settings = _settings(data_dir)
+    _prepare(settings)
+    who = Principal.system(_organization(settings, org).id)
+    table = Table("id", "name", "rate limit/min", "created")
+    for p in _all(settings, tenancy.list_projects, who):
+        table.add_row(p.id, p.name, str(p.rate_limit_per_minute), p.create_time.isoformat())
+    out.print(table)
+
+
+@keys.command("create")
+def keys_create(
+    project: Annotated[str, typer.Option("--project", help="project id or name")],
+    name: Annotated[str, typer.Option()] = "cli key",
+    kind: Annotated[str, typer.Option(help="secret or publishable")] = "secret",
+    scope: Annotated[list[str] | None, typer.Option("--scope", help="repeatable; default *")] = None,
+    environment: Annotated[str | None, typer.Option()] = None,
+    org: Annotated[str | None, typer.Option("--org")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a project key and print it once."""
+    settings = _settings(data_dir)
+    _prepare(settings)
+    who = Principal.system(_organization(settings, org).id)
+    try:
+        body = schemas.ApiKeyCreate.model_validate(
+            {"name": name, "kind": kind, "scopes": scope, "environment": environment}
+        )
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    created = _run(settings, tenancy.create_key, who, project, body, _pepper(settings))
+    if as_json:
+        print(created.model_dump_json())
+    else:
+        err.print(f"key {created.id} for project {created.project_id} (shown once):")
+        print(created.key)
+
+
+@keys.command("list")
+def keys_list(
+    project: Annotated[str, typer.Option("--project")],
+    org: Annotated[str | None, typer.Option("--org")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """List a project's keys (prefix and last four characters only)."""
+    settings = _settings(data_dir)
+    _prepare(settings)
+    who = Principal.system(_organization(settings, org).id)
+    table = Table("id", "name", "kind", "key", "scopes", "revoked")
+    for k in _all(settings, tenancy.list_keys, who, project):
+        revoked = k.revoked_at.isoformat() if k.revoked_at else ""
+        table.add_row(k.id, k.name, k.kind, f"{k.prefix}…{k.last_four}", " ".join(k.scopes), revoked)
+    out.print(table)
+
+
+@keys.command("revoke")
+def keys_revoke(
+    key_id: str,
+    org: Annotated[str | None, typer.Option("--org")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Revoke a key at once."""
+    settings = _settings(data_dir)
+    _prepare(settings)
+    who = Principal.system(_organization(settings, org).id)
+    revoked = _run(settings, tenancy.revoke_key, who, key_id)
+    err.print(f"revoked {revoked.id}")
+

@@ -1,0 +1,129 @@
+"""Settings from `KANRI_*` environment variables and an optional `kanri.toml`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Effective configuration. Environment wins over `kanri.toml`, which wins over defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KANRI_",
+        toml_file=os.environ.get("KANRI_CONFIG_FILE", "kanri.toml"),
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(default=Path("kanri-data"), description="Where SQLite and keys live")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite under data_dir"
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Master secret: key pepper, page tokens, encryption at rest"
+    )
+    redis_url: str | None = Field(default=None, description="Redis for shared rate limits")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    log_json: bool = True
+    default_rate_limit_per_minute: int = Field(default=60, ge=1)
+    admin_rate_limit_per_minute: int = Field(default=600, ge=1)
+    public_rate_limit_per_minute: int = Field(default=60, ge=1)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_json_depth: int = Field(default=32, ge=2)
+    max_string_length: int = Field(default=100_000, ge=64)
+    idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
+    key_cache_seconds: float = Field(default=5.0, ge=0)
+    db_pool_size: int = Field(default=10, ge=1)
+    write_batch_size: int = Field(default=64, ge=1, le=1024)
+    worker_enabled: bool = True
+    trust_forwarded_for: bool = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            value = "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if not (value.startswith("sqlite") or value.startswith("postgresql+asyncpg://")):
+            raise ValueError("use sqlite:///path or postgresql+asyncpg://user@host/db")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The URL in use: the configured one, or SQLite in the data dir."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'kanri.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The master secret; generated into `data_dir/secret_key` (mode 0600) on first use."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        return load_or_create_secret(self.data_dir).encode()
+
+    def masked(self) -> dict[str, Any]:
+        """Effective settings as plain data, secrets and URL passwords masked."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "********"
+            elif name in ("database_url", "redis_url") and value:
+                value = _mask_url(value)
+            elif isinstance(value, Path):
+                value = str(value)
+            out[name] = value
+        out["effective_database_url"] = _mask_url(self.effective_database_url)
+        return out
+
+
+def _mask_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "********"
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """Read the generated secret, creating it (0600) when absent."""
+    path = data_dir / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value

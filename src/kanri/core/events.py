@@ -1,0 +1,46 @@
+"""The outbox: a mutation appends its domain event in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from kanri.core.auth import Principal
+from kanri.core.canonical import plain
+from kanri.core.ids import new_id
+from kanri.core.models import OutboxEventRow
+from kanri.core.time import utcnow
+
+
+def emit(
+    tx: Session,
+    who: Principal,
+    event_type: str,
+    resource_type: str,
+    resource_id: str,
+    data: dict[str, Any],
+    *,
+    project_id: str | None = None,
+    environment_id: str | None = None,
+) -> str:
+    """Append an event (`environment.created`, …) to the outbox; returns its id."""
+    project = project_id or who.project_id
+    event_id = new_id("evt")
+    tx.execute(
+        insert(OutboxEventRow).values(
+            id=event_id,
+            scope_id=project or who.organization_id,
+            organization_id=who.organization_id,
+            project_id=project,
+            environment_id=environment_id,
+            type=event_type,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            data=plain(data),
+            request_id=who.request_id,
+            create_time=utcnow(),
+        )
+    )
+    return event_id

@@ -1,0 +1,292 @@
+"""The HTTP edge shared by every route: request ids, body and JSON caps, problem responses,
+rate-limit headers, access logs and metrics. Pure ASGI, so it costs microseconds."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import Counter, Histogram
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kanri.core.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    KanriError,
+    PayloadTooLarge,
+    ValidationFailed,
+)
+from kanri.core.idempotency import Replay
+from kanri.core.ids import new_id
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+PROBLEM_JSON = "application/problem+json"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+log = structlog.get_logger("kanri.http")
+access_log = structlog.get_logger("kanri.access")
+
+REQUESTS = Counter("kanri_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram(
+    "kanri_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error response carries them."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["https://kanri.dev/problems/not-found"])
+    title: str
+    status: int
+    detail: str
+    code: str = Field(examples=["NOT_FOUND"])
+    errors: list[dict[str, str]] | None = None
+    request_id: str | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Bad request: malformed input, filter, order or page token",
+    401: "Missing, unknown, expired or revoked API key",
+    403: "The key lacks the section's permission",
+    404: "Not found (also another tenant's resource)",
+    409: "Conflict with the current state, a unique value or an idempotency key",
+    413: "Request body too large",
+    422: "Validation failed: one error per offending field",
+    429: "Rate limit reached; see Retry-After",
+}
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for problem+json errors."""
+    return {
+        code: {
+            "description": _DESCRIPTIONS[code],
+            "model": Problem,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in codes
+    }
+
+
+STANDARD_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 422, 429)
+
+
+def problem_response(
+    error: KanriError, request_id: str | None, headers: dict[str, str] | None = None
+) -> Response:
+    body = json.dumps(error.problem(request_id), default=str).encode()
+    merged = {**error.headers, **(headers or {})}
+    return Response(body, status_code=error.status, media_type=PROBLEM_JSON, headers=merged)
+
+
+def _request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+def json_depth(body: bytes) -> int:
+    """Deepest nesting of arrays/objects in a JSON text (strings ignored)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRING_RE.sub(b'""', body)):
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """One place that turns every failure into problem+json."""
+
+    @app.exception_handler(KanriError)
+    async def _kanri(request: Request, exc: KanriError) -> Response:
+        return problem_response(exc, _request_id(request))
+
+    @app.exception_handler(Replay)
+    async def _replay(request: Request, exc: Replay) -> Response:
+        headers = {"Idempotent-Replayed": "true"}
+        if exc.location:
+            headers["Location"] = exc.location
+        return Response(
+            exc.body, status_code=exc.status_code, media_type="application/json", headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = list(exc.errors())
+        if any(e.get("type") == "json_invalid" for e in errors):
+            first = errors[0]
+            message = f"request body is not valid JSON: {first.get('ctx', {}).get('error', '')}"
+            return problem_response(
+                BadRequest(message.strip().rstrip(":"), errors=[FieldError("body", message)]),
+                _request_id(request),
+            )
+        field_errors = [
+            FieldError(_field(e.get("loc", ())), str(e.get("msg", "invalid")), str(e.get("type")))
+            for e in errors
+        ]
+        names = ", ".join(sorted({f.field for f in field_errors}))
+        return problem_response(
+            ValidationFailed(f"invalid value for {names}", errors=field_errors),
+            _request_id(request),
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
+        log.warning("integrity_conflict", error=type(exc.orig).__name__)
+        return problem_response(
+            Conflict("the change conflicts with an existing resource"), _request_id(request)
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        kinds: dict[int, type[KanriError]] = {400: BadRequest, 409: Conflict, 413: PayloadTooLarge}
+        error: KanriError
+        if exc.status_code == 404:
+            from kanri.core.errors import NotFound
+
+            error = NotFound(f"no route for {request.method} {request.url.path}")
+        elif exc.status_code == 405:
+            error = _MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}")
+        else:
+            error = kinds.get(exc.status_code, KanriError)(str(exc.detail))
+        return problem_response(error, _request_id(request), dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled_error", path=request.url.path)
+        return problem_response(
+            KanriError("an unexpected error occurred; quote the request_id when reporting it"),
+            _request_id(request),
+        )
+
+
+class _MethodNotAllowed(KanriError):
+    status = 405
+    code = "METHOD_NOT_ALLOWED"
+    title = "Method not allowed"
+
+
+class EdgeMiddleware:
+    """Request id, body-size and JSON-depth caps, rate-limit headers, access log, metrics."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int) -> None:
+        self.app = app
+        self.max_body = max_body_bytes
+        self.max_depth = max_json_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _incoming_request_id(scope) or new_id("req")
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        status_holder = [500]
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                rate = scope["state"].get("ratelimit")
+                if rate is not None and not any(k.lower() == b"ratelimit" for k, _ in headers):
+                    headers.extend((k.encode(), v.encode()) for k, v in rate.headers().items())
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            receive = await self._guard_body(scope, receive)
+        except KanriError as error:
+            await problem_response(error, request_id)(scope, receive, send_wrapper)
+            self._observe(scope, started, 413 if isinstance(error, PayloadTooLarge) else 400)
+            return
+        await self.app(scope, receive, send_wrapper)
+        self._observe(scope, started, status_holder[0])
+
+    async def _guard_body(self, scope: Scope, receive: Receive) -> Receive:
+        if scope["method"] in ("GET", "HEAD", "DELETE", "OPTIONS"):
+            return receive
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            raise PayloadTooLarge(f"request body exceeds {self.max_body} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise PayloadTooLarge(f"request body exceeds {self.max_body} bytes")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        content_type = headers.get(b"content-type", b"")
+        if b"json" in content_type and json_depth(body) > self.max_depth:
+            message_text = f"JSON nested deeper than {self.max_depth} levels"
+            raise BadRequest(message_text, errors=[FieldError("body", message_text)])
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return replay
+
+    def _observe(self, scope: Scope, started: float, status: int) -> None:
+        elapsed = time.perf_counter() - started
+        route = scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"
+        method = scope["method"]
+        REQUESTS.labels(method, template, str(status)).inc()
+        LATENCY.labels(method, template).observe(elapsed)
+        access_log.info(
+            "request",
+            method=method,
+            path=scope["path"],
+            status=status,
+            duration_ms=round(elapsed * 1000, 2),
+            request_id=scope["state"]["request_id"],
+        )
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if _REQUEST_ID_RE.match(text) else None
+    return None

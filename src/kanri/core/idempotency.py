@@ -1,0 +1,138 @@
+"""`Idempotency-Key` on creating POSTs, with Stripe's semantics.
+
+The first response is stored in the same transaction as the resource it created and
+replayed for 24 h with `Idempotent-Replayed: true`; the same key with a different body
+is a 409. A concurrent duplicate on PostgreSQL waits on the unique index and then
+replays; on SQLite the single writer makes it see the stored response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kanri.core.auth import Principal
+from kanri.core.canonical import canonical_json
+from kanri.core.errors import BadRequest, Conflict, FieldError
+from kanri.core.ids import new_id
+from kanri.core.models import IdempotencyRow
+from kanri.core.time import utcnow
+from kanri.db.database import Database
+
+M = TypeVar("M", bound=BaseModel)
+HEADER = "Idempotency-Key"
+_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+class Replay(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised to answer with a stored response; the app's handler sends it."""
+
+    def __init__(self, status_code: int, body: str, location: str | None) -> None:
+        super().__init__("idempotent replay")
+        self.status_code = status_code
+        self.body = body
+        self.location = location
+
+
+def _fingerprint(request: Request, body: bytes) -> str:
+    try:
+        normal = canonical_json(json.loads(body)) if body else b""
+    except ValueError:
+        normal = body
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + normal)
+    return digest.hexdigest()
+
+
+def _stored(tx: Session, scope_id: str, key: str) -> IdempotencyRow | None:
+    row = tx.execute(
+        select(IdempotencyRow).where(IdempotencyRow.scope_id == scope_id, IdempotencyRow.key == key)
+    ).scalar_one_or_none()
+    if row is not None and row.expire_time <= utcnow():
+        return None
+    return row
+
+
+def _answer(row: IdempotencyRow, fingerprint: str) -> Replay:
+    if row.fingerprint != fingerprint:
+        raise Conflict(
+            "this Idempotency-Key was already used with a different request",
+            errors=[FieldError(f"header.{HEADER}", "reused with a different body or path")],
+        )
+    return Replay(row.status_code, row.body, row.location)
+
+
+async def create(
+    request: Request,
+    response: Response,
+    db: Database,
+    who: Principal,
+    command: Callable[..., M],
+    *args: Any,
+    location: Callable[[M], str],
+    status_code: int = 201,
+) -> M:
+    """Run a creating write command once per Idempotency-Key; set `Location` on the response."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        created = await db.write(command, *args)
+        response.headers["Location"] = location(created)
+        return created
+    if not _KEY_RE.match(key):
+        message = "Idempotency-Key must be 1 to 255 printable ASCII characters"
+        raise BadRequest(message, errors=[FieldError(f"header.{HEADER}", message)])
+    scope_id = f"{who.project_id or who.organization_id}"
+    fingerprint = _fingerprint(request, await request.body())
+    ttl = timedelta(seconds=request.app.state.kanri.settings.idempotency_ttl_seconds)
+    existing = await db.read(_stored, scope_id, key)
+    if existing is not None:
+        raise _answer(existing, fingerprint)
+
+    def once(tx: Session) -> M | Replay:
+        stored = _stored(tx, scope_id, key)
+        if stored is not None:
+            return _answer(stored, fingerprint)
+        tx.execute(
+            delete(IdempotencyRow).where(
+                IdempotencyRow.scope_id == scope_id, IdempotencyRow.key == key
+            )
+        )
+        created = command(tx, *args)
+        now = utcnow()
+        tx.add(
+            IdempotencyRow(
+                id=new_id("idk"),
+                scope_id=scope_id,
+                key=key,
+                fingerprint=fingerprint,
+                status_code=status_code,
+                body=created.model_dump_json(),
+                location=location(created),
+                create_time=now,
+                expire_time=now + ttl,
+            )
+        )
+        tx.flush()
+        return created
+
+    try:
+        outcome = await db.write(once)
+    except IntegrityError:
+        # A concurrent request with the same key committed first: answer as it did.
+        stored = await db.read(_stored, scope_id, key)
+        if stored is None:
+            raise
+        raise _answer(stored, fingerprint) from None
+    if isinstance(outcome, Replay):
+        raise outcome
+    response.headers["Location"] = location(outcome)
+    return outcome

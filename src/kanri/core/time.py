@@ -1,0 +1,17 @@
+"""Time helpers: kanri stores and speaks UTC, RFC 3339 on the wire."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware, in UTC, truncated to microseconds (what both databases keep)."""
+    return datetime.now(UTC)
+
+
+def rfc3339(value: datetime) -> str:
+    """`2026-11-23T15:24:00.123456Z` for an aware or naive-UTC datetime."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

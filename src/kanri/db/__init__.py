@@ -1,0 +1,1 @@
+"""Persistence: declarative base, column types, the Database (reads and write commands)."""

@@ -1,0 +1,220 @@
+"""Reads and write commands over SQLite (one writer thread, group commit) or PostgreSQL.
+
+A write is a plain function over a SQLAlchemy `Session` (`def create(tx, who, body) -> T`)
+submitted with `await db.write(fn, ...)`: it does its reads-for-write and writes in one
+call with no awaits inside, so it can run in the SQLite writer thread or in a greenlet on a
+pooled PostgreSQL connection alike (docs/architecture.md, "Database access").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import structlog
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Command = Callable[Concatenate[Session, P], T]
+
+log = structlog.get_logger("kanri.db")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Autocommit at the driver level; SQLAlchemy's "begin" event below issues BEGIN itself,
+    # because pysqlite's default mode reads before BEGIN and forks the audit chain.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def sqlite_engine(url: str, *, immediate: bool, pool_size: int = 5) -> Engine:
+    """A pysqlite engine in WAL mode whose transactions begin IMMEDIATE or DEFERRED."""
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        connect_args={"check_same_thread": False},
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+@dataclass
+class _Job:
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+class SQLiteWriter:
+    """One thread owns the write connection and commits queued commands in batches.
+
+    Each command runs inside its own SAVEPOINT, so a failing command fails only its
+    caller; callers are resolved only after COMMIT.
+    """
+
+    def __init__(self, engine: Engine, batch_size: int) -> None:
+        self._engine = engine
+        self._batch_size = batch_size
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._loop, name="kanri-sqlite-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: _Job) -> None:
+        self._queue.put(job)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        with self._engine.connect() as conn:
+            while True:
+                job = self._queue.get()
+                if job is None:
+                    return
+                batch = [job]
+                stop = False
+                while len(batch) < self._batch_size:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                self._run_batch(conn, batch)
+                if stop:
+                    return
+
+    def _run_batch(self, conn: Any, batch: list[_Job]) -> None:
+        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            with Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
+                with session.begin():
+                    for job in batch:
+                        savepoint = session.begin_nested()
+                        try:
+                            result = job.context.run(job.fn, session, *job.args, **job.kwargs)
+                            session.flush()
+                            savepoint.commit()
+                            outcomes.append((job, result, None))
+                        except Exception as exc:
+                            savepoint.rollback()
+                            outcomes.append((job, None, exc))
+        except Exception as exc:
+            log.error("sqlite_batch_commit_failed", error=type(exc).__name__, size=len(batch))
+            for job in batch:
+                job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
+            return
+        for job, result, error in outcomes:
+            job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+
+
+class Database:
+    """The one door to the database for services: `read` and `write` commands."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, write_batch_size: int = 64) -> None:
+        self.url = url
+        self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+        self._pool_size = pool_size
+        self._batch_size = write_batch_size
+        self._writer: SQLiteWriter | None = None
+        self._read_engine: Engine | None = None
+        self._write_engine: Engine | None = None
+        self._async_engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[Any] | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    async def start(self) -> None:
+        if self.is_sqlite:
+            self._write_engine = sqlite_engine(self.url, immediate=True, pool_size=1)
+            self._read_engine = sqlite_engine(self.url, immediate=False, pool_size=4)
+            self._writer = SQLiteWriter(self._write_engine, self._batch_size)
+        else:
+            self._async_engine = create_async_engine(
+                self.url,
+                pool_size=self._pool_size,
+                max_overflow=self._pool_size,
+                pool_pre_ping=False,
+                connect_args={"server_settings": {"application_name": "kanri"}},
+            )
+            self._sessions = async_sessionmaker(self._async_engine, expire_on_commit=False)
+
+    async def stop(self) -> None:
+        if self._writer is not None:
+            await asyncio.to_thread(self._writer.close)
+            self._writer = None
+        for engine in (self._read_engine, self._write_engine):
+            if engine is not None:
+                engine.dispose()
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
+
+    async def write(self, fn: Command[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run `fn(tx, *args)` in its own transaction and return its result after commit."""
+        if self._writer is not None:
+            loop = asyncio.get_running_loop()
+            future: asyncio.Future[T] = loop.create_future()
+            self._writer.submit(_Job(fn, args, kwargs, loop, future))
+            return await future
+        assert self._sessions is not None, "Database.start() was not awaited"
+        async with self._sessions() as session, session.begin():
+            return await session.run_sync(fn, *args, **kwargs)
+
+    async def read(self, fn: Command[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run `fn(tx, *args)` in a read transaction.
+
+        On SQLite the read runs inline: an indexed WAL read costs less than a thread hop.
+        """
+        if self._read_engine is not None:
+            with Session(self._read_engine, expire_on_commit=False) as session, session.begin():
+                return fn(session, *args, **kwargs)
+        assert self._sessions is not None, "Database.start() was not awaited"
+        async with self._sessions() as session, session.begin():
+            return await session.run_sync(fn, *args, **kwargs)
+
+    async def ping(self) -> None:
+        """Raise when the database cannot answer a trivial query."""
+        await self.read(lambda tx: tx.execute(text("SELECT 1")).scalar_one())
+
+
+def sync_engine_for(url: str) -> Engine:
+    """A throwaway synchronous engine for CLI verbs and migrations (SQLite only)."""
+    return create_engine(url, poolclass=NullPool)

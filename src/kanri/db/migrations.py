@@ -1,0 +1,46 @@
+"""Alembic migrations, run programmatically on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.orm import Session
+
+SCRIPT_LOCATION = str(Path(__file__).with_name("alembic"))
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config for `url` (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option(
+        "file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d_%%(slug)s"
+    )
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply pending migrations. Safe to call from a thread while an event loop runs elsewhere."""
+    command.upgrade(alembic_config(url), revision)
+
+
+async def upgrade_async(url: str) -> None:
+    """`upgrade` from async code (Alembic's async env runs its own loop in a thread)."""
+    await asyncio.to_thread(upgrade, url)
+
+
+@cache
+def head_revision() -> str | None:
+    return ScriptDirectory(SCRIPT_LOCATION).get_current_head()
+
+
+def current_revision(tx: Session) -> str | None:
+    """The revision the database is at (None when never migrated)."""
+    return MigrationContext.configure(tx.connection()).get_current_revision()

@@ -1,0 +1,1 @@
+"""Organizations, projects, environments and API keys."""

@@ -1,0 +1,315 @@
+"""Routes of projects (admin keys), environments and API keys. Parse, authorise, call, shape."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+
+from kanri.core import idempotency
+from kanri.core.auth import Principal, RequireSection
+from kanri.core.deps import Db, Listing, Runtime
+from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.schemas import ListResponse
+from kanri.tenancy import schemas, service
+
+router = APIRouter(responses=STANDARD_PROBLEMS)
+
+ProjectId = Annotated[str, Path(description="project id or name", max_length=100)]
+EnvironmentId = Annotated[str, Path(description="environment id or name", max_length=100)]
+KeyId = Annotated[str, Path(description="API key id", max_length=100)]
+
+
+def _link(operation: str, parameter: str) -> dict[str, Any]:
+    return {
+        "links": {
+            operation: {
+                "operationId": operation,
+                "parameters": {parameter: "$response.body#/id"},
+            }
+        }
+    }
+
+
+# ---------------------------------------------------------------- projects
+
+
+@router.post(
+    "/v1/projects",
+    status_code=201,
+    tags=["projects"],
+    responses={201: _link("get_project", "project_id")},
+)
+async def create_project(
+    body: schemas.ProjectCreate,
+    request: Request,
+    response: Response,
+    kanri: Runtime,
+    who: Annotated[Principal, RequireSection("projects", "write", reach="organization")],
+) -> schemas.Project:
+    """Create a project with environments `production` and `development`."""
+    project = await idempotency.create(
+        request,
+        response,
+        kanri.db,
+        who,
+        service.create_project,
+        who,
+        body,
+        kanri.settings.default_rate_limit_per_minute,
+        location=lambda p: f"/v1/projects/{p.id}",
+    )
+    kanri.auth_cache.invalidate()
+    return project
+
+
+@router.get("/v1/projects", tags=["projects"])
+async def list_projects(
+    db: Db,
+    params: Listing,
+    who: Annotated[Principal, RequireSection("projects", "read", reach="organization")],
+) -> ListResponse[schemas.Project]:
+    """Projects of the organization. Filter and order on id, name, display_name, create_time."""
+    page = await db.read(service.list_projects, who, params)
+    return ListResponse(data=page.items, next_page_token=page.next_page_token, total_size=page.total_size)
+
+
+@router.get("/v1/projects/{project_id}", tags=["projects"])
+async def get_project(
+    project_id: ProjectId,
+    db: Db,
+    who: Annotated[Principal, RequireSection("projects", "read", reach="organization")],
+) -> schemas.Project:
+    return await db.read(service.get_project, who, project_id)
+
+
+@router.patch("/v1/projects/{project_id}", tags=["projects"])
+async def update_project(
+    project_id: ProjectId,
+    body: schemas.ProjectUpdate,
+    kanri: Runtime,
+    who: Annotated[Principal, RequireSection("projects", "write", reach="organization")],
+) -> schemas.Project:
+    """Change a project's name, description, rate limit or private-network permission."""
+    project = await kanri.db.write(service.update_project, who, project_id, body)
+    kanri.auth_cache.invalidate()
+    return project
+
+
+@router.delete("/v1/projects/{project_id}", status_code=204, tags=["projects"])
+async def delete_project(
+    project_id: ProjectId,
+    kanri: Runtime,
+    who: Annotated[Principal, RequireSection("projects", "write", reach="organization")],
+) -> None:
+    """Delete a project, its environments and its keys."""
+    await kanri.db.write(service.delete_project, who, project_id)
+    kanri.auth_cache.invalidate()
+
+
+@router.post(
+    "/v1/projects/{project_id}/api-keys",
+    status_code=201,
+    tags=["api-keys"],
+    responses={201: _link("get_api_key", "key_id")},
+)
+async def create_project_api_key(
+    project_id: ProjectId,
+    body: schemas.ApiKeyCreate,
+    request: Request,
+    response: Response,
+    kanri: Runtime,
+    who: Annotated[Principal, RequireSection("keys", "write", reach="organization")],
+) -> schemas.ApiKeyCreated:
+    """Create a key for a project; the full key is in `key`, shown only in this response."""
+    return await idempotency.create(
+        request,
+        response,
+        kanri.db,
+        who,
+        service.create_key,
+        who,
+        project_id,
+        body,
+        kanri.key_pepper,
+        location=lambda k: f"/v1/api-keys/{k.id}",
+    )
+
+
+@router.get("/v1/projects/{project_id}/api-keys", tags=["api-keys"])
+async def list_project_api_keys(
+    project_id: ProjectId,
+    db: Db,
+    params: Listing,
+    who: Annotated[Principal, RequireSection("keys", "read", reach="organization")],
+) -> ListResponse[schemas.ApiKey]:
+    page = await db.read(service.list_keys, who, project_id, params)
+    return ListResponse(data=page.items, next_page_token=page.next_page_token, total_size=page.total_size)
+
+
+# ---------------------------------------------------------------- environments
+
+
+@router.post(
+    "/v1/environments",
+    status_code=201,
+    tags=["environments"],
+    responses={201: _link("get_environment", "environment_id")},
+)
+async def create_environment(
+    body: schemas.EnvironmentCreate,
+    request: Request,
+    response: Response,
+    kanri: Runtime,
+    who: Annotated[Principal, RequireSection("environments", "write")],
+) -> schemas.Environment:
+    """Create an environment in the key's project."""
+    environment = await idempotency.create(
+        request,
+        response,
+        kanri.db,
+        who,
+        service.create_environment,
+        who,
+        body,
+        location=lambda e: f"/v1/environments/{e.id}",
+    )
+    kanri.auth_cache.invalidate()
+    return environment
+
+
+@router.get("/v1/environments", tags=["environments"])
+async def list_environments(
+    db: Db,
+    params: Listing,
+    who: Annotated[Principal, RequireSection("environments", "read")],
+) -> ListResponse[schemas.Environment]:
+    """Environments of the key's project. Filter and order on id, name, create_time."""
+    page = await db.read(service.list_environments, who, params)
+    return ListResponse(data=page.items, next_page_token=page.next_page_token, total_size=page.total_size)
+
+
+@router.get("/v1/environments/{environment_id}", tags=["environments"])
+async def get_environment(
+    environment_id: EnvironmentId,
+    db: Db,
+    who: Annotated[Principal, RequireSection("environments", "read")],
+) -> schemas.Environment:
+    return await db.read(service.get_environment, who, environment_id)
+
+
+@router.patch("/v1/environments/{environment_id}", tags=["environments"])
+async def update_environment(
+    environment_id: EnvironmentId,
+    body: schemas.EnvironmentUpdate,
+    kanri: Runtime,
+    who: Annotated[Principal, RequireSection("environments", "write")],
+) -> schemas.Environment:
+    environment = await kanri.db.write(service.update_environment, who, environment_id, body)
+    kanri.auth_cache.invalidate()
+    return environment
+
+
+@router.delete("/v1/environments/{environment_id}", status_code=204, tags=["environments"])
+async def delete_environment(
+    environment_id: EnvironmentId,
+    kanri: Runtime,
+    who: Annotated[Principal, RequireSection("environments", "write")],
+) -> None:
+    """Delete an environment (409 while keys default to it)."""
+    await kanri.db.write(service.delete_environment, who, environment_id)
+    kanri.auth_cache.invalidate()
+
+
+# ---------------------------------------------------------------- API keys
+
+
+@router.post(
+    "/v1/api-keys",
+    status_code=201,
+    tags=["api-keys"],
+    responses={201: _link("get_api_key", "key_id")},
+)
+async def create_api_key(
+    body: schemas.ApiKeyCreate,
+    request: Request,
+    response: Response,
+    kanri: Runtime,
+    who: Annotated[Principal, RequireSection("keys", "write")],
+) -> schemas.ApiKeyCreated:
+    """Create a key in the caller's project; the full key is in `key`, shown only here."""
+    return await idempotency.create(
+        request,
+        response,
+        kanri.db,
+        who,
+        service.create_key,
+        who,
+        None,
+        body,
+        kanri.key_pepper,
+        location=lambda k: f"/v1/api-keys/{k.id}",
+    )
+
+
+@router.get("/v1/api-keys", tags=["api-keys"])
+async def list_api_keys(
+    db: Db,
+    params: Listing,
+    who: Annotated[Principal, RequireSection("keys", "read")],
+) -> ListResponse[schemas.ApiKey]:
+    """Keys of the caller's project: prefix and last four characters only."""
+    page = await db.read(service.list_keys, who, None, params)
+    return ListResponse(data=page.items, next_page_token=page.next_page_token, total_size=page.total_size)
+
+
+@router.get("/v1/api-keys/{key_id}", tags=["api-keys"])
+async def get_api_key(
+    key_id: KeyId,
+    db: Db,
+    who: Annotated[Principal, RequireSection("keys", "read", reach="either")],
+) -> schemas.ApiKey:
+    return await db.read(service.get_key, who, key_id)
+
+
+@router.delete("/v1/api-keys/{key_id}", tags=["api-keys"])
+async def revoke_api_key(
+    key_id: KeyId,
+    kanri: Runtime,
+    who: Annotated[Principal, RequireSection("keys", "write", reach="either")],
+) -> schemas.ApiKey:
+    """Revoke a key at once; it answers 401 from now on."""
+    key = await kanri.db.write(service.revoke_key, who, key_id)
+    kanri.auth_cache.invalidate()
+    return key
+
+
+@router.post(
+    "/v1/api-keys/{key_id}/rotate",
+    status_code=201,
+    tags=["api-keys"],
+    responses={201: _link("get_api_key", "key_id")},
+)
+async def rotate_api_key(
+    key_id: KeyId,
+    request: Request,
+    response: Response,
+    kanri: Runtime,
+    who: Annotated[Principal, RequireSection("keys", "write", reach="either")],
+    body: schemas.ApiKeyRotate | None = None,
+) -> schemas.ApiKeyCreated:
+    """Replace a key; the old one keeps working for `grace_period_seconds` (default 0)."""
+    created = await idempotency.create(
+        request,
+        response,
+        kanri.db,
+        who,
+        service.rotate_key,
+        who,
+        key_id,
+        body or schemas.ApiKeyRotate(),
+        kanri.key_pepper,
+        location=lambda k: f"/v1/api-keys/{k.id}",
+    )
+    kanri.auth_cache.invalidate()
+    return created

@@ -1,0 +1,117 @@
+"""Public contract of organizations, projects, environments and API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from kanri.core.schemas import Description, DisplayName, Model, Ref, Resource, Slug
+
+Scope = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class Organization(Resource):
+    id: str
+    name: str
+    create_time: datetime
+    update_time: datetime
+
+
+class ProjectCreate(Model):
+    name: Slug
+    display_name: DisplayName | None = None
+    description: Description = ""
+    rate_limit_per_minute: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="requests per minute shared by all keys"
+    )
+    allow_private_network: bool = Field(
+        default=False, description="let outbound calls reach private and loopback addresses"
+    )
+
+
+class ProjectUpdate(Model):
+    name: Slug | None = None
+    display_name: DisplayName | None = None
+    description: Description | None = None
+    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
+    allow_private_network: bool | None = None
+
+
+class Project(Resource):
+    id: str
+    organization_id: str
+    name: str
+    display_name: str
+    description: str
+    rate_limit_per_minute: int
+    allow_private_network: bool
+    create_time: datetime
+    update_time: datetime
+
+
+class EnvironmentCreate(Model):
+    name: Slug
+    description: Description = ""
+
+
+class EnvironmentUpdate(Model):
+    name: Slug | None = None
+    description: Description | None = None
+
+
+class Environment(Resource):
+    id: str
+    project_id: str
+    name: str
+    description: str
+    create_time: datetime
+    update_time: datetime
+
+
+class ApiKeyCreate(Model):
+    name: DisplayName
+    kind: Literal["secret", "publishable"] = "secret"
+    scopes: list[Scope] | None = Field(
+        default=None,
+        max_length=50,
+        description="`section:read`, `section:write`, `section:*` or `*`; "
+        "default `*` for secret keys, none for publishable keys",
+    )
+    environment: Ref | None = Field(
+        default=None, description="default environment (name or id); `production` if absent"
+    )
+    expires_at: datetime | None = Field(default=None, description="RFC 3339, in the future")
+
+
+class ApiKeyRotate(Model):
+    grace_period_seconds: int = Field(
+        default=0, ge=0, le=30 * 86_400, description="how long the old key keeps working"
+    )
+
+
+class ApiKey(Resource):
+    id: str
+    name: str
+    kind: Literal["secret", "publishable", "admin"]
+    organization_id: str
+    project_id: str | None
+    environment_id: str | None
+    scopes: list[str]
+    prefix: str = Field(description="the key's first characters, e.g. `kanri_sk_Ab3d`")
+    last_four: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    rotated_to: str | None = Field(description="id of the key that replaced this one")
+    create_time: datetime
+    update_time: datetime
+
+
+class ApiKeyCreated(ApiKey):
+    key: str = Field(description="the full key; shown once, store it now")
+
+
+class Bootstrap(Model):
+    organization_id: str
+    admin_key: str

@@ -1,0 +1,104 @@
+"""Test harness: one migrated database and one app per session; tenants per test.
+
+The suite runs on SQLite by default and on PostgreSQL when KANRI_TEST_DATABASE_URL is set
+(KANRI_TEST_BACKEND=sqlite forces SQLite even then, which `make test` uses for its first pass).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from kanri.app import create_app
+from kanri.config import Settings
+from kanri.db import migrations
+from kanri.runtime import Kanri
+from tests.factories import Tenant, make_tenant
+
+PG_URL = os.environ.get("KANRI_TEST_DATABASE_URL", "")
+BACKEND = os.environ.get("KANRI_TEST_BACKEND") or ("postgresql" if PG_URL else "sqlite")
+
+
+def pytest_report_header() -> str:
+    return f"kanri database backend: {BACKEND}"
+
+
+async def _reset_postgres(url: str) -> None:
+    parsed = make_url(url)
+    conn = await asyncpg.connect(
+        host=parsed.host or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        database=parsed.database,
+    )
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kanri-data")
+
+
+@pytest.fixture(scope="session")
+def database_url(data_dir: Path) -> Iterator[str]:
+    if BACKEND == "postgresql":
+        if not PG_URL:
+            pytest.exit("KANRI_TEST_BACKEND=postgresql needs KANRI_TEST_DATABASE_URL", 2)
+        asyncio.run(_reset_postgres(PG_URL))
+        url = PG_URL
+    else:
+        url = f"sqlite:///{data_dir / 'kanri.db'}"
+    migrations.upgrade(url)
+    yield url
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key="test-secret-" + "x" * 40,
+        default_rate_limit_per_minute=100_000,
+        admin_rate_limit_per_minute=100_000,
+        key_cache_seconds=5.0,
+        log_level="warning",
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def kanri(app: FastAPI) -> Kanri:
+    runtime: Kanri = app.state.kanri
+    return runtime
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kanri.test") as http:
+        yield http
+
+
+@pytest.fixture
+async def tenant(client: httpx.AsyncClient, kanri: Kanri) -> Tenant:
+    """An organization with one project and a full-access secret key for it."""
+    return await make_tenant(client, kanri)
