@@ -70,7 +70,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler, StrSQLCompiler
-from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement, Grouping
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.sql.visitors import InternalTraversal
 
@@ -214,6 +214,7 @@ def _pos(token: Token) -> int:
 # They are picked at statement-compile time via @compiles, so FilterSpec.compile needs no
 # dialect. Every attribute that changes the SQL is in `_traverse_internals`, which makes
 # them part of SQLAlchemy's statement cache key (user values stay bound parameters).
+# Boolean ones render parenthesised because SQLAlchemy cannot know their precedence.
 
 
 class _JsonMember(ColumnElement[Any]):
@@ -289,11 +290,11 @@ def _glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def _unsupported(compiler: SQLCompiler, what: str) -> str | None:
-    # str(statement) uses the string compiler: show the PostgreSQL form rather than fail.
-    if isinstance(compiler, StrSQLCompiler):
-        return None
-    raise CompileError(f"{what} filters support only SQLite and PostgreSQL")
+def _require_known_dialect(compiler: SQLCompiler, what: str) -> None:
+    # Other dialects fail loudly; str(statement) (the string compiler) shows the PostgreSQL
+    # form so that logging a statement never breaks.
+    if not isinstance(compiler, StrSQLCompiler):
+        raise CompileError(f"{what} filters support only SQLite and PostgreSQL")
 
 
 def _pg_jsonb(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -302,7 +303,7 @@ def _pg_jsonb(column: ColumnElement[Any]) -> ColumnElement[Any]:
 
 @compiles(_JsonMember)
 def _json_member_default(element: _JsonMember, compiler: SQLCompiler, **kw: Any) -> str:
-    _unsupported(compiler, "map")
+    _require_known_dialect(compiler, "map")
     return _json_member_pg(element, compiler, **kw)
 
 
@@ -341,7 +342,7 @@ def _json_member_sqlite(element: _JsonMember, compiler: SQLCompiler, **kw: Any) 
 
 @compiles(_JsonContains)
 def _json_contains_default(element: _JsonContains, compiler: SQLCompiler, **kw: Any) -> str:
-    _unsupported(compiler, "list")
+    _require_known_dialect(compiler, "list")
     return _json_contains_pg(element, compiler, **kw)
 
 
@@ -349,7 +350,7 @@ def _json_contains_default(element: _JsonContains, compiler: SQLCompiler, **kw: 
 def _json_contains_pg(element: _JsonContains, compiler: SQLCompiler, **kw: Any) -> str:
     # Same as `col::jsonb @> '["vip"]'`, but the value stays one plain bound string.
     needle = func.jsonb_build_array(cast(element.value, String()))
-    return f"({compiler.process(_pg_jsonb(element.column).op('@>')(needle), **kw)})"
+    return compiler.process(Grouping(_pg_jsonb(element.column).op("@>")(needle)), **kw)
 
 
 @compiles(_JsonContains, "sqlite")
@@ -362,14 +363,13 @@ def _json_contains_sqlite(element: _JsonContains, compiler: SQLCompiler, **kw: A
 
 @compiles(_Wildcard)
 def _wildcard_default(element: _Wildcard, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column.like(element.like_pattern, escape="/"), **kw)
+    return compiler.process(Grouping(element.column.like(element.like_pattern, escape="/")), **kw)
 
 
 @compiles(_Wildcard, "sqlite")
 def _wildcard_sqlite(element: _Wildcard, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(
-        element.column.op("GLOB", is_comparison=True)(element.glob_pattern), **kw
-    )
+    glob = element.column.op("GLOB", is_comparison=True)(element.glob_pattern)
+    return compiler.process(Grouping(glob), **kw)
 
 
 # --- comparison helpers ------------------------------------------------------------------

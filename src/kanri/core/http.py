@@ -178,14 +178,6 @@ def install_error_handlers(app: FastAPI) -> None:
             error = kinds.get(exc.status_code, KanriError)(str(exc.detail))
         return problem_response(error, _request_id(request), dict(exc.headers or {}))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled_error", path=request.url.path)
-        return problem_response(
-            KanriError("an unexpected error occurred; quote the request_id when reporting it"),
-            _request_id(request),
-        )
-
 
 class _MethodNotAllowed(KanriError):
     status = 405
@@ -210,9 +202,11 @@ class EdgeMiddleware:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         status_holder = [500]
+        started_response = [False]
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
+                started_response[0] = True
                 status_holder[0] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
@@ -228,7 +222,15 @@ class EdgeMiddleware:
             await problem_response(error, request_id)(scope, receive, send_wrapper)
             self._observe(scope, started, 413 if isinstance(error, PayloadTooLarge) else 400)
             return
-        await self.app(scope, receive, send_wrapper)
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            # Answered here (not by Starlette's outermost handler) so the 500 carries our headers.
+            log.exception("unhandled_error", path=scope["path"], request_id=request_id)
+            status_holder[0] = 500
+            if not started_response[0]:
+                error = KanriError("an unexpected error occurred; quote the request_id when reporting it")
+                await problem_response(error, request_id)(scope, receive, send_wrapper)
         self._observe(scope, started, status_holder[0])
 
     async def _guard_body(self, scope: Scope, receive: Receive) -> Receive:

@@ -189,6 +189,15 @@ async def list_environments(
     return ListResponse(data=page.items, next_page_token=page.next_page_token, total_size=page.total_size)
 
 
+@router.get("/v1/environments/current", tags=["environments"])
+async def get_current_environment(
+    db: Db,
+    who: Annotated[Principal, RequireSection("environments", "read")],
+) -> schemas.Environment:
+    """The environment this request acts in: the key's default or the Kanri-Environment header."""
+    return await db.read(service.get_environment, who, who.environment_id or "production")
+
+
 @router.get("/v1/environments/{environment_id}", tags=["environments"])
 async def get_environment(
     environment_id: EnvironmentId,

@@ -1,0 +1,437 @@
+"""`python -m bench.run`: kanri against a bare FastAPI app, same machine, same load generator.
+
+Measures, with one uvicorn worker per server and wrk with identical settings:
+
+- an authenticated, rate-limit-checked `GET /v1/environments/{id}` (limit raised for the
+  bench) against a bare FastAPI GET returning the same JSON, on SQLite and PostgreSQL
+  (target: kanri >= 50 % of the bare app's requests/s);
+- an authenticated `POST /v1/environments` (audit row + outbox event in the same
+  transaction) against a bare FastAPI POST (target >= 35 % on SQLite; PostgreSQL is
+  reported for information).
+
+Prints the numbers and ratios and writes them to `bench/results/latest.json`. There are
+no timing assertions: BELOW a target is reported, not failed. A run with error responses
+is INVALID and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any, Literal
+
+import httpx
+
+from bench import servers, wrk
+from bench.servers import KanriTarget, Postgres, Server, ServerError
+
+Method = Literal["get", "post"]
+Database = Literal["sqlite", "postgresql"]
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+ENVIRONMENT_FIELDS = {"id", "project_id", "name", "description", "create_time", "update_time"}
+PATHS: dict[Method, str] = {"get": "/v1/environments/{id}", "post": "/v1/environments"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    method: Method
+    database: Database
+    target: float | None  # minimum kanri/bare ratio; None: for information
+
+    @property
+    def key(self) -> str:
+        return f"{self.method}-{self.database}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.method.upper()} {PATHS[self.method]} [{self.database}]"
+
+
+SCENARIOS = [
+    Scenario("get", "sqlite", 0.50),
+    Scenario("post", "sqlite", 0.35),
+    Scenario("get", "postgresql", 0.50),
+    Scenario("post", "postgresql", None),
+]
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    kanri: wrk.WrkResult | None = None
+    error: str | None = None
+    sample: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    load: wrk.LoadSettings
+    server_cpu: int | None
+    workdir: Path
+    post_script: Path
+    notes: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def _headers(key: str | None) -> dict[str, str]:
+    # The bare app gets the same Authorization header (and ignores it): equal bytes on the wire.
+    return {"Authorization": f"Bearer {key or 'kanri_sk_bare'}", "Accept": "application/json"}
+
+
+def _sample(base_url: str, method: Method, path: str, headers: dict[str, str]) -> dict[str, Any]:
+    """One request like wrk's, to check status and JSON shape before measuring."""
+    with httpx.Client(base_url=base_url, timeout=10.0, headers=headers) as client:
+        if method == "get":
+            response = client.get(path)
+        else:
+            name = f"sample-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
+            response = client.post(path, json={"name": name, "description": "bench"})
+    expected = 200 if method == "get" else 201
+    info: dict[str, Any] = {"status": response.status_code, "bytes": len(response.content)}
+    if response.status_code != expected:
+        raise ServerError(
+            f"{method.upper()} {path}: HTTP {response.status_code}: {response.text[:300]}"
+        )
+    fields = set(response.json())
+    if fields != ENVIRONMENT_FIELDS:
+        raise ServerError(f"{method.upper()} {path} answered fields {sorted(fields)}")
+    return info
+
+
+def _measure(
+    ctx: Context, who: str, base_url: str, method: Method, path: str, headers: dict[str, str]
+) -> wrk.WrkResult:
+    url = base_url + path
+    script = ctx.post_script if method == "post" else None
+    print(f"  {who}: {method.upper()} warm-up {ctx.load.warmup_seconds} s …", flush=True)
+    warm = wrk.run(
+        ctx.load, url, seconds=ctx.load.warmup_seconds, headers=headers, post_script=script
+    )
+    if not warm.valid:
+        print(f"  !! warm-up had {warm.failures} failed requests", flush=True)
+    print(f"  {who}: {method.upper()} measuring {ctx.load.duration_seconds} s …", flush=True)
+    result = wrk.run(
+        ctx.load, url, seconds=ctx.load.duration_seconds, headers=headers, post_script=script
+    )
+    print(
+        f"  {who}: {result.requests_per_second:,.0f} req/s, "
+        f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms",
+        flush=True,
+    )
+    if not result.valid:
+        message = (
+            f"{who} {method.upper()} {path}: {result.error_responses} error responses (>= 400) "
+            f"and socket errors {result.socket_errors or 'none'} in {result.requests} requests"
+        )
+        ctx.invalid.append(message)
+        print("\n" + "!" * 78, flush=True)
+        print(f"!! INVALID RUN: {message}", flush=True)
+        print("!! its requests/s counts failures and is NOT a valid number.", flush=True)
+        try:
+            _sample(base_url, method, path, headers)
+        except (ServerError, httpx.HTTPError) as exc:
+            print(f"!! a request now: {exc}", flush=True)
+        print("!" * 78 + "\n", flush=True)
+    return result
+
+
+def measure_bare(ctx: Context, methods: list[Method]) -> dict[Method, wrk.WrkResult]:
+    print("== bare FastAPI app", flush=True)
+    server = servers.start_bare(ctx.workdir, ctx.server_cpu)
+    results: dict[Method, wrk.WrkResult] = {}
+    with servers.running(server):
+        server.wait_ready()
+        headers = _headers(None)
+        path_of: dict[Method, str] = {
+            "get": "/v1/environments/env_01JBENCH00000000000000000000",
+            "post": "/v1/environments",
+        }
+        for method in methods:
+            _sample(server.base_url, method, path_of[method], headers)
+            results[method] = _measure(
+                ctx, "bare", server.base_url, method, path_of[method], headers
+            )
+    return results
+
+
+def measure_kanri(
+    ctx: Context, database: Database, url: str | None, scenarios: list[Scenario]
+) -> list[Outcome]:
+    print(f"== kanri on {database}", flush=True)
+    outcomes = [Outcome(s) for s in scenarios]
+    try:
+        target: KanriTarget = servers.start_kanri(ctx.workdir, ctx.server_cpu, url, database)
+    except (ServerError, OSError) as exc:
+        print(f"  !! kanri on {database} did not start: {exc}", flush=True)
+        for outcome in outcomes:
+            outcome.error = f"did not start: {str(exc).splitlines()[0]}"
+        return outcomes
+    server: Server = target.server
+    with servers.running(server):
+        headers = _headers(target.secret_key)
+        for outcome in outcomes:
+            method = outcome.scenario.method
+            path = (
+                f"/v1/environments/{target.environment_id}"
+                if method == "get"
+                else "/v1/environments"
+            )
+            try:
+                outcome.sample = _sample(server.base_url, method, path, headers)
+                outcome.kanri = _measure(ctx, "kanri", server.base_url, method, path, headers)
+            except (ServerError, wrk.WrkError, httpx.HTTPError) as exc:
+                outcome.error = str(exc).splitlines()[0]
+                print(f"  !! {outcome.scenario.label}: {exc}", flush=True)
+                if server.proc.poll() is not None:
+                    print(server.log_tail(), flush=True)
+    return outcomes
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def _ratio(bare: wrk.WrkResult | None, kanri: wrk.WrkResult | None) -> float | None:
+    if bare is None or kanri is None or bare.requests_per_second <= 0:
+        return None
+    return kanri.requests_per_second / bare.requests_per_second
+
+
+def _verdict(outcome: Outcome, bare: wrk.WrkResult | None) -> str:
+    if outcome.error is not None:
+        return "ERROR"
+    if bare is None or outcome.kanri is None:
+        return "—"
+    if not (bare.valid and outcome.kanri.valid):
+        return "INVALID"
+    ratio = _ratio(bare, outcome.kanri)
+    if outcome.scenario.target is None or ratio is None:
+        return "info"
+    return "PASS" if ratio >= outcome.scenario.target else "BELOW"
+
+
+def _latency(result: wrk.WrkResult | None) -> str:
+    if result is None:
+        return "—"
+    return f"{result.p50_ms:.2f} / {result.p99_ms:.2f}"
+
+
+def print_table(outcomes: list[Outcome], bare: dict[Method, wrk.WrkResult]) -> None:
+    header = (
+        "scenario",
+        "bare req/s",
+        "kanri req/s",
+        "ratio",
+        "target",
+        "bare p50/p99 ms",
+        "kanri p50/p99 ms",
+        "verdict",
+    )
+    rows: list[tuple[str, ...]] = []
+    for outcome in outcomes:
+        b = bare.get(outcome.scenario.method)
+        ratio = _ratio(b, outcome.kanri)
+        target = outcome.scenario.target
+        rows.append(
+            (
+                outcome.scenario.label,
+                f"{b.requests_per_second:,.0f}" if b else "—",
+                f"{outcome.kanri.requests_per_second:,.0f}" if outcome.kanri else "—",
+                f"{ratio:.1%}" if ratio is not None else "—",
+                f"≥ {target:.0%}" if target is not None else "(info)",
+                _latency(b),
+                _latency(outcome.kanri),
+                _verdict(outcome, b),
+            )
+        )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    right = {1, 2, 3, 4, 5, 6}
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(
+            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
+        )
+
+    print()
+    print(line(header))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(line(row))
+    for outcome in outcomes:
+        if outcome.error:
+            print(f"  {outcome.scenario.label}: {outcome.error}")
+    print()
+
+
+def write_json(
+    ctx: Context,
+    args: argparse.Namespace,
+    outcomes: list[Outcome],
+    bare: dict[Method, wrk.WrkResult],
+) -> None:
+    data = {
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "loadavg_at_end": os.getloadavg(),
+        },
+        "load": {
+            "tool": wrk.version(),
+            "threads": ctx.load.threads,
+            "connections": ctx.load.connections,
+            "duration_seconds": ctx.load.duration_seconds,
+            "warmup_seconds": ctx.load.warmup_seconds,
+            "server_cpu": ctx.server_cpu,
+            "wrk_cpu": ctx.load.cpu,
+        },
+        "options": {"only": args.only, "no_postgres": args.no_postgres},
+        "notes": ctx.notes,
+        "bare": {method: result.as_dict() for method, result in bare.items()},
+        "scenarios": [
+            {
+                "key": o.scenario.key,
+                "label": o.scenario.label,
+                "method": o.scenario.method,
+                "database": o.scenario.database,
+                "target_ratio": o.scenario.target,
+                "kanri": o.kanri.as_dict() if o.kanri else None,
+                "ratio": _ratio(bare.get(o.scenario.method), o.kanri),
+                "verdict": _verdict(o, bare.get(o.scenario.method)),
+                "error": o.error,
+                "sample_response": o.sample,
+            }
+            for o in outcomes
+        ],
+        "invalid_runs": ctx.invalid,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+    shown = RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS
+    print(f"results written to {shown}")
+
+
+# ---------------------------------------------------------------- main
+
+
+def _cpus() -> tuple[int | None, int | None, str]:
+    """(server CPU, wrk CPU, note): pinned apart when taskset and two CPUs are available."""
+    available = sorted(os.sched_getaffinity(0))
+    if shutil.which("taskset") is None:
+        return None, None, "taskset not found: server and wrk are not pinned"
+    if len(available) < 2:
+        return None, None, "fewer than two CPUs: server and wrk share the CPU, unpinned"
+    return (
+        available[0],
+        available[1],
+        (
+            f"server pinned to CPU {available[0]}, wrk to CPU {available[1]} (taskset); "
+            "PostgreSQL's backends are not pinned"
+        ),
+    )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description="kanri vs a bare FastAPI app (ratios)."
+    )
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (10)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each (3)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (32)")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--only", choices=["get", "post"], help="one method only")
+    args = parser.parse_args(argv)
+    if args.duration < 1 or args.warmup < 1 or args.connections < 1 or args.threads < 1:
+        parser.error("--duration, --warmup, --connections and --threads must be >= 1")
+    if args.connections < args.threads:
+        parser.error("--connections must be at least --threads")
+    return args
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk not found: `apt-get install -y wrk` (make bench installs it)", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _terminate)
+    methods: list[Method] = [args.only] if args.only else ["get", "post"]
+    server_cpu, wrk_cpu, pin_note = _cpus()
+    load = wrk.LoadSettings(args.threads, args.connections, args.duration, args.warmup, wrk_cpu)
+    scenarios = [s for s in SCENARIOS if s.method in methods]
+    if args.no_postgres:
+        scenarios = [s for s in scenarios if s.database == "sqlite"]
+
+    print(
+        f"kanri bench: wrk -t{load.threads} -c{load.connections} -d{load.duration_seconds}s "
+        f"--latency (warm-up {load.warmup_seconds} s before each); one uvicorn worker per server "
+        f"(uvloop + httptools); access logs off (kanri at KANRI_LOG_LEVEL=warning, "
+        "uvicorn --no-access-log)"
+    )
+    print(pin_note, flush=True)
+    outcomes: list[Outcome] = []
+    bare: dict[Method, wrk.WrkResult] = {}
+    postgres: Postgres | None = None
+    with tempfile.TemporaryDirectory(prefix="kanri-bench-") as tmp:
+        script = Path(tmp) / "post.lua"
+        script.write_text(wrk.POST_LUA)
+        ctx = Context(load, server_cpu, Path(tmp), script, notes=[pin_note])
+        ctx.notes.append("access logs off: KANRI_LOG_LEVEL=warning, uvicorn --no-access-log")
+        try:
+            bare = measure_bare(ctx, methods)
+            sqlite = [s for s in scenarios if s.database == "sqlite"]
+            outcomes += measure_kanri(ctx, "sqlite", None, sqlite)
+            pg = [s for s in scenarios if s.database == "postgresql"]
+            if pg:
+                try:
+                    postgres = servers.postgres_database()
+                except ServerError as exc:
+                    print(f"== PostgreSQL skipped: {exc}", flush=True)
+                    outcomes += [Outcome(s, error=f"PostgreSQL unavailable: {exc}") for s in pg]
+                else:
+                    outcomes += measure_kanri(ctx, "postgresql", postgres.url, pg)
+        except KeyboardInterrupt:
+            print("\ninterrupted; servers stopped", file=sys.stderr)
+            return 130
+        finally:
+            if postgres is not None:
+                try:
+                    postgres.drop()
+                except ServerError as exc:
+                    print(f"could not drop {postgres.created}: {exc}", file=sys.stderr)
+
+        order = {s.key: i for i, s in enumerate(SCENARIOS)}
+        outcomes.sort(key=lambda o: order[o.scenario.key])
+        print_table(outcomes, bare)
+        for note in ctx.notes:
+            print(f"note: {note}")
+        if ctx.invalid:
+            print("\n!! INVALID runs (error responses; their req/s is not a valid number):")
+            for message in ctx.invalid:
+                print(f"!!   {message}")
+        write_json(ctx, args, outcomes, bare)
+    failed = bool(ctx.invalid) or any(o.error for o in outcomes)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
