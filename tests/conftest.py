@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -53,7 +53,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url(data_dir: Path) -> Iterator[str]:
+def database_url(data_dir: Path) -> str:
     if BACKEND == "postgresql":
         if not PG_URL:
             pytest.exit("KANRI_TEST_BACKEND=postgresql needs KANRI_TEST_DATABASE_URL", 2)
@@ -62,7 +62,7 @@ def database_url(data_dir: Path) -> Iterator[str]:
     else:
         url = f"sqlite:///{data_dir / 'kanri.db'}"
     migrations.upgrade(url)
-    yield url
+    return url
 
 
 @pytest.fixture(scope="session")

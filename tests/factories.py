@@ -43,9 +43,7 @@ async def make_org(kanri: Kanri) -> tuple[str, str]:
     return result.organization_id, result.admin_key
 
 
-async def make_project(
-    client: httpx.AsyncClient, admin_key: str, **fields: Any
-) -> dict[str, Any]:
+async def make_project(client: httpx.AsyncClient, admin_key: str, **fields: Any) -> dict[str, Any]:
     body = {"name": unique("proj"), **fields}
     response = await client.post("/v1/projects", json=body, headers=bearer(admin_key))
     assert response.status_code == 201, response.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -12,7 +13,7 @@ import structlog
 _KEY_RE = re.compile(r"kanri_(sk|pk|ak)_[0-9A-Za-z]{10,}")
 
 
-def _redact(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     # Defence in depth: a key that slipped into a log line is cut to its prefix.
     for name, value in event.items():
         if isinstance(value, str) and "kanri_" in value:
@@ -41,5 +42,7 @@ def configure(level: str = "info", json_logs: bool = True) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=numeric, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=numeric, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s"
+    )
     logging.getLogger("uvicorn.access").disabled = True

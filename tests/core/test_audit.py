@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from kanri.core.models import AuditLogRow
@@ -59,8 +59,17 @@ async def test_audit_rows_carry_actor_request_and_changes(
     assert oldest["ip"]
     assert newest["action"] == "environment.updated"
     assert newest["changes"] == {"description": {"from": "", "to": "quality"}}
-    assert set(newest) >= {"id", "action", "resource_type", "resource_id", "actor", "changes",
-                           "request_id", "ip", "create_time"}
+    assert set(newest) >= {
+        "id",
+        "action",
+        "resource_type",
+        "resource_id",
+        "actor",
+        "changes",
+        "request_id",
+        "ip",
+        "create_time",
+    }
 
 
 async def test_a_tampered_row_is_found_by_verify(
@@ -97,7 +106,7 @@ async def test_a_deleted_row_breaks_the_chain(
 
     def delete_last(tx: Session) -> None:
         tx.execute(
-            AuditLogRow.__table__.delete().where(
+            delete(AuditLogRow).where(
                 AuditLogRow.scope_id == tenant.project_id, AuditLogRow.seq == 4
             )
         )

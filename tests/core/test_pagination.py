@@ -8,7 +8,9 @@ from tests.factories import Tenant
 async def _names(client: httpx.AsyncClient, tenant: Tenant, count: int) -> list[str]:
     names = [f"e{i:02d}" for i in range(count)]
     for name in names:
-        response = await client.post("/v1/environments", json={"name": name}, headers=tenant.headers)
+        response = await client.post(
+            "/v1/environments", json={"name": name}, headers=tenant.headers
+        )
         assert response.status_code == 201
     return names
 
@@ -18,7 +20,11 @@ async def test_pages_follow_the_order_without_gaps_or_repeats(
 ) -> None:
     await _names(client, tenant, 7)
     seen: list[str] = []
-    params: dict[str, str | int] = {"page_size": 3, "order_by": "name desc", "filter": 'name = "e*"'}
+    params: dict[str, str | int] = {
+        "page_size": 3,
+        "order_by": "name desc",
+        "filter": 'name = "e*"',
+    }
     while True:
         page = (await client.get("/v1/environments", params=params, headers=tenant.headers)).json()
         assert len(page["data"]) <= 3

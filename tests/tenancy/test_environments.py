@@ -45,7 +45,9 @@ async def test_creating_an_environment_writes_audit_and_outbox_in_the_same_chang
 async def test_environment_names_are_unique_per_project(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    again = await client.post("/v1/environments", json={"name": "production"}, headers=tenant.headers)
+    again = await client.post(
+        "/v1/environments", json={"name": "production"}, headers=tenant.headers
+    )
     assert again.status_code == 409
     assert again.json()["errors"] == [
         {"field": "body.name", "message": "already used in this project"}
@@ -59,12 +61,16 @@ async def test_environments_are_addressable_by_id_or_name_and_patchable(
     assert by_name.status_code == 200
     env_id = by_name.json()["id"]
     patched = await client.patch(
-        f"/v1/environments/{env_id}", json={"name": "dev", "description": "d"}, headers=tenant.headers
+        f"/v1/environments/{env_id}",
+        json={"name": "dev", "description": "d"},
+        headers=tenant.headers,
     )
     assert patched.status_code == 200
     assert patched.json()["name"] == "dev"
     assert (await client.get("/v1/environments/dev", headers=tenant.headers)).json()["id"] == env_id
-    assert (await client.get("/v1/environments/development", headers=tenant.headers)).status_code == 404
+    assert (
+        await client.get("/v1/environments/development", headers=tenant.headers)
+    ).status_code == 404
 
 
 async def test_the_kanri_environment_header_selects_the_environment(
@@ -77,7 +83,8 @@ async def test_the_kanri_environment_header_selects_the_environment(
     )
     assert chosen.json()["name"] == "development"
     by_id = await client.get(
-        "/v1/environments/current", headers={**tenant.headers, "Kanri-Environment": chosen.json()["id"]}
+        "/v1/environments/current",
+        headers={**tenant.headers, "Kanri-Environment": chosen.json()["id"]},
     )
     assert by_id.json()["name"] == "development"
 
@@ -128,11 +135,15 @@ async def test_deleting_an_unused_environment_succeeds_and_is_audited(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     created = await client.post("/v1/environments", json={"name": "tmp"}, headers=tenant.headers)
-    deleted = await client.delete(f"/v1/environments/{created.json()['id']}", headers=tenant.headers)
+    deleted = await client.delete(
+        f"/v1/environments/{created.json()['id']}", headers=tenant.headers
+    )
     assert deleted.status_code == 204
     assert (await client.get("/v1/environments/tmp", headers=tenant.headers)).status_code == 404
     logs = await client.get(
-        "/v1/audit-logs", params={"filter": 'action = "environment.deleted"'}, headers=tenant.headers
+        "/v1/audit-logs",
+        params={"filter": 'action = "environment.deleted"'},
+        headers=tenant.headers,
     )
     assert [row["resource_id"] for row in logs.json()["data"]] == [created.json()["id"]]
 

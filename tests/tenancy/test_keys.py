@@ -157,7 +157,9 @@ async def test_rotation_without_grace_retires_the_old_key_now(
 async def test_a_key_lacking_the_section_gets_403_naming_the_scope(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    reader = await make_key(client, tenant.admin_key, tenant.project_id, scopes=["environments:read"])
+    reader = await make_key(
+        client, tenant.admin_key, tenant.project_id, scopes=["environments:read"]
+    )
     assert (await client.get("/v1/environments", headers=bearer(reader["key"]))).status_code == 200
     response = await client.post(
         "/v1/environments", json={"name": "qa"}, headers=bearer(reader["key"])
@@ -167,7 +169,9 @@ async def test_a_key_lacking_the_section_gets_403_naming_the_scope(
 
 
 async def test_write_scope_implies_read(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    writer = await make_key(client, tenant.admin_key, tenant.project_id, scopes=["environments:write"])
+    writer = await make_key(
+        client, tenant.admin_key, tenant.project_id, scopes=["environments:write"]
+    )
     assert (await client.get("/v1/environments", headers=bearer(writer["key"]))).status_code == 200
 
 
@@ -205,7 +209,9 @@ async def test_another_projects_key_is_not_found(
     other = await make_tenant(client, kanri)
     theirs = await make_key(client, other.admin_key, other.project_id)
     for method in ("GET", "DELETE"):
-        response = await client.request(method, f"/v1/api-keys/{theirs['id']}", headers=tenant.headers)
+        response = await client.request(
+            method, f"/v1/api-keys/{theirs['id']}", headers=tenant.headers
+        )
         assert response.status_code == 404
     assert (await client.get("/v1/environments", headers=bearer(theirs["key"]))).status_code == 200
 

@@ -25,7 +25,9 @@ from kanri.tenancy import schemas
 from kanri.tenancy import service as tenancy
 
 T = TypeVar("T")
-app = typer.Typer(help="kanri: a control plane for AI agents and automations.", no_args_is_help=True)
+app = typer.Typer(
+    help="kanri: a control plane for AI agents and automations.", no_args_is_help=True
+)
 admin = typer.Typer(help="Operator verbs that act directly on the database.", no_args_is_help=True)
 projects = typer.Typer(help="Projects of an organization.", no_args_is_help=True)
 keys = typer.Typer(help="API keys of a project.", no_args_is_help=True)
@@ -37,7 +39,8 @@ err = Console(stderr=True)
 log = structlog.get_logger("kanri.cli")
 
 DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="data directory (KANRI_DATA_DIR)", show_default=False)
+    Path | None,
+    typer.Option("--data-dir", help="data directory (KANRI_DATA_DIR)", show_default=False),
 ]
 
 
@@ -97,7 +100,7 @@ def print_bootstrap(result: schemas.Bootstrap) -> None:
         f"\norganization: {result.organization_id}\n"
         "Create a project:  curl -X POST http://127.0.0.1:8000/v1/projects "
         "-H 'Authorization: Bearer <admin key>' -H 'Content-Type: application/json' "
-        "-d '{\"name\": \"demo\"}'\n"
+        '-d \'{"name": "demo"}\'\n'
     )
 
 
@@ -122,8 +125,12 @@ def serve(
     if _run(settings, tenancy.organization_count, write=False) == 0:
         result = _run(settings, tenancy.bootstrap, "default", _pepper(settings))
         print_bootstrap(result)
-    log.info("serving", host=host or settings.host, port=port or settings.port,
-             database=settings.masked()["effective_database_url"])
+    log.info(
+        "serving",
+        host=host or settings.host,
+        port=port or settings.port,
+        database=settings.masked()["effective_database_url"],
+    )
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
@@ -166,7 +173,9 @@ def bootstrap(
     _prepare(settings)
     result = _run(settings, tenancy.bootstrap, org, _pepper(settings))
     if as_json:
-        print(json.dumps({"organization_id": result.organization_id, "admin_key": result.admin_key}))
+        print(
+            json.dumps({"organization_id": result.organization_id, "admin_key": result.admin_key})
+        )
     else:
         print_bootstrap(result)
 
@@ -187,7 +196,9 @@ def projects_create(
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
-    project = _run(settings, tenancy.create_project, who, body, settings.default_rate_limit_per_minute)
+    project = _run(
+        settings, tenancy.create_project, who, body, settings.default_rate_limit_per_minute
+    )
     print(project.model_dump_json(indent=2))
 
 
@@ -197,12 +208,27 @@ def _all(settings: Settings, fn: Callable[..., Any], *args: Any) -> list[Any]:
     return list(page.items)
 
 
+JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON lines instead of a table")]
+
+
+def _print_json_lines(items: list[Any]) -> None:
+    for item in items:
+        print(item.model_dump_json())
+
+
 @projects.command("list")
-def projects_list(org: Annotated[str | None, typer.Option("--org")] = None, data_dir: DataDir = None) -> None:
+def projects_list(
+    org: Annotated[str | None, typer.Option("--org")] = None,
+    as_json: JsonFlag = False,
+    data_dir: DataDir = None,
+) -> None:
     """List projects."""
     settings = _settings(data_dir)
     _prepare(settings)
     who = Principal.system(_organization(settings, org).id)
+    if as_json:
+        _print_json_lines(_all(settings, tenancy.list_projects, who))
+        return
     table = Table("id", "name", "rate limit/min", "created")
     for p in _all(settings, tenancy.list_projects, who):
         table.add_row(p.id, p.name, str(p.rate_limit_per_minute), p.create_time.isoformat())
@@ -214,7 +240,9 @@ def keys_create(
     project: Annotated[str, typer.Option("--project", help="project id or name")],
     name: Annotated[str, typer.Option()] = "cli key",
     kind: Annotated[str, typer.Option(help="secret or publishable")] = "secret",
-    scope: Annotated[list[str] | None, typer.Option("--scope", help="repeatable; default *")] = None,
+    scope: Annotated[
+        list[str] | None, typer.Option("--scope", help="repeatable; default *")
+    ] = None,
     environment: Annotated[str | None, typer.Option()] = None,
     org: Annotated[str | None, typer.Option("--org")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -243,16 +271,22 @@ def keys_create(
 def keys_list(
     project: Annotated[str, typer.Option("--project")],
     org: Annotated[str | None, typer.Option("--org")] = None,
+    as_json: JsonFlag = False,
     data_dir: DataDir = None,
 ) -> None:
     """List a project's keys (prefix and last four characters only)."""
     settings = _settings(data_dir)
     _prepare(settings)
     who = Principal.system(_organization(settings, org).id)
+    if as_json:
+        _print_json_lines(_all(settings, tenancy.list_keys, who, project))
+        return
     table = Table("id", "name", "kind", "key", "scopes", "revoked")
     for k in _all(settings, tenancy.list_keys, who, project):
         revoked = k.revoked_at.isoformat() if k.revoked_at else ""
-        table.add_row(k.id, k.name, k.kind, f"{k.prefix}…{k.last_four}", " ".join(k.scopes), revoked)
+        table.add_row(
+            k.id, k.name, k.kind, f"{k.prefix}…{k.last_four}", " ".join(k.scopes), revoked
+        )
     out.print(table)
 
 
@@ -268,4 +302,3 @@ def keys_revoke(
     who = Principal.system(_organization(settings, org).id)
     revoked = _run(settings, tenancy.revoke_key, who, key_id)
     err.print(f"revoked {revoked.id}")
-

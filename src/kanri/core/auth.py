@@ -281,12 +281,12 @@ class PublicGuard:
         )
 
 
-def RequireSection(section: str, action: Action, *, reach: Reach = "project") -> Any:  # noqa: N802
+def RequireSection(section: str, action: Action, *, reach: Reach = "project") -> Any:
     """`Annotated[Principal, RequireSection("runs", "write")]`: the route's declared section."""
     return Depends(SectionGuard(section, action, reach=reach))
 
 
-def PublicRoute(*, per_ip: bool = True) -> Any:  # noqa: N802
+def PublicRoute(*, per_ip: bool = True) -> Any:
     """`Annotated[None, PublicRoute()]`: a route anyone may call (limited per IP)."""
     return Depends(PublicGuard(per_ip=per_ip))
 

@@ -69,6 +69,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler, StrSQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ColumnElement, Grouping
 from sqlalchemy.sql.type_api import TypeEngine
@@ -81,13 +82,23 @@ __all__ = ["FieldType", "FilterField", "FilterSpec", "OrderTerm"]
 FieldType = Literal["string", "number", "integer", "boolean", "timestamp", "map", "list"]
 
 
-@dataclass(frozen=True)
 class FilterField:
     """A field clients may filter on (and sort on, when `sortable` and not a map or list)."""
 
-    column: ColumnElement[Any]
-    type: FieldType = "string"
-    sortable: bool = True
+    __slots__ = ("column", "sortable", "type")
+
+    def __init__(
+        self,
+        column: ColumnElement[Any] | QueryableAttribute[Any],
+        type: FieldType = "string",
+        sortable: bool = True,
+    ) -> None:
+        # A mapped attribute (`EnvironmentRow.name`) is stored as its column expression.
+        self.column: ColumnElement[Any] = (
+            column.expression if isinstance(column, QueryableAttribute) else column
+        )
+        self.type: FieldType = type
+        self.sortable = sortable
 
 
 @dataclass(frozen=True)

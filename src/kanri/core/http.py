@@ -12,7 +12,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
@@ -229,8 +229,10 @@ class EdgeMiddleware:
             log.exception("unhandled_error", path=scope["path"], request_id=request_id)
             status_holder[0] = 500
             if not started_response[0]:
-                error = KanriError("an unexpected error occurred; quote the request_id when reporting it")
-                await problem_response(error, request_id)(scope, receive, send_wrapper)
+                failure = KanriError(
+                    "an unexpected error occurred; quote the request_id when reporting it"
+                )
+                await problem_response(failure, request_id)(scope, receive, send_wrapper)
         self._observe(scope, started, status_holder[0])
 
     async def _guard_body(self, scope: Scope, receive: Receive) -> Receive:

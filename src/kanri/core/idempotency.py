@@ -34,7 +34,7 @@ HEADER = "Idempotency-Key"
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
-class Replay(Exception):  # noqa: N818 - a control-flow signal, not an error
+class Replay(Exception):
     """Raised to answer with a stored response; the app's handler sends it."""
 
     def __init__(self, status_code: int, body: str, location: str | None) -> None:

@@ -125,7 +125,7 @@ def _after(terms: list[OrderTerm], values: list[Any]) -> ColumnElement[bool]:
 
 def paginate(
     tx: Session,
-    stmt: Select[tuple[T]],
+    stmt: Select[T],
     spec: FilterSpec,
     params: ListParams,
     *,
@@ -137,8 +137,9 @@ def paginate(
     if condition is not None:
         stmt = stmt.where(condition)
     terms = spec.order_by(params.order_by, default_order)
-    if not any(t.column is id_column for t in terms):
-        terms = [*terms, OrderTerm("id", id_column, terms[-1].descending if terms else False)]
+    if not any(t.name == "id" for t in terms):
+        tiebreak = OrderTerm("id", id_column.expression, terms[-1].descending if terms else False)
+        terms = [*terms, tiebreak]
     fingerprint = hashlib.sha256(
         json.dumps([params.filter or "", [(t.name, t.descending) for t in terms]]).encode()
     ).hexdigest()[:24]
@@ -149,7 +150,7 @@ def paginate(
     if params.page_token:
         paged = paged.where(_after(terms, params.codec.decode(params.page_token, fingerprint)))
     paged = paged.order_by(*[t.column.desc() if t.descending else t.column.asc() for t in terms])
-    rows = list(tx.execute(paged.limit(params.page_size + 1)).scalars().all())
+    rows: list[T] = list(tx.execute(paged.limit(params.page_size + 1)).scalars().all())
     next_token = None
     if len(rows) > params.page_size:
         rows = rows[: params.page_size]

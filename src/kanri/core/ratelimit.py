@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute
-from limits.storage import storage_from_string
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.storage import storage_from_string
 
 from kanri.core.errors import RateLimited
 
@@ -54,10 +54,8 @@ class RateLimiter:
         if not allowed:
             headers = state.headers() | {"Retry-After": str(max(1, reset))}
             raise RateLimited(
-                f"rate limit of {per_minute} requests per minute reached; retry in {max(1, reset)} s",
+                f"rate limit of {per_minute} requests per minute reached; "
+                f"retry in {max(1, reset)} s",
                 headers=headers,
             )
         return state
-
-    async def reset(self) -> None:
-        await self._storage.reset()

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import structlog
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -123,18 +122,18 @@ class SQLiteWriter:
     def _run_batch(self, conn: Any, batch: list[_Job]) -> None:
         outcomes: list[tuple[_Job, Any, BaseException | None]] = []
         try:
-            with Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
-                with session.begin():
-                    for job in batch:
-                        savepoint = session.begin_nested()
-                        try:
-                            result = job.context.run(job.fn, session, *job.args, **job.kwargs)
-                            session.flush()
-                            savepoint.commit()
-                            outcomes.append((job, result, None))
-                        except Exception as exc:
-                            savepoint.rollback()
-                            outcomes.append((job, None, exc))
+            session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+            with session, session.begin():
+                for job in batch:
+                    savepoint = session.begin_nested()
+                    try:
+                        result = job.context.run(job.fn, session, *job.args, **job.kwargs)
+                        session.flush()
+                        savepoint.commit()
+                        outcomes.append((job, result, None))
+                    except Exception as exc:
+                        savepoint.rollback()
+                        outcomes.append((job, None, exc))
         except Exception as exc:
             log.error("sqlite_batch_commit_failed", error=type(exc).__name__, size=len(batch))
             for job in batch:
@@ -196,7 +195,8 @@ class Database:
             return await future
         assert self._sessions is not None, "Database.start() was not awaited"
         async with self._sessions() as session, session.begin():
-            return await session.run_sync(fn, *args, **kwargs)
+            result: T = await session.run_sync(fn, *args, **kwargs)
+            return result
 
     async def read(self, fn: Command[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn(tx, *args)` in a read transaction.
@@ -208,13 +208,5 @@ class Database:
                 return fn(session, *args, **kwargs)
         assert self._sessions is not None, "Database.start() was not awaited"
         async with self._sessions() as session, session.begin():
-            return await session.run_sync(fn, *args, **kwargs)
-
-    async def ping(self) -> None:
-        """Raise when the database cannot answer a trivial query."""
-        await self.read(lambda tx: tx.execute(text("SELECT 1")).scalar_one())
-
-
-def sync_engine_for(url: str) -> Engine:
-    """A throwaway synchronous engine for CLI verbs and migrations (SQLite only)."""
-    return create_engine(url, poolclass=NullPool)
+            result: T = await session.run_sync(fn, *args, **kwargs)
+            return result

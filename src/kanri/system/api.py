@@ -45,7 +45,9 @@ async def ready(kanri: Runtime, _: Public) -> Ready:
     except Exception as exc:
         raise ServiceUnavailable("the database does not answer") from exc
     if revision != migrations.head_revision():
-        raise ServiceUnavailable(f"database at migration {revision}, expected {migrations.head_revision()}")
+        raise ServiceUnavailable(
+            f"database at migration {revision}, expected {migrations.head_revision()}"
+        )
     return Ready(ok=True, database=kanri.db.dialect, revision=revision)
 
 

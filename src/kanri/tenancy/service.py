@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from kanri.core import audit, events, keys
@@ -206,8 +206,8 @@ def update_project(
 def delete_project(tx: Session, who: Principal, ref: str) -> None:
     """Delete a project with its environments and keys (its audit chain stays)."""
     row = _project_row(tx, who, ref)
-    tx.execute(ApiKeyRow.__table__.delete().where(ApiKeyRow.project_id == row.id))
-    tx.execute(EnvironmentRow.__table__.delete().where(EnvironmentRow.project_id == row.id))
+    tx.execute(delete(ApiKeyRow).where(ApiKeyRow.project_id == row.id))
+    tx.execute(delete(EnvironmentRow).where(EnvironmentRow.project_id == row.id))
     audit.record(
         tx, who, "project.deleted", "project", row.id, {"name": {"from": row.name, "to": None}}
     )
@@ -220,7 +220,7 @@ def delete_project(tx: Session, who: Principal, ref: str) -> None:
 ENVIRONMENT_FIELDS = ("name", "description")
 
 
-def _scoped_environments(who: Principal) -> Select[tuple[EnvironmentRow]]:
+def _scoped_environments(who: Principal) -> Select[EnvironmentRow]:
     return select(EnvironmentRow).where(EnvironmentRow.project_id == who.project())
 
 
@@ -338,9 +338,7 @@ def delete_environment(tx: Session, who: Principal, ref: str) -> None:
     if remaining <= 1:
         raise Conflict("a project keeps at least one environment")
     tx.execute(
-        ApiKeyRow.__table__.update()
-        .where(ApiKeyRow.environment_id == row.id)
-        .values(environment_id=None)
+        update(ApiKeyRow).where(ApiKeyRow.environment_id == row.id).values(environment_id=None)
     )
     audit.record(
         tx,
@@ -552,7 +550,7 @@ def revoke_key(tx: Session, who: Principal, ref: str) -> schemas.ApiKey:
 def rotate_key(
     tx: Session, who: Principal, ref: str, body: schemas.ApiKeyRotate, key_pepper: bytes
 ) -> schemas.ApiKeyCreated:
-    """A new key with the same name, kind, scopes and environment; the old one ends after the grace period."""
+    """A new key like the old one; the old one stops working after the grace period."""
     old = _key_row(tx, who, ref)
     now = utcnow()
     if old.revoked_at is not None and old.revoked_at <= now:
@@ -563,12 +561,12 @@ def rotate_key(
         tx,
         who,
         old.project_id,
-        old.kind,
+        cast(keys.KeyKind, old.kind),
         old.name,
         list(old.scopes),
         old.environment_id,
         old.expires_at,
-        key_pepper,  # type: ignore[arg-type]
+        key_pepper,
     )
     ends = now + timedelta(seconds=body.grace_period_seconds)
     old.revoked_at = ends
