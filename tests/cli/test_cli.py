@@ -141,9 +141,10 @@ def test_serve_bootstraps_once_and_the_printed_key_works(served: tuple[Path, int
         assert ready.status_code == 200
         assert ready.json()["database"] == "sqlite"
     finally:
-        stdout, _ = _stop(process)
+        stdout, stderr = _stop(process)
     admin_key = stdout.strip()
     assert admin_key.startswith("kanri_ak_")
+    assert admin_key not in stderr, "keys never reach the logs"
     assert (data_dir / "kanri.db").exists()
     assert stat.S_IMODE((data_dir / "secret_key").stat().st_mode) == 0o600
 

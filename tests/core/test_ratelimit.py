@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from kanri.core.auth import PublicRoute
@@ -79,3 +80,19 @@ async def test_public_routes_are_limited_per_client_ip(app: FastAPI, kanri: Kanr
             assert (await http.get("/test-public-form")).status_code == 200
     finally:
         app.router.routes.pop()
+
+
+async def test_redis_storage_shares_a_bucket_between_processes() -> None:
+    # Two limiters on one Redis behave like two API nodes of one deployment.
+    from ulid import ULID
+
+    from kanri.core.errors import RateLimited
+    from kanri.core.ratelimit import RateLimiter
+
+    bucket = f"project:test-{ULID()}"
+    first, second = RateLimiter("redis://127.0.0.1:6379/0"), RateLimiter("redis://127.0.0.1:6379/0")
+    assert (await first.hit("project", bucket, 2)).remaining == 1
+    assert (await second.hit("project", bucket, 2)).remaining == 0
+    with pytest.raises(RateLimited) as limited:
+        await first.hit("project", bucket, 2)
+    assert int(limited.value.headers["Retry-After"]) >= 1
