@@ -23,9 +23,7 @@ async def list_audit_logs(db: Db, params: Listing, who: Reader) -> ListResponse[
     Filter on action, resource_type, resource_id, actor, request_id, create_time, seq.
     """
     page = await db.read(service.list_logs, who, params)
-    return ListResponse(
-        data=page.items, next_page_token=page.next_page_token, total_size=page.total_size
-    )
+    return ListResponse.of(page)
 
 
 @router.get("/verify")

@@ -35,8 +35,7 @@ def list_logs(tx: Session, who: Principal, params: ListParams) -> Page[schemas.A
     page = paginate(
         tx, stmt, AUDIT_FILTERS, params, id_column=AuditLogRow.id, default_order="seq desc"
     )
-    items = [schemas.AuditLog.model_validate(r) for r in page.items]
-    return Page(items, page.next_page_token, page.total_size)
+    return page.map(schemas.AuditLog.model_validate)
 
 
 def verify(tx: Session, who: Principal) -> schemas.Verification:

@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -106,11 +107,18 @@ def list_params(
     return ListParams(size, page_token, filter, order_by, include_total, codec)
 
 
+U = TypeVar("U")
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     next_page_token: str | None
     total_size: int | None = None
+
+    def map(self, fn: Callable[[T], U]) -> Page[U]:
+        """The same page with each item converted (rows → response models)."""
+        return Page([fn(item) for item in self.items], self.next_page_token, self.total_size)
 
 
 def _after(terms: list[OrderTerm], values: list[Any]) -> ColumnElement[bool]:

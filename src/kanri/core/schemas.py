@@ -6,6 +6,8 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from kanri.core.pagination import Page
+
 T = TypeVar("T")
 
 Slug = Annotated[
@@ -38,3 +40,10 @@ class ListResponse(BaseModel, Generic[T]):
         default=None, description="pass as page_token for the next page; null on the last"
     )
     total_size: int | None = Field(default=None, description="all matches, when include_total")
+
+    @classmethod
+    def of(cls, page: Page[T]) -> ListResponse[T]:
+        """The response body for a service's page."""
+        return cls(
+            data=page.items, next_page_token=page.next_page_token, total_size=page.total_size
+        )

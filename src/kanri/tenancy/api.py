@@ -71,9 +71,7 @@ async def list_projects(
 ) -> ListResponse[schemas.Project]:
     """Projects of the organization. Filter and order on id, name, display_name, create_time."""
     page = await db.read(service.list_projects, who, params)
-    return ListResponse(
-        data=page.items, next_page_token=page.next_page_token, total_size=page.total_size
-    )
+    return ListResponse.of(page)
 
 
 @router.get("/v1/projects/{project_id}", tags=["projects"])
@@ -146,9 +144,7 @@ async def list_project_api_keys(
     who: Annotated[Principal, RequireSection("keys", "read", reach="organization")],
 ) -> ListResponse[schemas.ApiKey]:
     page = await db.read(service.list_keys, who, project_id, params)
-    return ListResponse(
-        data=page.items, next_page_token=page.next_page_token, total_size=page.total_size
-    )
+    return ListResponse.of(page)
 
 
 # ---------------------------------------------------------------- environments
@@ -190,9 +186,7 @@ async def list_environments(
 ) -> ListResponse[schemas.Environment]:
     """Environments of the key's project. Filter and order on id, name, create_time."""
     page = await db.read(service.list_environments, who, params)
-    return ListResponse(
-        data=page.items, next_page_token=page.next_page_token, total_size=page.total_size
-    )
+    return ListResponse.of(page)
 
 
 @router.get("/v1/environments/current", tags=["environments"])
@@ -275,9 +269,7 @@ async def list_api_keys(
 ) -> ListResponse[schemas.ApiKey]:
     """Keys of the caller's project: prefix and last four characters only."""
     page = await db.read(service.list_keys, who, None, params)
-    return ListResponse(
-        data=page.items, next_page_token=page.next_page_token, total_size=page.total_size
-    )
+    return ListResponse.of(page)
 
 
 @router.get("/v1/api-keys/{key_id}", tags=["api-keys"])

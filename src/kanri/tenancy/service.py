@@ -20,6 +20,7 @@ from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.permissions import ADMIN_ONLY_SECTIONS, valid_scope
+from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
 from kanri.tenancy import schemas
 from kanri.tenancy.models import ApiKeyRow, EnvironmentRow, OrganizationRow, ProjectRow
@@ -163,11 +164,7 @@ def list_projects(tx: Session, who: Principal, params: ListParams) -> Page[schem
     page = paginate(
         tx, stmt, PROJECT_FILTERS, params, id_column=ProjectRow.id, default_order="create_time"
     )
-    return Page(
-        [schemas.Project.model_validate(r) for r in page.items],
-        page.next_page_token,
-        page.total_size,
-    )
+    return page.map(schemas.Project.model_validate)
 
 
 def update_project(
@@ -221,7 +218,7 @@ ENVIRONMENT_FIELDS = ("name", "description")
 
 
 def _scoped_environments(who: Principal) -> Select[EnvironmentRow]:
-    return select(EnvironmentRow).where(EnvironmentRow.project_id == who.project())
+    return scoped(select(EnvironmentRow), who)
 
 
 def environment_row(tx: Session, who: Principal, ref: str) -> EnvironmentRow:
@@ -279,11 +276,7 @@ def list_environments(tx: Session, who: Principal, params: ListParams) -> Page[s
         id_column=EnvironmentRow.id,
         default_order="create_time",
     )
-    return Page(
-        [schemas.Environment.model_validate(r) for r in page.items],
-        page.next_page_token,
-        page.total_size,
-    )
+    return page.map(schemas.Environment.model_validate)
 
 
 def update_environment(
@@ -516,11 +509,7 @@ def list_keys(
     page = paginate(
         tx, stmt, KEY_FILTERS, params, id_column=ApiKeyRow.id, default_order="create_time"
     )
-    return Page(
-        [schemas.ApiKey.model_validate(r) for r in page.items],
-        page.next_page_token,
-        page.total_size,
-    )
+    return page.map(schemas.ApiKey.model_validate)
 
 
 def revoke_key(tx: Session, who: Principal, ref: str) -> schemas.ApiKey:
