@@ -118,3 +118,38 @@ async def test_an_unexpected_error_is_a_500_that_leaks_nothing(
     assert "secret.py" not in response.text
     assert "Traceback" not in response.text
     assert body["request_id"] == response.headers["X-Request-Id"]
+
+
+async def test_nul_characters_are_refused_in_bodies_paths_and_queries(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    body = await client.post(
+        "/v1/environments", json={"name": "nul", "description": "a\x00b"}, headers=tenant.headers
+    )
+    assert body.status_code == 422
+    assert "description" in body.json()["errors"][0]["message"]
+    path = await client.get("/v1/environments/a%00b", headers=tenant.headers)
+    assert path.status_code == 400
+    query = await client.get(
+        "/v1/environments", params={"filter": 'name = "a\x00b"'}, headers=tenant.headers
+    )
+    assert query.status_code == 400
+
+
+async def test_out_of_range_values_are_client_errors(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    for filter_text in (
+        'create_time > "9999-12-31T23:59:59-23:59"',
+        "seq > 99999999999999999999999",
+    ):
+        path = "/v1/audit-logs" if "seq" in filter_text else "/v1/environments"
+        response = await client.get(path, params={"filter": filter_text}, headers=tenant.headers)
+        assert response.status_code == 400, filter_text
+    far = await client.post(
+        "/v1/api-keys",
+        json={"name": "far", "expires_at": "9999-12-31T23:59:59-23:59"},
+        headers=tenant.headers,
+    )
+    assert far.status_code == 422
+    assert far.json()["errors"][0]["field"] == "body.expires_at"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -153,6 +153,22 @@ class SectionGuard:
         request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
         api_key: Annotated[str | None, Depends(api_key_scheme)],
+        project_header: Annotated[
+            str | None,
+            Header(
+                alias="Kanri-Project",
+                max_length=100,
+                description="admin keys: the project (id or name) to act on",
+            ),
+        ] = None,
+        environment_header: Annotated[
+            str | None,
+            Header(
+                alias="Kanri-Environment",
+                max_length=100,
+                description="the environment (id or name) to act in; default: the key's",
+            ),
+        ] = None,
     ) -> Principal:
         kanri = request.app.state.kanri
         raw = _presented_key(bearer, api_key)
@@ -174,7 +190,7 @@ class SectionGuard:
         self._check_permission(record)
 
         project: ProjectRecord | None = None
-        project_ref = request.headers.get("kanri-project")
+        project_ref = project_header
         if record.kind == "admin":
             if self.reach == "project" and not project_ref:
                 raise Forbidden(
@@ -198,7 +214,7 @@ class SectionGuard:
             state = await kanri.limiter.hit("project", f"project:{project.id}", limit)
         request.state.ratelimit = state
 
-        environment_id = _environment(request, record, project)
+        environment_id = _environment(environment_header, record, project)
         return Principal(
             organization_id=record.organization_id,
             project_id=project.id if project else None,
@@ -219,10 +235,11 @@ class SectionGuard:
             raise Forbidden(f"this key lacks the '{self.section}:{self.action}' scope")
 
 
-def _environment(request: Request, record: KeyRecord, project: ProjectRecord | None) -> str | None:
+def _environment(
+    wanted: str | None, record: KeyRecord, project: ProjectRecord | None
+) -> str | None:
     if project is None:
         return None
-    wanted = request.headers.get("kanri-environment")
     if wanted is None:
         if record.kind != "admin" and record.environment_id:
             return record.environment_id

@@ -38,6 +38,7 @@ row matches ``NOT x`` exactly when it does not match ``x``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -160,6 +161,8 @@ _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _INTEGER = re.compile(r"[-+]?\d+")
 _ESCAPES: Final = {"n": "\n", "t": "\t", "r": "\r"}
 _EQUALITY: Final = frozenset({"=", "!=", ":"})
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
 _SCALAR_TYPES: Final = frozenset({"string", "number", "integer", "boolean", "timestamp"})
 
 
@@ -559,17 +562,31 @@ class FilterSpec:
 
     @staticmethod
     def _number(name: str, kind: str, value: _Value) -> int | float:
+        number: int | float
         if kind == "integer":
-            if _INTEGER.fullmatch(value.text):
-                return int(value.text)
+            if not _INTEGER.fullmatch(value.text):
+                raise _filter_error(
+                    f"field '{name}' is an integer; '{value.text}' at position {value.pos} is not"
+                )
+            number = int(value.text)
+        elif _NUMBER.fullmatch(value.text):
+            number = int(value.text) if _INTEGER.fullmatch(value.text) else float(value.text)
+        else:
             raise _filter_error(
-                f"field '{name}' is an integer; '{value.text}' at position {value.pos} is not"
+                f"field '{name}' is a number; '{value.text}' at position {value.pos} is not"
             )
-        if _NUMBER.fullmatch(value.text):
-            return int(value.text) if _INTEGER.fullmatch(value.text) else float(value.text)
-        raise _filter_error(
-            f"field '{name}' is a number; '{value.text}' at position {value.pos} is not"
+        # Both databases store 64-bit integers and finite doubles; beyond that is a 400, not a 500.
+        out_of_range = (
+            not _INT64_MIN <= number <= _INT64_MAX
+            if isinstance(number, int)
+            else not math.isfinite(number)
         )
+        if out_of_range:
+            raise _filter_error(
+                f"field '{name}': '{value.text}' at position {value.pos} is out of range "
+                "(64-bit integers, finite numbers)"
+            )
+        return number
 
     @staticmethod
     def _timestamp(name: str, column: ColumnElement[Any], value: _Value) -> datetime:
@@ -585,7 +602,15 @@ class FilterSpec:
                 f"field '{name}' is a timestamp; '{value.text}' at position {value.pos} is not "
                 'an RFC 3339 timestamp with a UTC offset, e.g. "2026-01-01T00:00:00Z"'
             )
-        moment = moment.astimezone(UTC)
+        try:
+            moment = moment.astimezone(UTC)
+        except OverflowError:
+            moment = None
+        if moment is None:
+            raise _filter_error(
+                f"field '{name}': '{value.text}' at position {value.pos} lies outside the "
+                "years 0001-9999 in UTC"
+            )
         if isinstance(column.type, DateTime) and not column.type.timezone:
             # Naive columns hold UTC by convention; asyncpg refuses aware values for them.
             moment = moment.replace(tzinfo=None)

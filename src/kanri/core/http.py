@@ -75,6 +75,7 @@ _DESCRIPTIONS = {
     413: "Request body too large",
     422: "Validation failed: one error per offending field",
     429: "Rate limit reached; see Retry-After",
+    503: "Not ready: the database does not answer or is not migrated",
 }
 
 
@@ -90,7 +91,7 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-STANDARD_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 422, 429)
+STANDARD_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422, 429)
 
 
 def problem_response(
@@ -236,6 +237,9 @@ class EdgeMiddleware:
         self._observe(scope, started, status_holder[0])
 
     async def _guard_body(self, scope: Scope, receive: Receive) -> Receive:
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            message_text = "NUL characters are not allowed in the path or query"
+            raise BadRequest(message_text, errors=[FieldError("path", message_text)])
         if scope["method"] in ("GET", "HEAD", "DELETE", "OPTIONS"):
             return receive
         headers = dict(scope.get("headers", []))

@@ -13,9 +13,9 @@ import json
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request, Response
+from fastapi import Header, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
 from kanri.core.canonical import canonical_json
-from kanri.core.errors import BadRequest, Conflict, FieldError
+from kanri.core.errors import Conflict, FieldError, ValidationFailed
 from kanri.core.ids import new_id
 from kanri.core.models import IdempotencyRow
 from kanri.core.time import utcnow
@@ -71,25 +71,35 @@ def _answer(row: IdempotencyRow, fingerprint: str) -> Replay:
     return Replay(row.status_code, row.body, row.location)
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        max_length=255,
+        description="makes the create safe to retry: the first response is replayed for 24 h",
+    ),
+]
+
+
 async def create(
     request: Request,
     response: Response,
     db: Database,
     who: Principal,
+    key: str | None,
     command: Callable[..., M],
     *args: Any,
     location: Callable[[M], str],
     status_code: int = 201,
 ) -> M:
     """Run a creating write command once per Idempotency-Key; set `Location` on the response."""
-    key = request.headers.get(HEADER)
     if key is None:
         created = await db.write(command, *args)
         response.headers["Location"] = location(created)
         return created
     if not _KEY_RE.match(key):
         message = "Idempotency-Key must be 1 to 255 printable ASCII characters"
-        raise BadRequest(message, errors=[FieldError(f"header.{HEADER}", message)])
+        raise ValidationFailed(message, errors=[FieldError(f"header.{HEADER}", message)])
     scope_id = f"{who.project_id or who.organization_id}"
     fingerprint = _fingerprint(request, await request.body())
     ttl = timedelta(seconds=request.app.state.kanri.settings.idempotency_ttl_seconds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kanri.db.base import Base
@@ -25,7 +25,7 @@ class AuditLogRow(Base):
     scope_id: Mapped[str] = mapped_column(String(40))
     organization_id: Mapped[str] = mapped_column(String(40))
     project_id: Mapped[str | None] = mapped_column(String(40))
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(100))
     resource_type: Mapped[str] = mapped_column(String(60))
     resource_id: Mapped[str] = mapped_column(String(100))
@@ -45,7 +45,7 @@ class AuditHeadRow(Base):
     __tablename__ = "audit_heads"
 
     scope_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
 
 

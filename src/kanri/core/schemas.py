@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from kanri.core.pagination import Page
 
@@ -20,10 +29,52 @@ Description = Annotated[str, StringConstraints(max_length=2000)]
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("needs a UTC offset, e.g. 2030-01-01T00:00:00Z")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("lies outside the years 0001-9999 in UTC") from None
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _nul_free(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string holding a NUL character, if any."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found = _nul_free(key, where) if isinstance(key, str) else None
+            found = found or _nul_free(item, where)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_free(item, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
+
+
 class Model(BaseModel):
-    """Base of request bodies: unknown fields are errors, not silently dropped."""
+    """Base of request bodies: unknown fields are errors, not silently dropped; no string may
+    hold a NUL character (PostgreSQL text cannot store one)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        where = _nul_free(data)
+        if where is not None:
+            raise PydanticCustomError(
+                "nul_character", "NUL characters are not allowed (at {where})", {"where": where}
+            )
+        return data
 
 
 class Resource(BaseModel):

@@ -37,7 +37,7 @@ async def health(_: Public) -> Health:
     return Health(ok=True, status="healthy", ts=rfc3339(utcnow()))
 
 
-@router.get("/ready", responses=problem_responses(429) | {503: {"description": "not ready"}})
+@router.get("/ready", responses=problem_responses(429, 503))
 async def ready(kanri: Runtime, _: Public) -> Ready:
     """Readiness: the database answers and its schema is at the newest migration."""
     try:

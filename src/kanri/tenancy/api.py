@@ -46,6 +46,7 @@ async def create_project(
     response: Response,
     kanri: Runtime,
     who: Annotated[Principal, RequireSection("projects", "write", reach="organization")],
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.Project:
     """Create a project with environments `production` and `development`."""
     project = await idempotency.create(
@@ -53,6 +54,7 @@ async def create_project(
         response,
         kanri.db,
         who,
+        idempotency_key,
         service.create_project,
         who,
         body,
@@ -120,6 +122,7 @@ async def create_project_api_key(
     response: Response,
     kanri: Runtime,
     who: Annotated[Principal, RequireSection("keys", "write", reach="organization")],
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.ApiKeyCreated:
     """Create a key for a project; the full key is in `key`, shown only in this response."""
     return await idempotency.create(
@@ -127,6 +130,7 @@ async def create_project_api_key(
         response,
         kanri.db,
         who,
+        idempotency_key,
         service.create_key,
         who,
         project_id,
@@ -162,6 +166,7 @@ async def create_environment(
     response: Response,
     kanri: Runtime,
     who: Annotated[Principal, RequireSection("environments", "write")],
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.Environment:
     """Create an environment in the key's project."""
     environment = await idempotency.create(
@@ -169,6 +174,7 @@ async def create_environment(
         response,
         kanri.db,
         who,
+        idempotency_key,
         service.create_environment,
         who,
         body,
@@ -245,6 +251,7 @@ async def create_api_key(
     response: Response,
     kanri: Runtime,
     who: Annotated[Principal, RequireSection("keys", "write")],
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.ApiKeyCreated:
     """Create a key in the caller's project; the full key is in `key`, shown only here."""
     return await idempotency.create(
@@ -252,6 +259,7 @@ async def create_api_key(
         response,
         kanri.db,
         who,
+        idempotency_key,
         service.create_key,
         who,
         None,
@@ -305,6 +313,7 @@ async def rotate_api_key(
     response: Response,
     kanri: Runtime,
     who: Annotated[Principal, RequireSection("keys", "write", reach="either")],
+    idempotency_key: idempotency.IdempotencyKey = None,
     body: schemas.ApiKeyRotate | None = None,
 ) -> schemas.ApiKeyCreated:
     """Replace a key; the old one keeps working for `grace_period_seconds` (default 0)."""
@@ -313,6 +322,7 @@ async def rotate_api_key(
         response,
         kanri.db,
         who,
+        idempotency_key,
         service.rotate_key,
         who,
         key_id,

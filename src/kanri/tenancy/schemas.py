@@ -7,7 +7,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from kanri.core.schemas import Description, DisplayName, Model, Ref, Resource, Slug
+from kanri.core.schemas import (
+    Description,
+    DisplayName,
+    Model,
+    Ref,
+    Resource,
+    Slug,
+    UtcDatetime,
+)
 
 Scope = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
@@ -82,7 +90,9 @@ class ApiKeyCreate(Model):
     environment: Ref | None = Field(
         default=None, description="default environment (name or id); `production` if absent"
     )
-    expires_at: datetime | None = Field(default=None, description="RFC 3339, in the future")
+    expires_at: UtcDatetime | None = Field(
+        default=None, description="RFC 3339 with an offset, in the future"
+    )
 
 
 class ApiKeyRotate(Model):

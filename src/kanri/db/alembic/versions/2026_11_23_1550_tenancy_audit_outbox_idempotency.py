@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:31:00.469637
+Create Date: 2026-11-23 15:50:41.698904
 """
 
 from collections.abc import Sequence
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_heads",
         sa.Column("scope_id", sa.String(length=40), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("scope_id", name=op.f("pk_audit_heads")),
     )
@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("scope_id", sa.String(length=40), nullable=False),
         sa.Column("organization_id", sa.String(length=40), nullable=False),
         sa.Column("project_id", sa.String(length=40), nullable=True),
-        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("action", sa.String(length=100), nullable=False),
         sa.Column("resource_type", sa.String(length=60), nullable=False),
         sa.Column("resource_id", sa.String(length=100), nullable=False),
