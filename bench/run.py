@@ -17,6 +17,7 @@ is INVALID and the exit status is 1.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -88,6 +89,14 @@ class Context:
 # ---------------------------------------------------------------- measuring
 
 
+def _summary(exc: BaseException) -> str:
+    """The first line of an error and, for long ones, its last (where the cause usually is)."""
+    lines = [line.strip(" │") for line in str(exc).splitlines() if line.strip(" │")]
+    if not lines:
+        return type(exc).__name__
+    return lines[0] if len(lines) == 1 else f"{lines[0]} … {lines[-1]}"
+
+
 def _headers(key: str | None) -> dict[str, str]:
     # The bare app gets the same Authorization header (and ignores it): equal bytes on the wire.
     return {"Authorization": f"Bearer {key or 'kanri_sk_bare'}", "Accept": "application/json"}
@@ -114,8 +123,14 @@ def _sample(base_url: str, method: Method, path: str, headers: dict[str, str]) -
 
 
 def _measure(
-    ctx: Context, who: str, base_url: str, method: Method, path: str, headers: dict[str, str]
+    ctx: Context,
+    who: str,
+    server: Server,
+    method: Method,
+    path: str,
+    headers: dict[str, str],
 ) -> wrk.WrkResult:
+    base_url = server.base_url
     url = base_url + path
     script = ctx.post_script if method == "post" else None
     print(f"  {who}: {method.upper()} warm-up {ctx.load.warmup_seconds} s …", flush=True)
@@ -125,12 +140,18 @@ def _measure(
     if not warm.valid:
         print(f"  !! warm-up had {warm.failures} failed requests", flush=True)
     print(f"  {who}: {method.upper()} measuring {ctx.load.duration_seconds} s …", flush=True)
+    cpu_before = servers.process_cpu_seconds(server.proc.pid)
     result = wrk.run(
         ctx.load, url, seconds=ctx.load.duration_seconds, headers=headers, post_script=script
     )
+    cpu_after = servers.process_cpu_seconds(server.proc.pid)
+    result.warmup_requests = warm.requests
+    if cpu_before is not None and cpu_after is not None and result.duration_seconds > 0:
+        result.server_cpu_percent = 100.0 * (cpu_after - cpu_before) / result.duration_seconds
+    cpu = f"{result.server_cpu_percent:.0f} %" if result.server_cpu_percent is not None else "?"
     print(
         f"  {who}: {result.requests_per_second:,.0f} req/s, "
-        f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms",
+        f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, server CPU {cpu}",
         flush=True,
     )
     if not result.valid:
@@ -163,9 +184,7 @@ def measure_bare(ctx: Context, methods: list[Method]) -> dict[Method, wrk.WrkRes
         }
         for method in methods:
             _sample(server.base_url, method, path_of[method], headers)
-            results[method] = _measure(
-                ctx, "bare", server.base_url, method, path_of[method], headers
-            )
+            results[method] = _measure(ctx, "bare", server, method, path_of[method], headers)
     return results
 
 
@@ -179,7 +198,7 @@ def measure_kanri(
     except (ServerError, OSError) as exc:
         print(f"  !! kanri on {database} did not start: {exc}", flush=True)
         for outcome in outcomes:
-            outcome.error = f"did not start: {str(exc).splitlines()[0]}"
+            outcome.error = f"did not start: {_summary(exc)}"
         return outcomes
     server: Server = target.server
     with servers.running(server):
@@ -193,9 +212,15 @@ def measure_kanri(
             )
             try:
                 outcome.sample = _sample(server.base_url, method, path, headers)
-                outcome.kanri = _measure(ctx, "kanri", server.base_url, method, path, headers)
+                outcome.kanri = _measure(ctx, "kanri", server, method, path, headers)
+                if method == "post":
+                    created = outcome.kanri.warmup_requests + outcome.kanri.requests
+                    ctx.notes.append(
+                        f"kanri POST [{database}] created ~{created:,} environments in one "
+                        "project (warm-up + measurement)"
+                    )
             except (ServerError, wrk.WrkError, httpx.HTTPError) as exc:
-                outcome.error = str(exc).splitlines()[0]
+                outcome.error = _summary(exc)
                 print(f"  !! {outcome.scenario.label}: {exc}", flush=True)
                 if server.proc.poll() is not None:
                     print(server.log_tail(), flush=True)
@@ -230,6 +255,12 @@ def _latency(result: wrk.WrkResult | None) -> str:
     return f"{result.p50_ms:.2f} / {result.p99_ms:.2f}"
 
 
+def _cpu(result: wrk.WrkResult | None) -> str:
+    if result is None or result.server_cpu_percent is None:
+        return "—"
+    return f"{result.server_cpu_percent:.0f} %"
+
+
 def print_table(outcomes: list[Outcome], bare: dict[Method, wrk.WrkResult]) -> None:
     header = (
         "scenario",
@@ -239,6 +270,7 @@ def print_table(outcomes: list[Outcome], bare: dict[Method, wrk.WrkResult]) -> N
         "target",
         "bare p50/p99 ms",
         "kanri p50/p99 ms",
+        "server CPU b/k",
         "verdict",
     )
     rows: list[tuple[str, ...]] = []
@@ -255,16 +287,17 @@ def print_table(outcomes: list[Outcome], bare: dict[Method, wrk.WrkResult]) -> N
                 f"≥ {target:.0%}" if target is not None else "(info)",
                 _latency(b),
                 _latency(outcome.kanri),
+                f"{_cpu(b)} / {_cpu(outcome.kanri)}",
                 _verdict(outcome, b),
             )
         )
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    right = {1, 2, 3, 4, 5, 6}
+    right = {1, 2, 3, 4, 5, 6, 7}
 
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(
             c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
-        )
+        ).rstrip()
 
     print()
     print(line(header))
@@ -346,6 +379,13 @@ def _cpus() -> tuple[int | None, int | None, str]:
     )
 
 
+def _uvicorn_stack() -> str:
+    """What uvicorn's `auto` loop and HTTP choices pick in this environment."""
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{loop} + {http}"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run", description="kanri vs a bare FastAPI app (ratios)."
@@ -384,26 +424,36 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"kanri bench: wrk -t{load.threads} -c{load.connections} -d{load.duration_seconds}s "
         f"--latency (warm-up {load.warmup_seconds} s before each); one uvicorn worker per server "
-        f"(uvloop + httptools); access logs off (kanri at KANRI_LOG_LEVEL=warning, "
+        f"({_uvicorn_stack()}); access logs off (kanri at KANRI_LOG_LEVEL=warning, "
         "uvicorn --no-access-log)"
     )
     print(pin_note, flush=True)
+    busy = servers.machine_busy_percent()
+    load_note = "CPU busy before the start: " + (f"{busy:.0f} %" if busy is not None else "?")
+    if busy is not None and busy > 10:
+        load_note += " (other processes are running: they skew the numbers)"
+    print(load_note, flush=True)
     outcomes: list[Outcome] = []
     bare: dict[Method, wrk.WrkResult] = {}
     postgres: Postgres | None = None
     with tempfile.TemporaryDirectory(prefix="kanri-bench-") as tmp:
         script = Path(tmp) / "post.lua"
         script.write_text(wrk.POST_LUA)
-        ctx = Context(load, server_cpu, Path(tmp), script, notes=[pin_note])
+        ctx = Context(load, server_cpu, Path(tmp), script, notes=[pin_note, load_note])
         ctx.notes.append("access logs off: KANRI_LOG_LEVEL=warning, uvicorn --no-access-log")
         try:
-            bare = measure_bare(ctx, methods)
+            try:
+                bare = measure_bare(ctx, methods)
+            except (ServerError, wrk.WrkError, httpx.HTTPError) as exc:
+                print(f"the bare baseline failed, nothing to compare with: {exc}", file=sys.stderr)
+                return 1
             sqlite = [s for s in scenarios if s.database == "sqlite"]
             outcomes += measure_kanri(ctx, "sqlite", None, sqlite)
             pg = [s for s in scenarios if s.database == "postgresql"]
             if pg:
                 try:
                     postgres = servers.postgres_database()
+                    postgres.create()
                 except ServerError as exc:
                     print(f"== PostgreSQL skipped: {exc}", flush=True)
                     outcomes += [Outcome(s, error=f"PostgreSQL unavailable: {exc}") for s in pg]
@@ -417,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     postgres.drop()
                 except ServerError as exc:
-                    print(f"could not drop {postgres.created}: {exc}", file=sys.stderr)
+                    print(f"could not drop {postgres.owned}: {exc}", file=sys.stderr)
 
         order = {s.key: i for i, s in enumerate(SCENARIOS)}
         outcomes.sort(key=lambda o: order[o.scenario.key])

@@ -36,6 +36,33 @@ def free_port() -> int:
         return port
 
 
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (all its threads), from /proc; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_percent(seconds: float = 1.0) -> float | None:
+    """How busy all CPUs were over `seconds` (0-100), from /proc/stat; None elsewhere."""
+
+    def sample() -> tuple[int, int]:
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        idle = values[3] + (values[4] if len(values) > 4 else 0)
+        return sum(values), idle
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(seconds)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    total = total1 - total0
+    return 100.0 * (total - (idle1 - idle0)) / total if total > 0 else None
+
+
 def pin_prefix(cpu: int | None) -> list[str]:
     return ["taskset", "-c", str(cpu)] if cpu is not None else []
 
@@ -252,16 +279,19 @@ def _bench_project(base_url: str, admin_key: str) -> tuple[str, str, str]:
 
 @dataclass
 class Postgres:
-    """The PostgreSQL database of the run; `created` databases are dropped at the end."""
+    """The PostgreSQL database of the run; one named in `owned` is created and dropped here."""
 
     url: str
-    created: str | None = None
+    owned: str | None = None
+
+    def create(self) -> None:
+        if self.owned is not None:
+            _psql(f'DROP DATABASE IF EXISTS "{self.owned}"')
+            _psql(f'CREATE DATABASE "{self.owned}"')
 
     def drop(self) -> None:
-        if self.created is None:
-            return
-        _psql(f'DROP DATABASE IF EXISTS "{self.created}" WITH (FORCE)')
-        self.created = None
+        if self.owned is not None:
+            _psql(f'DROP DATABASE IF EXISTS "{self.owned}" WITH (FORCE)')
 
 
 def _psql(sql: str) -> None:
@@ -289,13 +319,14 @@ def _psql(sql: str) -> None:
 
 
 def postgres_database() -> Postgres:
-    """`KANRI_BENCH_DATABASE_URL` as given, else a fresh `kanri_bench_<pid>` on the local server."""
+    """`KANRI_BENCH_DATABASE_URL` as given, else `kanri_bench_<pid>` on the local server.
+
+    Call `create()` (a no-op for a given URL) and, in a `finally`, `drop()`.
+    """
     given = os.environ.get("KANRI_BENCH_DATABASE_URL")
     if given:
         return Postgres(given)
     if shutil.which("psql") is None:
         raise ServerError("psql not found; set KANRI_BENCH_DATABASE_URL or pass --no-postgres")
     name = f"kanri_bench_{os.getpid()}"
-    _psql(f'DROP DATABASE IF EXISTS "{name}"')
-    _psql(f'CREATE DATABASE "{name}"')
-    return Postgres(f"postgresql+asyncpg://postgres@{HOST}:5432/{name}", created=name)
+    return Postgres(f"postgresql+asyncpg://postgres@{HOST}:5432/{name}", owned=name)

@@ -61,6 +61,8 @@ class WrkResult:
     latency_ms: dict[str, float]
     error_responses: int  # status >= 400, as wrk counts "Non-2xx or 3xx responses"
     socket_errors: dict[str, int] = field(default_factory=dict)
+    server_cpu_percent: float | None = None  # CPU time the server process used / wall time
+    warmup_requests: int = 0  # sent in the warm-up run just before
     raw: str = ""
 
     @property
