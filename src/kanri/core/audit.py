@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -51,16 +51,36 @@ def row_hash(prev_hash: str, row: AuditLogRow) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical_json(body)).hexdigest()
 
 
-def _lock_head(tx: Session, scope_id: str) -> AuditHeadRow:
-    dialect = tx.get_bind().dialect.name
-    stmt = select(AuditHeadRow).where(AuditHeadRow.scope_id == scope_id).with_for_update()
-    head = tx.execute(stmt).scalar_one_or_none()
+_HEADS = cast(Table, AuditHeadRow.__table__)
+_LOGS = cast(Table, AuditLogRow.__table__)
+# Built once: the hot write path executes these with parameters (compiled-cache hits).
+_SELECT_HEAD = (
+    select(_HEADS.c.seq, _HEADS.c.hash)
+    .where(_HEADS.c.scope_id == bindparam("scope_id"))
+    .with_for_update()
+)
+_UPDATE_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.scope_id == bindparam("scope"))
+    .values(seq=bindparam("seq"), hash=bindparam("hash"))
+)
+_INSERT_LOG = insert(_LOGS)
+
+
+def _lock_head(connection: Connection, scope_id: str) -> tuple[int, str]:
+    """The chain head of `scope_id`, locked until commit (created at genesis if absent)."""
+    head = connection.execute(_SELECT_HEAD, {"scope_id": scope_id}).first()
     if head is not None:
-        return head
-    values = {"scope_id": scope_id, "seq": 0, "hash": GENESIS}
-    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AuditHeadRow)
-    tx.execute(ins.values(**values).on_conflict_do_nothing(index_elements=["scope_id"]))
-    return tx.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+        return head.seq, head.hash
+    dialect = connection.dialect.name
+    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_HEADS)
+    connection.execute(
+        ins.values(scope_id=scope_id, seq=0, hash=GENESIS).on_conflict_do_nothing(
+            index_elements=["scope_id"]
+        )
+    )
+    head = connection.execute(_SELECT_HEAD, {"scope_id": scope_id}).one()
+    return head.seq, head.hash
 
 
 def record(
@@ -76,13 +96,14 @@ def record(
     """Append one audit row to the chain of `project_id` (default: who's project, else org)."""
     project = project_id or who.project_id
     scope_id = project or who.organization_id
-    head = _lock_head(tx, scope_id)
+    connection = tx.connection()
+    seq, prev_hash = _lock_head(connection, scope_id)
     row = AuditLogRow(
         id=new_id("aud"),
         scope_id=scope_id,
         organization_id=who.organization_id,
         project_id=project,
-        seq=head.seq + 1,
+        seq=seq + 1,
         action=action,
         resource_type=resource_type,
         resource_id=resource_id,
@@ -92,16 +113,12 @@ def record(
         request_id=who.request_id,
         ip=who.ip,
         create_time=utcnow(),
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
-    row.hash = row_hash(head.hash, row)
-    head.seq, head.hash = row.seq, row.hash
-    tx.execute(insert(AuditLogRow).values(**_columns(row)))
+    row.hash = row_hash(prev_hash, row)
+    connection.execute(_INSERT_LOG, {c.key: getattr(row, c.key) for c in _LOGS.columns})
+    connection.execute(_UPDATE_HEAD, {"scope": scope_id, "seq": row.seq, "hash": row.hash})
     return row
-
-
-def _columns(row: AuditLogRow) -> dict[str, Any]:
-    return {c.key: getattr(row, c.key) for c in AuditLogRow.__table__.columns}
 
 
 @dataclass(frozen=True)
@@ -112,13 +129,25 @@ class Verification:
 
 
 def verify(tx: Session, scope_id: str, batch: int = 2000) -> Verification:
-    """Recompute the chain of a scope; report the first row whose hash or link is wrong."""
+    """Recompute the chain of a scope up to its head; report the first wrong row.
+
+    The head is read first, so rows appended while verifying are simply not checked
+    (reads need no snapshot).
+    """
+    head = tx.execute(
+        select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.scope_id == scope_id)
+    ).first()
+    head_seq = head.seq if head else 0
     prev, checked, last_seq = GENESIS, 0, 0
-    while True:
+    while last_seq < head_seq:
         rows = (
             tx.execute(
                 select(AuditLogRow)
-                .where(AuditLogRow.scope_id == scope_id, AuditLogRow.seq > last_seq)
+                .where(
+                    AuditLogRow.scope_id == scope_id,
+                    AuditLogRow.seq > last_seq,
+                    AuditLogRow.seq <= head_seq,
+                )
                 .order_by(AuditLogRow.seq)
                 .limit(batch)
             )
@@ -134,13 +163,17 @@ def verify(tx: Session, scope_id: str, batch: int = 2000) -> Verification:
             elif row_hash(prev, row) != row.hash:
                 reason = "hash does not match the row's content"
             if reason:
-                broken = {"id": row.id, "seq": row.seq, "reason": reason}
-                return Verification(False, checked, broken)
+                return Verification(
+                    False, checked, {"id": row.id, "seq": row.seq, "reason": reason}
+                )
             prev, last_seq, checked = row.hash, row.seq, checked + 1
         if len(rows) < batch:
             break
-    head = tx.get(AuditHeadRow, scope_id)
-    if head is not None and (head.seq != last_seq or head.hash != prev):
-        broken = {"id": None, "seq": head.seq, "reason": "rows are missing after the last one"}
+    if head is not None and (last_seq != head_seq or head.hash != prev):
+        broken = {
+            "id": None,
+            "seq": last_seq + 1,
+            "reason": "rows are missing before the chain head",
+        }
         return Verification(False, checked, broken)
     return Verification(True, checked)

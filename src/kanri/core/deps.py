@@ -1,4 +1,4 @@
-"""Typed dependency aliases every router uses."""
+"""Typed dependency aliases every router uses (async: FastAPI runs sync ones in a thread pool)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ if TYPE_CHECKING:
     from kanri.runtime import Kanri
 
 
-def get_kanri(request: Request) -> Kanri:
+async def get_kanri(request: Request) -> Kanri:
     kanri: Kanri = request.app.state.kanri
     return kanri
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.kanri.db
     return db
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
@@ -12,6 +12,8 @@ from kanri.core.canonical import plain
 from kanri.core.ids import new_id
 from kanri.core.models import OutboxEventRow
 from kanri.core.time import utcnow
+
+_INSERT_EVENT = insert(cast(Table, OutboxEventRow.__table__))
 
 
 def emit(
@@ -28,19 +30,20 @@ def emit(
     """Append an event (`environment.created`, …) to the outbox; returns its id."""
     project = project_id or who.project_id
     event_id = new_id("evt")
-    tx.execute(
-        insert(OutboxEventRow).values(
-            id=event_id,
-            scope_id=project or who.organization_id,
-            organization_id=who.organization_id,
-            project_id=project,
-            environment_id=environment_id,
-            type=event_type,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            data=plain(data),
-            request_id=who.request_id,
-            create_time=utcnow(),
-        )
+    tx.connection().execute(
+        _INSERT_EVENT,
+        {
+            "id": event_id,
+            "scope_id": project or who.organization_id,
+            "organization_id": who.organization_id,
+            "project_id": project,
+            "environment_id": environment_id,
+            "type": event_type,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "data": plain(data),
+            "request_id": who.request_id,
+            "create_time": utcnow(),
+        },
     )
     return event_id

@@ -88,7 +88,7 @@ class ListParams:
     codec: PageCodec
 
 
-def list_params(
+async def list_params(
     request: Request,
     page_size: Annotated[
         int | None, Query(description=f"1 to {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}")

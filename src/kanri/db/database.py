@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import structlog
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def sqlite_engine(url: str, *, immediate: bool, pool_size: int = 5) -> Engine:
-    """A pysqlite engine in WAL mode whose transactions begin IMMEDIATE or DEFERRED."""
+    """A pysqlite engine in WAL mode: writers BEGIN IMMEDIATE; readers run each statement in
+    its own implicit transaction (no BEGIN/COMMIT round trips on the hot read path)."""
     engine = create_engine(
         url,
         pool_size=pool_size,
@@ -49,11 +50,11 @@ def sqlite_engine(url: str, *, immediate: bool, pool_size: int = 5) -> Engine:
         connect_args={"check_same_thread": False},
     )
     event.listen(engine, "connect", _sqlite_pragmas)
-    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+    if immediate:
 
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -156,6 +157,8 @@ class Database:
         self._write_engine: Engine | None = None
         self._async_engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[Any] | None = None
+        self._read_sessions: async_sessionmaker[Any] | None = None
+        self._readers: dict[int, Session] = {}
 
     @property
     def is_sqlite(self) -> bool:
@@ -175,8 +178,35 @@ class Database:
                 connect_args={"server_settings": {"application_name": "kanri"}},
             )
             self._sessions = async_sessionmaker(self._async_engine, expire_on_commit=False)
+            # Reads run without BEGIN/COMMIT: one round trip per statement.
+            self._read_sessions = async_sessionmaker(
+                self._async_engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
+
+    def _inline_reader(self) -> Session:
+        """The loop thread's long-lived read session on its own WAL connection.
+
+        Reads are synchronous and never interleave, so one session serves them all; its
+        identity map is emptied after each read (no stale objects), and with the driver in
+        autocommit each statement reads the newest committed data. Session set-up and pool
+        checkout would otherwise cost more than the query.
+        """
+        thread = threading.get_ident()
+        reader = self._readers.get(thread)
+        if reader is None:
+            assert self._read_engine is not None
+            reader = Session(bind=self._read_engine.connect(), expire_on_commit=False)
+            self._readers[thread] = reader
+        return reader
 
     async def stop(self) -> None:
+        for reader in self._readers.values():
+            connection = reader.get_bind()
+            reader.close()
+            if isinstance(connection, Connection):
+                connection.close()
+        self._readers.clear()
         if self._writer is not None:
             await asyncio.to_thread(self._writer.close)
             self._writer = None
@@ -199,14 +229,17 @@ class Database:
             return result
 
     async def read(self, fn: Command[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run `fn(tx, *args)` in a read transaction.
+        """Run `fn(tx, *args)` for reading; each statement sees the newest committed data.
 
         On SQLite the read runs inline: an indexed WAL read costs less than a thread hop.
         """
         if self._read_engine is not None:
-            with Session(self._read_engine, expire_on_commit=False) as session, session.begin():
+            session = self._inline_reader()
+            try:
                 return fn(session, *args, **kwargs)
-        assert self._sessions is not None, "Database.start() was not awaited"
-        async with self._sessions() as session, session.begin():
+            finally:
+                session.expunge_all()
+        assert self._read_sessions is not None, "Database.start() was not awaited"
+        async with self._read_sessions() as session:
             result: T = await session.run_sync(fn, *args, **kwargs)
             return result

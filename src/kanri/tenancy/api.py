@@ -61,7 +61,7 @@ async def create_project(
         kanri.settings.default_rate_limit_per_minute,
         location=lambda p: f"/v1/projects/{p.id}",
     )
-    kanri.auth_cache.invalidate()
+    kanri.auth_cache.invalidate("project")
     return project
 
 
@@ -94,7 +94,7 @@ async def update_project(
 ) -> schemas.Project:
     """Change a project's name, description, rate limit or private-network permission."""
     project = await kanri.db.write(service.update_project, who, project_id, body)
-    kanri.auth_cache.invalidate()
+    kanri.auth_cache.invalidate("project")
     return project
 
 
@@ -180,7 +180,7 @@ async def create_environment(
         body,
         location=lambda e: f"/v1/environments/{e.id}",
     )
-    kanri.auth_cache.invalidate()
+    kanri.auth_cache.invalidate("environment")
     return environment
 
 
@@ -221,7 +221,7 @@ async def update_environment(
     who: Annotated[Principal, RequireSection("environments", "write")],
 ) -> schemas.Environment:
     environment = await kanri.db.write(service.update_environment, who, environment_id, body)
-    kanri.auth_cache.invalidate()
+    kanri.auth_cache.invalidate("environment")
     return environment
 
 
@@ -233,7 +233,7 @@ async def delete_environment(
 ) -> None:
     """Delete an environment (409 while keys default to it)."""
     await kanri.db.write(service.delete_environment, who, environment_id)
-    kanri.auth_cache.invalidate()
+    kanri.auth_cache.invalidate("environment")
 
 
 # ---------------------------------------------------------------- API keys
@@ -297,7 +297,7 @@ async def revoke_api_key(
 ) -> schemas.ApiKey:
     """Revoke a key at once; it answers 401 from now on."""
     key = await kanri.db.write(service.revoke_key, who, key_id)
-    kanri.auth_cache.invalidate()
+    kanri.auth_cache.invalidate("key")
     return key
 
 
@@ -330,5 +330,5 @@ async def rotate_api_key(
         kanri.key_pepper,
         location=lambda k: f"/v1/api-keys/{k.id}",
     )
-    kanri.auth_cache.invalidate()
+    kanri.auth_cache.invalidate("key")
     return created

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from kanri.core import audit, events, keys
@@ -20,7 +20,7 @@ from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.permissions import ADMIN_ONLY_SECTIONS, valid_scope
-from kanri.core.scoping import scoped
+from kanri.core.scoping import scope_params, scoped, scoped_template
 from kanri.core.time import utcnow
 from kanri.tenancy import schemas
 from kanri.tenancy.models import ApiKeyRow, EnvironmentRow, OrganizationRow, ProjectRow
@@ -221,10 +221,23 @@ def _scoped_environments(who: Principal) -> Select[EnvironmentRow]:
     return scoped(select(EnvironmentRow), who)
 
 
+# Built once: an environment by id or by name, scoped to the caller's project.
+_ENVIRONMENT_BY = {
+    by_id: scoped_template(select(EnvironmentRow)).where(
+        (EnvironmentRow.id if by_id else EnvironmentRow.name) == bindparam("ref")
+    )
+    for by_id in (True, False)
+}
+
+
+def _environment_params(who: Principal, ref: str) -> tuple[Select[EnvironmentRow], dict[str, Any]]:
+    return _ENVIRONMENT_BY[looks_like_id(ref, "env")], {**scope_params(who), "ref": ref}
+
+
 def environment_row(tx: Session, who: Principal, ref: str) -> EnvironmentRow:
     """The environment `ref` (id or name) of who's project; NotFound otherwise."""
-    column = EnvironmentRow.id if looks_like_id(ref, "env") else EnvironmentRow.name
-    row = tx.execute(_scoped_environments(who).where(column == ref)).scalar_one_or_none()
+    stmt, params = _environment_params(who, ref)
+    row = tx.execute(stmt, params).scalar_one_or_none()
     if row is None:
         raise not_found("environment", ref)
     return row
@@ -264,7 +277,12 @@ def create_environment(
 
 
 def get_environment(tx: Session, who: Principal, ref: str) -> schemas.Environment:
-    return schemas.Environment.model_validate(environment_row(tx, who, ref))
+    """One environment of who's project (a hot read: Core row, no ORM identity map)."""
+    stmt, params = _environment_params(who, ref)
+    row = tx.connection().execute(stmt, params).first()
+    if row is None:
+        raise not_found("environment", ref)
+    return schemas.Environment.model_validate(row)
 
 
 def list_environments(tx: Session, who: Principal, params: ListParams) -> Page[schemas.Environment]:
@@ -627,16 +645,25 @@ class TenancyAuthStore:
         ).first()
         if project is None:
             return None
-        envs = tx.execute(
+        return ProjectRecord(project.id, organization_id, project.rate_limit_per_minute)
+
+    def environment_for_auth(self, tx: Session, project_id: str, ref: str | None) -> str | None:
+        if ref is not None:
+            column = EnvironmentRow.id if looks_like_id(ref, "env") else EnvironmentRow.name
+            found: str | None = tx.execute(
+                select(EnvironmentRow.id).where(
+                    EnvironmentRow.project_id == project_id, column == ref
+                )
+            ).scalar_one_or_none()
+            return found
+        # The default: `production`, else the oldest environment.
+        rows = tx.execute(
             select(EnvironmentRow.id, EnvironmentRow.name)
-            .where(EnvironmentRow.project_id == project.id)
-            .order_by(EnvironmentRow.create_time)
-        ).all()
-        names = {e.name: e.id for e in envs} | {e.id: e.id for e in envs}
-        default = names.get("production") or (envs[0].id if envs else None)
-        return ProjectRecord(
-            project.id, organization_id, project.rate_limit_per_minute, names, default
-        )
+            .where(EnvironmentRow.project_id == project_id)
+            .order_by((EnvironmentRow.name == "production").desc(), EnvironmentRow.create_time)
+            .limit(1)
+        ).first()
+        return rows.id if rows else None
 
 
 def list_organizations(tx: Session) -> list[schemas.Organization]:
