@@ -8,6 +8,7 @@ SQLite writes are already serial through the one writer.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -33,21 +34,25 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     }
 
 
-def row_hash(prev_hash: str, row: AuditLogRow) -> str:
-    """SHA-256 over the previous hash and the row's canonical JSON."""
-    body = {
-        "id": row.id,
-        "scope_id": row.scope_id,
-        "seq": row.seq,
-        "action": row.action,
-        "resource_type": row.resource_type,
-        "resource_id": row.resource_id,
-        "actor": row.actor,
-        "changes": row.changes,
-        "request_id": row.request_id,
-        "ip": row.ip,
-        "create_time": rfc3339(row.create_time),
-    }
+HASHED_FIELDS = (
+    "id",
+    "scope_id",
+    "seq",
+    "action",
+    "resource_type",
+    "resource_id",
+    "actor",
+    "changes",
+    "request_id",
+    "ip",
+    "create_time",
+)
+
+
+def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+    """SHA-256 over the previous hash and the canonical JSON of the row's hashed fields."""
+    body = {name: row[name] for name in HASHED_FIELDS}
+    body["create_time"] = rfc3339(body["create_time"])
     return hashlib.sha256(prev_hash.encode() + canonical_json(body)).hexdigest()
 
 
@@ -92,33 +97,34 @@ def record(
     changes: dict[str, Any] | None = None,
     *,
     project_id: str | None = None,
-) -> AuditLogRow:
+) -> str:
     """Append one audit row to the chain of `project_id` (default: who's project, else org)."""
     project = project_id or who.project_id
     scope_id = project or who.organization_id
     connection = tx.connection()
     seq, prev_hash = _lock_head(connection, scope_id)
-    row = AuditLogRow(
-        id=new_id("aud"),
-        scope_id=scope_id,
-        organization_id=who.organization_id,
-        project_id=project,
-        seq=seq + 1,
-        action=action,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        actor=who.actor,
-        actor_id=who.actor["id"],
-        changes=plain(changes or {}),
-        request_id=who.request_id,
-        ip=who.ip,
-        create_time=utcnow(),
-        prev_hash=prev_hash,
-    )
-    row.hash = row_hash(prev_hash, row)
-    connection.execute(_INSERT_LOG, {c.key: getattr(row, c.key) for c in _LOGS.columns})
-    connection.execute(_UPDATE_HEAD, {"scope": scope_id, "seq": row.seq, "hash": row.hash})
-    return row
+    actor = who.actor
+    row: dict[str, Any] = {
+        "id": new_id("aud"),
+        "scope_id": scope_id,
+        "organization_id": who.organization_id,
+        "project_id": project,
+        "seq": seq + 1,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "actor": actor,
+        "actor_id": actor["id"],
+        "changes": plain(changes or {}),
+        "request_id": who.request_id,
+        "ip": who.ip,
+        "create_time": utcnow(),
+        "prev_hash": prev_hash,
+    }
+    row["hash"] = row_hash(prev_hash, row)
+    connection.execute(_INSERT_LOG, row)
+    connection.execute(_UPDATE_HEAD, {"scope": scope_id, "seq": row["seq"], "hash": row["hash"]})
+    return str(row["id"])
 
 
 @dataclass(frozen=True)
@@ -160,7 +166,7 @@ def verify(tx: Session, scope_id: str, batch: int = 2000) -> Verification:
                 reason = f"sequence gap: expected {last_seq + 1}, found {row.seq}"
             elif row.prev_hash != prev:
                 reason = "prev_hash does not match the previous row's hash"
-            elif row_hash(prev, row) != row.hash:
+            elif row_hash(prev, _as_mapping(row)) != row.hash:
                 reason = "hash does not match the row's content"
             if reason:
                 return Verification(
@@ -177,3 +183,7 @@ def verify(tx: Session, scope_id: str, batch: int = 2000) -> Verification:
         }
         return Verification(False, checked, broken)
     return Verification(True, checked)
+
+
+def _as_mapping(row: AuditLogRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in HASHED_FIELDS}

@@ -125,16 +125,23 @@ class SQLiteWriter:
         try:
             session = Session(bind=conn, expire_on_commit=False, autoflush=True)
             with session, session.begin():
+                session.connection()  # BEGIN IMMEDIATE, owned (and committed) by the session
                 for job in batch:
-                    savepoint = session.begin_nested()
+                    # Plain SAVEPOINT statements: SQLAlchemy's nested transactions cost more
+                    # than the commands they wrap. The ORM state of a failed command is
+                    # discarded with expunge_all(); commands keep none across calls anyway.
+                    conn.exec_driver_sql("SAVEPOINT kanri_command")
                     try:
                         result = job.context.run(job.fn, session, *job.args, **job.kwargs)
                         session.flush()
-                        savepoint.commit()
+                        conn.exec_driver_sql("RELEASE kanri_command")
                         outcomes.append((job, result, None))
                     except Exception as exc:
-                        savepoint.rollback()
+                        conn.exec_driver_sql("ROLLBACK TO kanri_command")
+                        conn.exec_driver_sql("RELEASE kanri_command")
+                        session.expunge_all()
                         outcomes.append((job, None, exc))
+                    session.expunge_all()
         except Exception as exc:
             log.error("sqlite_batch_commit_failed", error=type(exc).__name__, size=len(batch))
             for job in batch:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, delete, func, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kanri.core import audit, events, keys
@@ -243,16 +243,21 @@ def environment_row(tx: Session, who: Principal, ref: str) -> EnvironmentRow:
     return row
 
 
+_INSERT_ENVIRONMENT = insert(cast(Table, EnvironmentRow.__table__))
+
+
 def _insert_environment(
     tx: Session, who: Principal, body: schemas.EnvironmentCreate
-) -> EnvironmentRow:
-    if _name_taken(tx, _scoped_environments(who).where(EnvironmentRow.name == body.name)):
+) -> schemas.Environment:
+    connection = tx.connection()  # Core: one cheap statement per step on the write path
+    stmt, params = _environment_params(who, body.name)
+    if connection.execute(stmt, params).first() is not None:
         raise Conflict(
             f"an environment named '{body.name}' already exists",
             errors=[FieldError("body.name", "already used in this project")],
         )
     now = utcnow()
-    row = EnvironmentRow(
+    environment = schemas.Environment(
         id=new_id("env"),
         project_id=who.project(),
         name=body.name,
@@ -260,20 +265,31 @@ def _insert_environment(
         create_time=now,
         update_time=now,
     )
-    tx.add(row)
-    tx.flush()
-    after = _snapshot(row, ENVIRONMENT_FIELDS)
+    connection.execute(_INSERT_ENVIRONMENT, environment.model_dump())
+    after = {"name": body.name, "description": body.description}
     audit.record(
-        tx, who, "environment.created", "environment", row.id, audit.changes_between({}, after)
+        tx,
+        who,
+        "environment.created",
+        "environment",
+        environment.id,
+        audit.changes_between({}, after),
     )
-    events.emit(tx, who, "environment.created", "environment", row.id, {"id": row.id, **after})
-    return row
+    events.emit(
+        tx,
+        who,
+        "environment.created",
+        "environment",
+        environment.id,
+        {"id": environment.id, **after},
+    )
+    return environment
 
 
 def create_environment(
     tx: Session, who: Principal, body: schemas.EnvironmentCreate
 ) -> schemas.Environment:
-    return schemas.Environment.model_validate(_insert_environment(tx, who, body))
+    return _insert_environment(tx, who, body)
 
 
 def get_environment(tx: Session, who: Principal, ref: str) -> schemas.Environment:
