@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import string
 import zlib
@@ -20,6 +21,7 @@ PREFIX_KIND: dict[str, KeyKind] = {v: k for k, v in KIND_PREFIX.items()}
 _ALPHABET = string.digits + string.ascii_letters
 _BODY_LENGTH = 36
 _CHECKSUM_LENGTH = 6
+_BODY_RE = re.compile(f"[0-9A-Za-z]{{{_BODY_LENGTH}}}")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def parse(raw: str) -> ParsedKey | None:
     if kind is None or raw[8] != "_":
         return None
     head, body, check = raw[:9], raw[9 : 9 + _BODY_LENGTH], raw[9 + _BODY_LENGTH :]
-    if not all(c in _ALPHABET for c in body) or not hmac.compare_digest(
+    if not _BODY_RE.fullmatch(body) or not hmac.compare_digest(
         check, _checksum(head, body)
     ):
         return None

@@ -43,10 +43,13 @@ class RateLimiter:
             uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
         self._storage = storage_from_string(uri)
         self._strategy = SlidingWindowCounterRateLimiter(self._storage)
+        self._items: dict[int, RateLimitItemPerMinute] = {}
 
     async def hit(self, policy: str, bucket: str, per_minute: int) -> RateState:
         """Spend one request from the bucket; raise RateLimited (with headers) when empty."""
-        item = RateLimitItemPerMinute(per_minute)
+        item = self._items.get(per_minute)
+        if item is None:
+            item = self._items[per_minute] = RateLimitItemPerMinute(per_minute)
         allowed = await self._strategy.hit(item, bucket)
         stats = await self._strategy.get_window_stats(item, bucket)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
