@@ -57,9 +57,7 @@ def parse(raw: str) -> ParsedKey | None:
     if kind is None or raw[8] != "_":
         return None
     head, body, check = raw[:9], raw[9 : 9 + _BODY_LENGTH], raw[9 + _BODY_LENGTH :]
-    if not _BODY_RE.fullmatch(body) or not hmac.compare_digest(
-        check, _checksum(head, body)
-    ):
+    if not _BODY_RE.fullmatch(body) or not hmac.compare_digest(check, _checksum(head, body)):
         return None
     return ParsedKey(kind, raw)
 

@@ -182,6 +182,7 @@ class Database:
                 pool_size=self._pool_size,
                 max_overflow=self._pool_size,
                 pool_pre_ping=False,
+                skip_autocommit_rollback=True,  # reads run in autocommit: nothing to roll back
                 connect_args={"server_settings": {"application_name": "kanri"}},
             )
             self._sessions = async_sessionmaker(self._async_engine, expire_on_commit=False)
