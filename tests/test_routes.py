@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from kanri.core.auth import section_of
 from kanri.runtime import Kanri
+from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
 
 
@@ -37,6 +38,14 @@ def _routes(app: FastAPI) -> list[APIRoute]:
 def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
     if method == "PATCH" or route.path.endswith("/rotate"):
         return {}
+    if route.path.endswith("/runs"):
+        return {"inputs": {}}
+    if route.path.endswith("/rollback"):
+        return {"version": 1}
+    if route.path.endswith(("/publish", "/cancel", "/retry", "/approve", "/reject")):
+        return {}
+    if route.path == "/v1/automations":
+        return {"name": "walk", "definition": {"steps": [{"id": "a", "kind": "transform"}]}}
     return {"name": "walk"} if method == "POST" else None
 
 
@@ -58,6 +67,16 @@ def _guarded(app: FastAPI) -> list[tuple[str, APIRoute]]:
     ]
 
 
+PLACEHOLDERS = {
+    "environment_id": "production",
+    "key_id": "key_x",
+    "automation_id": "aut_x",
+    "version": "1",
+    "run_id": "run_x",
+    "approval_id": "apr_x",
+}
+
+
 def _fill(path: str, ids: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
 
@@ -65,7 +84,7 @@ def _fill(path: str, ids: dict[str, str]) -> str:
 async def test_every_guarded_route_answers_401_without_a_key(
     app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    ids = {"project_id": tenant.project_id, "environment_id": "production", "key_id": "key_x"}
+    ids = {**PLACEHOLDERS, "project_id": tenant.project_id}
     for method, route in _guarded(app):
         response = await client.request(
             method, _fill(route.path, ids), json=_sample_body(route, method)
@@ -77,11 +96,9 @@ async def test_every_guarded_route_answers_401_without_a_key(
 async def test_every_guarded_route_answers_403_to_a_key_without_its_section(
     app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    # `deployments:read` reaches none of the routes below.
-    narrow = await make_key(
-        client, tenant.admin_key, tenant.project_id, scopes=["deployments:read"]
-    )
-    ids = {"project_id": tenant.project_id, "environment_id": "production", "key_id": "key_x"}
+    # `moderation:read` reaches none of the routes below.
+    narrow = await make_key(client, tenant.admin_key, tenant.project_id, scopes=["moderation:read"])
+    ids = {**PLACEHOLDERS, "project_id": tenant.project_id}
     for method, route in _guarded(app):
         response = await client.request(
             method,
@@ -99,10 +116,18 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     other = await make_tenant(client, kanri)
     their_key = await make_key(client, other.admin_key, other.project_id)
     their_env = (await client.get("/v1/environments/development", headers=other.headers)).json()
+    automation = await make_automation(client, other, [{"id": "gate", "kind": "approval"}])
+    run = await run_and_wait(client, other, automation["id"], wait=0.1)
+    await until_status(client, other, run["id"], {"waiting"})
+    approvals = (await client.get("/v1/approvals", headers=other.headers)).json()["data"]
     ids = {
         "project_id": other.project_id,
         "environment_id": their_env["id"],
         "key_id": their_key["id"],
+        "automation_id": automation["id"],
+        "version": "1",
+        "run_id": run["id"],
+        "approval_id": approvals[0]["id"],
     }
     checked = 0
     for method, route in _guarded(app):
@@ -114,7 +139,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         )
         assert response.status_code == 404, f"{method} {route.path}: {response.text}"
         checked += 1
-    assert checked >= 8
+    assert checked >= 20
     # nothing of theirs changed
     assert (
         await client.get("/v1/environments/development", headers=other.headers)

@@ -13,10 +13,12 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from kanri import __version__
 from kanri import logging as kanri_logging
 from kanri.audit.api import router as audit_router
+from kanri.automations.api import router as automations_router
 from kanri.config import Settings
 from kanri.core.auth import document_guards
 from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.db.database import Database
+from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.system.api import router as system_router
 from kanri.tenancy.api import router as tenancy_router
@@ -49,9 +51,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await db.start()
+        if settings.worker_enabled:
+            from kanri.engine.worker import Engine
+
+            kanri.engine = Engine(
+                kanri,
+                concurrency=settings.worker_concurrency,
+                lease_seconds=settings.lease_seconds,
+                poll_seconds=settings.poll_seconds,
+            )
+            await kanri.engine.start()
         try:
             yield
         finally:
+            if kanri.engine is not None:
+                await kanri.engine.stop()
+                kanri.engine = None
             await db.stop()
 
     app = FastAPI(
@@ -68,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # Feature routes join the app's own route table instead of being included: FastAPI's
     # included-router matching costs tens of microseconds per request (bench/).
-    for router in (system_router, tenancy_router, audit_router):
+    for router in (system_router, tenancy_router, audit_router, automations_router, runs_router):
         app.router.routes.extend(router.routes)
     app.add_middleware(
         EdgeMiddleware,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from kanri.config import Settings
 from kanri.core import keys
@@ -23,9 +24,15 @@ class Kanri:
     auth_cache: AuthCache = field(init=False)
     page_codec: PageCodec = field(init=False)
     key_pepper: bytes = field(init=False)
+    engine: Any = None  # kanri.engine.worker.Engine when this process runs a worker
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.settings.redis_url)
         self.auth_cache = AuthCache(self.settings.key_cache_seconds)
         self.page_codec = PageCodec(self.settings.secret)
         self.key_pepper = keys.pepper(self.settings.secret)
+
+    def wake_engine(self) -> None:
+        """A run became ready: let this process's worker claim it at once."""
+        if self.engine is not None:
+            self.engine.wake()

@@ -1,0 +1,1 @@
+"""Automations: versioned definitions of steps, published and rolled back as deployments."""

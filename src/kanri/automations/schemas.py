@@ -1,0 +1,68 @@
+"""Public contract of automations, their definitions and versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from kanri.core.schemas import Description, Model, Resource, Slug
+
+StepId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
+Labels = dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,63}$")], str]
+
+
+class RetryPolicy(Model):
+    max_attempts: int = Field(default=1, ge=1, le=20)
+    backoff_seconds: float = Field(default=1.0, ge=0, le=86_400)
+
+
+class Definition(Model):
+    """What an automation does. Steps are objects `{id, kind, ...kind fields}`."""
+
+    inputs: dict[str, Any] | None = Field(default=None, description="JSON Schema of inputs")
+    steps: list[dict[str, Any]] = Field(min_length=1, max_length=200)
+    outputs: Any = Field(default=None, description="templates; default: the last step's output")
+    concurrency: int | None = Field(default=None, ge=1, le=10_000)
+    timeout_seconds: float | None = Field(default=None, gt=0, le=30 * 86_400)
+
+
+class AutomationCreate(Model):
+    name: Slug
+    description: Description = ""
+    definition: Definition
+    labels: Labels = Field(default_factory=dict, max_length=64)
+
+
+class AutomationUpdate(Model):
+    name: Slug | None = None
+    description: Description | None = None
+    definition: Definition | None = None
+    labels: Labels | None = Field(default=None, max_length=64)
+
+
+class Automation(Resource):
+    id: str
+    project_id: str
+    name: str
+    description: str
+    definition: dict[str, Any] = Field(description="the draft")
+    published_version: int | None
+    latest_version: int
+    labels: dict[str, str]
+    create_time: datetime
+    update_time: datetime
+
+
+class AutomationVersion(Resource):
+    automation_id: str
+    version: int
+    definition: dict[str, Any]
+    created_by: str
+    create_time: datetime
+    published: bool = False
+
+
+class Rollback(Model):
+    version: int = Field(ge=1)

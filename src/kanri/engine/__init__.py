@@ -1,0 +1,1 @@
+"""The automation engine: step definitions, templates and their execution."""

@@ -1,0 +1,383 @@
+"""The engine's database commands: claim, checkpoint, park, finish, heartbeat, sweep.
+
+Every write a worker makes for a run is fenced by `attempt`: it only applies while the run
+is still `running` under the attempt the worker claimed. A worker that lost its lease
+(paused, partitioned) changes nothing once another has claimed the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from kanri.core import events
+from kanri.core.ids import new_id
+from kanri.core.time import utcnow
+from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow, WorkerRow
+from kanri.runs.states import system_principal, transition
+
+
+class LostLease(Exception):
+    """The run is no longer this worker's (cancelled, or claimed by another after a lease)."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: str
+    attempt: int
+
+
+def claim(tx: Session, worker_id: str, limit: int, lease_seconds: float) -> list[Claimed]:
+    """Claim up to `limit` ready runs (pending, or waiting past `available_at`)."""
+    now = utcnow()
+    ready = (
+        select(RunRow.id, RunRow.automation_id, RunRow.definition)
+        .where(
+            RunRow.status.in_(("pending", "waiting")),
+            RunRow.available_at.is_not(None),
+            RunRow.available_at <= now,
+        )
+        .order_by(RunRow.priority.desc(), RunRow.available_at)
+        .limit(limit * 4)
+    )
+    if tx.get_bind().dialect.name == "postgresql":
+        ready = ready.with_for_update(skip_locked=True, of=RunRow)
+    candidates = tx.execute(ready).all()
+    chosen: list[str] = []
+    running: dict[str, int] = {}
+    for candidate in candidates:
+        if len(chosen) >= limit:
+            break
+        cap = (candidate.definition or {}).get("concurrency")
+        if cap is not None and candidate.automation_id is not None:
+            if candidate.automation_id not in running:
+                running[candidate.automation_id] = tx.execute(
+                    select(func.count()).where(
+                        RunRow.automation_id == candidate.automation_id,
+                        RunRow.status == "running",
+                    )
+                ).scalar_one()
+            if running[candidate.automation_id] >= cap:
+                continue
+            running[candidate.automation_id] += 1
+        chosen.append(candidate.id)
+    claimed = []
+    for run in tx.execute(select(RunRow).where(RunRow.id.in_(chosen))).scalars():
+        transition(
+            tx,
+            run,
+            "running",
+            lease_owner=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempt=run.attempt + 1,
+        )
+        claimed.append(Claimed(run.id, run.attempt))
+    return claimed
+
+
+def _fenced(tx: Session, run_id: str, attempt: int) -> RunRow:
+    run = tx.execute(
+        select(RunRow).where(RunRow.id == run_id).with_for_update()
+    ).scalar_one_or_none()
+    if run is None or run.status != "running" or run.attempt != attempt:
+        raise LostLease(run_id)
+    return run
+
+
+@dataclass
+class RunState:
+    """What a worker needs to continue a run."""
+
+    run_id: str
+    project_id: str
+    environment_id: str | None
+    automation_id: str | None
+    definition: dict[str, Any]
+    inputs: dict[str, Any]
+    cursor: str | None
+    attempt: int
+    deadline: datetime | None
+    outputs: dict[str, dict[str, Any]]
+    next_seq: int
+    resumed: dict[str, Any] | None
+    failures: dict[str, int]
+
+
+def load(tx: Session, run_id: str, attempt: int) -> RunState:
+    """The run's definition, inputs, completed outputs and resumption state."""
+    run = tx.get(RunRow, run_id)
+    if run is None or run.status != "running" or run.attempt != attempt:
+        raise LostLease(run_id)
+    rows = list(
+        tx.execute(
+            select(RunStepRow).where(RunStepRow.run_id == run_id).order_by(RunStepRow.seq)
+        ).scalars()
+    )
+    outputs = {r.step_id: {"output": r.output} for r in rows if r.status == "completed"}
+    failures: dict[str, int] = {}
+    for r in rows:
+        if r.status == "failed":
+            failures[r.step_id] = failures.get(r.step_id, 0) + 1
+    resumed = None
+    last = rows[-1] if rows else None
+    if last is not None and last.status == "waiting" and last.step_id == run.cursor:
+        resumed = _resumption(tx, run, last)
+    return RunState(
+        run.id,
+        run.project_id,
+        run.environment_id,
+        run.automation_id,
+        run.definition,
+        run.inputs,
+        run.cursor,
+        run.attempt,
+        run.deadline,
+        outputs,
+        (last.seq + 1) if last else 1,
+        resumed,
+        failures,
+    )
+
+
+def _resumption(tx: Session, run: RunRow, step: RunStepRow) -> dict[str, Any]:
+    approval = tx.execute(
+        select(ApprovalRow)
+        .where(ApprovalRow.run_id == run.id, ApprovalRow.step_id == step.step_id)
+        .order_by(ApprovalRow.create_time.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if approval is None:
+        return {"until": (step.output or {}).get("until")}
+    if approval.status == "pending":
+        # Woken by the deadline: apply the step's on_timeout.
+        outcome = {"approve": "approved", "reject": "expired"}.get(approval.on_timeout, "expired")
+        approval.status = outcome
+        approval.decisions = [
+            *approval.decisions,
+            {
+                "by": "system",
+                "outcome": outcome,
+                "comment": "timed out",
+                "time": utcnow().isoformat(),
+            },
+        ]
+        approval.update_time = utcnow()
+    return {
+        "approval_id": approval.id,
+        "status": approval.status,
+        "decisions": approval.decisions,
+    }
+
+
+def checkpoint(
+    tx: Session,
+    run_id: str,
+    attempt: int,
+    seq: int,
+    step_id: str,
+    kind: str,
+    status: str,
+    output: Any,
+    error: dict[str, Any] | None,
+    step_attempt: int,
+    started: datetime,
+    cursor: str | None,
+    resumed_seq: int | None = None,
+) -> None:
+    """Record a step's result and move the run's cursor, if the run is still ours."""
+    run = _fenced(tx, run_id, attempt)
+    now = utcnow()
+    if resumed_seq is not None:
+        tx.execute(
+            update(RunStepRow)
+            .where(RunStepRow.run_id == run_id, RunStepRow.seq == resumed_seq)
+            .values(status=status, output=output, error=error, end_time=now)
+        )
+    else:
+        tx.add(
+            RunStepRow(
+                id=new_id("stp"),
+                run_id=run_id,
+                seq=seq,
+                step_id=step_id,
+                kind=kind,
+                status=status,
+                output=output,
+                error=error,
+                attempt=step_attempt,
+                run_attempt=attempt,
+                start_time=started,
+                end_time=now,
+            )
+        )
+    if status == "completed":
+        run.cursor = cursor
+    run.update_time = now
+
+
+def park(
+    tx: Session,
+    run_id: str,
+    attempt: int,
+    seq: int,
+    step_id: str,
+    kind: str,
+    until: datetime | None,
+    approval: dict[str, Any] | None,
+    started: datetime,
+) -> str | None:
+    """Put the run to sleep at `step_id` (waiting); returns the approval id if one was made."""
+    run = _fenced(tx, run_id, attempt)
+    tx.add(
+        RunStepRow(
+            id=new_id("stp"),
+            run_id=run_id,
+            seq=seq,
+            step_id=step_id,
+            kind=kind,
+            status="waiting",
+            output={"until": until.isoformat() if until else None},
+            error=None,
+            attempt=1,
+            run_attempt=attempt,
+            start_time=started,
+            end_time=None,
+        )
+    )
+    run.cursor = step_id
+    approval_id = None
+    if approval is not None:
+        approval_id = new_id("apr")
+        now = utcnow()
+        tx.add(
+            ApprovalRow(
+                id=approval_id,
+                project_id=run.project_id,
+                run_id=run.id,
+                automation_id=run.automation_id,
+                step_id=step_id,
+                run_attempt_key=str(seq),
+                status="pending",
+                decisions=[],
+                triggered_by=run.triggered_by,
+                create_time=now,
+                update_time=now,
+                **approval,
+            )
+        )
+        tx.flush()
+        events.emit(
+            tx,
+            system_principal(run),
+            "approval.requested",
+            "approval",
+            approval_id,
+            {"id": approval_id, "run_id": run.id, "step_id": step_id},
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+        )
+    transition(tx, run, "waiting", available_at=until, lease_owner=None, lease_expires_at=None)
+    return approval_id
+
+
+def finish(tx: Session, run_id: str, attempt: int, outputs: Any) -> None:
+    run = _fenced(tx, run_id, attempt)
+    transition(tx, run, "completed", stop_reason="completed", outputs=outputs)
+
+
+def fail(
+    tx: Session, run_id: str, attempt: int, error: dict[str, Any], stop_reason: str = "error"
+) -> None:
+    run = _fenced(tx, run_id, attempt)
+    transition(tx, run, "failed", stop_reason=stop_reason, error=error)
+
+
+def backoff(tx: Session, run_id: str, attempt: int, until: datetime) -> None:
+    """Hand the run back to the queue until `until` (a step retry with a long backoff)."""
+    run = _fenced(tx, run_id, attempt)
+    transition(tx, run, "pending", available_at=until, lease_owner=None, lease_expires_at=None)
+
+
+def log(tx: Session, run_id: str, step_id: str | None, level: str, message: str) -> None:
+    tx.add(
+        RunLogRow(
+            id=new_id("log"),
+            run_id=run_id,
+            step_id=step_id,
+            level=level,
+            message=message[:10_000],
+            create_time=utcnow(),
+        )
+    )
+
+
+def emit_for_run(tx: Session, run_id: str, event_type: str, data: dict[str, Any]) -> None:
+    run = tx.get(RunRow, run_id)
+    if run is not None:
+        events.emit(
+            tx,
+            system_principal(run),
+            event_type,
+            "run",
+            run.id,
+            data,
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+        )
+
+
+def heartbeat(
+    tx: Session, worker_id: str, runs: list[tuple[str, int]], lease_seconds: float
+) -> list[str]:
+    """Extend the leases of in-flight runs; returns the ids that are no longer ours."""
+    now = utcnow()
+    tx.execute(update(WorkerRow).where(WorkerRow.id == worker_id).values(heartbeat_time=now))
+    lost = []
+    for run_id, attempt in runs:
+        result = tx.execute(
+            update(RunRow)
+            .where(RunRow.id == run_id, RunRow.attempt == attempt, RunRow.status == "running")
+            .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            lost.append(run_id)
+    return lost
+
+
+def sweep(tx: Session) -> int:
+    """Re-queue runs whose lease expired (their worker died or stalled)."""
+    now = utcnow()
+    stale = list(
+        tx.execute(
+            select(RunRow).where(
+                RunRow.status == "running",
+                or_(RunRow.lease_expires_at.is_(None), RunRow.lease_expires_at < now),
+            )
+        ).scalars()
+    )
+    for run in stale:
+        transition(tx, run, "pending", available_at=now, lease_owner=None, lease_expires_at=None)
+    return len(stale)
+
+
+def register_worker(tx: Session, worker_id: str, hostname: str, pid: int, concurrency: int) -> None:
+    now = utcnow()
+    tx.add(
+        WorkerRow(
+            id=worker_id,
+            hostname=hostname,
+            pid=pid,
+            concurrency=concurrency,
+            start_time=now,
+            heartbeat_time=now,
+            stop_time=None,
+        )
+    )
+
+
+def stop_worker(tx: Session, worker_id: str) -> None:
+    tx.execute(update(WorkerRow).where(WorkerRow.id == worker_id).values(stop_time=utcnow()))

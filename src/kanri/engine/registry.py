@@ -1,0 +1,129 @@
+"""The registry of step kinds: each kind is one module in `kanri.engine.steps`.
+
+A kind declares its configuration model (validated when a definition is saved and again,
+rendered, when the step runs) and an async `run` that returns an Outcome. Adding a kind is
+adding one module: the package is scanned at import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+END = "end"
+
+
+class StepConfig(BaseModel):
+    """Base of a kind's configuration: the step object less its common fields."""
+
+    model_config = ConfigDict(extra="forbid")
+    # Keys (as written in the definition) not rendered before `run`: a raw expression.
+    raw_fields: ClassVar[frozenset[str]] = frozenset()
+
+
+@dataclass(frozen=True)
+class Done:
+    """The step finished; `next` names the step to jump to (None: the following one)."""
+
+    output: Any = None
+    next: str | None = None
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    message: str
+    approvers: list[str]
+    required_approvals: int
+    deadline: datetime | None
+    on_timeout: str
+    allow_self_approval: bool
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Park the run (holding no worker) until `until`, or until an approval is decided."""
+
+    until: datetime | None = None
+    approval: ApprovalRequest | None = None
+
+
+@dataclass(frozen=True)
+class Fail:
+    message: str
+    retryable: bool = True
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+Outcome = Done | Wait | Fail
+
+
+@dataclass
+class StepContext:
+    """What a step sees: the run, earlier outputs, its own resumption state, and services."""
+
+    run_id: str
+    project_id: str
+    environment_id: str | None
+    automation_id: str | None
+    step_id: str
+    attempt: int
+    inputs: dict[str, Any]
+    steps: dict[str, dict[str, Any]]
+    idempotency_key: str
+    # Set when the run resumes a parked step: the decided approval, or the wait's end.
+    resumed: dict[str, Any] | None
+    log: Callable[[str, str], None]
+    services: Any  # kanri.runtime.Kanri (kept untyped: steps must not import the app)
+    emit: Callable[[str, dict[str, Any]], None]
+    trigger_child: Callable[[str, dict[str, Any]], Awaitable[str]] | None = None
+
+    def template_context(self) -> dict[str, Any]:
+        return {
+            "inputs": self.inputs,
+            "steps": self.steps,
+            "run": {"id": self.run_id, "attempt": self.attempt},
+            "env": {"id": self.environment_id},
+        }
+
+
+@dataclass(frozen=True)
+class StepKind:
+    name: str
+    config: type[StepConfig]
+    run: Callable[[StepContext, Any], Awaitable[Outcome]]
+    # Step ids the configuration may jump to (validated to exist at save time).
+    targets: Callable[[Any], list[str]] = lambda _config: []
+
+
+_KINDS: dict[str, StepKind] = {}
+
+
+def step_kind(
+    name: str,
+    config: type[StepConfig],
+    *,
+    targets: Callable[[Any], list[str]] | None = None,
+) -> Callable[[Callable[[StepContext, Any], Awaitable[Outcome]]], Any]:
+    """Decorator registering `run` as the executor of kind `name`."""
+
+    def register(run: Callable[[StepContext, Any], Awaitable[Outcome]]) -> Any:
+        _KINDS[name] = StepKind(name, config, run, targets or (lambda _config: []))
+        return run
+
+    return register
+
+
+def kinds() -> Mapping[str, StepKind]:
+    """Every registered kind (the steps package is imported on first use)."""
+    if not _KINDS:
+        from kanri.engine import steps
+
+        for module in pkgutil.iter_modules(steps.__path__):
+            importlib.import_module(f"{steps.__name__}.{module.name}")
+    return _KINDS

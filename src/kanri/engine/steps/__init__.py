@@ -1,0 +1,1 @@
+"""Step kinds, one module each; `kanri.engine.registry.kinds()` imports them all."""

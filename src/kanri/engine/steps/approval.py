@@ -1,0 +1,56 @@
+"""`approval`: park the run until people approve or reject; the decision is the output."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import Field
+
+from kanri.core.time import utcnow
+from kanri.engine.registry import (
+    ApprovalRequest,
+    Done,
+    Fail,
+    Outcome,
+    StepConfig,
+    StepContext,
+    Wait,
+    step_kind,
+)
+
+
+class ApprovalConfig(StepConfig):
+    message: str = Field(default="", max_length=10_000)
+    approvers: list[str] = Field(default_factory=list, max_length=100)
+    required_approvals: int = Field(default=1, ge=1, le=20)
+    timeout_seconds: float | None = Field(default=None, gt=0, le=366 * 86_400)
+    on_timeout: Literal["reject", "approve", "escalate"] = "reject"
+    allow_self_approval: bool = False
+
+
+@step_kind("approval", ApprovalConfig)
+async def run(ctx: StepContext, config: ApprovalConfig) -> Outcome:
+    if ctx.resumed is not None:
+        decision = ctx.resumed
+        if decision.get("status") == "approved":
+            return Done(decision)
+        return Fail(
+            f"approval {decision.get('status', 'rejected')}",
+            retryable=False,
+            details={"stop_reason": "rejected", "approval": decision},
+        )
+    deadline = None
+    if config.timeout_seconds is not None:
+        deadline = utcnow() + timedelta(seconds=config.timeout_seconds)
+    return Wait(
+        until=deadline,
+        approval=ApprovalRequest(
+            message=config.message,
+            approvers=config.approvers,
+            required_approvals=config.required_approvals,
+            deadline=deadline,
+            on_timeout=config.on_timeout,
+            allow_self_approval=config.allow_self_approval,
+        ),
+    )

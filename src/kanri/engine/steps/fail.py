@@ -1,0 +1,16 @@
+"""`fail`: end the run as failed with a message (never retried)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from kanri.engine.registry import Fail, Outcome, StepConfig, StepContext, step_kind
+
+
+class FailConfig(StepConfig):
+    message: str = Field(min_length=1, max_length=10_000)
+
+
+@step_kind("fail", FailConfig)
+async def run(ctx: StepContext, config: FailConfig) -> Outcome:
+    return Fail(config.message, retryable=False)

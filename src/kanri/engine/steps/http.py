@@ -1,0 +1,52 @@
+"""`http`: call a URL through the outbound SSRF guard; non-2xx fails unless allowed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+import httpx
+from pydantic import Field
+
+from kanri.core.net import BlockedDestination, check_url, guarded_client
+from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
+
+MAX_RESPONSE_BYTES = 1_000_000
+
+
+class HttpConfig(StepConfig):
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] = "GET"
+    url: str = Field(min_length=1, max_length=4000)
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+    timeout: float = Field(default=30, gt=0, le=300)
+    allow_status: list[int] = Field(default_factory=list, max_length=50)
+
+
+@step_kind("http", HttpConfig)
+async def run(ctx: StepContext, config: HttpConfig) -> Outcome:
+    allow_private = await ctx.services.allow_private_network(ctx.project_id)
+    try:
+        url = check_url(config.url, allow_private=allow_private)
+        headers = {"Idempotency-Key": ctx.idempotency_key, **config.headers}
+        async with guarded_client(allow_private=allow_private, timeout=config.timeout) as client:
+            response = await client.request(
+                config.method,
+                url,
+                headers=headers,
+                json=config.body if config.body is not None else None,
+            )
+    except BlockedDestination as exc:
+        return Fail(exc.detail, retryable=False)
+    except httpx.HTTPError as exc:
+        return Fail(f"{type(exc).__name__}: {exc}"[:500])
+    text = response.content[:MAX_RESPONSE_BYTES].decode(errors="replace")
+    try:
+        body: Any = json.loads(text) if text else None
+    except ValueError:
+        body = text
+    output = {"status": response.status_code, "headers": dict(response.headers), "body": body}
+    if response.is_success or response.status_code in config.allow_status:
+        return Done(output)
+    retryable = response.status_code >= 500 or response.status_code == 429
+    return Fail(f"HTTP {response.status_code} from {url}", retryable=retryable, details=output)

@@ -1,0 +1,20 @@
+"""`log`: write a message to the run's log."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, step_kind
+
+
+class LogConfig(StepConfig):
+    message: str = Field(max_length=10_000)
+    level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+@step_kind("log", LogConfig)
+async def run(ctx: StepContext, config: LogConfig) -> Outcome:
+    ctx.log(config.level, config.message)
+    return Done({"message": config.message, "level": config.level})

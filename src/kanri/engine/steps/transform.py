@@ -1,0 +1,16 @@
+"""`transform`: the step's output is its templated `output` value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, step_kind
+
+
+class TransformConfig(StepConfig):
+    output: Any = None
+
+
+@step_kind("transform", TransformConfig)
+async def run(ctx: StepContext, config: TransformConfig) -> Outcome:
+    return Done(config.output)

@@ -1,0 +1,398 @@
+"""The worker: claims ready runs, executes their steps with checkpoints, heartbeats leases,
+and sweeps runs whose worker died. Embedded in `kanri serve`, or alone as `kanri worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import random
+import socket
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kanri.core.ids import new_id
+from kanri.core.time import utcnow
+from kanri.engine import queue, templates
+from kanri.engine.registry import END, Fail, Outcome, StepContext, Wait, kinds
+from kanri.tenancy.models import ProjectRow
+
+log = structlog.get_logger("kanri.engine")
+COMMON_FIELDS = frozenset({"id", "kind", "retry", "timeout_seconds"})
+MAX_STEP_EXECUTIONS = 1000
+INLINE_BACKOFF_SECONDS = 5.0
+
+
+def _allows_private(tx: Session, project_id: str) -> bool:
+    return bool(
+        tx.execute(
+            select(ProjectRow.allow_private_network).where(ProjectRow.id == project_id)
+        ).scalar_one_or_none()
+    )
+
+
+class Services:
+    """What step kinds may use of the process (kept small: steps do not import the app)."""
+
+    def __init__(self, kanri: Any) -> None:
+        self.kanri = kanri
+
+    async def allow_private_network(self, project_id: str) -> bool:
+        allowed: bool = await self.kanri.db.read(_allows_private, project_id)
+        return allowed
+
+
+class Engine:
+    """One worker: up to `concurrency` runs at once, leases of `lease_seconds`."""
+
+    def __init__(
+        self,
+        kanri: Any,
+        *,
+        concurrency: int = 16,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 1.0,
+        sweep_seconds: float = 5.0,
+    ) -> None:
+        self.kanri = kanri
+        self.db = kanri.db
+        self.concurrency = concurrency
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
+        self.sweep_seconds = sweep_seconds
+        self.id = new_id("wrk")
+        self.services = Services(kanri)
+        self._wake = asyncio.Event()
+        self._inflight: dict[str, tuple[int, asyncio.Task[None]]] = {}
+        self._loops: list[asyncio.Task[None]] = []
+
+    def wake(self) -> None:
+        """A run became ready: claim now instead of at the next poll."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        await self.db.write(
+            queue.register_worker, self.id, socket.gethostname(), os.getpid(), self.concurrency
+        )
+        self._loops = [
+            asyncio.create_task(self._claim_loop(), name="kanri-claim"),
+            asyncio.create_task(self._heartbeat_loop(), name="kanri-heartbeat"),
+            asyncio.create_task(self._sweep_loop(), name="kanri-sweep"),
+        ]
+        log.info("worker_started", worker=self.id, concurrency=self.concurrency)
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        for task in self._loops:
+            task.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        running = [task for _, task in self._inflight.values()]
+        if running:
+            _, pending = await asyncio.wait(running, timeout=grace_seconds)
+            for task in pending:
+                task.cancel()  # its lease expires and another worker resumes the run
+            await asyncio.gather(*pending, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self.db.write(queue.stop_worker, self.id)
+
+    # ------------------------------------------------------------ loops
+
+    async def _claim_loop(self) -> None:
+        while True:
+            free = self.concurrency - len(self._inflight)
+            claimed: list[queue.Claimed] = []
+            if free > 0:
+                self._wake.clear()
+                try:
+                    claimed = await self.db.write(queue.claim, self.id, free, self.lease_seconds)
+                except Exception:
+                    log.exception("claim_failed")
+            for run in claimed:
+                task = asyncio.create_task(self._execute(run), name=f"kanri-run-{run.id}")
+                self._inflight[run.id] = (run.attempt, task)
+                task.add_done_callback(functools.partial(self._done, run.id))
+            if not claimed or len(self._inflight) >= self.concurrency:
+                timeout = self.poll_seconds * (0.8 + 0.4 * random.random())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _done(self, run_id: str, _task: asyncio.Task[None]) -> None:
+        self._inflight.pop(run_id, None)
+        self._wake.set()  # a slot is free
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            runs = [(run_id, attempt) for run_id, (attempt, _) in self._inflight.items()]
+            try:
+                lost = await self.db.write(queue.heartbeat, self.id, runs, self.lease_seconds)
+            except Exception:
+                log.exception("heartbeat_failed")
+                continue
+            for run_id in lost:  # cancelled, or taken over: stop (aborts in-flight calls)
+                entry = self._inflight.get(run_id)
+                if entry is not None:
+                    entry[1].cancel()
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_seconds * (0.8 + 0.4 * random.random()))
+            try:
+                if await self.db.write(queue.sweep):
+                    self.wake()
+            except Exception:
+                log.exception("sweep_failed")
+
+    # ------------------------------------------------------------ one run
+
+    async def _execute(self, claimed: queue.Claimed) -> None:
+        try:
+            await RunExecution(self, claimed).run()
+        except queue.LostLease:
+            log.info("run_abandoned", run=claimed.id, attempt=claimed.attempt)
+        except asyncio.CancelledError:
+            log.info("run_interrupted", run=claimed.id, attempt=claimed.attempt)
+        except Exception:
+            log.exception("run_crashed", run=claimed.id)
+            with contextlib.suppress(Exception):
+                error = {"message": "internal error while executing the run"}
+                await self.db.write(queue.fail, claimed.id, claimed.attempt, error)
+
+
+class RunExecution:
+    """Executes one claimed run from its cursor to completion, a wait, or a failure."""
+
+    def __init__(self, engine: Engine, claimed: queue.Claimed) -> None:
+        self.engine = engine
+        self.db = engine.db
+        self.claimed = claimed
+
+    async def run(self) -> None:
+        state = await self.db.write(queue.load, self.claimed.id, self.claimed.attempt)
+        steps: list[dict[str, Any]] = state.definition["steps"]
+        index = {step["id"]: i for i, step in enumerate(steps)}
+        position = 0 if state.cursor is None else index.get(state.cursor, len(steps))
+        if state.cursor == END:
+            position = len(steps)
+        last_output: Any = None
+        executions = 0
+        seq = state.next_seq
+        resumed = state.resumed
+        while position < len(steps):
+            executions += 1
+            if executions > MAX_STEP_EXECUTIONS:
+                await self._fail(state, f"more than {MAX_STEP_EXECUTIONS} step executions", None)
+                return
+            if state.deadline is not None and utcnow() >= state.deadline:
+                await self._fail(state, "the run exceeded its timeout", None, "timeout")
+                return
+            step = steps[position]
+            outcome, started, logs, emitted = await self._attempt(state, step, resumed)
+            await self._flush(state, step["id"], logs, emitted)
+            resumed_seq = seq - 1 if resumed is not None else None
+            if isinstance(outcome, Wait):
+                await self._park(state, step, outcome, seq, started)
+                return
+            if isinstance(outcome, Fail):
+                done = await self._failed(state, step, outcome, seq, started, resumed_seq)
+                seq += 1 if resumed_seq is None else 0
+                resumed = None
+                if done:
+                    return
+                continue  # retry the same step
+            following = steps[position + 1]["id"] if position + 1 < len(steps) else END
+            cursor = outcome.next or following
+            await self.db.write(
+                queue.checkpoint,
+                state.run_id,
+                state.attempt,
+                seq,
+                step["id"],
+                step["kind"],
+                "completed",
+                outcome.output,
+                None,
+                state.failures.get(step["id"], 0) + 1,
+                started,
+                cursor,
+                resumed_seq,
+            )
+            if resumed_seq is None:
+                seq += 1
+            resumed = None
+            state.outputs[step["id"]] = {"output": outcome.output}
+            last_output = outcome.output
+            position = len(steps) if cursor == END else index[cursor]
+        outputs = last_output
+        if state.definition.get("outputs") is not None:
+            try:
+                outputs = templates.render(
+                    state.definition["outputs"], self._context(state), "outputs"
+                )
+            except templates.TemplateError as exc:
+                await self._fail(state, str(exc), None)
+                return
+        elif state.outputs and last_output is None:
+            final = steps[-1]["id"]
+            outputs = state.outputs.get(final, {}).get("output")
+        await self.db.write(queue.finish, state.run_id, state.attempt, outputs)
+
+    def _context(self, state: queue.RunState) -> dict[str, Any]:
+        return {
+            "inputs": state.inputs,
+            "steps": state.outputs,
+            "run": {"id": state.run_id, "attempt": state.attempt},
+            "env": {"id": state.environment_id},
+        }
+
+    async def _attempt(
+        self, state: queue.RunState, step: dict[str, Any], resumed: dict[str, Any] | None
+    ) -> tuple[Outcome, Any, list[tuple[str, str]], list[tuple[str, dict[str, Any]]]]:
+        kind = kinds().get(step["kind"])
+        started = utcnow()
+        logs: list[tuple[str, str]] = []
+        emitted: list[tuple[str, dict[str, Any]]] = []
+        if kind is None:
+            return (
+                Fail(f"unknown step kind '{step['kind']}'", retryable=False),
+                started,
+                logs,
+                emitted,
+            )
+        context = StepContext(
+            run_id=state.run_id,
+            project_id=state.project_id,
+            environment_id=state.environment_id,
+            automation_id=state.automation_id,
+            step_id=step["id"],
+            attempt=state.attempt,
+            inputs=state.inputs,
+            steps=state.outputs,
+            idempotency_key=f"{state.run_id}:{step['id']}",
+            resumed=resumed,
+            log=lambda level, message: logs.append((level, message)),
+            services=self.engine.services,
+            emit=lambda event_type, data: emitted.append((event_type, data)),
+        )
+        try:
+            own = kind.config.model_fields
+            raw = {k: v for k, v in step.items() if k not in COMMON_FIELDS or k in own}
+            values = {
+                key: value
+                if key in kind.config.raw_fields
+                else templates.render(value, context.template_context(), f"{step['id']}.{key}")
+                for key, value in raw.items()
+            }
+            config = kind.config.model_validate(values)
+            # A kind may own `timeout_seconds` (an approval's deadline); else it bounds the step.
+            timeout = None if "timeout_seconds" in own else step.get("timeout_seconds")
+            outcome = await asyncio.wait_for(kind.run(context, config), timeout)
+        except templates.TemplateError as exc:
+            outcome = Fail(str(exc), retryable=False)
+        except ValidationError as exc:
+            outcome = Fail(f"invalid step configuration: {exc.errors()[0].get('msg')}", False)
+        except TimeoutError:
+            outcome = Fail(f"step timed out after {step.get('timeout_seconds')} s")
+        return outcome, started, logs, emitted
+
+    async def _flush(
+        self,
+        state: queue.RunState,
+        step_id: str,
+        logs: list[tuple[str, str]],
+        emitted: list[tuple[str, dict[str, Any]]],
+    ) -> None:
+        if not logs and not emitted:
+            return
+
+        def write(tx: Session) -> None:
+            for level, message in logs:
+                queue.log(tx, state.run_id, step_id, level, message)
+            for event_type, data in emitted:
+                queue.emit_for_run(tx, state.run_id, event_type, data)
+
+        await self.db.write(write)
+
+    async def _park(
+        self, state: queue.RunState, step: dict[str, Any], wait: Wait, seq: int, started: Any
+    ) -> None:
+        approval = None
+        if wait.approval is not None:
+            request = wait.approval
+            approval = {
+                "message": request.message,
+                "approvers": request.approvers,
+                "required_approvals": request.required_approvals,
+                "deadline": request.deadline,
+                "on_timeout": request.on_timeout,
+                "allow_self_approval": request.allow_self_approval,
+            }
+        await self.db.write(
+            queue.park,
+            state.run_id,
+            state.attempt,
+            seq,
+            step["id"],
+            step["kind"],
+            wait.until,
+            approval,
+            started,
+        )
+
+    async def _failed(
+        self,
+        state: queue.RunState,
+        step: dict[str, Any],
+        outcome: Fail,
+        seq: int,
+        started: Any,
+        resumed_seq: int | None,
+    ) -> bool:
+        """Record the failure; retry (inline or later) or fail the run. True: stop here."""
+        error = {"step_id": step["id"], "message": outcome.message, **outcome.details}
+        failures = state.failures.get(step["id"], 0) + 1
+        state.failures[step["id"]] = failures
+        await self.db.write(
+            queue.checkpoint,
+            state.run_id,
+            state.attempt,
+            seq,
+            step["id"],
+            step["kind"],
+            "failed",
+            None,
+            error,
+            failures,
+            started,
+            state.cursor,
+            resumed_seq,
+        )
+        policy = step.get("retry") or {}
+        if outcome.retryable and failures < int(policy.get("max_attempts", 1)):
+            delay = float(policy.get("backoff_seconds", 1.0)) * (2 ** (failures - 1))
+            if delay <= INLINE_BACKOFF_SECONDS:
+                await asyncio.sleep(delay)
+                return False
+            until = utcnow() + timedelta(seconds=delay)
+            await self.db.write(queue.backoff, state.run_id, state.attempt, until)
+            return True
+        stop_reason = str(outcome.details.get("stop_reason", "error"))
+        await self._fail(state, outcome.message, step["id"], stop_reason, outcome.details)
+        return True
+
+    async def _fail(
+        self,
+        state: queue.RunState,
+        message: str,
+        step_id: str | None,
+        stop_reason: str = "error",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        error = {"message": message, "step_id": step_id, **(details or {})}
+        error.pop("stop_reason", None)
+        await self.db.write(queue.fail, state.run_id, state.attempt, error, stop_reason)

@@ -1,0 +1,1 @@
+"""Runs of automations (and later agents): the public view of durable execution."""

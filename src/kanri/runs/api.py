@@ -1,0 +1,153 @@
+"""Routes of runs, exceptions and approvals (section `runs`)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from kanri.core import idempotency
+from kanri.core.auth import Principal, RequireSection
+from kanri.core.deps import Db, Listing, Runtime
+from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.schemas import ListResponse
+from kanri.runs import schemas, service
+from kanri.runs.states import TERMINAL
+
+router = APIRouter(tags=["runs"], responses=STANDARD_PROBLEMS)
+RunId = Annotated[str, Path(description="run id", max_length=100)]
+ApprovalId = Annotated[str, Path(description="approval id", max_length=100)]
+Reader = Annotated[Principal, RequireSection("runs", "read")]
+Writer = Annotated[Principal, RequireSection("runs", "write")]
+WAIT_POLL_SECONDS = 0.02
+
+
+@router.post(
+    "/v1/automations/{automation_id}/runs",
+    status_code=202,
+    responses={
+        202: {
+            "links": {
+                "get_run": {
+                    "operationId": "get_run",
+                    "parameters": {"run_id": "$response.body#/id"},
+                }
+            }
+        }
+    },
+)
+async def start_run(
+    automation_id: Annotated[str, Path(description="automation id or name", max_length=100)],
+    body: schemas.RunCreate,
+    request: Request,
+    response: Response,
+    kanri: Runtime,
+    who: Writer,
+    idempotency_key: idempotency.IdempotencyKey = None,
+    wait: Annotated[
+        float, Query(ge=0, le=60, description="hold the answer until the run ends (seconds)")
+    ] = 0,
+) -> schemas.Run:
+    """Start a run of the published version (or `version`); 202 with the pending run."""
+    run = await idempotency.create(
+        request,
+        response,
+        kanri.db,
+        who,
+        idempotency_key,
+        service.trigger,
+        who,
+        automation_id,
+        body,
+        location=lambda r: f"/v1/runs/{r.id}",
+        status_code=202,
+    )
+    kanri.wake_engine()
+    if wait > 0:
+        deadline = time.monotonic() + wait
+        while run.status not in TERMINAL and time.monotonic() < deadline:
+            await asyncio.sleep(WAIT_POLL_SECONDS)
+            run = await kanri.db.read(service.get, who, run.id)
+    return run
+
+
+@router.get("/v1/runs")
+async def list_runs(db: Db, params: Listing, who: Reader) -> ListResponse[schemas.Run]:
+    """Runs of the environment, newest first. Filter on status, stop_reason, automation_id,
+    version, labels.*, create_time, end_time."""
+    return ListResponse.of(await db.read(service.list_runs, who, params))
+
+
+@router.get("/v1/runs/{run_id}")
+async def get_run(run_id: RunId, db: Db, who: Reader) -> schemas.Run:
+    return await db.read(service.get, who, run_id)
+
+
+@router.get("/v1/runs/{run_id}/steps")
+async def list_run_steps(run_id: RunId, db: Db, who: Reader) -> ListResponse[schemas.RunStep]:
+    """Executed steps in order: the checkpoints."""
+    return ListResponse(data=await db.read(service.steps, who, run_id))
+
+
+@router.get("/v1/runs/{run_id}/logs")
+async def list_run_logs(run_id: RunId, db: Db, who: Reader) -> ListResponse[schemas.RunLog]:
+    return ListResponse(data=await db.read(service.logs, who, run_id))
+
+
+@router.post("/v1/runs/{run_id}/cancel")
+async def cancel_run(run_id: RunId, db: Db, who: Writer) -> schemas.Run:
+    """Cancel; a running step stops at its next checkpoint."""
+    return await db.write(service.cancel, who, run_id)
+
+
+@router.post("/v1/runs/{run_id}/retry")
+async def retry_run(run_id: RunId, kanri: Runtime, who: Writer) -> schemas.Run:
+    """Re-queue a failed run from its first failed step."""
+    run = await kanri.db.write(service.retry, who, run_id)
+    kanri.wake_engine()
+    return run
+
+
+@router.get("/v1/exceptions")
+async def list_exceptions(
+    db: Db, params: Listing, who: Reader
+) -> ListResponse[schemas.RunException]:
+    """Runs that failed or wait for a person, newest first, with the reason."""
+    return ListResponse.of(await db.read(service.exceptions, who, params))
+
+
+@router.get("/v1/approvals")
+async def list_approvals(db: Db, params: Listing, who: Reader) -> ListResponse[schemas.Approval]:
+    """Approvals, newest first. Filter on status, run_id, automation_id, create_time."""
+    return ListResponse.of(await db.read(service.list_approvals, who, params))
+
+
+@router.get("/v1/approvals/{approval_id}")
+async def get_approval(approval_id: ApprovalId, db: Db, who: Reader) -> schemas.Approval:
+    return await db.read(service.get_approval, who, approval_id)
+
+
+@router.post("/v1/approvals/{approval_id}/approve")
+async def approve(
+    approval_id: ApprovalId, kanri: Runtime, who: Writer, body: schemas.Decision | None = None
+) -> schemas.Approval:
+    """Approve; the run resumes once enough approvers agreed."""
+    approval = await kanri.db.write(
+        service.decide, who, approval_id, "approved", body or schemas.Decision()
+    )
+    kanri.wake_engine()
+    return approval
+
+
+@router.post("/v1/approvals/{approval_id}/reject")
+async def reject(
+    approval_id: ApprovalId, kanri: Runtime, who: Writer, body: schemas.Decision | None = None
+) -> schemas.Approval:
+    """Reject; the run fails with stop_reason `rejected`."""
+    approval = await kanri.db.write(
+        service.decide, who, approval_id, "rejected", body or schemas.Decision()
+    )
+    kanri.wake_engine()
+    return approval

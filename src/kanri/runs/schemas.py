@@ -1,0 +1,91 @@
+"""Public contract of runs, their steps and logs, approvals and exceptions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from kanri.automations.schemas import Labels
+from kanri.core.schemas import Model, Resource
+
+RunStatus = Literal["pending", "running", "waiting", "completed", "failed", "cancelled"]
+
+
+class RunCreate(Model):
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    version: int | Literal["draft"] | None = Field(
+        default=None, description="a version number, `draft`, or none for the published one"
+    )
+    labels: Labels = Field(default_factory=dict, max_length=64)
+
+
+class Run(Resource):
+    id: str
+    project_id: str
+    environment_id: str | None
+    automation_id: str | None
+    version: int | None = Field(description="the pinned version; null: the draft")
+    status: RunStatus
+    stop_reason: str | None
+    inputs: dict[str, Any]
+    outputs: Any = None
+    error: dict[str, Any] | None
+    labels: dict[str, str]
+    attempt: int
+    parent_run_id: str | None
+    triggered_by: str
+    usage: dict[str, Any] = Field(default_factory=dict, description="tokens (agents)")
+    cost: float = 0.0
+    create_time: datetime
+    start_time: datetime | None
+    end_time: datetime | None
+    update_time: datetime
+
+
+class RunStep(Resource):
+    id: str
+    seq: int
+    step_id: str
+    kind: str
+    status: Literal["completed", "failed", "waiting"]
+    output: Any = None
+    error: dict[str, Any] | None
+    attempt: int
+    start_time: datetime
+    end_time: datetime | None
+
+
+class RunLog(Resource):
+    id: str
+    step_id: str | None
+    level: str
+    message: str
+    create_time: datetime
+
+
+class Decision(Model):
+    comment: str = Field(default="", max_length=5000)
+
+
+class Approval(Resource):
+    id: str
+    run_id: str
+    automation_id: str | None
+    step_id: str
+    status: Literal["pending", "approved", "rejected", "expired"]
+    message: str
+    approvers: list[str]
+    required_approvals: int
+    decisions: list[dict[str, Any]]
+    deadline: datetime | None
+    on_timeout: str
+    create_time: datetime
+    update_time: datetime
+
+
+class RunException(Model):
+    run: Run
+    reason: str = Field(description="why it needs a person: the error, or the pending approval")
+    approval_id: str | None = None

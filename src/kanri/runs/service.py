@@ -1,0 +1,293 @@
+"""Business rules of runs and approvals as the API sees them (the engine is in kanri.engine)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from kanri.automations import service as automations
+from kanri.core import audit, events
+from kanri.core.auth import Principal
+from kanri.core.errors import Conflict, FieldError, Forbidden, ValidationFailed, not_found
+from kanri.core.filtering import FilterField, FilterSpec
+from kanri.core.ids import new_id
+from kanri.core.pagination import ListParams, Page, paginate
+from kanri.core.scoping import scoped
+from kanri.core.time import utcnow
+from kanri.runs import schemas
+from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow
+from kanri.runs.states import ACTIVE, transition
+
+RUN_FILTERS = FilterSpec(
+    {
+        "id": FilterField(RunRow.id),
+        "status": FilterField(RunRow.status),
+        "stop_reason": FilterField(RunRow.stop_reason),
+        "automation_id": FilterField(RunRow.automation_id),
+        "version": FilterField(RunRow.version, "integer"),
+        "parent_run_id": FilterField(RunRow.parent_run_id, sortable=False),
+        "labels": FilterField(RunRow.labels, "map"),
+        "create_time": FilterField(RunRow.create_time, "timestamp"),
+        "end_time": FilterField(RunRow.end_time, "timestamp", sortable=False),
+    }
+)
+APPROVAL_FILTERS = FilterSpec(
+    {
+        "id": FilterField(ApprovalRow.id),
+        "status": FilterField(ApprovalRow.status),
+        "run_id": FilterField(ApprovalRow.run_id),
+        "automation_id": FilterField(ApprovalRow.automation_id),
+        "create_time": FilterField(ApprovalRow.create_time, "timestamp"),
+    }
+)
+
+
+def _runs(who: Principal) -> Select[RunRow]:
+    return scoped(select(RunRow), who, environment=True)
+
+
+def run_row(tx: Session, who: Principal, run_id: str) -> RunRow:
+    row = tx.execute(_runs(who).where(RunRow.id == run_id)).scalar_one_or_none()
+    if row is None:
+        raise not_found("run", run_id)
+    return row
+
+
+def _input_errors(schema: dict[str, Any], inputs: dict[str, Any]) -> list[FieldError]:
+    validator = jsonschema.Draft202012Validator(schema)
+    return [
+        FieldError(
+            ".".join(["body", "inputs", *(str(p) for p in error.absolute_path)]), error.message
+        )
+        for error in sorted(validator.iter_errors(inputs), key=lambda e: list(e.absolute_path))
+    ]
+
+
+def trigger(
+    tx: Session, who: Principal, automation_ref: str, body: schemas.RunCreate
+) -> schemas.Run:
+    """A pending run of the published (or named) version; inputs checked against its schema."""
+    automation, version, definition = automations.definition_for_run(
+        tx, who, automation_ref, body.version
+    )
+    if definition.get("inputs"):
+        errors = _input_errors(definition["inputs"], body.inputs)
+        if errors:
+            raise ValidationFailed("inputs do not match the automation's schema", errors=errors)
+    now = utcnow()
+    row = RunRow(
+        id=new_id("run"),
+        organization_id=who.organization_id,
+        project_id=who.project(),
+        environment_id=who.environment_id,
+        automation_id=automation.id,
+        version=version,
+        definition=definition,
+        status="pending",
+        stop_reason=None,
+        inputs=body.inputs,
+        outputs=None,
+        error=None,
+        labels=body.labels,
+        cursor=None,
+        parent_run_id=None,
+        parent_step_id=None,
+        triggered_by=who.actor["id"],
+        priority=0,
+        available_at=now,
+        lease_owner=None,
+        lease_expires_at=None,
+        attempt=0,
+        deadline=None,
+        create_time=now,
+        start_time=None,
+        end_time=None,
+        update_time=now,
+    )
+    tx.add(row)
+    tx.flush()
+    audit.record(tx, who, "run.created", "run", row.id, {"automation_id": {"to": automation.id}})
+    events.emit(
+        tx,
+        who,
+        "run.created",
+        "run",
+        row.id,
+        {"id": row.id, "automation_id": automation.id, "version": version},
+        environment_id=row.environment_id,
+    )
+    return schemas.Run.model_validate(row)
+
+
+def get(tx: Session, who: Principal, run_id: str) -> schemas.Run:
+    return schemas.Run.model_validate(run_row(tx, who, run_id))
+
+
+def status_of(tx: Session, who: Principal, run_id: str) -> str:
+    return run_row(tx, who, run_id).status
+
+
+def list_runs(tx: Session, who: Principal, params: ListParams) -> Page[schemas.Run]:
+    page = paginate(
+        tx, _runs(who), RUN_FILTERS, params, id_column=RunRow.id, default_order="create_time desc"
+    )
+    return page.map(schemas.Run.model_validate)
+
+
+def steps(tx: Session, who: Principal, run_id: str) -> list[schemas.RunStep]:
+    run = run_row(tx, who, run_id)
+    rows = tx.execute(
+        select(RunStepRow).where(RunStepRow.run_id == run.id).order_by(RunStepRow.seq)
+    ).scalars()
+    return [schemas.RunStep.model_validate(r) for r in rows]
+
+
+def logs(tx: Session, who: Principal, run_id: str) -> list[schemas.RunLog]:
+    run = run_row(tx, who, run_id)
+    rows = tx.execute(
+        select(RunLogRow).where(RunLogRow.run_id == run.id).order_by(RunLogRow.id).limit(10_000)
+    ).scalars()
+    return [schemas.RunLog.model_validate(r) for r in rows]
+
+
+def cancel(tx: Session, who: Principal, run_id: str) -> schemas.Run:
+    """Cancel a pending, running or waiting run; a running worker stops at its next checkpoint."""
+    row = run_row(tx, who, run_id)
+    if row.status not in ACTIVE:
+        raise Conflict(f"the run is already {row.status}")
+    transition(tx, row, "cancelled", who=who, stop_reason="cancelled")
+    for approval in tx.execute(
+        select(ApprovalRow).where(ApprovalRow.run_id == row.id, ApprovalRow.status == "pending")
+    ).scalars():
+        approval.status = "expired"
+        approval.update_time = utcnow()
+    tx.flush()
+    return schemas.Run.model_validate(row)
+
+
+def retry(tx: Session, who: Principal, run_id: str) -> schemas.Run:
+    """Re-queue a failed run from its first failed step; completed checkpoints are kept."""
+    row = run_row(tx, who, run_id)
+    if row.status != "failed":
+        raise Conflict(f"only failed runs can be retried; this one is {row.status}")
+    tx.execute(
+        RunStepRow.__table__.delete().where(  # type: ignore[attr-defined]
+            RunStepRow.run_id == row.id, RunStepRow.status == "failed"
+        )
+    )
+    transition(
+        tx, row, "pending", who=who, available_at=utcnow(), error=None, end_time=None, outputs=None
+    )
+    tx.flush()
+    return schemas.Run.model_validate(row)
+
+
+def exceptions(tx: Session, who: Principal, params: ListParams) -> Page[schemas.RunException]:
+    """Failed runs and runs waiting for a person, newest first."""
+    stmt = _runs(who).where(RunRow.status.in_(("failed", "waiting")))
+    page = paginate(
+        tx, stmt, RUN_FILTERS, params, id_column=RunRow.id, default_order="create_time desc"
+    )
+    out: list[schemas.RunException] = []
+    for row in page.items:
+        run = schemas.Run.model_validate(row)
+        if row.status == "failed":
+            reason = (row.error or {}).get("message") or row.stop_reason or "failed"
+            out.append(schemas.RunException(run=run, reason=str(reason)))
+            continue
+        approval = tx.execute(
+            select(ApprovalRow).where(ApprovalRow.run_id == row.id, ApprovalRow.status == "pending")
+        ).scalar_one_or_none()
+        if approval is not None:
+            reason = f"waiting for approval at step '{approval.step_id}'"
+            out.append(schemas.RunException(run=run, reason=reason, approval_id=approval.id))
+    return Page(out, page.next_page_token, page.total_size)
+
+
+# ---------------------------------------------------------------- approvals
+
+
+def _approvals(who: Principal) -> Select[ApprovalRow]:
+    return scoped(select(ApprovalRow), who)
+
+
+def approval_row(
+    tx: Session, who: Principal, approval_id: str, *, lock: bool = False
+) -> ApprovalRow:
+    stmt = _approvals(who).where(ApprovalRow.id == approval_id)
+    if lock:
+        stmt = stmt.with_for_update()  # concurrent decisions on PostgreSQL queue here
+    row = tx.execute(stmt).scalar_one_or_none()
+    if row is None:
+        raise not_found("approval", approval_id)
+    return row
+
+
+def get_approval(tx: Session, who: Principal, approval_id: str) -> schemas.Approval:
+    return schemas.Approval.model_validate(approval_row(tx, who, approval_id))
+
+
+def list_approvals(tx: Session, who: Principal, params: ListParams) -> Page[schemas.Approval]:
+    page = paginate(
+        tx,
+        _approvals(who),
+        APPROVAL_FILTERS,
+        params,
+        id_column=ApprovalRow.id,
+        default_order="create_time desc",
+    )
+    return page.map(schemas.Approval.model_validate)
+
+
+def decide(
+    tx: Session, who: Principal, approval_id: str, outcome: str, body: schemas.Decision
+) -> schemas.Approval:
+    """Record one approver's decision exactly once; settle the approval and wake its run."""
+    row = approval_row(tx, who, approval_id, lock=True)
+    actor = who.actor["id"]
+    mine = [d for d in row.decisions if d.get("by") == actor]
+    if mine:
+        if mine[0]["outcome"] == outcome:
+            return schemas.Approval.model_validate(row)  # the stored answer, again
+        raise Conflict(f"you already decided '{mine[0]['outcome']}' on this approval")
+    if row.status != "pending":
+        raise Conflict(f"the approval is already {row.status}")
+    if actor == row.triggered_by and not row.allow_self_approval:
+        raise Forbidden("the key that started the run cannot decide its approvals")
+    if row.approvers and actor not in row.approvers:
+        raise Forbidden("this key is not among the approval's approvers")
+    now = utcnow()
+    decision = {"by": actor, "outcome": outcome, "comment": body.comment, "time": now.isoformat()}
+    row.decisions = [*row.decisions, decision]
+    row.update_time = now
+    if outcome == "rejected":
+        row.status = "rejected"
+    elif sum(1 for d in row.decisions if d["outcome"] == "approved") >= row.required_approvals:
+        row.status = "approved"
+    audit.record(
+        tx,
+        who,
+        f"approval.{outcome}",
+        "approval",
+        row.id,
+        {"status": {"from": "pending", "to": row.status}},
+        project_id=row.project_id,
+    )
+    events.emit(
+        tx,
+        who,
+        f"approval.{outcome}",
+        "approval",
+        row.id,
+        {"id": row.id, "run_id": row.run_id, "status": row.status},
+        project_id=row.project_id,
+    )
+    if row.status != "pending":
+        run = tx.get(RunRow, row.run_id)
+        if run is not None and run.status == "waiting":
+            transition(tx, run, "pending", who=who, available_at=now)
+    tx.flush()
+    return schemas.Approval.model_validate(row)

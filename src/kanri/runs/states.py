@@ -1,0 +1,97 @@
+"""The run state machine, declared in one place: (from, to) → allowed stop reasons.
+
+Every transition goes through `transition`, which checks the table, stamps the times, and
+writes the audit row and outbox event in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kanri.core import audit, events
+from kanri.core.auth import Principal
+from kanri.core.errors import Conflict
+from kanri.core.time import utcnow
+from kanri.runs.models import RunRow
+
+TERMINAL = frozenset({"completed", "failed", "cancelled"})
+ACTIVE = frozenset({"pending", "running", "waiting"})
+
+# (from, to): the stop reasons that transition may carry (None: none).
+TRANSITIONS: dict[tuple[str, str], frozenset[str | None]] = {
+    ("pending", "running"): frozenset({None}),
+    ("waiting", "running"): frozenset({None}),  # its wait or approval deadline has come
+    ("running", "pending"): frozenset({None}),  # lease lost, backoff before a retry
+    ("running", "waiting"): frozenset({None}),
+    ("waiting", "pending"): frozenset({None}),  # decided, or the wait is over
+    ("running", "completed"): frozenset({"completed"}),
+    ("running", "failed"): frozenset({"error", "timeout", "rejected"}),
+    ("pending", "cancelled"): frozenset({"cancelled"}),
+    ("running", "cancelled"): frozenset({"cancelled"}),
+    ("waiting", "cancelled"): frozenset({"cancelled"}),
+    ("pending", "failed"): frozenset({"timeout"}),
+    ("waiting", "failed"): frozenset({"timeout", "rejected"}),
+    ("failed", "pending"): frozenset({None}),  # retry
+}
+EVENTS = {
+    "running": "run.started",
+    "waiting": "run.waiting",
+    "completed": "run.completed",
+    "failed": "run.failed",
+    "cancelled": "run.cancelled",
+    "pending": "run.queued",
+}
+
+
+def system_principal(run: RunRow) -> Principal:
+    return Principal.system(run.organization_id, run.project_id, name="engine")
+
+
+def transition(
+    tx: Session,
+    run: RunRow,
+    to: str,
+    *,
+    who: Principal | None = None,
+    stop_reason: str | None = None,
+    **fields: Any,
+) -> None:
+    """Move `run` to `to` (Conflict when the table forbids it) with audit and outbox."""
+    allowed = TRANSITIONS.get((run.status, to))
+    if allowed is None or stop_reason not in allowed:
+        raise Conflict(f"a {run.status} run cannot become {to}")
+    now = utcnow()
+    before = run.status
+    run.status = to
+    run.stop_reason = stop_reason
+    run.update_time = now
+    if to == "running" and run.start_time is None:
+        run.start_time = now
+    if to in TERMINAL:
+        run.end_time = now
+        run.lease_owner = None
+        run.lease_expires_at = None
+    for name, value in fields.items():
+        setattr(run, name, value)
+    actor = who or system_principal(run)
+    changes: dict[str, Any] = {"status": {"from": before, "to": to}}
+    if stop_reason:
+        changes["stop_reason"] = {"from": None, "to": stop_reason}
+    audit.record(tx, actor, f"run.{to}", "run", run.id, changes, project_id=run.project_id)
+    events.emit(
+        tx,
+        actor,
+        EVENTS[to],
+        "run",
+        run.id,
+        {
+            "id": run.id,
+            "status": to,
+            "stop_reason": stop_reason,
+            "automation_id": run.automation_id,
+        },
+        project_id=run.project_id,
+        environment_id=run.environment_id,
+    )

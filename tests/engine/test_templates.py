@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kanri.engine import templates
+from kanri.engine.templates import TemplateError, check, evaluate, referenced_steps, render, truthy
+
+
+def run_context(**inputs: Any) -> dict[str, Any]:
+    return {
+        "inputs": inputs,
+        "steps": {"fetch": {"output": {"total": 3, "items": [{"id": "a"}, {"id": "b"}]}}},
+        "run": {"id": "run_1", "attempt": 1},
+    }
+
+
+class Secretive:
+    """A context object whose private method must never run from a template."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _reveal(self) -> str:
+        self.calls += 1
+        return "secret"
+
+
+def test_a_single_expression_keeps_its_native_type() -> None:
+    context = run_context(n=42, flag=False)
+    assert render("{{ inputs.n * 2 }}", context) == 84
+    assert render("{{ inputs.n / 8 }}", context) == 5.25
+    assert render("{{ inputs.flag }}", context) is False
+    assert render("{{ none }}", context) is None
+    assert render("{{ steps.fetch.output }}", context) == {
+        "total": 3,
+        "items": [{"id": "a"}, {"id": "b"}],
+    }
+    assert render("{{ steps.fetch.output['items'] | map(attribute='id') | list }}", context) == [
+        "a",
+        "b",
+    ]
+
+
+def test_whitespace_and_trim_markers_keep_a_single_expression_native() -> None:
+    context = run_context(n=7)
+    assert render("  {{ inputs.n }}\n", context) == 7
+    assert render("{{- inputs.n -}}", context) == 7
+    assert render('{{ "}}" }}', context) == "}}"
+
+
+def test_mixed_text_renders_to_a_string() -> None:
+    context = run_context(n=42, name="Ada")
+    assert render("Hello {{ inputs.name }}, n={{ inputs.n }}", context) == "Hello Ada, n=42"
+    assert render("{{ inputs.n }}{{ inputs.n }}", context) == "4242"
+    assert render("{% if inputs.n > 3 %}big{% else %}small{% endif %}", context) == "big"
+    assert render("{{ inputs.n }} {# note #}", context) == "42 "
+
+
+def test_rendering_walks_dicts_and_lists_and_leaves_keys_alone() -> None:
+    definition = {
+        "url": "https://api.example.com/{{ inputs.name }}",
+        "headers": {"{{ not a key template }}": "{{ inputs.n }}"},
+        "body": {"items": ["{{ inputs.n + 1 }}", "plain", 5]},
+    }
+    assert render(definition, run_context(n=1, name="ada")) == {
+        "url": "https://api.example.com/ada",
+        "headers": {"{{ not a key template }}": 1},
+        "body": {"items": [2, "plain", 5]},
+    }
+
+
+def test_rendering_leaves_plain_strings_and_numbers_alone() -> None:
+    marker = "no template here { } %"
+    value = {"text": marker, "n": 1.5, "ok": True, "nothing": None, "list": [1, "a"]}
+    rendered = render(value, {})
+    assert rendered == value
+    assert rendered["text"] is marker
+    assert render(12, {}) == 12
+
+
+def test_undefined_variables_name_the_path_and_the_variable() -> None:
+    context = run_context()
+    with pytest.raises(TemplateError) as missing_name:
+        render({"output": {"total": "{{ totl }}"}}, context)
+    assert missing_name.value.path == "output.total"
+    assert missing_name.value.message == "'totl' is undefined"
+    assert str(missing_name.value) == "output.total: 'totl' is undefined"
+
+    with pytest.raises(TemplateError) as missing_attribute:
+        render({"body": ["x", "sum: {{ steps.fetch.output.count }}"]}, context)
+    assert missing_attribute.value.path == "body.1"
+    assert "'count'" in missing_attribute.value.message
+
+    with pytest.raises(TemplateError) as inside_a_list:
+        render("{{ [inputs.absent] }}", context, "body")
+    assert inside_a_list.value.path == "body"
+    assert "'absent'" in inside_a_list.value.message
+
+
+def test_runtime_errors_become_template_errors_without_tracebacks() -> None:
+    with pytest.raises(TemplateError) as division:
+        render("{{ inputs.n / 0 }}", run_context(n=1), "output.ratio")
+    assert str(division.value) == "output.ratio: ZeroDivisionError: division by zero"
+    assert "Traceback" not in division.value.message
+
+    with pytest.raises(TemplateError) as types:
+        render("{{ inputs.n + 'a' }}", run_context(n=1), "x")
+    assert types.value.message.startswith("TypeError: unsupported operand")
+
+
+def test_a_template_error_without_a_path_reads_as_its_message() -> None:
+    with pytest.raises(TemplateError) as error:
+        render("{{ nope }}", {})
+    assert error.value.path == ""
+    assert str(error.value) == "'nope' is undefined"
+
+
+def test_the_sandbox_refuses_private_attributes() -> None:
+    secretive = Secretive()
+    context = {"inputs": {"n": 1}, "thing": secretive}
+    attempts = [
+        "{{ inputs.__class__ }}",
+        "{{ ''.__class__.__mro__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ inputs.__class__.__init__.__globals__ }}",
+        "text {{ thing._reveal() }}",
+        "{{ thing._reveal() }}",
+        "{{ thing['_reveal']() }}",
+    ]
+    for attempt in attempts:
+        with pytest.raises(TemplateError) as refused:
+            render(attempt, context, "body")
+        assert refused.value.path == "body"
+        assert refused.value.message.startswith("not allowed:"), attempt
+    assert secretive.calls == 0
+
+
+def test_templates_cannot_change_the_values_other_steps_read() -> None:
+    context = run_context(tags=["a"])
+    with pytest.raises(TemplateError, match="not allowed"):
+        render("{{ inputs.tags.append('b') }}", context)
+    with pytest.raises(TemplateError, match="not allowed"):
+        render("{{ steps.fetch.output.clear() }}", context)
+    assert context["inputs"]["tags"] == ["a"]
+    assert context["steps"]["fetch"]["output"]["total"] == 3
+
+
+def test_rendered_text_is_capped_at_a_million_characters() -> None:
+    just_under = "{% for i in range(10) %}{{ 'x' * 100000 }}{% endfor %}"
+    assert len(render(just_under, {})) == templates.MAX_RENDERED_CHARS
+    with pytest.raises(TemplateError, match="more than 1,000,000 characters"):
+        render("{% for i in range(11) %}{{ 'x' * 100000 }}{% endfor %}", {}, "body")
+    with pytest.raises(TemplateError, match="not allowed"):
+        render("{{ 'x' * 10**9 }}", {})
+    with pytest.raises(TemplateError, match="not allowed"):
+        render("{{ 2 ** (10 ** 9) }}", {})
+
+
+def test_check_compiles_huge_constant_expressions_without_evaluating_them() -> None:
+    assert check({"body": "{{ 'x' * 10**12 }}", "n": "{{ 9 ** (9 ** 9) }}"}) == []
+
+
+def test_check_reports_syntax_errors_with_their_path() -> None:
+    definition = {
+        "id": "notify",
+        "url": "https://example.com/{{ inputs.id",
+        "headers": {"Authorization": "Bearer {{ inputs.token }}"},
+        "body": {"items": ["fine", "line one\n{{ inputs.x | no_such_filter }}"]},
+        "when": "{% if %}",
+        "pair": "{{ a, b }}",
+    }
+    problems = check(definition, "steps.0")
+    by_path = {p.path: p.message for p in problems}
+    assert list(by_path) == ["steps.0.url", "steps.0.body.items.1", "steps.0.when", "steps.0.pair"]
+    assert by_path["steps.0.url"].startswith("syntax error on line 1:")
+    assert by_path["steps.0.body.items.1"] == (
+        "syntax error on line 2: No filter named 'no_such_filter'."
+    )
+    assert by_path["steps.0.when"].startswith("syntax error on line 1: Expected an expression")
+
+
+def test_check_accepts_plain_values_and_valid_templates() -> None:
+    definition = {
+        "text": "100% { not a template }",
+        "n": 3,
+        "list": [None, True, "{{ steps.fetch.output.total }}"],
+        "mixed": "{% for i in inputs.items %}{{ i }},{% endfor %}",
+    }
+    assert check(definition) == []
+
+
+def test_referenced_steps_finds_attribute_and_item_access() -> None:
+    definition = {
+        "url": "https://x.test/{{ steps.fetch.output.id }}",
+        "headers": {"X-Key": '{{ steps["get-token"].output.key }}'},
+        "body": [
+            "{% if steps.check.output.result %}yes{% endif %}",
+            "{{ steps['later'] }}",
+            "{{ inputs.steps.not_a_step }}",
+            "{{ steps[inputs.which] }}",
+            "{{ steps['not an id'] }}",
+            "steps.plain_text_is_not_a_template",
+        ],
+        "broken": "{{ steps.broken",
+    }
+    assert referenced_steps(definition) == {"fetch", "get-token", "check", "later"}
+
+
+def test_evaluate_accepts_bare_expressions_and_templates() -> None:
+    context = run_context(n=5)
+    assert evaluate("inputs.n > 3", context) is True
+    assert evaluate("{{ inputs.n > 30 }}", context) is False
+    assert evaluate("steps.fetch.output.total", context) == 3
+    assert evaluate("{% if inputs.n %}yes{% endif %}", context) == "yes"
+
+
+def test_evaluate_reports_errors_with_the_path() -> None:
+    with pytest.raises(TemplateError) as undefined:
+        evaluate("inputs.missing > 3", run_context(), "if")
+    assert undefined.value.path == "if"
+    assert "'missing'" in undefined.value.message
+    with pytest.raises(TemplateError) as syntax:
+        evaluate("inputs.n >", run_context(n=1), "if")
+    assert syntax.value.message.startswith("syntax error on line 1:")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("false", False),
+        ("False", False),
+        (" OFF\n", False),
+        ("no", False),
+        ("0", False),
+        ("", False),
+        ("true", True),
+        ("yes", True),
+        ("none", True),
+        (0, False),
+        (1, True),
+        ([], False),
+        ({"a": 1}, True),
+        (None, False),
+    ],
+)
+def test_truthy_strings(value: Any, expected: bool) -> None:
+    assert truthy(value) is expected
