@@ -141,6 +141,50 @@ def serve(
     )
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=1000, help="runs at once")] = 16,
+    data_dir: DataDir = None,
+) -> None:
+    """Run a worker alone: claims and executes runs until SIGTERM/SIGINT."""
+    import signal
+
+    from kanri.engine.worker import Engine
+    from kanri.runtime import Kanri
+    from kanri.tenancy.service import TenancyAuthStore
+
+    settings = _settings(data_dir)
+    _prepare(settings)
+
+    async def go() -> None:
+        db = Database(
+            settings.effective_database_url,
+            pool_size=settings.db_pool_size,
+            write_batch_size=settings.write_batch_size,
+        )
+        await db.start()
+        kanri = Kanri(settings=settings, db=db, tenancy=TenancyAuthStore())
+        engine = Engine(
+            kanri,
+            concurrency=concurrency,
+            lease_seconds=settings.lease_seconds,
+            poll_seconds=settings.poll_seconds,
+        )
+        kanri.engine = engine
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await engine.start()
+        try:
+            await stop.wait()
+        finally:
+            await engine.stop()
+            await db.stop()
+
+    asyncio.run(go())
+
+
 def _pepper(settings: Settings) -> bytes:
     from kanri.core import keys as key_format
 
