@@ -53,7 +53,14 @@ async def test_a_published_automation_runs_to_completion_with_native_template_va
         )
         return list(tx.execute(stmt).scalars())
 
-    assert await kanri.db.read(run_events) == ["run.created", "run.started", "run.completed"]
+    assert await kanri.db.read(run_events) == [
+        "run.created",
+        "run.started",
+        "run.step_completed",
+        "run.step_completed",
+        "run.step_completed",
+        "run.completed",
+    ]
 
 
 async def test_starting_a_run_answers_202_with_location_and_pending(

@@ -217,6 +217,16 @@ def checkpoint(
     if status == "completed":
         run.cursor = cursor
     run.update_time = now
+    events.emit(
+        tx,
+        system_principal(run),
+        f"run.step_{status}",
+        "run",
+        run.id,
+        {"run_id": run.id, "step_id": step_id, "kind": kind, "status": status, "error": error},
+        project_id=run.project_id,
+        environment_id=run.environment_id,
+    )
 
 
 def park(

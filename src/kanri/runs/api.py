@@ -6,14 +6,15 @@ import asyncio
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.schemas import ListResponse
-from kanri.runs import schemas, service
+from kanri.runs import schemas, service, stream
 from kanri.runs.states import TERMINAL
 
 router = APIRouter(tags=["runs"], responses=STANDARD_PROBLEMS)
@@ -94,6 +95,29 @@ async def list_run_steps(run_id: RunId, db: Db, who: Reader) -> ListResponse[sch
 @router.get("/v1/runs/{run_id}/logs")
 async def list_run_logs(run_id: RunId, db: Db, who: Reader) -> ListResponse[schemas.RunLog]:
     return ListResponse(data=await db.read(service.logs, who, run_id))
+
+
+@router.get(
+    "/v1/runs/{run_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "the run's events"}},
+)
+async def stream_run_events(
+    run_id: RunId,
+    db: Db,
+    who: Reader,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", max_length=100, description="resume after")
+    ] = None,
+) -> StreamingResponse:
+    """Server-sent events: state changes, steps completed or failed, approvals; the stream
+    ends after the run does. Reconnect with `Last-Event-ID` to resume."""
+    await db.read(service.get, who, run_id)  # 404 before the stream starts
+    return StreamingResponse(
+        stream.run_events(db, who, run_id, last_event_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.post("/v1/runs/{run_id}/cancel")
