@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import structlog
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
@@ -251,3 +251,13 @@ class Database:
         async with self._read_sessions() as session:
             result: T = await session.run_sync(fn, *args, **kwargs)
             return result
+
+
+RUNS_CHANNEL = "kanri_runs"
+
+
+def notify_runs_ready(tx: Session) -> None:
+    """Tell idle workers on other processes that a run is ready (PostgreSQL NOTIFY, sent at
+    commit); SQLite has one process, whose worker is woken in-process."""
+    if tx.get_bind().dialect.name == "postgresql":
+        tx.execute(text(f"NOTIFY {RUNS_CHANNEL}"))

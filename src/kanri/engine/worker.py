@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
+from kanri.db.database import RUNS_CHANNEL
 from kanri.engine import queue, templates
 from kanri.engine.registry import END, Fail, Outcome, StepContext, Wait, kinds
 from kanri.tenancy.models import ProjectRow
@@ -35,6 +36,10 @@ def _allows_private(tx: Session, project_id: str) -> bool:
             select(ProjectRow.allow_private_network).where(ProjectRow.id == project_id)
         ).scalar_one_or_none()
     )
+
+
+def _set(event: asyncio.Event, *_: Any) -> None:
+    event.set()
 
 
 class Services:
@@ -81,6 +86,7 @@ class Engine:
             queue.register_worker, self.id, socket.gethostname(), os.getpid(), self.concurrency
         )
         self._loops = [
+            asyncio.create_task(self._listen_loop(), name="kanri-listen"),
             asyncio.create_task(self._claim_loop(), name="kanri-claim"),
             asyncio.create_task(self._heartbeat_loop(), name="kanri-heartbeat"),
             asyncio.create_task(self._sweep_loop(), name="kanri-sweep"),
@@ -120,6 +126,32 @@ class Engine:
                 timeout = self.poll_seconds * (0.8 + 0.4 * random.random())
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _listen_loop(self) -> None:
+        """PostgreSQL: LISTEN for ready runs so an idle worker claims at once."""
+        if self.db.is_sqlite:
+            return
+        import asyncpg
+        from sqlalchemy.engine import make_url
+
+        dsn = make_url(self.db.url).set(drivername="postgresql").render_as_string(False)
+        while True:
+            connection = None
+            try:
+                connection = await asyncpg.connect(dsn)
+                await connection.add_listener(RUNS_CHANNEL, lambda *_: self.wake())
+                closed = asyncio.Event()
+                connection.add_termination_listener(functools.partial(_set, closed))
+                self.wake()  # anything that became ready while we were not listening
+                await closed.wait()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("listen_failed", exc_info=True)
+                await asyncio.sleep(self.poll_seconds)
+            finally:
+                if connection is not None and not connection.is_closed():
+                    await connection.close()
 
     def _done(self, run_id: str, _task: asyncio.Task[None]) -> None:
         self._inflight.pop(run_id, None)

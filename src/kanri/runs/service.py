@@ -17,6 +17,7 @@ from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
+from kanri.db.database import notify_runs_ready
 from kanri.runs import schemas
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow
 from kanri.runs.states import ACTIVE, transition
@@ -67,7 +68,12 @@ def _input_errors(schema: dict[str, Any], inputs: dict[str, Any]) -> list[FieldE
 
 
 def trigger(
-    tx: Session, who: Principal, automation_ref: str, body: schemas.RunCreate
+    tx: Session,
+    who: Principal,
+    automation_ref: str,
+    body: schemas.RunCreate,
+    *,
+    run_id: str | None = None,
 ) -> schemas.Run:
     """A pending run of the published (or named) version; inputs checked against its schema."""
     automation, version, definition = automations.definition_for_run(
@@ -79,7 +85,7 @@ def trigger(
             raise ValidationFailed("inputs do not match the automation's schema", errors=errors)
     now = utcnow()
     row = RunRow(
-        id=new_id("run"),
+        id=run_id or new_id("run"),
         organization_id=who.organization_id,
         project_id=who.project(),
         environment_id=who.environment_id,
@@ -110,6 +116,7 @@ def trigger(
     tx.add(row)
     tx.flush()
     audit.record(tx, who, "run.created", "run", row.id, {"automation_id": {"to": automation.id}})
+    notify_runs_ready(tx)
     events.emit(
         tx,
         who,

@@ -14,6 +14,7 @@ from kanri.core import audit, events
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict
 from kanri.core.time import utcnow
+from kanri.db.database import notify_runs_ready
 from kanri.runs.models import RunRow
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
@@ -75,6 +76,8 @@ def transition(
         run.lease_expires_at = None
     for name, value in fields.items():
         setattr(run, name, value)
+    if to == "pending":
+        notify_runs_ready(tx)
     actor = who or system_principal(run)
     changes: dict[str, Any] = {"status": {"from": before, "to": to}}
     if stop_reason:
