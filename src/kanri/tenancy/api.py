@@ -11,6 +11,7 @@ from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.schemas import ListResponse
+from kanri.runtime import Kanri
 from kanri.tenancy import schemas, service
 
 router = APIRouter(responses=STANDARD_PROBLEMS)
@@ -29,6 +30,30 @@ def _link(operation: str, parameter: str) -> dict[str, Any]:
             }
         }
     }
+
+
+async def _create_key(
+    request: Request,
+    response: Response,
+    kanri: Kanri,
+    who: Principal,
+    idempotency_key: str | None,
+    project_ref: str | None,
+    body: schemas.ApiKeyCreate,
+) -> schemas.ApiKeyCreated:
+    return await idempotency.create(
+        request,
+        response,
+        kanri.db,
+        who,
+        idempotency_key,
+        service.create_key,
+        who,
+        project_ref,
+        body,
+        kanri.key_pepper,
+        location=lambda k: f"/v1/api-keys/{k.id}",
+    )
 
 
 # ---------------------------------------------------------------- projects
@@ -125,19 +150,7 @@ async def create_project_api_key(
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.ApiKeyCreated:
     """Create a key for a project; the full key is in `key`, shown only in this response."""
-    return await idempotency.create(
-        request,
-        response,
-        kanri.db,
-        who,
-        idempotency_key,
-        service.create_key,
-        who,
-        project_id,
-        body,
-        kanri.key_pepper,
-        location=lambda k: f"/v1/api-keys/{k.id}",
-    )
+    return await _create_key(request, response, kanri, who, idempotency_key, project_id, body)
 
 
 @router.get("/v1/projects/{project_id}/api-keys", tags=["api-keys"])
@@ -254,19 +267,7 @@ async def create_api_key(
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.ApiKeyCreated:
     """Create a key in the caller's project; the full key is in `key`, shown only here."""
-    return await idempotency.create(
-        request,
-        response,
-        kanri.db,
-        who,
-        idempotency_key,
-        service.create_key,
-        who,
-        None,
-        body,
-        kanri.key_pepper,
-        location=lambda k: f"/v1/api-keys/{k.id}",
-    )
+    return await _create_key(request, response, kanri, who, idempotency_key, None, body)
 
 
 @router.get("/v1/api-keys", tags=["api-keys"])
