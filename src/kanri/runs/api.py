@@ -134,6 +134,54 @@ async def retry_run(run_id: RunId, kanri: Runtime, who: Writer) -> schemas.Run:
     return run
 
 
+@router.post(
+    "/v1/runs/{run_id}/fork",
+    status_code=202,
+    responses={
+        202: {
+            "links": {
+                "get_run": {
+                    "operationId": "get_run",
+                    "parameters": {"run_id": "$response.body#/id"},
+                }
+            }
+        }
+    },
+)
+async def fork_run(
+    run_id: RunId, body: schemas.RunFork, response: Response, kanri: Runtime, who: Writer
+) -> schemas.Run:
+    """A new run that keeps the checkpoints before `from_step` and starts there."""
+    run = await kanri.db.write(service.fork, who, run_id, body)
+    response.headers["Location"] = f"/v1/runs/{run.id}"
+    kanri.wake_engine()
+    return run
+
+
+@router.post("/v1/runs:batchCancel")
+async def batch_cancel_runs(body: schemas.RunBatch, db: Db, who: Writer) -> schemas.BatchResult:
+    """Cancel up to `limit` active runs matching `filter`; returns the counts."""
+    return await db.write(service.batch_cancel, who, body)
+
+
+@router.post("/v1/runs:batchRetry")
+async def batch_retry_runs(
+    body: schemas.RunBatch, kanri: Runtime, who: Writer
+) -> schemas.BatchResult:
+    """Retry up to `limit` failed runs matching `filter`; returns the counts."""
+    result = await kanri.db.write(service.batch_retry, who, body)
+    kanri.wake_engine()
+    return result
+
+
+@router.get("/v1/workers")
+async def list_workers(
+    db: Db, who: Annotated[Principal, RequireSection("runs", "read", reach="organization")]
+) -> ListResponse[schemas.Worker]:
+    """Live workers of this deployment and their heartbeats (organization admin keys)."""
+    return ListResponse(data=await db.read(service.workers, who))
+
+
 @router.get("/v1/exceptions")
 async def list_exceptions(
     db: Db, params: Listing, who: Reader

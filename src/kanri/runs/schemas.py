@@ -89,3 +89,27 @@ class RunException(Model):
     run: Run
     reason: str = Field(description="why it needs a person: the error, or the pending approval")
     approval_id: str | None = None
+
+
+class RunFork(Model):
+    from_step: str = Field(min_length=1, max_length=100, description="the step to start at")
+    inputs: dict[str, Any] | None = Field(default=None, description="default: the run's inputs")
+
+
+class RunBatch(Model):
+    filter: str | None = Field(default=None, max_length=2000, description="AIP-160 over runs")
+    limit: int = Field(default=100, ge=1, le=1000, description="how many runs at most")
+
+
+class BatchResult(Model):
+    matched: int
+    changed: int
+
+
+class Worker(Resource):
+    id: str
+    hostname: str
+    pid: int
+    concurrency: int
+    start_time: datetime
+    heartbeat_time: datetime

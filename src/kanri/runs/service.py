@@ -19,7 +19,7 @@ from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
 from kanri.db.database import notify_runs_ready
 from kanri.runs import schemas
-from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow
+from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow, WorkerRow
 from kanri.runs.states import ACTIVE, transition
 
 RUN_FILTERS = FilterSpec(
@@ -298,3 +298,122 @@ def decide(
             transition(tx, run, "pending", who=who, available_at=now)
     tx.flush()
     return schemas.Approval.model_validate(row)
+
+
+# ---------------------------------------------------------------- fork, batches, workers
+
+BATCH_LIMIT = 1000
+
+
+def fork(tx: Session, who: Principal, run_id: str, body: schemas.RunFork) -> schemas.Run:
+    """A new pending run of the same definition that keeps the checkpoints made before
+    `from_step` first ran, and starts there (with new inputs if given)."""
+    source = run_row(tx, who, run_id)
+    step_ids = [step.get("id") for step in source.definition.get("steps", [])]
+    if body.from_step not in step_ids:
+        raise ValidationFailed(
+            f"the run's definition has no step '{body.from_step}'",
+            errors=[FieldError("body.from_step", f"one of: {', '.join(map(str, step_ids))}")],
+        )
+    checkpoints = list(
+        tx.execute(
+            select(RunStepRow).where(RunStepRow.run_id == source.id).order_by(RunStepRow.seq)
+        ).scalars()
+    )
+    kept: list[RunStepRow] = []
+    for step in checkpoints:
+        if step.step_id == body.from_step:
+            break
+        if step.status == "completed":
+            kept.append(step)
+    now = utcnow()
+    fork_row = RunRow(
+        **{c.key: getattr(source, c.key) for c in RunRow.__table__.columns},
+    )
+    fork_row.id = new_id("run")
+    fork_row.status = "pending"
+    fork_row.stop_reason = None
+    fork_row.inputs = body.inputs if body.inputs is not None else source.inputs
+    fork_row.outputs = None
+    fork_row.error = None
+    fork_row.cursor = body.from_step
+    fork_row.parent_run_id = source.id
+    fork_row.triggered_by = who.actor["id"]
+    fork_row.available_at = now
+    fork_row.lease_owner = None
+    fork_row.lease_expires_at = None
+    fork_row.attempt = 0
+    fork_row.create_time = fork_row.update_time = now
+    fork_row.start_time = fork_row.end_time = None
+    tx.add(fork_row)
+    for seq, step in enumerate(kept, start=1):
+        tx.add(
+            RunStepRow(
+                id=new_id("stp"),
+                run_id=fork_row.id,
+                seq=seq,
+                step_id=step.step_id,
+                kind=step.kind,
+                status="completed",
+                output=step.output,
+                error=None,
+                attempt=step.attempt,
+                run_attempt=0,
+                start_time=step.start_time,
+                end_time=step.end_time,
+            )
+        )
+    tx.flush()
+    audit.record(
+        tx,
+        who,
+        "run.forked",
+        "run",
+        fork_row.id,
+        {"parent_run_id": {"to": source.id}, "from_step": {"to": body.from_step}},
+    )
+    events.emit(
+        tx,
+        who,
+        "run.created",
+        "run",
+        fork_row.id,
+        {"id": fork_row.id, "automation_id": fork_row.automation_id, "forked_from": source.id},
+        environment_id=fork_row.environment_id,
+    )
+    notify_runs_ready(tx)
+    return schemas.Run.model_validate(fork_row)
+
+
+def _batch(
+    tx: Session, who: Principal, body: schemas.RunBatch, statuses: tuple[str, ...]
+) -> list[RunRow]:
+    stmt = _runs(who).where(RunRow.status.in_(statuses))
+    condition = RUN_FILTERS.compile(body.filter)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return list(tx.execute(stmt.order_by(RunRow.create_time).limit(body.limit)).scalars())
+
+
+def batch_cancel(tx: Session, who: Principal, body: schemas.RunBatch) -> schemas.BatchResult:
+    """Cancel up to `limit` active runs matching the filter."""
+    rows = _batch(tx, who, body, tuple(ACTIVE))
+    for row in rows:
+        cancel(tx, who, row.id)
+    return schemas.BatchResult(matched=len(rows), changed=len(rows))
+
+
+def batch_retry(tx: Session, who: Principal, body: schemas.RunBatch) -> schemas.BatchResult:
+    """Retry up to `limit` failed runs matching the filter."""
+    rows = _batch(tx, who, body, ("failed",))
+    for row in rows:
+        retry(tx, who, row.id)
+    return schemas.BatchResult(matched=len(rows), changed=len(rows))
+
+
+def workers(tx: Session, who: Principal) -> list[schemas.Worker]:
+    """Workers of this deployment with their last heartbeat (admin keys)."""
+    rows = tx.execute(
+        select(WorkerRow).where(WorkerRow.stop_time.is_(None)).order_by(WorkerRow.start_time)
+    ).scalars()
+    return [schemas.Worker.model_validate(r) for r in rows]
