@@ -15,8 +15,10 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from kanri.core import events
+from kanri.core.auth import Principal
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
+from kanri.engine.registry import ChildRun
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow, WorkerRow
 from kanri.runs.states import system_principal, transition
 
@@ -144,6 +146,19 @@ def load(tx: Session, run_id: str, attempt: int) -> RunState:
 
 
 def _resumption(tx: Session, run: RunRow, step: RunStepRow) -> dict[str, Any]:
+    child = tx.execute(
+        select(RunRow)
+        .where(RunRow.parent_run_id == run.id, RunRow.parent_step_id == step.step_id)
+        .order_by(RunRow.create_time.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if child is not None and (step.output or {}).get("child_run_id") == child.id:
+        return {
+            "run_id": child.id,
+            "status": child.status,
+            "outputs": child.outputs,
+            "error": child.error,
+        }
     approval = tx.execute(
         select(ApprovalRow)
         .where(ApprovalRow.run_id == run.id, ApprovalRow.step_id == step.step_id)
@@ -239,9 +254,17 @@ def park(
     until: datetime | None,
     approval: dict[str, Any] | None,
     started: datetime,
+    child: ChildRun | None = None,
 ) -> str | None:
-    """Put the run to sleep at `step_id` (waiting); returns the approval id if one was made."""
+    """Put the run to sleep at `step_id` (waiting); returns the approval id if one was made.
+
+    With `child`, the child run is created in the same transaction, so a crash can never
+    leave a parent waiting for a child that does not exist, nor start the child twice.
+    """
     run = _fenced(tx, run_id, attempt)
+    output: dict[str, Any] = {"until": until.isoformat() if until else None}
+    if child is not None:
+        output["child_run_id"] = _start_child(tx, run, step_id, child)
     tx.add(
         RunStepRow(
             id=new_id("stp"),
@@ -250,7 +273,7 @@ def park(
             step_id=step_id,
             kind=kind,
             status="waiting",
-            output={"until": until.isoformat() if until else None},
+            output=output,
             error=None,
             attempt=1,
             run_attempt=attempt,
@@ -292,6 +315,27 @@ def park(
         )
     transition(tx, run, "waiting", available_at=until, lease_owner=None, lease_expires_at=None)
     return approval_id
+
+
+def _start_child(tx: Session, parent: RunRow, step_id: str, child: ChildRun) -> str:
+    from kanri.runs import schemas as run_schemas
+    from kanri.runs import service as runs
+
+    who = Principal(
+        parent.organization_id,
+        parent.project_id,
+        parent.environment_id,
+        parent.triggered_by,
+        "system",
+        frozenset({"*"}),
+    )
+    body = run_schemas.RunCreate(inputs=child.inputs, version=child.version)
+    created = runs.trigger(tx, who, child.automation, body)
+    row = tx.get(RunRow, created.id)
+    assert row is not None
+    row.parent_run_id = parent.id
+    row.parent_step_id = step_id
+    return created.id
 
 
 def finish(tx: Session, run_id: str, attempt: int, outputs: Any) -> None:

@@ -46,11 +46,20 @@ class ApprovalRequest:
 
 
 @dataclass(frozen=True)
+class ChildRun:
+    automation: str
+    inputs: dict[str, Any]
+    version: int | str | None = None
+
+
+@dataclass(frozen=True)
 class Wait:
-    """Park the run (holding no worker) until `until`, or until an approval is decided."""
+    """Park the run (holding no worker) until `until`, an approval's decision, or the end of
+    a child run."""
 
     until: datetime | None = None
     approval: ApprovalRequest | None = None
+    child: ChildRun | None = None
 
 
 @dataclass(frozen=True)

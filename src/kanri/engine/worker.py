@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kanri.core.errors import KanriError
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
 from kanri.db.database import RUNS_CHANNEL
@@ -364,17 +365,21 @@ class RunExecution:
                 "on_timeout": request.on_timeout,
                 "allow_self_approval": request.allow_self_approval,
             }
-        await self.db.write(
-            queue.park,
-            state.run_id,
-            state.attempt,
-            seq,
-            step["id"],
-            step["kind"],
-            wait.until,
-            approval,
-            started,
-        )
+        try:
+            await self.db.write(
+                queue.park,
+                state.run_id,
+                state.attempt,
+                seq,
+                step["id"],
+                step["kind"],
+                wait.until,
+                approval,
+                started,
+                wait.child,
+            )
+        except KanriError as exc:  # e.g. the child automation is unknown, or its inputs bad
+            await self._fail(state, exc.detail, step["id"])
 
     async def _failed(
         self,

@@ -338,6 +338,7 @@ def fork(tx: Session, who: Principal, run_id: str, body: schemas.RunFork) -> sch
     fork_row.error = None
     fork_row.cursor = body.from_step
     fork_row.parent_run_id = source.id
+    fork_row.parent_step_id = None
     fork_row.triggered_by = who.actor["id"]
     fork_row.available_at = now
     fork_row.lease_owner = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
@@ -78,6 +79,8 @@ def transition(
         setattr(run, name, value)
     if to == "pending":
         notify_runs_ready(tx)
+    if to in TERMINAL and run.parent_run_id is not None:
+        _wake_parent(tx, run)
     actor = who or system_principal(run)
     changes: dict[str, Any] = {"status": {"from": before, "to": to}}
     if stop_reason:
@@ -98,3 +101,12 @@ def transition(
         project_id=run.project_id,
         environment_id=run.environment_id,
     )
+
+
+def _wake_parent(tx: Session, child: RunRow) -> None:
+    """A child run ended: its parent, waiting at the child's step, becomes ready."""
+    parent = tx.execute(
+        select(RunRow).where(RunRow.id == child.parent_run_id).with_for_update()
+    ).scalar_one_or_none()
+    if parent is not None and parent.status == "waiting" and parent.cursor == child.parent_step_id:
+        transition(tx, parent, "pending", available_at=utcnow())

@@ -1,0 +1,38 @@
+"""`automation`: start another automation as a child run and wait for it to end."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from kanri.engine.registry import (
+    ChildRun,
+    Done,
+    Fail,
+    Outcome,
+    StepConfig,
+    StepContext,
+    Wait,
+    step_kind,
+)
+
+
+class AutomationConfig(StepConfig):
+    automation: str = Field(min_length=1, max_length=100, description="id or name")
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    version: int | Literal["draft"] | None = None
+
+
+@step_kind("automation", AutomationConfig)
+async def run(ctx: StepContext, config: AutomationConfig) -> Outcome:
+    if ctx.resumed is not None:
+        child = ctx.resumed
+        if child.get("status") == "completed":
+            return Done(child.get("outputs"))
+        return Fail(
+            f"child run {child.get('run_id')} ended {child.get('status')}",
+            retryable=False,
+            details={"child_run": child},
+        )
+    return Wait(child=ChildRun(config.automation, config.inputs, config.version))
