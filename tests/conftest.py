@@ -75,6 +75,7 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         admin_rate_limit_per_minute=100_000,
         key_cache_seconds=5.0,
         poll_seconds=0.1,
+        schedule_tick_seconds=0.2,
         log_level="warning",
     )
 

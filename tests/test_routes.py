@@ -40,6 +40,8 @@ def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
         return {}
     if route.path.endswith("/runs"):
         return {"inputs": {}}
+    if route.path.endswith("/fork"):
+        return {"from_step": "a"}
     if route.path.endswith("/rollback"):
         return {"version": 1}
     if route.path.endswith(("/publish", "/cancel", "/retry", "/approve", "/reject")):
@@ -74,6 +76,7 @@ PLACEHOLDERS = {
     "version": "1",
     "run_id": "run_x",
     "approval_id": "apr_x",
+    "schedule_id": "sch_x",
 }
 
 
@@ -120,6 +123,12 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     run = await run_and_wait(client, other, automation["id"], wait=0.1)
     await until_status(client, other, run["id"], {"waiting"})
     approvals = (await client.get("/v1/approvals", headers=other.headers)).json()["data"]
+    schedule = await client.post(
+        "/v1/schedules",
+        json={"automation": automation["id"], "cron": "0 0 1 1 *", "enabled": False},
+        headers=other.headers,
+    )
+    assert schedule.status_code == 201, schedule.text
     ids = {
         "project_id": other.project_id,
         "environment_id": their_env["id"],
@@ -128,6 +137,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "version": "1",
         "run_id": run["id"],
         "approval_id": approvals[0]["id"],
+        "schedule_id": schedule.json()["id"],
     }
     checked = 0
     for method, route in _guarded(app):

@@ -20,6 +20,7 @@ from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.db.database import Database
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
+from kanri.schedules.api import router as schedules_router
 from kanri.system.api import router as system_router
 from kanri.tenancy.api import router as tenancy_router
 from kanri.tenancy.service import TenancyAuthStore
@@ -51,8 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await db.start()
+        scheduler = None
         if settings.worker_enabled:
             from kanri.engine.worker import Engine
+            from kanri.schedules.leader import Scheduler
 
             kanri.engine = Engine(
                 kanri,
@@ -61,9 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 poll_seconds=settings.poll_seconds,
             )
             await kanri.engine.start()
+            scheduler = Scheduler(kanri, tick_seconds=settings.schedule_tick_seconds)
+            await scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                await scheduler.stop()
             if kanri.engine is not None:
                 await kanri.engine.stop()
                 kanri.engine = None
@@ -83,7 +90,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # Feature routes join the app's own route table instead of being included: FastAPI's
     # included-router matching costs tens of microseconds per request (bench/).
-    for router in (system_router, tenancy_router, audit_router, automations_router, runs_router):
+    for router in (
+        system_router,
+        tenancy_router,
+        audit_router,
+        automations_router,
+        runs_router,
+        schedules_router,
+    ):
         app.router.routes.extend(router.routes)
     app.add_middleware(
         EdgeMiddleware,

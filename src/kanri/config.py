@@ -48,12 +48,13 @@ class Settings(BaseSettings):
     max_string_length: int = Field(default=100_000, ge=64)
     idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
     key_cache_seconds: float = Field(default=5.0, ge=0)
-    db_pool_size: int = Field(default=20, ge=1)
+    db_pool_size: int = Field(default=10, ge=1)
     write_batch_size: int = Field(default=64, ge=1, le=1024)
     worker_enabled: bool = True
     worker_concurrency: int = Field(default=16, ge=1, le=1000)
     lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    schedule_tick_seconds: float = Field(default=1.0, gt=0, le=60)
     trust_forwarded_for: bool = False
 
     @classmethod

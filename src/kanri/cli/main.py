@@ -151,6 +151,7 @@ def worker(
 
     from kanri.engine.worker import Engine
     from kanri.runtime import Kanri
+    from kanri.schedules.leader import Scheduler
     from kanri.tenancy.service import TenancyAuthStore
 
     settings = _settings(data_dir)
@@ -171,14 +172,17 @@ def worker(
             poll_seconds=settings.poll_seconds,
         )
         kanri.engine = engine
+        scheduler = Scheduler(kanri, tick_seconds=settings.schedule_tick_seconds)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await engine.start()
+        await scheduler.start()
         try:
             await stop.wait()
         finally:
+            await scheduler.stop()
             await engine.stop()
             await db.stop()
 

@@ -148,8 +148,9 @@ class Engine:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                # Polling still finds ready runs; retry listening without flooding the log.
                 log.warning("listen_failed", exc_info=True)
-                await asyncio.sleep(self.poll_seconds)
+                await asyncio.sleep(max(5.0, self.poll_seconds))
             finally:
                 if connection is not None and not connection.is_closed():
                     await connection.close()

@@ -1,0 +1,1 @@
+"""Schedules: cron expressions that start runs of an automation, fired by one leader."""
