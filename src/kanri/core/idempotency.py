@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Header, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -108,6 +108,12 @@ async def create(
         raise _answer(existing, fingerprint)
 
     def once(tx: Session) -> M | Replay:
+        if tx.get_bind().dialect.name == "postgresql":
+            # Same-key requests queue here until the first commits, then replay its answer.
+            tx.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                {"k": f"idempotency:{scope_id}:{key}"},
+            )
         stored = _stored(tx, scope_id, key)
         if stored is not None:
             return _answer(stored, fingerprint)
