@@ -9,9 +9,14 @@ Measures, with one uvicorn worker per server and wrk with identical settings:
   transaction) against a bare FastAPI POST (target >= 35 % on SQLite; PostgreSQL is
   reported for information).
 
-Prints the numbers and ratios and writes them to `bench/results/latest.json`. There are
-no timing assertions: BELOW a target is reported, not failed. A run with error responses
-is INVALID and the exit status is 1.
+Then the run engine's section (`bench/engine.py`: runs/s on SQLite and on PostgreSQL
+against a bare SKIP LOCKED loop, trigger → first step latency, deep list pages).
+`--only engine` runs that section alone, `--only http` (or get/post) the HTTP one alone,
+`--no-engine` skips it.
+
+Prints the numbers and ratios and writes them to `bench/results/latest.json` (each section
+keeps what the other wrote). There are no timing assertions: BELOW a target is reported,
+not failed. A run with error responses is INVALID and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from typing import Any, Literal
 
 import httpx
 
-from bench import servers, wrk
+from bench import engine, servers, wrk
 from bench.servers import KanriTarget, Postgres, Server, ServerError
 
 Method = Literal["get", "post"]
@@ -353,10 +358,21 @@ def write_json(
         ],
         "invalid_runs": ctx.invalid,
     }
+    previous = _previous_results()
+    if "engine" in previous:  # the engine section's figures stay until it runs again
+        data["engine"] = previous["engine"]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(data, indent=2) + "\n")
     shown = RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS
     print(f"results written to {shown}")
+
+
+def _previous_results() -> dict[str, Any]:
+    try:
+        loaded = json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 # ---------------------------------------------------------------- main
@@ -395,10 +411,38 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (32)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
-    parser.add_argument("--only", choices=["get", "post"], help="one method only")
+    parser.add_argument(
+        "--only",
+        choices=["get", "post", "http", "engine"],
+        help="one HTTP method only (no engine section), the HTTP section, or the engine section",
+    )
+    parser.add_argument("--no-engine", action="store_true", help="skip the engine section")
+    engine_group = parser.add_argument_group("engine section")
+    engine_group.add_argument(
+        "--engine-runs", type=int, default=2000, help="(a) runs triggered on SQLite (2000)"
+    )
+    engine_group.add_argument(
+        "--engine-pg-runs",
+        type=int,
+        default=3000,
+        help="(b) runs drained on PostgreSQL, by kanri and the bare loop each (3000)",
+    )
+    engine_group.add_argument(
+        "--engine-latency-runs", type=int, default=200, help="(c) runs one at a time (200)"
+    )
+    engine_group.add_argument(
+        "--engine-list-runs", type=int, default=100_000, help="(d) runs in the list (100000)"
+    )
     args = parser.parse_args(argv)
     if args.duration < 1 or args.warmup < 1 or args.connections < 1 or args.threads < 1:
         parser.error("--duration, --warmup, --connections and --threads must be >= 1")
+    if min(args.engine_runs, args.engine_pg_runs, args.engine_latency_runs) < 20:
+        parser.error("--engine-runs, --engine-pg-runs and --engine-latency-runs must be >= 20")
+    if args.engine_list_runs < engine.PAGE_SIZE * (engine.LIST_PAGE + 1):
+        parser.error(
+            f"--engine-list-runs must be at least {engine.PAGE_SIZE * (engine.LIST_PAGE + 1)} "
+            f"(page {engine.LIST_PAGE} of {engine.PAGE_SIZE})"
+        )
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
     return args
@@ -410,11 +454,43 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if shutil.which("wrk") is None:
+    http_section = args.only != "engine"
+    engine_section = args.only in (None, "engine") and not args.no_engine
+    if http_section and shutil.which("wrk") is None:
         print("wrk not found: `apt-get install -y wrk` (make bench installs it)", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _terminate)
-    methods: list[Method] = [args.only] if args.only else ["get", "post"]
+    status = 0
+    if http_section:
+        status = run_http(args)
+        if status in (2, 130):
+            return status
+    if engine_section:
+        if http_section:
+            print()
+        server_cpu, client_cpu, pin_note = _cpus()
+        settings = engine.EngineSettings(
+            runs=args.engine_runs,
+            pg_runs=args.engine_pg_runs,
+            latency_runs=args.engine_latency_runs,
+            list_runs=args.engine_list_runs,
+            postgres=not args.no_postgres,
+            server_cpu=server_cpu,
+            client_cpu=client_cpu,
+        )
+        try:
+            status = max(
+                status, engine.run(settings, notes=[] if server_cpu is not None else [pin_note])
+            )
+        except KeyboardInterrupt:
+            print("\ninterrupted; servers and workers stopped", file=sys.stderr)
+            return 130
+    return status
+
+
+def run_http(args: argparse.Namespace) -> int:
+    """The HTTP section: kanri against the bare FastAPI app (wrk)."""
+    methods: list[Method] = [args.only] if args.only in ("get", "post") else ["get", "post"]
     server_cpu, wrk_cpu, pin_note = _cpus()
     load = wrk.LoadSettings(args.threads, args.connections, args.duration, args.warmup, wrk_cpu)
     scenarios = [s for s in SCENARIOS if s.method in methods]

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -184,6 +184,8 @@ class KanriTarget:
     project_id: str
     environment_id: str
     database: str
+    env: dict[str, str] = field(default_factory=dict)  # to restart it or start workers
+    data_dir: Path | None = None
 
 
 def kanri_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
@@ -200,9 +202,17 @@ def kanri_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
 
 
 def start_kanri(
-    workdir: Path, cpu: int | None, database_url: str | None, label: str
+    workdir: Path,
+    cpu: int | None,
+    database_url: str | None,
+    label: str,
+    *,
+    serve_args: list[str] | None = None,
 ) -> KanriTarget:
-    """`kanri admin bootstrap --json`, then `kanri serve` as users run it, then the project."""
+    """`kanri admin bootstrap --json`, then `kanri serve` as users run it, then the project.
+
+    `serve_args` are added to `kanri serve` (e.g. `--no-worker`).
+    """
     data_dir = workdir / f"kanri-{label}"
     data_dir.mkdir(parents=True, exist_ok=True)
     env = kanri_env(data_dir, database_url)
@@ -220,19 +230,44 @@ def start_kanri(
         raise ServerError(f"kanri admin bootstrap failed:\n{boot.stderr}{boot.stdout}")
     admin_key: str = json.loads(boot.stdout)["admin_key"]
 
-    port = free_port()
-    cmd = [*pin_prefix(cpu), kanri_bin, "serve", "--host", HOST, "--port", str(port)]
-    server = Server(
-        f"kanri ({label})", cmd, env=env, cwd=data_dir, log_path=workdir / f"kanri-{label}.log"
-    )
-    server.port = port
+    server = serve_kanri(workdir, cpu, env, data_dir, label, serve_args or [])
     try:
         server.wait_ready()
         project_id, secret_key, environment_id = _bench_project(server.base_url, admin_key)
     except BaseException:
         server.stop()
         raise
-    return KanriTarget(server, secret_key, project_id, environment_id, label)
+    return KanriTarget(
+        server, secret_key, project_id, environment_id, label, env=env, data_dir=data_dir
+    )
+
+
+def serve_kanri(
+    workdir: Path,
+    cpu: int | None,
+    env: dict[str, str],
+    data_dir: Path,
+    label: str,
+    serve_args: list[str],
+) -> Server:
+    """`kanri serve` on a free port (not yet ready: call `wait_ready()`)."""
+    port = free_port()
+    cmd = [
+        *pin_prefix(cpu),
+        str(BIN / "kanri"),
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        *serve_args,
+    ]
+    log_path = workdir / f"kanri-{label}.log"
+    if log_path.exists():  # a restart: keep the first log
+        log_path = workdir / f"kanri-{label}-{time.monotonic_ns()}.log"
+    server = Server(f"kanri ({label})", cmd, env=env, cwd=data_dir, log_path=log_path)
+    server.port = port
+    return server
 
 
 def _expect(response: httpx.Response, status: int, what: str) -> dict[str, Any]:

@@ -143,7 +143,10 @@ def serve(
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(min=1, max=1000, help="runs at once")] = 16,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=1000, help="runs at once (KANRI_WORKER_CONCURRENCY)"),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Run a worker alone: claims and executes runs until SIGTERM/SIGINT."""
@@ -167,7 +170,7 @@ def worker(
         kanri = Kanri(settings=settings, db=db, tenancy=TenancyAuthStore())
         engine = Engine(
             kanri,
-            concurrency=concurrency,
+            concurrency=concurrency or settings.worker_concurrency,
             lease_seconds=settings.lease_seconds,
             poll_seconds=settings.poll_seconds,
         )
