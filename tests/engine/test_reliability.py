@@ -463,7 +463,7 @@ def test_a_worker_paused_past_its_lease_loses_the_run_and_cannot_write_once_resu
             )
         with pytest.raises(queue.LostLease):
             pg.write(queue.finish, run_id, 1, {"from": "A"})
-        assert pg.write(queue.heartbeat, paused_id, [(run_id, 1)], LEASE_SECONDS) == [run_id]
+        assert pg.write(queue.heartbeat, paused_id, [(run_id, 1)], LEASE_SECONDS) == [(run_id, 1)]
 
         after = api.run(run_id)
         assert (after["status"], after["attempt"], after["outputs"]) == (

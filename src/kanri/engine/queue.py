@@ -81,7 +81,8 @@ def claim(tx: Session, worker_id: str, limit: int, lease_seconds: float) -> list
     return claimed
 
 
-def _fenced(tx: Session, run_id: str, attempt: int) -> RunRow:
+def fenced(tx: Session, run_id: str, attempt: int) -> RunRow:
+    """The run, locked, if it is still running under `attempt`; LostLease otherwise."""
     run = tx.execute(
         select(RunRow).where(RunRow.id == run_id).with_for_update()
     ).scalar_one_or_none()
@@ -204,7 +205,7 @@ def checkpoint(
     resumed_seq: int | None = None,
 ) -> None:
     """Record a step's result and move the run's cursor, if the run is still ours."""
-    run = _fenced(tx, run_id, attempt)
+    run = fenced(tx, run_id, attempt)
     now = utcnow()
     if resumed_seq is not None:
         tx.execute(
@@ -261,7 +262,7 @@ def park(
     With `child`, the child run is created in the same transaction, so a crash can never
     leave a parent waiting for a child that does not exist, nor start the child twice.
     """
-    run = _fenced(tx, run_id, attempt)
+    run = fenced(tx, run_id, attempt)
     output: dict[str, Any] = {"until": until.isoformat() if until else None}
     if child is not None:
         output["child_run_id"] = _start_child(tx, run, step_id, child)
@@ -339,20 +340,20 @@ def _start_child(tx: Session, parent: RunRow, step_id: str, child: ChildRun) -> 
 
 
 def finish(tx: Session, run_id: str, attempt: int, outputs: Any) -> None:
-    run = _fenced(tx, run_id, attempt)
+    run = fenced(tx, run_id, attempt)
     transition(tx, run, "completed", stop_reason="completed", outputs=outputs)
 
 
 def fail(
     tx: Session, run_id: str, attempt: int, error: dict[str, Any], stop_reason: str = "error"
 ) -> None:
-    run = _fenced(tx, run_id, attempt)
+    run = fenced(tx, run_id, attempt)
     transition(tx, run, "failed", stop_reason=stop_reason, error=error)
 
 
 def backoff(tx: Session, run_id: str, attempt: int, until: datetime) -> None:
     """Hand the run back to the queue until `until` (a step retry with a long backoff)."""
-    run = _fenced(tx, run_id, attempt)
+    run = fenced(tx, run_id, attempt)
     transition(tx, run, "pending", available_at=until, lease_owner=None, lease_expires_at=None)
 
 
@@ -386,8 +387,8 @@ def emit_for_run(tx: Session, run_id: str, event_type: str, data: dict[str, Any]
 
 def heartbeat(
     tx: Session, worker_id: str, runs: list[tuple[str, int]], lease_seconds: float
-) -> list[str]:
-    """Extend the leases of in-flight runs; returns the ids that are no longer ours."""
+) -> list[tuple[str, int]]:
+    """Extend the leases of in-flight runs; returns the (id, attempt) pairs no longer ours."""
     now = utcnow()
     tx.execute(update(WorkerRow).where(WorkerRow.id == worker_id).values(heartbeat_time=now))
     lost = []
@@ -398,21 +399,23 @@ def heartbeat(
             .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
-            lost.append(run_id)
+            lost.append((run_id, attempt))
     return lost
 
 
 def sweep(tx: Session) -> int:
     """Re-queue runs whose lease expired (their worker died or stalled)."""
     now = utcnow()
-    stale = list(
-        tx.execute(
-            select(RunRow).where(
-                RunRow.status == "running",
-                or_(RunRow.lease_expires_at.is_(None), RunRow.lease_expires_at < now),
-            )
-        ).scalars()
+    # Lock what we take (skipping rows a worker is writing right now) so the sweep never
+    # overwrites a run claimed or heartbeated after our look, and takes locks in the same
+    # order as everyone else: the run row first, then the audit head.
+    stale_query = select(RunRow).where(
+        RunRow.status == "running",
+        or_(RunRow.lease_expires_at.is_(None), RunRow.lease_expires_at < now),
     )
+    if tx.get_bind().dialect.name == "postgresql":
+        stale_query = stale_query.with_for_update(skip_locked=True)
+    stale = list(tx.execute(stale_query.limit(500)).scalars())
     for run in stale:
         transition(tx, run, "pending", available_at=now, lease_owner=None, lease_expires_at=None)
     return len(stale)

@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from kanri.core.errors import KanriError
@@ -71,7 +72,7 @@ class Engine:
         self.concurrency = concurrency
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
-        self.sweep_seconds = sweep_seconds
+        self.sweep_seconds = min(sweep_seconds, lease_seconds)
         self.id = new_id("wrk")
         self.services = Services(kanri)
         self._wake = asyncio.Event()
@@ -155,8 +156,10 @@ class Engine:
                 if connection is not None and not connection.is_closed():
                     await connection.close()
 
-    def _done(self, run_id: str, _task: asyncio.Task[None]) -> None:
-        self._inflight.pop(run_id, None)
+    def _done(self, run_id: str, task: asyncio.Task[None]) -> None:
+        entry = self._inflight.get(run_id)
+        if entry is not None and entry[1] is task:  # not a newer attempt of the same run
+            del self._inflight[run_id]
         self._wake.set()  # a slot is free
 
     async def _heartbeat_loop(self) -> None:
@@ -168,9 +171,9 @@ class Engine:
             except Exception:
                 log.exception("heartbeat_failed")
                 continue
-            for run_id in lost:  # cancelled, or taken over: stop (aborts in-flight calls)
+            for run_id, attempt in lost:  # cancelled, or taken over: stop (aborts calls)
                 entry = self._inflight.get(run_id)
-                if entry is not None:
+                if entry is not None and entry[0] == attempt:  # not a newer claim of it
                     entry[1].cancel()
 
     async def _sweep_loop(self) -> None:
@@ -191,6 +194,10 @@ class Engine:
             log.info("run_abandoned", run=claimed.id, attempt=claimed.attempt)
         except asyncio.CancelledError:
             log.info("run_interrupted", run=claimed.id, attempt=claimed.attempt)
+        except DBAPIError:
+            # A deadlock victim or a full connection pool is no verdict on the run: drop it;
+            # the lease expires and a worker resumes it from its last checkpoint.
+            log.warning("run_abandoned_on_database_error", run=claimed.id, exc_info=True)
         except Exception:
             log.exception("run_crashed", run=claimed.id)
             with contextlib.suppress(Exception):
@@ -345,6 +352,8 @@ class RunExecution:
             return
 
         def write(tx: Session) -> None:
+            # Fenced like a checkpoint: a worker that lost the run writes no logs or events.
+            queue.fenced(tx, state.run_id, state.attempt)
             for level, message in logs:
                 queue.log(tx, state.run_id, step_id, level, message)
             for event_type, data in emitted:
