@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     write_batch_size: int = Field(default=64, ge=1, le=1024)
     worker_enabled: bool = True
     worker_concurrency: int = Field(default=16, ge=1, le=1000)
+    project_max_running_runs: int = Field(default=0, ge=0, description="0: no project limit")
     lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     poll_seconds: float = Field(default=1.0, gt=0, le=60)
     schedule_tick_seconds: float = Field(default=1.0, gt=0, le=60)

@@ -24,7 +24,16 @@ class Definition(Model):
     inputs: dict[str, Any] | None = Field(default=None, description="JSON Schema of inputs")
     steps: list[dict[str, Any]] = Field(min_length=1, max_length=200)
     outputs: Any = Field(default=None, description="templates; default: the last step's output")
-    concurrency: int | None = Field(default=None, ge=1, le=10_000)
+    concurrency: int | None = Field(
+        default=None, ge=1, le=10_000, description="runs of this automation running at once"
+    )
+    concurrency_key: str | None = Field(
+        default=None,
+        max_length=500,
+        description="template over inputs and labels, e.g. `{{ inputs.customer }}`; runs with "
+        "the same key share `concurrency_key_limit` slots (in the whole project)",
+    )
+    concurrency_key_limit: int = Field(default=1, ge=1, le=10_000)
     timeout_seconds: float | None = Field(default=None, gt=0, le=30 * 86_400)
 
 

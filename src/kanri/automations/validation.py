@@ -27,6 +27,9 @@ def validate_definition(definition: Definition, where: str = "body.definition") 
             jsonschema.Draft202012Validator.check_schema(definition.inputs)
         except jsonschema.SchemaError as exc:
             errors.append(FieldError(f"{where}.inputs", f"not a valid JSON Schema: {exc.message}"))
+    if definition.concurrency_key is not None:
+        for problem in templates.check(definition.concurrency_key, f"{where}.concurrency_key"):
+            errors.append(FieldError(problem.path or f"{where}.concurrency_key", problem.message))
     known = kinds()
     seen: dict[str, int] = {}
     for index, step in enumerate(definition.steps):

@@ -33,11 +33,20 @@ class Claimed:
     attempt: int
 
 
-def claim(tx: Session, worker_id: str, limit: int, lease_seconds: float) -> list[Claimed]:
-    """Claim up to `limit` ready runs (pending, or waiting past `available_at`)."""
+def claim(
+    tx: Session, worker_id: str, limit: int, lease_seconds: float, project_limit: int = 0
+) -> list[Claimed]:
+    """Claim up to `limit` ready runs (pending, or waiting past `available_at`), keeping
+    the automation's `concurrency`, its concurrency key's limit and the project's limit."""
     now = utcnow()
     ready = (
-        select(RunRow.id, RunRow.automation_id, RunRow.definition)
+        select(
+            RunRow.id,
+            RunRow.project_id,
+            RunRow.automation_id,
+            RunRow.concurrency_key,
+            RunRow.definition,
+        )
         .where(
             RunRow.status.in_(("pending", "waiting")),
             RunRow.available_at.is_not(None),
@@ -50,22 +59,44 @@ def claim(tx: Session, worker_id: str, limit: int, lease_seconds: float) -> list
         ready = ready.with_for_update(skip_locked=True, of=RunRow)
     candidates = tx.execute(ready).all()
     chosen: list[str] = []
-    running: dict[str, int] = {}
+    running: dict[tuple[str, str], int] = {}
+
+    def room(scope: str, value: str, column: Any, cap: int | None) -> bool:
+        # Running runs of this automation / concurrency key / project, counted once per claim.
+        if cap is None:
+            return True
+        key = (scope, value)
+        if key not in running:
+            running[key] = tx.execute(
+                select(func.count()).where(column == value, RunRow.status == "running")
+            ).scalar_one()
+        return running[key] < cap
+
     for candidate in candidates:
         if len(chosen) >= limit:
             break
-        cap = (candidate.definition or {}).get("concurrency")
-        if cap is not None and candidate.automation_id is not None:
-            if candidate.automation_id not in running:
-                running[candidate.automation_id] = tx.execute(
-                    select(func.count()).where(
-                        RunRow.automation_id == candidate.automation_id,
-                        RunRow.status == "running",
-                    )
-                ).scalar_one()
-            if running[candidate.automation_id] >= cap:
-                continue
-            running[candidate.automation_id] += 1
+        definition = candidate.definition or {}
+        limits = [
+            (
+                "automation",
+                candidate.automation_id,
+                RunRow.automation_id,
+                definition.get("concurrency"),
+            ),
+            (
+                "key",
+                candidate.concurrency_key,
+                RunRow.concurrency_key,
+                definition.get("concurrency_key_limit", 1),
+            ),
+            ("project", candidate.project_id, RunRow.project_id, project_limit or None),
+        ]
+        applicable = [(s, v, c, cap) for s, v, c, cap in limits if v is not None]
+        if not all(room(s, v, c, cap) for s, v, c, cap in applicable):
+            continue
+        for scope, value, _, cap in applicable:
+            if cap is not None:
+                running[(scope, value)] += 1
         chosen.append(candidate.id)
     claimed = []
     for run in tx.execute(select(RunRow).where(RunRow.id.in_(chosen))).scalars():

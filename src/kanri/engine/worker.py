@@ -117,7 +117,13 @@ class Engine:
             if free > 0:
                 self._wake.clear()
                 try:
-                    claimed = await self.db.write(queue.claim, self.id, free, self.lease_seconds)
+                    claimed = await self.db.write(
+                        queue.claim,
+                        self.id,
+                        free,
+                        self.lease_seconds,
+                        self.kanri.settings.project_max_running_runs,
+                    )
                 except Exception:
                     log.exception("claim_failed")
             for run in claimed:

@@ -20,6 +20,7 @@ class RunRow(Base):
         Index(None, "project_id", "create_time"),
         Index(None, "project_id", "status"),
         Index(None, "automation_id", "status"),
+        Index(None, "concurrency_key", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -38,6 +39,7 @@ class RunRow(Base):
     error: Mapped[dict[str, Any] | None]
     labels: Mapped[dict[str, Any]]
     cursor: Mapped[str | None] = mapped_column(String(100))
+    concurrency_key: Mapped[str | None] = mapped_column(String(200))
     parent_run_id: Mapped[str | None] = mapped_column(String(40))
     parent_step_id: Mapped[str | None] = mapped_column(String(100))
     triggered_by: Mapped[str] = mapped_column(String(100))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import jsonschema
@@ -18,6 +19,7 @@ from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
 from kanri.db.database import notify_runs_ready
+from kanri.engine import templates
 from kanri.runs import schemas
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow, WorkerRow
 from kanri.runs.states import ACTIVE, transition
@@ -67,6 +69,23 @@ def _input_errors(schema: dict[str, Any], inputs: dict[str, Any]) -> list[FieldE
     ]
 
 
+def _concurrency_key(
+    definition: dict[str, Any], body: schemas.RunCreate, project_id: str
+) -> str | None:
+    """The rendered key, scoped to the project (keys never collide across tenants)."""
+    template = definition.get("concurrency_key")
+    if not template:
+        return None
+    try:
+        value = templates.render(template, {"inputs": body.inputs, "labels": body.labels})
+    except templates.TemplateError as exc:
+        raise ValidationFailed(
+            f"the automation's concurrency_key cannot be rendered: {exc.message}",
+            errors=[FieldError("body.inputs", exc.message)],
+        ) from None
+    return f"{project_id}:{value}"[:200]
+
+
 def trigger(
     tx: Session,
     who: Principal,
@@ -84,6 +103,7 @@ def trigger(
         if errors:
             raise ValidationFailed("inputs do not match the automation's schema", errors=errors)
     now = utcnow()
+    timeout = definition.get("timeout_seconds")
     row = RunRow(
         id=run_id or new_id("run"),
         organization_id=who.organization_id,
@@ -99,6 +119,7 @@ def trigger(
         error=None,
         labels=body.labels,
         cursor=None,
+        concurrency_key=_concurrency_key(definition, body, who.project()),
         parent_run_id=None,
         parent_step_id=None,
         triggered_by=who.actor["id"],
@@ -107,7 +128,7 @@ def trigger(
         lease_owner=None,
         lease_expires_at=None,
         attempt=0,
-        deadline=None,
+        deadline=now + timedelta(seconds=timeout) if timeout else None,
         create_time=now,
         start_time=None,
         end_time=None,
