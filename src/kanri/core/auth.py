@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -108,7 +108,6 @@ class Principal:
     scopes: frozenset[str]
     request_id: str | None = None
     ip: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def actor(self) -> dict[str, str]:

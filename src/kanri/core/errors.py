@@ -127,10 +127,6 @@ class ServiceUnavailable(KanriError):
     title = "Service unavailable"
 
 
-class InternalError(KanriError):
-    """Raised for nothing on purpose; the handler uses it to shape unexpected failures."""
-
-
 def not_found(resource: str, ref: str) -> NotFound:
     """The one wording for a missing resource (also what another tenant's resource looks like)."""
     return NotFound(f"{resource} '{ref}' not found")

@@ -23,6 +23,7 @@ from kanri.core.errors import (
     Conflict,
     FieldError,
     KanriError,
+    NotFound,
     PayloadTooLarge,
     ValidationFailed,
 )
@@ -170,8 +171,6 @@ def install_error_handlers(app: FastAPI) -> None:
         kinds: dict[int, type[KanriError]] = {400: BadRequest, 409: Conflict, 413: PayloadTooLarge}
         error: KanriError
         if exc.status_code == 404:
-            from kanri.core.errors import NotFound
-
             error = NotFound(f"no route for {request.method} {request.url.path}")
         elif exc.status_code == 405:
             error = _MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from functools import cache
 from pathlib import Path
 
@@ -29,11 +28,6 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply pending migrations. Safe to call from a thread while an event loop runs elsewhere."""
     command.upgrade(alembic_config(url), revision)
-
-
-async def upgrade_async(url: str) -> None:
-    """`upgrade` from async code (Alembic's async env runs its own loop in a thread)."""
-    await asyncio.to_thread(upgrade, url)
 
 
 @cache

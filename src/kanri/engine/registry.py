@@ -90,7 +90,6 @@ class StepContext:
     log: Callable[[str, str], None]
     services: Any  # kanri.runtime.Kanri (kept untyped: steps must not import the app)
     emit: Callable[[str, dict[str, Any]], None]
-    trigger_child: Callable[[str, dict[str, Any]], Awaitable[str]] | None = None
 
     def template_context(self) -> dict[str, Any]:
         return {
