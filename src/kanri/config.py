@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     poll_seconds: float = Field(default=1.0, gt=0, le=60)
     schedule_tick_seconds: float = Field(default=1.0, gt=0, le=60)
+    audit_chain_seconds: float = Field(
+        default=0.2, gt=0, le=60, description="how often a worker chains run audit rows"
+    )
     trust_forwarded_for: bool = False
 
     @classmethod

@@ -1,8 +1,19 @@
 """The audit trail: every mutation writes a row in the same transaction, hash-chained per scope.
 
-A scope is a project (its data) or an organization (its projects and admin keys). The
-chain head row is the serialisation point: PostgreSQL writers lock it (`FOR UPDATE`);
-SQLite writes are already serial through the one writer.
+A scope is a project (its data) or an organization (its projects and admin keys). A row is
+inserted when the mutation happens, without its chain position (`seq`, `prev_hash` and
+`hash` empty); it is *chained* later under the scope's head row (`audit_heads`), the one
+serialisation point:
+
+- by default at the end of the mutation's own transaction (`before_commit`), so the head
+  lock is the transaction's last statement and is held only for its commit, and the row is
+  never visible unchained;
+- with `chained=False` (the run engine's transitions, on the hot path of every run) by a
+  background chainer (`complete`), one at a time (an advisory lock on PostgreSQL), within
+  `KANRI_AUDIT_CHAIN_SECONDS`; reading or verifying the trail completes the chain first.
+  On SQLite the single writer chains every row of its batch before the batch's commit.
+
+The chain order is the order rows are chained in; a row's `seq` is its place in it.
 """
 
 from __future__ import annotations
@@ -12,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,6 +34,10 @@ from kanri.core.models import AuditHeadRow, AuditLogRow
 from kanri.core.time import rfc3339, utcnow
 
 GENESIS = "0" * 64
+# tx.info key: ids of this transaction's rows to chain before its commit.
+_AT_COMMIT = "kanri.audit.chain_at_commit"
+# PostgreSQL advisory lock key of the background chainer (one at a time across processes).
+CHAINER_LOCK = 0x6B616E7269_01
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -70,6 +85,12 @@ _UPDATE_HEAD = (
     .values(seq=bindparam("seq"), hash=bindparam("hash"))
 )
 _INSERT_LOG = insert(_LOGS)
+_CHAIN_ROW = (
+    update(_LOGS)
+    .where(_LOGS.c.id == bindparam("row_id"), _LOGS.c.seq.is_(None))
+    .values(seq=bindparam("seq"), prev_hash=bindparam("prev"), hash=bindparam("hash"))
+)
+_HASHED_COLUMNS = [_LOGS.c[name] for name in HASHED_FIELDS if name != "seq"]
 
 
 def _lock_head(connection: Connection, scope_id: str) -> tuple[int, str]:
@@ -97,34 +118,123 @@ def record(
     changes: dict[str, Any] | None = None,
     *,
     project_id: str | None = None,
+    chained: bool = True,
 ) -> str:
-    """Append one audit row to the chain of `project_id` (default: who's project, else org)."""
+    """Append one audit row to the trail of `project_id` (default: who's project, else org).
+
+    `chained` (default): the row takes its place in the chain when this transaction
+    commits. False: a background chainer places it shortly after (hot paths whose writers
+    would otherwise queue on the scope's head; SQLite chains it at commit all the same).
+    """
     project = project_id or who.project_id
     scope_id = project or who.organization_id
     connection = tx.connection()
-    seq, prev_hash = _lock_head(connection, scope_id)
     actor = who.actor
-    row: dict[str, Any] = {
-        "id": new_id("aud"),
-        "scope_id": scope_id,
-        "organization_id": who.organization_id,
-        "project_id": project,
-        "seq": seq + 1,
-        "action": action,
-        "resource_type": resource_type,
-        "resource_id": resource_id,
-        "actor": actor,
-        "actor_id": actor["id"],
-        "changes": plain(changes or {}),
-        "request_id": who.request_id,
-        "ip": who.ip,
-        "create_time": utcnow(),
-        "prev_hash": prev_hash,
-    }
-    row["hash"] = row_hash(prev_hash, row)
-    connection.execute(_INSERT_LOG, row)
-    connection.execute(_UPDATE_HEAD, {"scope": scope_id, "seq": row["seq"], "hash": row["hash"]})
-    return str(row["id"])
+    row_id = new_id("aud")
+    connection.execute(
+        _INSERT_LOG,
+        {
+            "id": row_id,
+            "scope_id": scope_id,
+            "organization_id": who.organization_id,
+            "project_id": project,
+            "seq": None,
+            "action": action,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "actor": actor,
+            "actor_id": actor["id"],
+            "changes": plain(changes or {}),
+            "request_id": who.request_id,
+            "ip": who.ip,
+            "create_time": utcnow(),
+            "prev_hash": None,
+            "hash": None,
+        },
+    )
+    if chained or connection.dialect.name == "sqlite":
+        tx.info.setdefault(_AT_COMMIT, []).append(row_id)
+    return row_id
+
+
+def _chain(connection: Connection, scope_id: str, rows: list[Any]) -> int:
+    """Give `rows` (unchained, in order) their places after the head of `scope_id`."""
+    if not rows:
+        return 0
+    seq, prev = _lock_head(connection, scope_id)
+    updates = []
+    for row in rows:
+        seq += 1
+        values = {name: getattr(row, name) for name in HASHED_FIELDS if name != "seq"}
+        values["seq"] = seq
+        digest = row_hash(prev, values)
+        updates.append({"row_id": row.id, "seq": seq, "prev": prev, "hash": digest})
+        prev = digest
+    connection.execute(_CHAIN_ROW, updates)
+    connection.execute(_UPDATE_HEAD, {"scope": scope_id, "seq": seq, "hash": prev})
+    return len(rows)
+
+
+def _pending(connection: Connection, *where: Any, limit: int | None = None) -> list[Any]:
+    query = (
+        select(*_HASHED_COLUMNS)
+        .where(_LOGS.c.seq.is_(None), *where)
+        .order_by(_LOGS.c.create_time, _LOGS.c.id)
+    )
+    return list(connection.execute(query.limit(limit) if limit else query))
+
+
+def _chain_at_commit(session: Session) -> None:
+    """Chain this transaction's rows as its last statements (the head lock is held only
+    for the commit)."""
+    ids: list[str] | None = session.info.pop(_AT_COMMIT, None)
+    if not ids:
+        return
+    session.flush()
+    connection = session.connection()
+    rows = _pending(connection, _LOGS.c.id.in_(ids))  # rolled-back savepoints left none
+    by_scope: dict[str, list[Any]] = {}
+    for row in rows:
+        by_scope.setdefault(row.scope_id, []).append(row)
+    for scope_id in sorted(by_scope):  # one lock order for every writer
+        _chain(connection, scope_id, by_scope[scope_id])
+
+
+event.listen(Session, "before_commit", _chain_at_commit)
+
+
+CHAIN_BATCH = 5000  # rows per background pass
+
+
+def complete(tx: Session, scope_id: str | None = None, limit: int = CHAIN_BATCH) -> int:
+    """Chain rows written with `chained=False` (of one scope, or of all); how many.
+
+    For all scopes on PostgreSQL, only one caller at a time does the work (an advisory
+    lock held until commit); the others return 0 at once.
+    """
+    connection = tx.connection()
+    if scope_id is not None:
+        return _chain(connection, scope_id, _pending(connection, _LOGS.c.scope_id == scope_id))
+    if connection.dialect.name == "postgresql":
+        locked = connection.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": CHAINER_LOCK}
+        ).scalar_one()
+        if not locked:
+            return 0
+    rows = _pending(connection, limit=limit)
+    by_scope: dict[str, list[Any]] = {}
+    for row in rows:
+        by_scope.setdefault(row.scope_id, []).append(row)
+    return sum(_chain(connection, scope, by_scope[scope]) for scope in sorted(by_scope))
+
+
+def pending_count(tx: Session, scope_id: str) -> int:
+    """Rows of `scope_id` not chained yet."""
+    return int(
+        tx.execute(
+            select(func.count()).where(_LOGS.c.scope_id == scope_id, _LOGS.c.seq.is_(None))
+        ).scalar_one()
+    )
 
 
 @dataclass(frozen=True)
@@ -137,8 +247,9 @@ class Verification:
 def verify(tx: Session, scope_id: str, batch: int = 2000) -> Verification:
     """Recompute the chain of a scope up to its head; report the first wrong row.
 
-    The head is read first, so rows appended while verifying are simply not checked
-    (reads need no snapshot).
+    The head is read first, so rows chained while verifying are simply not checked
+    (reads need no snapshot); rows not chained yet are not part of the chain (callers
+    `complete` it first).
     """
     head = tx.execute(
         select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.scope_id == scope_id)
@@ -172,6 +283,8 @@ def verify(tx: Session, scope_id: str, batch: int = 2000) -> Verification:
                 return Verification(
                     False, checked, {"id": row.id, "seq": row.seq, "reason": reason}
                 )
+            assert row.hash is not None
+            assert row.seq is not None
             prev, last_seq, checked = row.hash, row.seq, checked + 1
         if len(rows) < batch:
             break

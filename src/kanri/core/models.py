@@ -5,27 +5,37 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kanri.db.base import Base
 
 
 class AuditLogRow(Base):
-    """One audited mutation; `hash` chains it to the previous row of the same scope."""
+    """One audited mutation; `hash` chains it to the previous row of the same scope.
+
+    `seq`, `prev_hash` and `hash` are empty until the row is chained (core/audit.py).
+    """
 
     __tablename__ = "audit_logs"
     __table_args__ = (
         UniqueConstraint("scope_id", "seq"),
         Index(None, "scope_id", "create_time"),
         Index(None, "scope_id", "resource_type", "resource_id"),
+        # The rows waiting for the chainer: a small partial index, empty when idle.
+        Index(
+            "ix_audit_logs_unchained",
+            "create_time",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     scope_id: Mapped[str] = mapped_column(String(40))
     organization_id: Mapped[str] = mapped_column(String(40))
     project_id: Mapped[str | None] = mapped_column(String(40))
-    seq: Mapped[int] = mapped_column(BigInteger)
+    seq: Mapped[int | None] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(100))
     resource_type: Mapped[str] = mapped_column(String(60))
     resource_id: Mapped[str] = mapped_column(String(100))
@@ -35,8 +45,8 @@ class AuditLogRow(Base):
     request_id: Mapped[str | None] = mapped_column(String(128))
     ip: Mapped[str | None] = mapped_column(String(64))
     create_time: Mapped[datetime]
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditHeadRow(Base):

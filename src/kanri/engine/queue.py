@@ -7,12 +7,12 @@ is still `running` under the attempt the worker claimed. A worker that lost its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session, defer
 
 from kanri.core import events
 from kanri.core.auth import Principal
@@ -31,6 +31,8 @@ class LostLease(Exception):
 class Claimed:
     id: str
     attempt: int
+    # What the worker needs to continue the run, read in the claim's transaction.
+    state: RunState | None = field(default=None, compare=False, repr=False)
 
 
 def claim(
@@ -98,8 +100,20 @@ def claim(
             if cap is not None:
                 running[(scope, value)] += 1
         chosen.append(candidate.id)
+    if not chosen:
+        return []
     claimed = []
-    for run in tx.execute(select(RunRow).where(RunRow.id.in_(chosen))).scalars():
+    runs = list(tx.execute(select(RunRow).where(RunRow.id.in_(chosen))).scalars())
+    # The load folded into the claim: the checkpoints of all claimed runs in one query.
+    steps: dict[str, list[RunStepRow]] = {}
+    if any(run.cursor is not None or run.attempt for run in runs):
+        for step in tx.execute(
+            select(RunStepRow)
+            .where(RunStepRow.run_id.in_(chosen))
+            .order_by(RunStepRow.run_id, RunStepRow.seq)
+        ).scalars():
+            steps.setdefault(step.run_id, []).append(step)
+    for run in runs:
         transition(
             tx,
             run,
@@ -108,14 +122,25 @@ def claim(
             lease_expires_at=now + timedelta(seconds=lease_seconds),
             attempt=run.attempt + 1,
         )
-        claimed.append(Claimed(run.id, run.attempt))
+        state = _state(tx, run, steps.get(run.id, []))
+        claimed.append(Claimed(run.id, run.attempt, state))
     return claimed
+
+
+# A fenced write sets these but seldom reads them: not decoded unless used.
+_FENCED_DEFERRED = (
+    defer(RunRow.definition),
+    defer(RunRow.inputs),
+    defer(RunRow.outputs),
+    defer(RunRow.error),
+    defer(RunRow.labels),
+)
 
 
 def fenced(tx: Session, run_id: str, attempt: int) -> RunRow:
     """The run, locked, if it is still running under `attempt`; LostLease otherwise."""
     run = tx.execute(
-        select(RunRow).where(RunRow.id == run_id).with_for_update()
+        select(RunRow).options(*_FENCED_DEFERRED).where(RunRow.id == run_id).with_for_update()
     ).scalar_one_or_none()
     if run is None or run.status != "running" or run.attempt != attempt:
         raise LostLease(run_id)
@@ -151,6 +176,11 @@ def load(tx: Session, run_id: str, attempt: int) -> RunState:
             select(RunStepRow).where(RunStepRow.run_id == run_id).order_by(RunStepRow.seq)
         ).scalars()
     )
+    return _state(tx, run, rows)
+
+
+def _state(tx: Session, run: RunRow, rows: list[RunStepRow]) -> RunState:
+    """A worker's view of `run` from its checkpoints `rows` (in `seq` order)."""
     outputs = {r.step_id: {"output": r.output} for r in rows if r.status == "completed"}
     failures: dict[str, int] = {}
     for r in rows:
@@ -368,6 +398,110 @@ def _start_child(tx: Session, parent: RunRow, step_id: str, child: ChildRun) -> 
     row.parent_run_id = parent.id
     row.parent_step_id = step_id
     return created.id
+
+
+@dataclass(frozen=True)
+class Done:
+    """A completed step waiting to be checkpointed (with the logs and events it made)."""
+
+    seq: int
+    step_id: str
+    kind: str
+    output: Any
+    step_attempt: int
+    started: datetime
+    ended: datetime
+    cursor: str | None
+    resumed_seq: int | None = None
+    logs: tuple[tuple[str, str], ...] = ()
+    emitted: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+
+_INSERT_STEP = insert(RunStepRow.__table__)  # type: ignore[arg-type]
+_INSERT_LOG = insert(RunLogRow.__table__)  # type: ignore[arg-type]
+UNFINISHED: Any = object()
+
+
+def advance(
+    tx: Session, run_id: str, attempt: int, done: list[Done], outputs: Any = UNFINISHED
+) -> None:
+    """Checkpoint completed steps (their logs and events first, each), move the cursor past
+    the last, and with `outputs` complete the run: one transaction, if the run is ours."""
+    run = fenced(tx, run_id, attempt)
+    who = system_principal(run)
+    new_steps: list[dict[str, Any]] = []
+    logs: list[dict[str, Any]] = []
+    for step in done:
+        for level, message in step.logs:
+            logs.append(
+                {
+                    "id": new_id("log"),
+                    "run_id": run_id,
+                    "step_id": step.step_id,
+                    "level": level,
+                    "message": message[:10_000],
+                    "create_time": step.ended,
+                }
+            )
+        for event_type, data in step.emitted:
+            events.emit(
+                tx,
+                who,
+                event_type,
+                "run",
+                run_id,
+                data,
+                project_id=run.project_id,
+                environment_id=run.environment_id,
+            )
+        if step.resumed_seq is not None:
+            tx.execute(
+                update(RunStepRow)
+                .where(RunStepRow.run_id == run_id, RunStepRow.seq == step.resumed_seq)
+                .values(status="completed", output=step.output, error=None, end_time=step.ended)
+            )
+        else:
+            new_steps.append(
+                {
+                    "id": new_id("stp"),
+                    "run_id": run_id,
+                    "seq": step.seq,
+                    "step_id": step.step_id,
+                    "kind": step.kind,
+                    "status": "completed",
+                    "output": step.output,
+                    "error": None,
+                    "attempt": step.step_attempt,
+                    "run_attempt": attempt,
+                    "start_time": step.started,
+                    "end_time": step.ended,
+                }
+            )
+        events.emit(
+            tx,
+            who,
+            "run.step_completed",
+            "run",
+            run_id,
+            {
+                "run_id": run_id,
+                "step_id": step.step_id,
+                "kind": step.kind,
+                "status": "completed",
+                "error": None,
+            },
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+        )
+    if logs:
+        tx.execute(_INSERT_LOG, logs)
+    if new_steps:
+        tx.execute(_INSERT_STEP, new_steps)
+    if done:
+        run.cursor = done[-1].cursor
+        run.update_time = utcnow()
+    if outputs is not UNFINISHED:
+        transition(tx, run, "completed", stop_reason="completed", outputs=outputs)
 
 
 def finish(tx: Session, run_id: str, attempt: int, outputs: Any) -> None:

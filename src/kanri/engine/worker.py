@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from kanri.core import audit
 from kanri.core.errors import KanriError
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
@@ -30,6 +31,11 @@ log = structlog.get_logger("kanri.engine")
 COMMON_FIELDS = frozenset({"id", "kind", "retry", "timeout_seconds"})
 MAX_STEP_EXECUTIONS = 1000
 INLINE_BACKOFF_SECONDS = 5.0
+# Steps without effects outside the run: consecutive ones are checkpointed in one write
+# (with the next effectful step's checkpoint, or the run's end). Re-running one after a
+# crash before that write changes nothing.
+PURE_KINDS = frozenset({"transform", "condition", "log"})
+MAX_PENDING_CHECKPOINTS = 100
 
 
 def _allows_private(tx: Session, project_id: str) -> bool:
@@ -92,6 +98,7 @@ class Engine:
             asyncio.create_task(self._claim_loop(), name="kanri-claim"),
             asyncio.create_task(self._heartbeat_loop(), name="kanri-heartbeat"),
             asyncio.create_task(self._sweep_loop(), name="kanri-sweep"),
+            asyncio.create_task(self._chain_loop(), name="kanri-audit-chain"),
         ]
         log.info("worker_started", worker=self.id, concurrency=self.concurrency)
 
@@ -107,6 +114,8 @@ class Engine:
             await asyncio.gather(*pending, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.db.write(queue.stop_worker, self.id)
+        with contextlib.suppress(Exception):
+            await self.db.write(audit.complete)  # leave no audit row unchained behind
 
     # ------------------------------------------------------------ loops
 
@@ -191,6 +200,20 @@ class Engine:
             except Exception:
                 log.exception("sweep_failed")
 
+    async def _chain_loop(self) -> None:
+        """PostgreSQL: chain the audit rows of run transitions (one process at a time);
+        SQLite chains them in the writer's batch."""
+        if self.db.is_sqlite:
+            return
+        interval = float(self.kanri.settings.audit_chain_seconds)
+        while True:
+            await asyncio.sleep(interval * (0.8 + 0.4 * random.random()))
+            try:
+                while await self.db.write(audit.complete) >= audit.CHAIN_BATCH:
+                    pass  # a backlog: keep going
+            except Exception:
+                log.exception("audit_chain_failed")
+
     # ------------------------------------------------------------ one run
 
     async def _execute(self, claimed: queue.Claimed) -> None:
@@ -218,9 +241,18 @@ class RunExecution:
         self.engine = engine
         self.db = engine.db
         self.claimed = claimed
+        self.pending: list[queue.Done] = []  # completed pure steps not checkpointed yet
+
+    async def _advance(self, state: queue.RunState, outputs: Any = queue.UNFINISHED) -> None:
+        """Write the pending checkpoints (and with `outputs`, the run's completion)."""
+        done, self.pending = self.pending, []
+        if done or outputs is not queue.UNFINISHED:
+            await self.db.write(queue.advance, state.run_id, state.attempt, done, outputs)
 
     async def run(self) -> None:
-        state = await self.db.write(queue.load, self.claimed.id, self.claimed.attempt)
+        state = self.claimed.state
+        if state is None:
+            state = await self.db.write(queue.load, self.claimed.id, self.claimed.attempt)
         steps: list[dict[str, Any]] = state.definition["steps"]
         index = {step["id"]: i for i, step in enumerate(steps)}
         position = 0 if state.cursor is None else index.get(state.cursor, len(steps))
@@ -240,8 +272,10 @@ class RunExecution:
                 return
             step = steps[position]
             outcome, started, logs, emitted = await self._attempt(state, step, resumed)
-            await self._flush(state, step["id"], logs, emitted)
             resumed_seq = seq - 1 if resumed is not None else None
+            if isinstance(outcome, Wait | Fail):
+                await self._advance(state)
+                await self._flush(state, step["id"], logs, emitted)
             if isinstance(outcome, Wait):
                 await self._park(state, step, outcome, seq, started)
                 return
@@ -254,21 +288,25 @@ class RunExecution:
                 continue  # retry the same step
             following = steps[position + 1]["id"] if position + 1 < len(steps) else END
             cursor = outcome.next or following
-            await self.db.write(
-                queue.checkpoint,
-                state.run_id,
-                state.attempt,
-                seq,
-                step["id"],
-                step["kind"],
-                "completed",
-                outcome.output,
-                None,
-                state.failures.get(step["id"], 0) + 1,
-                started,
-                cursor,
-                resumed_seq,
+            self.pending.append(
+                queue.Done(
+                    seq=seq,
+                    step_id=step["id"],
+                    kind=step["kind"],
+                    output=outcome.output,
+                    step_attempt=state.failures.get(step["id"], 0) + 1,
+                    started=started,
+                    ended=utcnow(),
+                    cursor=cursor,
+                    resumed_seq=resumed_seq,
+                    logs=tuple(logs),
+                    emitted=tuple(emitted),
+                )
             )
+            finishing = cursor == END or index.get(cursor, len(steps)) >= len(steps)
+            pure = step["kind"] in PURE_KINDS and not emitted
+            if not finishing and (not pure or len(self.pending) >= MAX_PENDING_CHECKPOINTS):
+                await self._advance(state)
             if resumed_seq is None:
                 seq += 1
             resumed = None
@@ -287,7 +325,7 @@ class RunExecution:
         elif state.outputs and last_output is None:
             final = steps[-1]["id"]
             outputs = state.outputs.get(final, {}).get("output")
-        await self.db.write(queue.finish, state.run_id, state.attempt, outputs)
+        await self._advance(state, outputs)
 
     def _context(self, state: queue.RunState) -> dict[str, Any]:
         return {
@@ -448,4 +486,5 @@ class RunExecution:
     ) -> None:
         error = {"message": message, "step_id": step_id, **(details or {})}
         error.pop("stop_reason", None)
+        await self._advance(state)
         await self.db.write(queue.fail, state.run_id, state.attempt, error, stop_reason)

@@ -17,6 +17,7 @@ class RunRow(Base):
     __tablename__ = "runs"
     __table_args__ = (
         Index(None, "status", "available_at"),
+        Index(None, "status", "priority", "available_at"),
         Index(None, "project_id", "create_time"),
         Index(None, "project_id", "status"),
         Index(None, "automation_id", "status"),

@@ -136,7 +136,15 @@ def trigger(
     )
     tx.add(row)
     tx.flush()
-    audit.record(tx, who, "run.created", "run", row.id, {"automation_id": {"to": automation.id}})
+    audit.record(
+        tx,
+        who,
+        "run.created",
+        "run",
+        row.id,
+        {"automation_id": {"to": automation.id}},
+        chained=False,  # as the run's transitions: by the background chainer
+    )
     notify_runs_ready(tx)
     events.emit(
         tx,

@@ -1,7 +1,8 @@
 """The run state machine, declared in one place: (from, to) → allowed stop reasons.
 
 Every transition goes through `transition`, which checks the table, stamps the times, and
-writes the audit row and outbox event in the caller's transaction.
+writes the audit row and outbox event in the caller's transaction (the audit row is
+chained into the project's trail shortly after, see core/audit.py).
 """
 
 from __future__ import annotations
@@ -85,7 +86,11 @@ def transition(
     changes: dict[str, Any] = {"status": {"from": before, "to": to}}
     if stop_reason:
         changes["stop_reason"] = {"from": None, "to": stop_reason}
-    audit.record(tx, actor, f"run.{to}", "run", run.id, changes, project_id=run.project_id)
+    # Chained by the background chainer: every run's transitions would otherwise queue on
+    # the project's chain head (core/audit.py).
+    audit.record(
+        tx, actor, f"run.{to}", "run", run.id, changes, project_id=run.project_id, chained=False
+    )
     events.emit(
         tx,
         actor,
