@@ -5,13 +5,14 @@ inserted when the mutation happens, without its chain position (`seq`, `prev_has
 `hash` empty); it is *chained* later under the scope's head row (`audit_heads`), the one
 serialisation point:
 
-- by default at the end of the mutation's own transaction (`before_commit`), so the head
-  lock is the transaction's last statement and is held only for its commit, and the row is
-  never visible unchained;
-- with `chained=False` (the run engine's transitions, on the hot path of every run) by a
-  background chainer (`complete`), one at a time (an advisory lock on PostgreSQL), within
+- by default at the end of the mutation's own transaction (`before_commit`: the rows are
+  inserted there, already chained), so the head lock is the transaction's last statement
+  and is held only for its commit, and the row is never visible unchained;
+- with `chained=False` (the run engine's transitions, on the hot path of every run) the
+  row is inserted unchained at commit and a background chainer (`complete`) chains it,
+  one chainer at a time (an advisory lock on PostgreSQL), within
   `KANRI_AUDIT_CHAIN_SECONDS`; reading or verifying the trail completes the chain first.
-  On SQLite the single writer chains every row of its batch before the batch's commit.
+  On SQLite the single writer has no lock to wait for: such rows are chained at commit.
 
 The chain order is the order rows are chained in; a row's `seq` is its place in it.
 """
@@ -27,6 +28,7 @@ from sqlalchemy import Connection, Table, bindparam, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from kanri.core import events  # noqa: F401  (its commit hook runs before ours: lock last)
 from kanri.core.auth import Principal
 from kanri.core.canonical import canonical_json, plain
 from kanri.core.ids import new_id
@@ -34,8 +36,9 @@ from kanri.core.models import AuditHeadRow, AuditLogRow
 from kanri.core.time import rfc3339, utcnow
 
 GENESIS = "0" * 64
-# tx.info key: ids of this transaction's rows to chain before its commit.
-_AT_COMMIT = "kanri.audit.chain_at_commit"
+# tx.info key: this transaction's rows, (row, chain now?), inserted before its commit. A
+# list in tx.info rolls back with the SQLite writer's per-command savepoint.
+_BUFFER = "kanri.audit.pending"
 # PostgreSQL advisory lock key of the background chainer (one at a time across processes).
 CHAINER_LOCK = 0x6B616E7269_01
 
@@ -128,32 +131,28 @@ def record(
     """
     project = project_id or who.project_id
     scope_id = project or who.organization_id
-    connection = tx.connection()
     actor = who.actor
     row_id = new_id("aud")
-    connection.execute(
-        _INSERT_LOG,
-        {
-            "id": row_id,
-            "scope_id": scope_id,
-            "organization_id": who.organization_id,
-            "project_id": project,
-            "seq": None,
-            "action": action,
-            "resource_type": resource_type,
-            "resource_id": resource_id,
-            "actor": actor,
-            "actor_id": actor["id"],
-            "changes": plain(changes or {}),
-            "request_id": who.request_id,
-            "ip": who.ip,
-            "create_time": utcnow(),
-            "prev_hash": None,
-            "hash": None,
-        },
-    )
-    if chained or connection.dialect.name == "sqlite":
-        tx.info.setdefault(_AT_COMMIT, []).append(row_id)
+    row = {
+        "id": row_id,
+        "scope_id": scope_id,
+        "organization_id": who.organization_id,
+        "project_id": project,
+        "seq": None,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "actor": actor,
+        "actor_id": actor["id"],
+        "changes": plain(changes or {}),
+        "request_id": who.request_id,
+        "ip": who.ip,
+        "create_time": utcnow(),
+        "prev_hash": None,
+        "hash": None,
+    }
+    now = chained or tx.get_bind().dialect.name == "sqlite"
+    tx.info.setdefault(_BUFFER, []).append((row, now))
     return row_id
 
 
@@ -184,23 +183,40 @@ def _pending(connection: Connection, *where: Any, limit: int | None = None) -> l
     return list(connection.execute(query.limit(limit) if limit else query))
 
 
-def _chain_at_commit(session: Session) -> None:
-    """Chain this transaction's rows as its last statements (the head lock is held only
-    for the commit)."""
-    ids: list[str] | None = session.info.pop(_AT_COMMIT, None)
-    if not ids:
+def _insert_at_commit(session: Session) -> None:
+    """Insert this transaction's rows; chain those that are chained now, in memory, as the
+    transaction's last statements (the head lock is held only for the commit)."""
+    buffered: list[tuple[dict[str, Any], bool]] | None = session.info.pop(_BUFFER, None)
+    if not buffered:
         return
     session.flush()
     connection = session.connection()
-    rows = _pending(connection, _LOGS.c.id.in_(ids))  # rolled-back savepoints left none
-    by_scope: dict[str, list[Any]] = {}
-    for row in rows:
-        by_scope.setdefault(row.scope_id, []).append(row)
+    by_scope: dict[str, list[dict[str, Any]]] = {}
+    for row, now in buffered:
+        if now:
+            by_scope.setdefault(row["scope_id"], []).append(row)
+    heads = []
     for scope_id in sorted(by_scope):  # one lock order for every writer
-        _chain(connection, scope_id, by_scope[scope_id])
+        seq, prev = _lock_head(connection, scope_id)
+        for row in by_scope[scope_id]:
+            seq += 1
+            row["seq"], row["prev_hash"] = seq, prev
+            row["hash"] = prev = row_hash(prev, row)
+        heads.append({"scope": scope_id, "seq": seq, "hash": prev})
+    connection.execute(_INSERT_LOG, [row for row, _ in buffered])
+    if heads:
+        connection.execute(_UPDATE_HEAD, heads)
 
 
-event.listen(Session, "before_commit", _chain_at_commit)
+event.listen(Session, "before_commit", _insert_at_commit)
+
+
+def _discard(session: Session, previous: Any) -> None:
+    if not previous.nested:  # the transaction is gone: so are its buffered rows
+        session.info.pop(_BUFFER, None)
+
+
+event.listen(Session, "after_soft_rollback", _discard)
 
 
 CHAIN_BATCH = 5000  # rows per background pass

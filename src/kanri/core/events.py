@@ -1,10 +1,14 @@
-"""The outbox: a mutation appends its domain event in the same transaction."""
+"""The outbox: a mutation appends its domain event in the same transaction.
+
+Events are inserted together (one multi-row INSERT) just before the transaction commits;
+nothing reads the outbox inside the transaction that writes it.
+"""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, event, insert
 from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
@@ -14,6 +18,9 @@ from kanri.core.models import OutboxEventRow
 from kanri.core.time import utcnow
 
 _INSERT_EVENT = insert(cast(Table, OutboxEventRow.__table__))
+# tx.info key: this transaction's events, inserted before its commit. A list in tx.info
+# rolls back with the SQLite writer's per-command savepoint (db/database.py).
+_BUFFER = "kanri.events.pending"
 
 
 def emit(
@@ -30,8 +37,7 @@ def emit(
     """Append an event (`environment.created`, …) to the outbox; returns its id."""
     project = project_id or who.project_id
     event_id = new_id("evt")
-    tx.connection().execute(
-        _INSERT_EVENT,
+    tx.info.setdefault(_BUFFER, []).append(
         {
             "id": event_id,
             "scope_id": project or who.organization_id,
@@ -44,6 +50,23 @@ def emit(
             "data": plain(data),
             "request_id": who.request_id,
             "create_time": utcnow(),
-        },
+        }
     )
     return event_id
+
+
+def _insert_pending(session: Session) -> None:
+    rows: list[dict[str, Any]] | None = session.info.pop(_BUFFER, None)
+    if rows:
+        session.connection().execute(_INSERT_EVENT, rows)
+
+
+event.listen(Session, "before_commit", _insert_pending)
+
+
+def _discard(session: Session, previous: Any) -> None:
+    if not previous.nested:  # the transaction is gone: so are its buffered rows
+        session.info.pop(_BUFFER, None)
+
+
+event.listen(Session, "after_soft_rollback", _discard)

@@ -131,6 +131,9 @@ class SQLiteWriter:
                     # than the commands they wrap. The ORM state of a failed command is
                     # discarded with expunge_all(); commands keep none across calls anyway.
                     conn.exec_driver_sql("SAVEPOINT kanri_command")
+                    # Rows buffered in session.info lists until commit (audit, outbox) roll
+                    # back with the command.
+                    marks = {k: len(v) for k, v in session.info.items() if type(v) is list}
                     try:
                         result = job.context.run(job.fn, session, *job.args, **job.kwargs)
                         session.flush()
@@ -140,6 +143,9 @@ class SQLiteWriter:
                         conn.exec_driver_sql("ROLLBACK TO kanri_command")
                         conn.exec_driver_sql("RELEASE kanri_command")
                         session.expunge_all()
+                        for key, value in session.info.items():
+                            if type(value) is list:
+                                del value[marks.get(key, 0) :]
                         outcomes.append((job, None, exc))
                     session.expunge_all()
         except Exception as exc:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from kanri.core import events
@@ -127,21 +127,25 @@ def claim(
     return claimed
 
 
-# A fenced write sets these but seldom reads them: not decoded unless used.
-_FENCED_DEFERRED = (
-    defer(RunRow.definition),
-    defer(RunRow.inputs),
-    defer(RunRow.outputs),
-    defer(RunRow.error),
-    defer(RunRow.labels),
+# Built once (compiled-cache hits); a fenced write sets the JSON columns but seldom reads
+# them: they are not loaded unless used.
+_FENCED = (
+    select(RunRow)
+    .options(
+        defer(RunRow.definition),
+        defer(RunRow.inputs),
+        defer(RunRow.outputs),
+        defer(RunRow.error),
+        defer(RunRow.labels),
+    )
+    .where(RunRow.id == bindparam("run_id"))
+    .with_for_update()
 )
 
 
 def fenced(tx: Session, run_id: str, attempt: int) -> RunRow:
     """The run, locked, if it is still running under `attempt`; LostLease otherwise."""
-    run = tx.execute(
-        select(RunRow).options(*_FENCED_DEFERRED).where(RunRow.id == run_id).with_for_update()
-    ).scalar_one_or_none()
+    run = tx.execute(_FENCED, {"run_id": run_id}).scalar_one_or_none()
     if run is None or run.status != "running" or run.attempt != attempt:
         raise LostLease(run_id)
     return run

@@ -90,6 +90,7 @@ class Engine:
         self._wake.set()
 
     async def start(self) -> None:
+        kinds()  # import the step kinds now, not in the first run
         await self.db.write(
             queue.register_worker, self.id, socket.gethostname(), os.getpid(), self.concurrency
         )
