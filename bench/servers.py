@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -67,9 +68,18 @@ def pin_prefix(cpu: int | None) -> list[str]:
     return ["taskset", "-c", str(cpu)] if cpu is not None else []
 
 
+# Children keep compiled bytecode here, as an installed deployment has it: with
+# PYTHONDONTWRITEBYTECODE every process would compile its whole dependency tree at start
+# (seconds of CPU, inside a measured window when a worker starts next to a running one).
+PYCACHE = Path(tempfile.gettempdir()) / "kanri-bench-pycache"
+
+
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment for a child: no inherited KANRI_* settings, plus `extra`."""
+    """The environment for a child: no inherited KANRI_* settings, bytecode cached, plus
+    `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KANRI_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     env.update(extra)
     return env
 
