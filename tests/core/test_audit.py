@@ -6,9 +6,12 @@ import httpx
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from kanri.core.models import AuditLogRow
+from kanri.core import audit, events
+from kanri.core.auth import Principal
+from kanri.core.models import AuditLogRow, OutboxEventRow
 from kanri.runtime import Kanri
-from tests.factories import Tenant
+from tests.engine.factories import make_automation, run_and_wait
+from tests.factories import Tenant, make_tenant, unique
 
 
 async def test_32_concurrent_writers_keep_the_chain_intact(
@@ -133,3 +136,119 @@ async def test_audit_logs_need_their_section(client: httpx.AsyncClient, tenant: 
     key = await make_key(client, tenant.admin_key, tenant.project_id, scopes=["environments:*"])
     response = await client.get("/v1/audit-logs", headers=bearer(key["key"]))
     assert response.status_code == 403
+
+
+def _project_principal(tenant: Tenant) -> Principal:
+    return Principal.system(tenant.organization_id, tenant.project_id, name="test")
+
+
+def _rows_of(tx: Session, resource_id: str) -> list[AuditLogRow]:
+    return list(
+        tx.execute(select(AuditLogRow).where(AuditLogRow.resource_id == resource_id)).scalars()
+    )
+
+
+async def test_run_transitions_are_in_the_project_chain(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    automation = await make_automation(
+        client, tenant, [{"id": "only", "kind": "transform", "output": 1}]
+    )
+    run = await run_and_wait(client, tenant, automation["id"])
+    assert run["status"] == "completed"
+
+    logs = await client.get(
+        "/v1/audit-logs",
+        params={"filter": f'resource_id = "{run["id"]}"', "order_by": "seq"},
+        headers=tenant.headers,
+    )
+    rows = logs.json()["data"]
+    assert [r["action"] for r in rows] == ["run.created", "run.running", "run.completed"]
+    assert all(isinstance(r["seq"], int) and len(r["hash"]) == 64 for r in rows)
+    verified = (await client.get("/v1/audit-logs/verify", headers=tenant.headers)).json()
+    assert verified["valid"] is True
+    assert verified["checked"] >= max(r["seq"] for r in rows)
+
+
+async def test_a_row_left_to_the_chainer_is_chained_before_verifying(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    def write(tx: Session, chained: bool) -> str:
+        return audit.record(
+            tx, _project_principal(tenant), "test.done", "test", unique("res"), chained=chained
+        )
+
+    before = (await client.get("/v1/audit-logs/verify", headers=tenant.headers)).json()
+    later = await kanri.db.write(write, False)
+    now = await kanri.db.write(write, True)
+
+    def rows(tx: Session) -> dict[str, int | None]:
+        return {row.id: row.seq for row in tx.execute(select(AuditLogRow)).scalars()}
+
+    seqs = await kanri.db.read(rows)
+    n = before["checked"]
+    if kanri.db.is_sqlite:  # the single writer chains every row at commit
+        assert (seqs[later], seqs[now]) == (n + 1, n + 2)
+    else:  # `later` waits for the background chainer (or the next read of the trail)
+        assert (seqs[later], seqs[now]) in ((None, n + 1), (n + 1, n + 2), (n + 2, n + 1))
+
+    verified = (await client.get("/v1/audit-logs/verify", headers=tenant.headers)).json()
+    assert verified == {"valid": True, "checked": before["checked"] + 2, "first_broken": None}
+    assert (await kanri.db.read(audit.pending_count, tenant.project_id)) == 0
+
+
+async def test_the_chainer_chains_rows_of_all_projects_once(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    other = await make_tenant(client, kanri)
+    principals = [_project_principal(tenant), _project_principal(other)]
+
+    def write(tx: Session) -> None:
+        for who in principals * 3:
+            audit.record(tx, who, "test.done", "test", unique("res"), chained=False)
+
+    await asyncio.gather(*(kanri.db.write(write) for _ in range(4)))
+    await asyncio.gather(*(kanri.db.write(audit.complete) for _ in range(3)))
+    for headers in (tenant.headers, other.headers):
+        verified = (await client.get("/v1/audit-logs/verify", headers=headers)).json()
+        assert verified["valid"] is True
+    for project in (tenant.project_id, other.project_id):
+        assert await kanri.db.read(audit.pending_count, project) == 0
+
+
+async def test_a_failed_command_leaves_no_audit_row_or_event(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    failing, kept = unique("res"), unique("res")
+
+    def write(tx: Session, resource_id: str, fail: bool) -> None:
+        who = _project_principal(tenant)
+        audit.record(tx, who, "test.done", "test", resource_id)
+        audit.record(tx, who, "test.done", "test", resource_id, chained=False)
+        events.emit(tx, who, "test.done", "test", resource_id, {})
+        if fail:
+            raise ValueError("refused")
+
+    # Submitted together: on SQLite both commands share one batch and commit.
+    results = await asyncio.gather(
+        kanri.db.write(write, failing, True),
+        kanri.db.write(write, kept, False),
+        return_exceptions=True,
+    )
+    assert isinstance(results[0], ValueError)
+    assert results[1] is None
+
+    def outbox(tx: Session, resource_id: str) -> int:
+        return len(
+            list(
+                tx.execute(
+                    select(OutboxEventRow).where(OutboxEventRow.resource_id == resource_id)
+                ).scalars()
+            )
+        )
+
+    assert await kanri.db.read(_rows_of, failing) == []
+    assert await kanri.db.read(outbox, failing) == 0
+    assert len(await kanri.db.read(_rows_of, kept)) == 2
+    assert await kanri.db.read(outbox, kept) == 1
+    assert (await client.get("/v1/audit-logs/verify", headers=tenant.headers)).json()["valid"]
