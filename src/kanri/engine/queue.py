@@ -41,14 +41,9 @@ def claim(
     """Claim up to `limit` ready runs (pending, or waiting past `available_at`), keeping
     the automation's `concurrency`, its concurrency key's limit and the project's limit."""
     now = utcnow()
+    # Whole rows: the claimed ones are loaded (and locked) by this one statement.
     ready = (
-        select(
-            RunRow.id,
-            RunRow.project_id,
-            RunRow.automation_id,
-            RunRow.concurrency_key,
-            RunRow.definition,
-        )
+        select(RunRow)
         .where(
             RunRow.status.in_(("pending", "waiting")),
             RunRow.available_at.is_not(None),
@@ -59,8 +54,8 @@ def claim(
     )
     if tx.get_bind().dialect.name == "postgresql":
         ready = ready.with_for_update(skip_locked=True, of=RunRow)
-    candidates = tx.execute(ready).all()
-    chosen: list[str] = []
+    candidates = list(tx.execute(ready).scalars())
+    chosen: list[RunRow] = []
     running: dict[tuple[str, str], int] = {}
 
     def room(scope: str, value: str, column: Any, cap: int | None) -> bool:
@@ -99,17 +94,17 @@ def claim(
         for scope, value, _, cap in applicable:
             if cap is not None:
                 running[(scope, value)] += 1
-        chosen.append(candidate.id)
+        chosen.append(candidate)
     if not chosen:
         return []
     claimed = []
-    runs = list(tx.execute(select(RunRow).where(RunRow.id.in_(chosen))).scalars())
+    runs = chosen
     # The load folded into the claim: the checkpoints of all claimed runs in one query.
     steps: dict[str, list[RunStepRow]] = {}
     if any(run.cursor is not None or run.attempt for run in runs):
         for step in tx.execute(
             select(RunStepRow)
-            .where(RunStepRow.run_id.in_(chosen))
+            .where(RunStepRow.run_id.in_([run.id for run in runs]))
             .order_by(RunStepRow.run_id, RunStepRow.seq)
         ).scalars():
             steps.setdefault(step.run_id, []).append(step)
