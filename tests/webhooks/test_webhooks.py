@@ -248,7 +248,9 @@ async def test_a_test_message_goes_to_that_endpoint_only(
         webhook = await make_webhook(client, tenant, sink.url)
         await make_webhook(client, tenant, bystander.url)
         sent = await client.post(
-            f"/v1/webhooks/{webhook['id']}/test", json={"data": {"hello": 1}}, headers=tenant.headers
+            f"/v1/webhooks/{webhook['id']}/test",
+            json={"data": {"hello": 1}},
+            headers=tenant.headers,
         )
         assert sent.status_code == 202, sent.text
         assert sent.json()["event_type"] == "webhook.test"
@@ -311,7 +313,9 @@ async def test_an_ordered_endpoint_gets_events_one_at_a_time_in_outbox_order(
         for _ in range(5):
             await make_environment(client, tenant)
         await sink.wait_for(2)
-        retry = await until_delivery(client, tenant, webhook["id"], lambda d: d["attempts"] and d["status"] == "pending")
+        retry = await until_delivery(
+            client, tenant, webhook["id"], lambda d: d["attempts"] and d["status"] == "pending"
+        )
         clock.move_to(datetime.fromisoformat(retry["next_attempt_time"]))
         dispatcher_of(app).wake()
         await sink.wait_for(6)
@@ -325,14 +329,15 @@ async def test_webhook_validation_errors_name_the_field(
     client: httpx.AsyncClient, kanri: Kanri
 ) -> None:
     tenant = await make_tenant(client, kanri)
-    cases: list[tuple[dict[str, Any], int, str]] = [
-        ({"url": "ftp://example.com", "event_types": ["run.*"]}, 422, "body.url"),
-        ({"url": "https://example.com", "event_types": []}, 422, "body.event_types"),
-        ({"url": "https://example.com", "event_types": ["Run!"]}, 422, "body.event_types.0"),
-        ({"url": "https://example.com", "event_types": ["*"], "filter": "nope ="}, 422, "body.filter"),
-        ({"url": "https://example.com", "event_types": ["*"], "extra": 1}, 422, "body.extra"),
+    site = "https://example.com"
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"url": "ftp://example.com", "event_types": ["run.*"]}, "body.url"),
+        ({"url": site, "event_types": []}, "body.event_types"),
+        ({"url": site, "event_types": ["Run!"]}, "body.event_types.0"),
+        ({"url": site, "event_types": ["*"], "filter": "nope ="}, "body.filter"),
+        ({"url": site, "event_types": ["*"], "extra": 1}, "body.extra"),
     ]
-    for body, status, field in cases:
+    for body, field in cases:
         response = await client.post("/v1/webhooks", json=body, headers=tenant.headers)
-        assert response.status_code == status, (body, response.text)
+        assert response.status_code == 422, (body, response.text)
         assert field in [e["field"] for e in response.json()["errors"]], response.json()

@@ -89,7 +89,7 @@ def _project_rows_after(
     return list(tx.execute(stmt).scalars())
 
 
-@dataclass
+@dataclass(eq=False)  # compared (and hashed) by identity: the hub keeps a set of them
 class Subscriber:
     project_id: str
     types: list[str]
