@@ -90,9 +90,7 @@ async def test_a_redirect_to_loopback_is_refused_at_delivery(
         async with receiver(302, host="127.0.0.2", location=target) as origin:
             webhook = await make_webhook(client, tenant, origin.url)
             await make_environment(client, tenant)
-            delivery = await until_delivery(
-                client, tenant, webhook["id"], lambda d: d["attempts"]
-            )
+            delivery = await until_delivery(client, tenant, webhook["id"], lambda d: d["attempts"])
             assert len(origin.received) >= 1
     assert delivery["attempts"][0]["error"].startswith("blocked: 127.0.0.1")
     assert internal.received == []
