@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy import exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from kanri.core import events
@@ -89,6 +89,11 @@ def fan_out(tx: Session, after: str, limit: int, now: datetime, settle: timedelt
     event read that is older than `settle`: a transaction that committed late may still add
     a smaller id within that window, and the next pass from the cursor picks it up.
     """
+    # Fan-outs of several processes take turns on the cursor row; each then sees the
+    # deliveries the previous one made (and skips them) instead of colliding on inserts.
+    state = tx.execute(
+        select(WebhookCursorRow).where(WebhookCursorRow.name == CURSOR).with_for_update()
+    ).scalar_one_or_none()
     rows = list(
         tx.execute(
             select(OutboxEventRow)
@@ -131,7 +136,6 @@ def fan_out(tx: Session, after: str, limit: int, now: datetime, settle: timedelt
             created += 1
     settled = [r.id for r in rows if r.create_time <= now - settle]
     if settled:
-        state = tx.get(WebhookCursorRow, CURSOR)
         if state is not None and settled[-1] > state.event_id:
             state.event_id = settled[-1]
             state.update_time = now
@@ -339,12 +343,9 @@ def release(tx: Session, delivery_ids: list[str], lease_tokens: dict[str, int]) 
 
 
 def pending_count(tx: Session) -> int:
-    """Deliveries still to be made (the bench and the tests wait on it)."""
-    from sqlalchemy import func
-
+    """Deliveries still to be made (the bench waits on it)."""
     return int(
         tx.execute(select(func.count()).where(WebhookDeliveryRow.status == "pending")).scalar_one()
     )
 
 
-__all__ = ["Claimed", "FanOut", "Outcome", "and_", "claim", "fan_out", "record"]

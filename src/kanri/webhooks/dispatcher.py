@@ -78,6 +78,7 @@ class Dispatcher:
             kanri,
             concurrency=settings.webhook_concurrency,
             timeout_seconds=settings.webhook_timeout_seconds,
+            lease_seconds=settings.lease_seconds,
             poll_seconds=min(0.05, settings.poll_seconds),
         )
 
