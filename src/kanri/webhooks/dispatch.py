@@ -135,10 +135,9 @@ def fan_out(tx: Session, after: str, limit: int, now: datetime, settle: timedelt
             tx.add(new_delivery(endpoint, row.id, row.type, body))
             created += 1
     settled = [r.id for r in rows if r.create_time <= now - settle]
-    if settled:
-        if state is not None and settled[-1] > state.event_id:
-            state.event_id = settled[-1]
-            state.update_time = now
+    if settled and state is not None and settled[-1] > state.event_id:
+        state.event_id = settled[-1]
+        state.update_time = now
     tx.flush()
     return FanOut(rows[-1].id, created, len(rows))
 
@@ -347,5 +346,3 @@ def pending_count(tx: Session) -> int:
     return int(
         tx.execute(select(func.count()).where(WebhookDeliveryRow.status == "pending")).scalar_one()
     )
-
-
