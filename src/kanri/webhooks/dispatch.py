@@ -273,17 +273,22 @@ def record(
     """
     rng = random.Random(seed)
     ids = [o.delivery_id for o in outcomes]
-    stmt = select(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(ids))
-    if tx.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+    # Rows are locked in id order, so recorders of several processes cannot deadlock.
+    stmt = (
+        select(WebhookDeliveryRow)
+        .where(WebhookDeliveryRow.id.in_(ids))
+        .order_by(WebhookDeliveryRow.id)
+        .with_for_update(key_share=True)
+    )
     deliveries = {row.id: row for row in tx.execute(stmt).scalars()}
     endpoint_ids = {row.endpoint_id for row in deliveries.values()}
-    endpoints = {
-        row.id: row
-        for row in tx.execute(
-            select(WebhookEndpointRow).where(WebhookEndpointRow.id.in_(endpoint_ids))
-        ).scalars()
-    }
+    endpoints_stmt = (
+        select(WebhookEndpointRow)
+        .where(WebhookEndpointRow.id.in_(endpoint_ids))
+        .order_by(WebhookEndpointRow.id)
+        .with_for_update(key_share=True)
+    )
+    endpoints = {row.id: row for row in tx.execute(endpoints_stmt).scalars()}
     applied = 0
     for outcome in outcomes:
         delivery = deliveries.get(outcome.delivery_id)
