@@ -6,13 +6,20 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy.orm import Session
+from ulid import ULID
 
+from kanri.core.models import OutboxEventRow
+from kanri.core.time import utcnow
+from kanri.events import service as events_service
+from kanri.events import stream
 from kanri.runtime import Kanri
 from tests.factories import make_key, make_tenant
 from tests.webhooks.helpers import make_environment
@@ -174,3 +181,64 @@ async def test_the_stream_refuses_a_key_without_the_section(
         "/v1/events/stream", headers={"Authorization": f"Bearer {narrow['key']}"}
     )
     assert response.status_code == 403
+
+
+async def test_events_older_than_the_retention_are_pruned(
+    client: httpx.AsyncClient, kanri: Kanri
+) -> None:
+    tenant = await make_tenant(client, kanri)
+    recent = await make_environment(client, tenant)
+    old_time = utcnow() - timedelta(days=40)
+    old_id = f"evt_{ULID.from_datetime(old_time)}"
+
+    def write_old(tx: Session) -> None:
+        tx.add(
+            OutboxEventRow(
+                id=old_id,
+                scope_id=tenant.project_id,
+                organization_id=tenant.organization_id,
+                project_id=tenant.project_id,
+                environment_id=None,
+                type="environment.created",
+                resource_type="environment",
+                resource_id="env_old",
+                data={},
+                request_id=None,
+                create_time=old_time,
+            )
+        )
+
+    await kanri.db.write(write_old)
+    assert (await client.get(f"/v1/events/{old_id}", headers=tenant.headers)).status_code == 200
+    retention = timedelta(days=kanri.settings.event_retention_days)
+    while await kanri.db.write(events_service.prune, utcnow() - retention):
+        pass
+    assert (await client.get(f"/v1/events/{old_id}", headers=tenant.headers)).status_code == 404
+    kept = await client.get(
+        "/v1/events",
+        params={"filter": f'resource_id = "{recent["id"]}"'},
+        headers=tenant.headers,
+    )
+    assert len(kept.json()["data"]) == 1
+
+
+async def test_a_client_that_does_not_read_is_dropped_without_slowing_producers(
+    client: httpx.AsyncClient, kanri: Kanri, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant = await make_tenant(client, kanri)
+    monkeypatch.setattr(stream, "QUEUE_SIZE", 2)
+    hub = stream.EventHub(kanri.db)
+    reader = hub.subscribe(tenant.project_id, [])
+    try:
+        await asyncio.sleep(0.2)  # the hub's tail has started
+        for _ in range(4):  # every write returns although nobody reads
+            await make_environment(client, tenant)
+        for _ in range(500):  # up to 10 s
+            if reader.dropped:
+                break
+            await asyncio.sleep(0.02)
+        assert reader.dropped
+        assert reader.queue.qsize() == 2
+    finally:
+        hub.unsubscribe(reader)
+        await hub.close()
