@@ -187,17 +187,17 @@ class Dispatcher:
 
     async def _attempt(self, delivery: dispatch.Claimed) -> None:
         sent_at = utcnow()  # the real time: receivers check the timestamp against theirs
-        headers = {
-            "content-type": "application/json",
-            "webhook-id": delivery.event_id,
-            "webhook-timestamp": str(int(sent_at.timestamp())),
-            "webhook-signature": self._signature(delivery, sent_at),
-        }
         started = time.perf_counter()
         status_code: int | None = None
         error: str | None = None
         body: str | None = None
         try:
+            headers = {
+                "content-type": "application/json",
+                "webhook-id": delivery.event_id,
+                "webhook-timestamp": str(int(sent_at.timestamp())),
+                "webhook-signature": self._signature(delivery, sent_at),
+            }
             client = self._clients[delivery.allow_private]
             response = await client.post(
                 delivery.url, content=delivery.payload.encode(), headers=headers
@@ -214,6 +214,11 @@ class Dispatcher:
             error = "too many redirects"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
+        except Exception:
+            # A secret that no longer decrypts (the server's secret key changed), …: an attempt
+            # that failed here, recorded like any other, not a delivery leased forever.
+            log.exception("webhook_attempt_crashed", delivery=delivery.id)
+            error = "internal error while sending"
         outcome = dispatch.Outcome(
             delivery_id=delivery.id,
             lease_token=delivery.lease_token,
