@@ -81,6 +81,28 @@ def cursor(tx: Session, start: datetime) -> str:
     return row.event_id
 
 
+def stored_cursor(tx: Session) -> str | None:
+    """The settled cursor, without creating it (a read)."""
+    row = tx.get(WebhookCursorRow, CURSOR)
+    return None if row is None else row.event_id
+
+
+def has_events_after(tx: Session, event_id: str) -> bool:
+    """Whether the outbox holds an event with a greater id (one indexed read)."""
+    stmt = select(OutboxEventRow.id).where(OutboxEventRow.id > event_id).limit(1)
+    return tx.execute(stmt).first() is not None
+
+
+def has_due(tx: Session, now: datetime) -> bool:
+    """Whether a pending delivery is due (leases and endpoint state are the claim's to check)."""
+    stmt = (
+        select(WebhookDeliveryRow.id)
+        .where(WebhookDeliveryRow.status == "pending", WebhookDeliveryRow.next_attempt_time <= now)
+        .limit(1)
+    )
+    return tx.execute(stmt).first() is not None
+
+
 def fan_out(tx: Session, after: str, limit: int, now: datetime, settle: timedelta) -> FanOut:
     """Make the deliveries of up to `limit` events with ids after `after`.
 

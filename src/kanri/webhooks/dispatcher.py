@@ -122,24 +122,33 @@ class Dispatcher:
     # ------------------------------------------------------------ fan-out
 
     async def _fan_out_loop(self) -> None:
+        # Idle ticks are reads (inline on SQLite); a write only when there is work, so the
+        # loop costs the single SQLite writer nothing while the outbox is quiet.
         head = await self.db.write(dispatch.cursor, self.clock())
         stragglers_at = time.monotonic() + STRAGGLER_SECONDS
         while True:
             try:
-                settled = await self.db.write(dispatch.cursor, self.clock())
-                start = head
+                start = None
                 if time.monotonic() >= stragglers_at:
                     # Re-read from the settled cursor: ids that committed late come up here.
                     stragglers_at = time.monotonic() + STRAGGLER_SECONDS
-                    start = min(head, settled)
-                result = await self.db.write(
-                    dispatch.fan_out, start, FAN_OUT_BATCH, self.clock(), SETTLE
-                )
-                head = max(head, result.head)
-                if result.created:
-                    self.wake()
-                if result.read == FAN_OUT_BATCH:
-                    continue
+                    settled = await self.db.read(dispatch.stored_cursor) or head
+                    if settled < head and await self.db.read(dispatch.has_events_after, settled):
+                        start = settled
+                if start is None and await self.db.read(dispatch.has_events_after, head):
+                    start = head
+                if start is not None:
+                    result = await self.db.write(
+                        dispatch.fan_out, start, FAN_OUT_BATCH, self.clock(), SETTLE
+                    )
+                    from_cursor = start != head
+                    head = max(head, result.head)
+                    if result.created:
+                        self.wake()
+                    if result.read == FAN_OUT_BATCH:
+                        if from_cursor:
+                            stragglers_at = 0.0  # the cursor lags a full batch: go on from it
+                        continue
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -156,9 +165,10 @@ class Dispatcher:
             if free > 0:
                 self._wake_send.clear()
                 try:
-                    claimed = await self.db.write(
-                        dispatch.claim, self.clock(), min(free, CLAIM_BATCH), self.lease_seconds
-                    )
+                    if await self.db.read(dispatch.has_due, self.clock()):
+                        claimed = await self.db.write(
+                            dispatch.claim, self.clock(), min(free, CLAIM_BATCH), self.lease_seconds
+                        )
                 except asyncio.CancelledError:
                     raise
                 except Exception:
