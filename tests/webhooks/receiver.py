@@ -38,6 +38,7 @@ class Receiver:
     answer: Callable[[Received], int]
     delay: float = 0.0
     location: str | None = None
+    reply: bytes | None = None  # the answer's body; default {"received": n}
     port: int = 0
     received: list[Received] = field(default_factory=list)
     in_flight: int = 0
@@ -90,7 +91,7 @@ class Receiver:
                     self.in_flight -= 1
                 self.received.append(request)
                 self.arrived.set()
-                text = json.dumps({"received": len(self.received)}).encode()
+                text = self.reply or json.dumps({"received": len(self.received)}).encode()
                 extra = f"Location: {self.location}\r\n" if self.location else ""
                 writer.write(
                     f"HTTP/1.1 {status} Answer\r\nContent-Type: application/json\r\n"
@@ -110,10 +111,11 @@ async def receiver(
     host: str = "127.0.0.1",
     delay: float = 0.0,
     location: str | None = None,
+    reply: bytes | None = None,
 ) -> AsyncIterator[Receiver]:
     """A running receiver on `host`, port chosen by the system."""
     pick = answer if callable(answer) else (lambda _: answer)
-    record = Receiver(host, pick, delay, location)
+    record = Receiver(host, pick, delay, location, reply)
     server = await asyncio.start_server(record._serve, host, 0)
     record.port = server.sockets[0].getsockname()[1]
     try:

@@ -341,3 +341,18 @@ async def test_webhook_validation_errors_name_the_field(
         response = await client.post("/v1/webhooks", json=body, headers=tenant.headers)
         assert response.status_code == 422, (body, response.text)
         assert field in [e["field"] for e in response.json()["errors"]], response.json()
+
+
+async def test_a_long_or_binary_answer_is_kept_truncated_and_storable(
+    client: httpx.AsyncClient, kanri: Kanri
+) -> None:
+    tenant = await private_tenant(client, kanri)
+    async with receiver(reply=b"ok\x00" + b"x" * 5000) as sink:
+        webhook = await make_webhook(client, tenant, sink.url)
+        await make_environment(client, tenant)
+        delivery = await until_delivery(
+            client, tenant, webhook["id"], lambda d: d["status"] == "succeeded"
+        )
+    body = delivery["attempts"][0]["response_body"]
+    assert body.startswith("ok\ufffdxxx")
+    assert len(body) == 1024

@@ -213,7 +213,8 @@ class Dispatcher:
                 delivery.url, content=delivery.payload.encode(), headers=headers
             )
             status_code = response.status_code
-            body = response.text[: dispatch.RESPONSE_BODY_LIMIT]
+            # NUL cannot be stored in PostgreSQL text or JSONB.
+            body = response.text[: dispatch.RESPONSE_BODY_LIMIT].replace("\x00", "\ufffd")
             if not 200 <= status_code < 300:
                 error = f"answered {status_code}"
         except BlockedDestination as exc:
@@ -223,7 +224,7 @@ class Dispatcher:
         except httpx.TooManyRedirects:
             error = "too many redirects"
         except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
+            error = f"{type(exc).__name__}: {exc}"[:500].replace("\x00", "\ufffd")
         except Exception:
             # A secret that no longer decrypts (the server's secret key changed), …: an attempt
             # that failed here, recorded like any other, not a delivery leased forever.

@@ -83,7 +83,7 @@ class WebhookWithSecret(Webhook):
     secret: str = Field(description="`whsec_…`: shown only now; verify signatures with it")
 
 
-class Attempt(Model):
+class Attempt(Resource):
     attempt: int
     status_code: int | None
     error: str | None
