@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, false, func, or_, select, true
+from sqlalchemy import exists, false, func, or_, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from kanri.core import events
@@ -111,55 +111,76 @@ def fan_out(tx: Session, after: str, limit: int, now: datetime, settle: timedelt
     event read that is older than `settle`: a transaction that committed late may still add
     a smaller id within that window, and the next pass from the cursor picks it up.
     """
-    # Fan-outs of several processes take turns on the cursor row; each then sees the
-    # deliveries the previous one made (and skips them) instead of colliding on inserts.
-    state = tx.execute(
-        select(WebhookCursorRow).where(WebhookCursorRow.name == CURSOR).with_for_update()
-    ).scalar_one_or_none()
-    rows = list(
-        tx.execute(
-            select(OutboxEventRow)
-            .where(OutboxEventRow.id > after)
-            .order_by(OutboxEventRow.id)
-            .limit(limit)
-        ).scalars()
-    )
+    # Only ids, projects, types and times: most events match no endpoint, and their data is
+    # loaded only for those that do.
+    rows = tx.execute(
+        select(
+            OutboxEventRow.id,
+            OutboxEventRow.project_id,
+            OutboxEventRow.type,
+            OutboxEventRow.create_time,
+        )
+        .where(OutboxEventRow.id > after)
+        .order_by(OutboxEventRow.id)
+        .limit(limit)
+    ).all()
     if not rows:
         return FanOut(after, 0, 0)
     endpoints = _endpoints_by_project(tx, {r.project_id for r in rows if r.project_id})
-    wanted: list[tuple[WebhookEndpointRow, OutboxEventRow]] = []
+    wanted: list[tuple[WebhookEndpointRow, str]] = []
     for row in rows:
         for endpoint in endpoints.get(row.project_id or "", ()):
             if row.create_time >= endpoint.create_time and type_matches(
                 endpoint.event_types, row.type
             ):
-                wanted.append((endpoint, row))
-    filtered = {e.id: e for e, _ in wanted if e.filter}
-    passing = {
-        endpoint_id: _filter_passes(tx, endpoint, [r.id for e, r in wanted if e.id == endpoint_id])
-        for endpoint_id, endpoint in filtered.items()
-    }
+                wanted.append((endpoint, row.id))
     created = 0
     if wanted:
+        # Fan-outs of several processes that make deliveries take turns on the cursor row;
+        # each then sees the deliveries the previous one made (and skips them) instead of
+        # colliding on inserts. A fan-out that makes none takes no lock.
+        tx.execute(
+            select(WebhookCursorRow.name).where(WebhookCursorRow.name == CURSOR).with_for_update()
+        )
+        wanted_ids = {event_id for _, event_id in wanted}
         made = set(
             tx.execute(
                 select(WebhookDeliveryRow.event_id, WebhookDeliveryRow.endpoint_id).where(
-                    WebhookDeliveryRow.event_id.in_({r.id for _, r in wanted})
+                    WebhookDeliveryRow.event_id.in_(wanted_ids)
                 )
             ).all()
         )
-        for endpoint, row in wanted:
-            if (row.id, endpoint.id) in made:
+        wanted = [(e, event_id) for e, event_id in wanted if (event_id, e.id) not in made]
+        filtered = {e.id: e for e, _ in wanted if e.filter}
+        passing = {
+            endpoint_id: _filter_passes(
+                tx, endpoint, [event_id for e, event_id in wanted if e.id == endpoint_id]
+            )
+            for endpoint_id, endpoint in filtered.items()
+        }
+        events_by_id = {
+            event.id: event
+            for event in tx.execute(
+                select(OutboxEventRow).where(
+                    OutboxEventRow.id.in_({event_id for _, event_id in wanted})
+                )
+            ).scalars()
+        }
+        for endpoint, event_id in wanted:
+            if endpoint.id in passing and event_id not in passing[endpoint.id]:
                 continue
-            if endpoint.id in passing and row.id not in passing[endpoint.id]:
-                continue
-            body = payload(row.type, rfc3339(row.create_time), row.data)
-            tx.add(new_delivery(endpoint, row.id, row.type, body))
+            event = events_by_id[event_id]
+            body = payload(event.type, rfc3339(event.create_time), event.data)
+            tx.add(new_delivery(endpoint, event.id, event.type, body))
             created += 1
     settled = [r.id for r in rows if r.create_time <= now - settle]
-    if settled and state is not None and settled[-1] > state.event_id:
-        state.event_id = settled[-1]
-        state.update_time = now
+    if settled:
+        tx.flush()
+        tx.execute(
+            update(WebhookCursorRow)
+            .where(WebhookCursorRow.name == CURSOR, WebhookCursorRow.event_id < settled[-1])
+            .values(event_id=settled[-1], update_time=now)
+        )
     tx.flush()
     return FanOut(rows[-1].id, created, len(rows))
 
