@@ -12,7 +12,8 @@ Measures, with one uvicorn worker per server and wrk with identical settings:
 Then the run engine's section (`bench/engine.py`: runs/s on SQLite and on PostgreSQL
 against a bare SKIP LOCKED loop, trigger → first step latency, deep list pages).
 `--only engine` runs that section alone, `--only http` (or get/post) the HTTP one alone,
-`--no-engine` skips it.
+`--no-engine` skips it. `--only webhooks` runs the webhooks section (`bench/webhooks.py`:
+deliveries/s outbox → loopback receiver against a bare httpx loop, outbox → SSE latency).
 
 Prints the numbers and ratios and writes them to `bench/results/latest.json` (each section
 keeps what the other wrote). There are no timing assertions: BELOW a target is reported,
@@ -39,7 +40,7 @@ from typing import Any, Literal
 
 import httpx
 
-from bench import engine, servers, wrk
+from bench import engine, servers, webhooks, wrk
 from bench.servers import KanriTarget, Postgres, Server, ServerError
 
 Method = Literal["get", "post"]
@@ -413,8 +414,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
         "--only",
-        choices=["get", "post", "http", "engine"],
-        help="one HTTP method only (no engine section), the HTTP section, or the engine section",
+        choices=["get", "post", "http", "engine", "webhooks"],
+        help="one HTTP method only (no engine section), the HTTP section, the engine section, "
+        "or the webhooks section",
     )
     parser.add_argument("--no-engine", action="store_true", help="skip the engine section")
     engine_group = parser.add_argument_group("engine section")
@@ -454,6 +456,8 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.only == "webhooks":
+        return webhooks.run()
     http_section = args.only != "engine"
     engine_section = args.only in (None, "engine") and not args.no_engine
     if http_section and shutil.which("wrk") is None:

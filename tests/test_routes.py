@@ -44,7 +44,9 @@ def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
         return {"from_step": "a"}
     if route.path.endswith("/rollback"):
         return {"version": 1}
-    if route.path.endswith(("/publish", "/cancel", "/retry", "/approve", "/reject")):
+    if route.path.endswith(
+        ("/publish", "/cancel", "/retry", "/approve", "/reject", "/rotate-secret", "/test")
+    ):
         return {}
     if route.path == "/v1/automations":
         return {"name": "walk", "definition": {"steps": [{"id": "a", "kind": "transform"}]}}
@@ -77,6 +79,9 @@ PLACEHOLDERS = {
     "run_id": "run_x",
     "approval_id": "apr_x",
     "schedule_id": "sch_x",
+    "webhook_id": "whk_x",
+    "delivery_id": "whd_x",
+    "event_id": "evt_x",
 }
 
 
@@ -129,6 +134,17 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         headers=other.headers,
     )
     assert schedule.status_code == 201, schedule.text
+    webhook = await client.post(
+        "/v1/webhooks",
+        json={"url": "https://example.com/hook", "event_types": ["*"], "enabled": True},
+        headers=other.headers,
+    )
+    assert webhook.status_code == 201, webhook.text
+    delivery = await client.post(
+        f"/v1/webhooks/{webhook.json()['id']}/test", json={}, headers=other.headers
+    )
+    assert delivery.status_code == 202, delivery.text
+    their_events = (await client.get("/v1/events", headers=other.headers)).json()["data"]
     ids = {
         "project_id": other.project_id,
         "environment_id": their_env["id"],
@@ -138,6 +154,9 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "run_id": run["id"],
         "approval_id": approvals[0]["id"],
         "schedule_id": schedule.json()["id"],
+        "webhook_id": webhook.json()["id"],
+        "delivery_id": delivery.json()["id"],
+        "event_id": their_events[0]["id"],
     }
     checked = 0
     for method, route in _guarded(app):

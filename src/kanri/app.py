@@ -18,12 +18,14 @@ from kanri.config import Settings
 from kanri.core.auth import document_guards
 from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.db.database import Database
+from kanri.events.api import router as events_router
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
 from kanri.system.api import router as system_router
 from kanri.tenancy.api import router as tenancy_router
 from kanri.tenancy.service import TenancyAuthStore
+from kanri.webhooks.api import router as webhooks_router
 
 DESCRIPTION = """\
 kanri is a self-hosted control plane for AI agents and automations.
@@ -53,12 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     kanri = Kanri(settings=settings, db=db, tenancy=TenancyAuthStore())
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await db.start()
-        scheduler = None
+        scheduler = dispatcher = None
         if settings.worker_enabled:
             from kanri.engine.worker import Engine
             from kanri.schedules.leader import Scheduler
+            from kanri.webhooks.dispatcher import Dispatcher
 
             kanri.engine = Engine(
                 kanri,
@@ -69,9 +72,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await kanri.engine.start()
             scheduler = Scheduler(kanri, tick_seconds=settings.schedule_tick_seconds)
             await scheduler.start()
+            dispatcher = Dispatcher.for_settings(kanri)
+            await dispatcher.start()
+            app.state.webhook_dispatcher = dispatcher
         try:
             yield
         finally:
+            if dispatcher is not None:
+                await dispatcher.stop()
+            if (hub := getattr(app.state, "event_hub", None)) is not None:
+                await hub.close()
             if scheduler is not None:
                 await scheduler.stop()
             if kanri.engine is not None:
@@ -100,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         automations_router,
         runs_router,
         schedules_router,
+        events_router,
+        webhooks_router,
     ):
         app.router.routes.extend(router.routes)
     app.add_middleware(

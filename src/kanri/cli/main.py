@@ -156,6 +156,7 @@ def worker(
     from kanri.runtime import Kanri
     from kanri.schedules.leader import Scheduler
     from kanri.tenancy.service import TenancyAuthStore
+    from kanri.webhooks.dispatcher import Dispatcher
 
     settings = _settings(data_dir)
     _prepare(settings)
@@ -179,15 +180,18 @@ def worker(
         )
         kanri.engine = engine
         scheduler = Scheduler(kanri, tick_seconds=settings.schedule_tick_seconds)
+        dispatcher = Dispatcher.for_settings(kanri)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await engine.start()
         await scheduler.start()
+        await dispatcher.start()
         try:
             await stop.wait()
         finally:
+            await dispatcher.stop()
             await scheduler.stop()
             await engine.stop()
             await db.stop()

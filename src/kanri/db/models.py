@@ -6,6 +6,7 @@ from kanri.db.base import Base
 from kanri.runs import models as run_models
 from kanri.schedules import models as schedule_models
 from kanri.tenancy import models as tenancy_models
+from kanri.webhooks import models as webhook_models
 
 __all__ = [
     "Base",
@@ -14,4 +15,5 @@ __all__ = [
     "run_models",
     "schedule_models",
     "tenancy_models",
+    "webhook_models",
 ]

@@ -1,0 +1,450 @@
+"""The webhooks benchmark (`python -m bench.run --only webhooks`).
+
+Two measurements on PostgreSQL, one `kanri serve` (its embedded worker runs the dispatcher):
+
+(a) deliveries/s from the outbox to a loopback receiver with 10 endpoints: N events are
+    written straight into `outbox_events` in one transaction (as `events.emit` writes them),
+    and the clock runs until the receiver has had all N x 10 deliveries and every delivery
+    is recorded `succeeded`. Baseline: a bare httpx loop posting the same bodies with the
+    same headers to the same receiver at the same concurrency (no database, no signing).
+    Target >= 1,000 deliveries/s.
+(b) outbox → SSE client latency: an SSE client on `GET /v1/events/stream`; events are
+    inserted one at a time (autocommit) and the time from just before the INSERT to the
+    frame's arrival is taken, with the endpoints of (a) disabled so that no deliveries
+    share the server's event loop. Target p50 <= 20 ms.
+
+The receiver is an asyncio HTTP/1.1 server (keep-alive) in a process of its own.
+Nothing asserts: BELOW a target is reported; failures make an ERROR (exit status 1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from ulid import ULID
+
+from bench import servers
+from bench.engine import BenchError, Figure, _dsn, _merge_json, _percentile, print_table
+from bench.servers import BIN, Postgres, Server, ServerError
+
+ENDPOINTS = 10
+CONCURRENCY = 64  # KANRI_WEBHOOK_CONCURRENCY for kanri, in-flight posts for the bare loop
+EVENTS = 500  # times ENDPOINTS deliveries
+LATENCY_SAMPLES = 200
+DRAIN_TIMEOUT = 180.0
+
+
+class Receiver:
+    """Counts POSTs and answers 204, in a process of its own (uvloop when installed), so
+    neither side's event loop competes with the other for this process's GIL."""
+
+    def __init__(self) -> None:
+        self._count = multiprocessing.Value("q", 0, lock=False)
+        self._last = multiprocessing.Value("d", 0.0, lock=False)
+        self._port = multiprocessing.Value("i", 0, lock=False)
+        self._process = multiprocessing.Process(
+            target=_receive, args=(self._count, self._last, self._port), daemon=True
+        )
+        self._process.start()
+        deadline = time.monotonic() + 30
+        while not self._port.value:
+            if time.monotonic() > deadline or not self._process.is_alive():
+                raise BenchError("the receiver did not start")
+            time.sleep(0.01)
+        self.port = int(self._port.value)
+
+    @property
+    def url(self) -> str:
+        return f"http://{servers.HOST}:{self.port}/hook"
+
+    @property
+    def count(self) -> int:
+        return int(self._count.value)
+
+    @property
+    def last_time(self) -> float:
+        return float(self._last.value)
+
+    def reset(self) -> None:
+        self._count.value = 0
+        self._last.value = 0.0
+
+    def stop(self) -> None:
+        self._process.kill()
+        self._process.join(10)
+
+
+def _receive(count: Any, last: Any, port: Any) -> None:
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                await reader.readexactly(length)
+                count.value += 1
+                last.value = time.monotonic()  # CLOCK_MONOTONIC: the same clock in every process
+                writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+        writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(serve, servers.HOST, 0)
+        port.value = server.sockets[0].getsockname()[1]
+        await server.serve_forever()
+
+    asyncio.run(main())
+
+
+# ---------------------------------------------------------------- setup
+
+
+def _start(workdir: Path, postgres: Postgres) -> tuple[Server, str, str, str]:
+    """`kanri serve` on the database; returns (server, key, project id, organization id)."""
+    data_dir = workdir / "kanri-webhooks"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = servers.kanri_env(data_dir, postgres.url)
+    env["KANRI_WEBHOOK_CONCURRENCY"] = str(CONCURRENCY)
+    env["KANRI_DEFAULT_RATE_LIMIT_PER_MINUTE"] = str(servers.BENCH_RATE_LIMIT)
+    boot = subprocess.run(
+        [str(BIN / "kanri"), "admin", "bootstrap", "--org", "bench", "--json"],
+        env=env,
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if boot.returncode != 0:
+        raise ServerError(f"kanri admin bootstrap failed:\n{boot.stderr}{boot.stdout}")
+    admin = {"Authorization": f"Bearer {json.loads(boot.stdout)['admin_key']}"}
+    server = servers.serve_kanri(workdir, None, env, data_dir, "webhooks", [])
+    server.wait_ready(120)
+    with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        project = client.post(
+            "/v1/projects",
+            json={
+                "name": "bench-webhooks",
+                "allow_private_network": True,  # the receiver is on loopback
+                "rate_limit_per_minute": servers.BENCH_RATE_LIMIT,
+            },
+            headers=admin,
+        )
+        if project.status_code != 201:
+            raise ServerError(f"create project: {project.text}")
+        key = client.post(
+            f"/v1/projects/{project.json()['id']}/api-keys", json={"name": "b"}, headers=admin
+        )
+        if key.status_code != 201:
+            raise ServerError(f"create key: {key.text}")
+    body = project.json()
+    return server, key.json()["key"], body["id"], body["organization_id"]
+
+
+def _event_rows(project_id: str, organization_id: str, count: int) -> list[tuple[Any, ...]]:
+    now = datetime.now(UTC)
+    return [
+        (
+            f"evt_{ULID()}",
+            project_id,
+            organization_id,
+            project_id,
+            None,
+            "bench.happened",
+            "bench",
+            f"b{i}",
+            json.dumps({"n": i, "text": "a benchmark event"}),
+            None,
+            now,
+        )
+        for i in range(count)
+    ]
+
+
+_INSERT = (
+    "INSERT INTO outbox_events (id, scope_id, organization_id, project_id, environment_id, "
+    "type, resource_type, resource_id, data, request_id, create_time) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)"
+)
+
+
+# ---------------------------------------------------------------- (a)
+
+
+async def _wait_recorded(dsn: str, project_id: str, total: int, deadline: float) -> float:
+    connection = await asyncpg.connect(dsn)
+    try:
+        while time.monotonic() < deadline:
+            done = await connection.fetchval(
+                "SELECT count(*) FROM webhook_deliveries WHERE project_id = $1 "
+                "AND status = 'succeeded'",
+                project_id,
+            )
+            if done >= total:
+                return time.monotonic()
+            await asyncio.sleep(0.02)
+    finally:
+        await connection.close()
+    raise BenchError(f"deliveries not all recorded within {DRAIN_TIMEOUT:.0f} s")
+
+
+async def _kanri_deliveries(
+    dsn: str, receiver: Receiver, project_id: str, organization_id: str, events: int
+) -> dict[str, float]:
+    total = events * ENDPOINTS
+    receiver.reset()
+    rows = _event_rows(project_id, organization_id, events)
+    connection = await asyncpg.connect(dsn)
+    try:
+        started = time.monotonic()
+        async with connection.transaction():
+            await connection.executemany(_INSERT, rows)
+    finally:
+        await connection.close()
+    deadline = started + DRAIN_TIMEOUT
+    while receiver.count < total:
+        if time.monotonic() > deadline:
+            raise BenchError(f"{receiver.count} of {total} deliveries arrived")
+        await asyncio.sleep(0.01)
+    received = receiver.last_time
+    recorded = await _wait_recorded(dsn, project_id, total, deadline)
+    return {
+        "deliveries": total,
+        "received_seconds": round(received - started, 3),
+        "recorded_seconds": round(recorded - started, 3),
+        "per_second": total / (recorded - started),
+    }
+
+
+async def _bare_deliveries(receiver: Receiver, total: int) -> dict[str, float]:
+    receiver.reset()
+    body = json.dumps(
+        {"type": "bench.happened", "timestamp": "2026-01-01T00:00:00Z", "data": {"n": 1}}
+    ).encode()
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": "evt_bench",
+        "webhook-timestamp": "1767225600",
+        "webhook-signature": "v1," + "A" * 44,
+    }
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(total):
+        queue.put_nowait(i)
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+    async with httpx.AsyncClient(limits=limits, timeout=15) as client:
+
+        async def sender() -> None:
+            while not queue.empty():
+                queue.get_nowait()
+                response = await client.post(receiver.url, content=body, headers=headers)
+                if not 200 <= response.status_code < 300:
+                    raise BenchError(f"bare post answered {response.status_code}")
+
+        started = time.monotonic()
+        await asyncio.gather(*(sender() for _ in range(CONCURRENCY)))
+        seconds = time.monotonic() - started
+    return {"deliveries": total, "seconds": round(seconds, 3), "per_second": total / seconds}
+
+
+# ---------------------------------------------------------------- (b)
+
+
+async def _sse_latency(
+    base_url: str, key: str, dsn: str, project_id: str, organization_id: str, samples: int
+) -> list[float]:
+    latencies: list[float] = []
+    arrived: dict[str, float] = {}
+    got = asyncio.Event()
+
+    async def listen(client: httpx.AsyncClient, ready: asyncio.Event) -> None:
+        headers = {"Authorization": f"Bearer {key}"}
+        async with client.stream(
+            "GET", "/v1/events/stream", params={"type": "bench.*"}, headers=headers
+        ) as response:
+            if response.status_code != 200:
+                raise BenchError(f"stream answered {response.status_code}")
+            ready.set()
+            async for line in response.aiter_lines():
+                if line.startswith("id: "):
+                    arrived[line[4:]] = time.perf_counter()
+                    got.set()
+
+    connection = await asyncpg.connect(dsn)
+    async with httpx.AsyncClient(base_url=base_url, timeout=None) as client:
+        ready = asyncio.Event()
+        task = asyncio.create_task(listen(client, ready))
+        try:
+            await asyncio.wait_for(ready.wait(), 30)
+            await asyncio.sleep(0.5)  # the hub's tail is running
+            for _ in range(samples):
+                (row,) = _event_rows(project_id, organization_id, 1)
+                got.clear()
+                sent = time.perf_counter()
+                await connection.execute(_INSERT, *row)
+                deadline = time.monotonic() + 10
+                while row[0] not in arrived:
+                    if time.monotonic() > deadline:
+                        raise BenchError(f"event {row[0]} never reached the SSE client")
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(got.wait(), 1)
+                    got.clear()
+                latencies.append((arrived[row[0]] - sent) * 1000)
+                await asyncio.sleep(0.02)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            await connection.close()
+    return latencies
+
+
+# ---------------------------------------------------------------- the section
+
+
+@contextlib.contextmanager
+def _postgres() -> Iterator[Postgres]:
+    postgres = servers.postgres_database()
+    postgres.create()
+    try:
+        yield postgres
+    finally:
+        postgres.drop()
+
+
+def measure(workdir: Path, events: int, samples: int) -> list[Figure]:
+    kanri_figure = Figure(
+        "webhook_deliveries_per_second",
+        f"(a) outbox → receiver, {ENDPOINTS} endpoints [postgresql]",
+        unit="deliveries/s",
+        target=1000.0,
+    )
+    bare_figure = Figure(
+        "webhook_bare_deliveries_per_second",
+        "(a) bare httpx loop → same receiver",
+        unit="deliveries/s",
+    )
+    ratio_figure = Figure("webhook_ratio", "(a) kanri / bare", unit="x")
+    latency_figure = Figure(
+        "sse_latency_p50",
+        "(b) outbox → SSE client p50 [postgresql]",
+        unit="ms",
+        target=20.0,
+        higher_is_better=False,
+    )
+    figures = [kanri_figure, bare_figure, ratio_figure, latency_figure]
+    receiver = Receiver()
+    try:
+        with _postgres() as postgres, contextlib.ExitStack() as stack:
+            server, key, project_id, organization_id = _start(workdir, postgres)
+            stack.callback(server.stop)
+            dsn = _dsn(postgres.url)
+            with httpx.Client(base_url=server.base_url, timeout=30) as client:
+                for i in range(ENDPOINTS):
+                    made = client.post(
+                        "/v1/webhooks",
+                        json={"url": f"{receiver.url}?e={i}", "event_types": ["bench.*"]},
+                        headers={"Authorization": f"Bearer {key}"},
+                    )
+                    if made.status_code != 201:
+                        raise BenchError(f"create webhook: {made.text}")
+            warm = asyncio.run(_kanri_deliveries(dsn, receiver, project_id, organization_id, 20))
+            kanri = asyncio.run(
+                _kanri_deliveries(dsn, receiver, project_id, organization_id, events)
+            )
+            kanri_figure.value = kanri["per_second"]
+            kanri_figure.details = {"warm_up": warm, **kanri}
+            kanri_figure.brief = (
+                f"{kanri['deliveries']:,.0f} deliveries; all received in "
+                f"{kanri['received_seconds']:.2f} s, recorded in {kanri['recorded_seconds']:.2f} s"
+            )
+            bare = asyncio.run(_bare_deliveries(receiver, int(kanri["deliveries"])))
+            bare_figure.value = bare["per_second"]
+            bare_figure.details = bare
+            bare_figure.brief = f"{CONCURRENCY} in flight, no database, no signing"
+            ratio_figure.value = kanri["per_second"] / bare["per_second"]
+            # (b) measures the stream alone: no deliveries compete for the server's loop.
+            with httpx.Client(base_url=server.base_url, timeout=30) as client:
+                auth = {"Authorization": f"Bearer {key}"}
+                for hook in client.get("/v1/webhooks", headers=auth).json()["data"]:
+                    path = f"/v1/webhooks/{hook['id']}"
+                    client.patch(path, json={"enabled": False}, headers=auth)
+            latencies = asyncio.run(
+                _sse_latency(server.base_url, key, dsn, project_id, organization_id, samples)
+            )
+            latency_figure.value = statistics.median(latencies)
+            summary = {
+                "p50": round(statistics.median(latencies), 2),
+                "p90": round(_percentile(latencies, 90), 2),
+                "p99": round(_percentile(latencies, 99), 2),
+                "max": round(max(latencies), 2),
+            }
+            latency_figure.details = {"samples": len(latencies), "latency_ms": summary}
+            latency_figure.brief = (
+                f"{len(latencies)} events; p90 {summary['p90']} ms, p99 {summary['p99']} ms"
+            )
+    except (BenchError, ServerError, OSError, httpx.HTTPError, asyncpg.PostgresError) as exc:
+        message = f"{type(exc).__name__}: {exc}"[:2000]
+        for figure in figures:
+            if figure.value is None:
+                figure.error = message
+    finally:
+        receiver.stop()
+    return figures
+
+
+def run(events: int = EVENTS, samples: int = LATENCY_SAMPLES) -> int:
+    """The webhooks section: measure, print, merge into latest.json. Exit status."""
+    print(
+        f"kanri webhooks bench: (a) {events:,} events × {ENDPOINTS} endpoints on PostgreSQL "
+        f"vs a bare httpx loop, (b) {samples} events outbox → SSE",
+        flush=True,
+    )
+    busy = servers.machine_busy_percent()
+    note = "CPU busy before the start: " + (f"{busy:.0f} %" if busy is not None else "?")
+    if busy is not None and busy > 10:
+        note += " (other processes are running: they skew the numbers)"
+    print(note, flush=True)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="kanri-webhooks-bench-") as tmp:
+        figures = measure(Path(tmp), events, samples)
+    print_table(figures)
+    print(f"note: {note}")
+    seconds = time.monotonic() - started
+    print(f"webhooks section took {seconds:.0f} s")
+    _merge_json(
+        "webhooks",
+        {
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(seconds, 1),
+            "machine": {"cpus": os.cpu_count(), "loadavg_at_end": os.getloadavg()},
+            "settings": {
+                "events": events,
+                "endpoints": ENDPOINTS,
+                "concurrency": CONCURRENCY,
+                "sse_samples": samples,
+            },
+            "notes": [note],
+            "figures": [f.as_dict() for f in figures],
+        },
+    )
+    return 1 if any(f.verdict == "ERROR" for f in figures) else 0

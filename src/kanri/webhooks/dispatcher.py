@@ -1,0 +1,297 @@
+"""The webhook dispatcher: runs next to the engine on the worker role.
+
+Four loops: fan-out (outbox → deliveries, a short poll), send (claims due deliveries under a
+lease and posts them, up to `concurrency` at once), record (writes attempt outcomes in
+batches), and housekeeping (outbox retention). Time comes from `clock`, which tests replace
+to walk through the retry schedule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import structlog
+from standardwebhooks.webhooks import Webhook
+
+from kanri import __version__
+from kanri.core import secrets
+from kanri.core.net import BlockedDestination, guarded_client
+from kanri.core.time import utcnow
+from kanri.events import service as events_service
+from kanri.webhooks import dispatch
+from kanri.webhooks.service import SECRET_PURPOSE
+
+log = structlog.get_logger("kanri.webhooks")
+FAN_OUT_BATCH = 500
+CLAIM_BATCH = 200
+RECORD_BATCH = 500
+SETTLE = timedelta(seconds=5)  # how late a transaction may commit its event and still be seen
+STRAGGLER_SECONDS = 2.0
+PRUNE_SECONDS = 600.0
+USER_AGENT = f"kanri-webhooks/{__version__}"
+
+
+class Dispatcher:
+    """Delivers webhooks for every project of the database this process serves."""
+
+    def __init__(
+        self,
+        kanri: Any,
+        *,
+        concurrency: int = 64,
+        poll_seconds: float = 0.05,
+        lease_seconds: float = 60.0,
+        timeout_seconds: float = 15.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.kanri = kanri
+        self.db = kanri.db
+        settings = kanri.settings
+        self.concurrency = concurrency
+        self.poll_seconds = poll_seconds
+        self.lease_seconds = max(lease_seconds, timeout_seconds * 2)
+        self.timeout_seconds = timeout_seconds
+        self.disable_after = timedelta(days=settings.webhook_disable_after_days)
+        self.retention = timedelta(days=settings.event_retention_days)
+        self.clock = clock
+        self._box = secrets.box(settings.secret, SECRET_PURPOSE)
+        self._clients: dict[bool, httpx.AsyncClient] = {}
+        self._inflight: dict[str, asyncio.Task[None]] = {}
+        self._outcomes: asyncio.Queue[dispatch.Outcome] = asyncio.Queue()
+        self._wake_send = asyncio.Event()
+        self._wake_record = asyncio.Event()
+        self._loops: list[asyncio.Task[None]] = []
+
+    @classmethod
+    def for_settings(cls, kanri: Any) -> Dispatcher:
+        """The dispatcher configured by `kanri.settings` (`KANRI_WEBHOOK_*`)."""
+        settings = kanri.settings
+        return cls(
+            kanri,
+            concurrency=settings.webhook_concurrency,
+            timeout_seconds=settings.webhook_timeout_seconds,
+            lease_seconds=settings.lease_seconds,
+            poll_seconds=min(0.05, settings.poll_seconds),
+        )
+
+    def wake(self) -> None:
+        """Deliveries may be due: claim now instead of at the next poll."""
+        self._wake_send.set()
+
+    async def start(self) -> None:
+        self._clients = {
+            allow: guarded_client(allow_private=allow, timeout=self.timeout_seconds)
+            for allow in (False, True)
+        }
+        for client in self._clients.values():
+            client.headers["User-Agent"] = USER_AGENT
+        self._loops = [
+            asyncio.create_task(self._fan_out_loop(), name="kanri-webhooks-fan-out"),
+            asyncio.create_task(self._send_loop(), name="kanri-webhooks-send"),
+            asyncio.create_task(self._record_loop(), name="kanri-webhooks-record"),
+            asyncio.create_task(self._housekeeping_loop(), name="kanri-webhooks-housekeeping"),
+        ]
+        log.info("webhook_dispatcher_started", concurrency=self.concurrency)
+
+    async def stop(self, grace_seconds: float = 5.0) -> None:
+        for task in self._loops[:2]:
+            task.cancel()
+        await asyncio.gather(*self._loops[:2], return_exceptions=True)
+        if self._inflight:
+            await asyncio.wait(list(self._inflight.values()), timeout=grace_seconds)
+            for task in self._inflight.values():
+                task.cancel()
+        self._wake_record.set()
+        await asyncio.sleep(0)
+        with contextlib.suppress(Exception):
+            await self._flush_outcomes()
+        for task in self._loops[2:]:
+            task.cancel()
+        await asyncio.gather(*self._loops[2:], return_exceptions=True)
+        for client in self._clients.values():
+            await client.aclose()
+
+    # ------------------------------------------------------------ fan-out
+
+    async def _fan_out_loop(self) -> None:
+        # Idle ticks are reads (inline on SQLite); a write only when there is work, so the
+        # loop costs the single SQLite writer nothing while the outbox is quiet.
+        head = await self.db.write(dispatch.cursor, self.clock())
+        stragglers_at = time.monotonic() + STRAGGLER_SECONDS
+        while True:
+            try:
+                start = None
+                if time.monotonic() >= stragglers_at:
+                    # Re-read from the settled cursor: ids that committed late come up here.
+                    stragglers_at = time.monotonic() + STRAGGLER_SECONDS
+                    settled = await self.db.read(dispatch.stored_cursor) or head
+                    if settled < head and await self.db.read(dispatch.has_events_after, settled):
+                        start = settled
+                if start is None and await self.db.read(dispatch.has_events_after, head):
+                    start = head
+                if start is not None:
+                    result = await self.db.write(
+                        dispatch.fan_out, start, FAN_OUT_BATCH, self.clock(), SETTLE
+                    )
+                    from_cursor = start != head
+                    head = max(head, result.head)
+                    if result.created:
+                        self.wake()
+                    if result.read == FAN_OUT_BATCH:
+                        if from_cursor:
+                            stragglers_at = 0.0  # the cursor lags a full batch: go on from it
+                        continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("webhook_fan_out_failed")
+                await asyncio.sleep(1.0)
+            await asyncio.sleep(self.poll_seconds)
+
+    # ------------------------------------------------------------ send
+
+    async def _send_loop(self) -> None:
+        while True:
+            free = self.concurrency - len(self._inflight)
+            claimed: list[dispatch.Claimed] = []
+            if free > 0:
+                self._wake_send.clear()
+                try:
+                    if await self.db.read(dispatch.has_due, self.clock()):
+                        claimed = await self.db.write(
+                            dispatch.claim, self.clock(), min(free, CLAIM_BATCH), self.lease_seconds
+                        )
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("webhook_claim_failed")
+            for delivery in claimed:
+                task = asyncio.create_task(self._attempt(delivery))
+                self._inflight[delivery.id] = task
+                task.add_done_callback(functools.partial(self._done, delivery.id))
+            if len(claimed) < min(free, CLAIM_BATCH) or free <= 0:
+                timeout = self.poll_seconds * 4 * (0.8 + 0.4 * random.random())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake_send.wait(), timeout)
+
+    def _done(self, delivery_id: str, _: asyncio.Task[None]) -> None:
+        self._inflight.pop(delivery_id, None)
+        self._wake_send.set()
+
+    def _signature(self, delivery: dispatch.Claimed, sent_at: datetime) -> str:
+        secrets_in_use = [delivery.secret_encrypted]
+        if delivery.previous_secret_encrypted:
+            secrets_in_use.append(delivery.previous_secret_encrypted)
+        return " ".join(
+            Webhook(_decrypt(self._box, token)).sign(delivery.event_id, sent_at, delivery.payload)
+            for token in secrets_in_use
+        )
+
+    async def _attempt(self, delivery: dispatch.Claimed) -> None:
+        sent_at = utcnow()  # the real time: receivers check the timestamp against theirs
+        started = time.perf_counter()
+        status_code: int | None = None
+        error: str | None = None
+        body: str | None = None
+        try:
+            headers = {
+                "content-type": "application/json",
+                "webhook-id": delivery.event_id,
+                "webhook-timestamp": str(int(sent_at.timestamp())),
+                "webhook-signature": self._signature(delivery, sent_at),
+            }
+            client = self._clients[delivery.allow_private]
+            response = await client.post(
+                delivery.url, content=delivery.payload.encode(), headers=headers
+            )
+            status_code = response.status_code
+            # NUL cannot be stored in PostgreSQL text or JSONB.
+            body = response.text[: dispatch.RESPONSE_BODY_LIMIT].replace("\x00", "\ufffd")
+            if not 200 <= status_code < 300:
+                error = f"answered {status_code}"
+        except BlockedDestination as exc:
+            error = f"blocked: {exc.detail}"
+        except httpx.TimeoutException:
+            error = f"timed out after {self.timeout_seconds:g} s"
+        except httpx.TooManyRedirects:
+            error = "too many redirects"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500].replace("\x00", "\ufffd")
+        except Exception:
+            # A secret that no longer decrypts (the server's secret key changed), …: an attempt
+            # that failed here, recorded like any other, not a delivery leased forever.
+            log.exception("webhook_attempt_crashed", delivery=delivery.id)
+            error = "internal error while sending"
+        outcome = dispatch.Outcome(
+            delivery_id=delivery.id,
+            lease_token=delivery.lease_token,
+            status_code=status_code,
+            error=error,
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            time=self.clock(),
+            response_body=body,
+        )
+        self._outcomes.put_nowait(outcome)
+        self._wake_record.set()
+
+    # ------------------------------------------------------------ record
+
+    async def _flush_outcomes(self) -> int:
+        batch: list[dispatch.Outcome] = []
+        while not self._outcomes.empty() and len(batch) < RECORD_BATCH:
+            batch.append(self._outcomes.get_nowait())
+        if batch:
+            seed = random.getrandbits(32)
+            await self.db.write(dispatch.record, batch, self.clock(), self.disable_after, seed)
+        return len(batch)
+
+    async def _record_loop(self) -> None:
+        while True:
+            await self._wake_record.wait()
+            self._wake_record.clear()
+            try:
+                while await self._flush_outcomes():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The outcomes are lost, not the deliveries: their leases run out and they
+                # are attempted again.
+                log.exception("webhook_record_failed")
+            self.wake()  # an ordered endpoint may have its next delivery ready
+
+    # ------------------------------------------------------------ housekeeping
+
+    async def _housekeeping_loop(self) -> None:
+        while True:
+            try:
+                before = self.clock() - self.retention
+                pruned = await self.db.write(events_service.prune, before)
+                while pruned:
+                    pruned = await self.db.write(events_service.prune, before)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("event_prune_failed")
+            await asyncio.sleep(PRUNE_SECONDS * (0.8 + 0.4 * random.random()))
+
+
+_decrypted: dict[str, str] = {}
+
+
+def _decrypt(box: secrets.SecretBox, token: str) -> str:
+    secret = _decrypted.get(token)
+    if secret is None:
+        secret = box.decrypt(token)
+        if len(_decrypted) > 10_000:
+            _decrypted.clear()
+        _decrypted[token] = secret
+    return secret

@@ -1,0 +1,108 @@
+"""Public contract of webhook endpoints and deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from kanri.core.schemas import Description, Model, Resource
+
+_EVENT_PATTERN = r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$"
+EventTypePattern = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100, pattern=_EVENT_PATTERN),
+    Field(description="an event type, `resource.*`, or `*`", examples=["run.*"]),
+]
+
+
+def _distinct(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+EventTypes = Annotated[
+    list[EventTypePattern], Field(min_length=1, max_length=100), AfterValidator(_distinct)
+]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+FilterText = Annotated[
+    str,
+    StringConstraints(max_length=2000),
+    Field(description="AIP-160 filter on the event, as `GET /v1/events` takes it"),
+]
+DeliveryStatus = Literal["pending", "succeeded", "failed"]
+
+
+class WebhookCreate(Model):
+    url: Url = Field(description="http(s) URL; private addresses need allow_private_network")
+    event_types: EventTypes
+    description: Description = ""
+    enabled: bool = True
+    ordered: bool = Field(
+        default=False, description="deliver one at a time, in outbox order (slower)"
+    )
+    filter: FilterText | None = None
+
+
+class WebhookUpdate(Model):
+    url: Url | None = None
+    event_types: EventTypes | None = None
+    description: Description | None = None
+    enabled: bool | None = None
+    ordered: bool | None = None
+    filter: FilterText | None = None
+
+
+class RotateSecret(Model):
+    grace_seconds: int = Field(
+        default=86_400,
+        ge=0,
+        le=604_800,
+        description="how long the old secret keeps signing next to the new one (≤ 7 days)",
+    )
+
+
+class Webhook(Resource):
+    id: str
+    project_id: str
+    url: str
+    event_types: list[str]
+    description: str
+    enabled: bool
+    ordered: bool
+    filter: str | None
+    disabled_reason: str | None = Field(description="why kanri disabled it, if it did")
+    previous_secret_expire_time: datetime | None = Field(
+        description="until when the previous secret also signs, after a rotation"
+    )
+    create_time: datetime
+    update_time: datetime
+
+
+class WebhookWithSecret(Webhook):
+    secret: str = Field(description="`whsec_…`: shown only now; verify signatures with it")
+
+
+class Attempt(Resource):
+    attempt: int
+    status_code: int | None
+    error: str | None
+    latency_ms: int
+    time: datetime
+    response_body: str | None = Field(description="the first 1 KiB of the response")
+
+
+class Delivery(Resource):
+    id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    status: DeliveryStatus
+    attempts: list[Attempt]
+    next_attempt_time: datetime | None
+    create_time: datetime
+    update_time: datetime
+
+
+class TestMessage(Model):
+    data: dict[str, Any] = Field(default_factory=dict, description="sent as the event's data")
