@@ -47,3 +47,37 @@ def emit(
         },
     )
     return event_id
+
+
+def emit_many(
+    tx: Session,
+    who: Principal,
+    entries: list[tuple[str, str, str, dict[str, Any]]],
+    *,
+    project_id: str | None = None,
+    environment_id: str | None = None,
+) -> None:
+    """Append several (type, resource_type, resource_id, data) events in one insert."""
+    if not entries:
+        return
+    project = project_id or who.project_id
+    now = utcnow()
+    tx.connection().execute(
+        _INSERT_EVENT,
+        [
+            {
+                "id": new_id("evt"),
+                "scope_id": project or who.organization_id,
+                "organization_id": who.organization_id,
+                "project_id": project,
+                "environment_id": environment_id,
+                "type": event_type,
+                "resource_type": resource_type,
+                "resource_id": resource_id,
+                "data": plain(data),
+                "request_id": who.request_id,
+                "create_time": now,
+            }
+            for event_type, resource_type, resource_id, data in entries
+        ],
+    )
