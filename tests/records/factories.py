@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kanri.core.models import AuditLogRow, OutboxEventRow
+from kanri.runtime import Kanri
 
 from tests.factories import Tenant, unique
 
@@ -56,3 +61,20 @@ async def find(
     assert response.status_code == 200, response.text
     data: list[dict[str, Any]] = response.json()["data"]
     return data
+
+
+async def trail(kanri: Kanri, resource_id: str) -> tuple[list[str], list[str]]:
+    """The audit actions (in chain order) and outbox event types (sorted) of a resource."""
+
+    def read(tx: Session) -> tuple[list[str], list[str]]:
+        audits = tx.execute(
+            select(AuditLogRow.action)
+            .where(AuditLogRow.resource_id == resource_id)
+            .order_by(AuditLogRow.seq)
+        ).scalars()
+        outbox = tx.execute(
+            select(OutboxEventRow.type).where(OutboxEventRow.resource_id == resource_id)
+        ).scalars()
+        return list(audits), sorted(outbox)
+
+    return await kanri.db.read(read)

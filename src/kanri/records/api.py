@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -103,7 +104,9 @@ async def list_fields(
 @router.post(
     "/v1/objects/{object_id}/fields",
     status_code=201,
-    responses=_link("get_field", object_id="$response.body#/object_id", field_id="$response.body#/id"),
+    responses=_link(
+        "get_field", object_id="$response.body#/object_id", field_id="$response.body#/id"
+    ),
 )
 async def create_field(
     object_id: ObjectId,
@@ -181,7 +184,7 @@ async def create_record(
         kanri.db,
         who,
         idempotency_key,
-        service.create,
+        service.create_record,
         who,
         object_id,
         body,
@@ -201,7 +204,10 @@ async def list_records(
     """Records matching an AIP-160 filter over field values (`status = "won" AND amount >
     1000`, `tags:"vip"`, `owner.name = "Ada"`); order_by create_time, update_time or id."""
     page = await db.read(
-        service.query, who, object_id, params, show_deleted=show_deleted, expand=_expand(expand)
+        partial(service.query_records, show_deleted=show_deleted, expand=_expand(expand)),
+        who,
+        object_id,
+        params,
     )
     return ListResponse.of(page)
 
@@ -220,7 +226,10 @@ async def query_records(
         request.app.state.kanri.page_codec,
     )
     page = await db.read(
-        service.query, who, object_id, params, show_deleted=body.show_deleted, expand=body.expand
+        partial(service.query_records, show_deleted=body.show_deleted, expand=body.expand),
+        who,
+        object_id,
+        params,
     )
     return ListResponse.of(page)
 
@@ -236,7 +245,7 @@ async def upsert_record(
 ) -> schemas.Record:
     """Update the record whose unique field `match_on` has the given value (200), or create
     it (201)."""
-    record, created = await db.write(service.upsert, who, object_id, match_on, body)
+    record, created = await db.write(service.upsert_record, who, object_id, match_on, body)
     if created:
         response.status_code = 201
         response.headers["Location"] = f"/v1/objects/{record.object_id}/records/{record.id}"
@@ -305,7 +314,10 @@ async def get_record(
     expand: Expand = None,
 ) -> schemas.Record:
     return await db.read(
-        service.get, who, object_id, record_id, show_deleted=show_deleted, expand=_expand(expand)
+        partial(service.get_record, show_deleted=show_deleted, expand=_expand(expand)),
+        who,
+        object_id,
+        record_id,
     )
 
 
@@ -314,7 +326,7 @@ async def update_record(
     object_id: ObjectId, record_id: RecordId, body: schemas.RecordWrite, db: Db, who: Writer
 ) -> schemas.Record:
     """Change the given fields (null clears one); the others keep their values."""
-    return await db.write(service.update, who, object_id, record_id, body)
+    return await db.write(service.update_record, who, object_id, record_id, body)
 
 
 @router.put("/v1/objects/{object_id}/records/{record_id}")
@@ -322,7 +334,9 @@ async def replace_record(
     object_id: ObjectId, record_id: RecordId, body: schemas.RecordWrite, db: Db, who: Writer
 ) -> schemas.Record:
     """Set every field: the ones not given are cleared (required ones must be given)."""
-    return await db.write(service.update, who, object_id, record_id, body, mode="replace")
+    return await db.write(
+        partial(service.update_record, mode="replace"), who, object_id, record_id, body
+    )
 
 
 @router.delete("/v1/objects/{object_id}/records/{record_id}", status_code=204)
@@ -336,4 +350,4 @@ async def restore_record(
     object_id: ObjectId, record_id: RecordId, db: Db, who: Writer
 ) -> schemas.Record:
     """Undelete a record (409 when a unique value was taken meanwhile, with `conflicting_id`)."""
-    return await db.write(service.restore, who, object_id, record_id)
+    return await db.write(service.restore_record, who, object_id, record_id)

@@ -11,14 +11,14 @@ caller handles missing and null) and returns the normal form that is stored, or 
 | phone | E.164 string (`+14155550100`) | text | text |
 | url | string (http/https with a host) | text | text |
 | number | JSON number | number | canonical decimal |
-| currency | `{"amount": "12.50", "currency": "EUR"}`, amount exact to the minor unit | code / amount | `EUR 12.50` |
-| boolean | true / false | `true` / `false` | – |
+| currency | `{"amount": "12.50", "currency": "EUR"}` (exact) | code / amount | `EUR 12.5` |
+| boolean | true / false | `true` / `false` | - |
 | date | `YYYY-MM-DD` | text | text |
-| datetime | `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, fixed width, so text order is time order) | text | text |
+| datetime | `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, fixed width: text order = time) | text | text |
 | select | one of the options | text | text |
-| multi_select | list of distinct options | one row per option | – |
-| relation | a record id, or a list of them (`relation_many`) | one row per id | – |
-| json | any JSON value up to 64 KiB | – | – |
+| multi_select | list of distinct options | one row per option | - |
+| relation | a record id, or a list of them (`relation_many`) | one row per id | - |
+| json | any JSON value up to 64 KiB | - | - |
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ MAX_URL: Final = 500
 MAX_JSON_BYTES: Final = 65_536
 MAX_RELATED: Final = 100
 MAX_OPTIONS: Final = 200
-_EMAIL = re.compile(r"^[^@\s\"(),:;<>\[\\\]]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+_EMAIL = re.compile(
+    r"^[^@\s\"(),:;<>\[\\\]]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RECORD_ID = re.compile(r"^rec_[0-9A-HJKMNP-TV-Z]{26}$")
 _INT64: Final = 2**63
@@ -177,7 +179,7 @@ def _currency(field: FieldDef, value: Any) -> dict[str, str]:
         raise Invalid("currency", f"{code!r} is not an ISO 4217 currency code such as EUR")
     raw = value["amount"]
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise Invalid("amount", "amount must be a decimal string such as \"12.50\" or a number")
+        raise Invalid("amount", 'amount must be a decimal string such as "12.50" or a number')
     try:
         # A JSON number is read through its shortest repr, so 12.3 is exactly 12.3.
         amount = Decimal(raw if isinstance(raw, str) else repr(raw))

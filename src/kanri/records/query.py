@@ -49,7 +49,7 @@ class _TimeText(TypeDecorator[Any]):
         return value
 
 
-def _typed(column: ColumnElement[Any], kind: str) -> tuple[ColumnElement[Any], FieldType]:
+def _typed(column: Any, kind: str) -> tuple[ColumnElement[Any], FieldType]:
     if kind == "boolean":
         return type_coerce(column, _BooleanText()), "boolean"
     if kind == "datetime":
@@ -107,8 +107,8 @@ def _related(
     target = aliased(RecordRow)
     link = aliased(RecordValueRow)
     inner: dict[str, FilterField] = _builtin(target)
-    for field in target_fields:
-        inner.update(_field_filters(target, field))
+    for definition in target_fields:
+        inner.update(_field_filters(target, definition))
     out: dict[str, FilterField] = {}
     for name, field in inner.items():
         out[f"{relation.slug}.{name}"] = FilterField(

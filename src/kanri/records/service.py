@@ -19,12 +19,9 @@ from typing import Any, Literal, cast
 from sqlalchemy import (
     Select,
     Table,
-    and_,
     bindparam,
     delete,
-    func,
     insert,
-    or_,
     select,
     tuple_,
     update,
@@ -171,9 +168,7 @@ def get_object(tx: Session, who: Principal, ref: str) -> schemas.RecordObject:
     return _object_schema(row, _field_rows(tx, [row.id])[row.id])
 
 
-def list_objects(
-    tx: Session, who: Principal, params: ListParams
-) -> Page[schemas.RecordObject]:
+def list_objects(tx: Session, who: Principal, params: ListParams) -> Page[schemas.RecordObject]:
     page = paginate(
         tx,
         scoped(select(ObjectRow), who),
@@ -212,11 +207,15 @@ def delete_object(tx: Session, who: Principal, ref: str) -> None:
     """Delete an object with its fields and records; Conflict while another object's
     relation field points at it."""
     row = object_row(tx, who, ref)
-    referencing = tx.execute(
-        scoped(select(FieldRow), who).where(
-            FieldRow.relation_object_id == row.id, FieldRow.object_id != row.id
+    referencing = (
+        tx.execute(
+            scoped(select(FieldRow), who).where(
+                FieldRow.relation_object_id == row.id, FieldRow.object_id != row.id
+            )
         )
-    ).scalars().first()
+        .scalars()
+        .first()
+    )
     if referencing is not None:
         raise Conflict(
             f"relation field '{referencing.slug}' of object {referencing.object_id} points at "
@@ -279,7 +278,9 @@ def _check_shape(definition: FieldDef, has_default: bool, default: Any) -> dict[
     if has_default:
         if definition.unique or kind == "relation":
             errors.append(
-                FieldError("body.default", "unique and relation fields take no default", "not_allowed")
+                FieldError(
+                    "body.default", "unique and relation fields take no default", "not_allowed"
+                )
             )
         else:
             try:
@@ -310,12 +311,16 @@ def create_field(
     if body.type == "relation":
         if body.relation is None:
             message = "a relation field names the related object"
-            raise ValidationFailed(message, errors=[FieldError("body.relation", message, "required")])
+            raise ValidationFailed(
+                message, errors=[FieldError("body.relation", message, "required")]
+            )
         relation_object_id = object_row(tx, who, body.relation.object).id
         many = body.relation.many
     elif body.relation is not None:
         message = "only relation fields take a relation"
-        raise ValidationFailed(message, errors=[FieldError("body.relation", message, "not_allowed")])
+        raise ValidationFailed(
+            message, errors=[FieldError("body.relation", message, "not_allowed")]
+        )
     field_id = new_id("fld")
     definition = FieldDef(
         id=field_id,
@@ -330,11 +335,15 @@ def create_field(
     )
     default = _check_shape(definition, body.default is not None, body.default)
     if body.required:
-        missing = tx.execute(
-            scoped(select(RecordRow.id), who)
-            .where(RecordRow.object_id == obj.id, RecordRow.deleted_time.is_(None))
-            .limit(MAX_EXAMPLES)
-        ).scalars().all()
+        missing = (
+            tx.execute(
+                scoped(select(RecordRow.id), who)
+                .where(RecordRow.object_id == obj.id, RecordRow.deleted_time.is_(None))
+                .limit(MAX_EXAMPLES)
+            )
+            .scalars()
+            .all()
+        )
         if missing:
             raise Conflict(
                 "existing records have no value for a required field: add it as optional, "
@@ -364,10 +373,20 @@ def create_field(
     tx.add(row)
     tx.flush()
     audit.record(
-        tx, who, "field.created", "field", row.id, {"slug": {"to": row.slug}, "type": {"to": row.type}}
+        tx,
+        who,
+        "field.created",
+        "field",
+        row.id,
+        {"slug": {"to": row.slug}, "type": {"to": row.type}},
     )
     events.emit(
-        tx, who, "field.created", "field", row.id, {"id": row.id, "object_id": obj.id, "slug": row.slug}
+        tx,
+        who,
+        "field.created",
+        "field",
+        row.id,
+        {"id": row.id, "object_id": obj.id, "slug": row.slug},
     )
     return _field_schema(row)
 
@@ -417,9 +436,17 @@ def update_field(
         _migrate_values(tx, who, obj, old, new)
     elif new.side_indexed != old.side_indexed:
         _rebuild_field_index(tx, who, obj, new)
-    before = {"slug": row.slug, "name": row.name, "type": row.type, "options": row.options,
-              "required": row.required, "unique": row.unique, "indexed": row.indexed,
-              "description": row.description, "default": row.default}
+    before = {
+        "slug": row.slug,
+        "name": row.name,
+        "type": row.type,
+        "options": row.options,
+        "required": row.required,
+        "unique": row.unique,
+        "indexed": row.indexed,
+        "description": row.description,
+        "default": row.default,
+    }
     row.slug, row.type, row.options = new.slug, new.type, list(new.options)
     row.required, row.unique, row.indexed = new.required, new.unique, new.indexed
     row.default = default
@@ -427,24 +454,39 @@ def update_field(
         row.name = body.name
     if body.description is not None:
         row.description = body.description
-    after = {"slug": row.slug, "name": row.name, "type": row.type, "options": row.options,
-             "required": row.required, "unique": row.unique, "indexed": row.indexed,
-             "description": row.description, "default": row.default}
+    after = {
+        "slug": row.slug,
+        "name": row.name,
+        "type": row.type,
+        "options": row.options,
+        "required": row.required,
+        "unique": row.unique,
+        "indexed": row.indexed,
+        "description": row.description,
+        "default": row.default,
+    }
     changes = audit.changes_between(before, after)
     if changes:
         row.update_time = utcnow()
         audit.record(tx, who, "field.updated", "field", row.id, changes)
         events.emit(
-            tx, who, "field.updated", "field", row.id, {"id": row.id, "object_id": obj.id, "slug": row.slug}
+            tx,
+            who,
+            "field.updated",
+            "field",
+            row.id,
+            {"id": row.id, "object_id": obj.id, "slug": row.slug},
         )
     tx.flush()
     return _field_schema(row)
 
 
-def _records_of(tx: Session, who: Principal, obj: ObjectRow) -> Select[tuple[str, dict[str, Any], datetime | None]]:
-    return scoped(
-        select(RecordRow.id, RecordRow.field_values, RecordRow.deleted_time), who
-    ).where(RecordRow.object_id == obj.id)
+def _records_of(
+    tx: Session, who: Principal, obj: ObjectRow
+) -> Select[tuple[str, dict[str, Any], datetime | None]]:
+    return scoped(select(RecordRow.id, RecordRow.field_values, RecordRow.deleted_time), who).where(
+        RecordRow.object_id == obj.id
+    )
 
 
 def _migrate_values(
@@ -462,7 +504,11 @@ def _migrate_values(
                 problem = {"record_id": record_id, "message": "no value"}
         else:
             try:
-                stored = types.convert(new, value) if new.type != old.type else types.normalise(new, value)
+                stored = (
+                    types.convert(new, value)
+                    if new.type != old.type
+                    else types.normalise(new, value)
+                )
             except Invalid as exc:
                 problem = {"record_id": record_id, "value": value, "message": exc.message}
             else:
@@ -512,7 +558,12 @@ def delete_field(tx: Session, who: Principal, object_ref: str, field_ref: str) -
     row = field_row(tx, who, obj, field_ref)
     audit.record(tx, who, "field.deleted", "field", row.id, {"slug": {"from": row.slug}})
     events.emit(
-        tx, who, "field.deleted", "field", row.id, {"id": row.id, "object_id": obj.id, "slug": row.slug}
+        tx,
+        who,
+        "field.deleted",
+        "field",
+        row.id,
+        {"id": row.id, "object_id": obj.id, "slug": row.slug},
     )
     tx.execute(delete(RecordValueRow).where(RecordValueRow.field_id == row.id))
     tx.delete(row)
@@ -544,7 +595,11 @@ Mode = Literal["create", "replace", "patch"]
 
 
 def _validate(
-    ctx: ObjectContext, given: dict[str, Any], current: dict[str, Any] | None, mode: Mode, prefix: str
+    ctx: ObjectContext,
+    given: dict[str, Any],
+    current: dict[str, Any] | None,
+    mode: Mode,
+    prefix: str,
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """The stored values (field id → value) of a write, and one error per offending field."""
     errors: list[FieldError] = []
@@ -555,7 +610,11 @@ def _validate(
         definition = ctx.by_slug.get(slug)
         if definition is None:
             errors.append(
-                FieldError(f"{prefix}{slug}", f"object '{ctx.obj.slug}' has no field '{slug}'", "unknown_field")
+                FieldError(
+                    f"{prefix}{slug}",
+                    f"object '{ctx.obj.slug}' has no field '{slug}'",
+                    "unknown_field",
+                )
             )
             continue
         if value is None:
@@ -572,7 +631,9 @@ def _validate(
         if mode == "create" and definition.default is not None:
             stored[definition.id] = definition.default["value"]
         elif definition.required:
-            errors.append(FieldError(f"{prefix}{definition.slug}", "a value is required", "required"))
+            errors.append(
+                FieldError(f"{prefix}{definition.slug}", "a value is required", "required")
+            )
     return stored, errors
 
 
@@ -585,8 +646,8 @@ def _check_related(
         for definition in ctx.fields:
             value = stored.get(definition.id)
             if definition.type == "relation" and value is not None:
-                ids = value if isinstance(value, list) else [value]
-                wanted.setdefault(cast(str, definition.relation_object_id), set()).update(ids)
+                related = value if isinstance(value, list) else [value]
+                wanted.setdefault(cast(str, definition.relation_object_id), set()).update(related)
     found: dict[str, set[str]] = {}
     for object_id, ids in wanted.items():
         found[object_id] = set(
@@ -617,7 +678,9 @@ def _check_related(
     return errors
 
 
-def _index_rows(record_id: str, field: FieldDef, value: Any, *, holds: bool) -> list[dict[str, Any]]:
+def _index_rows(
+    record_id: str, field: FieldDef, value: Any, *, holds: bool
+) -> list[dict[str, Any]]:
     key = types.unique_key(field, value) if field.unique and holds else None
     return [
         {
@@ -678,7 +741,11 @@ def _write_index(
         )
     }
     return [
-        Clash(c["record_id"], ctx.by_id[c["field_id"]], holders.get((c["field_id"], c["unique_value"]), ""))
+        Clash(
+            c["record_id"],
+            ctx.by_id[c["field_id"]],
+            holders.get((c["field_id"], c["unique_value"]), ""),
+        )
         for c in lost
     ]
 
@@ -689,7 +756,9 @@ def _clash_error(clashes: list[Clash], prefixes: dict[str, str]) -> Conflict:
         f"'{first.field.slug}' must be unique: record {first.holder_id} has this value",
         conflicting_id=first.holder_id,
         errors=[
-            FieldError(f"{prefixes[c.record_id]}{c.field.slug}", f"already used by {c.holder_id}", "unique")
+            FieldError(
+                f"{prefixes[c.record_id]}{c.field.slug}", f"already used by {c.holder_id}", "unique"
+            )
             for c in clashes
         ],
     )
@@ -724,11 +793,15 @@ def _slugs(ctx: ObjectContext, stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def _audit_and_emit(
-    tx: Session, who: Principal, ctx: ObjectContext, action: str, records: list[schemas.Record],
+    tx: Session,
+    who: Principal,
+    ctx: ObjectContext,
+    action: str,
+    records: list[schemas.Record],
     changed: dict[str, list[str]] | None = None,
 ) -> None:
-    entries = []
-    outbox = []
+    entries: list[tuple[str, str, str, dict[str, Any] | None]] = []
+    outbox: list[tuple[str, str, str, dict[str, Any]]] = []
     for record in records:
         changes: dict[str, Any] = {"object": {"to": ctx.obj.slug}}
         if changed is not None:
@@ -752,7 +825,11 @@ class ItemResult:
 
 
 def _insert(
-    tx: Session, who: Principal, ctx: ObjectContext, items: list[tuple[str, dict[str, Any]]], now: datetime
+    tx: Session,
+    who: Principal,
+    ctx: ObjectContext,
+    items: list[tuple[str, dict[str, Any]]],
+    now: datetime,
 ) -> list[Clash]:
     project_id = who.project()
     created_by = who.actor["id"]
@@ -789,9 +866,13 @@ def create_many(
     offending field of every item, Conflict naming the holder of a unique value);
     otherwise one result per item and the valid ones are created."""
     prefixes = [prefix.format(i=i) for i in range(len(values))]
-    validated = [_validate(ctx, given, None, "create", p) for given, p in zip(values, prefixes, strict=True)]
+    validated = [
+        _validate(ctx, given, None, "create", p) for given, p in zip(values, prefixes, strict=True)
+    ]
     errors = {i: errs for i, (_, errs) in enumerate(validated) if errs}
-    for i, errs in _check_related(tx, who, ctx, [(p, s) for p, (s, _) in zip(prefixes, validated, strict=True)]).items():
+    for i, errs in _check_related(
+        tx, who, ctx, [(p, s) for p, (s, _) in zip(prefixes, validated, strict=True)]
+    ).items():
         errors.setdefault(i, []).extend(errs)
     record_ids = ids or [new_id("rec") for _ in values]
     now = utcnow()
@@ -810,7 +891,9 @@ def create_many(
     done: list[schemas.Record] = []
     for i, (stored, _) in enumerate(validated):
         if i in errors:
-            results.append(ItemResult(error=ValidationFailed("the record is not valid", errors=errors[i])))
+            results.append(
+                ItemResult(error=ValidationFailed("the record is not valid", errors=errors[i]))
+            )
             continue
         savepoint = tx.begin_nested()
         clashes = _insert(tx, who, ctx, [(record_ids[i], stored)], now)
@@ -826,8 +909,13 @@ def create_many(
     return results
 
 
-def create(
-    tx: Session, who: Principal, object_ref: str, body: schemas.RecordWrite, *, record_id: str | None = None
+def create_record(
+    tx: Session,
+    who: Principal,
+    object_ref: str,
+    body: schemas.RecordWrite,
+    *,
+    record_id: str | None = None,
 ) -> schemas.Record:
     """Create one record (ValidationFailed per field, Conflict with `conflicting_id`).
 
@@ -837,7 +925,9 @@ def create(
     ctx = context(tx, who, object_ref)
     if record_id is not None:
         row = tx.execute(
-            scoped(select(RecordRow), who).where(RecordRow.id == record_id, RecordRow.object_id == ctx.obj.id)
+            scoped(select(RecordRow), who).where(
+                RecordRow.id == record_id, RecordRow.object_id == ctx.obj.id
+            )
         ).scalar_one_or_none()
         if row is not None:
             return _shape_row(ctx, row)
@@ -849,16 +939,25 @@ def create(
 # ---------------------------------------------------------------- read
 
 
-def _record_row(tx: Session, who: Principal, ctx: ObjectContext, record_id: str, show_deleted: bool = False) -> RecordRow:
-    stmt = scoped(select(RecordRow), who).where(RecordRow.id == record_id, RecordRow.object_id == ctx.obj.id)
-    row = tx.execute(live(stmt, show_deleted)).scalar_one_or_none()
+def _record_row(
+    tx: Session, who: Principal, ctx: ObjectContext, record_id: str, show_deleted: bool = False
+) -> RecordRow:
+    stmt = scoped(select(RecordRow), who).where(
+        RecordRow.id == record_id, RecordRow.object_id == ctx.obj.id
+    )
+    row: RecordRow | None = tx.execute(live(stmt, show_deleted)).scalar_one_or_none()
     if row is None:
         raise not_found("record", record_id)
     return row
 
 
-def get(
-    tx: Session, who: Principal, object_ref: str, record_id: str, *, show_deleted: bool = False,
+def get_record(
+    tx: Session,
+    who: Principal,
+    object_ref: str,
+    record_id: str,
+    *,
+    show_deleted: bool = False,
     expand: list[str] | None = None,
 ) -> schemas.Record:
     ctx = context(tx, who, object_ref)
@@ -876,19 +975,30 @@ def filters_for(tx: Session, ctx: ObjectContext, *, deleted: bool = False) -> Fi
     return record_filters(ctx.fields, related, deleted=deleted)
 
 
-def query(
-    tx: Session, who: Principal, object_ref: str, params: ListParams, *,
-    show_deleted: bool = False, expand: list[str] | None = None,
+def query_records(
+    tx: Session,
+    who: Principal,
+    object_ref: str,
+    params: ListParams,
+    *,
+    show_deleted: bool = False,
+    expand: list[str] | None = None,
 ) -> Page[schemas.Record]:
     """A page of records matching the AIP-160 filter over field values, in `order_by` order
     (create_time, update_time or id; default create_time)."""
     ctx = context(tx, who, object_ref)
     if expand:
         _expansions(ctx, expand)
-    stmt = live(scoped(select(RecordRow), who).where(RecordRow.object_id == ctx.obj.id), show_deleted)
+    stmt = live(
+        scoped(select(RecordRow), who).where(RecordRow.object_id == ctx.obj.id), show_deleted
+    )
     page = paginate(
-        tx, stmt, filters_for(tx, ctx, deleted=show_deleted), params,
-        id_column=RecordRow.id, default_order="create_time",
+        tx,
+        stmt,
+        filters_for(tx, ctx, deleted=show_deleted),
+        params,
+        id_column=RecordRow.id,
+        default_order="create_time",
     )
     records = page.map(lambda row: _shape_row(ctx, row))
     if expand:
@@ -908,7 +1018,11 @@ def _expansions(ctx: ObjectContext, expand: list[str]) -> list[FieldDef]:
 
 
 def _expand(
-    tx: Session, who: Principal, ctx: ObjectContext, records: list[schemas.Record], expand: list[str]
+    tx: Session,
+    who: Principal,
+    ctx: ObjectContext,
+    records: list[schemas.Record],
+    expand: list[str],
 ) -> None:
     """Replace relation ids by the related live records (depth 1; deleted ones stay ids)."""
     for definition in _expansions(ctx, expand):
@@ -921,7 +1035,12 @@ def _expand(
             continue
         target = ObjectContext(
             tx.get_one(ObjectRow, definition.relation_object_id),
-            [_definition(r) for r in _field_rows(tx, [cast(str, definition.relation_object_id)])[cast(str, definition.relation_object_id)]],
+            [
+                _definition(r)
+                for r in _field_rows(tx, [cast(str, definition.relation_object_id)])[
+                    cast(str, definition.relation_object_id)
+                ]
+            ],
         )
         rows = tx.execute(
             scoped(select(RecordRow), who).where(
@@ -962,7 +1081,12 @@ def update_many(
     rows = {
         row.id: row
         for row in tx.execute(
-            live(scoped(select(RecordRow), who).where(RecordRow.object_id == ctx.obj.id, RecordRow.id.in_(ids)), False)
+            live(
+                scoped(select(RecordRow), who).where(
+                    RecordRow.object_id == ctx.obj.id, RecordRow.id.in_(ids)
+                ),
+                False,
+            )
         ).scalars()
     }
     errors: dict[int, KanriError] = {}
@@ -993,21 +1117,26 @@ def update_many(
     results: dict[int, ItemResult] = {i: ItemResult(error=e) for i, e in errors.items()}
     done: list[schemas.Record] = []
     changed: dict[str, list[str]] = {}
-    pending = [i for i in sorted(validated)]
+    pending = sorted(validated)
 
     def write(indexes: list[int]) -> list[Clash]:
         batch = [(ids[i], validated[i]) for i in indexes]
         tx.connection().execute(
-            _UPDATE_RECORD, [{"record_id": rid, "values": stored, "now": now} for rid, stored in batch]
+            _UPDATE_RECORD,
+            [{"record_id": rid, "values": stored, "now": now} for rid, stored in batch],
         )
-        tx.execute(delete(RecordValueRow).where(RecordValueRow.record_id.in_([rid for rid, _ in batch])))
+        tx.execute(
+            delete(RecordValueRow).where(RecordValueRow.record_id.in_([rid for rid, _ in batch]))
+        )
         return _write_index(tx, ctx, batch)
 
     def finish(i: int) -> None:
         row = rows[ids[i]]
         before = {k: v for k, v in row.field_values.items() if k in ctx.by_id}
         changed[ids[i]] = sorted(
-            ctx.by_id[k].slug for k in set(before) | set(validated[i]) if before.get(k) != validated[i].get(k)
+            ctx.by_id[k].slug
+            for k in set(before) | set(validated[i])
+            if before.get(k) != validated[i].get(k)
         )
         record = shape(ctx, ids[i], validated[i], row.create_time, now, None)
         done.append(record)
@@ -1036,17 +1165,24 @@ def update_many(
     return [results[i] for i in range(len(changes))]
 
 
-def update(
-    tx: Session, who: Principal, object_ref: str, record_id: str, body: schemas.RecordWrite, *,
+def update_record(
+    tx: Session,
+    who: Principal,
+    object_ref: str,
+    record_id: str,
+    body: schemas.RecordWrite,
+    *,
     mode: Mode = "patch",
 ) -> schemas.Record:
     """Update one record (`patch` merges, `replace` sets every field)."""
     ctx = context(tx, who, object_ref)
-    result = update_many(tx, who, ctx, [(record_id, body.field_values)], mode=mode, prefix="body.field_values.")
+    result = update_many(
+        tx, who, ctx, [(record_id, body.field_values)], mode=mode, prefix="body.field_values."
+    )
     return cast(schemas.Record, result[0].record)
 
 
-def upsert(
+def upsert_record(
     tx: Session, who: Principal, object_ref: str, match_on: str, body: schemas.RecordWrite
 ) -> tuple[schemas.Record, bool]:
     """Update the live record whose unique field `match_on` has the given value (merging the
@@ -1055,7 +1191,9 @@ def upsert(
     definition = ctx.by_slug.get(match_on)
     if definition is None or not definition.unique:
         message = f"match_on must name a unique field of '{ctx.obj.slug}'"
-        raise ValidationFailed(message, errors=[FieldError("query.match_on", message, "not_unique")])
+        raise ValidationFailed(
+            message, errors=[FieldError("query.match_on", message, "not_unique")]
+        )
     raw = body.field_values.get(match_on)
     if raw is None:
         message = f"the value of '{match_on}' is what the record is matched on"
@@ -1074,15 +1212,23 @@ def upsert(
         )
     ).scalar_one_or_none()
     if holder is not None:
-        results = update_many(tx, who, ctx, [(holder, body.field_values)], prefix="body.field_values.")
+        results = update_many(
+            tx, who, ctx, [(holder, body.field_values)], prefix="body.field_values."
+        )
         return cast(schemas.Record, results[0].record), False
     try:
         created = create_many(tx, who, ctx, [body.field_values], prefix="body.field_values.")
     except Conflict as exc:
         # Another writer created the match in the meantime (PostgreSQL): update that one.
-        if exc.extra.get("conflicting_id") and any(e.field.endswith(f".{match_on}") for e in exc.errors):
+        if exc.extra.get("conflicting_id") and any(
+            e.field.endswith(f".{match_on}") for e in exc.errors
+        ):
             results = update_many(
-                tx, who, ctx, [(exc.extra["conflicting_id"], body.field_values)], prefix="body.field_values."
+                tx,
+                who,
+                ctx,
+                [(exc.extra["conflicting_id"], body.field_values)],
+                prefix="body.field_values.",
             )
             return cast(schemas.Record, results[0].record), False
         raise
@@ -1103,7 +1249,12 @@ def delete_many(
     rows = {
         row.id: row
         for row in tx.execute(
-            live(scoped(select(RecordRow), who).where(RecordRow.object_id == ctx.obj.id, RecordRow.id.in_(ids)), False)
+            live(
+                scoped(select(RecordRow), who).where(
+                    RecordRow.object_id == ctx.obj.id, RecordRow.id.in_(ids)
+                ),
+                False,
+            )
         ).scalars()
     }
     missing = [i for i in ids if i not in rows]
@@ -1127,7 +1278,8 @@ def delete_many(
     _audit_and_emit(tx, who, ctx, "deleted", done)
     by_id = {r.id: r for r in done}
     return [
-        ItemResult(by_id[i]) if i in by_id else ItemResult(error=not_found("record", i)) for i in ids
+        ItemResult(by_id[i]) if i in by_id else ItemResult(error=not_found("record", i))
+        for i in ids
     ]
 
 
@@ -1136,7 +1288,7 @@ def delete_record(tx: Session, who: Principal, object_ref: str, record_id: str) 
     delete_many(tx, who, ctx, [record_id])
 
 
-def restore(tx: Session, who: Principal, object_ref: str, record_id: str) -> schemas.Record:
+def restore_record(tx: Session, who: Principal, object_ref: str, record_id: str) -> schemas.Record:
     """Undelete a record; Conflict when it is not deleted or another record took one of its
     unique values meanwhile (`conflicting_id`)."""
     ctx = context(tx, who, object_ref)
@@ -1155,8 +1307,17 @@ def restore(tx: Session, who: Principal, object_ref: str, record_id: str) -> sch
     record = _shape_row(ctx, row)
     audit.record(tx, who, "record.restored", "record", row.id, {"deleted_time": {"to": None}})
     events.emit(
-        tx, who, "record.restored", "record", row.id,
-        {"id": row.id, "object_id": ctx.obj.id, "object": ctx.obj.slug, "field_values": record.field_values},
+        tx,
+        who,
+        "record.restored",
+        "record",
+        row.id,
+        {
+            "id": row.id,
+            "object_id": ctx.obj.id,
+            "object": ctx.obj.slug,
+            "field_values": record.field_values,
+        },
     )
     return record
 
