@@ -1216,22 +1216,21 @@ def upsert_record(
             tx, who, ctx, [(holder, body.field_values)], prefix="body.field_values."
         )
         return cast(schemas.Record, results[0].record), False
+    # A savepoint: when another writer made the match meanwhile (PostgreSQL), the record
+    # half-made here is undone and that one is updated instead.
+    savepoint = tx.begin_nested()
     try:
         created = create_many(tx, who, ctx, [body.field_values], prefix="body.field_values.")
     except Conflict as exc:
-        # Another writer created the match in the meantime (PostgreSQL): update that one.
-        if exc.extra.get("conflicting_id") and any(
-            e.field.endswith(f".{match_on}") for e in exc.errors
-        ):
+        savepoint.rollback()
+        holder = exc.extra.get("conflicting_id")
+        if holder and any(e.field == f"body.field_values.{match_on}" for e in exc.errors):
             results = update_many(
-                tx,
-                who,
-                ctx,
-                [(exc.extra["conflicting_id"], body.field_values)],
-                prefix="body.field_values.",
+                tx, who, ctx, [(holder, body.field_values)], prefix="body.field_values."
             )
             return cast(schemas.Record, results[0].record), False
         raise
+    savepoint.commit()
     return cast(schemas.Record, created[0].record), True
 
 
