@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from kanri.core.models import AuditLogRow, OutboxEventRow
 from kanri.runtime import Kanri
-
 from tests.factories import Tenant, unique
 
 

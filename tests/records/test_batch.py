@@ -57,7 +57,11 @@ async def test_an_atomic_batch_create_is_all_or_nothing(
     assert await _names(client, tenant, obj) == []
     created = await client.post(
         url,
-        json={"records": [{"field_values": {"name": f"P{i}", "email": f"p{i}@x.io"}} for i in range(3)]},
+        json={
+            "records": [
+                {"field_values": {"name": f"P{i}", "email": f"p{i}@x.io"}} for i in range(3)
+            ]
+        },
         headers=tenant.headers,
     )
     assert created.status_code == 200, created.text
@@ -170,12 +174,16 @@ async def test_a_batch_takes_at_most_500_records(client: httpx.AsyncClient, tena
     obj = await make_object(client, tenant, [field("n", "number")])
     base = f"/v1/objects/{obj['slug']}/records:batchCreate"
     full = await client.post(
-        base, json={"records": [{"field_values": {"n": i}} for i in range(500)]}, headers=tenant.headers
+        base,
+        json={"records": [{"field_values": {"n": i}} for i in range(500)]},
+        headers=tenant.headers,
     )
     assert full.status_code == 200
     assert len(full.json()["data"]) == 500
     over = await client.post(
-        base, json={"records": [{"field_values": {"n": i}} for i in range(501)]}, headers=tenant.headers
+        base,
+        json={"records": [{"field_values": {"n": i}} for i in range(501)]},
+        headers=tenant.headers,
     )
     assert over.status_code == 422
     assert over.json()["errors"][0]["field"] == "body.records"

@@ -15,11 +15,15 @@ WRITERS = 12
 async def test_concurrent_creates_of_one_unique_value_make_one_record(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    obj = await make_object(client, tenant, [field("email", "email", unique=True), field("n", "number")])
+    obj = await make_object(
+        client, tenant, [field("email", "email", unique=True), field("n", "number")]
+    )
     url = f"/v1/objects/{obj['slug']}/records"
     responses = await asyncio.gather(
         *(
-            client.post(url, json={"field_values": {"email": "ada@x.io", "n": i}}, headers=tenant.headers)
+            client.post(
+                url, json={"field_values": {"email": "ada@x.io", "n": i}}, headers=tenant.headers
+            )
             for i in range(WRITERS)
         )
     )
@@ -38,13 +42,18 @@ async def test_concurrent_batches_with_overlapping_values_never_duplicate(
     url = f"/v1/objects/{obj['slug']}/records:batchCreate"
 
     def batch(start: int) -> dict[str, object]:
-        return {"atomic": False, "records": [{"field_values": {"code": f"c{i}"}} for i in range(start, start + 20)]}
+        return {
+            "atomic": False,
+            "records": [{"field_values": {"code": f"c{i}"}} for i in range(start, start + 20)],
+        }
 
     responses = await asyncio.gather(
         *(client.post(url, json=batch(start), headers=tenant.headers) for start in (0, 10, 5, 15))
     )
     assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
-    created = [i["record"]["field_values"]["code"] for r in responses for i in r.json()["data"] if i["ok"]]
+    created = [
+        i["record"]["field_values"]["code"] for r in responses for i in r.json()["data"] if i["ok"]
+    ]
     assert sorted(created) == sorted(f"c{i}" for i in range(35))
     listed = await client.get(
         f"/v1/objects/{obj['slug']}/records", params={"page_size": 100}, headers=tenant.headers
@@ -55,7 +64,9 @@ async def test_concurrent_batches_with_overlapping_values_never_duplicate(
 async def test_concurrent_upserts_of_a_new_value_make_one_record(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    obj = await make_object(client, tenant, [field("email", "email", unique=True), field("n", "number")])
+    obj = await make_object(
+        client, tenant, [field("email", "email", unique=True), field("n", "number")]
+    )
     url = f"/v1/objects/{obj['slug']}/records"
     responses = await asyncio.gather(
         *(

@@ -170,9 +170,7 @@ async def test_making_a_field_required_or_unique_is_checked_against_records(
     )
     assert clash.status_code == 409
     assert clash.json()["conflicting_id"] == first["id"]
-    adding = await client.post(
-        url, json=field("country", required=True), headers=tenant.headers
-    )
+    adding = await client.post(url, json=field("country", required=True), headers=tenant.headers)
     assert adding.status_code == 409
     assert adding.json()["examples"][0]["record_id"] == first["id"]
 

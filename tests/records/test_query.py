@@ -98,7 +98,10 @@ async def test_filters_work_on_every_type(
     client: httpx.AsyncClient, tenant: Tenant, indexed: bool
 ) -> None:
     obj = await make_object(client, tenant, _fields(indexed))
-    ids = {name: (await make_record(client, tenant, obj, **values))["id"] for name, values in ROWS.items()}
+    ids = {
+        name: (await make_record(client, tenant, obj, **values))["id"]
+        for name, values in ROWS.items()
+    }
     names = {record_id: name for name, record_id in ids.items()}
     for text, expected in CASES:
         found = await find(client, tenant, obj, text)
@@ -185,7 +188,9 @@ async def test_relations_filter_by_the_related_records_fields_and_expand(
     # a deleted related record no longer matches and is not expanded
     await client.delete(f"/v1/objects/{people['slug']}/records/{ada['id']}", headers=tenant.headers)
     assert await titles('owner.name = "Ada"') == []
-    again = await client.get(f"{url}/{first['id']}", params={"expand": "owner"}, headers=tenant.headers)
+    again = await client.get(
+        f"{url}/{first['id']}", params={"expand": "owner"}, headers=tenant.headers
+    )
     assert again.json()["field_values"]["owner"] == ada["id"]
 
 
@@ -214,10 +219,15 @@ async def test_pages_total_and_the_query_endpoint(
             break
     assert sorted(seen) == list(range(5, 25))
     assert len(seen) == 20
-    long_filter = " OR ".join(f"n = {i}" for i in range(0, 80))
+    long_filter = " OR ".join(f"n = {i}" for i in range(80))
     queried = await client.post(
         f"{url}:query",
-        json={"filter": long_filter, "page_size": 100, "include_total": True, "order_by": "create_time desc"},
+        json={
+            "filter": long_filter,
+            "page_size": 100,
+            "include_total": True,
+            "order_by": "create_time desc",
+        },
         headers=tenant.headers,
     )
     assert queried.status_code == 200, queried.text

@@ -26,6 +26,7 @@ from kanri.records import schemas, service
 from kanri.tenancy.models import ProjectRow
 
 ObjectRef = Field(min_length=1, max_length=100, description="object id or slug")
+# `record`, not `id`: a step's own `id` names the step.
 RecordRef = Field(min_length=1, max_length=100, description="record id")
 
 
@@ -36,14 +37,14 @@ class CreateConfig(StepConfig):
 
 class UpdateConfig(StepConfig):
     object: str = ObjectRef
-    id: str = RecordRef
+    record: str = RecordRef
     field_values: dict[str, Any] = Field(default_factory=dict)
     replace: bool = Field(default=False, description="clear the fields not given")
 
 
 class GetConfig(StepConfig):
     object: str = ObjectRef
-    id: str = RecordRef
+    record: str = RecordRef
     expand: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -59,7 +60,7 @@ class QueryConfig(StepConfig):
 
 class DeleteConfig(StepConfig):
     object: str = ObjectRef
-    id: str = RecordRef
+    record: str = RecordRef
 
 
 def _organization(tx: Session, project_id: str) -> str:
@@ -71,7 +72,7 @@ def _organization(tx: Session, project_id: str) -> str:
 
 
 async def _principal(ctx: StepContext) -> Principal:
-    organization_id = await ctx.services.db.read(_organization, ctx.project_id)
+    organization_id = await ctx.services.kanri.db.read(_organization, ctx.project_id)
     return Principal.system(organization_id, ctx.project_id, name="engine")
 
 
@@ -105,9 +106,11 @@ async def create(ctx: StepContext, config: CreateConfig) -> Outcome:
     if isinstance(body, Fail):
         return body
     who = await _principal(ctx)
-    command = partial(service.create_record, record_id=record_id_for(ctx.run_id, ctx.idempotency_key))
+    command = partial(
+        service.create_record, record_id=record_id_for(ctx.run_id, ctx.idempotency_key)
+    )
     try:
-        record = await ctx.services.db.write(command, who, config.object, body)
+        record = await ctx.services.kanri.db.write(command, who, config.object, body)
     except KanriError as exc:
         return _refused(exc)
     return Done(record.model_dump(mode="json"))
@@ -121,7 +124,7 @@ async def update(ctx: StepContext, config: UpdateConfig) -> Outcome:
     who = await _principal(ctx)
     command = partial(service.update_record, mode="replace" if config.replace else "patch")
     try:
-        record = await ctx.services.db.write(command, who, config.object, config.id, body)
+        record = await ctx.services.kanri.db.write(command, who, config.object, config.record, body)
     except KanriError as exc:
         return _refused(exc)
     return Done(record.model_dump(mode="json"))
@@ -132,7 +135,7 @@ async def get(ctx: StepContext, config: GetConfig) -> Outcome:
     who = await _principal(ctx)
     command = partial(service.get_record, expand=config.expand)
     try:
-        record = await ctx.services.db.read(command, who, config.object, config.id)
+        record = await ctx.services.kanri.db.read(command, who, config.object, config.record)
     except KanriError as exc:
         return _refused(exc)
     return Done(record.model_dump(mode="json"))
@@ -147,11 +150,11 @@ async def query(ctx: StepContext, config: QueryConfig) -> Outcome:
         config.filter,
         config.order_by,
         config.include_total,
-        ctx.services.page_codec,
+        ctx.services.kanri.page_codec,
     )
     command = partial(service.query_records, expand=config.expand)
     try:
-        page = await ctx.services.db.read(command, who, config.object, params)
+        page = await ctx.services.kanri.db.read(command, who, config.object, params)
     except KanriError as exc:
         return _refused(exc)
     return Done(
@@ -167,7 +170,7 @@ async def query(ctx: StepContext, config: QueryConfig) -> Outcome:
 async def delete(ctx: StepContext, config: DeleteConfig) -> Outcome:
     who = await _principal(ctx)
     try:
-        await ctx.services.db.write(service.delete_record, who, config.object, config.id)
+        await ctx.services.kanri.db.write(service.delete_record, who, config.object, config.record)
     except KanriError as exc:
         return _refused(exc)
-    return Done({"id": config.id, "deleted": True})
+    return Done({"id": config.record, "deleted": True})
