@@ -241,7 +241,9 @@ async def upsert_record(
     response: Response,
     db: Db,
     who: Writer,
-    match_on: Annotated[str, Query(description="a unique field to match on", max_length=63)],
+    match_on: Annotated[
+        str | None, Query(description="a unique field to match on (required)", max_length=63)
+    ] = None,
 ) -> schemas.Record:
     """Update the record whose unique field `match_on` has the given value (200), or create
     it (201)."""

@@ -1183,13 +1183,13 @@ def update_record(
 
 
 def upsert_record(
-    tx: Session, who: Principal, object_ref: str, match_on: str, body: schemas.RecordWrite
+    tx: Session, who: Principal, object_ref: str, match_on: str | None, body: schemas.RecordWrite
 ) -> tuple[schemas.Record, bool]:
     """Update the live record whose unique field `match_on` has the given value (merging the
     given values), or create one; returns (record, created)."""
     ctx = context(tx, who, object_ref)
-    definition = ctx.by_slug.get(match_on)
-    if definition is None or not definition.unique:
+    definition = ctx.by_slug.get(match_on or "")
+    if match_on is None or definition is None or not definition.unique:
         message = f"match_on must name a unique field of '{ctx.obj.slug}'"
         raise ValidationFailed(
             message, errors=[FieldError("query.match_on", message, "not_unique")]
