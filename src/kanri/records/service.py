@@ -720,11 +720,12 @@ def _write_index(
     if not claims:
         return []
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # executemany with RETURNING (SQLAlchemy's insertmanyvalues): one cached statement.
     claimed = connection.execute(
         dialect.insert(_VALUES)
-        .values(claims)
         .on_conflict_do_nothing()
-        .returning(_VALUES.c.record_id, _VALUES.c.field_id)
+        .returning(_VALUES.c.record_id, _VALUES.c.field_id),
+        claims,
     ).all()
     if len(claimed) == len(claims):
         return []
