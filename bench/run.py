@@ -40,7 +40,7 @@ from typing import Any, Literal
 
 import httpx
 
-from bench import engine, servers, webhooks, wrk
+from bench import engine, records, servers, webhooks, wrk
 from bench.servers import KanriTarget, Postgres, Server, ServerError
 
 Method = Literal["get", "post"]
@@ -414,11 +414,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
         "--only",
-        choices=["get", "post", "http", "engine", "webhooks"],
-        help="one HTTP method only (no engine section), the HTTP section, the engine section, "
-        "or the webhooks section",
+        choices=["get", "post", "http", "engine", "records", "webhooks"],
+        help="one HTTP method only (no other section), or one section",
     )
     parser.add_argument("--no-engine", action="store_true", help="skip the engine section")
+    parser.add_argument("--no-records", action="store_true", help="skip the records section")
+    records_group = parser.add_argument_group("records section")
+    records_group.add_argument(
+        "--records-count",
+        type=int,
+        default=1_000_000,
+        help="records in the object for filters and pages (1000000)",
+    )
+    records_group.add_argument(
+        "--records-http",
+        type=int,
+        default=20_000,
+        help="records created through batchCreate and timed (20000)",
+    )
     engine_group = parser.add_argument_group("engine section")
     engine_group.add_argument(
         "--engine-runs", type=int, default=2000, help="(a) runs triggered on SQLite (2000)"
@@ -445,6 +458,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             f"--engine-list-runs must be at least {engine.PAGE_SIZE * (engine.LIST_PAGE + 1)} "
             f"(page {engine.LIST_PAGE} of {engine.PAGE_SIZE})"
         )
+    if args.records_http < records.BATCH or args.records_count < max(
+        args.records_http, records.PAGE_SIZE * (records.LIST_PAGE + 1)
+    ):
+        parser.error(
+            f"--records-http must be >= {records.BATCH} and --records-count >= --records-http "
+            f"and >= {records.PAGE_SIZE * (records.LIST_PAGE + 1)} (page {records.LIST_PAGE})"
+        )
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
     return args
@@ -458,8 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.only == "webhooks":
         return webhooks.run()
-    http_section = args.only != "engine"
+    http_section = args.only not in ("engine", "records")
     engine_section = args.only in (None, "engine") and not args.no_engine
+    records_section = args.only in (None, "records") and not args.no_records
     if http_section and shutil.which("wrk") is None:
         print("wrk not found: `apt-get install -y wrk` (make bench installs it)", file=sys.stderr)
         return 2
@@ -488,6 +509,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         except KeyboardInterrupt:
             print("\ninterrupted; servers and workers stopped", file=sys.stderr)
+            return 130
+    if records_section:
+        settings_records = records.RecordsSettings(
+            count=args.records_count, http_records=args.records_http, postgres=not args.no_postgres
+        )
+        try:
+            status = max(status, records.run(settings_records))
+        except KeyboardInterrupt:
+            print("\ninterrupted; servers stopped", file=sys.stderr)
             return 130
     return status
 

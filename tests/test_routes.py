@@ -15,6 +15,7 @@ from kanri.core.auth import section_of
 from kanri.runtime import Kanri
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
+from tests.records.factories import field, make_object, make_record
 
 
 def _sections(dependant: Dependant) -> set[str]:
@@ -35,7 +36,27 @@ def _routes(app: FastAPI) -> list[APIRoute]:
     return found
 
 
+def _records_body(path: str, method: str) -> dict[str, Any] | None:
+    bodies: dict[str, dict[str, Any]] = {
+        ":batchCreate": {"records": [{"field_values": {}}]},
+        ":batchUpdate": {"records": [{"id": "rec_x", "field_values": {}}]},
+        ":batchDelete": {"records": [{"id": "rec_x"}]},
+        ":query": {},
+        "/fields": {"slug": "walk", "name": "walk", "type": "text"},
+        "/records": {"field_values": {}},
+        "/records/{record_id}": {"field_values": {}},
+        "/v1/objects": {"slug": "walk", "name": "walk"},
+    }
+    if method == "PATCH":
+        return {"field_values": {}} if path.endswith("/records/{record_id}") else {}
+    if method in ("POST", "PUT"):
+        return next((b for end, b in bodies.items() if path.endswith(end)), None)
+    return None
+
+
 def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
+    if route.path.startswith("/v1/objects"):
+        return _records_body(route.path, method)
     if method == "PATCH" or route.path.endswith("/rotate"):
         return {}
     if route.path.endswith("/runs"):
@@ -82,6 +103,9 @@ PLACEHOLDERS = {
     "webhook_id": "whk_x",
     "delivery_id": "whd_x",
     "event_id": "evt_x",
+    "object_id": "obj_x",
+    "field_id": "fld_x",
+    "record_id": "rec_x",
 }
 
 
@@ -145,6 +169,8 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     )
     assert delivery.status_code == 202, delivery.text
     their_events = (await client.get("/v1/events", headers=other.headers)).json()["data"]
+    their_object = await make_object(client, other, [field("name")])
+    their_record = await make_record(client, other, their_object, name="x")
     ids = {
         "project_id": other.project_id,
         "environment_id": their_env["id"],
@@ -157,6 +183,9 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "webhook_id": webhook.json()["id"],
         "delivery_id": delivery.json()["id"],
         "event_id": their_events[0]["id"],
+        "object_id": their_object["id"],
+        "field_id": their_object["fields"][0]["id"],
+        "record_id": their_record["id"],
     }
     checked = 0
     for method, route in _guarded(app):

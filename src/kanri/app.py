@@ -19,6 +19,7 @@ from kanri.core.auth import document_guards
 from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.db.database import Database
 from kanri.events.api import router as events_router
+from kanri.records.api import router as records_router
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schedules_router,
         events_router,
         webhooks_router,
+        records_router,
     ):
         app.router.routes.extend(router.routes)
     app.add_middleware(

@@ -253,6 +253,49 @@ def pending_count(tx: Session, scope_id: str) -> int:
     )
 
 
+def record_many(
+    tx: Session,
+    who: Principal,
+    entries: list[tuple[str, str, str, dict[str, Any] | None]],
+    *,
+    project_id: str | None = None,
+) -> None:
+    """Append several (action, resource_type, resource_id, changes) rows to one chain with a
+    single head lock and one multi-row insert (batch endpoints)."""
+    if not entries:
+        return
+    project = project_id or who.project_id
+    scope_id = project or who.organization_id
+    connection = tx.connection()
+    seq, prev_hash = _lock_head(connection, scope_id)
+    actor = who.actor
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for action, resource_type, resource_id, changes in entries:
+        seq += 1
+        row: dict[str, Any] = {
+            "id": new_id("aud"),
+            "scope_id": scope_id,
+            "organization_id": who.organization_id,
+            "project_id": project,
+            "seq": seq,
+            "action": action,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "actor": actor,
+            "actor_id": actor["id"],
+            "changes": plain(changes or {}),
+            "request_id": who.request_id,
+            "ip": who.ip,
+            "create_time": now,
+            "prev_hash": prev_hash,
+        }
+        row["hash"] = prev_hash = row_hash(prev_hash, row)
+        rows.append(row)
+    connection.execute(_INSERT_LOG, rows)
+    connection.execute(_UPDATE_HEAD, {"scope": scope_id, "seq": seq, "hash": prev_hash})
+
+
 @dataclass(frozen=True)
 class Verification:
     valid: bool

@@ -70,3 +70,25 @@ def _discard(session: Session, previous: Any) -> None:
 
 
 event.listen(Session, "after_soft_rollback", _discard)
+
+
+def emit_many(
+    tx: Session,
+    who: Principal,
+    entries: list[tuple[str, str, str, dict[str, Any]]],
+    *,
+    project_id: str | None = None,
+    environment_id: str | None = None,
+) -> None:
+    """Append several (type, resource_type, resource_id, data) events (one insert at commit)."""
+    for event_type, resource_type, resource_id, data in entries:
+        emit(
+            tx,
+            who,
+            event_type,
+            resource_type,
+            resource_id,
+            data,
+            project_id=project_id,
+            environment_id=environment_id,
+        )

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
@@ -78,28 +78,39 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from kanri.core.errors import BadRequest, FieldError
 
-__all__ = ["FieldType", "FilterField", "FilterSpec", "OrderTerm"]
+__all__ = ["FieldType", "FilterField", "FilterSpec", "OrderTerm", "Through", "json_member"]
 
 FieldType = Literal["string", "number", "integer", "boolean", "timestamp", "map", "list"]
 
 
-class FilterField:
-    """A field clients may filter on (and sort on, when `sortable` and not a map or list)."""
+Through = Callable[[ColumnElement[bool] | None], ColumnElement[bool]]
 
-    __slots__ = ("column", "sortable", "type")
+
+class FilterField:
+    """A field clients may filter on (and sort on, when `sortable` and not a map or list).
+
+    `through`, for a value kept in another table (a side index, a related row), turns a
+    condition on `column` into a condition on the resource: ``through(cond)`` selects the
+    resources with a value matching `cond`, ``through(None)`` those with any value. Such a
+    field is not sortable; ``!=`` and ``= null`` are the negations of ``=`` and ``!= null``.
+    """
+
+    __slots__ = ("column", "sortable", "through", "type")
 
     def __init__(
         self,
         column: ColumnElement[Any] | QueryableAttribute[Any],
         type: FieldType = "string",
         sortable: bool = True,
+        through: Through | None = None,
     ) -> None:
         # A mapped attribute (`EnvironmentRow.name`) is stored as its column expression.
         self.column: ColumnElement[Any] = (
             column.expression if isinstance(column, QueryableAttribute) else column
         )
         self.type: FieldType = type
-        self.sortable = sortable
+        self.sortable = sortable and through is None
+        self.through = through
 
 
 @dataclass(frozen=True)
@@ -386,6 +397,12 @@ def _wildcard_sqlite(element: _Wildcard, compiler: SQLCompiler, **kw: Any) -> st
     return compiler.process(Grouping(glob), **kw)
 
 
+def json_member(column: ColumnElement[Any], member: str, kind: str) -> ColumnElement[Any]:
+    """Member `member` of JSON object `column` when its JSON type is `kind` (``string``,
+    ``number``, ``boolean``), else NULL; with ``any``, its JSON type name (NULL when absent)."""
+    return _JsonMember(column, member, kind)
+
+
 # --- comparison helpers ------------------------------------------------------------------
 
 
@@ -515,6 +532,33 @@ class FilterSpec:
         path = str(field_token)
         pos = _pos(field_token)
         name, field, key = self._resolve(path, pos)
+        if field.through is not None:
+            return self._through(name, field, field.through, key, op, value, pos)
+        return self._condition(name, field, key, op, value, pos)
+
+    def _through(
+        self,
+        name: str,
+        field: FilterField,
+        through: Through,
+        key: str | None,
+        op: str,
+        value: _Value,
+        pos: int,
+    ) -> ColumnElement[bool]:
+        if value.is_null:
+            if op == "!=":
+                return through(None)
+            if op in ("=", ":"):
+                return _negate(through(None))
+            raise _filter_error(f"field '{name}' at position {pos}: null works only with = and !=")
+        if op == "!=":
+            return _negate(through(self._condition(name, field, key, "=", value, pos)))
+        return through(self._condition(name, field, key, op, value, pos))
+
+    def _condition(
+        self, name: str, field: FilterField, key: str | None, op: str, value: _Value, pos: int
+    ) -> ColumnElement[bool]:
         if field.type == "map":
             return self._map(name, field.column, key, op, value, pos)
         if field.type == "list":

@@ -127,11 +127,16 @@ def step_kind(
     return register
 
 
+_SCANNED: list[bool] = []
+
+
 def kinds() -> Mapping[str, StepKind]:
-    """Every registered kind (the steps package is imported on first use)."""
-    if not _KINDS:
+    """Every registered kind (the steps package is imported on first use; a kind module
+    imported directly before that does not stop the scan)."""
+    if not _SCANNED:
         from kanri.engine import steps
 
         for module in pkgutil.iter_modules(steps.__path__):
             importlib.import_module(f"{steps.__name__}.{module.name}")
+        _SCANNED.append(True)
     return _KINDS

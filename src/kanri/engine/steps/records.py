@@ -1,0 +1,176 @@
+"""`records.create|update|get|query|delete`: read and write CRM records from a run.
+
+The step acts in the run's project as the system actor `engine` (audited as such). A
+refused request (unknown object or record, invalid values, a unique clash) fails the step
+without retries; its problem (status, code, per-field errors, `conflicting_id`) is in the
+failure's details. `records.create` derives the record id from the step's idempotency
+key, so a step executed again after a crash returns the record it made the first time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+from typing import Any
+
+from pydantic import Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from ulid import ULID
+
+from kanri.core.auth import Principal
+from kanri.core.errors import KanriError
+from kanri.core.pagination import MAX_PAGE_SIZE, ListParams
+from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
+from kanri.records import schemas, service
+from kanri.tenancy.models import ProjectRow
+
+ObjectRef = Field(min_length=1, max_length=100, description="object id or slug")
+# `record`, not `id`: a step's own `id` names the step.
+RecordRef = Field(min_length=1, max_length=100, description="record id")
+
+
+class CreateConfig(StepConfig):
+    object: str = ObjectRef
+    field_values: dict[str, Any] = Field(default_factory=dict)
+
+
+class UpdateConfig(StepConfig):
+    object: str = ObjectRef
+    record: str = RecordRef
+    field_values: dict[str, Any] = Field(default_factory=dict)
+    replace: bool = Field(default=False, description="clear the fields not given")
+
+
+class GetConfig(StepConfig):
+    object: str = ObjectRef
+    record: str = RecordRef
+    expand: list[str] = Field(default_factory=list, max_length=20)
+
+
+class QueryConfig(StepConfig):
+    object: str = ObjectRef
+    filter: str | None = Field(default=None, max_length=20_000)
+    order_by: str | None = Field(default=None, max_length=500)
+    page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
+    page_token: str | None = Field(default=None, max_length=2000)
+    include_total: bool = False
+    expand: list[str] = Field(default_factory=list, max_length=20)
+
+
+class DeleteConfig(StepConfig):
+    object: str = ObjectRef
+    record: str = RecordRef
+
+
+def _organization(tx: Session, project_id: str) -> str:
+    return str(
+        tx.execute(
+            select(ProjectRow.organization_id).where(ProjectRow.id == project_id)
+        ).scalar_one()
+    )
+
+
+async def _principal(ctx: StepContext) -> Principal:
+    organization_id = await ctx.services.kanri.db.read(_organization, ctx.project_id)
+    return Principal.system(organization_id, ctx.project_id, name="engine")
+
+
+def _refused(error: KanriError) -> Fail:
+    details: dict[str, Any] = {
+        "status": error.status,
+        "code": error.code,
+        "errors": [e.as_dict() for e in error.errors],
+    }
+    details.update({k: v for k, v in error.extra.items() if isinstance(v, str | int | list)})
+    return Fail(error.detail, retryable=False, details=details)
+
+
+def _write(values: dict[str, Any]) -> schemas.RecordWrite | Fail:
+    try:
+        return schemas.RecordWrite(field_values=values)
+    except ValidationError as exc:
+        return Fail(f"invalid field_values: {exc.errors()[0].get('msg')}", retryable=False)
+
+
+def record_id_for(run_id: str, idempotency_key: str) -> str:
+    """The id `records.create` gives its record: the run's time, then SHA-256 of the key."""
+    prefix = ULID.from_str(run_id.removeprefix("run_")).bytes[:6]
+    digest = hashlib.sha256(idempotency_key.encode()).digest()
+    return f"rec_{ULID.from_bytes(prefix + digest[:10])}"
+
+
+@step_kind("records.create", CreateConfig)
+async def create(ctx: StepContext, config: CreateConfig) -> Outcome:
+    body = _write(config.field_values)
+    if isinstance(body, Fail):
+        return body
+    who = await _principal(ctx)
+    command = partial(
+        service.create_record, record_id=record_id_for(ctx.run_id, ctx.idempotency_key)
+    )
+    try:
+        record = await ctx.services.kanri.db.write(command, who, config.object, body)
+    except KanriError as exc:
+        return _refused(exc)
+    return Done(record.model_dump(mode="json"))
+
+
+@step_kind("records.update", UpdateConfig)
+async def update(ctx: StepContext, config: UpdateConfig) -> Outcome:
+    body = _write(config.field_values)
+    if isinstance(body, Fail):
+        return body
+    who = await _principal(ctx)
+    command = partial(service.update_record, mode="replace" if config.replace else "patch")
+    try:
+        record = await ctx.services.kanri.db.write(command, who, config.object, config.record, body)
+    except KanriError as exc:
+        return _refused(exc)
+    return Done(record.model_dump(mode="json"))
+
+
+@step_kind("records.get", GetConfig)
+async def get(ctx: StepContext, config: GetConfig) -> Outcome:
+    who = await _principal(ctx)
+    command = partial(service.get_record, expand=config.expand)
+    try:
+        record = await ctx.services.kanri.db.read(command, who, config.object, config.record)
+    except KanriError as exc:
+        return _refused(exc)
+    return Done(record.model_dump(mode="json"))
+
+
+@step_kind("records.query", QueryConfig)
+async def query(ctx: StepContext, config: QueryConfig) -> Outcome:
+    who = await _principal(ctx)
+    params = ListParams(
+        config.page_size,
+        config.page_token,
+        config.filter,
+        config.order_by,
+        config.include_total,
+        ctx.services.kanri.page_codec,
+    )
+    command = partial(service.query_records, expand=config.expand)
+    try:
+        page = await ctx.services.kanri.db.read(command, who, config.object, params)
+    except KanriError as exc:
+        return _refused(exc)
+    return Done(
+        {
+            "data": [record.model_dump(mode="json") for record in page.items],
+            "next_page_token": page.next_page_token,
+            "total_size": page.total_size,
+        }
+    )
+
+
+@step_kind("records.delete", DeleteConfig)
+async def delete(ctx: StepContext, config: DeleteConfig) -> Outcome:
+    who = await _principal(ctx)
+    try:
+        await ctx.services.kanri.db.write(service.delete_record, who, config.object, config.record)
+    except KanriError as exc:
+        return _refused(exc)
+    return Done({"id": config.record, "deleted": True})
