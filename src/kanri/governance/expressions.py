@@ -161,7 +161,7 @@ def _compare(actual: Any, op: str, value: _Value) -> bool:
     right: Any
     if isinstance(actual, (int, float)) and not isinstance(actual, bool) and number is not None:
         left, right = float(actual), number
-    elif isinstance(actual, str):
+    elif isinstance(actual, str) and number is None:  # a bare number compares numbers only
         left, right = actual, value.text
     else:
         return False
