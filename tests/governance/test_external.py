@@ -12,6 +12,8 @@ from kanri.runtime import Kanri
 from tests.factories import Tenant, bearer, make_key
 from tests.governance.factories import audit_actions, make_policy
 
+SINCE = "2026-11-23T00:00:00Z"
+
 
 def _report(**fields: Any) -> dict[str, Any]:
     return {
@@ -55,9 +57,7 @@ async def test_reports_upsert_by_engine_and_execution_id(
     assert other_engine.status_code == 201
     listed = await client.get(
         "/v1/external-executions",
-        params={
-            "filter": 'engine = "n8n" AND status = "success" AND started_at >= "2026-11-23T00:00:00Z"'
-        },
+        params={"filter": f'engine = "n8n" AND status = "success" AND started_at >= "{SINCE}"'},
         headers=tenant.headers,
     )
     assert [e["id"] for e in listed.json()["data"]] == [execution["id"]]

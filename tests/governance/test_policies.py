@@ -32,7 +32,7 @@ async def test_a_policy_keeps_its_rules_in_order_with_ids_given_or_generated(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     policy = await make_policy(client, tenant, [BIG, FROZEN])
-    assert [r["id"] for r in policy["rules"]][0] == "big"
+    assert policy["rules"][0]["id"] == "big"
     assert policy["rules"][1]["id"].startswith("rule-")
     assert policy["rules"][1]["reason"] == "change freeze"
     fetched = await client.get(f"/v1/policies/{policy['name']}", headers=tenant.headers)
