@@ -139,3 +139,9 @@ async def test_escalating_a_run_records_an_escalation_and_an_event(
         headers=tenant.headers,
     )
     assert step_approval.json()["data"][0]["status"] == "pending"
+    approver = await make_key(client, tenant.admin_key, tenant.project_id)
+    url = f"/v1/approvals/{step_approval.json()['data'][0]['id']}"
+    await client.post(f"{url}/approve", headers=bearer(approver["key"]))
+    done = await until_status(client, tenant, run["id"], {"completed", "failed"})
+    assert done["status"] == "completed"
+    assert done["outputs"] == "approved"

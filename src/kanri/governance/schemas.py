@@ -138,7 +138,7 @@ class PreCheckContext(Model):
     environment: str | None = Field(default=None, max_length=100, description="default: yours")
     labels: dict[str, Any] = Field(default_factory=dict)
     inputs: dict[str, Any] = Field(default_factory=dict)
-    estimated_cost: float | None = Field(default=None, ge=0)
+    estimated_cost: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     step: StepFacts | None = None
     tool: str | None = Field(default=None, max_length=200)
     http: HttpFacts | None = None

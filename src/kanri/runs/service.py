@@ -423,7 +423,8 @@ def escalate(
         project_id=run.project_id,
         run_id=run.id,
         automation_id=run.automation_id,
-        step_id=run.cursor or "escalation",
+        # Never the step's own id: the run's approval at that step must stay the one it reads.
+        step_id="escalation",
         run_attempt_key=new_id("esc"),
         status="pending",
         message=body.reason,
@@ -438,7 +439,9 @@ def escalate(
         update_time=now,
         **approvals.new_fields({"source": "escalation", "severity": body.severity}, now),
     )
-    row.history = [{**row.history[0], "reason": body.reason, "by": who.actor["id"]}]
+    row.history = [
+        {**row.history[0], "reason": body.reason, "by": who.actor["id"], "at_step": run.cursor}
+    ]
     tx.add(row)
     tx.flush()
     audit.record(
