@@ -194,3 +194,30 @@ async def test_concurrent_approvals_reach_the_quorum_exactly_once(
     assert done["status"] == "completed"
     audit = await audit_actions(client, tenant, f"/v1/runs/{run['id']}/audit")
     assert [r["action"] for r in audit].count("approval.decided") == 2
+
+
+async def test_retrying_a_run_whose_approval_was_rejected_asks_again(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    automation = await make_automation(client, tenant, [{"id": "gate", "kind": "approval"}, *STEPS])
+    run = await run_and_wait(client, tenant, automation["id"], wait=0.5)
+    await until_status(client, tenant, run["id"], {"waiting"})
+    approver = await make_key(client, tenant.admin_key, tenant.project_id)
+    first = (
+        await client.get(
+            "/v1/approvals", params={"filter": f'run_id = "{run["id"]}"'}, headers=tenant.headers
+        )
+    ).json()["data"][0]
+    await client.post(f"/v1/approvals/{first['id']}/reject", headers=bearer(approver["key"]))
+    failed = await until_status(client, tenant, run["id"], {"failed"})
+    assert failed["stop_reason"] == "rejected"
+    await client.post(f"/v1/runs/{run['id']}/retry", headers=tenant.headers)
+    waiting = await until_status(client, tenant, run["id"], {"waiting", "failed"})
+    assert waiting["status"] == "waiting", waiting
+    second = await client.get(
+        "/v1/approvals",
+        params={"filter": f'run_id = "{run["id"]}" AND status = "pending"'},
+        headers=tenant.headers,
+    )
+    assert [a["id"] for a in second.json()["data"]] != [first["id"]]
+    assert len(second.json()["data"]) == 1

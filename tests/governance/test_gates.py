@@ -145,7 +145,18 @@ async def test_one_rejection_ends_the_approval_and_fails_the_run(
     assert done["status"] == "failed"
     assert done["stop_reason"] == "rejected"
     steps = (await client.get(f"/v1/runs/{run['id']}/steps", headers=tenant.headers)).json()
-    assert [s["step_id"] for s in steps["data"]] == ["policy:run"]
+    assert [(s["step_id"], s["status"]) for s in steps["data"]] == [("policy:run", "failed")]
+    retried = await client.post(f"/v1/runs/{run['id']}/retry", headers=tenant.headers)
+    assert retried.status_code == 200
+    again = await until_status(client, tenant, run["id"], {"waiting"})
+    assert again["status"] == "waiting"  # the policy asks again
+    listed = await client.get(
+        "/v1/approvals",
+        params={"filter": f'run_id = "{run["id"]}" AND status = "pending"'},
+        headers=tenant.headers,
+    )
+    assert len(listed.json()["data"]) == 1
+    assert listed.json()["data"][0]["id"] != approval["id"]
 
 
 async def test_step_and_http_rules_gate_each_matching_call(

@@ -314,7 +314,7 @@ def park(
             run_id=run.id,
             automation_id=run.automation_id,
             step_id=step_id,
-            run_attempt_key=str(seq),
+            run_attempt_key=f"{attempt}:{seq}",  # a retried run asks again
             status="pending",
             decisions=[],
             triggered_by=run.triggered_by,

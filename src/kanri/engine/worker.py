@@ -238,8 +238,9 @@ class RunExecution:
         resumed = state.resumed
         self.facts = await self.db.read(gate.facts, state.run_id)
         fresh = state.cursor is None and state.next_seq == 1
-        if state.cursor == gate.RUN_GATE or (self.facts is not None and fresh):
-            if not await self._run_gate(state, steps, seq, resumed):
+        at_gate = state.cursor == gate.RUN_GATE
+        if at_gate or (self.facts is not None and fresh):
+            if not await self._run_gate(state, steps, seq, resumed if at_gate else None):
                 return
             position, resumed = 0, None
         while position < len(steps):
@@ -310,8 +311,8 @@ class RunExecution:
     ) -> bool:
         """Policies before the run starts (action `run`). True: go on with the first step."""
         started = utcnow()
-        if state.cursor == gate.RUN_GATE:  # woken: the start's approval is settled
-            if resumed is not None and resumed.get("status") == "approved":
+        if resumed is not None:  # woken at the gate: the start's approval is settled
+            if resumed.get("status") == "approved":
                 first = steps[0]["id"] if steps else END
                 await self.db.write(
                     queue.checkpoint,
@@ -329,11 +330,28 @@ class RunExecution:
                     seq - 1,
                 )
                 return True
-            status = (resumed or {}).get("status", "rejected")
+            message = f"approval {resumed.get('status')}"
             details: dict[str, Any] = {"approval": resumed}
-            await self._fail(state, f"approval {status}", gate.RUN_GATE, "rejected", details)
+            error = {"step_id": gate.RUN_GATE, "message": message, **details}
+            await self.db.write(
+                queue.checkpoint,
+                state.run_id,
+                state.attempt,
+                seq,
+                gate.RUN_GATE,
+                "policy",
+                "failed",
+                None,
+                error,
+                1,
+                started,
+                state.cursor,
+                seq - 1,
+            )  # a retry asks again
+            await self._fail(state, message, gate.RUN_GATE, "rejected", details)
             return False
-        assert self.facts is not None
+        if self.facts is None:  # re-queued at the gate, and no policy has rules any more
+            return True
         context = gate.context(self.facts, "run")
         decision = evaluator.decide(self.facts.policies, context)
         if decision.considered:
