@@ -109,7 +109,11 @@ async def delete_policy_exception(exception_id: ExceptionId, db: Db, who: Writer
     await db.write(service.delete_exception, who, exception_id)
 
 
-@router.post("/v1/external-executions", status_code=201)
+@router.post(
+    "/v1/external-executions",
+    status_code=201,
+    responses={200: {"model": schemas.ExternalExecution, "description": "updated"}},
+)
 async def report_external_execution(
     body: schemas.ExternalExecutionReport, response: Response, db: Db, who: Writer
 ) -> schemas.ExternalExecution:
@@ -137,7 +141,11 @@ async def get_external_execution(
     return await db.read(service.get_external, who, execution_id)
 
 
-@router.post("/v1/external-executions/{execution_id}/request-approval", status_code=201)
+@router.post(
+    "/v1/external-executions/{execution_id}/request-approval",
+    status_code=201,
+    responses={200: {"model": run_schemas.Approval, "description": "the open approval"}},
+)
 async def request_external_approval(
     execution_id: ExecutionId,
     response: Response,
