@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from kanri.core.auth import section_of
+from kanri.core.time import utcnow
 from kanri.runtime import Kanri
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
@@ -67,8 +69,26 @@ def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
         return {"version": 1}
     if route.path.endswith(
         ("/publish", "/cancel", "/retry", "/approve", "/reject", "/rotate-secret", "/test")
+        ("/publish", "/cancel", "/retry", "/approve", "/reject", "/pause", "/resume")
     ):
         return {}
+    if route.path.endswith("/escalate"):
+        return {"severity": "high", "reason": "walk"}
+    if route.path.endswith("/request-approval"):
+        return {}
+    if route.path == "/v1/policies/default":
+        return {"policy": None}
+    if route.path == "/v1/governance/pre-check":
+        return {"workflow": "walk"}
+    if route.path == "/v1/policy-exceptions":
+        return {
+            "policy": "walk",
+            "rule": 1,
+            "justification": "walk",
+            "expires_at": "2027-06-01T00:00:00Z",
+        }
+    if route.path == "/v1/external-executions":
+        return {"engine": "n8n", "workflow_id": "w", "execution_id": "e", "status": "running"}
     if route.path == "/v1/automations":
         return {"name": "walk", "definition": {"steps": [{"id": "a", "kind": "transform"}]}}
     return {"name": "walk"} if method == "POST" else None
@@ -106,6 +126,9 @@ PLACEHOLDERS = {
     "object_id": "obj_x",
     "field_id": "fld_x",
     "record_id": "rec_x",
+    "policy_id": "pol_x",
+    "exception_id": "pex_x",
+    "execution_id": "ext_x",
 }
 
 
@@ -171,8 +194,34 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     their_events = (await client.get("/v1/events", headers=other.headers)).json()["data"]
     their_object = await make_object(client, other, [field("name")])
     their_record = await make_record(client, other, their_object, name="x")
+    policy = await client.post(
+        "/v1/policies",
+        json={"name": "walk", "rules": [{"when": "", "effect": "allow"}]},
+        headers=other.headers,
+    )
+    assert policy.status_code == 201, policy.text
+    exception = await client.post(
+        "/v1/policy-exceptions",
+        json={
+            "policy": "walk",
+            "rule": 1,
+            "justification": "walk",
+            "expires_at": (utcnow() + timedelta(days=30)).isoformat(),
+        },
+        headers=other.headers,
+    )
+    assert exception.status_code == 201, exception.text
+    execution = await client.post(
+        "/v1/external-executions",
+        json={"engine": "n8n", "workflow_id": "w", "execution_id": "e", "status": "running"},
+        headers=other.headers,
+    )
+    assert execution.status_code == 201, execution.text
     ids = {
         "project_id": other.project_id,
+        "policy_id": policy.json()["id"],
+        "exception_id": exception.json()["id"],
+        "execution_id": execution.json()["id"],
         "environment_id": their_env["id"],
         "key_id": their_key["id"],
         "automation_id": automation["id"],

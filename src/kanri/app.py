@@ -20,6 +20,7 @@ from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.db.database import Database
 from kanri.events.api import router as events_router
 from kanri.records.api import router as records_router
+from kanri.governance.api import router as governance_router
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events_router,
         webhooks_router,
         records_router,
+        governance_router,
     ):
         app.router.routes.extend(router.routes)
     app.add_middleware(

@@ -49,3 +49,16 @@ def verify(tx: Session, who: Principal) -> schemas.Verification:
     return schemas.Verification.model_validate(
         {"valid": result.valid, "checked": result.checked, "first_broken": result.first_broken}
     )
+
+
+def list_resource(
+    tx: Session, who: Principal, resource_type: str, resource_id: str, params: ListParams
+) -> Page[schemas.AuditLog]:
+    """One resource's rows of who's chain, oldest first unless ordered otherwise."""
+    stmt = select(AuditLogRow).where(
+        AuditLogRow.scope_id == _scope(who),
+        AuditLogRow.resource_type == resource_type,
+        AuditLogRow.resource_id == resource_id,
+    )
+    page = paginate(tx, stmt, AUDIT_FILTERS, params, id_column=AuditLogRow.id, default_order="seq")
+    return page.map(schemas.AuditLog.model_validate)

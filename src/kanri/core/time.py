@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+# Added to the wall clock: tests move time forward (deadlines, expiries) without sleeping.
+_offset = timedelta(0)
 
 
 def utcnow() -> datetime:
     """Now, timezone-aware, in UTC, truncated to microseconds (what both databases keep)."""
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _offset
+
+
+def advance_clock(seconds: float) -> None:
+    """Move kanri's clock forward by `seconds` (tests of timeouts and expiries)."""
+    global _offset
+    _offset += timedelta(seconds=seconds)
+
+
+def reset_clock() -> None:
+    """Back to the wall clock."""
+    global _offset
+    _offset = timedelta(0)
 
 
 def rfc3339(value: datetime) -> str:

@@ -4,6 +4,7 @@ from kanri.automations import models as automation_models
 from kanri.core import models as core_models
 from kanri.db.base import Base
 from kanri.records import models as record_models
+from kanri.governance import models as governance_models
 from kanri.runs import models as run_models
 from kanri.schedules import models as schedule_models
 from kanri.tenancy import models as tenancy_models
@@ -14,6 +15,7 @@ __all__ = [
     "automation_models",
     "core_models",
     "record_models",
+    "governance_models",
     "run_models",
     "schedule_models",
     "tenancy_models",

@@ -19,6 +19,7 @@ from kanri.core.auth import Principal
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
 from kanri.engine.registry import ChildRun
+from kanri.runs import approvals
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow, WorkerRow
 from kanri.runs.states import system_principal, transition
 
@@ -228,22 +229,11 @@ def _resumption(tx: Session, run: RunRow, step: RunStepRow) -> dict[str, Any]:
     ).scalar_one_or_none()
     if approval is None:
         return {"until": (step.output or {}).get("until")}
-    if approval.status == "pending":
-        # Woken by the deadline: apply the step's on_timeout.
-        outcome = {"approve": "approved", "reject": "expired"}.get(approval.on_timeout, "expired")
-        approval.status = outcome
-        approval.decisions = [
-            *approval.decisions,
-            {
-                "by": "system",
-                "outcome": outcome,
-                "comment": "timed out",
-                "time": utcnow().isoformat(),
-            },
-        ]
-        approval.update_time = utcnow()
+    if approval.status in approvals.OPEN:
+        approvals.time_out(tx, approval, wake=False)  # woken by the deadline: on_timeout
     return {
         "approval_id": approval.id,
+        "source": approval.source,
         "status": approval.status,
         "decisions": approval.decisions,
     }
@@ -347,33 +337,23 @@ def park(
     if approval is not None:
         approval_id = new_id("apr")
         now = utcnow()
-        tx.add(
-            ApprovalRow(
-                id=approval_id,
-                project_id=run.project_id,
-                run_id=run.id,
-                automation_id=run.automation_id,
-                step_id=step_id,
-                run_attempt_key=str(seq),
-                status="pending",
-                decisions=[],
-                triggered_by=run.triggered_by,
-                create_time=now,
-                update_time=now,
-                **approval,
-            )
-        )
-        tx.flush()
-        events.emit(
-            tx,
-            system_principal(run),
-            "approval.requested",
-            "approval",
-            approval_id,
-            {"id": approval_id, "run_id": run.id, "step_id": step_id},
+        row = ApprovalRow(
+            id=approval_id,
             project_id=run.project_id,
-            environment_id=run.environment_id,
+            run_id=run.id,
+            automation_id=run.automation_id,
+            step_id=step_id,
+            run_attempt_key=f"{attempt}:{seq}",  # a retried run asks again
+            status="pending",
+            decisions=[],
+            triggered_by=run.triggered_by,
+            create_time=now,
+            update_time=now,
+            **approvals.new_fields(approval, now),
         )
+        tx.add(row)
+        tx.flush()
+        approvals.record_requested(tx, system_principal(run), row)
     transition(tx, run, "waiting", available_at=until, lease_owner=None, lease_expires_at=None)
     return approval_id
 

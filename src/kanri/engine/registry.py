@@ -43,6 +43,8 @@ class ApprovalRequest:
     deadline: datetime | None
     on_timeout: str
     allow_self_approval: bool
+    # More approval columns (source, severity, policy_id, rule_id, …) for a policy's gate.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import random
 import socket
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import structlog
 from pydantic import ValidationError
@@ -25,6 +26,8 @@ from kanri.core.time import utcnow
 from kanri.db.database import RUNS_CHANNEL
 from kanri.engine import queue, templates
 from kanri.engine.registry import END, Fail, Outcome, StepContext, Wait, kinds
+from kanri.governance import evaluator, gate
+from kanri.runs import approvals
 from kanri.tenancy.models import ProjectRow
 
 log = structlog.get_logger("kanri.engine")
@@ -202,6 +205,8 @@ class Engine:
             try:
                 if await self.db.write(queue.sweep):
                     self.wake()
+                if await self.db.write(approvals.settle_timeouts):
+                    self.wake()
             except Exception:
                 log.exception("sweep_failed")
 
@@ -247,6 +252,7 @@ class RunExecution:
         self.db = engine.db
         self.claimed = claimed
         self.pending: list[queue.Done] = []  # completed pure steps not checkpointed yet
+        self.facts: gate.RunFacts | None = None
 
     async def _advance(self, state: queue.RunState, outputs: Any = queue.UNFINISHED) -> None:
         """Write the pending checkpoints (and with `outputs`, the run's completion)."""
@@ -267,6 +273,13 @@ class RunExecution:
         executions = 0
         seq = state.next_seq
         resumed = state.resumed
+        self.facts = await self.db.read(gate.facts, state.run_id)
+        fresh = state.cursor is None and state.next_seq == 1
+        at_gate = state.cursor == gate.RUN_GATE
+        if at_gate or (self.facts is not None and fresh):
+            if not await self._run_gate(state, steps, seq, resumed if at_gate else None):
+                return
+            position, resumed = 0, None
         while position < len(steps):
             executions += 1
             if executions > MAX_STEP_EXECUTIONS:
@@ -332,6 +345,107 @@ class RunExecution:
             outputs = state.outputs.get(final, {}).get("output")
         await self._advance(state, outputs)
 
+    async def _run_gate(
+        self,
+        state: queue.RunState,
+        steps: list[dict[str, Any]],
+        seq: int,
+        resumed: dict[str, Any] | None,
+    ) -> bool:
+        """Policies before the run starts (action `run`). True: go on with the first step."""
+        started = utcnow()
+        if resumed is not None:  # woken at the gate: the start's approval is settled
+            if resumed.get("status") == "approved":
+                first = steps[0]["id"] if steps else END
+                await self.db.write(
+                    queue.checkpoint,
+                    state.run_id,
+                    state.attempt,
+                    seq,
+                    gate.RUN_GATE,
+                    "policy",
+                    "completed",
+                    resumed,
+                    None,
+                    1,
+                    started,
+                    first,
+                    seq - 1,
+                )
+                return True
+            message = f"approval {resumed.get('status')}"
+            details: dict[str, Any] = {"approval": resumed}
+            error = {"step_id": gate.RUN_GATE, "message": message, **details}
+            await self.db.write(
+                queue.checkpoint,
+                state.run_id,
+                state.attempt,
+                seq,
+                gate.RUN_GATE,
+                "policy",
+                "failed",
+                None,
+                error,
+                1,
+                started,
+                state.cursor,
+                seq - 1,
+            )  # a retry asks again
+            await self._fail(state, message, gate.RUN_GATE, "rejected", details)
+            return False
+        if self.facts is None:  # re-queued at the gate, and no policy has rules any more
+            return True
+        context = gate.context(self.facts, "run")
+        decision = evaluator.decide(self.facts.policies, context)
+        if decision.considered:
+            await self.db.write(gate.record, state.run_id, state.attempt, None, context, decision)
+        if decision.decision == "denied":
+            details = {"policy_id": decision.policy, "rule_id": decision.rule}
+            await self._fail(state, "; ".join(decision.reasons), None, "denied", details)
+            return False
+        if decision.decision == "needs_approval":
+            wait = gate.wait_for(decision, "; ".join(decision.reasons))
+            await self._park(state, {"id": gate.RUN_GATE, "kind": "policy"}, wait, seq, started)
+            return False
+        return True
+
+    async def _step_gate(
+        self,
+        state: queue.RunState,
+        step: dict[str, Any],
+        config: Any,
+        approval: dict[str, Any] | None,
+    ) -> Outcome | None:
+        """Policies before a step (action `step`, or `http` for an HTTP call). None: run it."""
+        if approval is not None:  # resumed after this step's policy approval
+            if approval.get("status") == "approved":
+                return None
+            details: dict[str, Any] = {"stop_reason": "rejected", "approval": approval}
+            return Fail(f"approval {approval.get('status')}", retryable=False, details=details)
+        if self.facts is None or not self.facts.policies.targets_calls:
+            return None
+        host = None
+        if step["kind"] == "http":
+            host = urlsplit(str(getattr(config, "url", ""))).hostname
+        action = "http" if step["kind"] == "http" else "step"
+        context = gate.context(self.facts, action, step_kind=step["kind"], http_host=host)
+        decision = evaluator.decide(self.facts.policies, context)
+        if decision.considered:
+            await self.db.write(
+                gate.record, state.run_id, state.attempt, step["id"], context, decision
+            )
+        if decision.decision == "denied":
+            details = {
+                "stop_reason": "denied",
+                "policy_id": decision.policy,
+                "rule_id": decision.rule,
+            }
+            return Fail("; ".join(decision.reasons), retryable=False, details=details)
+        if decision.decision == "needs_approval":
+            message = f"step '{step['id']}': {'; '.join(decision.reasons)}"
+            return gate.wait_for(decision, message)
+        return None
+
     def _context(self, state: queue.RunState) -> dict[str, Any]:
         return {
             "inputs": state.inputs,
@@ -345,6 +459,9 @@ class RunExecution:
     ) -> tuple[Outcome, Any, list[tuple[str, str]], list[tuple[str, dict[str, Any]]]]:
         kind = kinds().get(step["kind"])
         started = utcnow()
+        gated = None  # a policy approval this step was parked on
+        if resumed is not None and resumed.get("source") == "policy":
+            gated, resumed = resumed, None
         logs: list[tuple[str, str]] = []
         emitted: list[tuple[str, dict[str, Any]]] = []
         if kind is None:
@@ -381,6 +498,9 @@ class RunExecution:
             config = kind.config.model_validate(values)
             # A kind may own `timeout_seconds` (an approval's deadline); else it bounds the step.
             timeout = None if "timeout_seconds" in own else step.get("timeout_seconds")
+            blocked = await self._step_gate(state, step, config, gated)
+            if blocked is not None:
+                return blocked, started, logs, emitted
             outcome = await asyncio.wait_for(kind.run(context, config), timeout)
         except templates.TemplateError as exc:
             outcome = Fail(str(exc), retryable=False)
@@ -423,6 +543,7 @@ class RunExecution:
                 "deadline": request.deadline,
                 "on_timeout": request.on_timeout,
                 "allow_self_approval": request.allow_self_approval,
+                **request.extra,
             }
         try:
             await self.db.write(

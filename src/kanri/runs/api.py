@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from kanri.audit.schemas import AuditLog
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
@@ -126,6 +127,43 @@ async def cancel_run(run_id: RunId, db: Db, who: Writer) -> schemas.Run:
     return await db.write(service.cancel, who, run_id)
 
 
+@router.post("/v1/runs/{run_id}/pause")
+async def pause_run(run_id: RunId, db: Db, who: Writer) -> schemas.Run:
+    """Park the run as `waiting` with stop_reason `paused` until it is resumed."""
+    return await db.write(service.pause, who, run_id)
+
+
+@router.post("/v1/runs/{run_id}/resume")
+async def resume_run(run_id: RunId, kanri: Runtime, who: Writer) -> schemas.Run:
+    """Resume a paused run where it stood (its approval, timer or child run, else queued)."""
+    run = await kanri.db.write(service.resume, who, run_id)
+    kanri.wake_engine()
+    return run
+
+
+@router.post("/v1/runs/{run_id}/escalate", status_code=201)
+async def escalate_run(
+    run_id: RunId, body: schemas.Escalation, response: Response, db: Db, who: Writer
+) -> schemas.Approval:
+    """Record an escalation (severity, reason) as an approval people acknowledge; emits
+    `run.escalated`. The run carries on."""
+    approval = await db.write(service.escalate, who, run_id, body)
+    response.headers["Location"] = f"/v1/approvals/{approval.id}"
+    return approval
+
+
+@router.get("/v1/runs/{run_id}/audit")
+async def run_audit(
+    run_id: RunId,
+    db: Db,
+    params: Listing,
+    who: Annotated[Principal, RequireSection("audit-logs", "read")],
+) -> ListResponse[AuditLog]:
+    """Every transition, policy evaluation, approval request, decision and escalation of
+    the run, oldest first; the rows are links of the project's audit chain."""
+    return ListResponse.of(await db.read(service.audit_trail, who, run_id, params))
+
+
 @router.post("/v1/runs/{run_id}/retry")
 async def retry_run(run_id: RunId, kanri: Runtime, who: Writer) -> schemas.Run:
     """Re-queue a failed run from its first failed step."""
@@ -192,7 +230,9 @@ async def list_exceptions(
 
 @router.get("/v1/approvals")
 async def list_approvals(db: Db, params: Listing, who: Reader) -> ListResponse[schemas.Approval]:
-    """Approvals, newest first. Filter on status, run_id, automation_id, create_time."""
+    """Approvals, newest first (`order_by=deadline`: soonest deadline first). Filter on
+    status, severity, source, run_id, external_execution_id, automation_id, policy_id,
+    deadline, create_time."""
     return ListResponse.of(await db.read(service.list_approvals, who, params))
 
 

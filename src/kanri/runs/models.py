@@ -95,13 +95,30 @@ class ApprovalRow(Base):
     __table_args__ = (
         UniqueConstraint("run_id", "step_id", "run_attempt_key"),
         Index(None, "project_id", "status", "create_time"),
+        Index(None, "project_id", "due_time"),
+        Index(None, "status", "deadline"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     project_id: Mapped[str] = mapped_column(
         String(40), ForeignKey("projects.id", ondelete="CASCADE")
     )
-    run_id: Mapped[str] = mapped_column(String(40), ForeignKey("runs.id", ondelete="CASCADE"))
+    # Null for an external execution's approval (then `external_execution_id` is set).
+    run_id: Mapped[str | None] = mapped_column(
+        String(40), ForeignKey("runs.id", ondelete="CASCADE")
+    )
+    external_execution_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    # step: an approval step; policy: a policy rule's gate; escalation: a manual escalation.
+    source: Mapped[str] = mapped_column(String(20), default="step")
+    severity: Mapped[str] = mapped_column(String(10), default="medium")
+    policy_id: Mapped[str | None] = mapped_column(String(40))
+    rule_id: Mapped[str | None] = mapped_column(String(100))
+    escalate_to: Mapped[list[str]]
+    timeout_seconds: Mapped[float | None]
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    history: Mapped[list[Any]]
+    # The deadline, or the far future when there is none: a non-null key to sort and page by.
+    due_time: Mapped[datetime]
     automation_id: Mapped[str | None] = mapped_column(String(40))
     step_id: Mapped[str] = mapped_column(String(100))
     run_attempt_key: Mapped[str] = mapped_column(String(40))

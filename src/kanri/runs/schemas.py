@@ -71,18 +71,33 @@ class Decision(Model):
 
 class Approval(Resource):
     id: str
-    run_id: str
+    run_id: str | None = Field(description="null for an external execution's approval")
+    external_execution_id: str | None = None
     automation_id: str | None
     step_id: str
-    status: Literal["pending", "approved", "rejected", "expired"]
+    source: Literal["step", "policy", "escalation", "external"] = Field(
+        description="an approval step, a policy rule, a manual escalation, an external engine"
+    )
+    status: Literal["pending", "escalated", "approved", "rejected", "expired"]
+    severity: Literal["low", "medium", "high", "critical"]
     message: str
     approvers: list[str]
     required_approvals: int
     decisions: list[dict[str, Any]]
+    history: list[dict[str, Any]] = Field(description="requests, decisions and escalations")
+    policy_id: str | None = None
+    rule_id: str | None = None
+    escalations: int
     deadline: datetime | None
     on_timeout: str
+    triggered_by: str
     create_time: datetime
     update_time: datetime
+
+
+class Escalation(Model):
+    severity: Literal["low", "medium", "high", "critical"]
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class RunException(Model):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jsonschema
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from kanri.audit import service as audit_service
+from kanri.audit.schemas import AuditLog
 from kanri.automations import service as automations
 from kanri.core import audit, events
 from kanri.core.auth import Principal
@@ -20,7 +22,8 @@ from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
 from kanri.db.database import notify_runs_ready
 from kanri.engine import templates
-from kanri.runs import schemas
+from kanri.runs import approvals, schemas
+from kanri.runs.approvals import OPEN
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow, WorkerRow
 from kanri.runs.states import ACTIVE, transition
 
@@ -43,6 +46,12 @@ APPROVAL_FILTERS = FilterSpec(
         "status": FilterField(ApprovalRow.status),
         "run_id": FilterField(ApprovalRow.run_id),
         "automation_id": FilterField(ApprovalRow.automation_id),
+        "external_execution_id": FilterField(ApprovalRow.external_execution_id),
+        "source": FilterField(ApprovalRow.source),
+        "severity": FilterField(ApprovalRow.severity),
+        "policy_id": FilterField(ApprovalRow.policy_id),
+        # Sorted by `due_time` (the deadline; none: last) so it can page without nulls.
+        "deadline": FilterField(ApprovalRow.due_time, "timestamp"),
         "create_time": FilterField(ApprovalRow.create_time, "timestamp"),
     }
 )
@@ -196,9 +205,13 @@ def cancel(tx: Session, who: Principal, run_id: str) -> schemas.Run:
         raise Conflict(f"the run is already {row.status}")
     transition(tx, row, "cancelled", who=who, stop_reason="cancelled")
     for approval in tx.execute(
-        select(ApprovalRow).where(ApprovalRow.run_id == row.id, ApprovalRow.status == "pending")
+        select(ApprovalRow).where(ApprovalRow.run_id == row.id, ApprovalRow.status.in_(OPEN))
     ).scalars():
         approval.status = "expired"
+        approval.history = [
+            *approval.history,
+            {"type": "cancelled", "by": who.actor["id"], "time": utcnow().isoformat()},
+        ]
         approval.update_time = utcnow()
     tx.flush()
     return schemas.Run.model_validate(row)
@@ -235,7 +248,13 @@ def exceptions(tx: Session, who: Principal, params: ListParams) -> Page[schemas.
             out.append(schemas.RunException(run=run, reason=str(reason)))
             continue
         approval = tx.execute(
-            select(ApprovalRow).where(ApprovalRow.run_id == row.id, ApprovalRow.status == "pending")
+            select(ApprovalRow)
+            .where(
+                ApprovalRow.run_id == row.id,
+                ApprovalRow.status.in_(OPEN),
+                ApprovalRow.source != "escalation",
+            )
+            .limit(1)
         ).scalar_one_or_none()
         if approval is not None:
             reason = f"waiting for approval at step '{approval.step_id}'"
@@ -281,7 +300,12 @@ def list_approvals(tx: Session, who: Principal, params: ListParams) -> Page[sche
 def decide(
     tx: Session, who: Principal, approval_id: str, outcome: str, body: schemas.Decision
 ) -> schemas.Approval:
-    """Record one approver's decision exactly once; settle the approval and wake its run."""
+    """Record one approver's decision exactly once; settle the approval and wake its run.
+
+    The same decision again by the same approver replays the stored approval; a different
+    one is a Conflict. `required_approvals` distinct approvers settle it; one rejection ends
+    it. The key that triggered the run (or asked for the approval) cannot decide it.
+    """
     row = approval_row(tx, who, approval_id, lock=True)
     actor = who.actor["id"]
     mine = [d for d in row.decisions if d.get("by") == actor]
@@ -289,44 +313,174 @@ def decide(
         if mine[0]["outcome"] == outcome:
             return schemas.Approval.model_validate(row)  # the stored answer, again
         raise Conflict(f"you already decided '{mine[0]['outcome']}' on this approval")
-    if row.status != "pending":
+    if row.status not in OPEN:
         raise Conflict(f"the approval is already {row.status}")
     if actor == row.triggered_by and not row.allow_self_approval:
-        raise Forbidden("the key that started the run cannot decide its approvals")
+        raise Forbidden(
+            "self-approval is not allowed: this key started the run or asked for the approval"
+        )
     if row.approvers and actor not in row.approvers:
         raise Forbidden("this key is not among the approval's approvers")
     now = utcnow()
+    before = row.status
     decision = {"by": actor, "outcome": outcome, "comment": body.comment, "time": now.isoformat()}
     row.decisions = [*row.decisions, decision]
+    row.history = [*row.history, {"type": "decision", **decision}]
     row.update_time = now
     if outcome == "rejected":
         row.status = "rejected"
     elif sum(1 for d in row.decisions if d["outcome"] == "approved") >= row.required_approvals:
         row.status = "approved"
-    audit.record(
-        tx,
-        who,
-        f"approval.{outcome}",
-        "approval",
-        row.id,
-        {"status": {"from": "pending", "to": row.status}},
-        project_id=row.project_id,
-    )
+    approvals.record_decided(tx, who, row, outcome, before, body.comment)
     events.emit(
         tx,
         who,
         f"approval.{outcome}",
         "approval",
         row.id,
-        {"id": row.id, "run_id": row.run_id, "status": row.status},
+        {
+            "id": row.id,
+            "run_id": row.run_id,
+            "external_execution_id": row.external_execution_id,
+            "status": row.status,
+            "by": actor,
+        },
         project_id=row.project_id,
     )
-    if row.status != "pending":
-        run = tx.get(RunRow, row.run_id)
-        if run is not None and run.status == "waiting":
-            transition(tx, run, "pending", who=who, available_at=now)
+    if row.status not in OPEN:
+        approvals.settled(tx, who, row)
     tx.flush()
     return schemas.Approval.model_validate(row)
+
+
+# ---------------------------------------------------------------- run control
+
+
+def pause(tx: Session, who: Principal, run_id: str) -> schemas.Run:
+    """Park the run as `waiting` (stop_reason `paused`); a running step's worker loses the
+    run at its next checkpoint and the step runs again on resume."""
+    row = run_row(tx, who, run_id)
+    if row.status not in ACTIVE:
+        raise Conflict(f"the run is already {row.status}")
+    if row.stop_reason == "paused":
+        raise Conflict("the run is already paused")
+    transition(
+        tx,
+        row,
+        "waiting",
+        who=who,
+        stop_reason="paused",
+        available_at=None,
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+    tx.flush()
+    return schemas.Run.model_validate(row)
+
+
+def resume(tx: Session, who: Principal, run_id: str) -> schemas.Run:
+    """Undo a pause: back to the wait it was in (approval, timer, child run), else queued."""
+    row = run_row(tx, who, run_id)
+    if row.status != "waiting" or row.stop_reason != "paused":
+        raise Conflict(f"only paused runs can be resumed; this one is {row.status}")
+    open_approval = tx.execute(
+        select(ApprovalRow)
+        .where(
+            ApprovalRow.run_id == row.id,
+            ApprovalRow.status.in_(OPEN),
+            ApprovalRow.source.in_(("step", "policy")),
+        )
+        .limit(1)
+    ).scalar_one_or_none()
+    last = tx.execute(
+        select(RunStepRow).where(RunStepRow.run_id == row.id).order_by(RunStepRow.seq.desc())
+    ).first()
+    step = last[0] if last else None
+    parked = step is not None and step.status == "waiting" and step.step_id == row.cursor
+    if open_approval is not None:
+        wake = open_approval.deadline if open_approval.on_timeout != "escalate" else None
+        transition(tx, row, "waiting", who=who, available_at=wake)
+    elif parked and step is not None and _child_active(tx, row, step):
+        transition(tx, row, "waiting", who=who, available_at=None)
+    elif parked and step is not None and (step.output or {}).get("until"):
+        until = datetime.fromisoformat(str((step.output or {})["until"]))
+        transition(tx, row, "waiting", who=who, available_at=max(until, utcnow()))
+    else:
+        transition(tx, row, "pending", who=who, available_at=utcnow())
+    tx.flush()
+    return schemas.Run.model_validate(row)
+
+
+def _child_active(tx: Session, run: RunRow, step: RunStepRow) -> bool:
+    child_id = (step.output or {}).get("child_run_id")
+    if not child_id:
+        return False
+    child = tx.get(RunRow, child_id)
+    return child is not None and child.status in ACTIVE
+
+
+def escalate(
+    tx: Session, who: Principal, run_id: str, body: schemas.Escalation
+) -> schemas.Approval:
+    """An escalation record (an approval people acknowledge) and a `run.escalated` event;
+    the run itself carries on."""
+    run = run_row(tx, who, run_id)
+    now = utcnow()
+    row = ApprovalRow(
+        id=new_id("apr"),
+        project_id=run.project_id,
+        run_id=run.id,
+        automation_id=run.automation_id,
+        # Never the step's own id: the run's approval at that step must stay the one it reads.
+        step_id="escalation",
+        run_attempt_key=new_id("esc"),
+        status="pending",
+        message=body.reason,
+        approvers=[],
+        required_approvals=1,
+        decisions=[],
+        allow_self_approval=False,
+        on_timeout="reject",
+        triggered_by=who.actor["id"],
+        deadline=None,
+        create_time=now,
+        update_time=now,
+        **approvals.new_fields({"source": "escalation", "severity": body.severity}, now),
+    )
+    row.history = [
+        {**row.history[0], "reason": body.reason, "by": who.actor["id"], "at_step": run.cursor}
+    ]
+    tx.add(row)
+    tx.flush()
+    audit.record(
+        tx,
+        who,
+        "run.escalated",
+        "run",
+        run.id,
+        {
+            "approval_id": {"to": row.id},
+            "severity": {"to": body.severity},
+            "reason": {"to": body.reason},
+        },
+    )
+    approvals.record_requested(tx, who, row)
+    events.emit(
+        tx,
+        who,
+        "run.escalated",
+        "run",
+        run.id,
+        {"id": run.id, "approval_id": row.id, "severity": body.severity, "reason": body.reason},
+        environment_id=run.environment_id,
+    )
+    return schemas.Approval.model_validate(row)
+
+
+def audit_trail(tx: Session, who: Principal, run_id: str, params: ListParams) -> Page[AuditLog]:
+    """The run's audit rows (transitions, policy evaluations, approvals), oldest first."""
+    run = run_row(tx, who, run_id)
+    return audit_service.list_resource(tx, who, "run", run.id, params)
 
 
 # ---------------------------------------------------------------- fork, batches, workers

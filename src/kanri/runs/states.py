@@ -27,10 +27,12 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str | None]] = {
     ("pending", "running"): frozenset({None}),
     ("waiting", "running"): frozenset({None}),  # its wait or approval deadline has come
     ("running", "pending"): frozenset({None}),  # lease lost, backoff before a retry
-    ("running", "waiting"): frozenset({None}),
+    ("running", "waiting"): frozenset({None, "paused"}),
+    ("pending", "waiting"): frozenset({"paused"}),
+    ("waiting", "waiting"): frozenset({None, "paused"}),  # paused, or resumed to its wait
     ("waiting", "pending"): frozenset({None}),  # decided, or the wait is over
     ("running", "completed"): frozenset({"completed"}),
-    ("running", "failed"): frozenset({"error", "timeout", "rejected"}),
+    ("running", "failed"): frozenset({"error", "timeout", "rejected", "denied"}),
     ("pending", "cancelled"): frozenset({"cancelled"}),
     ("running", "cancelled"): frozenset({"cancelled"}),
     ("waiting", "cancelled"): frozenset({"cancelled"}),
@@ -67,6 +69,7 @@ def transition(
         raise Conflict(f"a {run.status} run cannot become {to}")
     now = utcnow()
     before = run.status
+    stop_before = run.stop_reason
     run.status = to
     run.stop_reason = stop_reason
     run.update_time = now
@@ -84,12 +87,19 @@ def transition(
         _wake_parent(tx, run)
     actor = who or system_principal(run)
     changes: dict[str, Any] = {"status": {"from": before, "to": to}}
-    if stop_reason:
-        changes["stop_reason"] = {"from": None, "to": stop_reason}
+    if stop_reason or stop_before:
+        changes["stop_reason"] = {"from": stop_before, "to": stop_reason}
     # Chained by the background chainer: every run's transitions would otherwise queue on
     # the project's chain head (core/audit.py).
     audit.record(
-        tx, actor, f"run.{to}", "run", run.id, changes, project_id=run.project_id, chained=False
+        tx,
+        actor,
+        "run.status_changed",
+        "run",
+        run.id,
+        changes,
+        project_id=run.project_id,
+        chained=False,
     )
     events.emit(
         tx,
@@ -113,5 +123,10 @@ def _wake_parent(tx: Session, child: RunRow) -> None:
     parent = tx.execute(
         select(RunRow).where(RunRow.id == child.parent_run_id).with_for_update()
     ).scalar_one_or_none()
-    if parent is not None and parent.status == "waiting" and parent.cursor == child.parent_step_id:
+    if (
+        parent is not None
+        and parent.status == "waiting"
+        and parent.stop_reason != "paused"
+        and parent.cursor == child.parent_step_id
+    ):
         transition(tx, parent, "pending", available_at=utcnow())

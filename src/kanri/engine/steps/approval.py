@@ -44,7 +44,8 @@ async def run(ctx: StepContext, config: ApprovalConfig) -> Outcome:
     if config.timeout_seconds is not None:
         deadline = utcnow() + timedelta(seconds=config.timeout_seconds)
     return Wait(
-        until=deadline,
+        # An escalating approval is timed by the sweeper (escalate, then expire), not a wake.
+        until=None if config.on_timeout == "escalate" else deadline,
         approval=ApprovalRequest(
             message=config.message,
             approvers=config.approvers,
@@ -52,5 +53,6 @@ async def run(ctx: StepContext, config: ApprovalConfig) -> Outcome:
             deadline=deadline,
             on_timeout=config.on_timeout,
             allow_self_approval=config.allow_self_approval,
+            extra={"timeout_seconds": config.timeout_seconds},
         ),
     )

@@ -1,0 +1,1 @@
+"""Governance: policies and their evaluation, policy exceptions, external executions."""

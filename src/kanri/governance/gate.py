@@ -1,0 +1,132 @@
+"""Where the engine meets the evaluator: the facts of a run, the audit of each evaluation,
+and the approval a `needs_approval` verdict parks the run on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kanri.automations.models import AutomationRow
+from kanri.core import audit
+from kanri.core.auth import Principal
+from kanri.core.time import utcnow
+from kanri.engine import queue
+from kanri.engine.registry import ApprovalRequest, Wait
+from kanri.governance import evaluator
+from kanri.runs.models import RunRow
+from kanri.runs.states import system_principal
+from kanri.tenancy.models import EnvironmentRow
+
+# The pseudo-step a run parks at while its start waits for a policy's approval.
+RUN_GATE = "policy:run"
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    policies: evaluator.PolicySet
+    automation: str | None
+    environment: str | None
+    labels: dict[str, Any]
+    inputs: dict[str, Any]
+
+
+def facts(tx: Session, run_id: str) -> RunFacts | None:
+    """The run's policies and what rules read of it; None when no policy has rules."""
+    run = tx.get(RunRow, run_id)
+    if run is None:
+        return None
+    policies = evaluator.load(tx, run.project_id)
+    if policies.empty:
+        return None
+    automation = tx.get(AutomationRow, run.automation_id) if run.automation_id else None
+    environment = tx.get(EnvironmentRow, run.environment_id) if run.environment_id else None
+    return RunFacts(
+        policies,
+        automation.name if automation is not None else None,
+        environment.name if environment is not None else None,
+        dict(run.labels or {}),
+        dict(run.inputs or {}),
+    )
+
+
+def context(
+    run: RunFacts, action: str, *, step_kind: str | None = None, http_host: str | None = None
+) -> dict[str, Any]:
+    return evaluator.context_for(
+        action,
+        automation=run.automation,
+        environment=run.environment,
+        labels=run.labels,
+        inputs=run.inputs,
+        step_kind=step_kind,
+        http_host=http_host,
+    )
+
+
+def evaluation_changes(
+    context: dict[str, Any], decision: evaluator.Decision, step_id: str | None = None
+) -> dict[str, Any]:
+    """How a `policy.evaluated` audit row reads."""
+    return {
+        "action": {"to": context.get("action")},
+        "step_id": {"to": step_id},
+        "step_kind": {"to": (context.get("step") or {}).get("kind")},
+        "http_host": {"to": (context.get("http") or {}).get("host")},
+        "decision": {"to": decision.decision},
+        "policy_id": {"to": decision.policy},
+        "rule_id": {"to": decision.rule},
+        "severity": {"to": decision.severity},
+        "reasons": {"to": decision.reasons},
+    }
+
+
+def record(
+    tx: Session,
+    run_id: str,
+    attempt: int,
+    step_id: str | None,
+    context: dict[str, Any],
+    decision: evaluator.Decision,
+) -> None:
+    """Audit one evaluation on the run (fenced: a worker that lost the run writes nothing)."""
+    run = queue.fenced(tx, run_id, attempt)
+    who: Principal = system_principal(run)
+    changes = evaluation_changes(context, decision, step_id)
+    audit.record(
+        tx,
+        who,
+        "policy.evaluated",
+        "run",
+        run.id,
+        changes,
+        project_id=run.project_id,
+        chained=False,  # with the run's transitions: chained by the background chainer
+    )
+
+
+def wait_for(decision: evaluator.Decision, message: str) -> Wait:
+    """Park on an approval with the deciding rule's terms."""
+    terms = decision.approval or {}
+    timeout = terms.get("timeout_seconds")
+    deadline = utcnow() + timedelta(seconds=timeout) if timeout else None
+    on_timeout = terms.get("on_timeout") or "reject"
+    request = ApprovalRequest(
+        message=message,
+        approvers=list(terms.get("approvers") or []),
+        required_approvals=int(terms.get("required_approvals") or 1),
+        deadline=deadline,
+        on_timeout=on_timeout,
+        allow_self_approval=False,
+        extra={
+            "source": "policy",
+            "severity": decision.severity or "medium",
+            "policy_id": decision.policy,
+            "rule_id": decision.rule,
+            "escalate_to": list(terms.get("escalate_to") or []),
+            "timeout_seconds": timeout,
+        },
+    )
+    return Wait(until=None if on_timeout == "escalate" else deadline, approval=request)

@@ -1,0 +1,3 @@
+from tests.governance.factories import clock
+
+__all__ = ["clock"]
