@@ -156,11 +156,18 @@ def record(
     return row_id
 
 
-def _chain(connection: Connection, scope_id: str, rows: list[Any]) -> int:
-    """Give `rows` (unchained, in order) their places after the head of `scope_id`."""
+def _chain(connection: Connection, scope_id: str, limit: int | None = None) -> int:
+    """Give the unchained rows of `scope_id` (oldest first) their places after its head.
+
+    The head is locked before the rows are read: another chainer that got there first has
+    already placed them, and they are not read again."""
+    waiting = select(_LOGS.c.id).where(_LOGS.c.seq.is_(None), _LOGS.c.scope_id == scope_id)
+    if connection.execute(waiting.limit(1)).first() is None:
+        return 0  # nothing to chain: no lock taken
+    seq, prev = _lock_head(connection, scope_id)
+    rows = _pending(connection, _LOGS.c.scope_id == scope_id, limit=limit)
     if not rows:
         return 0
-    seq, prev = _lock_head(connection, scope_id)
     updates = []
     for row in rows:
         seq += 1
@@ -230,18 +237,17 @@ def complete(tx: Session, scope_id: str | None = None, limit: int = CHAIN_BATCH)
     """
     connection = tx.connection()
     if scope_id is not None:
-        return _chain(connection, scope_id, _pending(connection, _LOGS.c.scope_id == scope_id))
+        return _chain(connection, scope_id)
     if connection.dialect.name == "postgresql":
         locked = connection.execute(
             text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": CHAINER_LOCK}
         ).scalar_one()
         if not locked:
             return 0
-    rows = _pending(connection, limit=limit)
-    by_scope: dict[str, list[Any]] = {}
-    for row in rows:
-        by_scope.setdefault(row.scope_id, []).append(row)
-    return sum(_chain(connection, scope, by_scope[scope]) for scope in sorted(by_scope))
+    scopes = connection.execute(
+        select(_LOGS.c.scope_id).where(_LOGS.c.seq.is_(None)).distinct().limit(limit)
+    ).scalars()
+    return sum(_chain(connection, scope, limit) for scope in sorted(scopes))
 
 
 def pending_count(tx: Session, scope_id: str) -> int:
