@@ -12,12 +12,15 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from kanri import __version__
 from kanri import logging as kanri_logging
+from kanri.agents.api import router as agents_router
 from kanri.audit.api import router as audit_router
 from kanri.automations.api import router as automations_router
 from kanri.config import Settings
 from kanri.core.auth import document_guards
 from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
+from kanri.costs.api import router as costs_router
 from kanri.db.database import Database
+from kanri.providers.api import router as providers_router
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
@@ -97,6 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         automations_router,
         runs_router,
         schedules_router,
+        providers_router,
+        agents_router,
+        costs_router,
     ):
         app.router.routes.extend(router.routes)
     app.add_middleware(
