@@ -15,9 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import anthropic
-import openai
-
 from kanri.providers.service import ProviderConfig
 
 OnDelta = Callable[[str], Awaitable[None]]
@@ -101,6 +98,8 @@ async def complete(
 
 
 def _openai_error(exc: Exception) -> ProviderError:
+    import openai
+
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         retryable = status == 429 or status >= 500
@@ -136,6 +135,8 @@ def _usage_from_openai(usage: Any) -> Usage:
 async def _openai(
     provider: ProviderConfig, request: ModelRequest, on_delta: OnDelta | None
 ) -> ModelReply:
+    import openai  # the SDKs load on first use: an offline-only deployment never pays
+
     options = provider.options
     client = openai.AsyncOpenAI(
         api_key=provider.api_key or "none",
@@ -187,7 +188,7 @@ async def _openai(
 
 
 async def _openai_stream(
-    client: openai.AsyncOpenAI,
+    client: Any,
     kwargs: dict[str, Any],
     request: ModelRequest,
     on_delta: OnDelta | None,
@@ -275,6 +276,8 @@ def _to_anthropic(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, A
 async def _anthropic(
     provider: ProviderConfig, request: ModelRequest, on_delta: OnDelta | None
 ) -> ModelReply:
+    import anthropic
+
     options = provider.options
     client = anthropic.AsyncAnthropic(
         api_key=provider.api_key,
