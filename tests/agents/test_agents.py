@@ -132,7 +132,8 @@ async def test_map_runtime_switches_the_model_in_a_new_version(
     assert mapped.json()["runtime"]["provider"] == other["id"]
     run = await run_agent(client, tenant, agent["id"], "x")
     calls = await client.get(
-        "/v1/costs", params={"group_by": "model", "filter": f'run_id = "{run["id"]}"'},
+        "/v1/costs",
+        params={"group_by": "model", "filter": f'run_id = "{run["id"]}"'},
         headers=tenant.headers,
     )
     assert calls.json()["data"][0]["group"] == {"provider": other["name"], "model": "other-model"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -138,10 +139,10 @@ class FakeOpenAI:
 
         try:
             yield chunk({"role": "assistant", "content": ""})
-            for word in (reply.content or "").split(" ") if reply.content else []:
+            for piece in re.findall(r"\S+\s*|\s+", reply.content or ""):
                 if reply.chunk_delay:
                     await asyncio.sleep(reply.chunk_delay)
-                yield chunk({"content": word + " " if word else word})
+                yield chunk({"content": piece})
             for index, call in enumerate(calls):
                 yield chunk(
                     {
