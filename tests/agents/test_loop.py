@@ -277,7 +277,7 @@ async def test_an_anthropic_provider_maps_tools_system_and_usage(
         cached_tokens=60,
     )
     fake_openai.reply("All done.")
-    run = await run_agent(client, tenant, agent["id"], "hi")
+    run = await run_agent(client, tenant, agent["id"], "hi", wait=60)  # the SDK loads first
     assert run["status"] == "completed", run
     assert run["outputs"]["content"] == "All done."
     first, second = fake_openai.requests

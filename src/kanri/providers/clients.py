@@ -8,8 +8,11 @@ a cancelled task (the run was cancelled) aborts the in-flight request.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import json
 import re
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -97,6 +100,15 @@ async def complete(
 # ---------------------------------------------------------------- openai-compatible
 
 
+async def _sdk(name: str) -> Any:
+    """The SDK module, imported on first use in a thread: importing one takes seconds of CPU
+    that must not stall the event loop (and an offline-only deployment never pays it)."""
+    module = sys.modules.get(name)
+    if module is None:
+        module = await asyncio.to_thread(importlib.import_module, name)
+    return module
+
+
 def _openai_error(exc: Exception) -> ProviderError:
     import openai
 
@@ -135,8 +147,7 @@ def _usage_from_openai(usage: Any) -> Usage:
 async def _openai(
     provider: ProviderConfig, request: ModelRequest, on_delta: OnDelta | None
 ) -> ModelReply:
-    import openai  # the SDKs load on first use: an offline-only deployment never pays
-
+    openai = await _sdk("openai")
     options = provider.options
     client = openai.AsyncOpenAI(
         api_key=provider.api_key or "none",
@@ -276,8 +287,7 @@ def _to_anthropic(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, A
 async def _anthropic(
     provider: ProviderConfig, request: ModelRequest, on_delta: OnDelta | None
 ) -> ModelReply:
-    import anthropic
-
+    anthropic = await _sdk("anthropic")
     options = provider.options
     client = anthropic.AsyncAnthropic(
         api_key=provider.api_key,
