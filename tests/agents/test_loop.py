@@ -135,7 +135,7 @@ async def test_usage_with_cached_and_reasoning_tokens_is_priced_to_the_cent(
     fake_openai.reply("done", **usage)
     run = await run_agent(client, tenant, agent["id"], "go")
     assert run["status"] == "completed", run
-    # Per call: 600 × 2.50 + 400 × 1.25 + 200 × 10.00 per million = 0.004 USD.
+    # Per call: 600 * 2.50 + 400 * 1.25 + 200 * 10.00 per million = 0.004 USD.
     assert run["cost_usd"] == "0.00800000"
     assert run["usage"] == {
         "input_tokens": 2000,
@@ -287,7 +287,7 @@ async def test_an_anthropic_provider_maps_tools_system_and_usage(
     assert run["usage"]["input_tokens"] == 200
     assert run["usage"]["cached_input_tokens"] == 60
     # claude-sonnet-4 (shipped default): 3.00 / 0.30 / 15.00 USD per million tokens;
-    # (40 × 3 + 60 × 0.3 + 20 × 15) + (100 × 3 + 20 × 15) = 1038 per million.
+    # (40 * 3 + 60 * 0.3 + 20 * 15) + (100 * 3 + 20 * 15) = 1038 per million.
     assert run["cost_usd"] == "0.00103800"
 
 

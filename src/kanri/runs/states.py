@@ -29,7 +29,9 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str | None]] = {
     ("running", "waiting"): frozenset({None}),
     ("waiting", "pending"): frozenset({None}),  # decided, or the wait is over
     ("running", "completed"): frozenset({"completed"}),
-    ("running", "failed"): frozenset({"error", "timeout", "rejected"}),
+    ("running", "failed"): frozenset(
+        {"error", "timeout", "rejected", "budget_exceeded", "max_steps"}  # the last two: agents
+    ),
     ("pending", "cancelled"): frozenset({"cancelled"}),
     ("running", "cancelled"): frozenset({"cancelled"}),
     ("waiting", "cancelled"): frozenset({"cancelled"}),
