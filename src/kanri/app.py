@@ -20,6 +20,7 @@ from kanri.core.auth import document_guards
 from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.costs.api import router as costs_router
 from kanri.db.database import Database
+from kanri.openai_compat.api import router as openai_router
 from kanri.providers.api import router as providers_router
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         providers_router,
         agents_router,
         costs_router,
+        openai_router,
     ):
         app.router.routes.extend(router.routes)
     app.add_middleware(
