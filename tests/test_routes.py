@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from kanri.core.auth import section_of
 from kanri.runtime import Kanri
+from tests.agents.factories import make_agent
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
 
@@ -38,6 +39,10 @@ def _routes(app: FastAPI) -> list[APIRoute]:
 def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
     if method == "PATCH" or route.path.endswith("/rotate"):
         return {}
+    if route.path == "/v1/agents/{agent_id}/runs":
+        return {"message": "walk"}
+    if route.path.endswith("/map-runtime"):
+        return {"provider": "walk"}
     if route.path.endswith("/runs"):
         return {"inputs": {}}
     if route.path.endswith("/fork"):
@@ -77,6 +82,11 @@ PLACEHOLDERS = {
     "run_id": "run_x",
     "approval_id": "apr_x",
     "schedule_id": "sch_x",
+    "provider_id": "prv_x",
+    "agent_id": "agt_x",
+    "thread_id": "thr_x",
+    "price_id": "prc_x",
+    "budget_id": "bdg_x",
 }
 
 
@@ -129,6 +139,18 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         headers=other.headers,
     )
     assert schedule.status_code == 201, schedule.text
+    their_agent = await make_agent(client, other)
+    their_thread = await client.post("/v1/threads", json={}, headers=other.headers)
+    their_price = await client.post(
+        "/v1/prices",
+        json={"provider": "*", "model": "m", "input_per_million": 1, "output_per_million": 1},
+        headers=other.headers,
+    )
+    their_budget = await client.post(
+        "/v1/budgets",
+        json={"name": "b", "period": "day", "limit_usd": 100},
+        headers=other.headers,
+    )
     ids = {
         "project_id": other.project_id,
         "environment_id": their_env["id"],
@@ -138,6 +160,11 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "run_id": run["id"],
         "approval_id": approvals[0]["id"],
         "schedule_id": schedule.json()["id"],
+        "provider_id": their_agent["runtime"]["provider"],
+        "agent_id": their_agent["id"],
+        "thread_id": their_thread.json()["id"],
+        "price_id": their_price.json()["id"],
+        "budget_id": their_budget.json()["id"],
     }
     checked = 0
     for method, route in _guarded(app):
