@@ -87,6 +87,7 @@ PLACEHOLDERS = {
     "thread_id": "thr_x",
     "price_id": "prc_x",
     "budget_id": "bdg_x",
+    "judge_id": "jdg_x",
 }
 
 
@@ -151,6 +152,16 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         json={"name": "b", "period": "day", "limit_usd": 100},
         headers=other.headers,
     )
+    their_judge = await client.post(
+        "/v1/judges",
+        json={
+            "name": "j",
+            "kind": "rule",
+            "agent": their_agent["id"],
+            "config": {"checks": [{"type": "exists"}]},
+        },
+        headers=other.headers,
+    )
     ids = {
         "project_id": other.project_id,
         "environment_id": their_env["id"],
@@ -165,6 +176,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "thread_id": their_thread.json()["id"],
         "price_id": their_price.json()["id"],
         "budget_id": their_budget.json()["id"],
+        "judge_id": their_judge.json()["id"],
     }
     checked = 0
     for method, route in _guarded(app):

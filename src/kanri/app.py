@@ -20,6 +20,7 @@ from kanri.core.auth import document_guards
 from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.costs.api import router as costs_router
 from kanri.db.database import Database
+from kanri.judges.api import router as judges_router
 from kanri.openai_compat.api import router as openai_router
 from kanri.providers.api import router as providers_router
 from kanri.runs.api import router as runs_router
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await db.start()
         scheduler = None
+        scorer = None
         if settings.worker_enabled:
             from kanri.engine.worker import Engine
             from kanri.schedules.leader import Scheduler
@@ -70,9 +72,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await kanri.engine.start()
             scheduler = Scheduler(kanri, tick_seconds=settings.schedule_tick_seconds)
             await scheduler.start()
+            from kanri.judges.scorer import Scorer
+
+            scorer = Scorer(kanri, poll_seconds=settings.poll_seconds)
+            await scorer.start()
         try:
             yield
         finally:
+            if scorer is not None:
+                await scorer.stop()
             if scheduler is not None:
                 await scheduler.stop()
             if kanri.engine is not None:
@@ -105,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         agents_router,
         costs_router,
         openai_router,
+        judges_router,
     ):
         app.router.routes.extend(router.routes)
     app.add_middleware(

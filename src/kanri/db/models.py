@@ -5,6 +5,7 @@ from kanri.automations import models as automation_models
 from kanri.core import models as core_models
 from kanri.costs import models as cost_models
 from kanri.db.base import Base
+from kanri.judges import models as judge_models
 from kanri.providers import models as provider_models
 from kanri.runs import models as run_models
 from kanri.schedules import models as schedule_models
@@ -16,6 +17,7 @@ __all__ = [
     "automation_models",
     "core_models",
     "cost_models",
+    "judge_models",
     "provider_models",
     "run_models",
     "schedule_models",

@@ -1,8 +1,8 @@
-"""agents providers costs
+"""agents providers costs judges
 
 Revision ID: 0007
 Revises: 0004
-Create Date: 2026-11-23 18:15:25.951140
+Create Date: 2026-11-23 18:34:06.047658
 """
 
 from collections.abc import Sequence
@@ -89,6 +89,39 @@ def upgrade() -> None:
     with op.batch_alter_table("budgets", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_budgets_project_id_agent_id"), ["project_id", "agent_id"], unique=False
+        )
+
+    op.create_table(
+        "judges",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=63), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("agent_id", sa.String(length=40), nullable=True),
+        sa.Column("automation_id", sa.String(length=40), nullable=True),
+        sa.Column(
+            "config",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("sample_rate", sa.Float(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("create_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("update_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_judges_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_judges")),
+        sa.UniqueConstraint("project_id", "name", name=op.f("uq_judges_project_id_name")),
+    )
+    with op.batch_alter_table("judges", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_judges_project_id_create_time"),
+            ["project_id", "create_time"],
+            unique=False,
         )
 
     op.create_table(
@@ -252,6 +285,43 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "scores",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("judge_id", sa.String(length=40), nullable=False),
+        sa.Column("run_id", sa.String(length=40), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("passed", sa.Boolean(), nullable=True),
+        sa.Column("reasoning", sa.Text(), nullable=False),
+        sa.Column(
+            "details",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("create_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["judge_id"], ["judges.id"], name=op.f("fk_scores_judge_id_judges"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_scores_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["runs.id"], name=op.f("fk_scores_run_id_runs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scores")),
+        sa.UniqueConstraint("judge_id", "run_id", name=op.f("uq_scores_judge_id_run_id")),
+    )
+    with op.batch_alter_table("scores", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_scores_judge_id_create_time"), ["judge_id", "create_time"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_scores_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
         "thread_messages",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("thread_id", sa.String(length=40), nullable=False),
@@ -331,6 +401,11 @@ def downgrade() -> None:
 
     op.drop_table("tool_calls")
     op.drop_table("thread_messages")
+    with op.batch_alter_table("scores", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_scores_run_id"))
+        batch_op.drop_index(batch_op.f("ix_scores_judge_id_create_time"))
+
+    op.drop_table("scores")
     with op.batch_alter_table("model_calls", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_model_calls_project_id_create_time"))
         batch_op.drop_index(batch_op.f("ix_model_calls_agent_id_create_time"))
@@ -349,6 +424,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_prices_project_id_model_effective_from"))
 
     op.drop_table("prices")
+    with op.batch_alter_table("judges", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_judges_project_id_create_time"))
+
+    op.drop_table("judges")
     with op.batch_alter_table("budgets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_budgets_project_id_agent_id"))
 
