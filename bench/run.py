@@ -12,7 +12,8 @@ Measures, with one uvicorn worker per server and wrk with identical settings:
 Then the run engine's section (`bench/engine.py`: runs/s on SQLite and on PostgreSQL
 against a bare SKIP LOCKED loop, trigger → first step latency, deep list pages).
 `--only engine` runs that section alone, `--only http` (or get/post) the HTTP one alone,
-`--no-engine` skips it.
+`--no-engine` skips it. `--only agents` runs the agents section (`bench/agents.py`: agent
+runs/s against three-step automation runs/s) alone.
 
 Prints the numbers and ratios and writes them to `bench/results/latest.json` (each section
 keeps what the other wrote). There are no timing assertions: BELOW a target is reported,
@@ -413,10 +414,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
         "--only",
-        choices=["get", "post", "http", "engine"],
+        choices=["get", "post", "http", "engine", "agents"],
         help="one HTTP method only (no engine section), the HTTP section, or the engine section",
     )
     parser.add_argument("--no-engine", action="store_true", help="skip the engine section")
+    parser.add_argument(
+        "--agents-runs", type=int, default=500, help="agents section: runs of each kind (500)"
+    )
     engine_group = parser.add_argument_group("engine section")
     engine_group.add_argument(
         "--engine-runs", type=int, default=2000, help="(a) runs triggered on SQLite (2000)"
@@ -454,6 +458,10 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.only == "agents":
+        from bench import agents
+
+        return agents.run(args.agents_runs)
     http_section = args.only != "engine"
     engine_section = args.only in (None, "engine") and not args.no_engine
     if http_section and shutil.which("wrk") is None:
