@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from kanri.automations.schemas import Labels
 from kanri.core.schemas import Description, Model, Resource, Slug
+from kanri.costs.schemas import Usd
 
 
 class Runtime(Model):
@@ -138,7 +138,7 @@ class AgentRuntimeStatus(Model):
     last_run_id: str | None
     last_run_time: datetime | None
     tokens_today: int
-    cost_usd_today: Decimal
+    cost_usd_today: Usd
 
 
 class ToolCall(Resource):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PlainSerializer, field_validator, model_validator
 
 from kanri.core.schemas import Model, Resource, Slug, UtcDatetime
 
-PerMillion = Decimal
+# USD as a fixed-point string (never `0E-8`).
+Usd = Annotated[
+    Decimal,
+    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
+]
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -74,7 +78,7 @@ class CostRow(Model):
     group: dict[str, Any]
     usage: Usage
     calls: int
-    cost_usd: Decimal
+    cost_usd: Usd
 
 
 class CostReport(Model):
@@ -138,7 +142,7 @@ class Budget(Resource):
     period: Literal["day", "week", "month"]
     limit_usd: Decimal
     thresholds: list[Threshold]
-    spent_usd: Decimal = Decimal(0)
+    spent_usd: Usd = Decimal(0)
     period_start: datetime | None = None
     create_time: datetime
     update_time: datetime

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import Field
 
 from kanri.automations.schemas import Labels
 from kanri.core.schemas import Model, Resource
+from kanri.costs.schemas import Usd
 
 RunStatus = Literal["pending", "running", "waiting", "completed", "failed", "cancelled"]
 
@@ -41,7 +41,7 @@ class Run(Resource):
     usage: dict[str, Any] | None = Field(
         default=None, description="summed tokens of the run's model calls"
     )
-    cost_usd: Decimal | None = Field(default=None, description="USD, summed over model calls")
+    cost_usd: Usd | None = Field(default=None, description="USD, summed over model calls")
     create_time: datetime
     start_time: datetime | None
     end_time: datetime | None
