@@ -367,3 +367,31 @@ async def test_offline_tools_run_automation_and_the_ssrf_guard(
     [call] = calls.json()["data"]
     assert call["status"] == "failed"
     assert "error" in call["result"]
+
+
+async def test_cancelling_a_run_aborts_the_in_flight_model_call(
+    client: httpx.AsyncClient, tenant: Tenant, fake_openai: FakeOpenAI
+) -> None:
+    agent = await _openai_agent(client, tenant, fake_openai)
+    fake_openai.reply(" ".join(["word"] * 40), chunk_delay=0.2)
+    run = await run_agent(client, tenant, agent["id"], "talk", wait=0)
+    for _ in range(200):
+        if fake_openai.requests:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)
+    cancelled = await client.post(f"/v1/runs/{run['id']}/cancel", headers=tenant.headers)
+    assert cancelled.json()["status"] == "cancelled"
+    for _ in range(200):
+        if fake_openai.disconnects:
+            break
+        await asyncio.sleep(0.05)
+    assert fake_openai.disconnects == 1  # long before the 8 s stream would have ended
+
+
+async def test_an_agent_stops_at_max_steps(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    agent = await make_agent(client, tenant, tools=[{"name": "emit_event"}], max_steps=1)
+    run = await run_agent(client, tenant, agent["id"], '/tool emit_event {"type": "a.b"}')
+    assert run["status"] == "failed"
+    assert run["stop_reason"] == "max_steps"
+    assert "max_steps (1)" in run["error"]["message"]

@@ -177,7 +177,7 @@ class FakeOpenAI:
             }
             yield f"data: {json.dumps(usage)}\n\n"
             yield "data: [DONE]\n\n"
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, GeneratorExit):  # the client went away mid-stream
             self.disconnects += 1
             raise
 
