@@ -126,7 +126,7 @@ async def test_usage_with_cached_and_reasoning_tokens_is_priced_to_the_cent(
         headers=tenant.headers,
     )
     assert price.status_code == 201, price.text
-    usage = {"prompt_tokens": 1000, "cached_tokens": 400, "completion_tokens": 200}
+    usage: dict[str, Any] = {"prompt_tokens": 1000, "cached_tokens": 400, "completion_tokens": 200}
     fake_openai.reply(
         tool_calls=[{"name": "emit_event", "arguments": {"type": "a.b"}}],
         reasoning_tokens=50,

@@ -82,7 +82,9 @@ class FakeOpenAI:
     def _next(self, body: dict[str, Any]) -> Reply:
         if self.script:
             return self.script.pop(0)
-        last = next((m for m in reversed(body.get("messages", [])) if m.get("role") == "user"), {})
+        last: dict[str, Any] = next(
+            (m for m in reversed(body.get("messages", [])) if m.get("role") == "user"), {}
+        )
         content = last.get("content")
         if isinstance(content, list):
             content = " ".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
