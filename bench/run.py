@@ -14,6 +14,8 @@ against a bare SKIP LOCKED loop, trigger → first step latency, deep list pages
 `--only engine` runs that section alone, `--only http` (or get/post) the HTTP one alone,
 `--no-engine` skips it. `--only webhooks` runs the webhooks section (`bench/webhooks.py`:
 deliveries/s outbox → loopback receiver against a bare httpx loop, outbox → SSE latency).
+`--only agents` runs the agents section (`bench/agents.py`: agent runs/s against
+three-step automation runs/s) alone.
 
 Prints the numbers and ratios and writes them to `bench/results/latest.json` (each section
 keeps what the other wrote). There are no timing assertions: BELOW a target is reported,
@@ -414,7 +416,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
         "--only",
-        choices=["get", "post", "http", "engine", "records", "webhooks"],
+        choices=["get", "post", "http", "engine", "records", "webhooks", "agents"],
         help="one HTTP method only (no other section), or one section",
     )
     parser.add_argument("--no-engine", action="store_true", help="skip the engine section")
@@ -431,6 +433,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=20_000,
         help="records created through batchCreate and timed (20000)",
+    )
+    parser.add_argument(
+        "--agents-runs", type=int, default=500, help="agents section: runs of each kind (500)"
     )
     engine_group = parser.add_argument_group("engine section")
     engine_group.add_argument(
@@ -478,6 +483,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.only == "webhooks":
         return webhooks.run()
+    if args.only == "agents":
+        from bench import agents
+
+        return agents.run(args.agents_runs)
     http_section = args.only not in ("engine", "records")
     engine_section = args.only in (None, "engine") and not args.no_engine
     records_section = args.only in (None, "records") and not args.no_records

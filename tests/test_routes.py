@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from kanri.core.auth import section_of
 from kanri.core.time import utcnow
 from kanri.runtime import Kanri
+from tests.agents.factories import make_agent
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
 from tests.records.factories import field, make_object, make_record
@@ -61,6 +62,10 @@ def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
         return _records_body(route.path, method)
     if method == "PATCH" or route.path.endswith("/rotate"):
         return {}
+    if route.path == "/v1/agents/{agent_id}/runs":
+        return {"message": "walk"}
+    if route.path.endswith("/map-runtime"):
+        return {"provider": "walk"}
     if route.path.endswith("/runs"):
         return {"inputs": {}}
     if route.path.endswith("/fork"):
@@ -129,6 +134,12 @@ PLACEHOLDERS = {
     "policy_id": "pol_x",
     "exception_id": "pex_x",
     "execution_id": "ext_x",
+    "provider_id": "prv_x",
+    "agent_id": "agt_x",
+    "thread_id": "thr_x",
+    "price_id": "prc_x",
+    "budget_id": "bdg_x",
+    "judge_id": "jdg_x",
 }
 
 
@@ -217,6 +228,28 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         headers=other.headers,
     )
     assert execution.status_code == 201, execution.text
+    their_agent = await make_agent(client, other)
+    their_thread = await client.post("/v1/threads", json={}, headers=other.headers)
+    their_price = await client.post(
+        "/v1/prices",
+        json={"provider": "*", "model": "m", "input_per_million": 1, "output_per_million": 1},
+        headers=other.headers,
+    )
+    their_budget = await client.post(
+        "/v1/budgets",
+        json={"name": "b", "period": "day", "limit_usd": 100},
+        headers=other.headers,
+    )
+    their_judge = await client.post(
+        "/v1/judges",
+        json={
+            "name": "j",
+            "kind": "rule",
+            "agent": their_agent["id"],
+            "config": {"checks": [{"type": "exists"}]},
+        },
+        headers=other.headers,
+    )
     ids = {
         "project_id": other.project_id,
         "policy_id": policy.json()["id"],
@@ -235,6 +268,12 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "object_id": their_object["id"],
         "field_id": their_object["fields"][0]["id"],
         "record_id": their_record["id"],
+        "provider_id": their_agent["runtime"]["provider"],
+        "agent_id": their_agent["id"],
+        "thread_id": their_thread.json()["id"],
+        "price_id": their_price.json()["id"],
+        "budget_id": their_budget.json()["id"],
+        "judge_id": their_judge.json()["id"],
     }
     checked = 0
     for method, route in _guarded(app):

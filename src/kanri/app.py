@@ -12,15 +12,20 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from kanri import __version__
 from kanri import logging as kanri_logging
+from kanri.agents.api import router as agents_router
 from kanri.audit.api import router as audit_router
 from kanri.automations.api import router as automations_router
 from kanri.config import Settings
 from kanri.core.auth import document_guards
 from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
+from kanri.costs.api import router as costs_router
 from kanri.db.database import Database
 from kanri.events.api import router as events_router
 from kanri.records.api import router as records_router
 from kanri.governance.api import router as governance_router
+from kanri.judges.api import router as judges_router
+from kanri.openai_compat.api import router as openai_router
+from kanri.providers.api import router as providers_router
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
@@ -60,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await db.start()
         scheduler = dispatcher = None
+        scheduler = None
+        scorer = None
         if settings.worker_enabled:
             from kanri.engine.worker import Engine
             from kanri.schedules.leader import Scheduler
@@ -84,6 +91,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await dispatcher.stop()
             if (hub := getattr(app.state, "event_hub", None)) is not None:
                 await hub.close()
+            from kanri.judges.scorer import Scorer
+
+            scorer = Scorer(kanri, poll_seconds=settings.poll_seconds)
+            await scorer.start()
+        try:
+            yield
+        finally:
+            if scorer is not None:
+                await scorer.stop()
             if scheduler is not None:
                 await scheduler.stop()
             if kanri.engine is not None:
@@ -116,6 +132,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_router,
         records_router,
         governance_router,
+        providers_router,
+        agents_router,
+        costs_router,
+        openai_router,
+        judges_router,
     ):
         app.router.routes.extend(router.routes)
     app.add_middleware(

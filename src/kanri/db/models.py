@@ -1,10 +1,14 @@
 """Imports every feature's tables so `Base.metadata` is complete (Alembic, tests)."""
 
+from kanri.agents import models as agent_models
 from kanri.automations import models as automation_models
 from kanri.core import models as core_models
+from kanri.costs import models as cost_models
 from kanri.db.base import Base
 from kanri.records import models as record_models
 from kanri.governance import models as governance_models
+from kanri.judges import models as judge_models
+from kanri.providers import models as provider_models
 from kanri.runs import models as run_models
 from kanri.schedules import models as schedule_models
 from kanri.tenancy import models as tenancy_models
@@ -12,10 +16,14 @@ from kanri.webhooks import models as webhook_models
 
 __all__ = [
     "Base",
+    "agent_models",
     "automation_models",
     "core_models",
     "record_models",
     "governance_models",
+    "cost_models",
+    "judge_models",
+    "provider_models",
     "run_models",
     "schedule_models",
     "tenancy_models",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kanri.db.base import Base, JSONType
@@ -54,6 +55,10 @@ class RunRow(Base):
     start_time: Mapped[datetime | None]
     end_time: Mapped[datetime | None]
     update_time: Mapped[datetime]
+    # Agent runs: the agent; every run with model calls: their summed usage and cost.
+    agent_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    usage: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
+    cost_usd: Mapped[Decimal | None] = mapped_column(Numeric(20, 8), default=None)
 
 
 class RunStepRow(Base):

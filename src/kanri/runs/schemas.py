@@ -9,6 +9,7 @@ from pydantic import Field
 
 from kanri.automations.schemas import Labels
 from kanri.core.schemas import Model, Resource
+from kanri.costs.schemas import Usd
 
 RunStatus = Literal["pending", "running", "waiting", "completed", "failed", "cancelled"]
 
@@ -36,8 +37,11 @@ class Run(Resource):
     attempt: int
     parent_run_id: str | None
     triggered_by: str
-    usage: dict[str, Any] = Field(default_factory=dict, description="tokens (agents)")
-    cost: float = 0.0
+    agent_id: str | None = None
+    usage: dict[str, Any] | None = Field(
+        default=None, description="summed tokens of the run's model calls"
+    )
+    cost_usd: Usd | None = Field(default=None, description="USD, summed over model calls")
     create_time: datetime
     start_time: datetime | None
     end_time: datetime | None

@@ -32,7 +32,9 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str | None]] = {
     ("waiting", "waiting"): frozenset({None, "paused"}),  # paused, or resumed to its wait
     ("waiting", "pending"): frozenset({None}),  # decided, or the wait is over
     ("running", "completed"): frozenset({"completed"}),
-    ("running", "failed"): frozenset({"error", "timeout", "rejected", "denied"}),
+    ("running", "failed"): frozenset(
+        {"error", "timeout", "rejected", "denied", "budget_exceeded", "max_steps"}
+    ),  # the last two: agents
     ("pending", "cancelled"): frozenset({"cancelled"}),
     ("running", "cancelled"): frozenset({"cancelled"}),
     ("waiting", "cancelled"): frozenset({"cancelled"}),

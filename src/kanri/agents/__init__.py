@@ -1,0 +1,1 @@
+"""Agents: versioned instructions + runtime + tools, run as durable loops on the run engine."""

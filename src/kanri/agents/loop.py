@@ -1,0 +1,487 @@
+"""The agent loop: model call → tool calls → model call … up to `max_steps`.
+
+Each finished model call and tool call is written (fenced by the run's attempt) before the
+loop goes on, so a run resumed after a crash replays finished calls from the database and
+pays for none of them again. A tool that requires approval parks the run with an approval
+record naming the exact call; the decision is read back when the run resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kanri.agents import schemas
+from kanri.agents import service as agents
+from kanri.agents.models import AgentRow, ToolCallRow
+from kanri.agents.tools import ToolContext, ToolResult, tools
+from kanri.core.errors import NotFound
+from kanri.core.ids import new_id
+from kanri.core.time import utcnow
+from kanri.costs import budgets
+from kanri.costs import usage as usage_records
+from kanri.engine import queue
+from kanri.engine.registry import (
+    ApprovalRequest,
+    ChildRun,
+    Done,
+    Fail,
+    Outcome,
+    StepContext,
+    Wait,
+)
+from kanri.providers import service as providers
+from kanri.providers.clients import ModelReply, ModelRequest, ProviderError, Usage, complete
+from kanri.runs.models import ApprovalRow
+from kanri.runs.states import system_principal
+
+SUSPENDED_POLL_SECONDS = 5.0
+DELTA_FLUSH_SECONDS = 0.25
+_CALL_MARK = re.compile(r"\n\ncall: (\S+)$")
+
+
+@dataclass
+class Setup:
+    agent_id: str | None
+    agent_status: str
+    spec: schemas.AgentSpec
+    provider: providers.ProviderConfig
+    model_calls: dict[str, ModelReply]
+    tool_calls: dict[str, ToolCallRow]
+    decisions: dict[str, tuple[str, str]]  # call key → (status, comment)
+    history: list[dict[str, Any]]
+
+
+def _decisions(tx: Session, run_id: str, step_id: str) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for row in tx.execute(
+        select(ApprovalRow)
+        .where(ApprovalRow.run_id == run_id, ApprovalRow.step_id == step_id)
+        .order_by(ApprovalRow.create_time)
+    ).scalars():
+        mark = _CALL_MARK.search(row.message)
+        if mark is not None:
+            comment = next(
+                (str(d.get("comment") or "") for d in row.decisions if d.get("outcome")), ""
+            )
+            out[mark.group(1)] = (row.status, comment)
+    return out
+
+
+def load_setup(
+    tx: Session,
+    run_id: str,
+    project_id: str,
+    secret: bytes,
+    step_id: str,
+    agent_ref: str | None,
+    version: int | str | None,
+    pinned: dict[str, Any] | None,
+    thread_id: str | None,
+) -> Setup:
+    """Everything the loop needs, read in one transaction."""
+    agent: AgentRow | None = None
+    if agent_ref is not None:
+        from kanri.core.ids import looks_like_id
+
+        column = AgentRow.id if looks_like_id(agent_ref, "agt") else AgentRow.name
+        agent = tx.execute(
+            select(AgentRow).where(AgentRow.project_id == project_id, column == agent_ref)
+        ).scalar_one_or_none()
+        if agent is None:
+            raise LookupError(f"agent '{agent_ref}' not found")
+    if pinned is not None:
+        spec_json = pinned
+    else:
+        assert agent is not None
+        if version == "draft":
+            spec_json = agent.spec
+        else:
+            number = version if isinstance(version, int) else agent.published_version
+            if number is None:
+                raise LookupError(f"agent '{agent.name}' has no published version")
+            spec_json = agents._version_row(tx, agent, number).spec
+    spec = schemas.AgentSpec.model_validate(spec_json)
+    provider = providers.resolve(tx, project_id, secret, spec.runtime.provider)
+    prefix = f"{step_id}:"
+    models = {
+        key: ModelReply(
+            row.reply,
+            row.finish_reason,
+            Usage(
+                row.input_tokens,
+                row.output_tokens,
+                row.cached_input_tokens,
+                row.reasoning_tokens,
+                row.total_tokens,
+            ),
+            row.model,
+        )
+        for key, row in usage_records.recorded_calls(tx, run_id, prefix).items()
+    }
+    tool_rows = {
+        row.call_key: row
+        for row in tx.execute(
+            select(ToolCallRow).where(
+                ToolCallRow.run_id == run_id, ToolCallRow.call_key.startswith(prefix)
+            )
+        ).scalars()
+    }
+    history = agents.thread_history(tx, thread_id) if thread_id else []
+    return Setup(
+        agent.id if agent else None,
+        agent.status if agent else "active",
+        spec,
+        provider,
+        models,
+        tool_rows,
+        _decisions(tx, run_id, step_id),
+        history,
+    )
+
+
+def record_tool_call(
+    tx: Session,
+    run_id: str,
+    attempt: int,
+    call_key: str,
+    call: dict[str, Any],
+    arguments: Any,
+    status: str,
+    result: Any,
+    emitted: list[tuple[str, dict[str, Any]]],
+) -> None:
+    run = queue.fenced(tx, run_id, attempt)
+    tx.add(
+        ToolCallRow(
+            id=new_id("tcl"),
+            project_id=run.project_id,
+            run_id=run.id,
+            call_key=call_key,
+            tool_call_id=str(call.get("id") or call_key)[:200],
+            name=str(call.get("function", {}).get("name", ""))[:100],
+            arguments=arguments,
+            status=status,
+            result=result,
+            approval_id=None,
+            create_time=utcnow(),
+        )
+    )
+    who = system_principal(run)
+    from kanri.core import events
+
+    for event_type, data in [
+        *emitted,
+        (
+            "run.tool_call",
+            {"call_key": call_key, "name": call.get("function", {}).get("name"), "status": status},
+        ),
+    ]:
+        events.emit(
+            tx,
+            who,
+            event_type,
+            "run",
+            run.id,
+            data,
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+        )
+
+
+def finish_turn(
+    tx: Session,
+    run_id: str,
+    attempt: int,
+    thread_id: str | None,
+    turn: list[dict[str, Any]],
+) -> None:
+    queue.fenced(tx, run_id, attempt)
+    if thread_id:
+        agents.append_to_thread(tx, thread_id, run_id, turn)
+
+
+def notify_budgets(tx: Session, run_id: str, attempt: int, items: list[tuple[str, Any]]) -> None:
+    run = queue.fenced(tx, run_id, attempt)
+    budgets.record_notifications(tx, system_principal(run), items)
+
+
+class DeltaSink:
+    """Batches streamed tokens into `run.delta` events (one write per flush interval)."""
+
+    def __init__(self, ctx: StepContext, call_key: str) -> None:
+        self.ctx = ctx
+        self.call_key = call_key
+        self.buffer: list[str] = []
+        self.last = time.monotonic()
+        self.index = 0
+
+    def _data(self) -> dict[str, Any]:
+        data = {"call_key": self.call_key, "index": self.index, "delta": "".join(self.buffer)}
+        self.buffer.clear()
+        self.index += 1
+        return data
+
+    async def __call__(self, text: str) -> None:
+        self.buffer.append(text)
+        if time.monotonic() - self.last >= DELTA_FLUSH_SECONDS:
+            self.last = time.monotonic()
+            db = self.ctx.services.kanri.db
+            await db.write(
+                usage_records.emit_delta, self.ctx.run_id, self.ctx.attempt, self._data()
+            )
+
+    def remainder(self) -> dict[str, Any] | None:
+        return self._data() if self.buffer else None
+
+
+async def model_call(
+    ctx: StepContext,
+    provider: providers.ProviderConfig,
+    request: ModelRequest,
+    call_key: str,
+    agent_id: str | None,
+    approved_budget: bool,
+) -> ModelReply | Outcome:
+    """Budgets first, then the call, then its record; an Outcome when the loop must stop."""
+    db = ctx.services.kanri.db
+    verdict = await db.read(budgets.verdict, ctx.project_id, agent_id)
+    if verdict.notify:
+        await db.write(notify_budgets, ctx.run_id, ctx.attempt, verdict.notify)
+    if verdict.block:
+        return Fail(verdict.block, retryable=False, details={"stop_reason": "budget_exceeded"})
+    if verdict.approval and not approved_budget:
+        return _ask(f"Continue over budget: {verdict.approval}", f"{call_key}:budget", [])
+    sink = DeltaSink(ctx, call_key)
+    try:
+        reply = await complete(provider, request, sink)
+    except ProviderError as exc:
+        return Fail(exc.message, retryable=exc.retryable, details={"provider": provider.name})
+    await db.write(
+        usage_records.record_model_call,
+        ctx.run_id,
+        ctx.attempt,
+        call_key,
+        provider.id,
+        provider.name,
+        reply,
+        sink.remainder(),
+    )
+    return reply
+
+
+def _ask(message: str, call_key: str, approvers: list[str], allow_self: bool = False) -> Wait:
+    return Wait(
+        approval=ApprovalRequest(
+            message=f"{message}\n\ncall: {call_key}",
+            approvers=approvers,
+            required_approvals=1,
+            deadline=None,
+            on_timeout="reject",
+            allow_self_approval=allow_self,
+        )
+    )
+
+
+def _arguments(call: dict[str, Any]) -> tuple[Any, str | None]:
+    text = call.get("function", {}).get("arguments") or "{}"
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text, "the arguments are not valid JSON"
+    if not isinstance(value, dict):
+        return value, "the arguments must be a JSON object"
+    return value, None
+
+
+def _params(spec: schemas.AgentSpec) -> dict[str, Any]:
+    runtime = spec.runtime
+    return {
+        key: value
+        for key, value in (
+            ("temperature", runtime.temperature),
+            ("max_tokens", runtime.max_tokens),
+            ("top_p", runtime.top_p),
+        )
+        if value is not None
+    }
+
+
+async def run_agent(
+    ctx: StepContext,
+    *,
+    agent_ref: str | None,
+    version: int | str | None,
+    pinned: dict[str, Any] | None,
+    conversation: list[dict[str, Any]],
+    thread_id: str | None,
+) -> Outcome:
+    """Run (or resume) the loop of one agent step."""
+    kanri = ctx.services.kanri
+    try:
+        setup: Setup = await kanri.db.read(
+            load_setup,
+            ctx.run_id,
+            ctx.project_id,
+            kanri.settings.secret,
+            ctx.step_id,
+            agent_ref,
+            version,
+            pinned,
+            thread_id,
+        )
+    except (LookupError, NotFound, ValueError) as exc:
+        return Fail(str(getattr(exc, "detail", exc)), retryable=False)
+    spec = setup.spec
+    model = spec.runtime.model or setup.provider.default_model or "offline"
+    allowed = {t.name: t for t in spec.tools}
+    registry = tools()
+    tool_schemas = [registry[name].schema() for name in allowed if name in registry]
+    messages: list[dict[str, Any]] = []
+    if spec.instructions:
+        messages.append({"role": "system", "content": spec.instructions})
+    messages.extend(setup.history)
+    messages.extend(conversation)
+    turn_start = len(messages) - len(conversation)
+    child = ctx.resumed if ctx.resumed and "run_id" in ctx.resumed else None
+    total = Usage()
+    for step in range(spec.max_steps):
+        call_key = f"{ctx.step_id}:m{step}"
+        reply = setup.model_calls.get(call_key)
+        if reply is None:
+            if setup.agent_status == "suspended":
+                return Wait(until=utcnow() + timedelta(seconds=SUSPENDED_POLL_SECONDS))
+            budget = setup.decisions.get(f"{call_key}:budget")
+            if budget is not None and budget[0] != "approved":
+                return Fail(
+                    "continuing over budget was refused",
+                    retryable=False,
+                    details={"stop_reason": "budget_exceeded"},
+                )
+            request = ModelRequest(model, list(messages), tool_schemas, _params(spec))
+            outcome = await model_call(
+                ctx, setup.provider, request, call_key, setup.agent_id, budget is not None
+            )
+            if not isinstance(outcome, ModelReply):
+                return outcome
+            reply = outcome
+        for key, value in reply.usage.as_dict().items():
+            setattr(total, key, getattr(total, key) + value)
+        messages.append(reply.message)
+        calls = reply.message.get("tool_calls") or []
+        if not calls:
+            turn = messages[turn_start:]
+            await kanri.db.write(finish_turn, ctx.run_id, ctx.attempt, thread_id, turn)
+            return Done(
+                {
+                    "content": reply.message.get("content"),
+                    "finish_reason": reply.finish_reason,
+                    "model": reply.model,
+                    "model_calls": step + 1,
+                    "usage": total.as_dict(),
+                }
+            )
+        for number, call in enumerate(calls):
+            tool_key = f"{call_key}:t{number}"
+            recorded = setup.tool_calls.get(tool_key)
+            if recorded is not None:
+                result = recorded.result
+            else:
+                outcome_or_result = await _tool_call(ctx, setup, allowed, call, tool_key, child)
+                if isinstance(outcome_or_result, Wait | Fail):
+                    return outcome_or_result
+                child = None
+                result = outcome_or_result
+            messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": call.get("id") or tool_key,
+                    "content": json.dumps(result, default=str),
+                }
+            )
+    return Fail(
+        f"the agent reached max_steps ({spec.max_steps}) without a final answer",
+        retryable=False,
+        details={"stop_reason": "max_steps"},
+    )
+
+
+async def _tool_call(
+    ctx: StepContext,
+    setup: Setup,
+    allowed: dict[str, schemas.ToolSpec],
+    call: dict[str, Any],
+    tool_key: str,
+    child: dict[str, Any] | None,
+) -> Any:
+    """Execute (or park for) one tool call and record it; returns the result, or a Wait."""
+    db = ctx.services.kanri.db
+    name = str(call.get("function", {}).get("name", ""))
+    arguments, problem = _arguments(call)
+    spec = allowed.get(name)
+    tool = tools().get(name)
+    emitted: list[tuple[str, dict[str, Any]]] = []
+    status = "completed"
+    result: Any
+    if spec is None or tool is None:
+        status, result = "failed", {"error": f"no tool named '{name}' is available"}
+    elif problem is not None:
+        status, result = "failed", {"error": problem}
+    else:
+        decision = setup.decisions.get(tool_key)
+        if spec.requires_approval and decision is None:
+            shown = json.dumps(arguments, sort_keys=True)[:5000]
+            return _ask(
+                f"The agent asks to call {name} with {shown}",
+                tool_key,
+                [],
+                allow_self=bool(spec.config.get("allow_self_approval", False)),
+            )
+        if decision is not None and decision[0] != "approved":
+            status = "rejected"
+            result = {"error": "a person refused this call", "comment": decision[1]}
+        elif child is not None:
+            status = "completed" if child.get("status") == "completed" else "failed"
+            result = {
+                "run_id": child.get("run_id"),
+                "status": child.get("status"),
+                "outputs": child.get("outputs"),
+                "error": child.get("error"),
+            }
+        else:
+            context = ToolContext(
+                run_id=ctx.run_id,
+                project_id=ctx.project_id,
+                environment_id=ctx.environment_id,
+                agent_id=setup.agent_id,
+                call_key=tool_key,
+                idempotency_key=f"{ctx.run_id}:{tool_key}",
+                config=spec.config,
+                services=ctx.services,
+            )
+            outcome = await tool.run(context, arguments)
+            if isinstance(outcome, ChildRun):
+                return Wait(child=outcome)
+            assert isinstance(outcome, ToolResult)
+            status = "completed" if outcome.ok else "failed"
+            result = outcome.result
+            emitted = context.emitted
+    await db.write(
+        record_tool_call,
+        ctx.run_id,
+        ctx.attempt,
+        tool_key,
+        call,
+        arguments,
+        status,
+        result,
+        emitted,
+    )
+    return result

@@ -1,0 +1,121 @@
+"""Recording model calls: usage and cost stored with the call and summed on the run."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kanri.core import events
+from kanri.core.ids import new_id
+from kanri.core.time import utcnow
+from kanri.costs import prices
+from kanri.costs.models import ModelCallRow
+from kanri.engine import queue
+from kanri.providers.clients import ModelReply, add_usage
+from kanri.runs.states import system_principal
+
+DELTA_EVENT = "run.delta"
+
+
+def recorded_calls(tx: Session, run_id: str, prefix: str) -> dict[str, ModelCallRow]:
+    """The run's finished model calls whose key starts with `prefix`, by key."""
+    rows = tx.execute(
+        select(ModelCallRow).where(
+            ModelCallRow.run_id == run_id, ModelCallRow.call_key.startswith(prefix)
+        )
+    ).scalars()
+    return {row.call_key: row for row in rows}
+
+
+def record_model_call(
+    tx: Session,
+    run_id: str,
+    attempt: int,
+    call_key: str,
+    provider_id: str,
+    provider_name: str,
+    reply: ModelReply,
+    pending_delta: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Store a finished call (fenced: only while the run is ours), add its usage and cost to
+    the run; returns the call's summary."""
+    run = queue.fenced(tx, run_id, attempt)
+    who = system_principal(run)
+    if pending_delta is not None:
+        events.emit(
+            tx,
+            who,
+            DELTA_EVENT,
+            "run",
+            run.id,
+            pending_delta,
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+        )
+    now = utcnow()
+    usage = reply.usage
+    terms = prices.terms_for(tx, run.project_id, provider_id, provider_name, reply.model, now)
+    cost = prices.cost_of(terms, usage.input_tokens, usage.cached_input_tokens, usage.output_tokens)
+    row = ModelCallRow(
+        id=new_id("mcl"),
+        project_id=run.project_id,
+        environment_id=run.environment_id,
+        run_id=run.id,
+        call_key=call_key,
+        agent_id=run.agent_id,
+        automation_id=run.automation_id,
+        provider_id=provider_id,
+        provider_name=provider_name,
+        model=reply.model,
+        reply=reply.message,
+        finish_reason=reply.finish_reason,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cached_input_tokens=usage.cached_input_tokens,
+        reasoning_tokens=usage.reasoning_tokens,
+        total_tokens=usage.total_tokens,
+        cost_usd=cost,
+        price_id=terms.id if terms else None,
+        latency_ms=reply.latency_ms,
+        create_time=now,
+    )
+    tx.add(row)
+    run.usage = add_usage(run.usage, usage.as_dict())
+    run.cost_usd = (run.cost_usd or Decimal(0)) + cost
+    summary = {
+        "call_key": call_key,
+        "provider": provider_name,
+        "model": reply.model,
+        "latency_ms": reply.latency_ms,
+        "usage": usage.as_dict(),
+        "cost_usd": str(cost),
+    }
+    events.emit(
+        tx,
+        who,
+        "run.model_call",
+        "run",
+        run.id,
+        summary,
+        project_id=run.project_id,
+        environment_id=run.environment_id,
+    )
+    return summary
+
+
+def emit_delta(tx: Session, run_id: str, attempt: int, data: dict[str, Any]) -> None:
+    """A batch of streamed tokens as a run event (fenced)."""
+    run = queue.fenced(tx, run_id, attempt)
+    events.emit(
+        tx,
+        system_principal(run),
+        DELTA_EVENT,
+        "run",
+        run.id,
+        data,
+        project_id=run.project_id,
+        environment_id=run.environment_id,
+    )

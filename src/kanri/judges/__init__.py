@@ -1,0 +1,1 @@
+"""Judges: rule or model scoring of completed runs, sampled, asynchronous."""

@@ -1,0 +1,184 @@
+"""`POST /v1/openai/chat/completions` and `GET /v1/openai/models` (sections `runs`, `agents`).
+
+Each completion is an agent run (visible in `/v1/runs`, with usage and cost); streaming
+relays the run's `run.delta` events as `chat.completion.chunk`s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import StreamingResponse
+
+from kanri.agents import schemas as agent_schemas
+from kanri.agents import service as agents
+from kanri.agents.api import wait_for
+from kanri.core.auth import Principal, RequireSection
+from kanri.core.deps import Runtime
+from kanri.core.errors import Conflict, KanriError
+from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.pagination import ListParams
+from kanri.openai_compat import schemas
+from kanri.runs import schemas as run_schemas
+from kanri.runs import service as runs
+from kanri.runs import stream as run_stream
+from kanri.runs.states import TERMINAL
+
+router = APIRouter(tags=["openai"], responses=STANDARD_PROBLEMS)
+RunWriter = Annotated[Principal, RequireSection("runs", "write")]
+Reader = Annotated[Principal, RequireSection("agents", "read")]
+COMPLETION_WAIT_SECONDS = 600.0
+POLL_SECONDS = 0.05
+
+
+class RunFailed(KanriError):
+    status = 502
+    code = "RUN_FAILED"
+    title = "The agent run failed"
+
+
+def _usage(run: run_schemas.Run) -> schemas.CompletionUsage:
+    usage = run.usage or {}
+    return schemas.CompletionUsage(
+        prompt_tokens=int(usage.get("input_tokens", 0)),
+        completion_tokens=int(usage.get("output_tokens", 0)),
+        total_tokens=int(usage.get("total_tokens", 0)),
+        prompt_tokens_details={"cached_tokens": int(usage.get("cached_input_tokens", 0))},
+        completion_tokens_details={"reasoning_tokens": int(usage.get("reasoning_tokens", 0))},
+    )
+
+
+def _settled(run: run_schemas.Run) -> dict[str, Any]:
+    """The run's final answer, or the error a client sees."""
+    if run.status == "completed":
+        return run.outputs if isinstance(run.outputs, dict) else {"content": run.outputs}
+    if run.status in TERMINAL:
+        message = (run.error or {}).get("message") or run.stop_reason or run.status
+        raise RunFailed(f"run {run.id} {run.status}: {message}", run_id=run.id)
+    raise Conflict(
+        f"run {run.id} is {run.status} (waiting for a person or still running); "
+        f"follow it at /v1/runs/{run.id}",
+        run_id=run.id,
+    )
+
+
+async def _start(kanri: Any, who: Principal, body: schemas.ChatCompletionRequest) -> Any:
+    create = agent_schemas.AgentRunCreate(
+        messages=[agent_schemas.ChatMessage.model_validate(m.as_chat()) for m in body.messages],
+        labels={"channel": "openai"},
+    )
+    run = await kanri.db.write(agents.trigger, who, body.model, create)
+    kanri.wake_engine()
+    return run
+
+
+@router.post("/v1/openai/chat/completions", response_model=None)
+async def chat_completions(
+    body: schemas.ChatCompletionRequest, response: Response, kanri: Runtime, who: RunWriter
+) -> schemas.ChatCompletion | StreamingResponse:
+    """OpenAI Chat Completions against an agent (`model` = its name): one agent run per call.
+    With `stream`, server-sent `chat.completion.chunk`s as tokens arrive."""
+    run = await _start(kanri, who, body)
+    created = int(time.time())
+    if body.stream:
+        include_usage = bool(body.stream_options and body.stream_options.include_usage)
+        return StreamingResponse(
+            _chunks(kanri, who, run.id, body.model, created, include_usage),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "Kanri-Run-Id": run.id},
+        )
+    run = await wait_for(kanri, who, run, COMPLETION_WAIT_SECONDS)
+    outputs = _settled(run)
+    response.headers["Kanri-Run-Id"] = run.id
+    return schemas.ChatCompletion(
+        id=f"chatcmpl-{run.id}",
+        created=created,
+        model=body.model,
+        choices=[
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": outputs.get("content")},
+                "finish_reason": outputs.get("finish_reason", "stop"),
+                "logprobs": None,
+            }
+        ],
+        usage=_usage(run),
+    )
+
+
+def _chunk(
+    run_id: str, model: str, created: int, delta: dict[str, Any], finish: str | None = None
+) -> str:
+    payload = {
+        "id": f"chatcmpl-{run_id}",
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+    }
+    return f"data: {json.dumps(payload)}\n\n"
+
+
+async def _chunks(
+    kanri: Any, who: Principal, run_id: str, model: str, created: int, include_usage: bool
+) -> AsyncIterator[str]:
+    yield _chunk(run_id, model, created, {"role": "assistant", "content": ""})
+    last = ""
+    deadline = time.monotonic() + COMPLETION_WAIT_SECONDS
+    last_call: str | None = None
+    while True:
+        batch = await kanri.db.read(run_stream._after, run_id, last)
+        for event in batch:
+            last = event.id
+            if event.type == "run.delta":
+                # A later model call (after tool calls) replaces what the first one said.
+                if last_call is not None and event.data.get("call_key") != last_call:
+                    yield _chunk(run_id, model, created, {"content": "\n\n"})
+                last_call = event.data.get("call_key")
+                yield _chunk(run_id, model, created, {"content": event.data.get("delta", "")})
+        if batch:
+            continue
+        run = await kanri.db.read(runs.get, who, run_id)
+        if run.status in TERMINAL or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(POLL_SECONDS)
+    if run.status == "completed":
+        finish = (
+            (run.outputs or {}).get("finish_reason", "stop")
+            if isinstance(run.outputs, dict)
+            else "stop"
+        )
+        yield _chunk(run_id, model, created, {}, finish)
+    else:
+        message = (run.error or {}).get("message") or run.status
+        error = {"error": {"message": f"run {run_id} {run.status}: {message}", "type": "run"}}
+        yield f"data: {json.dumps(error)}\n\n"
+    if include_usage:
+        payload = {
+            "id": f"chatcmpl-{run_id}",
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [],
+            "usage": _usage(run).model_dump(),
+        }
+        yield f"data: {json.dumps(payload)}\n\n"
+    yield "data: [DONE]\n\n"
+
+
+@router.get("/v1/openai/models")
+async def list_models(kanri: Runtime, who: Reader) -> schemas.ModelList:
+    """The project's active agents as OpenAI models (the id is the agent's name)."""
+    params = ListParams(1000, None, 'status = "active"', "name", False, kanri.page_codec)
+    page = await kanri.db.read(agents.list_agents, who, params)
+    return schemas.ModelList(
+        data=[
+            schemas.ModelCard(id=agent.name, created=int(agent.create_time.timestamp()))
+            for agent in page.items
+        ]
+    )

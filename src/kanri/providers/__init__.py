@@ -1,0 +1,1 @@
+"""Model providers: OpenAI-compatible endpoints, Anthropic, and a deterministic offline one."""

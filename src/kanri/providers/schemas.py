@@ -1,0 +1,70 @@
+"""Public contract of providers. The API key is write-only: never returned."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+
+from kanri.core.schemas import Model, Resource, Slug
+
+ProviderKind = Literal["openai", "anthropic", "offline"]
+
+
+class ProviderOptions(Model):
+    timeout_seconds: float = Field(default=60, gt=0, le=600, description="per request")
+    max_retries: int = Field(
+        default=2, ge=0, le=10, description="retries on 429/5xx/timeouts (honouring Retry-After)"
+    )
+    headers: dict[str, str] = Field(default_factory=dict, max_length=20)
+    stream: bool = Field(default=True, description="stream tokens when the provider can")
+
+
+def _url(value: AnyHttpUrl | None) -> str | None:
+    return str(value).rstrip("/") if value is not None else None
+
+
+class ProviderCreate(Model):
+    name: Slug
+    kind: ProviderKind
+    base_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="endpoint (e.g. `http://localhost:11434/v1` for Ollama); not subject to "
+        "the outbound SSRF guard: provider endpoints are set by the project",
+    )
+    api_key: SecretStr | None = Field(default=None, max_length=4000, description="write-only")
+    default_model: str | None = Field(default=None, min_length=1, max_length=200)
+    options: ProviderOptions = Field(default_factory=ProviderOptions)
+
+    @field_validator("api_key")
+    @classmethod
+    def _not_blank(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class ProviderUpdate(Model):
+    name: Slug | None = None
+    base_url: AnyHttpUrl | None = None
+    api_key: SecretStr | None = Field(default=None, max_length=4000)
+    default_model: str | None = Field(default=None, min_length=1, max_length=200)
+    options: ProviderOptions | None = None
+
+
+class Provider(Resource):
+    id: str
+    project_id: str
+    name: str
+    kind: ProviderKind
+    base_url: str | None
+    has_api_key: bool = Field(description="whether a key is stored (it is never returned)")
+    default_model: str | None
+    options: ProviderOptions
+    create_time: datetime
+    update_time: datetime
+
+
+def base_url_text(value: AnyHttpUrl | None) -> str | None:
+    return _url(value)

@@ -1,0 +1,194 @@
+"""Business rules of providers: CRUD with the key encrypted at rest, and resolution for calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from kanri.core import audit, events, secrets
+from kanri.core.auth import Principal
+from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
+from kanri.core.filtering import FilterField, FilterSpec
+from kanri.core.ids import looks_like_id, new_id
+from kanri.core.pagination import ListParams, Page, paginate
+from kanri.core.scoping import scoped
+from kanri.core.time import utcnow
+from kanri.providers import schemas
+from kanri.providers.models import ProviderRow
+
+PROVIDER_FILTERS = FilterSpec(
+    {
+        "id": FilterField(ProviderRow.id),
+        "name": FilterField(ProviderRow.name),
+        "kind": FilterField(ProviderRow.kind),
+        "create_time": FilterField(ProviderRow.create_time, "timestamp"),
+    }
+)
+
+# The purpose under which provider API keys are encrypted (core/secrets.py).
+SECRET_PURPOSE = "provider-api-key"
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """What a model call needs of a provider (the key decrypted; never logged)."""
+
+    id: str
+    name: str
+    kind: str
+    base_url: str | None
+    api_key: str | None = field(repr=False)
+    default_model: str | None
+    options: dict[str, Any]
+
+
+def _scoped(who: Principal) -> Select[ProviderRow]:
+    return scoped(select(ProviderRow), who)
+
+
+def _view(row: ProviderRow) -> schemas.Provider:
+    return schemas.Provider(
+        id=row.id,
+        project_id=row.project_id,
+        name=row.name,
+        kind=row.kind,
+        base_url=row.base_url,
+        has_api_key=row.api_key_encrypted is not None,
+        default_model=row.default_model,
+        options=schemas.ProviderOptions.model_validate(row.options),
+        create_time=row.create_time,
+        update_time=row.update_time,
+    )
+
+
+def provider_row(tx: Session, who: Principal, ref: str) -> ProviderRow:
+    """The provider `ref` (id or name) of who's project; NotFound otherwise."""
+    column = ProviderRow.id if looks_like_id(ref, "prv") else ProviderRow.name
+    row = tx.execute(_scoped(who).where(column == ref)).scalar_one_or_none()
+    if row is None:
+        raise not_found("provider", ref)
+    return row
+
+
+def _name_free(tx: Session, who: Principal, name: str) -> None:
+    if tx.execute(_scoped(who).where(ProviderRow.name == name)).first() is not None:
+        raise Conflict(
+            f"a provider named '{name}' already exists",
+            errors=[FieldError("body.name", "already used in this project")],
+        )
+
+
+def create(
+    tx: Session, who: Principal, secret: bytes, body: schemas.ProviderCreate
+) -> schemas.Provider:
+    """A new provider; the key is stored encrypted."""
+    _name_free(tx, who, body.name)
+    if body.kind == "anthropic" and body.api_key is None:
+        raise ValidationFailed(
+            "an anthropic provider needs an api_key",
+            errors=[FieldError("body.api_key", "required for kind anthropic")],
+        )
+    now = utcnow()
+    row = ProviderRow(
+        id=new_id("prv"),
+        project_id=who.project(),
+        name=body.name,
+        kind=body.kind,
+        base_url=schemas.base_url_text(body.base_url),
+        api_key_encrypted=(
+            secrets.box(secret, SECRET_PURPOSE).encrypt(body.api_key.get_secret_value()) if body.api_key else None
+        ),
+        default_model=body.default_model,
+        options=body.options.model_dump(),
+        create_time=now,
+        update_time=now,
+    )
+    tx.add(row)
+    tx.flush()
+    audit.record(
+        tx,
+        who,
+        "provider.created",
+        "provider",
+        row.id,
+        {"name": {"to": row.name}, "kind": {"to": row.kind}},
+    )
+    events.emit(tx, who, "provider.created", "provider", row.id, {"id": row.id, "name": row.name})
+    return _view(row)
+
+
+def get(tx: Session, who: Principal, ref: str) -> schemas.Provider:
+    return _view(provider_row(tx, who, ref))
+
+
+def list_providers(tx: Session, who: Principal, params: ListParams) -> Page[schemas.Provider]:
+    page = paginate(
+        tx,
+        _scoped(who),
+        PROVIDER_FILTERS,
+        params,
+        id_column=ProviderRow.id,
+        default_order="create_time",
+    )
+    return page.map(_view)
+
+
+def update(
+    tx: Session, who: Principal, secret: bytes, ref: str, body: schemas.ProviderUpdate
+) -> schemas.Provider:
+    row = provider_row(tx, who, ref)
+    summary: dict[str, Any] = {}
+    if body.name is not None and body.name != row.name:
+        _name_free(tx, who, body.name)
+        summary["name"] = {"from": row.name, "to": body.name}
+        row.name = body.name
+    if "base_url" in body.model_fields_set:
+        row.base_url = schemas.base_url_text(body.base_url)
+        summary["base_url"] = {"changed": True}
+    if body.api_key is not None:
+        row.api_key_encrypted = secrets.box(secret, SECRET_PURPOSE).encrypt(body.api_key.get_secret_value())
+        summary["api_key"] = {"changed": True}  # never the value
+    if "default_model" in body.model_fields_set:
+        row.default_model = body.default_model
+        summary["default_model"] = {"changed": True}
+    if body.options is not None:
+        row.options = body.options.model_dump()
+        summary["options"] = {"changed": True}
+    if summary:
+        row.update_time = utcnow()
+        audit.record(tx, who, "provider.updated", "provider", row.id, summary)
+        events.emit(tx, who, "provider.updated", "provider", row.id, {"id": row.id})
+    tx.flush()
+    return _view(row)
+
+
+def delete(tx: Session, who: Principal, ref: str) -> None:
+    """Delete a provider no agent uses (409 naming the agents otherwise)."""
+    from kanri.agents import service as agents
+
+    row = provider_row(tx, who, ref)
+    users = agents.agents_using_provider(tx, who, row.id)
+    if users:
+        raise Conflict(
+            f"the provider is used by agents: {', '.join(users[:10])}", agents=users[:100]
+        )
+    audit.record(tx, who, "provider.deleted", "provider", row.id, {"name": {"from": row.name}})
+    events.emit(tx, who, "provider.deleted", "provider", row.id, {"id": row.id})
+    tx.delete(row)
+
+
+def resolve(tx: Session, project_id: str, secret: bytes, ref: str) -> ProviderConfig:
+    """The provider `ref` (id or name) of a project with its key decrypted (for the engine)."""
+    column = ProviderRow.id if looks_like_id(ref, "prv") else ProviderRow.name
+    row = tx.execute(
+        select(ProviderRow).where(ProviderRow.project_id == project_id, column == ref)
+    ).scalar_one_or_none()
+    if row is None:
+        raise not_found("provider", ref)
+    key = secrets.box(secret, SECRET_PURPOSE).decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
+    return ProviderConfig(
+        row.id, row.name, row.kind, row.base_url, key, row.default_model, dict(row.options)
+    )

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from tests.agents.factories import make_agent, make_provider, run_agent
+from tests.factories import Tenant
+from tests.fakes.openai_server import FakeOpenAI
+
+
+async def _scores(
+    client: httpx.AsyncClient, tenant: Tenant, run_id: str, count: int = 1
+) -> list[dict[str, Any]]:
+    for _ in range(200):
+        found: list[dict[str, Any]] = (
+            await client.get(f"/v1/runs/{run_id}/scores", headers=tenant.headers)
+        ).json()["data"]
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.05)
+    return found
+
+
+async def test_a_rule_judge_scores_completed_runs(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    agent = await make_agent(client, tenant)
+    judge = await client.post(
+        "/v1/judges",
+        json={
+            "name": "polite",
+            "kind": "rule",
+            "agent": agent["name"],
+            "config": {
+                "checks": [
+                    {"type": "contains", "path": "$.content", "value": "said"},
+                    {"type": "regex", "path": "content", "pattern": "^You"},
+                    {"type": "length", "path": "$.content", "max": 15},
+                ],
+                "pass_threshold": 0.6,
+            },
+        },
+        headers=tenant.headers,
+    )
+    assert judge.status_code == 201, judge.text
+    short = await run_agent(client, tenant, agent["id"], "hi")
+    long = await run_agent(client, tenant, agent["id"], "a much longer message")
+    [first] = await _scores(client, tenant, short["id"])
+    assert first["score"] == 1.0
+    assert first["passed"] is True
+    [second] = await _scores(client, tenant, long["id"])
+    assert abs(second["score"] - 2 / 3) < 1e-9
+    assert second["passed"] is True
+    assert [c["passed"] for c in second["details"]["checks"]] == [True, True, False]
+    report = await client.get(f"/v1/judges/{judge.json()['id']}/scores", headers=tenant.headers)
+    body = report.json()
+    assert body["count"] == 2
+    assert abs(body["mean"] - (1 + 2 / 3) / 2) < 1e-9
+    assert body["pass_rate"] == 1.0
+    assert body["per_day"][0]["count"] == 2
+
+
+async def test_an_llm_judge_scores_with_a_rubric(
+    client: httpx.AsyncClient, tenant: Tenant, fake_openai: FakeOpenAI
+) -> None:
+    provider = await make_provider(
+        client, tenant, "openai", base_url=fake_openai.base_url, api_key="k"
+    )
+    agent = await make_agent(client, tenant)  # offline
+    judge = await client.post(
+        "/v1/judges",
+        json={
+            "name": "rubric",
+            "kind": "llm",
+            "agent": agent["id"],
+            "config": {
+                "provider": provider["name"],
+                "model": "judge-model",
+                "rubric": "Is it friendly?",
+                "pass_threshold": 0.5,
+            },
+        },
+        headers=tenant.headers,
+    )
+    assert judge.status_code == 201, judge.text
+    fake_openai.reply('{"score": 0.8, "reasoning": "warm enough"}')
+    run = await run_agent(client, tenant, agent["id"], "hello")
+    [score] = await _scores(client, tenant, run["id"])
+    assert score["score"] == 0.8
+    assert score["passed"] is True
+    assert score["reasoning"] == "warm enough"
+    assert "Is it friendly?" in fake_openai.requests[0]["messages"][0]["content"]
+
+
+async def test_judge_input_is_validated(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    no_target = await client.post(
+        "/v1/judges",
+        json={"name": "x", "kind": "rule", "config": {"checks": [{"type": "exists"}]}},
+        headers=tenant.headers,
+    )
+    assert no_target.status_code == 422
+    bad_check = await client.post(
+        "/v1/judges",
+        json={"name": "x", "kind": "rule", "agent": "a", "config": {"checks": [{"type": "regex"}]}},
+        headers=tenant.headers,
+    )
+    assert bad_check.status_code == 422
+    unknown = await client.post(
+        "/v1/judges",
+        json={
+            "name": "x",
+            "kind": "rule",
+            "agent": "ghost",
+            "config": {"checks": [{"type": "exists"}]},
+        },
+        headers=tenant.headers,
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "body.agent"

@@ -1,0 +1,112 @@
+"""The official `openai` client against a live kanri server (real HTTP on loopback)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import openai
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from tests.agents.factories import make_agent, make_provider
+from tests.factories import Tenant
+from tests.fakes.openai_server import FakeOpenAI
+
+
+@pytest.fixture
+async def kanri_url(app: FastAPI) -> AsyncIterator[str]:
+    """The session's app served by uvicorn on an ephemeral port."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag only
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_the_openai_client_talks_to_an_agent(
+    client: httpx.AsyncClient, tenant: Tenant, kanri_url: str
+) -> None:
+    agent = await make_agent(client, tenant, instructions="Echo.")
+    sdk = openai.AsyncOpenAI(base_url=f"{kanri_url}/v1/openai", api_key=tenant.key)
+    async with sdk:
+        models = await sdk.models.list()
+        assert agent["name"] in [m.id for m in models.data]
+        completion = await sdk.chat.completions.create(
+            model=agent["name"], messages=[{"role": "user", "content": "hello there"}]
+        )
+    assert completion.choices[0].message.content == "You said: hello there"
+    assert completion.choices[0].finish_reason == "stop"
+    assert completion.usage is not None
+    assert completion.usage.prompt_tokens == 10
+    assert completion.usage.total_tokens == 15
+    run_id = completion.id.removeprefix("chatcmpl-")
+    run = (await client.get(f"/v1/runs/{run_id}", headers=tenant.headers)).json()
+    assert run["agent_id"] == agent["id"]
+    assert run["status"] == "completed"
+    assert run["labels"] == {"channel": "openai"}
+
+
+async def test_the_openai_client_streams_tokens_with_usage(
+    client: httpx.AsyncClient, tenant: Tenant, kanri_url: str, fake_openai: FakeOpenAI
+) -> None:
+    provider = await make_provider(
+        client, tenant, "openai", base_url=fake_openai.base_url, api_key="k"
+    )
+    agent = await make_agent(client, tenant, provider, model="fake-model")
+    fake_openai.reply(
+        "streamed words arrive one by one",
+        chunk_delay=0.1,
+        prompt_tokens=50,
+        cached_tokens=10,
+        completion_tokens=7,
+        reasoning_tokens=2,
+    )
+    sdk = openai.AsyncOpenAI(base_url=f"{kanri_url}/v1/openai", api_key=tenant.key)
+    pieces: list[str] = []
+    usage = None
+    finish = None
+    async with sdk:
+        stream = await sdk.chat.completions.create(
+            model=agent["name"],
+            messages=[{"role": "user", "content": [{"type": "text", "text": "go"}]}],
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        async for chunk in stream:
+            if chunk.usage is not None:
+                usage = chunk.usage
+            for choice in chunk.choices:
+                if choice.delta.content:
+                    pieces.append(choice.delta.content)
+                finish = choice.finish_reason or finish
+    assert "".join(pieces) == "streamed words arrive one by one"
+    assert len(pieces) >= 2
+    assert finish == "stop"
+    assert usage is not None
+    assert usage.prompt_tokens == 50
+    assert usage.prompt_tokens_details is not None
+    assert usage.prompt_tokens_details.cached_tokens == 10
+    assert usage.completion_tokens_details is not None
+    assert usage.completion_tokens_details.reasoning_tokens == 2
+
+
+async def test_an_unknown_agent_is_a_404_for_the_client(tenant: Tenant, kanri_url: str) -> None:
+    sdk = openai.AsyncOpenAI(base_url=f"{kanri_url}/v1/openai", api_key=tenant.key)
+    async with sdk:
+        with pytest.raises(openai.NotFoundError):
+            await sdk.chat.completions.create(
+                model="no-such-agent", messages=[{"role": "user", "content": "x"}]
+            )
+    bad_key = openai.AsyncOpenAI(base_url=f"{kanri_url}/v1/openai", api_key="wrong")
+    async with bad_key:
+        with pytest.raises(openai.AuthenticationError):
+            await bad_key.models.list()

@@ -1,0 +1,244 @@
+"""A fake OpenAI-compatible server on loopback: real HTTP, scripted replies.
+
+Script replies with `server.reply(...)` (content, tool calls, usage with cached and
+reasoning tokens, a status such as 429 with Retry-After, a delay between streamed chunks);
+each request takes the next scripted reply, or an echo when the script is empty. Every
+request body is kept in `server.requests`. Also answers Anthropic's `POST /v1/messages`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+
+@dataclass
+class Reply:
+    content: str | None = None
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)  # [{"name", "arguments"}]
+    prompt_tokens: int = 100
+    completion_tokens: int = 20
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+    status: int = 200
+    retry_after: str | None = None
+    chunk_delay: float = 0.0  # seconds between streamed chunks
+    model: str | None = None
+
+
+def _tool_calls(reply: Reply) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": call.get("id", f"call_{i}"),
+            "type": "function",
+            "function": {"name": call["name"], "arguments": json.dumps(call.get("arguments", {}))},
+        }
+        for i, call in enumerate(reply.tool_calls)
+    ]
+
+
+def _usage(reply: Reply) -> dict[str, Any]:
+    return {
+        "prompt_tokens": reply.prompt_tokens,
+        "completion_tokens": reply.completion_tokens,
+        "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": reply.cached_tokens},
+        "completion_tokens_details": {"reasoning_tokens": reply.reasoning_tokens},
+    }
+
+
+class FakeOpenAI:
+    def __init__(self) -> None:
+        self.script: list[Reply] = []
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.request_times: list[float] = []
+        self.disconnects = 0
+        self.port = 0
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def reply(self, content: str | None = None, **fields: Any) -> Reply:
+        """Queue a reply for the next request."""
+        item = Reply(content=content, **fields)
+        self.script.append(item)
+        return item
+
+    def _next(self, body: dict[str, Any]) -> Reply:
+        if self.script:
+            return self.script.pop(0)
+        last: dict[str, Any] = next(
+            (m for m in reversed(body.get("messages", [])) if m.get("role") == "user"), {}
+        )
+        content = last.get("content")
+        if isinstance(content, list):
+            content = " ".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
+        return Reply(content=f"echo: {content}")
+
+    async def _chat(self, request: Request) -> Response:
+        body = await request.json()
+        self.requests.append(body)
+        self.headers.append(dict(request.headers))
+        self.request_times.append(time.monotonic())
+        reply = self._next(body)
+        if reply.status != 200:
+            headers = {"Retry-After": reply.retry_after} if reply.retry_after else {}
+            error = {"error": {"message": f"scripted {reply.status}", "type": "scripted"}}
+            return JSONResponse(error, status_code=reply.status, headers=headers)
+        model = reply.model or body.get("model", "fake")
+        calls = _tool_calls(reply)
+        finish = "tool_calls" if calls else "stop"
+        if not body.get("stream"):
+            message: dict[str, Any] = {"role": "assistant", "content": reply.content}
+            if calls:
+                message["tool_calls"] = calls
+            return JSONResponse(
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": model,
+                    "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                    "usage": _usage(reply),
+                }
+            )
+        return StreamingResponse(
+            self._stream(request, reply, model, calls, finish), media_type="text/event-stream"
+        )
+
+    async def _stream(
+        self,
+        request: Request,
+        reply: Reply,
+        model: str,
+        calls: list[dict[str, Any]],
+        finish: str,
+    ) -> AsyncIterator[str]:
+        def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> str:
+            payload = {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+            }
+            return f"data: {json.dumps(payload)}\n\n"
+
+        try:
+            yield chunk({"role": "assistant", "content": ""})
+            for piece in re.findall(r"\S+\s*|\s+", reply.content or ""):
+                if reply.chunk_delay:
+                    await asyncio.sleep(reply.chunk_delay)
+                yield chunk({"content": piece})
+            for index, call in enumerate(calls):
+                yield chunk(
+                    {
+                        "tool_calls": [
+                            {
+                                "index": index,
+                                "id": call["id"],
+                                "type": "function",
+                                "function": {"name": call["function"]["name"], "arguments": ""},
+                            }
+                        ]
+                    }
+                )
+                yield chunk(
+                    {
+                        "tool_calls": [
+                            {
+                                "index": index,
+                                "function": {"arguments": call["function"]["arguments"]},
+                            }
+                        ]
+                    }
+                )
+            yield chunk({}, finish)
+            usage = {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [],
+                "usage": _usage(reply),
+            }
+            yield f"data: {json.dumps(usage)}\n\n"
+            yield "data: [DONE]\n\n"
+        except (asyncio.CancelledError, GeneratorExit):  # the client went away mid-stream
+            self.disconnects += 1
+            raise
+
+    async def _messages(self, request: Request) -> Response:
+        body = await request.json()
+        self.requests.append(body)
+        self.headers.append(dict(request.headers))
+        reply = self._next(body)
+        if reply.status != 200:
+            headers = {"Retry-After": reply.retry_after} if reply.retry_after else {}
+            error = {"type": "error", "error": {"type": "scripted", "message": "scripted"}}
+            return JSONResponse(error, status_code=reply.status, headers=headers)
+        content: list[dict[str, Any]] = []
+        if reply.content:
+            content.append({"type": "text", "text": reply.content})
+        for i, call in enumerate(reply.tool_calls):
+            content.append(
+                {
+                    "type": "tool_use",
+                    "id": call.get("id", f"toolu_{i}"),
+                    "name": call["name"],
+                    "input": call.get("arguments", {}),
+                }
+            )
+        return JSONResponse(
+            {
+                "id": "msg_fake",
+                "type": "message",
+                "role": "assistant",
+                "model": reply.model or body.get("model", "fake"),
+                "content": content,
+                "stop_reason": "tool_use" if reply.tool_calls else "end_turn",
+                "stop_sequence": None,
+                "usage": {
+                    "input_tokens": reply.prompt_tokens - reply.cached_tokens,
+                    "output_tokens": reply.completion_tokens,
+                    "cache_read_input_tokens": reply.cached_tokens,
+                    "cache_creation_input_tokens": 0,
+                },
+            }
+        )
+
+    async def start(self) -> FakeOpenAI:
+        app = Starlette(
+            routes=[
+                Route("/v1/chat/completions", self._chat, methods=["POST"]),
+                Route("/v1/messages", self._messages, methods=["POST"]),
+            ]
+        )
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:  # noqa: ASYNC110 - uvicorn exposes a flag only
+            await asyncio.sleep(0.01)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._task is not None:
+            await self._task
