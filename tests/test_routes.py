@@ -15,6 +15,7 @@ from kanri.core.auth import section_of
 from kanri.runtime import Kanri
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
+from tests.knowledge.factories import make_namespace, put_entry
 
 
 def _sections(dependant: Dependant) -> set[str]:
@@ -46,6 +47,12 @@ def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
         return {"version": 1}
     if route.path.endswith(("/publish", "/cancel", "/retry", "/approve", "/reject")):
         return {}
+    if route.path.endswith(("/entries", "/entries/{entry_id}")) and method in ("POST", "PUT"):
+        return {"text": "walk"}
+    if route.path == "/v1/knowledge/search":
+        return {"query": "walk", "namespaces": ["walk"]}
+    if route.path.endswith("/search"):
+        return {"query": "walk", "mode": "keyword"}
     if route.path == "/v1/automations":
         return {"name": "walk", "definition": {"steps": [{"id": "a", "kind": "transform"}]}}
     return {"name": "walk"} if method == "POST" else None
@@ -77,6 +84,8 @@ PLACEHOLDERS = {
     "run_id": "run_x",
     "approval_id": "apr_x",
     "schedule_id": "sch_x",
+    "namespace": "kns_x",
+    "entry_id": "walk",
 }
 
 
@@ -129,6 +138,8 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         headers=other.headers,
     )
     assert schedule.status_code == 201, schedule.text
+    namespace = await make_namespace(client, other)
+    entry = await put_entry(client, other, namespace["id"], "walk", "a walk in the park")
     ids = {
         "project_id": other.project_id,
         "environment_id": their_env["id"],
@@ -138,6 +149,8 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "run_id": run["id"],
         "approval_id": approvals[0]["id"],
         "schedule_id": schedule.json()["id"],
+        "namespace": namespace["id"],
+        "entry_id": entry["id"],
     }
     checked = 0
     for method, route in _guarded(app):

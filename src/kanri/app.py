@@ -18,6 +18,7 @@ from kanri.config import Settings
 from kanri.core.auth import document_guards
 from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.db.database import Database
+from kanri.knowledge.api import router as knowledge_router
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         automations_router,
         runs_router,
         schedules_router,
+        knowledge_router,
     ):
         app.router.routes.extend(router.routes)
     app.add_middleware(

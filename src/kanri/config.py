@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     poll_seconds: float = Field(default=1.0, gt=0, le=60)
     schedule_tick_seconds: float = Field(default=1.0, gt=0, le=60)
     trust_forwarded_for: bool = False
+    knowledge_max_file_bytes: int = Field(
+        default=10_485_760,
+        ge=1024,
+        description="largest file a knowledge upload takes (the request body cap applies too)",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -76,6 +76,7 @@ class KnowledgeEntryRow(Base):
     token_count: Mapped[int] = mapped_column(Integer, default=0)
     # Incremented by every replacement: an ingestion job applies only to its generation.
     generation: Mapped[int] = mapped_column(Integer, default=1)
+    job_run_id: Mapped[str | None] = mapped_column(String(40))
     create_time: Mapped[datetime]
     update_time: Mapped[datetime]
 

@@ -170,14 +170,18 @@ class MiniLM:
                 w[p + "attention.output.LayerNorm.weight"],
                 w[p + "attention.output.LayerNorm.bias"],
             )
-            hidden = _gelu(x @ w[p + "intermediate.dense.weight"] + w[p + "intermediate.dense.bias"])
+            hidden = _gelu(
+                x @ w[p + "intermediate.dense.weight"] + w[p + "intermediate.dense.bias"]
+            )
             x = _layer_norm(
                 hidden @ w[p + "output.dense.weight"] + w[p + "output.dense.bias"] + x,
                 w[p + "output.LayerNorm.weight"],
                 w[p + "output.LayerNorm.bias"],
             )
         tokens = x.reshape(batch, width, DIMENSION)
-        pooled = (tokens * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1), 1.0)[:, None]
+        pooled = (tokens * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1), 1.0)[
+            :, None
+        ]
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         out: Vectors = (pooled / norms).astype(np.float32)
         return out

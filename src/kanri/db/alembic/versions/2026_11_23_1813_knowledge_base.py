@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import kanri.db.base
-from sqlalchemy.dialects import postgresql
 
 revision: str = "0009"
 down_revision: str | None = "0004"
@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("chunk_count", sa.Integer(), nullable=False),
         sa.Column("token_count", sa.Integer(), nullable=False),
         sa.Column("generation", sa.Integer(), nullable=False),
+        sa.Column("job_run_id", sa.String(length=40), nullable=True),
         sa.Column("create_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("update_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
