@@ -308,8 +308,14 @@ async def test_metadata_filters_select_entries_in_lists_and_in_every_search_mode
 ) -> None:
     ns = await make_namespace(client, tenant)
     docs = {
-        "a": ({"team": "ops", "year": 2024, "public": True}, "Kafka consumer lag alerts."),
-        "b": ({"team": "ops", "year": 2026, "public": False}, "Kafka broker disk alerts."),
+        "a": (
+            {"team": "ops", "year": 2024, "public": True, "tags": ["kafka", "paging"]},
+            "Kafka consumer lag alerts.",
+        ),
+        "b": (
+            {"team": "ops", "year": 2026, "public": False, "tags": ["kafka"]},
+            "Kafka broker disk alerts.",
+        ),
         "c": ({"team": "web", "year": 2026}, "Kafka topic naming for the web team."),
     }
     for entry_id, (metadata, body) in docs.items():
@@ -320,6 +326,16 @@ async def test_metadata_filters_select_entries_in_lists_and_in_every_search_mode
         headers=tenant.headers,
     )
     assert [e["id"] for e in listed.json()["data"]] == ["b"]
+    tagged = await client.get(
+        f"{NS}/{ns['id']}/entries",
+        params={"filter": 'metadata.tags:"paging"'},
+        headers=tenant.headers,
+    )
+    assert [e["id"] for e in tagged.json()["data"]] == ["a"]
+    scalar = await client.get(
+        f"{NS}/{ns['id']}/entries", params={"filter": 'metadata.team:"web"'}, headers=tenant.headers
+    )
+    assert [e["id"] for e in scalar.json()["data"]] == ["c"]
     for mode in ("hybrid", "keyword", "vector"):
         found = await search(
             client, tenant, ns["id"], "kafka alerts", mode=mode, filter='metadata.team = "ops"'
@@ -329,6 +345,10 @@ async def test_metadata_filters_select_entries_in_lists_and_in_every_search_mode
             client, tenant, ns["id"], "kafka", mode=mode, filter="metadata.year > 2024"
         )
         assert sorted(f["entry_id"] for f in newer) == ["b", "c"], mode
+        paging = await search(
+            client, tenant, ns["id"], "kafka", mode=mode, filter='metadata.tags:"paging"'
+        )
+        assert [f["entry_id"] for f in paging] == ["a"], mode
         hidden = await search(
             client, tenant, ns["id"], "kafka", mode=mode, filter="metadata.public != true"
         )

@@ -15,15 +15,86 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, column, func, literal_column, select, table
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    String,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.knowledge.models import KnowledgeChunkRow, KnowledgeEntryRow, KnowledgeNamespaceRow
 
 # Reciprocal-rank fusion's constant (Cormack et al. 2009).
 RRF_K = 60
-SEARCH_FILTERS = FilterSpec(
+
+
+class _MemberContains(ColumnElement[bool]):
+    """True when member `key` of JSON object `column` is an array holding the string `value`."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("key", InternalTraversal.dp_string),
+        ("value", InternalTraversal.dp_clauseelement),
+    ]
+    type = Boolean()
+
+    def __init__(self, column: ColumnElement[Any], key: str, value: str) -> None:
+        self.column = column
+        self.key = key
+        self.value = literal(value, String())
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return self.column._from_objects
+
+
+@compiles(_MemberContains, "sqlite")
+def _member_contains_sqlite(element: _MemberContains, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    path = compiler.process(literal(f'$."{element.key}"', String()), **kw)
+    value = compiler.process(element.value, **kw)
+    # All parts are SQL the compiler rendered (the path and value are bound parameters).
+    return (
+        f"(json_type({column}, {path}) = 'array' AND EXISTS (SELECT 1 FROM "  # noqa: S608
+        f"json_each({column}, {path}) WHERE json_each.value = {value}))"
+    )
+
+
+@compiles(_MemberContains)
+def _member_contains_pg(element: _MemberContains, compiler: SQLCompiler, **kw: Any) -> str:
+    member = element.column.op("->")(literal(element.key, String()))
+    needle = func.jsonb_build_array(cast(element.value, String()))
+    return compiler.process(Grouping(member.op("@>")(needle)), **kw)
+
+
+class MetadataFilterSpec(FilterSpec):
+    """AIP-160 where `metadata.<key>:"v"` also matches a list member holding "v"."""
+
+    @staticmethod
+    def _map(
+        name: str, column: ColumnElement[Any], key: str | None, op: str, value: Any, pos: int
+    ) -> ColumnElement[bool]:
+        scalar = FilterSpec._map(name, column, key, op, value, pos)
+        if key is None or op != ":" or value.is_null or value.wildcard:
+            return scalar
+        return or_(scalar, _MemberContains(column, key, value.text))
+
+
+SEARCH_FILTERS = MetadataFilterSpec(
     {
         "entry_id": FilterField(KnowledgeEntryRow.entry_id),
         "title": FilterField(KnowledgeEntryRow.title),

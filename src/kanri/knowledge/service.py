@@ -30,11 +30,12 @@ from kanri.knowledge import schemas
 from kanri.knowledge.chunking import Chunk
 from kanri.knowledge.embeddings import LOCAL_PROVIDER, minilm
 from kanri.knowledge.models import KnowledgeChunkRow, KnowledgeEntryRow, KnowledgeNamespaceRow
+from kanri.knowledge.search import MetadataFilterSpec
 from kanri.runs.models import RunRow
 from kanri.tenancy.models import ProjectRow
 
 INGEST_KIND = "knowledge.ingest"
-ENTRY_FILTERS = FilterSpec(
+ENTRY_FILTERS = MetadataFilterSpec(
     {
         "id": FilterField(KnowledgeEntryRow.entry_id),
         "title": FilterField(KnowledgeEntryRow.title),
