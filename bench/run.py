@@ -12,7 +12,9 @@ Measures, with one uvicorn worker per server and wrk with identical settings:
 Then the run engine's section (`bench/engine.py`: runs/s on SQLite and on PostgreSQL
 against a bare SKIP LOCKED loop, trigger → first step latency, deep list pages).
 `--only engine` runs that section alone, `--only http` (or get/post) the HTTP one alone,
-`--no-engine` skips it.
+`--no-engine` skips it. `--only knowledge` runs the knowledge base's section alone
+(`bench/knowledge.py`: retrieval quality, ingestion chunks/s, hybrid search p50 over 100k
+chunks); it is not part of the full run (it takes minutes of CPU for the embeddings).
 
 Prints the numbers and ratios and writes them to `bench/results/latest.json` (each section
 keeps what the other wrote). There are no timing assertions: BELOW a target is reported,
@@ -39,7 +41,7 @@ from typing import Any, Literal
 
 import httpx
 
-from bench import engine, servers, wrk
+from bench import engine, knowledge, servers, wrk
 from bench.servers import KanriTarget, Postgres, Server, ServerError
 
 Method = Literal["get", "post"]
@@ -413,8 +415,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
         "--only",
-        choices=["get", "post", "http", "engine"],
-        help="one HTTP method only (no engine section), the HTTP section, or the engine section",
+        choices=["get", "post", "http", "engine", "knowledge"],
+        help="one HTTP method only (no engine section), the HTTP section, the engine section "
+        "or the knowledge section",
     )
     parser.add_argument("--no-engine", action="store_true", help="skip the engine section")
     engine_group = parser.add_argument_group("engine section")
@@ -433,7 +436,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     engine_group.add_argument(
         "--engine-list-runs", type=int, default=100_000, help="(d) runs in the list (100000)"
     )
+    knowledge_group = parser.add_argument_group("knowledge section")
+    knowledge_group.add_argument(
+        "--knowledge-ingest-chunks", type=int, default=64, help="(b) chunks ingested (64)"
+    )
+    knowledge_group.add_argument(
+        "--knowledge-search-chunks",
+        type=int,
+        default=100_000,
+        help="(c) chunks searched (100000)",
+    )
+    knowledge_group.add_argument(
+        "--knowledge-queries", type=int, default=100, help="(c) search queries timed (100)"
+    )
     args = parser.parse_args(argv)
+    if min(args.knowledge_ingest_chunks, args.knowledge_search_chunks, args.knowledge_queries) < 10:
+        parser.error("the --knowledge-* counts must be >= 10")
     if args.duration < 1 or args.warmup < 1 or args.connections < 1 or args.threads < 1:
         parser.error("--duration, --warmup, --connections and --threads must be >= 1")
     if min(args.engine_runs, args.engine_pg_runs, args.engine_latency_runs) < 20:
@@ -454,6 +472,14 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.only == "knowledge":
+        return knowledge.run(
+            knowledge.KnowledgeSettings(
+                ingest_chunks=args.knowledge_ingest_chunks,
+                search_chunks=args.knowledge_search_chunks,
+                queries=args.knowledge_queries,
+            )
+        )
     http_section = args.only != "engine"
     engine_section = args.only in (None, "engine") and not args.no_engine
     if http_section and shutil.which("wrk") is None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from kanri.knowledge.chunking import SPECIAL_TOKENS, Chunker, sections
 from kanri.knowledge.embeddings import word_pieces
 
@@ -33,7 +35,7 @@ def test_chunks_overlap_and_cover_the_whole_text() -> None:
     words = [f"w{i}" for i in range(600)]
     chunks = _chunker().chunk(" ".join(words), max_tokens=64, overlap_tokens=16, window=256)
     seen = set()
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in itertools.pairwise(chunks):
         tail = before.text.split()[-3:]
         assert " ".join(tail) in after.text  # the next chunk starts inside the previous
     for chunk in chunks:

@@ -146,21 +146,31 @@ class MiniLM:
         head = DIMENSION // self.heads
         scale = np.float32(1 / math.sqrt(head))
         # Padded keys get a large negative score so that they receive no attention.
-        bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        bias = ((1.0 - mask) * np.float32(-1e9))[:, None, :]
         for n in range(self.layers):
             p = f"encoder.layer.{n}."
             # Rows are tokens (2-D matrices): one GEMM per projection.
             qkv = x @ w[p + "qkv.weight"] + w[p + "qkv.bias"]
-            # Contiguous (3, batch, heads, width, head) so the batched products use BLAS.
+            # (3, batch * heads, width, head), contiguous: one 2-D BLAS product per head
+            # (numpy's stacked matmul does not use BLAS for these shapes).
             qkv = np.ascontiguousarray(
-                qkv.reshape(batch, width, 3, self.heads, head).transpose(2, 0, 3, 1, 4)
+                qkv.reshape(batch, width, 3, self.heads, head)
+                .transpose(2, 0, 3, 1, 4)
+                .reshape(3, batch * self.heads, width, head)
             )
-            q, k, v = qkv[0], qkv[1], qkv[2]
-            scores = np.matmul(q * scale, np.ascontiguousarray(k.transpose(0, 1, 3, 2))) + bias
-            scores -= scores.max(axis=-1, keepdims=True)
-            np.exp(scores, out=scores)
-            scores /= scores.sum(axis=-1, keepdims=True)
-            context = np.matmul(scores, v).transpose(0, 2, 1, 3).reshape(rows, DIMENSION)
+            q, k, v = qkv[0] * scale, qkv[1], qkv[2]
+            context = np.empty((batch * self.heads, width, head), dtype=np.float32)
+            for i in range(batch * self.heads):
+                scores = q[i] @ k[i].T + bias[i // self.heads]
+                scores -= scores.max(axis=-1, keepdims=True)
+                np.exp(scores, out=scores)
+                scores /= scores.sum(axis=-1, keepdims=True)
+                context[i] = scores @ v[i]
+            context = (
+                context.reshape(batch, self.heads, width, head)
+                .transpose(0, 2, 1, 3)
+                .reshape(rows, DIMENSION)
+            )
             attended = (
                 context @ w[p + "attention.output.dense.weight"]
                 + w[p + "attention.output.dense.bias"]
