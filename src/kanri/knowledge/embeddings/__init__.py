@@ -9,7 +9,6 @@ from functools import cache
 from typing import Any, Protocol
 
 import numpy as np
-from tokenizers import Tokenizer
 
 from kanri.knowledge.embeddings import minilm
 from kanri.knowledge.embeddings.minilm import Vectors
@@ -36,6 +35,8 @@ class WordPieces:
     """Token counting for chunking: the MiniLM WordPiece tokenizer (its own file only)."""
 
     def __init__(self) -> None:
+        from tokenizers import Tokenizer
+
         with zipfile.ZipFile(minilm._zip_path()) as archive:
             self._tokenizer = Tokenizer.from_str(archive.read("tokenizer.json").decode())
         self._tokenizer.no_padding()

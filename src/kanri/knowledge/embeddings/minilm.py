@@ -18,8 +18,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from safetensors.numpy import load as load_safetensors
-from tokenizers import Tokenizer
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -82,6 +80,10 @@ class MiniLM:
     max_tokens = MAX_TOKENS
 
     def __init__(self, zip_path: Path | None = None) -> None:
+        # Imported here: the API process loads them only once a model is used.
+        from safetensors.numpy import load as load_safetensors
+        from tokenizers import Tokenizer
+
         with zipfile.ZipFile(zip_path or _zip_path()) as archive:
             weights = load_safetensors(archive.read("model.safetensors"))
             config = json.loads(archive.read("config.json"))
