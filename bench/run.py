@@ -16,6 +16,9 @@ against a bare SKIP LOCKED loop, trigger → first step latency, deep list pages
 deliveries/s outbox → loopback receiver against a bare httpx loop, outbox → SSE latency).
 `--only agents` runs the agents section (`bench/agents.py`: agent runs/s against
 three-step automation runs/s) alone.
+`--only knowledge` runs the knowledge base's section alone (`bench/knowledge.py`: retrieval
+quality, ingestion chunks/s, hybrid search p50 over 100k chunks); it is not part of the
+full run (it takes minutes of CPU for the embeddings).
 
 Prints the numbers and ratios and writes them to `bench/results/latest.json` (each section
 keeps what the other wrote). There are no timing assertions: BELOW a target is reported,
@@ -42,7 +45,7 @@ from typing import Any, Literal
 
 import httpx
 
-from bench import engine, records, servers, webhooks, wrk
+from bench import engine, knowledge, records, servers, webhooks, wrk
 from bench.servers import KanriTarget, Postgres, Server, ServerError
 
 Method = Literal["get", "post"]
@@ -416,7 +419,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
         "--only",
-        choices=["get", "post", "http", "engine", "records", "webhooks", "agents"],
+        choices=["get", "post", "http", "engine", "records", "webhooks", "agents", "knowledge"],
         help="one HTTP method only (no other section), or one section",
     )
     parser.add_argument("--no-engine", action="store_true", help="skip the engine section")
@@ -453,7 +456,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     engine_group.add_argument(
         "--engine-list-runs", type=int, default=100_000, help="(d) runs in the list (100000)"
     )
+    knowledge_group = parser.add_argument_group("knowledge section")
+    knowledge_group.add_argument(
+        "--knowledge-ingest-chunks", type=int, default=64, help="(b) chunks ingested (64)"
+    )
+    knowledge_group.add_argument(
+        "--knowledge-search-chunks",
+        type=int,
+        default=100_000,
+        help="(c) chunks searched (100000)",
+    )
+    knowledge_group.add_argument(
+        "--knowledge-queries", type=int, default=100, help="(c) search queries timed (100)"
+    )
     args = parser.parse_args(argv)
+    if min(args.knowledge_ingest_chunks, args.knowledge_search_chunks, args.knowledge_queries) < 10:
+        parser.error("the --knowledge-* counts must be >= 10")
     if args.duration < 1 or args.warmup < 1 or args.connections < 1 or args.threads < 1:
         parser.error("--duration, --warmup, --connections and --threads must be >= 1")
     if min(args.engine_runs, args.engine_pg_runs, args.engine_latency_runs) < 20:
@@ -481,6 +499,14 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.only == "knowledge":
+        return knowledge.run(
+            knowledge.KnowledgeSettings(
+                ingest_chunks=args.knowledge_ingest_chunks,
+                search_chunks=args.knowledge_search_chunks,
+                queries=args.knowledge_queries,
+            )
+        )
     if args.only == "webhooks":
         return webhooks.run()
     if args.only == "agents":

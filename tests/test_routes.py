@@ -19,6 +19,7 @@ from tests.agents.factories import make_agent
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
 from tests.records.factories import field, make_object, make_record
+from tests.knowledge.factories import make_namespace, put_entry
 
 
 def _sections(dependant: Dependant) -> set[str]:
@@ -94,6 +95,12 @@ def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
         }
     if route.path == "/v1/external-executions":
         return {"engine": "n8n", "workflow_id": "w", "execution_id": "e", "status": "running"}
+    if route.path.endswith(("/entries", "/entries/{entry_id}")) and method in ("POST", "PUT"):
+        return {"text": "walk"}
+    if route.path == "/v1/knowledge/search":
+        return {"query": "walk", "namespaces": ["walk"]}
+    if route.path.endswith("/search"):
+        return {"query": "walk", "mode": "keyword"}
     if route.path == "/v1/automations":
         return {"name": "walk", "definition": {"steps": [{"id": "a", "kind": "transform"}]}}
     return {"name": "walk"} if method == "POST" else None
@@ -140,6 +147,8 @@ PLACEHOLDERS = {
     "price_id": "prc_x",
     "budget_id": "bdg_x",
     "judge_id": "jdg_x",
+    "namespace": "kns_x",
+    "entry_id": "walk",
 }
 
 
@@ -250,6 +259,8 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         },
         headers=other.headers,
     )
+    namespace = await make_namespace(client, other)
+    entry = await put_entry(client, other, namespace["id"], "walk", "a walk in the park")
     ids = {
         "project_id": other.project_id,
         "policy_id": policy.json()["id"],
@@ -274,6 +285,8 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "price_id": their_price.json()["id"],
         "budget_id": their_budget.json()["id"],
         "judge_id": their_judge.json()["id"],
+        "namespace": namespace["id"],
+        "entry_id": entry["id"],
     }
     checked = 0
     for method, route in _guarded(app):

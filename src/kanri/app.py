@@ -26,6 +26,7 @@ from kanri.governance.api import router as governance_router
 from kanri.judges.api import router as judges_router
 from kanri.openai_compat.api import router as openai_router
 from kanri.providers.api import router as providers_router
+from kanri.knowledge.api import router as knowledge_router
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         costs_router,
         openai_router,
         judges_router,
+        knowledge_router,
     ):
         app.router.routes.extend(router.routes)
     app.add_middleware(

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     )
     event_retention_days: float = Field(default=30.0, gt=0, description="outbox events kept")
     trust_forwarded_for: bool = False
+    knowledge_max_file_bytes: int = Field(
+        default=10_485_760,
+        ge=1024,
+        description="largest file a knowledge upload takes (the request body cap applies too)",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -13,7 +13,10 @@ async def test_migrating_an_empty_database_gives_exactly_the_models_schema(kanri
     # The session database was created empty and migrated by `migrations.upgrade`.
     def diff(tx):  # type: ignore[no-untyped-def]
         connection: Connection = tx.connection()
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_object": migrations.include_object},
+        )
         return compare_metadata(context, Base.metadata)
 
     assert await kanri.db.read(diff) == []

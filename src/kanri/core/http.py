@@ -74,6 +74,7 @@ _DESCRIPTIONS = {
     404: "Not found (also another tenant's resource)",
     409: "Conflict with the current state, a unique value or an idempotency key",
     413: "Request body too large",
+    415: "Unsupported media type",
     422: "Validation failed: one error per offending field",
     429: "Rate limit reached; see Retry-After",
     503: "Not ready: the database does not answer or is not migrated",

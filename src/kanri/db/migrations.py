@@ -25,6 +25,18 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+# Dialect-specific objects the migrations create outside the models: SQLite's FTS5 table of
+# knowledge chunks (and its shadow tables) and PostgreSQL's expression GIN index over them.
+UNMODELLED_PREFIXES = ("knowledge_chunks_fts", "ix_knowledge_chunks_tsv")
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's filter: False for the unmodelled objects above, so comparisons skip them."""
+    return not (name or "").startswith(UNMODELLED_PREFIXES)
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply pending migrations. Safe to call from a thread while an event loop runs elsewhere."""
     command.upgrade(alembic_config(url), revision)

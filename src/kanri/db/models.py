@@ -9,6 +9,7 @@ from kanri.records import models as record_models
 from kanri.governance import models as governance_models
 from kanri.judges import models as judge_models
 from kanri.providers import models as provider_models
+from kanri.knowledge import models as knowledge_models
 from kanri.runs import models as run_models
 from kanri.schedules import models as schedule_models
 from kanri.tenancy import models as tenancy_models
@@ -24,6 +25,7 @@ __all__ = [
     "cost_models",
     "judge_models",
     "provider_models",
+    "knowledge_models",
     "run_models",
     "schedule_models",
     "tenancy_models",

@@ -1,0 +1,54 @@
+"""`knowledge.search`: search the project's knowledge namespaces; the output cites each
+chunk's entry id and title, and the run records it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from kanri.core.auth import Principal
+from kanri.core.errors import KanriError
+from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
+from kanri.knowledge import flows, schemas, service
+
+
+class KnowledgeSearchConfig(StepConfig):
+    namespaces: list[str] = Field(min_length=1, max_length=20)
+    query: str = Field(min_length=1, max_length=2000)
+    top_k: int = Field(default=5, ge=1, le=100)
+    mode: Literal["hybrid", "keyword", "vector"] = "hybrid"
+    filter: str | None = Field(default=None, max_length=2000)
+    min_score: float | None = None
+
+
+@step_kind("knowledge.search", KnowledgeSearchConfig)
+async def run(ctx: StepContext, config: KnowledgeSearchConfig) -> Outcome:
+    kanri = ctx.services.kanri
+    organization = await kanri.db.read(service.project_organization, ctx.project_id)
+    # The run acts in its own project and environment, as the system.
+    who = Principal(
+        organization_id=organization or "",
+        project_id=ctx.project_id,
+        environment_id=ctx.environment_id,
+        key_id=f"run:{ctx.run_id}",
+        kind="system",
+        scopes=frozenset({"knowledge:read"}),
+    )
+    request = schemas.SearchBase(
+        query=config.query,
+        top_k=config.top_k,
+        mode=config.mode,
+        filter=config.filter,
+        min_score=config.min_score,
+    )
+    try:
+        found = await flows.search_knowledge(kanri, who, config.namespaces, request)
+    except KanriError as exc:
+        return Fail(exc.detail, retryable=exc.status >= 500)
+    results = [flows.to_result(f).model_dump() for f in found]
+    citations = [
+        {"namespace": f.namespace, "entry_id": f.entry_id, "chunk_id": f.chunk_id, "title": f.title}
+        for f in found
+    ]
+    return Done({"results": results, "citations": citations})

@@ -1,0 +1,408 @@
+"""Hybrid search: keyword (SQLite FTS5 BM25 / PostgreSQL full text) and vector (exact cosine
+in numpy over a per-namespace cache), merged by weighted reciprocal-rank fusion.
+
+Everything here runs inside one read transaction: the vector cache is keyed by the
+namespace's `revision`, which every change of its chunks bumps in the same transaction, so
+a search never mixes a stale matrix with fresh rows.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    String,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from kanri.core.filtering import FilterField, FilterSpec
+from kanri.knowledge.models import KnowledgeChunkRow, KnowledgeEntryRow, KnowledgeNamespaceRow
+
+# Reciprocal-rank fusion's constant (Cormack et al. 2009).
+RRF_K = 60
+
+
+class _MemberContains(ColumnElement[bool]):
+    """True when member `key` of JSON object `column` is an array holding the string `value`."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("key", InternalTraversal.dp_string),
+        ("value", InternalTraversal.dp_clauseelement),
+    ]
+    type = Boolean()
+
+    def __init__(self, column: ColumnElement[Any], key: str, value: str) -> None:
+        self.column = column
+        self.key = key
+        self.value = literal(value, String())
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return self.column._from_objects
+
+
+@compiles(_MemberContains, "sqlite")
+def _member_contains_sqlite(element: _MemberContains, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    path = compiler.process(literal(f'$."{element.key}"', String()), **kw)
+    value = compiler.process(element.value, **kw)
+    # All parts are SQL the compiler rendered (the path and value are bound parameters).
+    return (
+        f"(json_type({column}, {path}) = 'array' AND EXISTS (SELECT 1 FROM "  # noqa: S608
+        f"json_each({column}, {path}) WHERE json_each.value = {value}))"
+    )
+
+
+@compiles(_MemberContains)
+def _member_contains_pg(element: _MemberContains, compiler: SQLCompiler, **kw: Any) -> str:
+    member = element.column.op("->")(literal(element.key, String()))
+    needle = func.jsonb_build_array(cast(element.value, String()))
+    return compiler.process(Grouping(member.op("@>")(needle)), **kw)
+
+
+class MetadataFilterSpec(FilterSpec):
+    """AIP-160 where `metadata.<key>:"v"` also matches a list member holding "v"."""
+
+    @staticmethod
+    def _map(
+        name: str, column: ColumnElement[Any], key: str | None, op: str, value: Any, pos: int
+    ) -> ColumnElement[bool]:
+        scalar = FilterSpec._map(name, column, key, op, value, pos)
+        if key is None or op != ":" or value.is_null or value.wildcard:
+            return scalar
+        return or_(scalar, _MemberContains(column, key, value.text))
+
+
+SEARCH_FILTERS = MetadataFilterSpec(
+    {
+        "entry_id": FilterField(KnowledgeEntryRow.entry_id),
+        "title": FilterField(KnowledgeEntryRow.title),
+        "content_type": FilterField(KnowledgeEntryRow.content_type),
+        "source_url": FilterField(KnowledgeEntryRow.source_url),
+        "metadata": FilterField(KnowledgeEntryRow.metadata_, "map"),
+        "create_time": FilterField(KnowledgeEntryRow.create_time, "timestamp"),
+        "update_time": FilterField(KnowledgeEntryRow.update_time, "timestamp"),
+    }
+)
+_TERM = re.compile(r"\w+")
+MAX_TERMS = 32
+CACHE_BYTES = 1 << 30
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    top_k: int
+    mode: str
+    filter: str | None = None
+    min_score: float | None = None
+    keyword_weight: float = 1.0
+    vector_weight: float = 1.0
+    # Query vectors by embedding key (hybrid and vector modes).
+    vectors: dict[str, np.ndarray[Any, np.dtype[np.float32]]] = field(default_factory=dict)
+
+
+@dataclass
+class Hit:
+    pk: int
+    score: float = 0.0
+    keyword_rank: int | None = None
+    vector_rank: int | None = None
+    keyword_score: float | None = None
+    vector_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Found:
+    """A result chunk with its entry's fields."""
+
+    namespace: str
+    entry_id: str
+    chunk_id: str
+    title: str
+    text: str
+    context: str
+    metadata: dict[str, Any]
+    source_url: str | None
+    score: float
+    keyword_rank: int | None
+    vector_rank: int | None
+
+
+def terms(text: str) -> list[str]:
+    """The query's distinct words (lower case, at most MAX_TERMS): what keyword search matches."""
+    seen: dict[str, None] = {}
+    for term in _TERM.findall(text.lower()):
+        seen.setdefault(term, None)
+    return list(seen)[:MAX_TERMS]
+
+
+# --- keyword -------------------------------------------------------------------------------
+
+
+def keyword_hits(
+    tx: Session, namespace_ids: list[str], text: str, where: ColumnElement[bool] | None, limit: int
+) -> list[tuple[int, float]]:
+    """(chunk pk, relevance: higher is better) of the best `limit` keyword matches."""
+    words = terms(text)
+    if not words:
+        return []
+    c = KnowledgeChunkRow
+    if tx.get_bind().dialect.name == "sqlite":
+        fts_table = table("knowledge_chunks_fts", column("rowid"))
+        fts: ColumnElement[Any] = literal_column("knowledge_chunks_fts")
+        # Each term quoted: FTS5 query syntax in the user's text is never interpreted.
+        match = " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
+        score = func.bm25(fts)
+        stmt = (
+            select(c.pk, score.label("score"))
+            .select_from(c)
+            .join(fts_table, fts_table.c.rowid == c.pk)
+            .where(fts.op("MATCH")(match))
+            .order_by(score, c.pk)
+        )
+        sign = -1.0
+    else:
+        # The same expression as the GIN index ix_knowledge_chunks_tsv.
+        document = func.to_tsvector(
+            literal_column("'english'::regconfig"),
+            literal_column("knowledge_chunks.context || ' ' || knowledge_chunks.text"),
+        )
+        tsquery = func.to_tsquery(literal_column("'english'::regconfig"), " | ".join(words))
+        score = func.ts_rank_cd(document, tsquery)
+        stmt = (
+            select(c.pk, score.label("score"))
+            .where(document.op("@@")(tsquery))
+            .order_by(score.desc(), c.pk)
+        )
+        sign = 1.0
+    stmt = stmt.where(c.namespace_id.in_(namespace_ids))
+    if where is not None:
+        stmt = stmt.join(KnowledgeEntryRow, KnowledgeEntryRow.id == c.entry_pk).where(where)
+    return [(int(pk), sign * float(s)) for pk, s in tx.execute(stmt.limit(limit)).all()]
+
+
+# --- vector --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VectorIndex:
+    revision: int
+    pks: np.ndarray[Any, np.dtype[np.int64]]
+    matrix: np.ndarray[Any, np.dtype[np.float32]]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.matrix.nbytes + self.pks.nbytes)
+
+
+class VectorCache:
+    """Per-process matrices of each namespace's chunk vectors, least recently used first out."""
+
+    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, VectorIndex] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, tx: Session, ns: KnowledgeNamespaceRow) -> VectorIndex:
+        with self._lock:
+            found = self._items.get(ns.id)
+            if found is not None and found.revision == ns.revision:
+                self._items.move_to_end(ns.id)
+                return found
+        index = self._load(tx, ns)
+        with self._lock:
+            self._items[ns.id] = index
+            self._items.move_to_end(ns.id)
+            while (
+                sum(i.nbytes for i in self._items.values()) > self.max_bytes
+                and len(self._items) > 1
+            ):
+                self._items.popitem(last=False)
+        return index
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    @staticmethod
+    def _load(tx: Session, ns: KnowledgeNamespaceRow) -> VectorIndex:
+        dimension = int(ns.embedding.get("dimension") or 0)
+        rows: list[Any] = tx.execute(
+            select(KnowledgeChunkRow.pk, KnowledgeChunkRow.embedding)
+            .where(
+                KnowledgeChunkRow.namespace_id == ns.id,
+                KnowledgeChunkRow.embedding.is_not(None),
+            )
+            .order_by(KnowledgeChunkRow.pk)
+        ).all()  # type: ignore[assignment]
+        width = dimension * 4
+        kept = [(pk, blob) for pk, blob in rows if dimension and blob and len(blob) == width]
+        pks = np.fromiter((pk for pk, _ in kept), dtype=np.int64, count=len(kept))
+        if kept:
+            matrix = np.frombuffer(b"".join(blob for _, blob in kept), dtype="<f4").reshape(
+                len(kept), dimension
+            )
+        else:
+            matrix = np.zeros((0, max(dimension, 1)), dtype=np.float32)
+        return VectorIndex(ns.revision, pks, matrix.astype(np.float32, copy=False))
+
+
+CACHE = VectorCache()
+
+
+def vector_hits(
+    tx: Session,
+    namespaces: list[KnowledgeNamespaceRow],
+    vectors: dict[str, np.ndarray[Any, np.dtype[np.float32]]],
+    keys: dict[str, str],
+    where: ColumnElement[bool] | None,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """(chunk pk, cosine) of the `limit` nearest chunks over the namespaces (exact search)."""
+    allowed = None
+    if where is not None:
+        allowed = np.fromiter(
+            tx.execute(
+                select(KnowledgeChunkRow.pk)
+                .join(KnowledgeEntryRow, KnowledgeEntryRow.id == KnowledgeChunkRow.entry_pk)
+                .where(KnowledgeChunkRow.namespace_id.in_([n.id for n in namespaces]), where)
+            ).scalars(),
+            dtype=np.int64,
+        )
+    found: list[tuple[int, float]] = []
+    for ns in namespaces:
+        query = vectors.get(keys[ns.id])
+        if query is None:
+            continue
+        index = CACHE.get(tx, ns)
+        if not len(index.pks) or index.matrix.shape[1] != query.shape[0]:
+            continue
+        scores = index.matrix @ query
+        pks = index.pks
+        if allowed is not None:
+            keep = np.isin(pks, allowed)
+            scores, pks = scores[keep], pks[keep]
+        if len(scores) > limit:
+            top = np.argpartition(-scores, limit - 1)[:limit]
+            scores, pks = scores[top], pks[top]
+        found.extend(zip(pks.tolist(), scores.tolist(), strict=True))
+    found.sort(key=lambda hit: (-hit[1], hit[0]))
+    return found[:limit]
+
+
+# --- fusion --------------------------------------------------------------------------------
+
+
+def fuse(
+    keyword: list[tuple[int, float]],
+    vector: list[tuple[int, float]],
+    keyword_weight: float,
+    vector_weight: float,
+) -> list[Hit]:
+    """Weighted reciprocal-rank fusion: sum of weight / (RRF_K + rank) over the modes."""
+    hits: dict[int, Hit] = {}
+    for rank, (pk, score) in enumerate(keyword, start=1):
+        hit = hits.setdefault(pk, Hit(pk))
+        hit.keyword_rank, hit.keyword_score = rank, score
+        hit.score += keyword_weight / (RRF_K + rank)
+    for rank, (pk, score) in enumerate(vector, start=1):
+        hit = hits.setdefault(pk, Hit(pk))
+        hit.vector_rank, hit.vector_score = rank, score
+        hit.score += vector_weight / (RRF_K + rank)
+    return sorted(hits.values(), key=lambda h: (-h.score, h.pk))
+
+
+def run(
+    tx: Session,
+    namespaces: list[KnowledgeNamespaceRow],
+    keys: dict[str, str],
+    query: Query,
+) -> list[Found]:
+    """The best `top_k` chunks of the namespaces for `query` (namespaces already scoped)."""
+    where = SEARCH_FILTERS.compile(query.filter)
+    ids = [ns.id for ns in namespaces]
+    pool = query.top_k if query.mode != "hybrid" else max(query.top_k * 4, 50)
+    keyword: list[tuple[int, float]] = []
+    vector: list[tuple[int, float]] = []
+    if query.mode in ("hybrid", "keyword"):
+        keyword = keyword_hits(tx, ids, query.text, where, pool)
+    if query.mode in ("hybrid", "vector"):
+        vector = vector_hits(tx, namespaces, query.vectors, keys, where, pool)
+    if query.mode == "hybrid":
+        hits = fuse(keyword, vector, query.keyword_weight, query.vector_weight)
+    else:
+        hits = fuse(keyword, vector, 1.0, 1.0)
+        for hit in hits:
+            hit.score = (hit.keyword_score if query.mode == "keyword" else hit.vector_score) or 0.0
+    if query.min_score is not None:
+        hits = [hit for hit in hits if hit.score >= query.min_score]
+    hits = hits[: query.top_k]
+    return _details(tx, namespaces, hits)
+
+
+def _details(tx: Session, namespaces: list[KnowledgeNamespaceRow], hits: list[Hit]) -> list[Found]:
+    if not hits:
+        return []
+    names = {ns.id: ns.name for ns in namespaces}
+    c, e = KnowledgeChunkRow, KnowledgeEntryRow
+    rows = {
+        row.pk: row
+        for row in tx.execute(
+            select(
+                c.pk,
+                c.chunk_id,
+                c.namespace_id,
+                c.text,
+                c.context,
+                e.entry_id,
+                e.title,
+                e.metadata_,
+                e.source_url,
+            )
+            .join(e, e.id == c.entry_pk)
+            .where(c.pk.in_([hit.pk for hit in hits]))
+        ).all()
+    }
+    out: list[Found] = []
+    for hit in hits:
+        row = rows.get(hit.pk)
+        if row is None:
+            continue
+        out.append(
+            Found(
+                namespace=names[row.namespace_id],
+                entry_id=row.entry_id,
+                chunk_id=row.chunk_id,
+                title=row.title,
+                text=row.text,
+                context=row.context,
+                metadata=row.metadata_,
+                source_url=row.source_url,
+                score=round(hit.score, 6),
+                keyword_rank=hit.keyword_rank,
+                vector_rank=hit.vector_rank,
+            )
+        )
+    return out
