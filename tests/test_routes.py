@@ -18,8 +18,8 @@ from kanri.runtime import Kanri
 from tests.agents.factories import make_agent
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
-from tests.records.factories import field, make_object, make_record
 from tests.knowledge.factories import make_namespace, put_entry
+from tests.records.factories import field, make_object, make_record
 
 
 def _sections(dependant: Dependant) -> set[str]:
@@ -74,8 +74,17 @@ def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
     if route.path.endswith("/rollback"):
         return {"version": 1}
     if route.path.endswith(
-        ("/publish", "/cancel", "/retry", "/approve", "/reject", "/rotate-secret", "/test")
-        ("/publish", "/cancel", "/retry", "/approve", "/reject", "/pause", "/resume")
+        (
+            "/publish",
+            "/cancel",
+            "/retry",
+            "/approve",
+            "/reject",
+            "/rotate-secret",
+            "/test",
+            "/pause",
+            "/resume",
+        )
     ):
         return {}
     if route.path.endswith("/escalate"):

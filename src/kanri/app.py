@@ -21,12 +21,12 @@ from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.costs.api import router as costs_router
 from kanri.db.database import Database
 from kanri.events.api import router as events_router
-from kanri.records.api import router as records_router
 from kanri.governance.api import router as governance_router
 from kanri.judges.api import router as judges_router
+from kanri.knowledge.api import router as knowledge_router
 from kanri.openai_compat.api import router as openai_router
 from kanri.providers.api import router as providers_router
-from kanri.knowledge.api import router as knowledge_router
+from kanri.records.api import router as records_router
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router

@@ -5,11 +5,11 @@ from kanri.automations import models as automation_models
 from kanri.core import models as core_models
 from kanri.costs import models as cost_models
 from kanri.db.base import Base
-from kanri.records import models as record_models
 from kanri.governance import models as governance_models
 from kanri.judges import models as judge_models
-from kanri.providers import models as provider_models
 from kanri.knowledge import models as knowledge_models
+from kanri.providers import models as provider_models
+from kanri.records import models as record_models
 from kanri.runs import models as run_models
 from kanri.schedules import models as schedule_models
 from kanri.tenancy import models as tenancy_models
@@ -20,12 +20,12 @@ __all__ = [
     "agent_models",
     "automation_models",
     "core_models",
-    "record_models",
-    "governance_models",
     "cost_models",
+    "governance_models",
     "judge_models",
-    "provider_models",
     "knowledge_models",
+    "provider_models",
+    "record_models",
     "run_models",
     "schedule_models",
     "tenancy_models",

@@ -29,7 +29,7 @@ PROVIDER_FILTERS = FilterSpec(
 )
 
 # The purpose under which provider API keys are encrypted (core/secrets.py).
-SECRET_PURPOSE = "provider-api-key"
+SECRET_PURPOSE = "provider-api-key"  # noqa: S105 (a label, not a secret)
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,9 @@ def create(
         kind=body.kind,
         base_url=schemas.base_url_text(body.base_url),
         api_key_encrypted=(
-            secrets.box(secret, SECRET_PURPOSE).encrypt(body.api_key.get_secret_value()) if body.api_key else None
+            secrets.box(secret, SECRET_PURPOSE).encrypt(body.api_key.get_secret_value())
+            if body.api_key
+            else None
         ),
         default_model=body.default_model,
         options=body.options.model_dump(),
@@ -149,7 +151,8 @@ def update(
         row.base_url = schemas.base_url_text(body.base_url)
         summary["base_url"] = {"changed": True}
     if body.api_key is not None:
-        row.api_key_encrypted = secrets.box(secret, SECRET_PURPOSE).encrypt(body.api_key.get_secret_value())
+        box = secrets.box(secret, SECRET_PURPOSE)
+        row.api_key_encrypted = box.encrypt(body.api_key.get_secret_value())
         summary["api_key"] = {"changed": True}  # never the value
     if "default_model" in body.model_fields_set:
         row.default_model = body.default_model
@@ -188,7 +191,8 @@ def resolve(tx: Session, project_id: str, secret: bytes, ref: str) -> ProviderCo
     ).scalar_one_or_none()
     if row is None:
         raise not_found("provider", ref)
-    key = secrets.box(secret, SECRET_PURPOSE).decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
+    box = secrets.box(secret, SECRET_PURPOSE)
+    key = box.decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
     return ProviderConfig(
         row.id, row.name, row.kind, row.base_url, key, row.default_model, dict(row.options)
     )
