@@ -121,12 +121,23 @@ class SQLiteWriter:
                     return
 
     def _run_batch(self, conn: Any, batch: list[_Job]) -> None:
+        while batch:
+            batch = self._try_batch(conn, batch)
+
+    def _try_batch(self, conn: Any, batch: list[_Job]) -> list[_Job]:
+        """Run `batch` in one transaction; the jobs to run again in a new one, if any.
+
+        A command whose flush fails (a unique violation, say) leaves SQLAlchemy's session
+        transaction deactivated: its savepoint cannot save the batch. That command gets its
+        error; the transaction is rolled back and the others run again without it.
+        """
         outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        replay: list[_Job] = []
         try:
             session = Session(bind=conn, expire_on_commit=False, autoflush=True)
             with session, session.begin():
                 session.connection()  # BEGIN IMMEDIATE, owned (and committed) by the session
-                for job in batch:
+                for position, job in enumerate(batch):
                     # Plain SAVEPOINT statements: SQLAlchemy's nested transactions cost more
                     # than the commands they wrap. The ORM state of a failed command is
                     # discarded with expunge_all(); commands keep none across calls anyway.
@@ -140,6 +151,10 @@ class SQLiteWriter:
                         conn.exec_driver_sql("RELEASE kanri_command")
                         outcomes.append((job, result, None))
                     except Exception as exc:
+                        if not session.is_active:  # a failed flush: the transaction is lost
+                            job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
+                            replay = [done for done, _, _ in outcomes] + batch[position + 1 :]
+                            raise _Replay from exc
                         conn.exec_driver_sql("ROLLBACK TO kanri_command")
                         conn.exec_driver_sql("RELEASE kanri_command")
                         session.expunge_all()
@@ -148,13 +163,20 @@ class SQLiteWriter:
                                 del value[marks.get(key, 0) :]
                         outcomes.append((job, None, exc))
                     session.expunge_all()
+        except _Replay:
+            return replay
         except Exception as exc:
             log.error("sqlite_batch_commit_failed", error=type(exc).__name__, size=len(batch))
             for job in batch:
                 job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
-            return
+            return []
         for job, result, error in outcomes:
             job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+        return []
+
+
+class _Replay(Exception):
+    """A command broke the batch's transaction: run the rest of the batch again."""
 
 
 class Database:
