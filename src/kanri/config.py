@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     poll_seconds: float = Field(default=1.0, gt=0, le=60)
     schedule_tick_seconds: float = Field(default=1.0, gt=0, le=60)
+    webhook_dispatch_enabled: bool = Field(
+        default=True, description="run the webhook dispatcher on this process's worker"
+    )
     webhook_concurrency: int = Field(default=64, ge=1, le=1000, description="deliveries at once")
     webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
     webhook_disable_after_days: float = Field(
