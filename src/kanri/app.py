@@ -82,9 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await kanri.engine.start()
             scheduler = Scheduler(kanri, tick_seconds=settings.schedule_tick_seconds)
             await scheduler.start()
-            dispatcher = Dispatcher.for_settings(kanri)
-            await dispatcher.start()
-            app.state.webhook_dispatcher = dispatcher
+            if settings.webhook_dispatch_enabled:
+                dispatcher = Dispatcher.for_settings(kanri)
+                await dispatcher.start()
+                app.state.webhook_dispatcher = dispatcher
         try:
             yield
         finally:

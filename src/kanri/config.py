@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     audit_chain_seconds: float = Field(
         default=0.2, gt=0, le=60, description="how often a worker chains run audit rows"
     )
+    webhook_dispatch_enabled: bool = Field(
+        default=True, description="run the webhook dispatcher on this process's worker"
+    )
     webhook_concurrency: int = Field(default=64, ge=1, le=1000, description="deliveries at once")
     webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
     webhook_disable_after_days: float = Field(

@@ -180,18 +180,20 @@ def worker(
         )
         kanri.engine = engine
         scheduler = Scheduler(kanri, tick_seconds=settings.schedule_tick_seconds)
-        dispatcher = Dispatcher.for_settings(kanri)
+        dispatcher = Dispatcher.for_settings(kanri) if settings.webhook_dispatch_enabled else None
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await engine.start()
         await scheduler.start()
-        await dispatcher.start()
+        if dispatcher is not None:
+            await dispatcher.start()
         try:
             await stop.wait()
         finally:
-            await dispatcher.stop()
+            if dispatcher is not None:
+                await dispatcher.stop()
             await scheduler.stop()
             await engine.stop()
             await db.stop()

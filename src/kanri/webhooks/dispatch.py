@@ -87,12 +87,6 @@ def stored_cursor(tx: Session) -> str | None:
     return None if row is None else row.event_id
 
 
-def has_events_after(tx: Session, event_id: str) -> bool:
-    """Whether the outbox holds an event with a greater id (one indexed read)."""
-    stmt = select(OutboxEventRow.id).where(OutboxEventRow.id > event_id).limit(1)
-    return tx.execute(stmt).first() is not None
-
-
 def has_due(tx: Session, now: datetime) -> bool:
     """Whether a pending delivery is due (leases and endpoint state are the claim's to check)."""
     stmt = (
@@ -101,6 +95,27 @@ def has_due(tx: Session, now: datetime) -> bool:
         .limit(1)
     )
     return tx.execute(stmt).first() is not None
+
+
+def scan(tx: Session, after: str, limit: int) -> FanOut:
+    """A read: the newest of up to `limit` event ids after `after`, and in `created` how
+    many (event, endpoint) pairs among them may need a delivery (0: nothing to write)."""
+    rows = tx.execute(
+        select(OutboxEventRow.id, OutboxEventRow.project_id, OutboxEventRow.type)
+        .where(OutboxEventRow.id > after)
+        .order_by(OutboxEventRow.id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return FanOut(after, 0, 0)
+    endpoints = _endpoints_by_project(tx, {r.project_id for r in rows if r.project_id})
+    pairs = sum(
+        1
+        for row in rows
+        for endpoint in endpoints.get(row.project_id or "", ())
+        if type_matches(endpoint.event_types, row.type)
+    )
+    return FanOut(rows[-1].id, pairs, len(rows))
 
 
 def fan_out(tx: Session, after: str, limit: int, now: datetime, settle: timedelta) -> FanOut:

@@ -122,8 +122,9 @@ class Dispatcher:
     # ------------------------------------------------------------ fan-out
 
     async def _fan_out_loop(self) -> None:
-        # Idle ticks are reads (inline on SQLite); a write only when there is work, so the
-        # loop costs the single SQLite writer nothing while the outbox is quiet.
+        # New events are scanned with a read (inline on SQLite, no transaction on
+        # PostgreSQL); a write happens only when some may need deliveries, and every
+        # STRAGGLER_SECONDS to advance the stored cursor.
         head = await self.db.write(dispatch.cursor, self.clock())
         stragglers_at = time.monotonic() + STRAGGLER_SECONDS
         while True:
@@ -133,10 +134,16 @@ class Dispatcher:
                     # Re-read from the settled cursor: ids that committed late come up here.
                     stragglers_at = time.monotonic() + STRAGGLER_SECONDS
                     settled = await self.db.read(dispatch.stored_cursor) or head
-                    if settled < head and await self.db.read(dispatch.has_events_after, settled):
+                    if settled < head:
                         start = settled
-                if start is None and await self.db.read(dispatch.has_events_after, head):
-                    start = head
+                if start is None:
+                    seen = await self.db.read(dispatch.scan, head, FAN_OUT_BATCH)
+                    if seen.created:
+                        start = head
+                    else:
+                        head = seen.head
+                        if seen.read == FAN_OUT_BATCH:
+                            continue
                 if start is not None:
                     result = await self.db.write(
                         dispatch.fan_out, start, FAN_OUT_BATCH, self.clock(), SETTLE
