@@ -89,8 +89,8 @@ async def update_namespace(
     job (entries are `processing` until then; keyword search keeps working)."""
     embedding = None
     if body.embedding is not None:
-        current = await kanri.db.read(service.namespace_row, who, namespace)
-        embedding = await _embedding(kanri, body.embedding, current.embedding)
+        current = await kanri.db.read(service.namespace_embedding, who, namespace)
+        embedding = await _embedding(kanri, body.embedding, current)
     updated = await kanri.db.write(service.update_namespace, who, namespace, body, embedding)
     kanri.wake_engine()
     return updated

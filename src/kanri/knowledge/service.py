@@ -95,6 +95,10 @@ def namespace_row(tx: Session, who: Principal, ref: str) -> KnowledgeNamespaceRo
     return row
 
 
+def namespace_embedding(tx: Session, who: Principal, ref: str) -> dict[str, Any]:
+    return dict(namespace_row(tx, who, ref).embedding)
+
+
 def embedding_key(embedding: dict[str, Any]) -> str:
     """What identifies a model: vectors are comparable only under one key."""
     return "|".join(

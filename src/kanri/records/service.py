@@ -484,8 +484,11 @@ def update_field(
 def _records_of(
     tx: Session, who: Principal, obj: ObjectRow
 ) -> Select[tuple[str, dict[str, Any], datetime | None]]:
-    return scoped(select(RecordRow.id, RecordRow.field_values, RecordRow.deleted_time), who).where(
-        RecordRow.object_id == obj.id
+    # Oldest first: of two records sharing a value, the older one is named as the holder.
+    return (
+        scoped(select(RecordRow.id, RecordRow.field_values, RecordRow.deleted_time), who)
+        .where(RecordRow.object_id == obj.id)
+        .order_by(RecordRow.create_time, RecordRow.id)
     )
 
 
