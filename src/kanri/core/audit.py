@@ -156,11 +156,16 @@ def record(
     return row_id
 
 
-def _chain(connection: Connection, scope_id: str, rows: list[Any]) -> int:
-    """Give `rows` (unchained, in order) their places after the head of `scope_id`."""
+def _chain(connection: Connection, scope_id: str, limit: int | None = None) -> int:
+    """Chain the unchained rows of `scope_id` (in order) after its head.
+
+    The head is locked before the rows are read, so a concurrent chainer's rows are seen
+    as chained (each statement reads what was committed before it).
+    """
+    seq, prev = _lock_head(connection, scope_id)
+    rows = _pending(connection, _LOGS.c.scope_id == scope_id, limit=limit)
     if not rows:
         return 0
-    seq, prev = _lock_head(connection, scope_id)
     updates = []
     for row in rows:
         seq += 1
@@ -230,18 +235,20 @@ def complete(tx: Session, scope_id: str | None = None, limit: int = CHAIN_BATCH)
     """
     connection = tx.connection()
     if scope_id is not None:
-        return _chain(connection, scope_id, _pending(connection, _LOGS.c.scope_id == scope_id))
+        return _chain(connection, scope_id)
     if connection.dialect.name == "postgresql":
         locked = connection.execute(
             text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": CHAINER_LOCK}
         ).scalar_one()
         if not locked:
             return 0
-    rows = _pending(connection, limit=limit)
-    by_scope: dict[str, list[Any]] = {}
-    for row in rows:
-        by_scope.setdefault(row.scope_id, []).append(row)
-    return sum(_chain(connection, scope, by_scope[scope]) for scope in sorted(by_scope))
+    scopes = {row.scope_id for row in _pending(connection, limit=limit)}
+    done = 0
+    for scope in sorted(scopes):  # one lock order for every writer
+        done += _chain(connection, scope, limit)
+        if done >= limit:
+            break
+    return done
 
 
 def pending_count(tx: Session, scope_id: str) -> int:
