@@ -54,11 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     kanri_logging.configure(settings.log_level, settings.log_json)
     db = Database(
         settings.effective_database_url,
-        # the embedded worker's runs in flight need connections of their own
-        pool_size=settings.db_pool_size
-        + (settings.worker_concurrency if settings.worker_enabled else 0),
+        pool_size=settings.db_pool_size,
         write_batch_size=settings.write_batch_size,
-        max_overflow=settings.db_pool_size,
     )
     kanri = Kanri(settings=settings, db=db, tenancy=TenancyAuthStore())
 

@@ -162,13 +162,10 @@ def worker(
     _prepare(settings)
 
     async def go() -> None:
-        slots = concurrency or settings.worker_concurrency
         db = Database(
             settings.effective_database_url,
-            # a connection per run in flight, plus claim, heartbeat, sweep and chainer
-            pool_size=max(settings.db_pool_size, slots + 4),
+            pool_size=settings.db_pool_size,
             write_batch_size=settings.write_batch_size,
-            max_overflow=settings.db_pool_size,
         )
         await db.start()
         kanri = Kanri(settings=settings, db=db, tenancy=TenancyAuthStore())

@@ -182,18 +182,10 @@ class _Replay(Exception):
 class Database:
     """The one door to the database for services: `read` and `write` commands."""
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        pool_size: int = 10,
-        write_batch_size: int = 64,
-        max_overflow: int | None = None,
-    ) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, write_batch_size: int = 64) -> None:
         self.url = url
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
         self._pool_size = pool_size
-        self._max_overflow = pool_size if max_overflow is None else max_overflow
         self._batch_size = write_batch_size
         self._writer: SQLiteWriter | None = None
         self._read_engine: Engine | None = None
@@ -216,10 +208,7 @@ class Database:
             self._async_engine = create_async_engine(
                 self.url,
                 pool_size=self._pool_size,
-                # Overflow connections are closed when returned: a pool sized below the
-                # steady concurrency opens a connection (and re-prepares statements) per
-                # write. Workers size it to their concurrency (cli `worker`, app).
-                max_overflow=self._max_overflow,
+                max_overflow=self._pool_size,
                 pool_pre_ping=False,
                 skip_autocommit_rollback=True,  # reads run in autocommit: nothing to roll back
                 connect_args={"server_settings": {"application_name": "kanri"}},

@@ -407,6 +407,7 @@ def advance(
     """Checkpoint completed steps (their logs and events first, each), move the cursor past
     the last, and with `outputs` complete the run: one transaction, if the run is ours."""
     run = fenced(tx, run_id, attempt)
+    now = utcnow()  # a checkpoint's end_time is when it was written
     who = system_principal(run)
     new_steps: list[dict[str, Any]] = []
     logs: list[dict[str, Any]] = []
@@ -437,7 +438,7 @@ def advance(
             tx.execute(
                 update(RunStepRow)
                 .where(RunStepRow.run_id == run_id, RunStepRow.seq == step.resumed_seq)
-                .values(status="completed", output=step.output, error=None, end_time=step.ended)
+                .values(status="completed", output=step.output, error=None, end_time=now)
             )
         else:
             new_steps.append(
@@ -453,7 +454,7 @@ def advance(
                     "attempt": step.step_attempt,
                     "run_attempt": attempt,
                     "start_time": step.started,
-                    "end_time": step.ended,
+                    "end_time": now,
                 }
             )
         events.emit(
@@ -478,7 +479,7 @@ def advance(
         tx.execute(_INSERT_STEP, new_steps)
     if done:
         run.cursor = done[-1].cursor
-        run.update_time = utcnow()
+        run.update_time = now
     if outputs is not UNFINISHED:
         transition(tx, run, "completed", stop_reason="completed", outputs=outputs)
 

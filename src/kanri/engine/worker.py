@@ -34,11 +34,10 @@ log = structlog.get_logger("kanri.engine")
 COMMON_FIELDS = frozenset({"id", "kind", "retry", "timeout_seconds"})
 MAX_STEP_EXECUTIONS = 1000
 INLINE_BACKOFF_SECONDS = 5.0
-# Steps without effects outside the run: consecutive ones are checkpointed in one write
-# (with the next effectful step's checkpoint, or the run's end). Re-running one after a
-# crash before that write changes nothing.
+# Steps without effects outside the run: the last step of a run, if pure, is checkpointed
+# in the transaction that completes the run (re-running it after a crash before that
+# write changes nothing).
 PURE_KINDS = frozenset({"transform", "condition", "log"})
-MAX_PENDING_CHECKPOINTS = 100
 
 
 def _allows_private(tx: Session, project_id: str) -> bool:
@@ -124,14 +123,11 @@ class Engine:
     # ------------------------------------------------------------ loops
 
     async def _claim_loop(self) -> None:
-        # While busy, claim once a quarter of the slots is free rather than once per
-        # finished run: one claim transaction serves several runs.
-        batch = max(1, self.concurrency // 4)
         while True:
             free = self.concurrency - len(self._inflight)
             claimed: list[queue.Claimed] = []
-            self._wake.clear()
-            if free >= batch or (free > 0 and not self._inflight):
+            if free > 0:
+                self._wake.clear()
                 try:
                     claimed = await self.db.write(
                         queue.claim,
@@ -146,8 +142,7 @@ class Engine:
                 task = asyncio.create_task(self._execute(run), name=f"kanri-run-{run.id}")
                 self._inflight[run.id] = (run.attempt, task)
                 task.add_done_callback(functools.partial(self._done, run.id))
-            # Fewer than asked for: nothing else is ready now.
-            if len(claimed) < free or self.concurrency - len(self._inflight) < batch:
+            if not claimed or len(self._inflight) >= self.concurrency:
                 timeout = self.poll_seconds * (0.8 + 0.4 * random.random())
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
@@ -321,9 +316,9 @@ class RunExecution:
                     emitted=tuple(emitted),
                 )
             )
+            # The last step, if pure, is checkpointed with the run's completion.
             finishing = cursor == END or index.get(cursor, len(steps)) >= len(steps)
-            pure = step["kind"] in PURE_KINDS and not emitted
-            if not finishing and (not pure or len(self.pending) >= MAX_PENDING_CHECKPOINTS):
+            if not (finishing and step["kind"] in PURE_KINDS and not emitted):
                 await self._advance(state)
             if resumed_seq is None:
                 seq += 1
