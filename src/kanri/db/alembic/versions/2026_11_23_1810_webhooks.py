@@ -1,7 +1,7 @@
 """webhooks
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-23 18:10:15.685267
 """
 
@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 import kanri.db.base
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """records
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-23 18:11:51.334671
 """
 
@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 import kanri.db.base
 
-revision: str = "0006"
-down_revision: str | None = "0004"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

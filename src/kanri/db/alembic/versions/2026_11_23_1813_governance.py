@@ -1,7 +1,7 @@
 """governance
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Create Date: 2026-11-23 18:13:13.642775
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import kanri.db.base
 
 revision: str = "0008"
-down_revision: str | None = "0004"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """knowledge base
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-23 18:13:48.842491
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import kanri.db.base
 
 revision: str = "0009"
-down_revision: str | None = "0004"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

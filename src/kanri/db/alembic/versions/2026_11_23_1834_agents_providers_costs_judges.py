@@ -1,7 +1,7 @@
 """agents providers costs judges
 
-Revision ID: 0007
-Revises: 0004
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-23 18:34:06.047658
 """
 
@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 import kanri.db.base
 
-revision: str = "0007"
-down_revision: str | None = "0004"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
