@@ -62,48 +62,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await db.start()
-        scheduler = dispatcher = None
-        scheduler = None
-        scorer = None
+        role = None
         if settings.worker_enabled:
-            from kanri.engine.worker import Engine
-            from kanri.schedules.leader import Scheduler
-            from kanri.webhooks.dispatcher import Dispatcher
+            from kanri.engine.role import WorkerRole
 
-            kanri.engine = Engine(
-                kanri,
-                concurrency=settings.worker_concurrency,
-                lease_seconds=settings.lease_seconds,
-                poll_seconds=settings.poll_seconds,
-            )
-            await kanri.engine.start()
-            scheduler = Scheduler(kanri, tick_seconds=settings.schedule_tick_seconds)
-            await scheduler.start()
-            if settings.webhook_dispatch_enabled:
-                dispatcher = Dispatcher.for_settings(kanri)
-                await dispatcher.start()
-                app.state.webhook_dispatcher = dispatcher
+            role = WorkerRole(kanri)
+            await role.start()
+            app.state.webhook_dispatcher = role.dispatcher
         try:
             yield
         finally:
-            if dispatcher is not None:
-                await dispatcher.stop()
             if (hub := getattr(app.state, "event_hub", None)) is not None:
                 await hub.close()
-            from kanri.judges.scorer import Scorer
-
-            scorer = Scorer(kanri, poll_seconds=settings.poll_seconds)
-            await scorer.start()
-        try:
-            yield
-        finally:
-            if scorer is not None:
-                await scorer.stop()
-            if scheduler is not None:
-                await scheduler.stop()
-            if kanri.engine is not None:
-                await kanri.engine.stop()
-                kanri.engine = None
+            if role is not None:
+                await role.stop()
             await db.stop()
 
     app = FastAPI(

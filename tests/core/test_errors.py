@@ -153,3 +153,22 @@ async def test_out_of_range_values_are_client_errors(
     )
     assert far.status_code == 422
     assert far.json()["errors"][0]["field"] == "body.expires_at"
+
+
+async def test_an_unpaired_surrogate_escape_is_refused_and_a_pair_is_kept(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    lone = await client.post(
+        "/v1/environments",
+        content=b'{"name": "lone", "description": "a\\udb50b"}',
+        headers={**tenant.headers, "content-type": "application/json"},
+    )
+    assert lone.status_code == 400
+    assert lone.json()["errors"][0]["field"] == "body"
+    paired = await client.post(
+        "/v1/environments",
+        content=b'{"name": "paired", "description": "\\ud83d\\ude0d"}',
+        headers={**tenant.headers, "content-type": "application/json"},
+    )
+    assert paired.status_code == 201
+    assert paired.json()["description"] == "\U0001f60d"

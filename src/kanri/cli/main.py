@@ -152,11 +152,9 @@ def worker(
     """Run a worker alone: claims and executes runs until SIGTERM/SIGINT."""
     import signal
 
-    from kanri.engine.worker import Engine
+    from kanri.engine.role import WorkerRole
     from kanri.runtime import Kanri
-    from kanri.schedules.leader import Scheduler
     from kanri.tenancy.service import TenancyAuthStore
-    from kanri.webhooks.dispatcher import Dispatcher
 
     settings = _settings(data_dir)
     _prepare(settings)
@@ -169,30 +167,16 @@ def worker(
         )
         await db.start()
         kanri = Kanri(settings=settings, db=db, tenancy=TenancyAuthStore())
-        engine = Engine(
-            kanri,
-            concurrency=concurrency or settings.worker_concurrency,
-            lease_seconds=settings.lease_seconds,
-            poll_seconds=settings.poll_seconds,
-        )
-        kanri.engine = engine
-        scheduler = Scheduler(kanri, tick_seconds=settings.schedule_tick_seconds)
-        dispatcher = Dispatcher.for_settings(kanri) if settings.webhook_dispatch_enabled else None
+        role = WorkerRole(kanri, concurrency=concurrency)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await engine.start()
-        await scheduler.start()
-        if dispatcher is not None:
-            await dispatcher.start()
+        await role.start()
         try:
             await stop.wait()
         finally:
-            if dispatcher is not None:
-                await dispatcher.stop()
-            await scheduler.stop()
-            await engine.stop()
+            await role.stop()
             await db.stop()
 
     asyncio.run(go())

@@ -108,6 +108,25 @@ def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
+# A `\uD800`-`\uDFFF` escape: part of a surrogate pair, or a lone surrogate that no text
+# column can store. Rare in real bodies: only then is the body parsed to tell which.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def has_lone_surrogate(body: bytes) -> bool:
+    """Whether a JSON text holds a string (or key) with an unpaired UTF-16 surrogate."""
+    if not _SURROGATE_ESCAPE.search(body):
+        return False
+    try:
+        text = json.dumps(json.loads(body), ensure_ascii=False)
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    except ValueError:  # not JSON at all: the route's own parsing says so
+        return False
+    return False
+
+
 def json_depth(body: bytes) -> int:
     """Deepest nesting of arrays/objects in a JSON text (strings ignored)."""
     depth = deepest = 0
@@ -263,6 +282,9 @@ class EdgeMiddleware:
         content_type = headers.get(b"content-type", b"")
         if b"json" in content_type and json_depth(body) > self.max_depth:
             message_text = f"JSON nested deeper than {self.max_depth} levels"
+            raise BadRequest(message_text, errors=[FieldError("body", message_text)])
+        if b"json" in content_type and has_lone_surrogate(body):
+            message_text = "JSON strings must be valid Unicode (an unpaired surrogate escape)"
             raise BadRequest(message_text, errors=[FieldError("body", message_text)])
         sent = False
 
