@@ -18,7 +18,7 @@ from kanri.agents.models import (
     ToolCallRow,
 )
 from kanri.agents.tools import tools
-from kanri.core import audit, events
+from kanri.core import audit, events, versioning
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, NotFound, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
@@ -32,6 +32,7 @@ from kanri.db.database import notify_runs_ready
 from kanri.providers import service as providers
 from kanri.runs import schemas as run_schemas
 from kanri.runs.models import RunRow
+from kanri.runs.service import create_run
 from kanri.runs.states import ACTIVE
 
 AGENT_FILTERS = FilterSpec(
@@ -252,23 +253,12 @@ def publish(tx: Session, who: Principal, ref: str) -> schemas.AgentVersion:
 
 
 def _version_row(tx: Session, row: AgentRow, number: int) -> AgentVersionRow:
-    found = tx.execute(
-        select(AgentVersionRow).where(
-            AgentVersionRow.agent_id == row.id, AgentVersionRow.version == number
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise not_found("version", str(number))
-    return found
+    return versioning.find(tx, AgentVersionRow, AgentVersionRow.agent_id, row.id, number)
 
 
 def versions(tx: Session, who: Principal, ref: str) -> list[schemas.AgentVersion]:
     row = agent_row(tx, who, ref)
-    found = tx.execute(
-        select(AgentVersionRow)
-        .where(AgentVersionRow.agent_id == row.id)
-        .order_by(AgentVersionRow.version.desc())
-    ).scalars()
+    found = versioning.newest_first(tx, AgentVersionRow, AgentVersionRow.agent_id, row.id)
     return [_version(v, row) for v in found]
 
 
@@ -281,21 +271,7 @@ def rollback(tx: Session, who: Principal, ref: str, body: schemas.Rollback) -> s
     """Make an earlier version the published one again."""
     row = agent_row(tx, who, ref)
     _version_row(tx, row, body.version)
-    before = row.published_version
-    row.published_version = body.version
-    row.update_time = utcnow()
-    audit.record(
-        tx,
-        who,
-        "agent.rolled_back",
-        "agent",
-        row.id,
-        {"published_version": {"from": before, "to": body.version}},
-    )
-    events.emit(
-        tx, who, "agent.rolled_back", "agent", row.id, {"id": row.id, "version": body.version}
-    )
-    tx.flush()
+    versioning.republish(tx, who, row, "agent", body.version)
     return _view(tx, row)
 
 
@@ -425,7 +401,6 @@ def trigger(tx: Session, who: Principal, ref: str, body: schemas.AgentRunCreate)
     if body.thread_id is not None:
         thread_row(tx, who, body.thread_id, field="body.thread_id")
     budgets.check_new_run(tx, who.project(), agent.id)
-    now = utcnow()
     definition = {
         "steps": [
             {
@@ -438,53 +413,18 @@ def trigger(tx: Session, who: Principal, ref: str, body: schemas.AgentRunCreate)
             }
         ]
     }
-    row = RunRow(
-        id=new_id("run"),
-        organization_id=who.organization_id,
-        project_id=who.project(),
-        environment_id=who.environment_id,
-        automation_id=None,
-        agent_id=agent.id,
-        version=version,
+    row = create_run(
+        tx,
+        who,
         definition=definition,
-        status="pending",
-        stop_reason=None,
         inputs={
             "messages": body.conversation(),
             "inputs": body.inputs,
             "thread_id": body.thread_id,
         },
-        outputs=None,
-        error=None,
         labels=body.labels,
-        cursor=None,
-        concurrency_key=None,
-        parent_run_id=None,
-        parent_step_id=None,
-        triggered_by=who.actor["id"],
-        priority=0,
-        available_at=now,
-        lease_owner=None,
-        lease_expires_at=None,
-        attempt=0,
-        deadline=None,
-        create_time=now,
-        start_time=None,
-        end_time=None,
-        update_time=now,
-    )
-    tx.add(row)
-    tx.flush()
-    audit.record(tx, who, "run.created", "run", row.id, {"agent_id": {"to": agent.id}})
-    notify_runs_ready(tx)
-    events.emit(
-        tx,
-        who,
-        "run.created",
-        "run",
-        row.id,
-        {"id": row.id, "agent_id": agent.id, "version": version},
-        environment_id=row.environment_id,
+        agent_id=agent.id,
+        version=version,
     )
     return run_schemas.Run.model_validate(row)
 

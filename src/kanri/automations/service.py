@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from kanri.automations import schemas
 from kanri.automations.models import AutomationRow, AutomationVersionRow
 from kanri.automations.validation import validate_definition
-from kanri.core import audit, events
+from kanri.core import audit, events, versioning
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, not_found
 from kanri.core.filtering import FilterField, FilterSpec
@@ -174,23 +174,16 @@ def _version(version: AutomationVersionRow, row: AutomationRow) -> schemas.Autom
 
 
 def _version_row(tx: Session, row: AutomationRow, number: int) -> AutomationVersionRow:
-    found = tx.execute(
-        select(AutomationVersionRow).where(
-            AutomationVersionRow.automation_id == row.id, AutomationVersionRow.version == number
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise not_found("version", str(number))
-    return found
+    return versioning.find(
+        tx, AutomationVersionRow, AutomationVersionRow.automation_id, row.id, number
+    )
 
 
 def versions(tx: Session, who: Principal, ref: str) -> list[schemas.AutomationVersion]:
     row = automation_row(tx, who, ref)
-    found = tx.execute(
-        select(AutomationVersionRow)
-        .where(AutomationVersionRow.automation_id == row.id)
-        .order_by(AutomationVersionRow.version.desc())
-    ).scalars()
+    found = versioning.newest_first(
+        tx, AutomationVersionRow, AutomationVersionRow.automation_id, row.id
+    )
     return [_version(v, row) for v in found]
 
 
@@ -203,26 +196,7 @@ def rollback(tx: Session, who: Principal, ref: str, body: schemas.Rollback) -> s
     """Make an earlier version the published one again."""
     row = automation_row(tx, who, ref)
     _version_row(tx, row, body.version)
-    before = row.published_version
-    row.published_version = body.version
-    row.update_time = utcnow()
-    audit.record(
-        tx,
-        who,
-        "automation.rolled_back",
-        "automation",
-        row.id,
-        {"published_version": {"from": before, "to": body.version}},
-    )
-    events.emit(
-        tx,
-        who,
-        "automation.rolled_back",
-        "automation",
-        row.id,
-        {"id": row.id, "version": body.version},
-    )
-    tx.flush()
+    versioning.republish(tx, who, row, "automation", body.version)
     return schemas.Automation.model_validate(row)
 
 

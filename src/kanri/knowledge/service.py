@@ -6,18 +6,14 @@ extracting, chunking, embedding, searching — is in `flows.py`.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from kanri.core import audit, events
+from kanri.core import audit, events, secrets
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, not_found
 from kanri.core.filtering import FilterField, FilterSpec
@@ -25,13 +21,12 @@ from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
-from kanri.db.database import notify_runs_ready
 from kanri.knowledge import schemas
 from kanri.knowledge.chunking import Chunk
 from kanri.knowledge.embeddings import LOCAL_PROVIDER, minilm
 from kanri.knowledge.models import KnowledgeChunkRow, KnowledgeEntryRow, KnowledgeNamespaceRow
 from kanri.knowledge.search import MetadataFilterSpec
-from kanri.runs.models import RunRow
+from kanri.runs.service import create_run
 from kanri.tenancy.models import ProjectRow
 
 INGEST_KIND = "knowledge.ingest"
@@ -58,24 +53,25 @@ NAMESPACE_FILTERS = FilterSpec(
     }
 )
 OPENAI_WINDOW = 8191
+# How long an ingestion job may run before it fails.
+JOB_TIMEOUT_SECONDS = 6 * 3600
 
 
 # --- secrets -------------------------------------------------------------------------------
 
 
-def secret_box(secret: bytes) -> Fernet:
-    """The Fernet key that encrypts embedding endpoints' API keys at rest."""
-    digest = hashlib.sha256(b"kanri knowledge embedding api keys\x00" + secret).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+def secret_box(secret: bytes) -> secrets.SecretBox:
+    """What encrypts embedding endpoints' API keys at rest (core/secrets.py)."""
+    return secrets.box(secret, "knowledge-embedding-api-key")
 
 
-def api_key_of(embedding: dict[str, Any], box: Fernet) -> str | None:
+def api_key_of(embedding: dict[str, Any], box: secrets.SecretBox) -> str | None:
     token = embedding.get("api_key_encrypted")
     if not token:
         return None
     try:
-        return box.decrypt(token.encode()).decode()
-    except InvalidToken:
+        return box.decrypt(token)
+    except ValueError:  # another secret key: the endpoint is called without one
         return None
 
 
@@ -107,7 +103,9 @@ def embedding_key(embedding: dict[str, Any]) -> str:
 
 
 def stored_embedding(
-    body: schemas.EmbeddingSettings, box: Fernet, before: dict[str, Any] | None = None
+    body: schemas.EmbeddingSettings,
+    box: secrets.SecretBox,
+    before: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The namespace's `embedding` column for settings `body`."""
     if body.provider == LOCAL_PROVIDER:
@@ -125,7 +123,7 @@ def stored_embedding(
         "max_tokens": body.max_tokens or OPENAI_WINDOW,
     }
     if body.api_key is not None:
-        stored["api_key_encrypted"] = box.encrypt(body.api_key.encode()).decode()
+        stored["api_key_encrypted"] = box.encrypt(body.api_key)
     elif before and before.get("base_url") == stored["base_url"]:
         stored["api_key_encrypted"] = before.get("api_key_encrypted")
     return stored
@@ -509,40 +507,15 @@ def _start_job(
     step: dict[str, Any] = {"id": "ingest", "kind": INGEST_KIND, "namespace_id": ns.id}
     if entry is not None:
         step |= {"entry": entry.id, "generation": generation}
-    now = utcnow()
-    run = RunRow(
-        id=new_id("run"),
-        organization_id=who.organization_id,
+    run = create_run(
+        tx,
+        who,
+        definition={"steps": [step], "timeout_seconds": JOB_TIMEOUT_SECONDS},
+        inputs={},
+        labels={"kanri.knowledge.namespace": ns.id},
         project_id=ns.project_id,
         environment_id=ns.environment_id,
-        automation_id=None,
-        version=None,
-        definition={"steps": [step], "timeout_seconds": 6 * 3600},
-        status="pending",
-        stop_reason=None,
-        inputs={},
-        outputs=None,
-        error=None,
-        labels={"kanri.knowledge.namespace": ns.id},
-        cursor=None,
-        concurrency_key=None,
-        parent_run_id=None,
-        parent_step_id=None,
-        triggered_by=who.actor["id"],
-        priority=0,
-        available_at=now,
-        lease_owner=None,
-        lease_expires_at=None,
-        attempt=0,
-        deadline=now + timedelta(hours=6),
-        create_time=now,
-        start_time=None,
-        end_time=None,
-        update_time=now,
     )
-    tx.add(run)
-    tx.flush()
-    notify_runs_ready(tx)
     return run.id
 
 

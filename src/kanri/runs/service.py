@@ -95,40 +95,43 @@ def _concurrency_key(
     return f"{project_id}:{value}"[:200]
 
 
-def trigger(
+def create_run(
     tx: Session,
     who: Principal,
-    automation_ref: str,
-    body: schemas.RunCreate,
     *,
+    definition: dict[str, Any],
+    inputs: dict[str, Any],
+    labels: dict[str, str],
+    automation_id: str | None = None,
+    agent_id: str | None = None,
+    version: int | None = None,
+    project_id: str | None = None,
+    environment_id: str | None = None,
+    concurrency_key: str | None = None,
     run_id: str | None = None,
-) -> schemas.Run:
-    """A pending run of the published (or named) version; inputs checked against its schema."""
-    automation, version, definition = automations.definition_for_run(
-        tx, who, automation_ref, body.version
-    )
-    if definition.get("inputs"):
-        errors = _input_errors(definition["inputs"], body.inputs)
-        if errors:
-            raise ValidationFailed("inputs do not match the automation's schema", errors=errors)
+) -> RunRow:
+    """A pending run of `definition` (automations, agents, background jobs alike): stored,
+    audited as `run.created`, announced to the workers and to the outbox. Its deadline is
+    the definition's `timeout_seconds`, if any."""
     now = utcnow()
     timeout = definition.get("timeout_seconds")
     row = RunRow(
         id=run_id or new_id("run"),
         organization_id=who.organization_id,
-        project_id=who.project(),
-        environment_id=who.environment_id,
-        automation_id=automation.id,
+        project_id=project_id or who.project(),
+        environment_id=environment_id or who.environment_id,
+        automation_id=automation_id,
+        agent_id=agent_id,
         version=version,
         definition=definition,
         status="pending",
         stop_reason=None,
-        inputs=body.inputs,
+        inputs=inputs,
         outputs=None,
         error=None,
-        labels=body.labels,
+        labels=labels,
         cursor=None,
-        concurrency_key=_concurrency_key(definition, body, who.project()),
+        concurrency_key=concurrency_key,
         parent_run_id=None,
         parent_step_id=None,
         triggered_by=who.actor["id"],
@@ -145,13 +148,17 @@ def trigger(
     )
     tx.add(row)
     tx.flush()
+    owner = {"automation_id": automation_id} if automation_id else {}
+    if agent_id:
+        owner["agent_id"] = agent_id
     audit.record(
         tx,
         who,
         "run.created",
         "run",
         row.id,
-        {"automation_id": {"to": automation.id}},
+        {key: {"to": value} for key, value in owner.items()},
+        project_id=row.project_id,
         chained=False,  # as the run's transitions: by the background chainer
     )
     notify_runs_ready(tx)
@@ -161,8 +168,39 @@ def trigger(
         "run.created",
         "run",
         row.id,
-        {"id": row.id, "automation_id": automation.id, "version": version},
+        {"id": row.id, **owner, "version": version},
+        project_id=row.project_id,
         environment_id=row.environment_id,
+    )
+    return row
+
+
+def trigger(
+    tx: Session,
+    who: Principal,
+    automation_ref: str,
+    body: schemas.RunCreate,
+    *,
+    run_id: str | None = None,
+) -> schemas.Run:
+    """A pending run of the published (or named) version; inputs checked against its schema."""
+    automation, version, definition = automations.definition_for_run(
+        tx, who, automation_ref, body.version
+    )
+    if definition.get("inputs"):
+        errors = _input_errors(definition["inputs"], body.inputs)
+        if errors:
+            raise ValidationFailed("inputs do not match the automation's schema", errors=errors)
+    row = create_run(
+        tx,
+        who,
+        definition=definition,
+        inputs=body.inputs,
+        labels=body.labels,
+        automation_id=automation.id,
+        version=version,
+        concurrency_key=_concurrency_key(definition, body, who.project()),
+        run_id=run_id,
     )
     return schemas.Run.model_validate(row)
 
