@@ -163,7 +163,8 @@ async def test_run_transitions_are_in_the_project_chain(
         headers=tenant.headers,
     )
     rows = logs.json()["data"]
-    assert [r["action"] for r in rows] == ["run.created", "run.status_changed", "run.status_changed"]
+    actions = [r["action"] for r in rows]
+    assert actions == ["run.created", "run.status_changed", "run.status_changed"]
     assert [r["changes"]["status"]["to"] for r in rows[1:]] == ["running", "completed"]
     assert all(isinstance(r["seq"], int) and len(r["hash"]) == 64 for r in rows)
     verified = (await client.get("/v1/audit-logs/verify", headers=tenant.headers)).json()
