@@ -110,3 +110,22 @@ async def test_an_unknown_agent_is_a_404_for_the_client(tenant: Tenant, kanri_ur
     async with bad_key:
         with pytest.raises(openai.AuthenticationError):
             await bad_key.models.list()
+
+
+async def test_a_message_that_agents_cannot_take_is_a_422_naming_it(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    agent = await make_agent(client, tenant)
+    response = await client.post(
+        "/v1/openai/chat/completions",
+        json={
+            "model": agent["name"],
+            "messages": [
+                {"role": "user", "content": "hi"},
+                {"role": "assistant", "tool_calls": [{"function": {"arguments": "a\x00b"}}]},
+            ],
+        },
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"].startswith("body.messages.1")

@@ -14,13 +14,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
 
 from kanri.agents import schemas as agent_schemas
 from kanri.agents import service as agents
 from kanri.agents.api import wait_for
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Runtime
-from kanri.core.errors import Conflict, KanriError
+from kanri.core.errors import Conflict, FieldError, KanriError, ValidationFailed
 from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.pagination import ListParams
 from kanri.openai_compat import schemas
@@ -67,11 +68,26 @@ def _settled(run: run_schemas.Run) -> dict[str, Any]:
     )
 
 
+def _messages(body: schemas.ChatCompletionRequest) -> list[agent_schemas.ChatMessage]:
+    """The request's messages as agents take them; 422 naming the message that is not."""
+    out = []
+    for position, message in enumerate(body.messages):
+        try:
+            out.append(agent_schemas.ChatMessage.model_validate(message.as_chat()))
+        except ValidationError as exc:
+            errors = [
+                FieldError(
+                    ".".join(["body", "messages", str(position), *map(str, error["loc"])]),
+                    error["msg"],
+                )
+                for error in exc.errors()
+            ]
+            raise ValidationFailed("a message is not a valid chat message", errors=errors) from None
+    return out
+
+
 async def _start(kanri: Any, who: Principal, body: schemas.ChatCompletionRequest) -> Any:
-    create = agent_schemas.AgentRunCreate(
-        messages=[agent_schemas.ChatMessage.model_validate(m.as_chat()) for m in body.messages],
-        labels={"channel": "openai"},
-    )
+    create = agent_schemas.AgentRunCreate(messages=_messages(body), labels={"channel": "openai"})
     run = await kanri.db.write(agents.trigger, who, body.model, create)
     kanri.wake_engine()
     return run
