@@ -54,11 +54,15 @@ def verify(tx: Session, who: Principal) -> schemas.Verification:
 def list_resource(
     tx: Session, who: Principal, resource_type: str, resource_id: str, params: ListParams
 ) -> Page[schemas.AuditLog]:
-    """One resource's rows of who's chain, oldest first unless ordered otherwise."""
+    """One resource's rows of who's chain in the order they were written (`create_time`,
+    then id) unless ordered otherwise. Not `seq`: a run's engine rows take their chain
+    places shortly after they are written (core/audit.py), behind rows written later."""
     stmt = select(AuditLogRow).where(
         AuditLogRow.scope_id == _scope(who),
         AuditLogRow.resource_type == resource_type,
         AuditLogRow.resource_id == resource_id,
     )
-    page = paginate(tx, stmt, AUDIT_FILTERS, params, id_column=AuditLogRow.id, default_order="seq")
+    page = paginate(
+        tx, stmt, AUDIT_FILTERS, params, id_column=AuditLogRow.id, default_order="create_time"
+    )
     return page.map(schemas.AuditLog.model_validate)
