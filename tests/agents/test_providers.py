@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import httpx
 from sqlalchemy import select
 
@@ -7,8 +9,9 @@ from kanri.core import secrets
 from kanri.providers import service
 from kanri.providers.models import ProviderRow
 from kanri.runtime import Kanri
-from tests.agents.factories import make_provider
+from tests.agents.factories import make_agent, make_provider, run_agent
 from tests.factories import Tenant
+from tests.fakes.openai_server import FakeOpenAI
 
 
 async def test_a_provider_key_is_encrypted_at_rest_and_never_returned(
@@ -90,3 +93,50 @@ async def test_another_tenant_cannot_see_a_provider(
     other = await make_tenant(client, kanri)
     response = await client.get(f"/v1/providers/{provider['id']}", headers=other.headers)
     assert response.status_code == 404
+
+
+async def test_provider_header_values_are_sealed_masked_and_still_sent(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant, fake_openai: FakeOpenAI
+) -> None:
+    provider = await make_provider(
+        client,
+        tenant,
+        "openai",
+        base_url=fake_openai.base_url,
+        options={"headers": {"X-Gateway-Token": "gw-secret-1"}, "max_retries": 0},
+    )
+    assert provider["options"]["headers"] == {"X-Gateway-Token": "********"}
+    listed = await client.get("/v1/providers", headers=tenant.headers)
+    assert "gw-secret-1" not in listed.text
+
+    def stored(tx: object) -> dict[str, object]:
+        return tx.execute(  # type: ignore[attr-defined,no-any-return]
+            select(ProviderRow.options).where(ProviderRow.id == provider["id"])
+        ).scalar_one()
+
+    assert "gw-secret-1" not in json.dumps(await kanri.db.read(stored))
+    # Sending the masked value back keeps the stored one; a new header is added.
+    shown = provider["options"]
+    changed = await client.patch(
+        f"/v1/providers/{provider['id']}",
+        json={"options": {**shown, "headers": {**shown["headers"], "X-Team": "ops"}}},
+        headers=tenant.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["options"]["headers"] == {
+        "X-Gateway-Token": "********",
+        "X-Team": "********",
+    }
+    unknown = await client.patch(
+        f"/v1/providers/{provider['id']}",
+        json={"options": {"headers": {"X-Other": "********"}}},
+        headers=tenant.headers,
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "body.options.headers.X-Other"
+    agent = await make_agent(client, tenant, provider, model="fake-model")
+    fake_openai.reply("hi")
+    run = await run_agent(client, tenant, agent["id"], "hello")
+    assert run["status"] == "completed", run
+    assert fake_openai.headers[-1]["x-gateway-token"] == "gw-secret-1"
+    assert fake_openai.headers[-1]["x-team"] == "ops"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,11 @@ PROVIDER_FILTERS = FilterSpec(
 
 # The purpose under which provider API keys are encrypted (core/secrets.py).
 SECRET_PURPOSE = "provider-api-key"  # noqa: S105 (a label, not a secret)
+HEADERS_PURPOSE = "provider-headers"
+# Header values (often credentials) are stored encrypted and shown as this; a value sent
+# back as the mask keeps the stored one.
+MASK = "********"
+_SEALED = "headers_encrypted"
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,50 @@ def _scoped(who: Principal) -> Select[ProviderRow]:
     return scoped(select(ProviderRow), who)
 
 
+def _stored_options(
+    secret: bytes, options: schemas.ProviderOptions, before: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`options` as stored: header values sealed; a masked value keeps the stored one."""
+    stored = options.model_dump()
+    headers: dict[str, str] = stored.pop("headers")
+    if any(value == MASK for value in headers.values()):
+        old = _headers(secret, before or {})
+        missing = [name for name, value in headers.items() if value == MASK and name not in old]
+        if missing:
+            raise ValidationFailed(
+                "a masked header value stands for a stored one",
+                errors=[
+                    FieldError(f"body.options.headers.{name}", "no stored value to keep")
+                    for name in missing
+                ],
+            )
+        headers = {name: old[name] if v == MASK else v for name, v in headers.items()}
+    if headers:
+        box = secrets.box(secret, HEADERS_PURPOSE)
+        stored[_SEALED] = box.encrypt(json.dumps(headers))
+        stored["header_names"] = list(headers)  # shown (values masked) without the key
+    return stored
+
+
+def _headers(secret: bytes, options: dict[str, Any]) -> dict[str, str]:
+    """The stored headers in clear (rows written before sealing hold them in clear)."""
+    if options.get(_SEALED):
+        opened: dict[str, str] = json.loads(
+            secrets.box(secret, HEADERS_PURPOSE).decrypt(options[_SEALED])
+        )
+        return opened
+    return dict(options.get("headers") or {})
+
+
+def _shown_options(options: dict[str, Any]) -> schemas.ProviderOptions:
+    names = list(options.get("headers") or {})
+    if options.get(_SEALED):
+        names = list(options.get("header_names") or [])
+    shown = {k: v for k, v in options.items() if k not in (_SEALED, "header_names")}
+    shown["headers"] = dict.fromkeys(names, MASK)
+    return schemas.ProviderOptions.model_validate(shown)
+
+
 def _view(row: ProviderRow) -> schemas.Provider:
     return schemas.Provider(
         id=row.id,
@@ -58,7 +108,7 @@ def _view(row: ProviderRow) -> schemas.Provider:
         base_url=row.base_url,
         has_api_key=row.api_key_encrypted is not None,
         default_model=row.default_model,
-        options=schemas.ProviderOptions.model_validate(row.options),
+        options=_shown_options(row.options),
         create_time=row.create_time,
         update_time=row.update_time,
     )
@@ -104,7 +154,7 @@ def create(
             else None
         ),
         default_model=body.default_model,
-        options=body.options.model_dump(),
+        options=_stored_options(secret, body.options),
         create_time=now,
         update_time=now,
     )
@@ -158,7 +208,7 @@ def update(
         row.default_model = body.default_model
         summary["default_model"] = {"changed": True}
     if body.options is not None:
-        row.options = body.options.model_dump()
+        row.options = _stored_options(secret, body.options, row.options)
         summary["options"] = {"changed": True}
     if summary:
         row.update_time = utcnow()
@@ -193,6 +243,6 @@ def resolve(tx: Session, project_id: str, secret: bytes, ref: str) -> ProviderCo
         raise not_found("provider", ref)
     box = secrets.box(secret, SECRET_PURPOSE)
     key = box.decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
-    return ProviderConfig(
-        row.id, row.name, row.kind, row.base_url, key, row.default_model, dict(row.options)
-    )
+    options = {k: v for k, v in row.options.items() if k not in (_SEALED, "header_names")}
+    options["headers"] = _headers(secret, row.options)
+    return ProviderConfig(row.id, row.name, row.kind, row.base_url, key, row.default_model, options)
