@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from kanri.costs import budgets
 from kanri.costs import usage as usage_records
 from kanri.engine import queue
 from kanri.engine.registry import (
+    IN_STEP_MARK,
     ApprovalRequest,
     ChildRun,
     Done,
@@ -37,6 +39,7 @@ from kanri.engine.registry import (
     StepContext,
     Wait,
 )
+from kanri.governance import evaluator, gate
 from kanri.providers import service as providers
 from kanri.providers.clients import ModelReply, ModelRequest, ProviderError, Usage, complete
 from kanri.runs.models import ApprovalRow
@@ -44,23 +47,26 @@ from kanri.runs.states import system_principal
 
 SUSPENDED_POLL_SECONDS = 5.0
 DELTA_FLUSH_SECONDS = 0.25
-_CALL_MARK = re.compile(r"\n\ncall: (\S+)$")
+_CALL_MARK = re.compile(re.escape(IN_STEP_MARK) + r"(\S+)$")
+POLICY = ":policy"  # the key suffix of a tool call's policy approval
 
 
 @dataclass
 class Setup:
     agent_id: str | None
+    agent_name: str | None
     agent_status: str
     spec: schemas.AgentSpec
     provider: providers.ProviderConfig
     model_calls: dict[str, ModelReply]
     tool_calls: dict[str, ToolCallRow]
-    decisions: dict[str, tuple[str, str]]  # call key → (status, comment)
+    decisions: dict[str, tuple[str, str, str]]  # call key → (status, comment, approval id)
+    facts: gate.RunFacts | None  # the run's policies (None: none has rules)
     history: list[dict[str, Any]]
 
 
-def _decisions(tx: Session, run_id: str, step_id: str) -> dict[str, tuple[str, str]]:
-    out: dict[str, tuple[str, str]] = {}
+def _decisions(tx: Session, run_id: str, step_id: str) -> dict[str, tuple[str, str, str]]:
+    out: dict[str, tuple[str, str, str]] = {}
     for row in tx.execute(
         select(ApprovalRow)
         .where(ApprovalRow.run_id == run_id, ApprovalRow.step_id == step_id)
@@ -71,7 +77,7 @@ def _decisions(tx: Session, run_id: str, step_id: str) -> dict[str, tuple[str, s
             comment = next(
                 (str(d.get("comment") or "") for d in row.decisions if d.get("outcome")), ""
             )
-            out[mark.group(1)] = (row.status, comment)
+            out[mark.group(1)] = (row.status, comment, row.id)
     return out
 
 
@@ -137,12 +143,14 @@ def load_setup(
     history = agents.thread_history(tx, thread_id) if thread_id else []
     return Setup(
         agent.id if agent else None,
+        agent.name if agent else None,
         agent.status if agent else "active",
         spec,
         provider,
         models,
         tool_rows,
         _decisions(tx, run_id, step_id),
+        gate.facts(tx, run_id),
         history,
     )
 
@@ -157,6 +165,7 @@ def record_tool_call(
     status: str,
     result: Any,
     emitted: list[tuple[str, dict[str, Any]]],
+    approval_id: str | None = None,
 ) -> None:
     run = queue.fenced(tx, run_id, attempt)
     tx.add(
@@ -170,7 +179,7 @@ def record_tool_call(
             arguments=arguments,
             status=status,
             result=result,
-            approval_id=None,
+            approval_id=approval_id,
             create_time=utcnow(),
         )
     )
@@ -280,7 +289,7 @@ async def model_call(
 def _ask(message: str, call_key: str, approvers: list[str], allow_self: bool = False) -> Wait:
     return Wait(
         approval=ApprovalRequest(
-            message=f"{message}\n\ncall: {call_key}",
+            message=f"{message}{IN_STEP_MARK}{call_key}",
             approvers=approvers,
             required_approvals=1,
             deadline=None,
@@ -413,6 +422,39 @@ async def run_agent(
     )
 
 
+async def _govern(
+    ctx: StepContext, setup: Setup, name: str, arguments: dict[str, Any]
+) -> evaluator.Decision | None:
+    """The project's policies on this call (action `tool_call`; for `http_request` also
+    `http` with its host), each evaluation audited; the first verdict that is not
+    `approved`, else None."""
+    facts = setup.facts
+    if facts is None or not facts.policies.targets_calls:
+        return None
+    host = None
+    actions = ["tool_call"]
+    if name == "http_request":
+        host = urlsplit(str(arguments.get("url") or "")).hostname
+        actions.append("http")
+    for action in actions:
+        context = gate.context(facts, action, agent=setup.agent_name, tool=name, http_host=host)
+        decision = evaluator.decide(facts.policies, context)
+        if decision.considered:
+            await ctx.services.kanri.db.write(
+                gate.record, ctx.run_id, ctx.attempt, ctx.step_id, context, decision
+            )
+        if decision.decision != "approved":
+            return decision
+    return None
+
+
+def _refusal(decision: tuple[str, str, str]) -> dict[str, Any]:
+    status, comment, _ = decision
+    if status == "expired":
+        return {"error": "nobody approved this call in time", "comment": comment}
+    return {"error": "a person refused this call", "comment": comment}
+
+
 async def _tool_call(
     ctx: StepContext,
     setup: Setup,
@@ -421,7 +463,11 @@ async def _tool_call(
     tool_key: str,
     child: dict[str, Any] | None,
 ) -> Any:
-    """Execute (or park for) one tool call and record it; returns the result, or a Wait."""
+    """Execute (or park for) one tool call and record it; returns the result, or a Wait.
+
+    Before a call runs, the project's policies decide: `denied` feeds the refusal back to
+    the model, `needs_approval` parks the run on an approval with the rule's terms (which
+    also stands for the tool's own `requires_approval`)."""
     db = ctx.services.kanri.db
     name = str(call.get("function", {}).get("name", ""))
     arguments, problem = _arguments(call)
@@ -430,23 +476,41 @@ async def _tool_call(
     emitted: list[tuple[str, dict[str, Any]]] = []
     status = "completed"
     result: Any
+    approval_id: str | None = None
     if spec is None or tool is None:
         status, result = "failed", {"error": f"no tool named '{name}' is available"}
     elif problem is not None:
         status, result = "failed", {"error": problem}
     else:
+        shown = json.dumps(arguments, sort_keys=True)[:5000]
+        by_policy = setup.decisions.get(tool_key + POLICY)
         decision = setup.decisions.get(tool_key)
-        if spec.requires_approval and decision is None:
-            shown = json.dumps(arguments, sort_keys=True)[:5000]
+        verdict = None
+        if by_policy is None and child is None:
+            verdict = await _govern(ctx, setup, name, arguments)
+        if verdict is not None and verdict.decision == "denied":
+            status = "denied"
+            result = {
+                "error": "a policy denied this call",
+                "reasons": verdict.reasons,
+                "policy_id": verdict.policy,
+                "rule_id": verdict.rule,
+            }
+        elif verdict is not None:  # needs_approval
+            reasons = "; ".join(verdict.reasons)
+            message = f"The agent asks to call {name} with {shown} ({reasons})"
+            return gate.wait_for(verdict, f"{message}{IN_STEP_MARK}{tool_key}{POLICY}")
+        elif by_policy is not None and by_policy[0] != "approved":
+            status, result, approval_id = "rejected", _refusal(by_policy), by_policy[2]
+        elif spec.requires_approval and decision is None and by_policy is None:
             return _ask(
                 f"The agent asks to call {name} with {shown}",
                 tool_key,
                 [],
                 allow_self=bool(spec.config.get("allow_self_approval", False)),
             )
-        if decision is not None and decision[0] != "approved":
-            status = "rejected"
-            result = {"error": "a person refused this call", "comment": decision[1]}
+        elif decision is not None and decision[0] != "approved":
+            status, result, approval_id = "rejected", _refusal(decision), decision[2]
         elif child is not None:
             status = "completed" if child.get("status") == "completed" else "failed"
             result = {
@@ -456,6 +520,7 @@ async def _tool_call(
                 "error": child.get("error"),
             }
         else:
+            approval_id = (by_policy or decision or (None, None, None))[2]
             context = ToolContext(
                 run_id=ctx.run_id,
                 project_id=ctx.project_id,
@@ -465,6 +530,7 @@ async def _tool_call(
                 idempotency_key=f"{ctx.run_id}:{tool_key}",
                 config=spec.config,
                 services=ctx.services,
+                knowledge_namespaces=list(setup.spec.knowledge_namespaces),
             )
             outcome = await tool.run(context, arguments)
             if isinstance(outcome, ChildRun):
@@ -483,5 +549,6 @@ async def _tool_call(
         status,
         result,
         emitted,
+        approval_id,
     )
     return result

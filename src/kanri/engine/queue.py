@@ -18,7 +18,7 @@ from kanri.core import events
 from kanri.core.auth import Principal
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
-from kanri.engine.registry import ChildRun
+from kanri.engine.registry import IN_STEP_MARK, ChildRun
 from kanri.runs import approvals
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow, WorkerRow
 from kanri.runs.states import system_principal, transition
@@ -234,6 +234,7 @@ def _resumption(tx: Session, run: RunRow, step: RunStepRow) -> dict[str, Any]:
     return {
         "approval_id": approval.id,
         "source": approval.source,
+        "in_step": IN_STEP_MARK in approval.message,
         "status": approval.status,
         "decisions": approval.decisions,
     }

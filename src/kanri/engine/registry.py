@@ -35,6 +35,12 @@ class Done:
     next: str | None = None
 
 
+# An approval a step asks for from inside its own work (an agent's tool call) ends its
+# message with this mark and the call's key: the step reads the decision itself, and the
+# engine does not take it for the decision of a policy gate in front of the step.
+IN_STEP_MARK = "\n\ncall: "
+
+
 @dataclass(frozen=True)
 class ApprovalRequest:
     message: str

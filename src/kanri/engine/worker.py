@@ -455,7 +455,7 @@ class RunExecution:
         kind = kinds().get(step["kind"])
         started = utcnow()
         gated = None  # a policy approval this step was parked on
-        if resumed is not None and resumed.get("source") == "policy":
+        if resumed is not None and resumed.get("source") == "policy" and not resumed.get("in_step"):
             gated, resumed = resumed, None
         logs: list[tuple[str, str]] = []
         emitted: list[tuple[str, dict[str, Any]]] = []
@@ -493,7 +493,8 @@ class RunExecution:
             config = kind.config.model_validate(values)
             # A kind may own `timeout_seconds` (an approval's deadline); else it bounds the step.
             timeout = None if "timeout_seconds" in own else step.get("timeout_seconds")
-            blocked = await self._step_gate(state, step, config, gated)
+            # A step resumed from its own wait passed its gate before it first ran.
+            blocked = None if resumed else await self._step_gate(state, step, config, gated)
             if blocked is not None:
                 return blocked, started, logs, emitted
             outcome = await asyncio.wait_for(kind.run(context, config), timeout)

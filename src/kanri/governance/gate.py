@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kanri.agents.models import AgentRow
 from kanri.automations.models import AutomationRow
 from kanri.core import audit
 from kanri.core.auth import Principal
@@ -28,6 +29,7 @@ RUN_GATE = "policy:run"
 class RunFacts:
     policies: evaluator.PolicySet
     automation: str | None
+    agent: str | None
     environment: str | None
     labels: dict[str, Any]
     inputs: dict[str, Any]
@@ -42,10 +44,12 @@ def facts(tx: Session, run_id: str) -> RunFacts | None:
     if policies.empty:
         return None
     automation = tx.get(AutomationRow, run.automation_id) if run.automation_id else None
+    agent = tx.get(AgentRow, run.agent_id) if run.agent_id else None
     environment = tx.get(EnvironmentRow, run.environment_id) if run.environment_id else None
     return RunFacts(
         policies,
         automation.name if automation is not None else None,
+        agent.name if agent is not None else None,
         environment.name if environment is not None else None,
         dict(run.labels or {}),
         dict(run.inputs or {}),
@@ -53,15 +57,24 @@ def facts(tx: Session, run_id: str) -> RunFacts | None:
 
 
 def context(
-    run: RunFacts, action: str, *, step_kind: str | None = None, http_host: str | None = None
+    run: RunFacts,
+    action: str,
+    *,
+    step_kind: str | None = None,
+    http_host: str | None = None,
+    agent: str | None = None,
+    tool: str | None = None,
 ) -> dict[str, Any]:
+    """The evaluation context of `run` for `action` (`agent`: an agent step's own agent)."""
     return evaluator.context_for(
         action,
         automation=run.automation,
+        agent=agent or run.agent,
         environment=run.environment,
         labels=run.labels,
         inputs=run.inputs,
         step_kind=step_kind,
+        tool=tool,
         http_host=http_host,
     )
 
@@ -74,6 +87,7 @@ def evaluation_changes(
         "action": {"to": context.get("action")},
         "step_id": {"to": step_id},
         "step_kind": {"to": (context.get("step") or {}).get("kind")},
+        "tool": {"to": context.get("tool")},
         "http_host": {"to": (context.get("http") or {}).get("host")},
         "decision": {"to": decision.decision},
         "policy_id": {"to": decision.policy},

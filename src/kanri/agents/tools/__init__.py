@@ -11,9 +11,16 @@ import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kanri.core.auth import Principal
+from kanri.core.errors import KanriError
 from kanri.engine.registry import ChildRun
+from kanri.tenancy.models import ProjectRow
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class ToolContext:
     config: dict[str, Any]  # the agent's settings for this tool
     services: Any  # kanri.engine.worker.Services
     emitted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    knowledge_namespaces: list[str] = field(default_factory=list)  # the agent's
 
     def emit(self, event_type: str, data: dict[str, Any]) -> None:
         """Append an event to the outbox with the tool call's checkpoint."""
@@ -40,6 +48,54 @@ class ToolContext:
 
 
 ToolOutcome = ToolResult | ChildRun
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], arguments: dict[str, Any]) -> M | ToolResult:
+    """The arguments as `model`, or a failed result naming each bad argument (for the model
+    to correct itself)."""
+    try:
+        return model.model_validate(arguments)
+    except ValidationError as exc:
+        errors = [
+            {
+                "argument": ".".join(str(p) for p in error["loc"]) or "(arguments)",
+                "message": error["msg"],
+            }
+            for error in exc.errors()[:20]
+        ]
+        return ToolResult({"error": "invalid arguments", "errors": errors}, ok=False)
+
+
+def refused(error: KanriError) -> ToolResult:
+    """A refused request (not found, invalid values, a conflict) as a failed result."""
+    result: dict[str, Any] = {"error": error.detail, "status": error.status, "code": error.code}
+    if error.errors:
+        result["errors"] = [e.as_dict() for e in error.errors]
+    result.update({k: v for k, v in error.extra.items() if isinstance(v, str | int | list)})
+    return ToolResult(result, ok=False)
+
+
+def _organization(tx: Session, project_id: str) -> str:
+    return str(
+        tx.execute(
+            select(ProjectRow.organization_id).where(ProjectRow.id == project_id)
+        ).scalar_one()
+    )
+
+
+async def principal(ctx: ToolContext, *scopes: str) -> Principal:
+    """Who a tool acts as: the system, in the run's project and environment, audited as
+    `run:<id>`."""
+    organization_id = await ctx.services.kanri.db.read(_organization, ctx.project_id)
+    return Principal(
+        organization_id=organization_id,
+        project_id=ctx.project_id,
+        environment_id=ctx.environment_id,
+        key_id=f"run:{ctx.run_id}",
+        kind="system",
+        scopes=frozenset(scopes),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,54 @@
+"""`records_create`: create a record; its id derives from the tool call, so a call executed
+again after a crash returns the record it made the first time."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, parse, principal, refused, tool
+from kanri.agents.tools._records import (
+    FIELD_VALUES_SCHEMA,
+    OBJECT_SCHEMA,
+    ObjectArgument,
+    not_allowed,
+    shown,
+)
+from kanri.core.errors import KanriError
+from kanri.core.schemas import Model
+from kanri.engine.steps.records import record_id_for
+from kanri.records import schemas, service
+
+
+class CreateArguments(Model):
+    object: str = ObjectArgument
+    field_values: schemas.FieldValues
+
+
+@tool(
+    "records_create",
+    "Create a record of an object with field values; invalid values are answered with the "
+    "field and the reason.",
+    {
+        "type": "object",
+        "properties": {"object": OBJECT_SCHEMA, "field_values": FIELD_VALUES_SCHEMA},
+        "required": ["object", "field_values"],
+        "additionalProperties": False,
+    },
+)
+async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
+    args = parse(CreateArguments, arguments)
+    if isinstance(args, ToolResult):
+        return args
+    if refusal := not_allowed(ctx, args.object):
+        return refusal
+    body = schemas.RecordWrite(field_values=args.field_values)
+    command = partial(
+        service.create_record, record_id=record_id_for(ctx.run_id, ctx.idempotency_key)
+    )
+    try:
+        who = await principal(ctx, "records:write")
+        record = await ctx.services.kanri.db.write(command, who, args.object, body)
+    except KanriError as exc:
+        return refused(exc)
+    return ToolResult(shown(record))

@@ -1,0 +1,69 @@
+"""`records_query`: list records of an object matching an AIP-160 filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, parse, principal, refused, tool
+from kanri.agents.tools._records import MAX_PAGE, OBJECT_SCHEMA, ObjectArgument, not_allowed, shown
+from kanri.core.errors import KanriError
+from kanri.core.pagination import ListParams
+from kanri.core.schemas import Model
+from kanri.records import service
+
+
+class QueryArguments(Model):
+    object: str = ObjectArgument
+    filter: str | None = Field(default=None, max_length=20_000)
+    order_by: str | None = Field(default=None, max_length=500)
+    page_size: int = Field(default=20, ge=1, le=MAX_PAGE)
+    page_token: str | None = Field(default=None, max_length=2000)
+
+
+@tool(
+    "records_query",
+    "Find records of an object (contacts, companies, deals…) with a filter over their fields.",
+    {
+        "type": "object",
+        "properties": {
+            "object": OBJECT_SCHEMA,
+            "filter": {
+                "type": "string",
+                "maxLength": 20_000,
+                "description": 'AIP-160 over field slugs, e.g. `email = "ada@example.com"` '
+                'or `amount > 1000 AND stage = "won"`',
+            },
+            "order_by": {
+                "type": "string",
+                "description": "`create_time`, `update_time` or `id`, `desc` to reverse",
+            },
+            "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 20},
+            "page_token": {
+                "type": "string",
+                "description": "`next_page_token` of the previous page",
+            },
+        },
+        "required": ["object"],
+        "additionalProperties": False,
+    },
+)
+async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
+    args = parse(QueryArguments, arguments)
+    if isinstance(args, ToolResult):
+        return args
+    if refusal := not_allowed(ctx, args.object):
+        return refusal
+    kanri = ctx.services.kanri
+    params = ListParams(
+        args.page_size, args.page_token, args.filter, args.order_by, False, kanri.page_codec
+    )
+    try:
+        who = await principal(ctx, "records:read")
+        page = await kanri.db.read(service.query_records, who, args.object, params)
+    except KanriError as exc:
+        return refused(exc)
+    return ToolResult(
+        {"data": [shown(r) for r in page.items], "next_page_token": page.next_page_token}
+    )
