@@ -57,7 +57,8 @@ async def test_search_knowledge_returns_cited_chunks_the_run_records(
     assert found["title"] == "Refund policy"
     assert found["text"] == "Refunds take five days."
     assert found["namespace"] == ns["name"]
-    assert isinstance(found["score"], float) and found["score"] > 0
+    assert isinstance(found["score"], float)
+    assert found["score"] > 0
     assert "Refunds take five days." in run["outputs"]["content"]
 
     outside = await run_agent(
