@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from tests.agents.factories import make_agent, make_provider, run_agent
+from tests.engine.factories import make_automation, run_and_wait
 from tests.factories import Tenant
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -119,3 +120,64 @@ async def test_judge_input_is_validated(client: httpx.AsyncClient, tenant: Tenan
     )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "body.agent"
+
+
+async def test_an_llm_judge_pays_into_the_costs_and_stops_at_a_blocking_budget(
+    client: httpx.AsyncClient, tenant: Tenant, fake_openai: FakeOpenAI
+) -> None:
+    provider = await make_provider(
+        client, tenant, "openai", base_url=fake_openai.base_url, api_key="k"
+    )
+    price = await client.post(
+        "/v1/prices",
+        json={
+            "provider": provider["name"],
+            "model": "metered",
+            "input_per_million": "1000",
+            "output_per_million": "1000",
+        },
+        headers=tenant.headers,
+    )
+    assert price.status_code == 201, price.text
+    automation = await make_automation(
+        client, tenant, [{"id": "say", "kind": "transform", "output": "hi"}]
+    )
+    budget = await client.post(
+        "/v1/budgets",
+        json={
+            "name": "cap",
+            "period": "day",
+            "limit_usd": "0.10",
+            "thresholds": [{"percent": 100, "action": "block"}],
+        },
+        headers=tenant.headers,
+    )
+    assert budget.status_code == 201, budget.text
+    judge = await client.post(
+        "/v1/judges",
+        json={
+            "name": "metered-rubric",
+            "kind": "llm",
+            "automation": automation["id"],
+            "config": {"provider": provider["name"], "model": "metered", "rubric": "Polite?"},
+        },
+        headers=tenant.headers,
+    )
+    assert judge.status_code == 201, judge.text
+    # 100 + 20 tokens at 1000 USD per million: 0.12 USD, over the 0.10 budget.
+    fake_openai.reply('{"score": 1, "reasoning": "polite"}')
+    first = await run_and_wait(client, tenant, automation["id"])
+    [scored] = await _scores(client, tenant, first["id"])
+    assert scored["status"] == "scored"
+    costs = await client.get("/v1/costs", params={"group_by": "model"}, headers=tenant.headers)
+    [row] = costs.json()["data"]
+    assert row["cost_usd"] == "0.12000000"
+    assert row["usage"]["total_tokens"] == 120
+    run_after = await client.get(f"/v1/runs/{first['id']}", headers=tenant.headers)
+    assert run_after.json()["cost_usd"] in (None, "0", "0.00000000")  # the run's own calls
+
+    second = await run_and_wait(client, tenant, automation["id"])
+    [refused] = await _scores(client, tenant, second["id"])
+    assert refused["status"] == "error"
+    assert refused["reasoning"].startswith("not scored: budget 'cap'")
+    assert len(fake_openai.requests) == 1  # no call over the budget

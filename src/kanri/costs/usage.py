@@ -15,6 +15,7 @@ from kanri.costs import prices
 from kanri.costs.models import ModelCallRow
 from kanri.engine import queue
 from kanri.providers.clients import ModelReply, add_usage
+from kanri.runs.models import RunRow
 from kanri.runs.states import system_principal
 
 DELTA_EVENT = "run.delta"
@@ -118,4 +119,56 @@ def emit_delta(tx: Session, run_id: str, attempt: int, data: dict[str, Any]) -> 
         data,
         project_id=run.project_id,
         environment_id=run.environment_id,
+    )
+
+
+def record_judge_call(
+    tx: Session,
+    run_id: str,
+    judge_id: str,
+    provider_id: str,
+    provider_name: str,
+    reply: ModelReply,
+) -> None:
+    """Store an llm judge's call on the run it scored: in the project's (and the run's
+    agent's) costs and budgets, not in the finished run's own totals. Once per judge and run."""
+    run = tx.get(RunRow, run_id)
+    call_key = f"judge:{judge_id}"
+    if (
+        run is None
+        or tx.execute(
+            select(ModelCallRow.id).where(
+                ModelCallRow.run_id == run_id, ModelCallRow.call_key == call_key
+            )
+        ).first()
+    ):
+        return
+    now = utcnow()
+    usage = reply.usage
+    terms = prices.terms_for(tx, run.project_id, provider_id, provider_name, reply.model, now)
+    cost = prices.cost_of(terms, usage.input_tokens, usage.cached_input_tokens, usage.output_tokens)
+    tx.add(
+        ModelCallRow(
+            id=new_id("mcl"),
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+            run_id=run.id,
+            call_key=call_key,
+            agent_id=run.agent_id,
+            automation_id=run.automation_id,
+            provider_id=provider_id,
+            provider_name=provider_name,
+            model=reply.model,
+            reply=reply.message,
+            finish_reason=reply.finish_reason,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cached_input_tokens=usage.cached_input_tokens,
+            reasoning_tokens=usage.reasoning_tokens,
+            total_tokens=usage.total_tokens,
+            cost_usd=cost,
+            price_id=terms.id if terms else None,
+            latency_ms=reply.latency_ms,
+            create_time=now,
+        )
     )

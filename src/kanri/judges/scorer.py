@@ -6,14 +6,20 @@ import asyncio
 import contextlib
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from kanri.costs import budgets, usage
 from kanri.judges import service
 from kanri.judges.models import JudgeRow
 from kanri.runs.models import RunRow
+
+if TYPE_CHECKING:
+    from kanri.providers.clients import ModelReply
+    from kanri.providers.service import ProviderConfig
 
 log = structlog.get_logger("kanri.judges")
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
@@ -48,31 +54,38 @@ class Scorer:
 
     async def score(self, judge: JudgeRow, run: RunRow) -> None:
         status, value, passed, reasoning, details = "scored", None, None, "", {}
+        call: tuple[ProviderConfig, ModelReply] | None = None
         if not service.sampled(judge.id, run.id, judge.sample_rate):
             status = "skipped"
         elif judge.kind == "rule":
             value, passed, results = service.evaluate_rules(judge.config, run.outputs)
             details = {"checks": results}
         else:
-            try:
-                value, reasoning = await self._ask_model(judge, run)
-                passed = value >= float(judge.config.get("pass_threshold", 1.0))
-            except Exception as exc:  # a judge's failure is recorded, never raised
-                status, reasoning = "error", f"{type(exc).__name__}: {exc}"[:500]
-        with contextlib.suppress(IntegrityError):  # another node scored it first
-            await self.kanri.db.write(
-                service.record_score,
-                judge.id,
-                judge.project_id,
-                run.id,
-                status,
-                value,
-                passed,
-                reasoning,
-                details,
-            )
+            # The judge's call is a model call like any other: the budgets come first.
+            verdict = await self.kanri.db.read(budgets.verdict, judge.project_id, run.agent_id)
+            over = verdict.block or verdict.approval
+            if over:
+                status, reasoning = "error", f"not scored: {over}"[:500]
+            else:
+                try:
+                    call = await self._ask_model(judge, run)
+                    value, reasoning = _answer(call[1])
+                    passed = value >= float(judge.config.get("pass_threshold", 1.0))
+                except Exception as exc:  # a judge's failure is recorded, never raised
+                    status, reasoning = "error", f"{type(exc).__name__}: {exc}"[:500]
 
-    async def _ask_model(self, judge: JudgeRow, run: RunRow) -> tuple[float, str]:
+        def record(tx: Session) -> None:
+            service.record_score(
+                tx, judge.id, judge.project_id, run.id, status, value, passed, reasoning, details
+            )
+            if call is not None:
+                provider, reply = call
+                usage.record_judge_call(tx, run.id, judge.id, provider.id, provider.name, reply)
+
+        with contextlib.suppress(IntegrityError):  # another node scored it first
+            await self.kanri.db.write(record)
+
+    async def _ask_model(self, judge: JudgeRow, run: RunRow) -> tuple[ProviderConfig, ModelReply]:
         from kanri.providers import service as providers
         from kanri.providers.clients import ModelRequest, complete
 
@@ -88,10 +101,15 @@ class Scorer:
         )
         model = config.get("model") or provider.default_model or "offline"
         reply = await complete(provider, ModelRequest(model, [{"role": "user", "content": prompt}]))
-        text = str(reply.message.get("content") or "")
-        match = _JSON.search(text)
-        answer = json.loads(match.group(0) if match else text)
-        score = float(answer["score"])
-        if not 0 <= score <= 1:
-            raise ValueError(f"score {score} is outside 0..1")
-        return score, str(answer.get("reasoning", ""))
+        return provider, reply
+
+
+def _answer(reply: ModelReply) -> tuple[float, str]:
+    """The score (0..1) and reasoning of a judge model's JSON answer (ValueError if none)."""
+    text = str(reply.message.get("content") or "")
+    match = _JSON.search(text)
+    answer = json.loads(match.group(0) if match else text)
+    score = float(answer["score"])
+    if not 0 <= score <= 1:
+        raise ValueError(f"score {score} is outside 0..1")
+    return score, str(answer.get("reasoning", ""))
