@@ -286,3 +286,22 @@ async def test_an_agent_step_approved_by_a_step_rule_is_not_asked_again_after_a_
         "/v1/approvals", params={"filter": f'run_id = "{run["id"]}"'}, headers=tenant.headers
     )
     assert len(every.json()["data"]) == 2
+
+
+async def test_a_policy_attached_to_an_agent_decides_its_runs_before_they_start(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    agent = await make_agent(client, tenant)
+    other = await make_agent(client, tenant)
+    await make_policy(
+        client,
+        tenant,
+        [{"when": 'agent = "' + agent["name"] + '"', "effect": "deny", "reason": "retired"}],
+        attachments={"agents": [agent["name"]]},
+    )
+    run = await run_agent(client, tenant, agent["id"], "hello")
+    assert run["status"] == "failed"
+    assert run["stop_reason"] == "denied"
+    assert "retired" in run["error"]["message"]
+    fine = await run_agent(client, tenant, other["id"], "hello")
+    assert fine["status"] == "completed", fine
