@@ -60,7 +60,7 @@ class ToolCallRow(Base):
     tool_call_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(100))
     arguments: Mapped[Any] = mapped_column(JSONType)
-    status: Mapped[str] = mapped_column(String(20))  # completed | failed | rejected
+    status: Mapped[str] = mapped_column(String(20))  # completed | failed | rejected | denied
     result: Mapped[Any] = mapped_column(JSONType)
     approval_id: Mapped[str | None] = mapped_column(String(40))
     create_time: Mapped[datetime]

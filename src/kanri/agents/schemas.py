@@ -148,9 +148,12 @@ class ToolCall(Resource):
     tool_call_id: str
     name: str
     arguments: Any
-    status: str
+    status: str = Field(
+        description="completed | failed (the tool refused; its result says why) | rejected "
+        "(a person refused or nobody approved in time) | denied (a policy refused)"
+    )
     result: Any
-    approval_id: str | None
+    approval_id: str | None = Field(description="the approval the call waited for, if any")
     create_time: datetime
 
 
