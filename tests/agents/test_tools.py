@@ -79,13 +79,21 @@ async def test_search_knowledge_returns_cited_chunks_the_run_records(
     assert invalid["result"]["errors"][0]["argument"] == "top_k"
 
 
-async def test_an_agent_without_namespaces_is_told_it_has_none(
+async def test_search_knowledge_needs_knowledge_namespaces(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    agent = await make_agent(client, tenant, tools=[{"name": "search_knowledge"}])
-    run = await run_agent(client, tenant, agent["id"], '/tool search_knowledge {"query": "x"}')
-    [call] = await _tool_calls(client, tenant, run["id"])
-    assert call["result"] == {"error": "this agent has no knowledge namespaces"}
+    provider = await make_provider(client, tenant)
+    response = await client.post(
+        "/v1/agents",
+        json={
+            "name": "no-kb",
+            "runtime": {"provider": provider["name"], "model": "offline"},
+            "tools": [{"name": "search_knowledge"}],
+        },
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.knowledge_namespaces"
 
 
 async def test_records_tools_create_read_update_and_query_with_errors_fed_back(

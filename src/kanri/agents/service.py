@@ -94,13 +94,18 @@ def _view(tx: Session, row: AgentRow) -> schemas.Agent:
 
 
 def _check_spec(tx: Session, who: Principal, spec: schemas.AgentSpec, field: str = "body") -> None:
-    """Tools exist; the provider exists and a model is known."""
+    """Tools exist (search_knowledge with namespaces); the provider exists and a model is
+    known."""
     known = tools()
     errors = [
         FieldError(f"{field}.tools.{i}.name", f"unknown tool; one of: {', '.join(sorted(known))}")
         for i, tool in enumerate(spec.tools)
         if tool.name not in known
     ]
+    if not spec.knowledge_namespaces and any(t.name == "search_knowledge" for t in spec.tools):
+        errors.append(
+            FieldError(f"{field}.knowledge_namespaces", "the search_knowledge tool needs one")
+        )
     try:
         provider = providers.provider_row(tx, who, spec.runtime.provider)
     except NotFound:
