@@ -17,16 +17,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
+import aiohttp
 import structlog
 from standardwebhooks.webhooks import Webhook
 
 from kanri import __version__
 from kanri.core import secrets
-from kanri.core.net import BlockedDestination, guarded_client
+from kanri.core.errors import ValidationFailed
+from kanri.core.net import BlockedDestination
 from kanri.core.time import utcnow
 from kanri.events import service as events_service
 from kanri.webhooks import dispatch
+from kanri.webhooks.sender import Sender, TooManyRedirects
 from kanri.webhooks.service import SECRET_PURPOSE
 
 log = structlog.get_logger("kanri.webhooks")
@@ -63,7 +65,7 @@ class Dispatcher:
         self.retention = timedelta(days=settings.event_retention_days)
         self.clock = clock
         self._box = secrets.box(settings.secret, SECRET_PURPOSE)
-        self._clients: dict[bool, httpx.AsyncClient] = {}
+        self._sender: Sender | None = None
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._outcomes: asyncio.Queue[dispatch.Outcome] = asyncio.Queue()
         self._wake_send = asyncio.Event()
@@ -87,12 +89,12 @@ class Dispatcher:
         self._wake_send.set()
 
     async def start(self) -> None:
-        self._clients = {
-            allow: guarded_client(allow_private=allow, timeout=self.timeout_seconds)
-            for allow in (False, True)
-        }
-        for client in self._clients.values():
-            client.headers["User-Agent"] = USER_AGENT
+        self._sender = Sender(
+            concurrency=self.concurrency,
+            timeout_seconds=self.timeout_seconds,
+            user_agent=USER_AGENT,
+            body_limit=dispatch.RESPONSE_BODY_LIMIT,
+        )
         self._loops = [
             asyncio.create_task(self._fan_out_loop(), name="kanri-webhooks-fan-out"),
             asyncio.create_task(self._send_loop(), name="kanri-webhooks-send"),
@@ -116,8 +118,8 @@ class Dispatcher:
         for task in self._loops[2:]:
             task.cancel()
         await asyncio.gather(*self._loops[2:], return_exceptions=True)
-        for client in self._clients.values():
-            await client.aclose()
+        if self._sender is not None:
+            await self._sender.close()
 
     # ------------------------------------------------------------ fan-out
 
@@ -215,22 +217,27 @@ class Dispatcher:
                 "webhook-timestamp": str(int(sent_at.timestamp())),
                 "webhook-signature": self._signature(delivery, sent_at),
             }
-            client = self._clients[delivery.allow_private]
-            response = await client.post(
-                delivery.url, content=delivery.payload.encode(), headers=headers
+            assert self._sender is not None, "Dispatcher.start() was not awaited"
+            answer = await self._sender.post(
+                delivery.url,
+                delivery.payload.encode(),
+                headers,
+                allow_private=delivery.allow_private,
             )
-            status_code = response.status_code
+            status_code = answer.status_code
             # NUL cannot be stored in PostgreSQL text or JSONB.
-            body = response.text[: dispatch.RESPONSE_BODY_LIMIT].replace("\x00", "\ufffd")
+            body = answer.body.replace("\x00", "\ufffd")
             if not 200 <= status_code < 300:
                 error = f"answered {status_code}"
         except BlockedDestination as exc:
             error = f"blocked: {exc.detail}"
-        except httpx.TimeoutException:
+        except ValidationFailed as exc:
+            error = f"redirected to an invalid URL: {exc.detail}"
+        except TimeoutError:
             error = f"timed out after {self.timeout_seconds:g} s"
-        except httpx.TooManyRedirects:
+        except TooManyRedirects:
             error = "too many redirects"
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientError as exc:
             error = f"{type(exc).__name__}: {exc}"[:500].replace("\x00", "\ufffd")
         except Exception:
             # A secret that no longer decrypts (the server's secret key changed), …: an attempt
