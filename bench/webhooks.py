@@ -5,12 +5,13 @@ Two measurements on PostgreSQL, one `kanri serve` (its embedded worker runs the 
 (a) deliveries/s from the outbox to a loopback receiver with 10 endpoints: N events are
     written straight into `outbox_events` in one transaction (as `events.emit` writes them),
     and the clock runs until the receiver has had all N x 10 deliveries and every delivery
-    is recorded `succeeded`. Baseline: a bare httpx client (one AsyncClient, keep-alive
-    pool as large as the concurrency) posting bodies of the same shape, signed at send time
-    with `standardwebhooks`, to the same 10 URLs at the same concurrency, no database; it
-    runs before and after kanri and the faster run counts. A raw asyncio client (no HTTP
-    library) measures the receiver's own ceiling, and the receiver's CPU share is reported
-    for each run, so a saturated receiver shows. Target >= 1,000 deliveries/s.
+    is recorded `succeeded`. Baseline: a bare aiohttp client (the client kanri uses; one
+    session, keep-alive pool as large as the concurrency) posting bodies of the same shape,
+    signed at send time with `standardwebhooks`, to the same 10 URLs at the same
+    concurrency, no database; it runs before and after kanri and the faster run counts. A
+    raw asyncio client (no HTTP library) measures the receiver's own ceiling, and the
+    receiver's CPU share is reported for each run, so a saturated receiver shows.
+    Target >= 1,000 deliveries/s.
 (b) outbox → SSE client latency: an SSE client on `GET /v1/events/stream`; events are
     inserted one at a time (autocommit) and the time from just before the INSERT to the
     frame's arrival is taken, with the endpoints of (a) disabled so that no deliveries
@@ -37,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiohttp
 import asyncpg
 import httpx
 from standardwebhooks.webhooks import Webhook
@@ -284,9 +286,9 @@ def _bodies(total: int) -> list[tuple[str, bytes]]:
 
 
 async def _bare_deliveries(receiver: Receiver, total: int) -> dict[str, float]:
-    """The strong bare client: one httpx.AsyncClient with a keep-alive pool as large as the
-    concurrency, CONCURRENCY posts in flight over the 10 endpoint URLs, each body signed at
-    send time with `standardwebhooks` (as kanri signs); no database."""
+    """The strong bare client: one aiohttp session (the client kanri uses) with a keep-alive
+    pool as large as the concurrency, CONCURRENCY posts in flight over the 10 endpoint URLs,
+    each body signed at send time with `standardwebhooks` (as kanri signs); no database."""
     receiver.reset()
     signer = Webhook("whsec_" + base64.b64encode(b"k" * 32).decode())
     bodies = _bodies(total)
@@ -294,8 +296,8 @@ async def _bare_deliveries(receiver: Receiver, total: int) -> dict[str, float]:
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(total):
         queue.put_nowait(i)
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(limits=limits, timeout=15, trust_env=False) as client:
+    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+    async with aiohttp.ClientSession(connector=connector, trust_env=False) as session:
 
         async def sender() -> None:
             while not queue.empty():
@@ -308,9 +310,10 @@ async def _bare_deliveries(receiver: Receiver, total: int) -> dict[str, float]:
                     "webhook-timestamp": str(int(sent_at.timestamp())),
                     "webhook-signature": signer.sign(webhook_id, sent_at, body.decode()),
                 }
-                response = await client.post(urls[i % ENDPOINTS], content=body, headers=headers)
-                if not 200 <= response.status_code < 300:
-                    raise BenchError(f"bare post answered {response.status_code}")
+                async with session.post(urls[i % ENDPOINTS], data=body, headers=headers) as answer:
+                    await answer.read()
+                    if not 200 <= answer.status < 300:
+                        raise BenchError(f"bare post answered {answer.status}")
 
         cpu = receiver.cpu_seconds()
         started = time.monotonic()
@@ -452,7 +455,7 @@ def measure(workdir: Path, events: int, samples: int) -> list[Figure]:
     )
     bare_figure = Figure(
         "webhook_bare_deliveries_per_second",
-        "(a) bare httpx client → same receiver",
+        "(a) bare aiohttp client → same receiver",
         unit="deliveries/s",
     )
     ceiling_figure = Figure(
@@ -552,7 +555,7 @@ def run(events: int = EVENTS, samples: int = LATENCY_SAMPLES) -> int:
     """The webhooks section: measure, print, merge into latest.json. Exit status."""
     print(
         f"kanri webhooks bench: (a) {events:,} events × {ENDPOINTS} endpoints on PostgreSQL "
-        f"vs a bare httpx client, (b) {samples} events outbox → SSE",
+        f"vs a bare aiohttp client, (b) {samples} events outbox → SSE",
         flush=True,
     )
     busy = servers.machine_busy_percent()

@@ -36,7 +36,8 @@ FAN_OUT_BATCH = 500
 CLAIM_BATCH = 200
 RECORD_BATCH = 500
 SETTLE = timedelta(seconds=5)  # how late a transaction may commit its event and still be seen
-STRAGGLER_SECONDS = 2.0
+RESCAN_SECONDS = 0.25  # how often events committed late are looked for
+CURSOR_SECONDS = 2.0  # how often the settled cursor is stored
 PRUNE_SECONDS = 600.0
 USER_AGENT = f"kanri-webhooks/{__version__}"
 
@@ -124,46 +125,47 @@ class Dispatcher:
     # ------------------------------------------------------------ fan-out
 
     async def _fan_out_loop(self) -> None:
-        # New events are scanned with a read (inline on SQLite, no transaction on
-        # PostgreSQL); a write happens only when some may need deliveries, and every
-        # STRAGGLER_SECONDS to advance the stored cursor.
-        head = await self.db.write(dispatch.cursor, self.clock())
-        stragglers_at = time.monotonic() + STRAGGLER_SECONDS
+        # New events are scanned with a read from `head`; a write happens only for events
+        # that match an endpoint. A transaction may commit its event after events with
+        # larger ids were read: every RESCAN_SECONDS the ids between the settled cursor and
+        # `head` are listed (an index-only read) and those not yet seen are fanned out.
+        # `seen` holds the ids read since the settled cursor, with their times; the cursor
+        # moves (at most every CURSOR_SECONDS) to the newest seen id older than SETTLE.
+        settled = await self.db.write(dispatch.cursor, self.clock())
+        head = settled
+        seen: dict[str, datetime] = {}
+        stored = settled
+        rescan_at = cursor_at = time.monotonic()
         while True:
             try:
-                start = None
-                if time.monotonic() >= stragglers_at:
-                    # Re-read from the settled cursor: ids that committed late come up here.
-                    stragglers_at = time.monotonic() + STRAGGLER_SECONDS
-                    settled = await self.db.read(dispatch.stored_cursor) or head
-                    if settled < head:
-                        start = settled
-                if start is None:
-                    seen = await self.db.read(dispatch.scan, head, FAN_OUT_BATCH)
-                    if seen.created:
-                        start = head
-                    else:
-                        head = seen.head
-                        if seen.read == FAN_OUT_BATCH:
-                            continue
-                if start is not None:
-                    result = await self.db.write(
-                        dispatch.fan_out, start, FAN_OUT_BATCH, self.clock(), SETTLE
-                    )
-                    from_cursor = start != head
-                    head = max(head, result.head)
-                    if result.created:
-                        self.wake()
-                    if result.read == FAN_OUT_BATCH:
-                        if from_cursor:
-                            stragglers_at = 0.0  # the cursor lags a full batch: go on from it
-                        continue
+                batch = await self.db.read(dispatch.scan, head, FAN_OUT_BATCH)
+                await self._fan_out(batch, seen)
+                head = batch.head or head
+                if len(batch.ids) == FAN_OUT_BATCH:
+                    continue
+                if time.monotonic() >= rescan_at:
+                    rescan_at = time.monotonic() + RESCAN_SECONDS
+                    if head > settled:
+                        listed = await self.db.read(dispatch.ids_between, settled, head)
+                        late = [event_id for event_id in listed if event_id not in seen]
+                        if late:
+                            await self._fan_out(await self.db.read(dispatch.scan_ids, late), seen)
+                    settled = _settle(seen, settled, self.clock() - SETTLE)
+                if settled > stored and time.monotonic() >= cursor_at:
+                    cursor_at = time.monotonic() + CURSOR_SECONDS
+                    await self.db.write(dispatch.advance_cursor, settled, self.clock())
+                    stored = settled
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("webhook_fan_out_failed")
                 await asyncio.sleep(1.0)
             await asyncio.sleep(self.poll_seconds)
+
+    async def _fan_out(self, batch: dispatch.Scan, seen: dict[str, datetime]) -> None:
+        if batch.wanted and await self.db.write(dispatch.fan_out, batch.wanted, self.clock()):
+            self.wake()
+        seen.update(zip(batch.ids, batch.times, strict=True))
 
     # ------------------------------------------------------------ send
 
@@ -200,7 +202,7 @@ class Dispatcher:
         if delivery.previous_secret_encrypted:
             secrets_in_use.append(delivery.previous_secret_encrypted)
         return " ".join(
-            Webhook(_decrypt(self._box, token)).sign(delivery.event_id, sent_at, delivery.payload)
+            _signer(self._box, token).sign(delivery.event_id, sent_at, delivery.payload)
             for token in secrets_in_use
         )
 
@@ -298,14 +300,27 @@ class Dispatcher:
             await asyncio.sleep(PRUNE_SECONDS * (0.8 + 0.4 * random.random()))
 
 
-_decrypted: dict[str, str] = {}
+def _settle(seen: dict[str, datetime], settled: str, before: datetime) -> str:
+    """The new settled cursor: the newest seen id whose event is older than `before` (no
+    transaction still open may add an id below it); older ids leave `seen`."""
+    ready = [event_id for event_id, created in seen.items() if created <= before]
+    if not ready:
+        return settled
+    newest = max(ready)
+    for event_id in [event_id for event_id in seen if event_id <= newest]:
+        del seen[event_id]
+    return max(settled, newest)
 
 
-def _decrypt(box: secrets.SecretBox, token: str) -> str:
-    secret = _decrypted.get(token)
-    if secret is None:
-        secret = box.decrypt(token)
-        if len(_decrypted) > 10_000:
-            _decrypted.clear()
-        _decrypted[token] = secret
-    return secret
+_signers: dict[str, Webhook] = {}
+
+
+def _signer(box: secrets.SecretBox, token: str) -> Webhook:
+    """The signer of an encrypted secret; decrypting and decoding it once, not per post."""
+    signer = _signers.get(token)
+    if signer is None:
+        signer = Webhook(box.decrypt(token))
+        if len(_signers) > 10_000:
+            _signers.clear()
+        _signers[token] = signer
+    return signer

@@ -82,6 +82,7 @@ class Sender:
     ) -> None:
         self.max_redirects = max_redirects
         self.body_limit = body_limit
+        self._checked: set[tuple[str, bool]] = set()
         timeout = aiohttp.ClientTimeout(
             total=timeout_seconds, sock_connect=min(timeout_seconds, 10.0)
         )
@@ -117,7 +118,9 @@ class Sender:
         data: bytes | None = body
         target = url
         for _ in range(self.max_redirects + 1):
-            check_url(target, allow_private=allow_private)
+            if (target, allow_private) not in self._checked:
+                check_url(target, allow_private=allow_private)
+                self._remember((target, allow_private))
             async with session.request(
                 method, URL(target, encoded=True), data=data, headers=headers, allow_redirects=False
             ) as response:
@@ -132,6 +135,12 @@ class Sender:
                     continue
                 return Answer(response.status, await self._text(response))
         raise TooManyRedirects(f"more than {self.max_redirects} redirects")
+
+    def _remember(self, checked: tuple[str, bool]) -> None:
+        # check_url depends on the URL and the flag alone (no DNS): a pass can be kept.
+        if len(self._checked) >= 10_000:
+            self._checked.clear()
+        self._checked.add(checked)
 
     async def _text(self, response: aiohttp.ClientResponse) -> str:
         # Read to the end so that the connection is reused, keeping only the start.
