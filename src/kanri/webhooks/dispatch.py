@@ -69,11 +69,15 @@ def _endpoints_by_project(tx: Session, project_ids: set[str]) -> dict[str, list[
     if not project_ids:
         return found
     table = WebhookEndpointRow
-    rows = tx.execute(
-        select(table.id, table.project_id, table.event_types, table.filter, table.create_time)
-        .where(table.project_id.in_(project_ids), table.enabled == true())
-        .order_by(table.id)
-    ).all()
+    rows = (
+        tx.connection()
+        .execute(
+            select(table.id, table.project_id, table.event_types, table.filter, table.create_time)
+            .where(table.project_id.in_(project_ids), table.enabled == true())
+            .order_by(table.id)
+        )
+        .all()
+    )
     for row in rows:
         found[row.project_id].append(_Endpoint(*row))
     return found
@@ -104,22 +108,30 @@ _SCAN_COLUMNS = (
 
 def scan(tx: Session, after: str, limit: int) -> Scan:
     """A read: up to `limit` events with ids after `after`, in id order."""
-    rows = tx.execute(
-        select(*_SCAN_COLUMNS)
-        .where(OutboxEventRow.id > after)
-        .order_by(OutboxEventRow.id)
-        .limit(limit)
-    ).all()
+    rows = (
+        tx.connection()
+        .execute(
+            select(*_SCAN_COLUMNS)
+            .where(OutboxEventRow.id > after)
+            .order_by(OutboxEventRow.id)
+            .limit(limit)
+        )
+        .all()
+    )
     return _scan(tx, list(rows))
 
 
 def scan_ids(tx: Session, event_ids: list[str]) -> Scan:
     """A read: the events of `event_ids` (those still in the outbox), in id order."""
-    rows = tx.execute(
-        select(*_SCAN_COLUMNS)
-        .where(OutboxEventRow.id.in_(event_ids))
-        .order_by(OutboxEventRow.id)
-    ).all()
+    rows = (
+        tx.connection()
+        .execute(
+            select(*_SCAN_COLUMNS)
+            .where(OutboxEventRow.id.in_(event_ids))
+            .order_by(OutboxEventRow.id)
+        )
+        .all()
+    )
     return _scan(tx, list(rows))
 
 
@@ -127,9 +139,11 @@ def ids_between(tx: Session, after: str, upto: str) -> list[str]:
     """A read: the ids of events in (`after`, `upto`] — an index-only range scan that
     finds events committed late with an id below ones already read."""
     return list(
-        tx.execute(
+        tx.connection()
+        .execute(
             select(OutboxEventRow.id).where(OutboxEventRow.id > after, OutboxEventRow.id <= upto)
-        ).scalars()
+        )
+        .scalars()
     )
 
 
@@ -179,21 +193,25 @@ def fan_out(tx: Session, event_ids: list[str], now: datetime) -> int:
         return 0
     # Fan-outs of several processes take turns on the cursor row, so their inserts of the
     # same pairs never wait on each other in opposite orders.
-    tx.execute(
+    tx.connection().execute(
         select(WebhookCursorRow.name).where(WebhookCursorRow.name == CURSOR).with_for_update()
     )
     events_table = OutboxEventRow
-    rows = tx.execute(
-        select(
-            events_table.id,
-            events_table.project_id,
-            events_table.type,
-            events_table.create_time,
-            events_table.data,
+    rows = (
+        tx.connection()
+        .execute(
+            select(
+                events_table.id,
+                events_table.project_id,
+                events_table.type,
+                events_table.create_time,
+                events_table.data,
+            )
+            .where(events_table.id.in_(event_ids))
+            .order_by(events_table.id)
         )
-        .where(events_table.id.in_(event_ids))
-        .order_by(events_table.id)
-    ).all()
+        .all()
+    )
     endpoints = _endpoints_by_project(tx, {r.project_id for r in rows if r.project_id})
     pairs = [
         (endpoint, row)
@@ -208,7 +226,7 @@ def fan_out(tx: Session, event_ids: list[str], now: datetime) -> int:
         stmt = select(events_table.id).where(events_table.id.in_(candidates))
         if condition is not None:
             stmt = stmt.where(condition)
-        passing[endpoint.id] = set(tx.execute(stmt).scalars())
+        passing[endpoint.id] = set(tx.connection().execute(stmt).scalars())
     values: list[dict[str, Any]] = []
     bodies: dict[str, str] = {}
     for endpoint, row in pairs:
@@ -223,7 +241,7 @@ def fan_out(tx: Session, event_ids: list[str], now: datetime) -> int:
     if not values:
         return 0
     insert = sqlite_insert if tx.get_bind().dialect.name == "sqlite" else postgresql_insert
-    made = tx.execute(
+    made = tx.connection().execute(
         insert(WebhookDeliveryRow)
         .on_conflict_do_nothing(index_elements=["event_id", "endpoint_id"])
         .returning(WebhookDeliveryRow.id),
@@ -279,30 +297,35 @@ def claim(tx: Session, now: datetime, limit: int, lease_seconds: float) -> list[
     )
     if tx.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(of=delivery, skip_locked=True)
-    ids = list(tx.execute(due).scalars())
+    ids = list(tx.connection().execute(due).scalars())
     if not ids:
         return []
-    leased = tx.execute(
-        update(delivery)
-        .where(delivery.id.in_(ids))
-        .values(
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            lease_token=delivery.lease_token + 1,
+    leased = (
+        tx.connection()
+        .execute(
+            update(delivery)
+            .where(delivery.id.in_(ids))
+            .values(
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                lease_token=delivery.lease_token + 1,
+            )
+            .execution_options(synchronize_session=False)
+            .returning(
+                delivery.id,
+                delivery.endpoint_id,
+                delivery.event_id,
+                delivery.payload,
+                delivery.attempt_count,
+                delivery.lease_token,
+                delivery.next_attempt_time,
+            )
         )
-        .execution_options(synchronize_session=False)
-        .returning(
-            delivery.id,
-            delivery.endpoint_id,
-            delivery.event_id,
-            delivery.payload,
-            delivery.attempt_count,
-            delivery.lease_token,
-            delivery.next_attempt_time,
-        )
-    ).all()
+        .all()
+    )
     endpoints = {
         row.id: row
-        for row in tx.execute(
+        for row in tx.connection()
+        .execute(
             select(
                 endpoint.id,
                 endpoint.url,
@@ -313,7 +336,8 @@ def claim(tx: Session, now: datetime, limit: int, lease_seconds: float) -> list[
             )
             .join(ProjectRow, ProjectRow.id == endpoint.project_id)
             .where(endpoint.id.in_({row.endpoint_id for row in leased}))
-        ).all()
+        )
+        .all()
     }
     claimed: list[Claimed] = []
     # In the order they fell due: an ordered endpoint's one delivery is never behind.
@@ -398,7 +422,8 @@ def record(
     # Rows are locked in id order, so recorders of several processes cannot deadlock.
     current = {
         row.id: row
-        for row in tx.execute(
+        for row in tx.connection()
+        .execute(
             select(
                 table.id,
                 table.endpoint_id,
@@ -411,7 +436,8 @@ def record(
             .where(table.id.in_(ids))
             .order_by(table.id)
             .with_for_update(key_share=True)
-        ).all()
+        )
+        .all()
     }
     endpoints_stmt = (
         select(WebhookEndpointRow)
@@ -468,7 +494,7 @@ def record(
         deliveries = WebhookDeliveryRow.__table__
         assert isinstance(deliveries, Table)
         columns = deliveries.c
-        tx.execute(
+        tx.connection().execute(
             update(deliveries)
             .where(columns.id == bindparam("delivery_id"))
             .values(
