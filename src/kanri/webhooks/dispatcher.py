@@ -1,14 +1,16 @@
 """The webhook dispatcher: runs next to the engine on the worker role.
 
-Four loops: fan-out (outbox → deliveries, a short poll), send (claims due deliveries under a
-lease and posts them, up to `concurrency` at once), record (writes attempt outcomes in
-batches), and housekeeping (outbox retention). Time comes from `clock`, which tests replace
+Four loops: fan-out (outbox → deliveries, a short poll), send (claims due deliveries in
+batches under a lease and posts them, up to `concurrency` at once and a quarter of that per
+endpoint), record (writes attempt outcomes in batches), and housekeeping (outbox
+retention). Time comes from `clock`, which tests replace
 to walk through the retry schedule.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import random
@@ -32,7 +34,8 @@ from kanri.webhooks.sender import Sender, TooManyRedirects
 from kanri.webhooks.service import SECRET_PURPOSE
 
 log = structlog.get_logger("kanri.webhooks")
-FAN_OUT_BATCH = 500
+FAN_OUT_BATCH = 500  # events read at a time
+FAN_OUT_CHUNK = 100  # events turned into deliveries per transaction
 CLAIM_BATCH = 200
 RECORD_BATCH = 500
 SETTLE = timedelta(seconds=5)  # how late a transaction may commit its event and still be seen
@@ -67,7 +70,10 @@ class Dispatcher:
         self.clock = clock
         self._box = secrets.box(settings.secret, SECRET_PURPOSE)
         self._sender: Sender | None = None
+        self.per_endpoint = max(1, concurrency // 4)
         self._inflight: dict[str, asyncio.Task[None]] = {}
+        self._ready: collections.deque[dispatch.Claimed] = collections.deque()
+        self._per_endpoint: collections.Counter[str] = collections.Counter()
         self._outcomes: asyncio.Queue[dispatch.Outcome] = asyncio.Queue()
         self._wake_send = asyncio.Event()
         self._wake_record = asyncio.Event()
@@ -108,6 +114,12 @@ class Dispatcher:
         for task in self._loops[:2]:
             task.cancel()
         await asyncio.gather(*self._loops[:2], return_exceptions=True)
+        if self._ready:
+            # Leased but not attempted: give them back at once instead of at lease expiry.
+            tokens = {delivery.id: delivery.lease_token for delivery in self._ready}
+            self._ready.clear()
+            with contextlib.suppress(Exception):
+                await self.db.write(dispatch.release, list(tokens), tokens)
         if self._inflight:
             await asyncio.wait(list(self._inflight.values()), timeout=grace_seconds)
             for task in self._inflight.values():
@@ -163,38 +175,65 @@ class Dispatcher:
             await asyncio.sleep(self.poll_seconds)
 
     async def _fan_out(self, batch: dispatch.Scan, seen: dict[str, datetime]) -> None:
-        if batch.wanted and await self.db.write(dispatch.fan_out, batch.wanted, self.clock()):
-            self.wake()
+        # In chunks, so that the first deliveries are sent while later ones are being made.
+        for start in range(0, len(batch.wanted), FAN_OUT_CHUNK):
+            chunk = batch.wanted[start : start + FAN_OUT_CHUNK]
+            if await self.db.write(dispatch.fan_out, chunk, self.clock()):
+                self.wake()
         seen.update(zip(batch.ids, batch.times, strict=True))
 
     # ------------------------------------------------------------ send
 
     async def _send_loop(self) -> None:
+        # Claims come in batches: when the queue of leased deliveries runs low, it is
+        # filled up to twice the concurrency, so one claim serves many sends.
         while True:
-            free = self.concurrency - len(self._inflight)
+            self._start_ready()
+            room = 2 * self.concurrency - len(self._inflight) - len(self._ready)
             claimed: list[dispatch.Claimed] = []
-            if free > 0:
+            if len(self._ready) <= self.concurrency // 2 and room > 0:
                 self._wake_send.clear()
                 try:
                     if await self.db.read(dispatch.has_due, self.clock()):
                         claimed = await self.db.write(
-                            dispatch.claim, self.clock(), min(free, CLAIM_BATCH), self.lease_seconds
+                            dispatch.claim, self.clock(), min(room, CLAIM_BATCH), self.lease_seconds
                         )
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("webhook_claim_failed")
-            for delivery in claimed:
-                task = asyncio.create_task(self._attempt(delivery))
-                self._inflight[delivery.id] = task
-                task.add_done_callback(functools.partial(self._done, delivery.id))
-            if len(claimed) < min(free, CLAIM_BATCH) or free <= 0:
-                timeout = self.poll_seconds * 4 * (0.8 + 0.4 * random.random())
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake_send.wait(), timeout)
+                self._ready.extend(claimed)
+                self._start_ready()
+                if claimed and len(claimed) == min(room, CLAIM_BATCH):
+                    continue  # more may be due
+            # Woken by a finished send, a recorded outcome or new deliveries.
+            timeout = self.poll_seconds * 4 * (0.8 + 0.4 * random.random())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake_send.wait(), timeout)
+            self._wake_send.clear()
 
-    def _done(self, delivery_id: str, _: asyncio.Task[None]) -> None:
-        self._inflight.pop(delivery_id, None)
+    def _start_ready(self) -> None:
+        """Start queued deliveries, oldest first, within the global and per-endpoint limits."""
+        if not self._ready or len(self._inflight) >= self.concurrency:
+            return
+        waiting: collections.deque[dispatch.Claimed] = collections.deque()
+        while self._ready and len(self._inflight) < self.concurrency:
+            delivery = self._ready.popleft()
+            if self._per_endpoint[delivery.endpoint_id] >= self.per_endpoint:
+                waiting.append(delivery)
+                continue
+            self._per_endpoint[delivery.endpoint_id] += 1
+            task = asyncio.create_task(self._attempt(delivery))
+            self._inflight[delivery.id] = task
+            task.add_done_callback(functools.partial(self._done, delivery))
+        waiting.extend(self._ready)
+        self._ready = waiting
+
+    def _done(self, delivery: dispatch.Claimed, _: asyncio.Task[None]) -> None:
+        self._inflight.pop(delivery.id, None)
+        self._per_endpoint[delivery.endpoint_id] -= 1
+        if not self._per_endpoint[delivery.endpoint_id]:
+            del self._per_endpoint[delivery.endpoint_id]
         self._wake_send.set()
 
     def _signature(self, delivery: dispatch.Claimed, sent_at: datetime) -> str:
