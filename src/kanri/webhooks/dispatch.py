@@ -179,7 +179,7 @@ def has_due(tx: Session, now: datetime) -> bool:
         .where(WebhookDeliveryRow.status == "pending", WebhookDeliveryRow.next_attempt_time <= now)
         .limit(1)
     )
-    return tx.execute(stmt).first() is not None
+    return tx.connection().execute(stmt).first() is not None
 
 
 def fan_out(tx: Session, event_ids: list[str], now: datetime) -> int:

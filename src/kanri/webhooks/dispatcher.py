@@ -76,6 +76,7 @@ class Dispatcher:
         self._per_endpoint: collections.Counter[str] = collections.Counter()
         self._outcomes: asyncio.Queue[dispatch.Outcome] = asyncio.Queue()
         self._wake_send = asyncio.Event()
+        self._new_work = False  # set by wake(): deliveries may have fallen due
         self._wake_record = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
 
@@ -93,6 +94,7 @@ class Dispatcher:
 
     def wake(self) -> None:
         """Deliveries may be due: claim now instead of at the next poll."""
+        self._new_work = True
         self._wake_send.set()
 
     async def start(self) -> None:
@@ -186,13 +188,17 @@ class Dispatcher:
 
     async def _send_loop(self) -> None:
         # Claims come in batches: when the queue of leased deliveries runs low, it is
-        # filled up to twice the concurrency, so one claim serves many sends.
+        # filled up to twice the concurrency, so one claim serves many sends. After a claim
+        # that came back short, a finished send only starts queued ones; claiming again
+        # waits for new work (a wake) or the next poll.
+        exhausted = False
         while True:
             self._start_ready()
             room = 2 * self.concurrency - len(self._inflight) - len(self._ready)
-            claimed: list[dispatch.Claimed] = []
-            if len(self._ready) <= self.concurrency // 2 and room > 0:
+            if not exhausted and len(self._ready) <= self.concurrency // 2 and room > 0:
                 self._wake_send.clear()
+                self._new_work = False
+                claimed: list[dispatch.Claimed] = []
                 try:
                     if await self.db.read(dispatch.has_due, self.clock()):
                         claimed = await self.db.write(
@@ -203,13 +209,18 @@ class Dispatcher:
                 except Exception:
                     log.exception("webhook_claim_failed")
                 self._ready.extend(claimed)
-                self._start_ready()
-                if claimed and len(claimed) == min(room, CLAIM_BATCH):
+                exhausted = len(claimed) < min(room, CLAIM_BATCH)
+                if not exhausted:
                     continue  # more may be due
-            # Woken by a finished send, a recorded outcome or new deliveries.
+                self._start_ready()
             timeout = self.poll_seconds * 4 * (0.8 + 0.4 * random.random())
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._wake_send.wait(), timeout)
+            except TimeoutError:
+                exhausted = False  # the poll came round
+            if self._new_work:
+                exhausted = False
+            self._new_work = False
             self._wake_send.clear()
 
     def _start_ready(self) -> None:
