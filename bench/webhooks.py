@@ -228,6 +228,16 @@ async def _wait_recorded(dsn: str, project_id: str, total: int, deadline: float)
     raise BenchError(f"deliveries not all recorded within {DRAIN_TIMEOUT:.0f} s")
 
 
+async def _backends(connection: asyncpg.Connection) -> list[int]:
+    """Process ids of the PostgreSQL backends serving kanri on this database (the server
+    runs on this machine), so that their CPU time can be read."""
+    rows = await connection.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND application_name = 'kanri'"
+    )
+    return [int(row["pid"]) for row in rows]
+
+
 async def _kanri_deliveries(
     dsn: str,
     receiver: Receiver,
@@ -241,6 +251,8 @@ async def _kanri_deliveries(
     rows = _event_rows(project_id, organization_id, events)
     connection = await asyncpg.connect(dsn)
     try:
+        backends = await _backends(connection)
+        postgres_cpu = sum(_cpu_seconds(pid) for pid in backends)
         cpu = receiver.cpu_seconds()
         server_cpu = _cpu_seconds(server_pid)
         started = time.monotonic()
@@ -257,6 +269,7 @@ async def _kanri_deliveries(
     recorded = await _wait_recorded(dsn, project_id, total, deadline)
     seconds = recorded - started
     kanri_cpu = _cpu_seconds(server_pid) - server_cpu
+    postgres_cpu = sum(_cpu_seconds(pid) for pid in backends) - postgres_cpu
     return {
         "deliveries": total,
         "cpu_ms_per_delivery": round(kanri_cpu * 1000 / total, 3),
@@ -265,6 +278,7 @@ async def _kanri_deliveries(
         "per_second": total / seconds,
         "receiver_cpu_share": round((receiver.cpu_seconds() - cpu) / seconds, 3),
         "kanri_cpu_share": round(kanri_cpu / seconds, 3),
+        "postgres_cpu_ms_per_delivery": round(postgres_cpu * 1000 / total, 3),
     }
 
 
@@ -514,7 +528,8 @@ def measure(workdir: Path, events: int, samples: int) -> list[Figure]:
                 f"{kanri['received_seconds']:.2f} s, recorded in "
                 f"{kanri['recorded_seconds']:.2f} s; "
                 f"kanri CPU {kanri['kanri_cpu_share']:.0%} of a core, "
-                f"{kanri['cpu_ms_per_delivery']:.3f} ms per delivery; receiver CPU "
+                f"{kanri['cpu_ms_per_delivery']:.3f} ms per delivery (+ PostgreSQL "
+                f"{kanri['postgres_cpu_ms_per_delivery']:.3f} ms); receiver CPU "
                 f"{kanri['receiver_cpu_share']:.0%} of a core"
             )
             # The baseline runs before and after kanri; the faster run counts (the strong one).
