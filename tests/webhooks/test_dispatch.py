@@ -10,15 +10,18 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 from ulid import ULID
 
 from kanri.core.models import OutboxEventRow
 from kanri.runtime import Kanri
-from kanri.webhooks import dispatch
+from kanri.webhooks import dispatch, dispatcher
 from kanri.webhooks.dispatcher import Dispatcher
+from tests.conftest import BACKEND, PG_URL
 from tests.webhooks.helpers import (
     deliveries,
     dispatcher_of,
@@ -154,3 +157,39 @@ async def test_a_307_redirect_keeps_the_signed_post_and_a_303_turns_it_into_a_ge
             await make_environment(client, tenant)
             await until_delivery(client, tenant, other["id"], lambda d: d["status"] == "succeeded")
         assert final.received[-1].body == b""
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="a second connection's open transaction")
+async def test_an_event_held_in_a_transaction_longer_than_the_settle_window_is_delivered(
+    client: httpx.AsyncClient, kanri: Kanri
+) -> None:
+    tenant = await private_tenant(client, kanri)
+    async with receiver() as sink:
+        webhook = await make_webhook(client, tenant, sink.url)
+        await asyncio.sleep(0.05)
+        slow = await asyncpg.connect(PG_URL.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            transaction = slow.transaction()
+            await transaction.start()
+            written = datetime.now(UTC)
+            held_id = f"evt_{ULID.from_timestamp(written.timestamp())}"
+            await slow.execute(
+                "INSERT INTO outbox_events (id, scope_id, organization_id, project_id, "
+                "environment_id, type, resource_type, resource_id, data, request_id, "
+                "create_time) VALUES ($1, $2, $3, $2, NULL, 'environment.created', "
+                "'environment', 'env_held', '{\"id\": \"env_held\"}'::jsonb, NULL, $4)",
+                held_id,
+                tenant.project_id,
+                tenant.organization_id,
+                written,
+            )
+            await make_environment(client, tenant)  # a later id, fanned out meanwhile
+            await sink.wait_for(1)
+            await asyncio.sleep(dispatcher.SETTLE.total_seconds() + 1.5)
+            await transaction.commit()
+        finally:
+            await slow.close()
+        received = await sink.wait_for(2, within=5.0)
+    assert received[1].headers["webhook-id"] == held_id
+    found = await deliveries(client, tenant, webhook["id"])
+    assert held_id in {d["event_id"] for d in found}

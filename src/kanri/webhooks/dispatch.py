@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, false, func, or_, select, true, update
+from sqlalchemy import Table, bindparam, exists, false, func, or_, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -161,6 +161,25 @@ def stored_cursor(tx: Session) -> str | None:
     """The settled cursor, without creating it (a read)."""
     row = tx.get(WebhookCursorRow, CURSOR)
     return None if row is None else row.event_id
+
+
+def oldest_open_write(tx: Session) -> datetime | None:
+    """When the oldest transaction still open on this PostgreSQL database that has written
+    something began (a read; None when there is none, and on SQLite, whose one writer
+    commits in order). An event it holds can only carry a time after that."""
+    if tx.get_bind().dialect.name != "postgresql":
+        return None
+    started: datetime | None = (
+        tx.connection()
+        .execute(
+            text(
+                "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+            )
+        )
+        .scalar()
+    )
+    return started
 
 
 def advance_cursor(tx: Session, event_id: str, now: datetime) -> None:

@@ -39,6 +39,8 @@ FAN_OUT_CHUNK = 100  # events turned into deliveries per transaction
 CLAIM_BATCH = 200
 RECORD_BATCH = 500
 SETTLE = timedelta(seconds=5)  # how late a transaction may commit its event and still be seen
+SETTLE_MAX = timedelta(minutes=10)  # how long an open transaction may hold the cursor back
+CLOCK_SKEW = timedelta(seconds=1)  # between the database's clock and the API processes'
 RESCAN_SECONDS = 0.25  # how often events committed late are looked for
 CURSOR_SECONDS = 2.0  # how often the settled cursor is stored
 PRUNE_SECONDS = 600.0
@@ -164,7 +166,7 @@ class Dispatcher:
                         late = [event_id for event_id in listed if event_id not in seen]
                         if late:
                             await self._fan_out(await self.db.read(dispatch.scan_ids, late), seen)
-                    settled = _settle(seen, settled, self.clock() - SETTLE)
+                    settled = _settle(seen, settled, await self._settle_before())
                 if settled > stored and time.monotonic() >= cursor_at:
                     cursor_at = time.monotonic() + CURSOR_SECONDS
                     await self.db.write(dispatch.advance_cursor, settled, self.clock())
@@ -175,6 +177,17 @@ class Dispatcher:
                 log.exception("webhook_fan_out_failed")
                 await asyncio.sleep(1.0)
             await asyncio.sleep(self.poll_seconds)
+
+    async def _settle_before(self) -> datetime:
+        """Events written before this time can no longer commit: SETTLE ago, or earlier while
+        a writing transaction that began before then is still open (PostgreSQL), up to
+        SETTLE_MAX ago."""
+        now = self.clock()
+        before = now - SETTLE
+        oldest = await self.db.read(dispatch.oldest_open_write)
+        if oldest is not None:
+            before = max(min(before, oldest - CLOCK_SKEW), now - SETTLE_MAX)
+        return before
 
     async def _fan_out(self, batch: dispatch.Scan, seen: dict[str, datetime]) -> None:
         # In chunks, so that the first deliveries are sent while later ones are being made.
