@@ -16,14 +16,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, bindparam, exists, false, func, or_, select, text, true, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from kanri.core import events
 from kanri.core.auth import Principal
+from kanri.core.ids import new_id
 from kanri.core.models import OutboxEventRow
 from kanri.core.time import rfc3339
+from kanri.db.base import UTCDateTime
 from kanri.events.service import EVENT_FILTERS, id_floor, type_matches
 from kanri.tenancy.models import ProjectRow
 from kanri.webhooks.models import WebhookCursorRow, WebhookDeliveryRow, WebhookEndpointRow
@@ -205,8 +206,9 @@ def fan_out(tx: Session, event_ids: list[str], now: datetime) -> int:
     """Make the deliveries of the events `event_ids` for every enabled endpoint whose types
     (and filter) they match; returns how many were made.
 
-    One multi-row INSERT … ON CONFLICT DO NOTHING on the unique (event, endpoint) pair, so
-    fanning an event out twice (a re-scan, a restart, a second dispatcher) is harmless.
+    One INSERT … SELECT over arrays (PostgreSQL) or one multi-row INSERT (SQLite), both ON
+    CONFLICT DO NOTHING on the unique (event, endpoint) pair, so fanning an event out twice
+    (a re-scan, a restart, a second dispatcher) is harmless.
     """
     if not event_ids:
         return 0
@@ -246,27 +248,66 @@ def fan_out(tx: Session, event_ids: list[str], now: datetime) -> int:
         if condition is not None:
             stmt = stmt.where(condition)
         passing[endpoint.id] = set(tx.connection().execute(stmt).scalars())
-    values: list[dict[str, Any]] = []
-    bodies: dict[str, str] = {}
-    for endpoint, row in pairs:
-        if endpoint.id in passing and row.id not in passing[endpoint.id]:
-            continue
-        body = bodies.get(row.id)
-        if body is None:
-            body = bodies[row.id] = payload(row.type, rfc3339(row.create_time), row.data)
-        values.append(
-            delivery_values(endpoint.id, endpoint.project_id, row.id, row.type, body, now)
-        )
-    if not values:
+    made: list[tuple[_Endpoint, Any]] = [
+        (endpoint, row)
+        for endpoint, row in pairs
+        if endpoint.id not in passing or row.id in passing[endpoint.id]
+    ]
+    if not made:
         return 0
-    insert = sqlite_insert if tx.get_bind().dialect.name == "sqlite" else postgresql_insert
-    made = tx.connection().execute(
-        insert(WebhookDeliveryRow)
+    bodies = {row.id: payload(row.type, rfc3339(row.create_time), row.data) for _, row in made}
+    if tx.get_bind().dialect.name == "postgresql":
+        return _insert_select(tx, made, bodies, now)
+    values = [
+        delivery_values(endpoint.id, endpoint.project_id, row.id, row.type, bodies[row.id], now)
+        for endpoint, row in made
+    ]
+    inserted = tx.connection().execute(
+        sqlite_insert(WebhookDeliveryRow)
         .on_conflict_do_nothing(index_elements=["event_id", "endpoint_id"])
         .returning(WebhookDeliveryRow.id),
         values,
     )
-    return len(made.all())
+    return len(inserted.all())
+
+
+# Set-based on PostgreSQL: the (delivery id, endpoint, event) triples and one body per event
+# travel as arrays, and the rows are made by the server in one INSERT … SELECT.
+_INSERT_SELECT = text(
+    """
+    INSERT INTO webhook_deliveries (id, endpoint_id, project_id, event_id, event_type, payload,
+        status, attempt_count, schedule_start, attempts, next_attempt_time, lease_expires_at,
+        lease_token, create_time, update_time)
+    SELECT pair.id, e.id, e.project_id, o.id, o.type, body.payload,
+        'pending', 0, 0, '[]'::jsonb, :now, NULL, 0, :now, :now
+    FROM unnest(CAST(:ids AS text[]), CAST(:endpoint_ids AS text[]), CAST(:event_ids AS text[]))
+        AS pair(id, endpoint_id, event_id)
+    JOIN unnest(CAST(:body_event_ids AS text[]), CAST(:bodies AS text[]))
+        AS body(event_id, payload) ON body.event_id = pair.event_id
+    JOIN outbox_events o ON o.id = pair.event_id
+    JOIN webhook_endpoints e ON e.id = pair.endpoint_id
+    ORDER BY o.id, e.id
+    ON CONFLICT (event_id, endpoint_id) DO NOTHING
+    RETURNING id
+    """
+).bindparams(bindparam("now", type_=UTCDateTime()))
+
+
+def _insert_select(
+    tx: Session, made: list[tuple[_Endpoint, Any]], bodies: dict[str, str], now: datetime
+) -> int:
+    inserted = tx.connection().execute(
+        _INSERT_SELECT,
+        {
+            "ids": [new_id("whd") for _ in made],
+            "endpoint_ids": [endpoint.id for endpoint, _ in made],
+            "event_ids": [row.id for _, row in made],
+            "body_event_ids": list(bodies),
+            "bodies": list(bodies.values()),
+            "now": now,
+        },
+    )
+    return len(inserted.all())
 
 
 # ---------------------------------------------------------------- claim
