@@ -193,3 +193,38 @@ async def test_an_event_held_in_a_transaction_longer_than_the_settle_window_is_d
     assert received[1].headers["webhook-id"] == held_id
     found = await deliveries(client, tenant, webhook["id"])
     assert held_id in {d["event_id"] for d in found}
+
+
+async def test_a_delivery_whose_lease_would_run_out_mid_send_is_not_started(
+    kanri: Kanri,
+) -> None:
+    queued = Dispatcher(kanri, concurrency=4, timeout_seconds=2.0, lease_seconds=4.0)
+
+    def claimed(delivery_id: str) -> dispatch.Claimed:
+        return dispatch.Claimed(
+            id=delivery_id,
+            endpoint_id=f"whk_{delivery_id}",
+            event_id="evt_x",
+            url="http://127.0.0.1:9/hook",
+            payload="{}",
+            attempt=1,
+            lease_token=1,
+            secret_encrypted="x",
+            previous_secret_encrypted=None,
+            allow_private=True,
+        )
+
+    now = time.monotonic()
+    queued._ready.extend([claimed("whd_short"), claimed("whd_long")])
+    queued._lease_ends.update({"whd_short": now + 2.5, "whd_long": now + 4.0})
+    queued._start_ready()
+    try:
+        # 2 s of timeout and 1 s of margin no longer fit in the first lease: left to expire
+        # and be claimed again, never sent while another dispatcher may take it.
+        assert list(queued._inflight) == ["whd_long"]
+        assert not queued._ready
+        assert queued._lease_ends == {}
+    finally:
+        for task in queued._inflight.values():
+            task.cancel()
+        await asyncio.gather(*queued._inflight.values(), return_exceptions=True)

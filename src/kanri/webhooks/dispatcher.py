@@ -41,6 +41,7 @@ RECORD_BATCH = 500
 SETTLE = timedelta(seconds=5)  # how late a transaction may commit its event and still be seen
 SETTLE_MAX = timedelta(minutes=10)  # how long an open transaction may hold the cursor back
 CLOCK_SKEW = timedelta(seconds=1)  # between the database's clock and the API processes'
+LEASE_MARGIN_SECONDS = 1.0  # a send starts only if its lease outlasts the timeout by this
 RESCAN_SECONDS = 0.25  # how often events committed late are looked for
 CURSOR_SECONDS = 2.0  # how often the settled cursor is stored
 PRUNE_SECONDS = 600.0
@@ -76,6 +77,7 @@ class Dispatcher:
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._ready: collections.deque[dispatch.Claimed] = collections.deque()
         self._per_endpoint: collections.Counter[str] = collections.Counter()
+        self._lease_ends: dict[str, float] = {}  # monotonic time each queued lease runs out
         self._outcomes: asyncio.Queue[dispatch.Outcome] = asyncio.Queue()
         self._wake_send = asyncio.Event()
         self._new_work = False  # set by wake(): deliveries may have fallen due
@@ -122,6 +124,7 @@ class Dispatcher:
             # Leased but not attempted: give them back at once instead of at lease expiry.
             tokens = {delivery.id: delivery.lease_token for delivery in self._ready}
             self._ready.clear()
+            self._lease_ends.clear()
             with contextlib.suppress(Exception):
                 await self.db.write(dispatch.release, list(tokens), tokens)
         if self._inflight:
@@ -212,6 +215,7 @@ class Dispatcher:
                 self._wake_send.clear()
                 self._new_work = False
                 claimed: list[dispatch.Claimed] = []
+                lease_end = time.monotonic() + self.lease_seconds
                 try:
                     if await self.db.read(dispatch.has_due, self.clock()):
                         claimed = await self.db.write(
@@ -222,6 +226,7 @@ class Dispatcher:
                 except Exception:
                     log.exception("webhook_claim_failed")
                 self._ready.extend(claimed)
+                self._lease_ends.update((delivery.id, lease_end) for delivery in claimed)
                 exhausted = len(claimed) < min(room, CLAIM_BATCH)
                 if not exhausted:
                     continue  # more may be due
@@ -241,11 +246,20 @@ class Dispatcher:
         if not self._ready or len(self._inflight) >= self.concurrency:
             return
         waiting: collections.deque[dispatch.Claimed] = collections.deque()
+        # A send must end (it is bounded by the timeout) before its lease does, or another
+        # dispatcher could claim and send it too; one that waited too long here is left to
+        # be claimed again once its lease has run out.
+        latest_start = time.monotonic() + self.timeout_seconds + LEASE_MARGIN_SECONDS
         while self._ready and len(self._inflight) < self.concurrency:
             delivery = self._ready.popleft()
+            if self._lease_ends[delivery.id] < latest_start:
+                del self._lease_ends[delivery.id]
+                log.warning("webhook_lease_ran_short", delivery=delivery.id)
+                continue
             if self._per_endpoint[delivery.endpoint_id] >= self.per_endpoint:
                 waiting.append(delivery)
                 continue
+            del self._lease_ends[delivery.id]
             self._per_endpoint[delivery.endpoint_id] += 1
             task = asyncio.create_task(self._attempt(delivery))
             self._inflight[delivery.id] = task

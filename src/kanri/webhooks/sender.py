@@ -81,6 +81,7 @@ class Sender:
         body_limit: int = 1024,
     ) -> None:
         self.max_redirects = max_redirects
+        self.timeout_seconds = timeout_seconds
         self.body_limit = body_limit
         self._checked: set[tuple[str, bool]] = set()
         timeout = aiohttp.ClientTimeout(
@@ -107,12 +108,21 @@ class Sender:
         self, url: str, body: bytes, headers: dict[str, str], *, allow_private: bool
     ) -> Answer:
         """POST `body` to `url`, following redirects (each hop checked) up to
-        `max_redirects`. Returns the final answer, whatever its status.
+        `max_redirects`, all within `timeout_seconds`. Returns the final answer, whatever
+        its status.
 
         Raises BlockedDestination for a refused hop or address, ValidationFailed for a
         redirect to a URL that is not http(s), TooManyRedirects, TimeoutError on a timeout,
         and aiohttp.ClientError for connection and protocol failures.
         """
+        # The whole attempt, redirects included, within one timeout: the dispatcher's lease
+        # is sized from it.
+        async with asyncio.timeout(self.timeout_seconds):
+            return await self._post(url, body, headers, allow_private=allow_private)
+
+    async def _post(
+        self, url: str, body: bytes, headers: dict[str, str], *, allow_private: bool
+    ) -> Answer:
         session = self._sessions[allow_private]
         method = "POST"
         data: bytes | None = body
