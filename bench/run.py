@@ -440,6 +440,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--agents-runs", type=int, default=500, help="agents section: runs of each kind (500)"
     )
+    webhooks_group = parser.add_argument_group("webhooks section")
+    webhooks_group.add_argument(
+        "--webhooks-events",
+        type=int,
+        default=webhooks.EVENTS,
+        help=f"(a) events, each delivered to {webhooks.ENDPOINTS} endpoints ({webhooks.EVENTS})",
+    )
+    webhooks_group.add_argument(
+        "--webhooks-samples",
+        type=int,
+        default=webhooks.LATENCY_SAMPLES,
+        help=f"(b) events timed outbox → SSE ({webhooks.LATENCY_SAMPLES})",
+    )
     engine_group = parser.add_argument_group("engine section")
     engine_group.add_argument(
         "--engine-runs", type=int, default=2000, help="(a) runs triggered on SQLite (2000)"
@@ -488,6 +501,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             f"--records-http must be >= {records.BATCH} and --records-count >= --records-http "
             f"and >= {records.PAGE_SIZE * (records.LIST_PAGE + 1)} (page {records.LIST_PAGE})"
         )
+    if args.webhooks_events < 10 or args.webhooks_samples < 10:
+        parser.error("--webhooks-events and --webhooks-samples must be >= 10")
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
     return args
@@ -508,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     if args.only == "webhooks":
-        return webhooks.run()
+        return webhooks.run(args.webhooks_events, args.webhooks_samples)
     if args.only == "agents":
         from bench import agents
 

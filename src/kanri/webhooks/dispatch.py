@@ -15,17 +15,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, false, func, or_, select, true, update
+from sqlalchemy import Table, bindparam, exists, false, func, or_, select, text, true, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from kanri.core import events
 from kanri.core.auth import Principal
+from kanri.core.ids import new_id
 from kanri.core.models import OutboxEventRow
 from kanri.core.time import rfc3339
+from kanri.db.base import UTCDateTime
 from kanri.events.service import EVENT_FILTERS, id_floor, type_matches
 from kanri.tenancy.models import ProjectRow
 from kanri.webhooks.models import WebhookCursorRow, WebhookDeliveryRow, WebhookEndpointRow
-from kanri.webhooks.service import new_delivery, payload
+from kanri.webhooks.service import delivery_values, payload
 
 # Seconds to wait after failed attempt n (1-based): 10 attempts over about three days.
 RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
@@ -40,35 +43,109 @@ SYSTEM_ACTOR = "webhooks"
 
 
 @dataclass(frozen=True)
-class FanOut:
-    head: str  # the newest event id read
-    created: int  # deliveries made
-    read: int  # events read
+class Scan:
+    """Events read for fan-out: their ids and times in id order, and the ids among them that
+    match an endpoint (the only ones that need a write)."""
+
+    ids: list[str]
+    times: list[datetime]
+    wanted: list[str]
+
+    @property
+    def head(self) -> str | None:
+        return self.ids[-1] if self.ids else None
 
 
-def _endpoints_by_project(
-    tx: Session, project_ids: set[str]
-) -> dict[str, list[WebhookEndpointRow]]:
-    found: dict[str, list[WebhookEndpointRow]] = defaultdict(list)
+@dataclass(frozen=True)
+class _Endpoint:
+    id: str
+    project_id: str
+    event_types: list[str]
+    filter: str | None
+    create_time: datetime
+
+
+def _endpoints_by_project(tx: Session, project_ids: set[str]) -> dict[str, list[_Endpoint]]:
+    found: dict[str, list[_Endpoint]] = defaultdict(list)
     if not project_ids:
         return found
-    rows = tx.execute(
-        select(WebhookEndpointRow).where(
-            WebhookEndpointRow.project_id.in_(project_ids), WebhookEndpointRow.enabled == true()
+    table = WebhookEndpointRow
+    rows = (
+        tx.connection()
+        .execute(
+            select(table.id, table.project_id, table.event_types, table.filter, table.create_time)
+            .where(table.project_id.in_(project_ids), table.enabled == true())
+            .order_by(table.id)
         )
-    ).scalars()
+        .all()
+    )
     for row in rows:
-        found[row.project_id].append(row)
+        found[row.project_id].append(_Endpoint(*row))
     return found
 
 
-def _filter_passes(tx: Session, endpoint: WebhookEndpointRow, event_ids: list[str]) -> set[str]:
-    """The ids among `event_ids` that the endpoint's AIP-160 filter accepts."""
-    condition = EVENT_FILTERS.compile(endpoint.filter)
-    stmt = select(OutboxEventRow.id).where(OutboxEventRow.id.in_(event_ids))
-    if condition is not None:
-        stmt = stmt.where(condition)
-    return set(tx.execute(stmt).scalars())
+def _matches(endpoint: _Endpoint, event_type: str, create_time: datetime) -> bool:
+    # Events written before the endpoint existed are not sent to it.
+    return create_time >= endpoint.create_time and type_matches(endpoint.event_types, event_type)
+
+
+def _scan(tx: Session, rows: list[Any]) -> Scan:
+    endpoints = _endpoints_by_project(tx, {r.project_id for r in rows if r.project_id})
+    wanted = [
+        row.id
+        for row in rows
+        if any(_matches(e, row.type, row.create_time) for e in endpoints.get(row.project_id, ()))
+    ]
+    return Scan([r.id for r in rows], [r.create_time for r in rows], wanted)
+
+
+_SCAN_COLUMNS = (
+    OutboxEventRow.id,
+    OutboxEventRow.project_id,
+    OutboxEventRow.type,
+    OutboxEventRow.create_time,
+)
+
+
+def scan(tx: Session, after: str, limit: int) -> Scan:
+    """A read: up to `limit` events with ids after `after`, in id order."""
+    rows = (
+        tx.connection()
+        .execute(
+            select(*_SCAN_COLUMNS)
+            .where(OutboxEventRow.id > after)
+            .order_by(OutboxEventRow.id)
+            .limit(limit)
+        )
+        .all()
+    )
+    return _scan(tx, list(rows))
+
+
+def scan_ids(tx: Session, event_ids: list[str]) -> Scan:
+    """A read: the events of `event_ids` (those still in the outbox), in id order."""
+    rows = (
+        tx.connection()
+        .execute(
+            select(*_SCAN_COLUMNS)
+            .where(OutboxEventRow.id.in_(event_ids))
+            .order_by(OutboxEventRow.id)
+        )
+        .all()
+    )
+    return _scan(tx, list(rows))
+
+
+def ids_between(tx: Session, after: str, upto: str) -> list[str]:
+    """A read: the ids of events in (`after`, `upto`] — an index-only range scan that
+    finds events committed late with an id below ones already read."""
+    return list(
+        tx.connection()
+        .execute(
+            select(OutboxEventRow.id).where(OutboxEventRow.id > after, OutboxEventRow.id <= upto)
+        )
+        .scalars()
+    )
 
 
 def cursor(tx: Session, start: datetime) -> str:
@@ -87,6 +164,34 @@ def stored_cursor(tx: Session) -> str | None:
     return None if row is None else row.event_id
 
 
+def oldest_open_write(tx: Session) -> datetime | None:
+    """When the oldest transaction still open on this PostgreSQL database that has written
+    something began (a read; None when there is none, and on SQLite, whose one writer
+    commits in order). An event it holds can only carry a time after that."""
+    if tx.get_bind().dialect.name != "postgresql":
+        return None
+    started: datetime | None = (
+        tx.connection()
+        .execute(
+            text(
+                "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+            )
+        )
+        .scalar()
+    )
+    return started
+
+
+def advance_cursor(tx: Session, event_id: str, now: datetime) -> None:
+    """Store that every event up to `event_id` has its deliveries (never moves back)."""
+    tx.execute(
+        update(WebhookCursorRow)
+        .where(WebhookCursorRow.name == CURSOR, WebhookCursorRow.event_id < event_id)
+        .values(event_id=event_id, update_time=now)
+    )
+
+
 def has_due(tx: Session, now: datetime) -> bool:
     """Whether a pending delivery is due (leases and endpoint state are the claim's to check)."""
     stmt = (
@@ -94,110 +199,115 @@ def has_due(tx: Session, now: datetime) -> bool:
         .where(WebhookDeliveryRow.status == "pending", WebhookDeliveryRow.next_attempt_time <= now)
         .limit(1)
     )
-    return tx.execute(stmt).first() is not None
+    return tx.connection().execute(stmt).first() is not None
 
 
-def scan(tx: Session, after: str, limit: int) -> FanOut:
-    """A read: the newest of up to `limit` event ids after `after`, and in `created` how
-    many (event, endpoint) pairs among them may need a delivery (0: nothing to write)."""
-    rows = tx.execute(
-        select(OutboxEventRow.id, OutboxEventRow.project_id, OutboxEventRow.type)
-        .where(OutboxEventRow.id > after)
-        .order_by(OutboxEventRow.id)
-        .limit(limit)
-    ).all()
-    if not rows:
-        return FanOut(after, 0, 0)
-    endpoints = _endpoints_by_project(tx, {r.project_id for r in rows if r.project_id})
-    pairs = sum(
-        1
-        for row in rows
-        for endpoint in endpoints.get(row.project_id or "", ())
-        if type_matches(endpoint.event_types, row.type)
-    )
-    return FanOut(rows[-1].id, pairs, len(rows))
+def fan_out(tx: Session, event_ids: list[str], now: datetime) -> int:
+    """Make the deliveries of the events `event_ids` for every enabled endpoint whose types
+    (and filter) they match; returns how many were made.
 
-
-def fan_out(tx: Session, after: str, limit: int, now: datetime, settle: timedelta) -> FanOut:
-    """Make the deliveries of up to `limit` events with ids after `after`.
-
-    Events already turned into deliveries are skipped (the unique (event, endpoint) pair),
-    so reading an id range twice is harmless. The stored cursor advances to the newest
-    event read that is older than `settle`: a transaction that committed late may still add
-    a smaller id within that window, and the next pass from the cursor picks it up.
+    One INSERT … SELECT over arrays (PostgreSQL) or one multi-row INSERT (SQLite), both ON
+    CONFLICT DO NOTHING on the unique (event, endpoint) pair, so fanning an event out twice
+    (a re-scan, a restart, a second dispatcher) is harmless.
     """
-    # Only ids, projects, types and times: most events match no endpoint, and their data is
-    # loaded only for those that do.
-    rows = tx.execute(
-        select(
-            OutboxEventRow.id,
-            OutboxEventRow.project_id,
-            OutboxEventRow.type,
-            OutboxEventRow.create_time,
-        )
-        .where(OutboxEventRow.id > after)
-        .order_by(OutboxEventRow.id)
-        .limit(limit)
-    ).all()
-    if not rows:
-        return FanOut(after, 0, 0)
-    endpoints = _endpoints_by_project(tx, {r.project_id for r in rows if r.project_id})
-    wanted: list[tuple[WebhookEndpointRow, str]] = []
-    for row in rows:
-        for endpoint in endpoints.get(row.project_id or "", ()):
-            if row.create_time >= endpoint.create_time and type_matches(
-                endpoint.event_types, row.type
-            ):
-                wanted.append((endpoint, row.id))
-    created = 0
-    if wanted:
-        # Fan-outs of several processes that make deliveries take turns on the cursor row;
-        # each then sees the deliveries the previous one made (and skips them) instead of
-        # colliding on inserts. A fan-out that makes none takes no lock.
-        tx.execute(
-            select(WebhookCursorRow.name).where(WebhookCursorRow.name == CURSOR).with_for_update()
-        )
-        wanted_ids = {event_id for _, event_id in wanted}
-        made = set(
-            tx.execute(
-                select(WebhookDeliveryRow.event_id, WebhookDeliveryRow.endpoint_id).where(
-                    WebhookDeliveryRow.event_id.in_(wanted_ids)
-                )
-            ).all()
-        )
-        wanted = [(e, event_id) for e, event_id in wanted if (event_id, e.id) not in made]
-        filtered = {e.id: e for e, _ in wanted if e.filter}
-        passing = {
-            endpoint_id: _filter_passes(
-                tx, endpoint, [event_id for e, event_id in wanted if e.id == endpoint_id]
+    if not event_ids:
+        return 0
+    # Fan-outs of several processes take turns on the cursor row, so their inserts of the
+    # same pairs never wait on each other in opposite orders.
+    tx.connection().execute(
+        select(WebhookCursorRow.name).where(WebhookCursorRow.name == CURSOR).with_for_update()
+    )
+    events_table = OutboxEventRow
+    rows = (
+        tx.connection()
+        .execute(
+            select(
+                events_table.id,
+                events_table.project_id,
+                events_table.type,
+                events_table.create_time,
+                events_table.data,
             )
-            for endpoint_id, endpoint in filtered.items()
-        }
-        events_by_id = {
-            event.id: event
-            for event in tx.execute(
-                select(OutboxEventRow).where(
-                    OutboxEventRow.id.in_({event_id for _, event_id in wanted})
-                )
-            ).scalars()
-        }
-        for endpoint, event_id in wanted:
-            if endpoint.id in passing and event_id not in passing[endpoint.id]:
-                continue
-            event = events_by_id[event_id]
-            body = payload(event.type, rfc3339(event.create_time), event.data)
-            tx.add(new_delivery(endpoint, event.id, event.type, body))
-            created += 1
-    settled = [r.id for r in rows if r.create_time <= now - settle]
-    if settled:
-        tx.flush()
-        tx.execute(
-            update(WebhookCursorRow)
-            .where(WebhookCursorRow.name == CURSOR, WebhookCursorRow.event_id < settled[-1])
-            .values(event_id=settled[-1], update_time=now)
+            .where(events_table.id.in_(event_ids))
+            .order_by(events_table.id)
         )
-    tx.flush()
-    return FanOut(rows[-1].id, created, len(rows))
+        .all()
+    )
+    endpoints = _endpoints_by_project(tx, {r.project_id for r in rows if r.project_id})
+    pairs = [
+        (endpoint, row)
+        for row in rows
+        for endpoint in endpoints.get(row.project_id, ())
+        if _matches(endpoint, row.type, row.create_time)
+    ]
+    passing: dict[str, set[str]] = {}
+    for endpoint in {e.id: e for e, _ in pairs if e.filter}.values():
+        condition = EVENT_FILTERS.compile(endpoint.filter)
+        candidates = [row.id for e, row in pairs if e.id == endpoint.id]
+        stmt = select(events_table.id).where(events_table.id.in_(candidates))
+        if condition is not None:
+            stmt = stmt.where(condition)
+        passing[endpoint.id] = set(tx.connection().execute(stmt).scalars())
+    made: list[tuple[_Endpoint, Any]] = [
+        (endpoint, row)
+        for endpoint, row in pairs
+        if endpoint.id not in passing or row.id in passing[endpoint.id]
+    ]
+    if not made:
+        return 0
+    bodies = {row.id: payload(row.type, rfc3339(row.create_time), row.data) for _, row in made}
+    if tx.get_bind().dialect.name == "postgresql":
+        return _insert_select(tx, made, bodies, now)
+    values = [
+        delivery_values(endpoint.id, endpoint.project_id, row.id, row.type, bodies[row.id], now)
+        for endpoint, row in made
+    ]
+    inserted = tx.connection().execute(
+        sqlite_insert(WebhookDeliveryRow)
+        .on_conflict_do_nothing(index_elements=["event_id", "endpoint_id"])
+        .returning(WebhookDeliveryRow.id),
+        values,
+    )
+    return len(inserted.all())
+
+
+# Set-based on PostgreSQL: the (delivery id, endpoint, event) triples and one body per event
+# travel as arrays, and the rows are made by the server in one INSERT … SELECT.
+_INSERT_SELECT = text(
+    """
+    INSERT INTO webhook_deliveries (id, endpoint_id, project_id, event_id, event_type, payload,
+        status, attempt_count, schedule_start, attempts, next_attempt_time, lease_expires_at,
+        lease_token, create_time, update_time)
+    SELECT pair.id, e.id, e.project_id, o.id, o.type, body.payload,
+        'pending', 0, 0, '[]'::jsonb, :now, NULL, 0, :now, :now
+    FROM unnest(CAST(:ids AS text[]), CAST(:endpoint_ids AS text[]), CAST(:event_ids AS text[]))
+        AS pair(id, endpoint_id, event_id)
+    JOIN unnest(CAST(:body_event_ids AS text[]), CAST(:bodies AS text[]))
+        AS body(event_id, payload) ON body.event_id = pair.event_id
+    JOIN outbox_events o ON o.id = pair.event_id
+    JOIN webhook_endpoints e ON e.id = pair.endpoint_id
+    ORDER BY o.id, e.id
+    ON CONFLICT (event_id, endpoint_id) DO NOTHING
+    RETURNING id
+    """
+).bindparams(bindparam("now", type_=UTCDateTime()))
+
+
+def _insert_select(
+    tx: Session, made: list[tuple[_Endpoint, Any]], bodies: dict[str, str], now: datetime
+) -> int:
+    inserted = tx.connection().execute(
+        _INSERT_SELECT,
+        {
+            "ids": [new_id("whd") for _ in made],
+            "endpoint_ids": [endpoint.id for endpoint, _ in made],
+            "event_ids": [row.id for _, row in made],
+            "body_event_ids": list(bodies),
+            "bodies": list(bodies.values()),
+            "now": now,
+        },
+    )
+    return len(inserted.all())
 
 
 # ---------------------------------------------------------------- claim
@@ -221,59 +331,95 @@ def claim(tx: Session, now: datetime, limit: int, lease_seconds: float) -> list[
     """Lease up to `limit` due deliveries of enabled endpoints, oldest due first.
 
     An ordered endpoint yields only its oldest open delivery, and none while that one is
-    leased, so its events arrive one at a time in outbox order.
+    leased, so its events arrive one at a time in outbox order. Each lease bumps the
+    delivery's `lease_token`: an outcome recorded with an older token is dropped (fencing).
     """
+    delivery = WebhookDeliveryRow
+    endpoint = WebhookEndpointRow
     earlier = aliased(WebhookDeliveryRow)
     blocked = exists().where(
-        earlier.endpoint_id == WebhookDeliveryRow.endpoint_id,
+        earlier.endpoint_id == delivery.endpoint_id,
         earlier.status == "pending",
-        earlier.event_id < WebhookDeliveryRow.event_id,
+        earlier.event_id < delivery.event_id,
     )
-    stmt = (
-        select(WebhookDeliveryRow, WebhookEndpointRow, ProjectRow.allow_private_network)
-        .join(WebhookEndpointRow, WebhookEndpointRow.id == WebhookDeliveryRow.endpoint_id)
-        .join(ProjectRow, ProjectRow.id == WebhookEndpointRow.project_id)
+    due = (
+        select(delivery.id)
+        .join(endpoint, endpoint.id == delivery.endpoint_id)
         .where(
-            WebhookDeliveryRow.status == "pending",
-            WebhookDeliveryRow.next_attempt_time <= now,
-            or_(
-                WebhookDeliveryRow.lease_expires_at.is_(None),
-                WebhookDeliveryRow.lease_expires_at < now,
-            ),
-            WebhookEndpointRow.enabled == true(),
-            or_(WebhookEndpointRow.ordered == false(), ~blocked),
+            delivery.status == "pending",
+            delivery.next_attempt_time <= now,
+            or_(delivery.lease_expires_at.is_(None), delivery.lease_expires_at < now),
+            endpoint.enabled == true(),
+            or_(endpoint.ordered == false(), ~blocked),
         )
-        .order_by(WebhookDeliveryRow.next_attempt_time, WebhookDeliveryRow.event_id)
+        .order_by(delivery.next_attempt_time, delivery.event_id)
         .limit(limit)
     )
     if tx.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=WebhookDeliveryRow, skip_locked=True)
+        due = due.with_for_update(of=delivery, skip_locked=True)
+    ids = list(tx.connection().execute(due).scalars())
+    if not ids:
+        return []
+    leased = (
+        tx.connection()
+        .execute(
+            update(delivery)
+            .where(delivery.id.in_(ids))
+            .values(
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                lease_token=delivery.lease_token + 1,
+            )
+            .execution_options(synchronize_session=False)
+            .returning(
+                delivery.id,
+                delivery.endpoint_id,
+                delivery.event_id,
+                delivery.payload,
+                delivery.attempt_count,
+                delivery.lease_token,
+                delivery.next_attempt_time,
+            )
+        )
+        .all()
+    )
+    endpoints = {
+        row.id: row
+        for row in tx.connection()
+        .execute(
+            select(
+                endpoint.id,
+                endpoint.url,
+                endpoint.secret_encrypted,
+                endpoint.previous_secret_encrypted,
+                endpoint.previous_secret_expire_time,
+                ProjectRow.allow_private_network,
+            )
+            .join(ProjectRow, ProjectRow.id == endpoint.project_id)
+            .where(endpoint.id.in_({row.endpoint_id for row in leased}))
+        )
+        .all()
+    }
     claimed: list[Claimed] = []
-    lease_until = now + timedelta(seconds=lease_seconds)
-    for delivery, endpoint, allow_private in tx.execute(stmt).all():
-        delivery.lease_expires_at = lease_until
-        delivery.lease_token += 1
-        previous = endpoint.previous_secret_encrypted
-        if (
-            endpoint.previous_secret_expire_time is None
-            or endpoint.previous_secret_expire_time <= now
-        ):
+    # In the order they fell due: an ordered endpoint's one delivery is never behind.
+    for row in sorted(leased, key=lambda r: (r.next_attempt_time, r.event_id)):
+        target = endpoints[row.endpoint_id]
+        previous = target.previous_secret_encrypted
+        if target.previous_secret_expire_time is None or target.previous_secret_expire_time <= now:
             previous = None
         claimed.append(
             Claimed(
-                id=delivery.id,
-                endpoint_id=endpoint.id,
-                event_id=delivery.event_id,
-                url=endpoint.url,
-                payload=delivery.payload,
-                attempt=delivery.attempt_count + 1,
-                lease_token=delivery.lease_token,
-                secret_encrypted=endpoint.secret_encrypted,
+                id=row.id,
+                endpoint_id=row.endpoint_id,
+                event_id=row.event_id,
+                url=target.url,
+                payload=row.payload,
+                attempt=row.attempt_count + 1,
+                lease_token=row.lease_token,
+                secret_encrypted=target.secret_encrypted,
                 previous_secret_encrypted=previous,
-                allow_private=bool(allow_private),
+                allow_private=bool(target.allow_private_network),
             )
         )
-    tx.flush()
     return claimed
 
 
@@ -323,74 +469,108 @@ def record(
     tx: Session, outcomes: list[Outcome], now: datetime, disable_after: timedelta, seed: int
 ) -> int:
     """Apply attempt outcomes; those whose lease was lost (another dispatcher claimed the
-    delivery since) are dropped. Returns how many were applied.
+    delivery since: its `lease_token` moved on) are dropped. Returns how many were applied.
 
     2xx → succeeded. 410 → failed, and the endpoint is disabled. Otherwise the next attempt
     is scheduled from RETRY_DELAYS, or the delivery fails when the schedule is spent; an
     endpoint failing without a success for `disable_after` is disabled (`webhook.disabled`).
+    The deliveries are written with one executemany UPDATE.
     """
     rng = random.Random(seed)
-    ids = [o.delivery_id for o in outcomes]
+    table = WebhookDeliveryRow
+    ids = sorted({o.delivery_id for o in outcomes})
     # Rows are locked in id order, so recorders of several processes cannot deadlock.
-    stmt = (
-        select(WebhookDeliveryRow)
-        .where(WebhookDeliveryRow.id.in_(ids))
-        .order_by(WebhookDeliveryRow.id)
-        .with_for_update(key_share=True)
-    )
-    deliveries = {row.id: row for row in tx.execute(stmt).scalars()}
-    endpoint_ids = {row.endpoint_id for row in deliveries.values()}
+    current = {
+        row.id: row
+        for row in tx.connection()
+        .execute(
+            select(
+                table.id,
+                table.endpoint_id,
+                table.status,
+                table.lease_token,
+                table.attempt_count,
+                table.schedule_start,
+                table.attempts,
+            )
+            .where(table.id.in_(ids))
+            .order_by(table.id)
+            .with_for_update(key_share=True)
+        )
+        .all()
+    }
     endpoints_stmt = (
         select(WebhookEndpointRow)
-        .where(WebhookEndpointRow.id.in_(endpoint_ids))
+        .where(WebhookEndpointRow.id.in_({row.endpoint_id for row in current.values()}))
         .order_by(WebhookEndpointRow.id)
         .with_for_update(key_share=True)
     )
     endpoints = {row.id: row for row in tx.execute(endpoints_stmt).scalars()}
-    applied = 0
+    changes: list[dict[str, Any]] = []
     for outcome in outcomes:
-        delivery = deliveries.get(outcome.delivery_id)
+        delivery = current.pop(outcome.delivery_id, None)
         if delivery is None or delivery.status != "pending":
             continue
         if delivery.lease_token != outcome.lease_token:
             continue
         endpoint = endpoints[delivery.endpoint_id]
-        delivery.attempt_count += 1
+        count = delivery.attempt_count + 1
         attempt: dict[str, Any] = {
-            "attempt": delivery.attempt_count,
+            "attempt": count,
             "status_code": outcome.status_code,
             "error": outcome.error,
             "latency_ms": outcome.latency_ms,
             "time": rfc3339(outcome.time),
             "response_body": outcome.response_body,
         }
-        delivery.attempts = [*delivery.attempts, attempt][-MAX_KEPT_ATTEMPTS:]
-        delivery.lease_expires_at = None
-        delivery.update_time = now
-        applied += 1
+        change: dict[str, Any] = {
+            "delivery_id": delivery.id,
+            "attempt_count": count,
+            "attempts": [*delivery.attempts, attempt][-MAX_KEPT_ATTEMPTS:],
+            "status": "pending",
+            "next_attempt_time": None,
+        }
+        changes.append(change)
         if outcome.succeeded:
-            delivery.status = "succeeded"
-            delivery.next_attempt_time = None
-            endpoint.failing_since = None
+            change["status"] = "succeeded"
+            if endpoint.failing_since is not None:
+                endpoint.failing_since = None
             continue
         if outcome.status_code == 410:
-            delivery.status = "failed"
-            delivery.next_attempt_time = None
+            change["status"] = "failed"
             _disable(tx, endpoint, "the endpoint answered 410 Gone", now)
             continue
         if endpoint.failing_since is None:
             endpoint.failing_since = now
-        delay = retry_delay(delivery.attempt_count - delivery.schedule_start, rng)
+        delay = retry_delay(count - delivery.schedule_start, rng)
         if delay is None:
-            delivery.status = "failed"
-            delivery.next_attempt_time = None
+            change["status"] = "failed"
         else:
-            delivery.next_attempt_time = now + delay
+            change["next_attempt_time"] = now + delay
         if now - endpoint.failing_since >= disable_after:
             days = disable_after / timedelta(days=1)
             _disable(tx, endpoint, f"every delivery failed for {days:g} days", now)
+    if changes:
+        deliveries = WebhookDeliveryRow.__table__
+        assert isinstance(deliveries, Table)
+        columns = deliveries.c
+        tx.connection().execute(
+            update(deliveries)
+            .where(columns.id == bindparam("delivery_id"))
+            .values(
+                status=bindparam("status", type_=columns.status.type),
+                attempt_count=bindparam("attempt_count", type_=columns.attempt_count.type),
+                attempts=bindparam("attempts", type_=columns.attempts.type),
+                next_attempt_time=bindparam(
+                    "next_attempt_time", type_=columns.next_attempt_time.type
+                ),
+                lease_expires_at=None,
+                update_time=now,
+            ),
+            changes,
+        )
     tx.flush()
-    return applied
+    return len(changes)
 
 
 def release(tx: Session, delivery_ids: list[str], lease_tokens: dict[str, int]) -> None:

@@ -1,14 +1,16 @@
 """The webhook dispatcher: runs next to the engine on the worker role.
 
-Four loops: fan-out (outbox → deliveries, a short poll), send (claims due deliveries under a
-lease and posts them, up to `concurrency` at once), record (writes attempt outcomes in
-batches), and housekeeping (outbox retention). Time comes from `clock`, which tests replace
+Four loops: fan-out (outbox → deliveries, a short poll), send (claims due deliveries in
+batches under a lease and posts them, up to `concurrency` at once and a quarter of that per
+endpoint), record (writes attempt outcomes in batches), and housekeeping (outbox
+retention). Time comes from `clock`, which tests replace
 to walk through the retry schedule.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import random
@@ -17,24 +19,31 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
+import aiohttp
 import structlog
 from standardwebhooks.webhooks import Webhook
 
 from kanri import __version__
 from kanri.core import secrets
-from kanri.core.net import BlockedDestination, guarded_client
+from kanri.core.errors import ValidationFailed
+from kanri.core.net import BlockedDestination
 from kanri.core.time import utcnow
 from kanri.events import service as events_service
 from kanri.webhooks import dispatch
+from kanri.webhooks.sender import Sender, TooManyRedirects
 from kanri.webhooks.service import SECRET_PURPOSE
 
 log = structlog.get_logger("kanri.webhooks")
-FAN_OUT_BATCH = 500
+FAN_OUT_BATCH = 500  # events read at a time
+FAN_OUT_CHUNK = 100  # events turned into deliveries per transaction
 CLAIM_BATCH = 200
 RECORD_BATCH = 500
 SETTLE = timedelta(seconds=5)  # how late a transaction may commit its event and still be seen
-STRAGGLER_SECONDS = 2.0
+SETTLE_MAX = timedelta(minutes=10)  # how long an open transaction may hold the cursor back
+CLOCK_SKEW = timedelta(seconds=1)  # between the database's clock and the API processes'
+LEASE_MARGIN_SECONDS = 1.0  # a send starts only if its lease outlasts the timeout by this
+RESCAN_SECONDS = 0.25  # how often events committed late are looked for
+CURSOR_SECONDS = 2.0  # how often the settled cursor is stored
 PRUNE_SECONDS = 600.0
 USER_AGENT = f"kanri-webhooks/{__version__}"
 
@@ -63,10 +72,15 @@ class Dispatcher:
         self.retention = timedelta(days=settings.event_retention_days)
         self.clock = clock
         self._box = secrets.box(settings.secret, SECRET_PURPOSE)
-        self._clients: dict[bool, httpx.AsyncClient] = {}
+        self._sender: Sender | None = None
+        self.per_endpoint = max(1, concurrency // 4)
         self._inflight: dict[str, asyncio.Task[None]] = {}
+        self._ready: collections.deque[dispatch.Claimed] = collections.deque()
+        self._per_endpoint: collections.Counter[str] = collections.Counter()
+        self._lease_ends: dict[str, float] = {}  # monotonic time each queued lease runs out
         self._outcomes: asyncio.Queue[dispatch.Outcome] = asyncio.Queue()
         self._wake_send = asyncio.Event()
+        self._new_work = False  # set by wake(): deliveries may have fallen due
         self._wake_record = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
 
@@ -84,15 +98,16 @@ class Dispatcher:
 
     def wake(self) -> None:
         """Deliveries may be due: claim now instead of at the next poll."""
+        self._new_work = True
         self._wake_send.set()
 
     async def start(self) -> None:
-        self._clients = {
-            allow: guarded_client(allow_private=allow, timeout=self.timeout_seconds)
-            for allow in (False, True)
-        }
-        for client in self._clients.values():
-            client.headers["User-Agent"] = USER_AGENT
+        self._sender = Sender(
+            concurrency=self.concurrency,
+            timeout_seconds=self.timeout_seconds,
+            user_agent=USER_AGENT,
+            body_limit=dispatch.RESPONSE_BODY_LIMIT,
+        )
         self._loops = [
             asyncio.create_task(self._fan_out_loop(), name="kanri-webhooks-fan-out"),
             asyncio.create_task(self._send_loop(), name="kanri-webhooks-send"),
@@ -105,6 +120,13 @@ class Dispatcher:
         for task in self._loops[:2]:
             task.cancel()
         await asyncio.gather(*self._loops[:2], return_exceptions=True)
+        if self._ready:
+            # Leased but not attempted: give them back at once instead of at lease expiry.
+            tokens = {delivery.id: delivery.lease_token for delivery in self._ready}
+            self._ready.clear()
+            self._lease_ends.clear()
+            with contextlib.suppress(Exception):
+                await self.db.write(dispatch.release, list(tokens), tokens)
         if self._inflight:
             await asyncio.wait(list(self._inflight.values()), timeout=grace_seconds)
             for task in self._inflight.values():
@@ -116,46 +138,42 @@ class Dispatcher:
         for task in self._loops[2:]:
             task.cancel()
         await asyncio.gather(*self._loops[2:], return_exceptions=True)
-        for client in self._clients.values():
-            await client.aclose()
+        if self._sender is not None:
+            await self._sender.close()
 
     # ------------------------------------------------------------ fan-out
 
     async def _fan_out_loop(self) -> None:
-        # New events are scanned with a read (inline on SQLite, no transaction on
-        # PostgreSQL); a write happens only when some may need deliveries, and every
-        # STRAGGLER_SECONDS to advance the stored cursor.
-        head = await self.db.write(dispatch.cursor, self.clock())
-        stragglers_at = time.monotonic() + STRAGGLER_SECONDS
+        # New events are scanned with a read from `head`; a write happens only for events
+        # that match an endpoint. A transaction may commit its event after events with
+        # larger ids were read: every RESCAN_SECONDS the ids between the settled cursor and
+        # `head` are listed (an index-only read) and those not yet seen are fanned out.
+        # `seen` holds the ids read since the settled cursor, with their times; the cursor
+        # moves (at most every CURSOR_SECONDS) to the newest seen id older than SETTLE.
+        settled = await self.db.write(dispatch.cursor, self.clock())
+        head = settled
+        seen: dict[str, datetime] = {}
+        stored = settled
+        rescan_at = cursor_at = time.monotonic()
         while True:
             try:
-                start = None
-                if time.monotonic() >= stragglers_at:
-                    # Re-read from the settled cursor: ids that committed late come up here.
-                    stragglers_at = time.monotonic() + STRAGGLER_SECONDS
-                    settled = await self.db.read(dispatch.stored_cursor) or head
-                    if settled < head:
-                        start = settled
-                if start is None:
-                    seen = await self.db.read(dispatch.scan, head, FAN_OUT_BATCH)
-                    if seen.created:
-                        start = head
-                    else:
-                        head = seen.head
-                        if seen.read == FAN_OUT_BATCH:
-                            continue
-                if start is not None:
-                    result = await self.db.write(
-                        dispatch.fan_out, start, FAN_OUT_BATCH, self.clock(), SETTLE
-                    )
-                    from_cursor = start != head
-                    head = max(head, result.head)
-                    if result.created:
-                        self.wake()
-                    if result.read == FAN_OUT_BATCH:
-                        if from_cursor:
-                            stragglers_at = 0.0  # the cursor lags a full batch: go on from it
-                        continue
+                batch = await self.db.read(dispatch.scan, head, FAN_OUT_BATCH)
+                await self._fan_out(batch, seen)
+                head = batch.head or head
+                if len(batch.ids) == FAN_OUT_BATCH:
+                    continue
+                if time.monotonic() >= rescan_at:
+                    rescan_at = time.monotonic() + RESCAN_SECONDS
+                    if head > settled:
+                        listed = await self.db.read(dispatch.ids_between, settled, head)
+                        late = [event_id for event_id in listed if event_id not in seen]
+                        if late:
+                            await self._fan_out(await self.db.read(dispatch.scan_ids, late), seen)
+                    settled = _settle(seen, settled, await self._settle_before())
+                if settled > stored and time.monotonic() >= cursor_at:
+                    cursor_at = time.monotonic() + CURSOR_SECONDS
+                    await self.db.write(dispatch.advance_cursor, settled, self.clock())
+                    stored = settled
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -163,34 +181,97 @@ class Dispatcher:
                 await asyncio.sleep(1.0)
             await asyncio.sleep(self.poll_seconds)
 
+    async def _settle_before(self) -> datetime:
+        """Events written before this time can no longer commit: SETTLE ago, or earlier while
+        a writing transaction that began before then is still open (PostgreSQL), up to
+        SETTLE_MAX ago."""
+        now = self.clock()
+        before = now - SETTLE
+        oldest = await self.db.read(dispatch.oldest_open_write)
+        if oldest is not None:
+            before = max(min(before, oldest - CLOCK_SKEW), now - SETTLE_MAX)
+        return before
+
+    async def _fan_out(self, batch: dispatch.Scan, seen: dict[str, datetime]) -> None:
+        # In chunks, so that the first deliveries are sent while later ones are being made.
+        for start in range(0, len(batch.wanted), FAN_OUT_CHUNK):
+            chunk = batch.wanted[start : start + FAN_OUT_CHUNK]
+            if await self.db.write(dispatch.fan_out, chunk, self.clock()):
+                self.wake()
+        seen.update(zip(batch.ids, batch.times, strict=True))
+
     # ------------------------------------------------------------ send
 
     async def _send_loop(self) -> None:
+        # Claims come in batches: when the queue of leased deliveries runs low, it is
+        # filled up to twice the concurrency, so one claim serves many sends. After a claim
+        # that came back short, a finished send only starts queued ones; claiming again
+        # waits for new work (a wake) or the next poll.
+        exhausted = False
         while True:
-            free = self.concurrency - len(self._inflight)
-            claimed: list[dispatch.Claimed] = []
-            if free > 0:
+            self._start_ready()
+            room = 2 * self.concurrency - len(self._inflight) - len(self._ready)
+            if not exhausted and len(self._ready) <= self.concurrency // 2 and room > 0:
                 self._wake_send.clear()
+                self._new_work = False
+                claimed: list[dispatch.Claimed] = []
+                lease_end = time.monotonic() + self.lease_seconds
                 try:
                     if await self.db.read(dispatch.has_due, self.clock()):
                         claimed = await self.db.write(
-                            dispatch.claim, self.clock(), min(free, CLAIM_BATCH), self.lease_seconds
+                            dispatch.claim, self.clock(), min(room, CLAIM_BATCH), self.lease_seconds
                         )
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("webhook_claim_failed")
-            for delivery in claimed:
-                task = asyncio.create_task(self._attempt(delivery))
-                self._inflight[delivery.id] = task
-                task.add_done_callback(functools.partial(self._done, delivery.id))
-            if len(claimed) < min(free, CLAIM_BATCH) or free <= 0:
-                timeout = self.poll_seconds * 4 * (0.8 + 0.4 * random.random())
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake_send.wait(), timeout)
+                self._ready.extend(claimed)
+                self._lease_ends.update((delivery.id, lease_end) for delivery in claimed)
+                exhausted = len(claimed) < min(room, CLAIM_BATCH)
+                if not exhausted:
+                    continue  # more may be due
+                self._start_ready()
+            timeout = self.poll_seconds * 4 * (0.8 + 0.4 * random.random())
+            try:
+                await asyncio.wait_for(self._wake_send.wait(), timeout)
+            except TimeoutError:
+                exhausted = False  # the poll came round
+            if self._new_work:
+                exhausted = False
+            self._new_work = False
+            self._wake_send.clear()
 
-    def _done(self, delivery_id: str, _: asyncio.Task[None]) -> None:
-        self._inflight.pop(delivery_id, None)
+    def _start_ready(self) -> None:
+        """Start queued deliveries, oldest first, within the global and per-endpoint limits."""
+        if not self._ready or len(self._inflight) >= self.concurrency:
+            return
+        waiting: collections.deque[dispatch.Claimed] = collections.deque()
+        # A send must end (it is bounded by the timeout) before its lease does, or another
+        # dispatcher could claim and send it too; one that waited too long here is left to
+        # be claimed again once its lease has run out.
+        latest_start = time.monotonic() + self.timeout_seconds + LEASE_MARGIN_SECONDS
+        while self._ready and len(self._inflight) < self.concurrency:
+            delivery = self._ready.popleft()
+            if self._lease_ends[delivery.id] < latest_start:
+                del self._lease_ends[delivery.id]
+                log.warning("webhook_lease_ran_short", delivery=delivery.id)
+                continue
+            if self._per_endpoint[delivery.endpoint_id] >= self.per_endpoint:
+                waiting.append(delivery)
+                continue
+            del self._lease_ends[delivery.id]
+            self._per_endpoint[delivery.endpoint_id] += 1
+            task = asyncio.create_task(self._attempt(delivery))
+            self._inflight[delivery.id] = task
+            task.add_done_callback(functools.partial(self._done, delivery))
+        waiting.extend(self._ready)
+        self._ready = waiting
+
+    def _done(self, delivery: dispatch.Claimed, _: asyncio.Task[None]) -> None:
+        self._inflight.pop(delivery.id, None)
+        self._per_endpoint[delivery.endpoint_id] -= 1
+        if not self._per_endpoint[delivery.endpoint_id]:
+            del self._per_endpoint[delivery.endpoint_id]
         self._wake_send.set()
 
     def _signature(self, delivery: dispatch.Claimed, sent_at: datetime) -> str:
@@ -198,7 +279,7 @@ class Dispatcher:
         if delivery.previous_secret_encrypted:
             secrets_in_use.append(delivery.previous_secret_encrypted)
         return " ".join(
-            Webhook(_decrypt(self._box, token)).sign(delivery.event_id, sent_at, delivery.payload)
+            _signer(self._box, token).sign(delivery.event_id, sent_at, delivery.payload)
             for token in secrets_in_use
         )
 
@@ -215,22 +296,27 @@ class Dispatcher:
                 "webhook-timestamp": str(int(sent_at.timestamp())),
                 "webhook-signature": self._signature(delivery, sent_at),
             }
-            client = self._clients[delivery.allow_private]
-            response = await client.post(
-                delivery.url, content=delivery.payload.encode(), headers=headers
+            assert self._sender is not None, "Dispatcher.start() was not awaited"
+            answer = await self._sender.post(
+                delivery.url,
+                delivery.payload.encode(),
+                headers,
+                allow_private=delivery.allow_private,
             )
-            status_code = response.status_code
+            status_code = answer.status_code
             # NUL cannot be stored in PostgreSQL text or JSONB.
-            body = response.text[: dispatch.RESPONSE_BODY_LIMIT].replace("\x00", "\ufffd")
+            body = answer.body.replace("\x00", "\ufffd")
             if not 200 <= status_code < 300:
                 error = f"answered {status_code}"
         except BlockedDestination as exc:
             error = f"blocked: {exc.detail}"
-        except httpx.TimeoutException:
+        except ValidationFailed as exc:
+            error = f"redirected to an invalid URL: {exc.detail}"
+        except TimeoutError:
             error = f"timed out after {self.timeout_seconds:g} s"
-        except httpx.TooManyRedirects:
+        except TooManyRedirects:
             error = "too many redirects"
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientError as exc:
             error = f"{type(exc).__name__}: {exc}"[:500].replace("\x00", "\ufffd")
         except Exception:
             # A secret that no longer decrypts (the server's secret key changed), …: an attempt
@@ -291,14 +377,27 @@ class Dispatcher:
             await asyncio.sleep(PRUNE_SECONDS * (0.8 + 0.4 * random.random()))
 
 
-_decrypted: dict[str, str] = {}
+def _settle(seen: dict[str, datetime], settled: str, before: datetime) -> str:
+    """The new settled cursor: the newest seen id whose event is older than `before` (no
+    transaction still open may add an id below it); older ids leave `seen`."""
+    ready = [event_id for event_id, created in seen.items() if created <= before]
+    if not ready:
+        return settled
+    newest = max(ready)
+    for event_id in [event_id for event_id in seen if event_id <= newest]:
+        del seen[event_id]
+    return max(settled, newest)
 
 
-def _decrypt(box: secrets.SecretBox, token: str) -> str:
-    secret = _decrypted.get(token)
-    if secret is None:
-        secret = box.decrypt(token)
-        if len(_decrypted) > 10_000:
-            _decrypted.clear()
-        _decrypted[token] = secret
-    return secret
+_signers: dict[str, Webhook] = {}
+
+
+def _signer(box: secrets.SecretBox, token: str) -> Webhook:
+    """The signer of an encrypted secret; decrypting and decoding it once, not per post."""
+    signer = _signers.get(token)
+    if signer is None:
+        signer = Webhook(box.decrypt(token))
+        if len(_signers) > 10_000:
+            _signers.clear()
+        _signers[token] = signer
+    return signer

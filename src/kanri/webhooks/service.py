@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -238,28 +238,35 @@ def rotate_secret(
 # ---------------------------------------------------------------- deliveries
 
 
+def delivery_values(
+    endpoint_id: str, project_id: str, event_id: str, event_type: str, body: str, now: datetime
+) -> dict[str, Any]:
+    """The column values of a pending delivery of `body` to the endpoint, due at `now`."""
+    return {
+        "id": new_id("whd"),
+        "endpoint_id": endpoint_id,
+        "project_id": project_id,
+        "event_id": event_id,
+        "event_type": event_type,
+        "payload": body,
+        "status": "pending",
+        "attempt_count": 0,
+        "schedule_start": 0,
+        "attempts": [],
+        "next_attempt_time": now,
+        "lease_expires_at": None,
+        "lease_token": 0,
+        "create_time": now,
+        "update_time": now,
+    }
+
+
 def new_delivery(
     endpoint: WebhookEndpointRow, event_id: str, event_type: str, body: str
 ) -> WebhookDeliveryRow:
     """A pending delivery of `body` to `endpoint`, due now."""
-    now = utcnow()
-    return WebhookDeliveryRow(
-        id=new_id("whd"),
-        endpoint_id=endpoint.id,
-        project_id=endpoint.project_id,
-        event_id=event_id,
-        event_type=event_type,
-        payload=body,
-        status="pending",
-        attempt_count=0,
-        schedule_start=0,
-        attempts=[],
-        next_attempt_time=now,
-        lease_expires_at=None,
-        lease_token=0,
-        create_time=now,
-        update_time=now,
-    )
+    values = delivery_values(endpoint.id, endpoint.project_id, event_id, event_type, body, utcnow())
+    return WebhookDeliveryRow(**values)
 
 
 def _delivery_row(
