@@ -48,6 +48,7 @@ async def test_a_namespace_is_created_read_renamed_listed_and_deleted(
         "model": "all-MiniLM-L6-v2",
         "dimension": 384,
         "max_tokens": 256,
+        "provider_id": None,
         "base_url": None,
         "api_key_set": False,
     }

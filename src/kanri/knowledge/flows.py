@@ -10,6 +10,7 @@ import asyncio
 import base64
 import binascii
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -274,11 +275,18 @@ async def search_knowledge(
         by_key = {service.embedding_key(e): e for e in settings.values()}
         for key, embedding in by_key.items():
             embedder = embedder_for(embedding, kanri, allow, who.project())
+            if isinstance(embedder, LocalEmbedder):
+                # Embedded on the scoring thread while the keyword query runs.
+                query.vectors[key] = functools.partial(embedder.embed_one_sync, request.query)
+                continue
             try:
                 query.vectors[key] = (await embedder.embed([request.query]))[0]
             except EmbeddingFailed as exc:
                 raise ServiceUnavailable(f"the embedding model failed: {exc}") from None
-    found: list[search.Found] = await kanri.db.read(_search, who, namespaces, query)
+    try:
+        found: list[search.Found] = await kanri.db.read(_search, who, namespaces, query)
+    except EmbeddingFailed as exc:
+        raise ServiceUnavailable(f"the embedding model failed: {exc}") from None
     return found
 
 

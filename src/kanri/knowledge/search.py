@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,6 +112,10 @@ MAX_TERMS = 32
 CACHE_BYTES = 1 << 30
 
 
+Vector = np.ndarray[Any, np.dtype[np.float32]]
+QueryVector = Vector | Callable[[], Vector]
+
+
 @dataclass(frozen=True)
 class Query:
     text: str
@@ -120,8 +125,9 @@ class Query:
     min_score: float | None = None
     keyword_weight: float = 1.0
     vector_weight: float = 1.0
-    # Query vectors by embedding key (hybrid and vector modes).
-    vectors: dict[str, np.ndarray[Any, np.dtype[np.float32]]] = field(default_factory=dict)
+    # Query vectors by embedding key (hybrid and vector modes), or what computes one (the
+    # local model: called on the scoring thread, while the keyword query runs).
+    vectors: dict[str, QueryVector] = field(default_factory=dict)
 
 
 @dataclass
@@ -324,9 +330,9 @@ _SCORER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kanri-knowledge-
 def _indexes(
     tx: Session,
     namespaces: list[KnowledgeNamespaceRow],
-    vectors: dict[str, np.ndarray[Any, np.dtype[np.float32]]],
+    vectors: dict[str, QueryVector],
     keys: dict[str, str],
-) -> list[tuple[VectorIndex, np.ndarray[Any, np.dtype[np.float32]]]]:
+) -> list[tuple[VectorIndex, QueryVector]]:
     """Each namespace's cached matrix (loaded in this transaction if stale) with its query."""
     out = []
     for ns in namespaces:
@@ -334,14 +340,25 @@ def _indexes(
         if query is None:
             continue
         index = CACHE.get(tx, ns)
-        if len(index.pks) and index.matrix.shape[1] == query.shape[0]:
+        if len(index.pks):
             out.append((index, query))
     return out
 
 
-def _cosines(work: list[tuple[VectorIndex, np.ndarray[Any, np.dtype[np.float32]]]]) -> Scores:
+def _cosines(work: list[tuple[VectorIndex, QueryVector]]) -> Scores:
     """Exact cosine of every cached row (rows and queries are unit vectors): one GEMV each."""
-    return [(index.pks, index.matrix @ query) for index, query in work]
+    out: Scores = []
+    computed: dict[int, Vector] = {}
+    for index, source in work:
+        if callable(source):
+            query = computed.get(id(source))
+            if query is None:
+                query = computed[id(source)] = source()
+        else:
+            query = source
+        if index.matrix.shape[1] == query.shape[0]:
+            out.append((index.pks, index.matrix @ query))
+    return out
 
 
 def _top(
@@ -378,7 +395,7 @@ def _top(
 def vector_hits(
     tx: Session,
     namespaces: list[KnowledgeNamespaceRow],
-    vectors: dict[str, np.ndarray[Any, np.dtype[np.float32]]],
+    vectors: dict[str, QueryVector],
     keys: dict[str, str],
     where: ColumnElement[bool] | None,
     limit: int,

@@ -76,6 +76,11 @@ class LocalEmbedder:
         with _local_lock:
             return minilm.shared_model().embed(texts)
 
+    @staticmethod
+    def embed_one_sync(text: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        vector: np.ndarray[Any, np.dtype[np.float32]] = LocalEmbedder.embed_sync([text])[0]
+        return vector
+
 
 def normalise(vectors: Vectors) -> Vectors:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
