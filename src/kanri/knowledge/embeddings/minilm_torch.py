@@ -28,6 +28,8 @@ from kanri.knowledge.embeddings.minilm import (
 
 _EPS = 1e-12
 _BATCH = 32
+# Inputs of at most this many word pieces in all run on one thread.
+_SMALL_INPUT = 512
 
 
 def available() -> bool:
@@ -70,8 +72,7 @@ class TorchMiniLM:
         self.runtime = "torch-bf16" if self.bf16 else "torch-fp32"
         self._torch = torch
         threads = os.environ.get("KANRI_EMBEDDING_THREADS")
-        if threads:
-            torch.set_num_threads(max(1, int(threads)))
+        self.threads = max(1, int(threads)) if threads else torch.get_num_threads()
         dtype = torch.bfloat16 if self.bf16 else torch.float32
         self.dtype = dtype
         w = {
@@ -106,6 +107,10 @@ class TorchMiniLM:
         # Batches of similar lengths: little padding to compute.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        # OpenMP's thread count is per calling thread (callers run on pool threads): set it
+        # for each call. A query's few pieces are not worth waking a second thread.
+        pieces = sum(len(encoding.ids) for encoding in encodings)
+        torch.set_num_threads(1 if pieces <= _SMALL_INPUT else self.threads)
         with torch.inference_mode():
             for start in range(0, len(order), _BATCH):
                 batch = order[start : start + _BATCH]
