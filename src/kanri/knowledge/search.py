@@ -222,7 +222,7 @@ def _keyword_sqlite(
             select(fts_table.c.rowid.label("pk"), score.label("score"))
             .select_from(fts_table)
             .where(fts.op("MATCH")(match))
-            .order_by(score)
+            .order_by(score, fts_table.c.rowid)  # ties cut as the outer order breaks them
             .limit(fetch)
             .subquery("best")
         )
