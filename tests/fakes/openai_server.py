@@ -3,12 +3,14 @@
 Script replies with `server.reply(...)` (content, tool calls, usage with cached and
 reasoning tokens, a status such as 429 with Retry-After, a delay between streamed chunks);
 each request takes the next scripted reply, or an echo when the script is empty. Every
-request body is kept in `server.requests`. Also answers Anthropic's `POST /v1/messages`.
+request body is kept in `server.requests`. Also answers Anthropic's `POST /v1/messages`, and
+`POST /v1/embeddings` with deterministic bag-of-words vectors (`embedding_dimension`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 import time
@@ -65,6 +67,11 @@ class FakeOpenAI:
         self.headers: list[dict[str, str]] = []
         self.request_times: list[float] = []
         self.disconnects = 0
+        # /v1/embeddings: vectors of this many values, made from the words of each input
+        # (texts sharing words get close vectors); `embedding_status` other than 200 fails.
+        self.embedding_dimension = 8
+        self.embedding_status = 200
+        self.embedding_requests: list[dict[str, Any]] = []
         self.port = 0
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -222,11 +229,44 @@ class FakeOpenAI:
             }
         )
 
+    def vector(self, text: str) -> list[float]:
+        """The fake embedding of `text`: a bag of hashed words."""
+        values = [0.0] * self.embedding_dimension
+        for word in text.lower().split():
+            digest = hashlib.sha256(word.encode()).digest()
+            values[digest[0] % self.embedding_dimension] += 1.0 + digest[1] / 255
+        if not any(values):
+            values[0] = 1.0
+        return values
+
+    async def _embeddings(self, request: Request) -> Response:
+        body = await request.json()
+        self.embedding_requests.append(body)
+        self.headers.append(dict(request.headers))
+        if self.embedding_status != 200:
+            error = {"error": {"message": "scripted", "type": "scripted"}}
+            return JSONResponse(error, status_code=self.embedding_status)
+        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        data = [
+            {"object": "embedding", "index": i, "embedding": self.vector(str(text))}
+            for i, text in enumerate(inputs)
+        ]
+        tokens = sum(len(str(text).split()) for text in inputs)
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": data,
+                "model": body.get("model", "fake"),
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        )
+
     async def start(self) -> FakeOpenAI:
         app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self._chat, methods=["POST"]),
                 Route("/v1/messages", self._messages, methods=["POST"]),
+                Route("/v1/embeddings", self._embeddings, methods=["POST"]),
             ]
         )
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -10,8 +11,8 @@ import httpx
 import numpy as np
 import pytest
 
-from kanri.knowledge.embeddings import EmbeddingFailed, OpenAIEmbedder
-from kanri.knowledge.embeddings.minilm import DIMENSION, shared_model
+from kanri.knowledge.embeddings import EmbeddingFailed, OpenAIEmbedder, minilm, minilm_torch
+from kanri.knowledge.embeddings.minilm import DIMENSION
 from kanri.runtime import Kanri
 from tests.engine.factories import until_status
 from tests.factories import make_tenant
@@ -26,14 +27,33 @@ REFERENCE = {
 }  # fmt: skip
 
 
-def test_the_local_model_matches_the_reference_implementation() -> None:
-    vectors = shared_model().embed(list(REFERENCE))
+# The numpy encoder (float32) is the reference; PyTorch runs in bfloat16 on CPUs with
+# bfloat16 units, within these bounds of it.
+RUNTIMES = [
+    "numpy",
+    pytest.param(
+        "torch",
+        marks=pytest.mark.skipif(not minilm_torch.available(), reason="PyTorch not installed"),
+    ),
+]
+TOLERANCE = {"numpy": 1e-4, "torch": 3e-3}
+
+
+@cache
+def _model(runtime: str) -> minilm.Encoder:
+    return minilm.load(runtime)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_the_local_model_matches_the_reference_implementation(runtime: str) -> None:
+    vectors = _model(runtime).embed(list(REFERENCE))
     for vector, expected in zip(vectors, REFERENCE.values(), strict=True):
-        assert np.allclose(vector[:6], expected, atol=1e-4)
+        assert np.allclose(vector[:6], expected, atol=TOLERANCE[runtime])
 
 
-def test_local_vectors_are_unit_float32_deterministic_and_semantic() -> None:
-    model = shared_model()
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_local_vectors_are_unit_float32_deterministic_and_semantic(runtime: str) -> None:
+    model = _model(runtime)
     texts = [
         "The cat sits on the mat.",
         "A kitten is resting on a rug.",
@@ -48,7 +68,36 @@ def test_local_vectors_are_unit_float32_deterministic_and_semantic() -> None:
     assert paraphrase > 0.5 > unrelated + 0.3
     # Batching and padding do not change a text's vector.
     alone = model.embed([texts[1]])[0]
-    assert np.allclose(alone, vectors[1], atol=1e-5)
+    assert np.allclose(alone, vectors[1], atol=TOLERANCE[runtime])
+
+
+@pytest.mark.skipif(not minilm_torch.available(), reason="PyTorch not installed")
+def test_the_torch_runtime_agrees_with_the_numpy_reference_on_any_length() -> None:
+    words = (
+        "pump valve pressure alarm shift operator report, the sensor's calibration. " * 60
+    ).split()
+    # From three words to past the 256-piece window (truncated alike), in mixed batches.
+    texts = [" ".join(words[: 3 + 17 * n]) for n in range(24)] + ["", "ünïcödé ✓ 数据"]
+    fast, reference = _model("torch").embed(texts), _model("numpy").embed(texts)
+    cosines = (fast * reference).sum(axis=1)
+    assert cosines.min() >= 0.999, cosines
+    for bf16 in (False, True):
+        encoder = minilm_torch.TorchMiniLM(bf16=bf16)
+        assert encoder.runtime == ("torch-bf16" if bf16 else "torch-fp32")
+        assert ((encoder.embed(texts[:5]) * reference[:5]).sum(axis=1) >= 0.999).all()
+
+
+def test_the_runtime_is_chosen_by_setting_with_numpy_as_the_fallback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KANRI_EMBEDDING_RUNTIME", "numpy")
+    assert minilm.load().runtime == "numpy"
+    monkeypatch.setenv("KANRI_EMBEDDING_RUNTIME", "gpu")
+    with pytest.raises(ValueError, match="KANRI_EMBEDDING_RUNTIME"):
+        minilm.load()
+    monkeypatch.setenv("KANRI_EMBEDDING_RUNTIME", "auto")
+    monkeypatch.setattr(minilm_torch, "available", lambda: False)
+    assert minilm.load().runtime == "numpy"
 
 
 class _FakeEmbeddings(BaseHTTPRequestHandler):

@@ -48,6 +48,7 @@ async def test_a_namespace_is_created_read_renamed_listed_and_deleted(
         "model": "all-MiniLM-L6-v2",
         "dimension": 384,
         "max_tokens": 256,
+        "provider_id": None,
         "base_url": None,
         "api_key_set": False,
     }
@@ -490,3 +491,36 @@ async def test_a_large_input_is_ingested_by_an_engine_job(
         ).scalar_one()
     )
     assert stored == "ready"
+
+
+async def test_keyword_search_finds_the_exact_best_matches_behind_other_namespaces_and_filters(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    # The keyword index spans every namespace: another namespace holds the best matches
+    # for the word, and the filter keeps only a weak match of this one; the search still
+    # returns this namespace's exact best matches in order.
+    crowded = await make_namespace(client, tenant)
+    for n in range(30):
+        await put_entry(client, tenant, crowded["id"], f"x{n}", "zirconia zirconia zirconia")
+    ns = await make_namespace(client, tenant)
+    await put_entry(client, tenant, ns["id"], "strong", "zirconia zirconia crowns")
+    await put_entry(
+        client,
+        tenant,
+        ns["id"],
+        "weak",
+        "Dental crowns are made of many materials; one of them is zirconia, others are "
+        "porcelain, gold, resin and metal alloys of various kinds and colours.",
+        metadata={"keep": True},
+    )
+    found = await search(client, tenant, ns["id"], "zirconia", mode="keyword", top_k=2)
+    assert [f["entry_id"] for f in found] == ["strong", "weak"]
+    filtered = await search(
+        client, tenant, ns["id"], "zirconia", mode="keyword", top_k=1, filter="metadata.keep = true"
+    )
+    assert [f["entry_id"] for f in filtered] == ["weak"]
+    hybrid = await search(
+        client, tenant, ns["id"], "zirconia", top_k=5, filter="metadata.keep = true"
+    )
+    assert [f["entry_id"] for f in hybrid] == ["weak"]
+    assert hybrid[0]["ranks"]["keyword"] == 1

@@ -44,9 +44,13 @@ BASE = "/v1/knowledge/namespaces"
 
 
 async def _embedding(
-    kanri: Runtime, body: schemas.EmbeddingSettings, before: dict[str, Any] | None = None
+    kanri: Runtime,
+    who: Principal,
+    body: schemas.EmbeddingSettings,
+    before: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    stored = service.stored_embedding(body, service.secret_box(kanri.settings.secret), before)
+    box = service.secret_box(kanri.settings.secret)
+    stored: dict[str, Any] = await kanri.db.read(service.stored_embedding, who, body, box, before)
     if stored["provider"] != LOCAL_PROVIDER and stored.get("dimension") is None:
         stored["dimension"] = None  # learned from the endpoint's first answer
     return stored
@@ -62,7 +66,7 @@ async def create_namespace(
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.Namespace:
     """A namespace of this project and environment, with its embedding model and chunking."""
-    embedding = await _embedding(kanri, body.embedding)
+    embedding = await _embedding(kanri, who, body.embedding)
     return await idempotency.create(
         request, response, kanri.db, who, idempotency_key,
         service.create_namespace, who, body, embedding,
@@ -90,7 +94,7 @@ async def update_namespace(
     embedding = None
     if body.embedding is not None:
         current = await kanri.db.read(service.namespace_embedding, who, namespace)
-        embedding = await _embedding(kanri, body.embedding, current)
+        embedding = await _embedding(kanri, who, body.embedding, current)
     updated = await kanri.db.write(service.update_namespace, who, namespace, body, embedding)
     kanri.wake_engine()
     return updated

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +28,13 @@ from kanri.knowledge.embeddings import (
     EmbeddingFailed,
     LocalEmbedder,
     OpenAIEmbedder,
+    ProviderEmbedder,
     word_pieces,
 )
 from kanri.knowledge.extract import extract, media_type
 from kanri.knowledge.models import KnowledgeNamespaceRow
+from kanri.providers import service as providers
+from kanri.providers.service import ProviderConfig
 from kanri.tenancy.models import ProjectRow
 
 if TYPE_CHECKING:
@@ -41,10 +46,27 @@ INLINE_MAX_CHARACTERS = 20_000
 EMBED_BATCH = 64
 
 
-def embedder_for(embedding: dict[str, Any], kanri: Kanri, allow_private: bool) -> Embedder:
+def embedder_for(
+    embedding: dict[str, Any], kanri: Kanri, allow_private: bool, project_id: str
+) -> Embedder:
     """The model a namespace's `embedding` settings name."""
     if embedding["provider"] == LOCAL_PROVIDER:
         return LocalEmbedder()
+    if embedding.get("provider_id"):
+        ref = str(embedding["provider_id"])
+
+        async def resolve() -> ProviderConfig:
+            config: ProviderConfig = await kanri.db.read(
+                providers.resolve, project_id, kanri.settings.secret, ref
+            )
+            return config
+
+        return ProviderEmbedder(
+            resolve=resolve,
+            model=embedding["model"],
+            dimension=embedding.get("dimension"),
+            max_tokens=int(embedding["max_tokens"]),
+        )
     return OpenAIEmbedder(
         base_url=embedding["base_url"],
         model=embedding["model"],
@@ -131,7 +153,7 @@ async def write_entry(
     if wait and len(content.text) <= INLINE_MAX_CHARACTERS:
         chunking = body.chunking.model_dump() if body.chunking else target.chunking
         chunks = chunk_text(content.text, chunking, target.embedding)
-        embedder = embedder_for(target.embedding, kanri, target.allow_private)
+        embedder = embedder_for(target.embedding, kanri, target.allow_private, who.project())
         try:
             vectors = await embed_chunks(embedder, chunks)
         except EmbeddingFailed as exc:
@@ -148,6 +170,10 @@ async def write_entry(
     if entry.status == "processing":
         kanri.wake_engine()
     return entry
+
+
+def _chunk_all(work: list[service.IngestWork]) -> list[list[Chunk]]:
+    return [chunk_text(item.text, item.chunking, item.embedding) for item in work]
 
 
 async def ingest(
@@ -167,32 +193,28 @@ async def ingest(
         if not work:
             return {"ingested": done, "failed": failed}
         progressed = False
-        for item in work:
-            try:
-                chunks = await asyncio.to_thread(
-                    chunk_text, item.text, item.chunking, item.embedding
-                )
-                embedder = embedder_for(item.embedding, kanri, item.allow_private)
-                vectors = await embed_chunks(embedder, chunks)
-            except EmbeddingFailed as exc:
+        # Every entry of this round is chunked first and their chunks are embedded together:
+        # the encoder gets full batches even when entries are one chunk each.
+        chunked = await asyncio.to_thread(_chunk_all, work)
+        embedding = work[0].embedding
+        try:
+            embedder = embedder_for(embedding, kanri, work[0].allow_private, project_id)
+            vectors = await embed_chunks(embedder, [c for chunks in chunked for c in chunks])
+        except EmbeddingFailed as exc:
+            for item in work:
                 await kanri.db.write(service.fail_ingestion, item, str(exc))
-                failed += 1
-                progressed = True
-                continue
-            if item.embedding.get("dimension") is None and len(vectors):
-                key = service.embedding_key(item.embedding)
-                await kanri.db.write(
-                    service.learn_dimension, namespace_id, key, int(vectors.shape[1])
-                )
-                item = service.IngestWork(
-                    item.entry_pk,
-                    item.generation,
-                    item.text,
-                    item.chunking,
-                    {**item.embedding, "dimension": int(vectors.shape[1])},
-                    item.allow_private,
-                )
-            if await kanri.db.write(service.store_ingested, item, chunks, vectors):
+            return {"ingested": done, "failed": failed + len(work)}
+        if embedding.get("dimension") is None and len(vectors):
+            key = service.embedding_key(embedding)
+            await kanri.db.write(service.learn_dimension, namespace_id, key, int(vectors.shape[1]))
+            embedding = {**embedding, "dimension": int(vectors.shape[1])}
+        offset = 0
+        for item, chunks in zip(work, chunked, strict=True):
+            part = vectors[offset : offset + len(chunks)]
+            offset += len(chunks)
+            if item.embedding != embedding:
+                item = dataclasses.replace(item, embedding=embedding)
+            if await kanri.db.write(service.store_ingested, item, chunks, part):
                 done += 1
                 progressed = True
         if entry_pk is not None or not progressed:
@@ -252,12 +274,19 @@ async def search_knowledge(
         settings, allow = await kanri.db.read(_embeddings, who, namespaces)
         by_key = {service.embedding_key(e): e for e in settings.values()}
         for key, embedding in by_key.items():
-            embedder = embedder_for(embedding, kanri, allow)
+            embedder = embedder_for(embedding, kanri, allow, who.project())
+            if isinstance(embedder, LocalEmbedder):
+                # Embedded on the scoring thread while the keyword query runs.
+                query.vectors[key] = functools.partial(embedder.embed_one_sync, request.query)
+                continue
             try:
                 query.vectors[key] = (await embedder.embed([request.query]))[0]
             except EmbeddingFailed as exc:
                 raise ServiceUnavailable(f"the embedding model failed: {exc}") from None
-    found: list[search.Found] = await kanri.db.read(_search, who, namespaces, query)
+    try:
+        found: list[search.Found] = await kanri.db.read(_search, who, namespaces, query)
+    except EmbeddingFailed as exc:
+        raise ServiceUnavailable(f"the embedding model failed: {exc}") from None
     return found
 
 

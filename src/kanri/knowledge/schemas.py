@@ -17,13 +17,23 @@ Metadata = dict[MetadataKey, MetadataValue]
 
 class EmbeddingSettings(Model):
     """Which model embeds a namespace. `local`: all-MiniLM-L6-v2 in process (384 dimensions,
-    256-token window). `openai`: any OpenAI-compatible `POST {base_url}/embeddings`."""
+    256-token window). `openai`: an OpenAI-compatible `POST /embeddings`, either through a
+    provider of the project (`provider_id`: its endpoint, key and options, with the official
+    SDK) or at `base_url` (with `api_key`)."""
 
     provider: Literal["local", "openai"] = "local"
     model: str | None = Field(default=None, max_length=200, description="required for openai")
-    base_url: str | None = Field(default=None, max_length=2000, description="openai only")
+    provider_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="openai: id or name of a provider (kind openai) of the project",
+    )
+    base_url: str | None = Field(
+        default=None, max_length=2000, description="openai without provider_id"
+    )
     api_key: str | None = Field(
-        default=None, max_length=500, description="openai only; write-only, stored encrypted"
+        default=None, max_length=500, description="with base_url; write-only, stored encrypted"
     )
     dimension: int | None = Field(
         default=None, ge=1, le=8192, description="openai: learned from the endpoint if absent"
@@ -35,10 +45,18 @@ class EmbeddingSettings(Model):
     @model_validator(mode="after")
     def _provider_fields(self) -> EmbeddingSettings:
         if self.provider == "openai":
-            if not self.model or not self.base_url:
-                raise ValueError("the openai provider needs model and base_url")
-        elif any(v is not None for v in (self.base_url, self.api_key, self.dimension)):
-            raise ValueError("base_url, api_key and dimension apply to the openai provider only")
+            if not self.model:
+                raise ValueError("the openai provider needs model")
+            if (self.provider_id is None) == (self.base_url is None):
+                raise ValueError("the openai provider needs provider_id or base_url (not both)")
+            if self.provider_id is not None and self.api_key is not None:
+                raise ValueError("api_key goes with base_url; a provider keeps its own key")
+        elif any(
+            v is not None for v in (self.base_url, self.api_key, self.dimension, self.provider_id)
+        ):
+            raise ValueError(
+                "provider_id, base_url, api_key and dimension apply to the openai provider only"
+            )
         elif self.model not in (None, "all-MiniLM-L6-v2"):
             raise ValueError("the local provider has one model: all-MiniLM-L6-v2")
         return self
@@ -49,6 +67,7 @@ class EmbeddingInfo(Resource):
     model: str
     dimension: int | None
     max_tokens: int
+    provider_id: str | None = None
     base_url: str | None = None
     api_key_set: bool = False
 

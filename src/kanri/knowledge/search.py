@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +112,10 @@ MAX_TERMS = 32
 CACHE_BYTES = 1 << 30
 
 
+Vector = np.ndarray[Any, np.dtype[np.float32]]
+QueryVector = Vector | Callable[[], Vector]
+
+
 @dataclass(frozen=True)
 class Query:
     text: str
@@ -119,8 +125,9 @@ class Query:
     min_score: float | None = None
     keyword_weight: float = 1.0
     vector_weight: float = 1.0
-    # Query vectors by embedding key (hybrid and vector modes).
-    vectors: dict[str, np.ndarray[Any, np.dtype[np.float32]]] = field(default_factory=dict)
+    # Query vectors by embedding key (hybrid and vector modes), or what computes one (the
+    # local model: called on the scoring thread, while the keyword query runs).
+    vectors: dict[str, QueryVector] = field(default_factory=dict)
 
 
 @dataclass
@@ -168,39 +175,80 @@ def keyword_hits(
     words = terms(text)
     if not words:
         return []
-    c = KnowledgeChunkRow
     if tx.get_bind().dialect.name == "sqlite":
-        fts_table = table("knowledge_chunks_fts", column("rowid"))
-        fts: ColumnElement[Any] = literal_column("knowledge_chunks_fts")
-        # Each term quoted: FTS5 query syntax in the user's text is never interpreted.
-        match = " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
-        score = func.bm25(fts)
-        stmt = (
-            select(c.pk, score.label("score"))
-            .select_from(c)
-            .join(fts_table, fts_table.c.rowid == c.pk)
-            .where(fts.op("MATCH")(match))
-            .order_by(score, c.pk)
-        )
-        sign = -1.0
-    else:
-        # The same expression as the GIN index ix_knowledge_chunks_tsv.
-        document = func.to_tsvector(
-            literal_column("'english'::regconfig"),
-            literal_column("knowledge_chunks.context || ' ' || knowledge_chunks.text"),
-        )
-        tsquery = func.to_tsquery(literal_column("'english'::regconfig"), " | ".join(words))
-        score = func.ts_rank_cd(document, tsquery)
-        stmt = (
-            select(c.pk, score.label("score"))
-            .where(document.op("@@")(tsquery))
-            .order_by(score.desc(), c.pk)
-        )
-        sign = 1.0
-    stmt = stmt.where(c.namespace_id.in_(namespace_ids))
+        return _keyword_sqlite(tx, namespace_ids, words, where, limit)
+    c = KnowledgeChunkRow
+    # The same expression as the GIN index ix_knowledge_chunks_tsv.
+    document = func.to_tsvector(
+        literal_column("'english'::regconfig"),
+        literal_column("knowledge_chunks.context || ' ' || knowledge_chunks.text"),
+    )
+    tsquery = func.to_tsquery(literal_column("'english'::regconfig"), " | ".join(words))
+    score = func.ts_rank_cd(document, tsquery)
+    stmt = (
+        select(c.pk, score.label("score"))
+        .where(document.op("@@")(tsquery), c.namespace_id.in_(namespace_ids))
+        .order_by(score.desc(), c.pk)
+    )
     if where is not None:
         stmt = stmt.join(KnowledgeEntryRow, KnowledgeEntryRow.id == c.entry_pk).where(where)
-    return [(int(pk), sign * float(s)) for pk, s in tx.execute(stmt.limit(limit)).all()]
+    return [(int(pk), float(s)) for pk, s in tx.execute(stmt.limit(limit)).all()]
+
+
+# The FTS5 index spans every namespace: its best matches are read in bm25 order, this many
+# times `limit` at first, and only those rows are joined to their chunks and entries to keep
+# the namespaces' (and the filter's) ones; more are read while too few are kept.
+_FTS_OVERFETCH = 4
+
+
+def _keyword_sqlite(
+    tx: Session,
+    namespace_ids: list[str],
+    words: list[str],
+    where: ColumnElement[bool] | None,
+    limit: int,
+) -> list[tuple[int, float]]:
+    c = KnowledgeChunkRow
+    fts_table = table("knowledge_chunks_fts", column("rowid"))
+    fts: ColumnElement[Any] = literal_column("knowledge_chunks_fts")
+    # Each term quoted: FTS5 query syntax in the user's text is never interpreted.
+    match = " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
+    score = func.bm25(fts)
+    fetch = limit * _FTS_OVERFETCH
+    matched: int | None = None
+    while True:
+        # ORDER BY bm25 LIMIT inside FTS5: only the best `fetch` matches leave the index.
+        best = (
+            select(fts_table.c.rowid.label("pk"), score.label("score"))
+            .select_from(fts_table)
+            .where(fts.op("MATCH")(match))
+            .order_by(score, fts_table.c.rowid)  # ties cut as the outer order breaks them
+            .limit(fetch)
+            .subquery("best")
+        )
+        stmt = (
+            select(c.pk, best.c.score)
+            .select_from(best)
+            .join(c, c.pk == best.c.pk)
+            .where(c.namespace_id.in_(namespace_ids))
+            .order_by(best.c.score, c.pk)
+            .limit(limit)
+        )
+        if where is not None:
+            stmt = stmt.join(KnowledgeEntryRow, KnowledgeEntryRow.id == c.entry_pk).where(where)
+        rows = tx.execute(stmt).all()
+        if len(rows) >= limit:
+            break
+        if matched is None:
+            matched = int(
+                tx.execute(
+                    select(func.count()).select_from(fts_table).where(fts.op("MATCH")(match))
+                ).scalar_one()
+            )
+        if fetch >= matched:
+            break
+        fetch *= 16
+    return [(int(pk), -float(s)) for pk, s in rows]
 
 
 # --- vector --------------------------------------------------------------------------------
@@ -272,15 +320,55 @@ class VectorCache:
 CACHE = VectorCache()
 
 
-def vector_hits(
+Scores = list[tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.float32]]]]
+# Cosine scores are computed here while the keyword query runs on the calling thread (numpy's
+# BLAS and SQLite both release the GIL): a hybrid search takes the longer of the two, not
+# their sum.
+_SCORER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kanri-knowledge-cosine")
+
+
+def _indexes(
     tx: Session,
     namespaces: list[KnowledgeNamespaceRow],
-    vectors: dict[str, np.ndarray[Any, np.dtype[np.float32]]],
+    vectors: dict[str, QueryVector],
     keys: dict[str, str],
+) -> list[tuple[VectorIndex, QueryVector]]:
+    """Each namespace's cached matrix (loaded in this transaction if stale) with its query."""
+    out = []
+    for ns in namespaces:
+        query = vectors.get(keys[ns.id])
+        if query is None:
+            continue
+        index = CACHE.get(tx, ns)
+        if len(index.pks):
+            out.append((index, query))
+    return out
+
+
+def _cosines(work: list[tuple[VectorIndex, QueryVector]]) -> Scores:
+    """Exact cosine of every cached row (rows and queries are unit vectors): one GEMV each."""
+    out: Scores = []
+    computed: dict[int, Vector] = {}
+    for index, source in work:
+        if callable(source):
+            query = computed.get(id(source))
+            if query is None:
+                query = computed[id(source)] = source()
+        else:
+            query = source
+        if index.matrix.shape[1] == query.shape[0]:
+            out.append((index.pks, index.matrix @ query))
+    return out
+
+
+def _top(
+    tx: Session,
+    namespaces: list[KnowledgeNamespaceRow],
+    scored: Scores,
     where: ColumnElement[bool] | None,
     limit: int,
 ) -> list[tuple[int, float]]:
-    """(chunk pk, cosine) of the `limit` nearest chunks over the namespaces (exact search)."""
+    """(chunk pk, cosine) of the `limit` best scored rows that pass the filter."""
     allowed = None
     if where is not None:
         allowed = np.fromiter(
@@ -292,17 +380,9 @@ def vector_hits(
             dtype=np.int64,
         )
     found: list[tuple[int, float]] = []
-    for ns in namespaces:
-        query = vectors.get(keys[ns.id])
-        if query is None:
-            continue
-        index = CACHE.get(tx, ns)
-        if not len(index.pks) or index.matrix.shape[1] != query.shape[0]:
-            continue
-        scores = index.matrix @ query
-        pks = index.pks
+    for pks, scores in scored:
         if allowed is not None:
-            keep = np.isin(pks, allowed)
+            keep = np.isin(pks, allowed, assume_unique=True)
             scores, pks = scores[keep], pks[keep]
         if len(scores) > limit:
             top = np.argpartition(-scores, limit - 1)[:limit]
@@ -310,6 +390,18 @@ def vector_hits(
         found.extend(zip(pks.tolist(), scores.tolist(), strict=True))
     found.sort(key=lambda hit: (-hit[1], hit[0]))
     return found[:limit]
+
+
+def vector_hits(
+    tx: Session,
+    namespaces: list[KnowledgeNamespaceRow],
+    vectors: dict[str, QueryVector],
+    keys: dict[str, str],
+    where: ColumnElement[bool] | None,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """(chunk pk, cosine) of the `limit` nearest chunks over the namespaces (exact search)."""
+    return _top(tx, namespaces, _cosines(_indexes(tx, namespaces, vectors, keys)), where, limit)
 
 
 # --- fusion --------------------------------------------------------------------------------
@@ -346,10 +438,15 @@ def run(
     pool = query.top_k if query.mode != "hybrid" else max(query.top_k * 4, 50)
     keyword: list[tuple[int, float]] = []
     vector: list[tuple[int, float]] = []
+    scoring: Future[Scores] | None = None
+    if query.mode in ("hybrid", "vector"):
+        work = _indexes(tx, namespaces, query.vectors, keys)
+        if work:
+            scoring = _SCORER.submit(_cosines, work)
     if query.mode in ("hybrid", "keyword"):
         keyword = keyword_hits(tx, ids, query.text, where, pool)
-    if query.mode in ("hybrid", "vector"):
-        vector = vector_hits(tx, namespaces, query.vectors, keys, where, pool)
+    if scoring is not None:
+        vector = _top(tx, namespaces, scoring.result(), where, pool)
     if query.mode == "hybrid":
         hits = fuse(keyword, vector, query.keyword_weight, query.vector_weight)
     else:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events, secrets
 from kanri.core.auth import Principal
-from kanri.core.errors import Conflict, FieldError, not_found
+from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
@@ -26,6 +26,7 @@ from kanri.knowledge.chunking import Chunk
 from kanri.knowledge.embeddings import LOCAL_PROVIDER, minilm
 from kanri.knowledge.models import KnowledgeChunkRow, KnowledgeEntryRow, KnowledgeNamespaceRow
 from kanri.knowledge.search import MetadataFilterSpec
+from kanri.providers.models import ProviderRow
 from kanri.runs.service import create_run
 from kanri.tenancy.models import ProjectRow
 
@@ -98,22 +99,35 @@ def namespace_embedding(tx: Session, who: Principal, ref: str) -> dict[str, Any]
 def embedding_key(embedding: dict[str, Any]) -> str:
     """What identifies a model: vectors are comparable only under one key."""
     return "|".join(
-        str(embedding.get(name) or "") for name in ("provider", "model", "base_url", "dimension")
+        str(embedding.get(name) or "")
+        for name in ("provider", "model", "base_url", "provider_id", "dimension")
     )
 
 
 def stored_embedding(
+    tx: Session,
+    who: Principal,
     body: schemas.EmbeddingSettings,
     box: secrets.SecretBox,
     before: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The namespace's `embedding` column for settings `body`."""
+    """The namespace's `embedding` column for settings `body` (a provider must be one of the
+    project's, of kind openai)."""
     if body.provider == LOCAL_PROVIDER:
         return {
             "provider": LOCAL_PROVIDER,
             "model": minilm.MODEL_NAME,
             "dimension": minilm.DIMENSION,
             "max_tokens": minilm.MAX_TOKENS,
+        }
+    if body.provider_id is not None:
+        found = _provider(tx, who, body.provider_id)
+        return {
+            "provider": body.provider,
+            "model": body.model,
+            "provider_id": found.id,
+            "dimension": body.dimension,
+            "max_tokens": body.max_tokens or OPENAI_WINDOW,
         }
     stored: dict[str, Any] = {
         "provider": body.provider,
@@ -129,6 +143,25 @@ def stored_embedding(
     return stored
 
 
+def _provider(tx: Session, who: Principal, ref: str) -> ProviderRow:
+    column = ProviderRow.id if looks_like_id(ref, "prv") else ProviderRow.name
+    row = tx.execute(
+        select(ProviderRow).where(ProviderRow.project_id == who.project(), column == ref)
+    ).scalar_one_or_none()
+    field = "body.embedding.provider_id"
+    if row is None:
+        raise ValidationFailed(
+            f"no provider '{ref}' in this project",
+            errors=[FieldError(field, "no such provider in this project")],
+        )
+    if row.kind != "openai":
+        raise ValidationFailed(
+            f"provider '{ref}' is of kind {row.kind}: embeddings need an openai provider",
+            errors=[FieldError(field, "must be a provider of kind openai")],
+        )
+    return row
+
+
 def to_namespace(row: KnowledgeNamespaceRow) -> schemas.Namespace:
     e = row.embedding
     return schemas.Namespace(
@@ -142,6 +175,7 @@ def to_namespace(row: KnowledgeNamespaceRow) -> schemas.Namespace:
             model=e["model"],
             dimension=e.get("dimension"),
             max_tokens=e["max_tokens"],
+            provider_id=e.get("provider_id"),
             base_url=e.get("base_url"),
             api_key_set=bool(e.get("api_key_encrypted")),
         ),

@@ -144,18 +144,50 @@ def _usage_from_openai(usage: Any) -> Usage:
     return Usage(prompt, completion, cached, reasoning, total)
 
 
-async def _openai(
-    provider: ProviderConfig, request: ModelRequest, on_delta: OnDelta | None
-) -> ModelReply:
-    openai = await _sdk("openai")
+def _openai_client(openai: Any, provider: ProviderConfig) -> Any:
+    """The official SDK's client for an openai-kind provider (its endpoint, key, options)."""
     options = provider.options
-    client = openai.AsyncOpenAI(
+    return openai.AsyncOpenAI(
         api_key=provider.api_key or "none",
         base_url=provider.base_url or "https://api.openai.com/v1",
         timeout=float(options.get("timeout_seconds", 60)),
         max_retries=int(options.get("max_retries", 2)),
         default_headers=options.get("headers") or None,
     )
+
+
+async def embed(provider: ProviderConfig, model: str, inputs: list[str]) -> list[list[float]]:
+    """`POST /embeddings` of an openai-kind provider: one vector per input, in order.
+
+    Raises ProviderError (also for an answer of the wrong shape)."""
+    if provider.kind != "openai":
+        raise ProviderError(f"provider kind {provider.kind} has no embeddings", retryable=False)
+    openai = await _sdk("openai")
+    try:
+        async with _openai_client(openai, provider) as client:
+            answer = await client.embeddings.create(
+                model=model, input=inputs, encoding_format="float"
+            )
+    except openai.OpenAIError as exc:
+        raise _openai_error(exc) from None
+    try:
+        rows = sorted(answer.data, key=lambda item: item.index)
+        vectors = [[float(v) for v in row.embedding] for row in rows]
+    except (AttributeError, TypeError, ValueError):
+        raise ProviderError(
+            "provider answered embeddings of an unexpected shape", retryable=False
+        ) from None
+    if len(vectors) != len(inputs):
+        raise ProviderError("provider answered the wrong number of embeddings", retryable=False)
+    return vectors
+
+
+async def _openai(
+    provider: ProviderConfig, request: ModelRequest, on_delta: OnDelta | None
+) -> ModelReply:
+    openai = await _sdk("openai")
+    options = provider.options
+    client = _openai_client(openai, provider)
     kwargs: dict[str, Any] = {"model": request.model, "messages": request.messages}
     if request.tools:
         kwargs["tools"] = request.tools

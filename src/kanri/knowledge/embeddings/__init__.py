@@ -1,10 +1,12 @@
-"""Embedding models behind one interface: the local MiniLM and OpenAI-compatible endpoints."""
+"""Embedding models behind one interface: the local MiniLM, a provider of the project, and
+OpenAI-compatible endpoints named by URL."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import zipfile
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any, Protocol
 
@@ -59,8 +61,8 @@ _local_lock = threading.Lock()
 
 
 class LocalEmbedder:
-    """all-MiniLM-L6-v2 in this process (numpy); one embedding call at a time per process,
-    off the event loop."""
+    """all-MiniLM-L6-v2 in this process (PyTorch when installed, numpy otherwise); one
+    embedding call at a time per process, off the event loop."""
 
     model = minilm.MODEL_NAME
     dimension: int | None = minilm.DIMENSION
@@ -74,11 +76,67 @@ class LocalEmbedder:
         with _local_lock:
             return minilm.shared_model().embed(texts)
 
+    @staticmethod
+    def embed_one_sync(text: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        vector: np.ndarray[Any, np.dtype[np.float32]] = LocalEmbedder.embed_sync([text])[0]
+        return vector
+
 
 def normalise(vectors: Vectors) -> Vectors:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     out: Vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
     return out
+
+
+class ProviderEmbedder:
+    """A provider of the project (kind openai): `POST /embeddings` through the official SDK
+    client the providers module builds (its endpoint, key, timeout, retries, headers)."""
+
+    batch = 64
+
+    def __init__(
+        self,
+        *,
+        resolve: Callable[[], Awaitable[Any]],
+        model: str,
+        dimension: int | None,
+        max_tokens: int,
+    ) -> None:
+        self._resolve = resolve
+        self.model = model
+        self.dimension = dimension
+        self.max_tokens = max_tokens
+
+    async def embed(self, texts: list[str]) -> Vectors:
+        from kanri.core.errors import NotFound
+        from kanri.providers import clients
+
+        if not texts:
+            return np.zeros((0, self.dimension or 0), dtype=np.float32)
+        try:
+            provider = await self._resolve()
+        except NotFound:
+            raise EmbeddingFailed("the namespace's embedding provider no longer exists") from None
+        rows: list[Vectors] = []
+        for start in range(0, len(texts), self.batch):
+            part = texts[start : start + self.batch]
+            try:
+                answer = await clients.embed(provider, self.model, part)
+            except clients.ProviderError as exc:
+                raise EmbeddingFailed(exc.message) from None
+            matrix = np.array(answer, dtype=np.float32)
+            if matrix.ndim != 2 or matrix.shape[1] == 0 or not np.isfinite(matrix).all():
+                raise EmbeddingFailed("the provider answered unusable embeddings")
+            rows.append(matrix)
+        if len({row.shape[1] for row in rows}) != 1:
+            raise EmbeddingFailed("the provider answered vectors of different lengths")
+        out = normalise(np.concatenate(rows))
+        if self.dimension is not None and out.shape[1] != self.dimension:
+            raise EmbeddingFailed(
+                f"the provider returned {out.shape[1]} dimensions; the namespace has "
+                f"{self.dimension}"
+            )
+        return out
 
 
 class OpenAIEmbedder:

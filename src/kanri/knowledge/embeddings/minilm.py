@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import threading
 import zipfile
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,6 +79,7 @@ class MiniLM:
     name = MODEL_NAME
     dimension = DIMENSION
     max_tokens = MAX_TOKENS
+    runtime = "numpy"
 
     def __init__(self, zip_path: Path | None = None) -> None:
         # Imported here: the API process loads them only once a model is used.
@@ -199,14 +201,39 @@ class MiniLM:
         return out
 
 
-_shared: MiniLM | None = None
+class Encoder(Protocol):
+    runtime: str
+
+    def embed(self, texts: list[str]) -> Vectors: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+RUNTIMES = ("auto", "torch", "numpy")
+_shared: Encoder | None = None
 _lock = threading.Lock()
 
 
-def shared_model() -> MiniLM:
+def load(runtime: str | None = None) -> Encoder:
+    """A new encoder on `runtime` (default: the `KANRI_EMBEDDING_RUNTIME` variable, `auto`).
+
+    `auto` takes PyTorch when it is installed (bfloat16 on CPUs with bfloat16 units) and the
+    numpy encoder otherwise; `torch` requires PyTorch; `numpy` is the float32 reference.
+    """
+    from kanri.knowledge.embeddings import minilm_torch
+
+    wanted = (runtime or os.environ.get("KANRI_EMBEDDING_RUNTIME") or "auto").lower()
+    if wanted not in RUNTIMES:
+        raise ValueError(f"KANRI_EMBEDDING_RUNTIME must be one of {', '.join(RUNTIMES)}")
+    if wanted == "torch" or (wanted == "auto" and minilm_torch.available()):
+        return minilm_torch.TorchMiniLM()
+    return MiniLM()
+
+
+def shared_model() -> Encoder:
     """The process's one loaded model (loaded on first use: ~90 MB of weights)."""
     global _shared
     with _lock:
         if _shared is None:
-            _shared = MiniLM()
+            _shared = load()
         return _shared

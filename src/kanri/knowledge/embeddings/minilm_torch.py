@@ -1,0 +1,179 @@
+"""all-MiniLM-L6-v2 on PyTorch's CPU kernels: the fast runtime of the local embedding model.
+
+The same weights and tokenizer as the numpy encoder (`minilm.py`, the fallback when torch is
+not installed), the same 6-layer BERT, mean pooling and L2 normalisation. On a CPU with
+bfloat16 matrix units (AMX, AVX512-BF16) the weights and activations run in bfloat16 through
+oneDNN, with layer norms and softmax accumulating in float32 inside the kernels: vectors stay
+within cosine 0.9999 of the float32 reference, at 15-35x the numpy encoder's throughput.
+Elsewhere it runs in float32 (still oneDNN/MKL GEMMs, a few times numpy's speed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kanri.knowledge.embeddings.minilm import (
+    DIMENSION,
+    MAX_TOKENS,
+    MODEL_NAME,
+    Vectors,
+    _zip_path,
+)
+
+_EPS = 1e-12
+_BATCH = 32
+# Inputs of at most this many word pieces in all run on one thread.
+_SMALL_INPUT = 512
+
+
+def available() -> bool:
+    """Whether torch can be imported (make install adds it where its CPU wheel is on disk)."""
+    from importlib.util import find_spec
+
+    return find_spec("torch") is not None
+
+
+def bf16_capable() -> bool:
+    """The CPU multiplies bfloat16 in hardware (AMX tiles or AVX512-BF16)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return " amx_bf16" in flags or " avx512_bf16" in flags
+
+
+class TorchMiniLM:
+    """The encoder: `embed(texts)` returns unit float32 vectors of DIMENSION values."""
+
+    name = MODEL_NAME
+    dimension = DIMENSION
+    max_tokens = MAX_TOKENS
+
+    def __init__(self, zip_path: Path | None = None, *, bf16: bool | None = None) -> None:
+        import torch
+        from safetensors.numpy import load as load_safetensors
+        from tokenizers import Tokenizer
+
+        with zipfile.ZipFile(zip_path or _zip_path()) as archive:
+            weights = load_safetensors(archive.read("model.safetensors"))
+            config = json.loads(archive.read("config.json"))
+            self.tokenizer = Tokenizer.from_str(archive.read("tokenizer.json").decode())
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.bf16 = bf16_capable() if bf16 is None else bf16
+        self.runtime = "torch-bf16" if self.bf16 else "torch-fp32"
+        self._torch = torch
+        threads = os.environ.get("KANRI_EMBEDDING_THREADS")
+        self.threads = max(1, int(threads)) if threads else torch.get_num_threads()
+        dtype = torch.bfloat16 if self.bf16 else torch.float32
+        self.dtype = dtype
+        w = {
+            key: torch.from_numpy(np.array(value, dtype=np.float32))
+            for key, value in weights.items()
+        }
+        # Embedding tables and their layer norm stay float32 (a gather, then one norm).
+        self.w: dict[str, Any] = {
+            key: (value if key.startswith("embeddings.") else value.to(dtype).contiguous())
+            for key, value in w.items()
+        }
+        for n in range(self.layers):
+            p = f"encoder.layer.{n}.attention.self."
+            names = ("query", "key", "value")
+            self.w[f"encoder.layer.{n}.qkv.weight"] = torch.cat(
+                [w[p + name + ".weight"] for name in names]
+            ).to(dtype)
+            self.w[f"encoder.layer.{n}.qkv.bias"] = torch.cat(
+                [w[p + name + ".bias"] for name in names]
+            ).to(dtype)
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of `text` without the [CLS]/[SEP] markers and without truncation."""
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def embed(self, texts: list[str]) -> Vectors:
+        """One unit vector per text (rows in the order given)."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        torch = self._torch
+        encodings = self.tokenizer.encode_batch(texts)
+        # Batches of similar lengths: little padding to compute.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        # OpenMP's thread count is per calling thread (callers run on pool threads): set it
+        # for each call. A query's few pieces are not worth waking a second thread.
+        pieces = sum(len(encoding.ids) for encoding in encodings)
+        torch.set_num_threads(1 if pieces <= _SMALL_INPUT else self.threads)
+        with torch.inference_mode():
+            for start in range(0, len(order), _BATCH):
+                batch = order[start : start + _BATCH]
+                width = max(len(encodings[i].ids) for i in batch)
+                ids = np.zeros((len(batch), width), dtype=np.int64)
+                mask = np.zeros((len(batch), width), dtype=np.float32)
+                for row, i in enumerate(batch):
+                    n = len(encodings[i].ids)
+                    ids[row, :n] = encodings[i].ids
+                    mask[row, :n] = 1.0
+                out[batch] = self._encode(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+        return out
+
+    def _encode(self, ids: Any, mask: Any) -> Any:
+        torch = self._torch
+        f = torch.nn.functional
+        w, dtype = self.w, self.dtype
+        batch, width = ids.shape
+        head = DIMENSION // self.heads
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:width][None]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = f.layer_norm(
+            x, (DIMENSION,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], _EPS
+        ).to(dtype)
+        # Padded keys get a large negative score so that they receive no attention.
+        bias = ((1.0 - mask) * -1e9)[:, None, None, :].to(dtype)
+        for n in range(self.layers):
+            p = f"encoder.layer.{n}."
+            qkv = (
+                f.linear(x, w[p + "qkv.weight"], w[p + "qkv.bias"])
+                .view(batch, width, 3, self.heads, head)
+                .permute(2, 0, 3, 1, 4)
+            )
+            context = (
+                f.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], attn_mask=bias)
+                .transpose(1, 2)
+                .reshape(batch, width, DIMENSION)
+            )
+            attended = f.linear(
+                context,
+                w[p + "attention.output.dense.weight"],
+                w[p + "attention.output.dense.bias"],
+            )
+            x = f.layer_norm(
+                attended + x,
+                (DIMENSION,),
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+                _EPS,
+            )
+            hidden = f.gelu(
+                f.linear(x, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"])
+            )
+            x = f.layer_norm(
+                f.linear(hidden, w[p + "output.dense.weight"], w[p + "output.dense.bias"]) + x,
+                (DIMENSION,),
+                w[p + "output.LayerNorm.weight"],
+                w[p + "output.LayerNorm.bias"],
+                _EPS,
+            )
+        tokens = x.float()
+        pooled = (tokens * mask[:, :, None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
+        return f.normalize(pooled, dim=1, eps=_EPS)
