@@ -483,10 +483,18 @@ def update_field(
 
 def _records_of(
     tx: Session, who: Principal, obj: ObjectRow
-) -> Select[tuple[str, dict[str, Any], datetime | None]]:
+) -> Select[tuple[str, dict[str, Any], datetime | None, datetime]]:
     # Oldest first: of two records sharing a value, the older one is named as the holder.
     return (
-        scoped(select(RecordRow.id, RecordRow.field_values, RecordRow.deleted_time), who)
+        scoped(
+            select(
+                RecordRow.id,
+                RecordRow.field_values,
+                RecordRow.deleted_time,
+                RecordRow.create_time,
+            ),
+            who,
+        )
         .where(RecordRow.object_id == obj.id)
         .order_by(RecordRow.create_time, RecordRow.id)
     )
@@ -499,7 +507,7 @@ def _migrate_values(
     violations = 0
     converted: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
-    for record_id, values, deleted in tx.execute(_records_of(tx, who, obj)):
+    for record_id, values, deleted, _ in tx.execute(_records_of(tx, who, obj)):
         value = values.get(new.id)
         problem = None
         if value is None:
@@ -547,10 +555,10 @@ def _rebuild_field_index(tx: Session, who: Principal, obj: ObjectRow, field: Fie
     if not field.side_indexed:
         return
     rows: list[dict[str, Any]] = []
-    for record_id, values, deleted in tx.execute(_records_of(tx, who, obj)):
+    for record_id, values, deleted, created in tx.execute(_records_of(tx, who, obj)):
         value = values.get(field.id)
         if value is not None:
-            rows.extend(_index_rows(record_id, field, value, holds=deleted is None))
+            rows.extend(_index_rows(record_id, created, field, value, holds=deleted is None))
     if rows:
         tx.connection().execute(insert(_VALUES), rows)
 
@@ -682,7 +690,7 @@ def _check_related(
 
 
 def _index_rows(
-    record_id: str, field: FieldDef, value: Any, *, holds: bool
+    record_id: str, create_time: datetime, field: FieldDef, value: Any, *, holds: bool
 ) -> list[dict[str, Any]]:
     key = types.unique_key(field, value) if field.unique and holds else None
     return [
@@ -693,6 +701,7 @@ def _index_rows(
             "text_value": text,
             "number_value": number,
             "unique_value": key,
+            "create_time": create_time,
         }
         for position, (text, number) in enumerate(types.index_entries(field, value))
     ]
@@ -706,16 +715,18 @@ class Clash:
 
 
 def _write_index(
-    tx: Session, ctx: ObjectContext, records: list[tuple[str, dict[str, Any]]]
+    tx: Session, ctx: ObjectContext, records: list[tuple[str, dict[str, Any], datetime]]
 ) -> list[Clash]:
-    """Write the side index rows of live records; the unique values others already hold."""
+    """Write the side index rows of live records (id, stored values, create_time); the
+    unique values others already hold."""
     plain: list[dict[str, Any]] = []
     claims: list[dict[str, Any]] = []
-    for record_id, stored in records:
-        for definition in ctx.fields:
+    indexed = [f for f in ctx.fields if f.side_indexed]
+    for record_id, stored, created in records:
+        for definition in indexed:
             value = stored.get(definition.id)
-            if definition.side_indexed and value is not None:
-                rows = _index_rows(record_id, definition, value, holds=True)
+            if value is not None:
+                rows = _index_rows(record_id, created, definition, value, holds=True)
                 (claims if definition.unique else plain).extend(rows)
     connection = tx.connection()
     if plain:
@@ -853,7 +864,7 @@ def _insert(
             for record_id, stored in items
         ],
     )
-    return _write_index(tx, ctx, items)
+    return _write_index(tx, ctx, [(record_id, stored, now) for record_id, stored in items])
 
 
 def create_many(
@@ -1093,6 +1104,7 @@ def update_many(
             )
         ).scalars()
     }
+    created = {record_id: row.create_time for record_id, row in rows.items()}
     errors: dict[int, KanriError] = {}
     validated: dict[int, dict[str, Any]] = {}
     for i, (record_id, given) in enumerate(changes):
@@ -1132,7 +1144,7 @@ def update_many(
         tx.execute(
             delete(RecordValueRow).where(RecordValueRow.record_id.in_([rid for rid, _ in batch]))
         )
-        return _write_index(tx, ctx, batch)
+        return _write_index(tx, ctx, [(rid, stored, created[rid]) for rid, stored in batch])
 
     def finish(i: int) -> None:
         row = rows[ids[i]]
@@ -1300,7 +1312,7 @@ def restore_record(tx: Session, who: Principal, object_ref: str, record_id: str)
         raise Conflict(f"record {record_id} is not deleted")
     stored = {k: v for k, v in row.field_values.items() if k in ctx.by_id}
     tx.execute(delete(RecordValueRow).where(RecordValueRow.record_id == row.id))
-    clashes = _write_index(tx, ctx, [(row.id, stored)])
+    clashes = _write_index(tx, ctx, [(row.id, stored, row.create_time)])
     if clashes:
         raise _clash_error(clashes, {row.id: "field_values."})
     now = utcnow()
