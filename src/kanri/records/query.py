@@ -10,12 +10,15 @@ object (depth 1): records whose related record matches.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, String, select, true, type_coerce
+from sqlalchemy import ColumnElement, Select, String, and_, select, true, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList, Grouping
 from sqlalchemy.types import TypeDecorator
 
 from kanri.core.filtering import FieldType, FilterField, FilterSpec, Through, json_member
@@ -57,24 +60,83 @@ def _typed(column: Any, kind: str) -> tuple[ColumnElement[Any], FieldType]:
     return column, "string"
 
 
-def _side_through(records: Any, field_id: str, value: Any) -> Through:
+@dataclass(frozen=True)
+class Driver:
+    """An equality on a side-indexed field that can drive a list: `column = value` rows of
+    `field_id` in the side index, read in (create_time, record_id) order."""
+
+    field_id: str
+    column: str  # "text_value" or "number_value"
+    value: BindParameter[Any]
+
+
+class Drivers:
+    """The side-index equalities a compiled filter contains, by the expression each became."""
+
+    def __init__(self) -> None:
+        self._by_expression: dict[int, tuple[ColumnElement[bool], Driver]] = {}
+
+    def add(self, expression: ColumnElement[bool], driver: Driver) -> None:
+        self._by_expression[id(expression)] = (expression, driver)
+
+    def pick(self, condition: ColumnElement[bool] | None) -> tuple[Driver | None, Any]:
+        """A driver among the top-level AND terms of `condition`, and the condition without it
+        (None when nothing else is left)."""
+        if condition is None:
+            return None, None
+        terms = _conjuncts(condition)
+        for position, term in enumerate(terms):
+            found = self._by_expression.get(id(term))
+            if found is not None and found[0] is term:
+                rest = terms[:position] + terms[position + 1 :]
+                return found[1], and_(*rest) if rest else None
+        return None, condition
+
+
+def _conjuncts(condition: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    if isinstance(condition, Grouping):
+        return _conjuncts(cast(ColumnElement[Any], condition.element))
+    if isinstance(condition, BooleanClauseList) and condition.operator is operators.and_:
+        return [term for clause in condition.clauses for term in _conjuncts(clause)]
+    return [condition]
+
+
+def _column_name(expression: Any) -> str | None:
+    while expression is not None and not isinstance(getattr(expression, "key", None), str):
+        expression = getattr(expression, "clause", None)  # a type_coerce wrapper
+    key = getattr(expression, "key", None)
+    return key if key in ("text_value", "number_value") else None
+
+
+def _side_through(records: Any, field_id: str, value: Any, drivers: Drivers | None) -> Through:
     def through(condition: ColumnElement[bool] | None) -> ColumnElement[bool]:
         matching = select(value.record_id).where(
             value.field_id == field_id, true() if condition is None else condition
         )
         in_: ColumnElement[bool] = records.id.in_(matching)
+        if (
+            drivers is not None
+            and isinstance(condition, BinaryExpression)
+            and condition.operator is operators.eq
+            and isinstance(condition.right, BindParameter)
+        ):
+            column = _column_name(condition.left)
+            if column is not None:
+                drivers.add(in_, Driver(field_id, column, condition.right))
         return in_
 
     return through
 
 
-def _field_filters(records: Any, field: FieldDef) -> dict[str, FilterField]:
+def _field_filters(
+    records: Any, field: FieldDef, drivers: Drivers | None = None
+) -> dict[str, FilterField]:
     """The filter fields of one object field, against `records` (the table or an alias)."""
     if field.type == "json":
         return {}
     if field.side_indexed:
         value = aliased(RecordValueRow)
-        through = _side_through(records, field.id, value)
+        through = _side_through(records, field.id, value, drivers)
         if field.type in ("number", "currency"):
             out = {field.slug: FilterField(value.number_value, "number", through=through)}
             if field.type == "currency":
@@ -140,15 +202,20 @@ def _path_through(
 
 
 def record_filters(
-    fields: list[FieldDef], related: dict[str, list[FieldDef]], *, deleted: bool = False
+    fields: list[FieldDef],
+    related: dict[str, list[FieldDef]],
+    *,
+    deleted: bool = False,
+    drivers: Drivers | None = None,
 ) -> FilterSpec:
     """The FilterSpec of an object's records: built-in fields, every field, relation paths
-    (`related` maps a relation field's id to the related object's fields)."""
+    (`related` maps a relation field's id to the related object's fields). With `drivers`,
+    compiling a filter notes its equalities on side-indexed fields there."""
     spec: dict[str, FilterField] = _builtin(RecordRow)
     if deleted:
         spec["deleted_time"] = FilterField(RecordRow.deleted_time, "timestamp", sortable=False)
     for field in fields:
-        spec.update(_field_filters(RecordRow, field))
+        spec.update(_field_filters(RecordRow, field, drivers))
     for field in fields:
         if field.type == "relation" and field.id in related:
             spec.update(_related(RecordRow, field, related[field.id]))

@@ -49,7 +49,8 @@ from kanri.records import fields as types
 from kanri.records import schemas
 from kanri.records.fields import FieldDef, Invalid
 from kanri.records.models import FieldRow, ObjectRow, RecordRow, RecordValueRow
-from kanri.records.query import live, record_filters
+from kanri.records.paging import parse_order, records_page
+from kanri.records.query import Drivers, live, record_filters
 
 MAX_FIELDS_PER_OBJECT = 200
 MAX_EXAMPLES = 5
@@ -982,12 +983,14 @@ def get_record(
     return record
 
 
-def filters_for(tx: Session, ctx: ObjectContext, *, deleted: bool = False) -> FilterSpec:
+def filters_for(
+    tx: Session, ctx: ObjectContext, *, deleted: bool = False, drivers: Drivers | None = None
+) -> FilterSpec:
     """The FilterSpec of `ctx`'s records, relation paths included."""
     targets = {f.id: cast(str, f.relation_object_id) for f in ctx.fields if f.type == "relation"}
     by_object = _field_rows(tx, set(targets.values()))
     related = {fid: [_definition(r) for r in by_object[oid]] for fid, oid in targets.items()}
-    return record_filters(ctx.fields, related, deleted=deleted)
+    return record_filters(ctx.fields, related, deleted=deleted, drivers=drivers)
 
 
 def query_records(
@@ -1000,21 +1003,18 @@ def query_records(
     expand: list[str] | None = None,
 ) -> Page[schemas.Record]:
     """A page of records matching the AIP-160 filter over field values, in `order_by` order
-    (create_time, update_time or id; default create_time)."""
+    (fields of orderable types and create_time, update_time, id; default create_time).
+    BadRequest names an unknown or unorderable field of `order_by`."""
     ctx = context(tx, who, object_ref)
     if expand:
         _expansions(ctx, expand)
+    terms = parse_order(ctx.fields, params.order_by)
+    drivers = Drivers()
+    condition = filters_for(tx, ctx, deleted=show_deleted, drivers=drivers).compile(params.filter)
     stmt = live(
         scoped(select(RecordRow), who).where(RecordRow.object_id == ctx.obj.id), show_deleted
     )
-    page = paginate(
-        tx,
-        stmt,
-        filters_for(tx, ctx, deleted=show_deleted),
-        params,
-        id_column=RecordRow.id,
-        default_order="create_time",
-    )
+    page = records_page(tx, stmt, condition, drivers, terms, params)
     records = page.map(lambda row: _shape_row(ctx, row))
     if expand:
         _expand(tx, who, ctx, records.items, expand)

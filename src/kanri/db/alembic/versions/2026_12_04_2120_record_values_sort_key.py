@@ -53,7 +53,9 @@ def downgrade() -> None:
         batch_op.drop_index(
             batch_op.f("ix_record_values_field_id_number_value_create_time_record_id")
         )
-        batch_op.drop_index(batch_op.f("ix_record_values_field_id_text_value_create_time_record_id"))
+        batch_op.drop_index(
+            batch_op.f("ix_record_values_field_id_text_value_create_time_record_id")
+        )
         batch_op.create_index(
             batch_op.f("ix_record_values_field_id_number_value_record_id"),
             ["field_id", "number_value", "record_id"],
