@@ -284,7 +284,7 @@ def record_many(
         created = utcnow()
         buffer = tx.info.setdefault(_BUFFER, [])
         for action, resource_type, resource_id, changes in entries:
-            row = {
+            pending: dict[str, Any] = {
                 "id": new_id("aud"),
                 "scope_id": scope_id,
                 "organization_id": who.organization_id,
@@ -302,7 +302,7 @@ def record_many(
                 "prev_hash": None,
                 "hash": None,
             }
-            buffer.append((row, now))
+            buffer.append((pending, now))
         return
     connection = tx.connection()
     seq, prev_hash = _lock_head(connection, scope_id)
