@@ -279,7 +279,7 @@ def record_many(
     project = project_id or who.project_id
     scope_id = project or who.organization_id
     if not chained:
-        now = tx.get_bind().dialect.name == "sqlite"
+        at_commit = tx.get_bind().dialect.name == "sqlite"
         actor = who.actor
         created = utcnow()
         buffer = tx.info.setdefault(_BUFFER, [])
@@ -302,7 +302,7 @@ def record_many(
                 "prev_hash": None,
                 "hash": None,
             }
-            buffer.append((pending, now))
+            buffer.append((pending, at_commit))
         return
     connection = tx.connection()
     seq, prev_hash = _lock_head(connection, scope_id)
