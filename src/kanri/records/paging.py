@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from kanri.core.errors import BadRequest, FieldError
 from kanri.core.filtering import json_member
 from kanri.core.pagination import ListParams, Page
 from kanri.records.fields import FieldDef
-from kanri.records.models import RecordRow, RecordValueRow
-from kanri.records.query import Drivers
+from kanri.records.models import RecordRow
+from kanri.records.query import RECORDS, Drivers, alias
 
 # Single values with a total order; long_text is left out (a page token carries the value).
 ORDERABLE: Final = frozenset(
@@ -110,13 +110,16 @@ def _json_kind(field: FieldDef) -> str:
 
 def _member(field: FieldDef) -> ColumnElement[Any]:
     """The field's value inside the record's JSON document (NULL when absent)."""
-    return json_member(RecordRow.field_values.expression, field.id, _json_kind(field))
+    return json_member(RECORDS.c.field_values, field.id, _json_kind(field))
 
 
-def _side_row(field: FieldDef) -> tuple[Any, ColumnElement[bool]]:
-    """An alias of the side index and the condition joining a record's (single) value row."""
-    value = aliased(RecordValueRow)
-    on = and_(value.record_id == RecordRow.id, value.field_id == field.id, value.position == 0)
+def _side_row(field: FieldDef, name: str) -> tuple[Any, ColumnElement[bool]]:
+    """An alias (`name`) of the side index and the condition joining a record's (single)
+    value row."""
+    value = alias("record_values", name)
+    on = and_(
+        value.c.record_id == RECORDS.c.id, value.c.field_id == field.id, value.c.position == 0
+    )
     return value, on
 
 
@@ -125,14 +128,14 @@ def _keys(
 ) -> tuple[Select[Any], list[_Key]]:
     """Sort keys of `terms` (the object's records as `stmt`), joining side rows as needed."""
     keys: list[_Key] = []
-    for term in terms:
+    for position, term in enumerate(terms):
         if term.field is None:
-            column = id_column if term.name == "id" else getattr(RecordRow, term.name).expression
+            column = id_column if term.name == "id" else RECORDS.c[term.name]
             keys.append(_Key(column, term.descending, False, term.name))
         elif term.field.side_indexed:
-            value, on = _side_row(term.field)
+            value, on = _side_row(term.field, f"sort{position}")
             stmt = stmt.outerjoin(value, on)
-            column = getattr(value, _side_column(term.field)).expression
+            column = value.c[_side_column(term.field)]
             keys.append(_Key(column, term.descending, True))
         else:
             member = _member(term.field)
@@ -232,20 +235,21 @@ def records_page(
             driver, rest = drivers.pick(condition)
         if driver is not None:
             # Read in the side index's order: (field, value, create_time, record_id).
-            value = aliased(RecordValueRow)
-            driven = stmt.join(value, value.record_id == RecordRow.id).where(
-                value.field_id == driver.field_id, getattr(value, driver.column) == driver.value
+            driving = alias("record_values", "drive")
+            value = driving.c
+            driven = stmt.join(driving, value.record_id == RECORDS.c.id).where(
+                value.field_id == driver.field_id, value[driver.column] == driver.value
             )
             if rest is not None:
                 driven = driven.where(rest)
             keys = [
-                _Key(value.create_time.expression, first.descending, False, "create_time"),
-                _Key(value.record_id.expression, first.descending, False, "id"),
+                _Key(value.create_time, first.descending, False, "create_time"),
+                _Key(value.record_id, first.descending, False, "id"),
             ]
             found = _fetch(tx, driven, keys, after, wanted)
         else:
             plain = stmt if condition is None else stmt.where(condition)
-            plain, keys = _keys(plain, terms, RecordRow.id.expression)
+            plain, keys = _keys(plain, terms, RECORDS.c.id)
             found = _fetch(tx, plain, keys, after, wanted)
     else:
         found = _by_field(tx, stmt, condition, first.field, terms, after, wanted)
@@ -272,26 +276,26 @@ def _by_field(
     found: list[tuple[RecordRow, list[Any]]] = []
     if after is None or after[0] is not None:
         if field.side_indexed:
-            value, on = _side_row(field)
+            value, on = _side_row(field, "lead")
             valued = stmt.join(value, on)
-            column = getattr(value, _side_column(field)).expression
+            column = value.c[_side_column(field)]
             first_key = _Key(column, first.descending, False)
-            valued, keys = _keys(valued, rest, value.record_id.expression)
+            valued, keys = _keys(valued, rest, value.c.record_id)
         else:
             member = _member(field)
             valued = stmt.where(member.is_not(None))
             first_key = _Key(member, first.descending, False)
-            valued, keys = _keys(valued, rest, RecordRow.id.expression)
+            valued, keys = _keys(valued, rest, RECORDS.c.id)
         found = _fetch(tx, valued, [first_key, *keys], after, wanted)
         if len(found) >= wanted:
             return found
         after = None
     if field.side_indexed:
-        value, on = _side_row(field)
+        value, on = _side_row(field, "lead_missing")
         missing = stmt.where(~exists().where(on))
     else:
         member = _member(field)
         missing = stmt.where(member.is_(None))
-    missing, keys = _keys(missing, rest, RecordRow.id.expression)
+    missing, keys = _keys(missing, rest, RECORDS.c.id)
     tail = _fetch(tx, missing, keys, None if after is None else after[1:], wanted - len(found))
     return found + [(row, [None, *values]) for row, values in tail]

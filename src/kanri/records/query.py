@@ -10,20 +10,35 @@ object (depth 1): records whose related record matches.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, String, and_, select, true, type_coerce
+from sqlalchemy import ColumnElement, Select, String, Table, and_, select, true, type_coerce
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList, Grouping
+from sqlalchemy.sql.selectable import NamedFromClause
 from sqlalchemy.types import TypeDecorator
 
 from kanri.core.filtering import FieldType, FilterField, FilterSpec, Through, json_member
 from kanri.records.fields import FieldDef, canonical_datetime
 from kanri.records.models import RecordRow, RecordValueRow
+
+# Core tables and aliases: cheaper to build expressions from than ORM aliases, per request.
+RECORDS = cast(Table, RecordRow.__table__)
+VALUES = cast(Table, RecordValueRow.__table__)
+
+
+@functools.cache
+def alias(table: str, name: str) -> NamedFromClause:
+    """A named alias of `records` or `record_values`, made once per process: building an
+    alias's columns costs more than the rest of a filter. A statement uses each name once
+    per role (`v3`: the object's 4th field, `r0_v3`: a related object's, `sort1`: a sort
+    key), so shared aliases never meet in one query as different rows."""
+    return (RECORDS if table == "records" else VALUES).alias(name)
+
 
 MAX_FILTER_LENGTH = 20_000
 
@@ -129,13 +144,14 @@ def _side_through(records: Any, field_id: str, value: Any, drivers: Drivers | No
 
 
 def _field_filters(
-    records: Any, field: FieldDef, drivers: Drivers | None = None
+    records: Any, field: FieldDef, value_alias: str, drivers: Drivers | None = None
 ) -> dict[str, FilterField]:
-    """The filter fields of one object field, against `records` (the table or an alias)."""
+    """The filter fields of one object field, against `records` (the table or an alias);
+    `value_alias` names the side index alias its conditions read."""
     if field.type == "json":
         return {}
     if field.side_indexed:
-        value = aliased(RecordValueRow)
+        value = alias("record_values", value_alias).c
         through = _side_through(records, field.id, value, drivers)
         if field.type in ("number", "currency"):
             out = {field.slug: FilterField(value.number_value, "number", through=through)}
@@ -163,14 +179,14 @@ def _builtin(records: Any) -> dict[str, FilterField]:
 
 
 def _related(
-    records: Any, relation: FieldDef, target_fields: list[FieldDef]
+    records: Any, relation: FieldDef, target_fields: list[FieldDef], number: int
 ) -> dict[str, FilterField]:
     """`relation.<field>` filters: records whose related (live) record matches."""
-    target = aliased(RecordRow)
-    link = aliased(RecordValueRow)
+    target = alias("records", f"r{number}_record").c
+    link = alias("record_values", f"r{number}_link").c
     inner: dict[str, FilterField] = _builtin(target)
-    for definition in target_fields:
-        inner.update(_field_filters(target, definition))
+    for position, definition in enumerate(target_fields):
+        inner.update(_field_filters(target, definition, f"r{number}_v{position}"))
     out: dict[str, FilterField] = {}
     for name, field in inner.items():
         out[f"{relation.slug}.{name}"] = FilterField(
@@ -211,14 +227,14 @@ def record_filters(
     """The FilterSpec of an object's records: built-in fields, every field, relation paths
     (`related` maps a relation field's id to the related object's fields). With `drivers`,
     compiling a filter notes its equalities on side-indexed fields there."""
-    spec: dict[str, FilterField] = _builtin(RecordRow)
+    spec: dict[str, FilterField] = _builtin(RECORDS.c)
     if deleted:
-        spec["deleted_time"] = FilterField(RecordRow.deleted_time, "timestamp", sortable=False)
-    for field in fields:
-        spec.update(_field_filters(RecordRow, field, drivers))
-    for field in fields:
+        spec["deleted_time"] = FilterField(RECORDS.c.deleted_time, "timestamp", sortable=False)
+    for position, field in enumerate(fields):
+        spec.update(_field_filters(RECORDS.c, field, f"v{position}", drivers))
+    for position, field in enumerate(fields):
         if field.type == "relation" and field.id in related:
-            spec.update(_related(RecordRow, field, related[field.id]))
+            spec.update(_related(RECORDS.c, field, related[field.id], position))
     return FilterSpec(spec, max_length=MAX_FILTER_LENGTH, max_terms=100)
 
 

@@ -372,6 +372,7 @@ def create_field(
         update_time=now,
     )
     tx.add(row)
+    obj.update_time = now  # the object's fields changed (and cached definitions are stale)
     tx.flush()
     audit.record(
         tx,
@@ -468,7 +469,7 @@ def update_field(
     }
     changes = audit.changes_between(before, after)
     if changes:
-        row.update_time = utcnow()
+        row.update_time = obj.update_time = utcnow()
         audit.record(tx, who, "field.updated", "field", row.id, changes)
         events.emit(
             tx,
@@ -579,6 +580,7 @@ def delete_field(tx: Session, who: Principal, object_ref: str, field_ref: str) -
     )
     tx.execute(delete(RecordValueRow).where(RecordValueRow.field_id == row.id))
     tx.delete(row)
+    obj.update_time = utcnow()
 
 
 # =========================================================================== records
@@ -598,9 +600,24 @@ class ObjectContext:
         self.by_id = {f.id: f for f in self.fields}
 
 
+# Field definitions by object id, with the object's update_time they were read at: a field
+# change sets that time in the same transaction, so a definition list is used only while the
+# object row (read by every command anyway) still has it.
+_DEFINITIONS: dict[str, tuple[datetime, list[FieldDef]]] = {}
+_DEFINITIONS_KEPT = 2000
+
+
 def context(tx: Session, who: Principal, object_ref: str) -> ObjectContext:
+    """The object `object_ref` of who's project and its field definitions; NotFound."""
     obj = object_row(tx, who, object_ref)
-    return ObjectContext(obj, [_definition(r) for r in _field_rows(tx, [obj.id])[obj.id]])
+    cached = _DEFINITIONS.get(obj.id)
+    if cached is not None and cached[0] == obj.update_time:
+        return ObjectContext(obj, cached[1])
+    definitions = [_definition(r) for r in _field_rows(tx, [obj.id])[obj.id]]
+    if len(_DEFINITIONS) >= _DEFINITIONS_KEPT:
+        _DEFINITIONS.clear()
+    _DEFINITIONS[obj.id] = (obj.update_time, definitions)
+    return ObjectContext(obj, definitions)
 
 
 Mode = Literal["create", "replace", "patch"]
