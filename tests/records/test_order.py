@@ -239,3 +239,28 @@ async def test_a_page_token_is_bound_to_its_filter_and_order(
         headers=tenant.headers,
     )
     assert again.status_code == 200
+
+
+async def test_pages_ordered_by_long_texts_carry_their_values(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    obj = await make_object(
+        client, tenant, [field(slug, indexed=slug == "a") for slug in ("a", "b", "c", "d")]
+    )
+    texts = ["日本語のテキスト" * 62 + str(i % 3) for i in range(6)]  # 497 characters
+    made = await client.post(
+        f"/v1/objects/{obj['slug']}/records:batchCreate",
+        json={
+            "records": [
+                {"field_values": {slug: texts[i] for slug in ("a", "b", "c", "d")}}
+                for i in range(6)
+            ]
+        },
+        headers=tenant.headers,
+    )
+    assert made.status_code == 200, made.text
+    records = made.json()["data"]
+    order = [("a", True), ("b", False), ("c", True), ("d", False)]
+    expected = _expected(records, order)
+    seen = await _walk(client, tenant, obj["slug"], 1, order_by="a desc, b, c desc, d")
+    assert seen == expected

@@ -27,6 +27,7 @@ from kanri.core.filtering import FilterSpec, OrderTerm
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+MAX_PAGE_TOKEN = 10_000
 T = TypeVar("T")
 
 
@@ -41,7 +42,9 @@ class PageCodec:
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def encode(self, values: list[Any], fingerprint: str) -> str:
-        payload = json.dumps({"v": [_encode_value(v) for v in values], "f": fingerprint})
+        payload = json.dumps(
+            {"v": [_encode_value(v) for v in values], "f": fingerprint}, ensure_ascii=False
+        )
         body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
         return f"{body}.{self._mac(body.encode())}"
 
@@ -93,7 +96,8 @@ async def list_params(
     page_size: Annotated[
         int | None, Query(description=f"1 to {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}")
     ] = None,
-    page_token: Annotated[str | None, Query(max_length=2000)] = None,
+    # Room for the sort values of a records list ordered by up to four 500-character texts.
+    page_token: Annotated[str | None, Query(max_length=MAX_PAGE_TOKEN)] = None,
     filter: Annotated[str | None, Query(description="AIP-160 filter", max_length=4000)] = None,
     order_by: Annotated[str | None, Query(description="`field [desc], …`", max_length=500)] = None,
     include_total: Annotated[bool, Query(description="also count all matches")] = False,
