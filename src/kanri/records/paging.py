@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import Join
 
 from kanri.core.errors import BadRequest, FieldError
 from kanri.core.filtering import json_member
@@ -89,6 +92,22 @@ def parse_order(fields: list[FieldDef], text: str | None) -> list[SortTerm]:
     if terms[-1].name != "id" and not any(t.name == "id" for t in terms):
         terms.append(SortTerm("id", terms[-1].descending))
     return terms
+
+
+class _LeadJoin(Join):
+    """An inner join whose left side (the side index) SQLite reads first: its planner would
+    rather scan every record and sort than walk the index in order and stop after a page."""
+
+    inherit_cache = True
+
+
+@compiles(_LeadJoin, "sqlite")
+def _lead_join_sqlite(join: _LeadJoin, compiler: SQLCompiler, **kw: Any) -> str:
+    kw.pop("asfrom", None)
+    left = join.left._compiler_dispatch(compiler, asfrom=True, **kw)
+    right = join.right._compiler_dispatch(compiler, asfrom=True, **kw)
+    on = join.onclause._compiler_dispatch(compiler, **kw)
+    return f"{left} CROSS JOIN {right} ON {on}"  # SQLite keeps the order of a CROSS JOIN
 
 
 @dataclass(frozen=True)
@@ -277,8 +296,8 @@ def _by_field(
     if after is None or after[0] is not None:
         if field.side_indexed:
             value, on = _side_row(field, "lead")
-            valued = stmt.join(value, on)
             column = value.c[_side_column(field)]
+            valued = stmt.select_from(_LeadJoin(value, RECORDS, on))
             first_key = _Key(column, first.descending, False)
             valued, keys = _keys(valued, rest, value.c.record_id)
         else:
