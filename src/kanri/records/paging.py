@@ -106,6 +106,7 @@ def _lead_join_sqlite(join: _LeadJoin, compiler: SQLCompiler, **kw: Any) -> str:
     kw.pop("asfrom", None)
     left = join.left._compiler_dispatch(compiler, asfrom=True, **kw)
     right = join.right._compiler_dispatch(compiler, asfrom=True, **kw)
+    assert join.onclause is not None
     on = join.onclause._compiler_dispatch(compiler, **kw)
     return f"{left} CROSS JOIN {right} ON {on}"  # SQLite keeps the order of a CROSS JOIN
 
