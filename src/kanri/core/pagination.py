@@ -27,7 +27,7 @@ from kanri.core.filtering import FilterSpec, OrderTerm
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
-MAX_PAGE_TOKEN = 10_000
+MAX_PAGE_TOKEN = 2000
 T = TypeVar("T")
 
 
@@ -42,9 +42,7 @@ class PageCodec:
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def encode(self, values: list[Any], fingerprint: str) -> str:
-        payload = json.dumps(
-            {"v": [_encode_value(v) for v in values], "f": fingerprint}, ensure_ascii=False
-        )
+        payload = json.dumps({"v": [_encode_value(v) for v in values], "f": fingerprint})
         body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
         return f"{body}.{self._mac(body.encode())}"
 
@@ -96,7 +94,6 @@ async def list_params(
     page_size: Annotated[
         int | None, Query(description=f"1 to {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}")
     ] = None,
-    # Room for the sort values of a records list ordered by up to four 500-character texts.
     page_token: Annotated[str | None, Query(max_length=MAX_PAGE_TOKEN)] = None,
     filter: Annotated[str | None, Query(description="AIP-160 filter", max_length=4000)] = None,
     order_by: Annotated[str | None, Query(description="`field [desc], …`", max_length=500)] = None,

@@ -44,6 +44,7 @@ ORDERABLE: Final = frozenset(
 )
 BUILTINS: Final = ("create_time", "update_time", "id")
 MAX_ORDER_TERMS: Final = 4
+MAX_TOKEN_TEXT: Final = 600  # characters of sort values a page token carries itself
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,8 @@ def records_page(
     `condition`, in the order of `terms` (from `parse_order`, ending with `id`)."""
     bound_to = fingerprint(params.filter, terms)
     after = params.codec.decode(params.page_token, bound_to) if params.page_token else None
+    if after is not None and len(after) == 1 and isinstance(after[0], list):
+        after = _values_of(tx, str(after[0][-1]), terms)
     if after is not None and len(after) != len(terms):
         raise BadRequest(
             "page_token was made for another order_by",
@@ -276,8 +279,25 @@ def records_page(
     next_token = None
     if len(found) > params.page_size:
         found = found[: params.page_size]
-        next_token = params.codec.encode(found[-1][1], bound_to)
+        last, values = found[-1]
+        if len(json.dumps([v for v in values if isinstance(v, str)])) > MAX_TOKEN_TEXT:
+            # Long texts would not fit a page token: it names the record, whose sort values
+            # the next page reads again.
+            values = [["after", last.id]]
+        next_token = params.codec.encode(values, bound_to)
     return Page([row for row, _ in found], next_token, total)
+
+
+def _values_of(tx: Session, record_id: str, terms: list[SortTerm]) -> list[Any]:
+    """The sort values of record `record_id` (a page token naming the last record)."""
+    stmt, keys = _keys(select(RecordRow).where(RECORDS.c.id == record_id), terms, RECORDS.c.id)
+    found = _fetch(tx, stmt, keys, None, 1)
+    if not found:
+        raise BadRequest(
+            "page_token names a record that no longer exists",
+            errors=[FieldError("query.page_token", "the page's last record is gone")],
+        )
+    return found[0][1]
 
 
 def _by_field(
