@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -162,7 +163,7 @@ async def test_an_equality_filter_lists_in_create_time_order_across_batches(
     records = await _records(client, tenant, obj["slug"])
     records += await _records(client, tenant, obj["slug"])
     order = [("create_time", descending)]
-    cases = {
+    cases: dict[str, Callable[[dict[str, Any]], bool]] = {
         'stage = "x"': lambda r: r["field_values"]["stage"] == "x",
         "amount = 30": lambda r: r["field_values"]["amount"] == 30,
         'tags:"vip"': lambda r: "vip" in r["field_values"]["tags"],
