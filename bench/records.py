@@ -263,8 +263,8 @@ def _fill_rows(
         moment = base + timedelta(microseconds=i)
         records.append((record_id, project_id, obj["id"], document, "bench", moment, moment, None))
         email = given["email"]
-        side.append((record_id, ids["email"], 0, email, None, email))
-        side.append((record_id, ids["status"], 0, given["status"], None, None))
+        side.append((record_id, ids["email"], 0, email, None, email, moment))
+        side.append((record_id, ids["status"], 0, given["status"], None, None, moment))
     return records, side
 
 
@@ -295,8 +295,8 @@ def fill_sqlite(
                 )
                 connection.executemany(
                     "INSERT INTO record_values (record_id, field_id, position, text_value,"
-                    " number_value, unique_value) VALUES (?, ?, ?, ?, ?, ?)",
-                    side,
+                    " number_value, unique_value, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(*s[:6], s[6].strftime("%Y-%m-%d %H:%M:%S.%f")) for s in side],
                 )
         connection.execute("ANALYZE")
     finally:
@@ -338,6 +338,7 @@ async def fill_postgres(
                         "text_value",
                         "number_value",
                         "unique_value",
+                        "create_time",
                     ],
                 )
         await connection.execute("ANALYZE records; ANALYZE record_values")

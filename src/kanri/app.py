@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -69,9 +70,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             role = WorkerRole(kanri)
             await role.start()
             app.state.webhook_dispatcher = role.dispatcher
+        # What start-up loaded lives as long as the process: out of the collector's full
+        # passes, which would otherwise rescan it while a large request allocates.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             if (hub := getattr(app.state, "event_hub", None)) is not None:
                 await hub.close()
             if role is not None:

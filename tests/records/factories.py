@@ -63,13 +63,16 @@ async def find(
 
 
 async def trail(kanri: Kanri, resource_id: str) -> tuple[list[str], list[str]]:
-    """The audit actions (in chain order) and outbox event types (sorted) of a resource."""
+    """The audit actions (in the order written) and outbox event types (sorted) of a resource.
+
+    Not in `seq` order: record rows take their chain places shortly after they are written
+    (the background chainer on PostgreSQL)."""
 
     def read(tx: Session) -> tuple[list[str], list[str]]:
         audits = tx.execute(
             select(AuditLogRow.action)
             .where(AuditLogRow.resource_id == resource_id)
-            .order_by(AuditLogRow.seq)
+            .order_by(AuditLogRow.create_time, AuditLogRow.id)
         ).scalars()
         outbox = tx.execute(
             select(OutboxEventRow.type).where(OutboxEventRow.resource_id == resource_id)

@@ -187,3 +187,41 @@ async def test_a_batch_takes_at_most_500_records(client: httpx.AsyncClient, tena
     )
     assert over.status_code == 422
     assert over.json()["errors"][0]["field"] == "body.records"
+
+
+async def test_a_batch_s_audit_rows_join_the_verified_chain(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    obj = await make_object(client, tenant, _people())
+    created = await client.post(
+        f"/v1/objects/{obj['slug']}/records:batchCreate",
+        json={
+            "records": [
+                {"field_values": {"name": f"P{i}", "email": f"p{i}@x.io"}} for i in range(30)
+            ]
+        },
+        headers=tenant.headers,
+    )
+    assert created.status_code == 200, created.text
+    ids = [r["id"] for r in created.json()["data"]]
+    deleted = await client.post(
+        f"/v1/objects/{obj['slug']}/records:batchDelete",
+        json={"records": [{"id": i} for i in ids[:10]]},
+        headers=tenant.headers,
+    )
+    assert deleted.status_code == 200, deleted.text
+    verified = await client.get("/v1/audit-logs/verify", headers=tenant.headers)
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["valid"] is True
+    assert verified.json()["checked"] >= 40
+    assert await trail(kanri, ids[0]) == (
+        ["record.created", "record.deleted"],
+        ["record.created", "record.deleted"],
+    )
+    listed = await client.get(
+        "/v1/audit-logs",
+        params={"filter": f'resource_id = "{ids[0]}"', "page_size": 10},
+        headers=tenant.headers,
+    )
+    assert listed.status_code == 200, listed.text
+    assert all(row["seq"] is not None for row in listed.json()["data"])

@@ -234,6 +234,7 @@ async def test_pages_total_and_the_query_endpoint(
     assert queried.json()["total_size"] == 25
     newest_first = [r["id"] for r in queried.json()["data"]]
     assert newest_first == sorted(newest_first, reverse=True)
-    bad_order = await client.get(url, params={"order_by": "n"}, headers=tenant.headers)
+    bad_order = await client.get(url, params={"order_by": "nope"}, headers=tenant.headers)
     assert bad_order.status_code == 400
     assert bad_order.json()["errors"][0]["field"] == "order_by"
+    assert "'nope'" in bad_order.json()["errors"][0]["message"]

@@ -265,13 +265,45 @@ def record_many(
     entries: list[tuple[str, str, str, dict[str, Any] | None]],
     *,
     project_id: str | None = None,
+    chained: bool = True,
+    json_ready: bool = False,
 ) -> None:
     """Append several (action, resource_type, resource_id, changes) rows to one chain with a
-    single head lock and one multi-row insert (batch endpoints)."""
+    single head lock and one multi-row insert (batch endpoints).
+
+    `chained=False`: the rows are inserted at commit and placed in the chain by the
+    background chainer, as `record(..., chained=False)` does (SQLite chains them at commit).
+    `json_ready`: the changes hold JSON values only and are stored as given."""
     if not entries:
         return
     project = project_id or who.project_id
     scope_id = project or who.organization_id
+    if not chained:
+        at_commit = tx.get_bind().dialect.name == "sqlite"
+        actor = who.actor
+        created = utcnow()
+        buffer = tx.info.setdefault(_BUFFER, [])
+        for action, resource_type, resource_id, changes in entries:
+            pending: dict[str, Any] = {
+                "id": new_id("aud"),
+                "scope_id": scope_id,
+                "organization_id": who.organization_id,
+                "project_id": project,
+                "seq": None,
+                "action": action,
+                "resource_type": resource_type,
+                "resource_id": resource_id,
+                "actor": actor,
+                "actor_id": actor["id"],
+                "changes": (changes or {}) if json_ready else plain(changes or {}),
+                "request_id": who.request_id,
+                "ip": who.ip,
+                "create_time": created,
+                "prev_hash": None,
+                "hash": None,
+            }
+            buffer.append((pending, at_commit))
+        return
     connection = tx.connection()
     seq, prev_hash = _lock_head(connection, scope_id)
     actor = who.actor
@@ -290,7 +322,7 @@ def record_many(
             "resource_id": resource_id,
             "actor": actor,
             "actor_id": actor["id"],
-            "changes": plain(changes or {}),
+            "changes": (changes or {}) if json_ready else plain(changes or {}),
             "request_id": who.request_id,
             "ip": who.ip,
             "create_time": now,

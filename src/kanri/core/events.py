@@ -33,8 +33,12 @@ def emit(
     *,
     project_id: str | None = None,
     environment_id: str | None = None,
+    json_ready: bool = False,
 ) -> str:
-    """Append an event (`environment.created`, …) to the outbox; returns its id."""
+    """Append an event (`environment.created`, …) to the outbox; returns its id.
+
+    `json_ready`: `data` holds JSON values only (no datetimes) and is not changed after
+    this call, so it is stored as given instead of as a converted copy."""
     project = project_id or who.project_id
     event_id = new_id("evt")
     tx.info.setdefault(_BUFFER, []).append(
@@ -47,7 +51,7 @@ def emit(
             "type": event_type,
             "resource_type": resource_type,
             "resource_id": resource_id,
-            "data": plain(data),
+            "data": data if json_ready else plain(data),
             "request_id": who.request_id,
             "create_time": utcnow(),
         }
@@ -79,8 +83,10 @@ def emit_many(
     *,
     project_id: str | None = None,
     environment_id: str | None = None,
+    json_ready: bool = False,
 ) -> None:
-    """Append several (type, resource_type, resource_id, data) events (one insert at commit)."""
+    """Append several (type, resource_type, resource_id, data) events (one insert at commit);
+    `json_ready` as for `emit`."""
     for event_type, resource_type, resource_id, data in entries:
         emit(
             tx,
@@ -91,4 +97,5 @@ def emit_many(
             data,
             project_id=project_id,
             environment_id=environment_id,
+            json_ready=json_ready,
         )

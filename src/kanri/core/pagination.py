@@ -27,6 +27,7 @@ from kanri.core.filtering import FilterSpec, OrderTerm
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+MAX_PAGE_TOKEN = 2000
 T = TypeVar("T")
 
 
@@ -93,7 +94,7 @@ async def list_params(
     page_size: Annotated[
         int | None, Query(description=f"1 to {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}")
     ] = None,
-    page_token: Annotated[str | None, Query(max_length=2000)] = None,
+    page_token: Annotated[str | None, Query(max_length=MAX_PAGE_TOKEN)] = None,
     filter: Annotated[str | None, Query(description="AIP-160 filter", max_length=4000)] = None,
     order_by: Annotated[str | None, Query(description="`field [desc], …`", max_length=500)] = None,
     include_total: Annotated[bool, Query(description="also count all matches")] = False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -43,6 +44,14 @@ UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 def _nul_free(value: Any, path: str = "") -> str | None:
     """The dotted path of the first string holding a NUL character, if any."""
+    if not path:
+        # One C-speed pass over the whole value first: a NUL is escaped as \u0000 in JSON
+        # text (a false alarm such as a literal backslash-u0000 is settled by the walk).
+        try:
+            if "\\u0000" not in json.dumps(value, ensure_ascii=False):
+                return None
+        except (TypeError, ValueError):
+            pass  # not plain JSON (a model instance, say): walk it
     if isinstance(value, str):
         return path if "\x00" in value else None
     if isinstance(value, dict):

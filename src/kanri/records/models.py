@@ -106,14 +106,16 @@ class RecordValueRow(Base):
     `text_value` / `number_value` carry the comparable form; `unique_value` the normalised
     key of a unique field's value, held while the record is not deleted. The unique
     constraint on (field_id, unique_value) is what keeps unique fields unique under
-    concurrent writers (NULLs never clash).
+    concurrent writers (NULLs never clash). `create_time` is the record's (it never
+    changes): the records matching one value are in the index in list order, so the first
+    page of `field = value` reads a page of index rows, however common the value.
     """
 
     __tablename__ = "record_values"
     __table_args__ = (
         UniqueConstraint("field_id", "unique_value"),
-        Index(None, "field_id", "text_value", "record_id"),
-        Index(None, "field_id", "number_value", "record_id"),
+        Index(None, "field_id", "text_value", "create_time", "record_id"),
+        Index(None, "field_id", "number_value", "create_time", "record_id"),
     )
 
     record_id: Mapped[str] = mapped_column(
@@ -126,3 +128,4 @@ class RecordValueRow(Base):
     text_value: Mapped[str | None] = mapped_column(String(500))
     number_value: Mapped[float | None] = mapped_column(Float)
     unique_value: Mapped[str | None] = mapped_column(String(500))
+    create_time: Mapped[datetime]

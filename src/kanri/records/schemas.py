@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, StringConstraints
 
-from kanri.core.pagination import MAX_PAGE_SIZE
+from kanri.core.pagination import MAX_PAGE_SIZE, MAX_PAGE_TOKEN
 from kanri.core.schemas import Description, DisplayName, Model, Ref, Resource, Slug
 from kanri.records.fields import FIELD_TYPES, MAX_OPTIONS
 
@@ -148,7 +148,7 @@ class RecordQuery(Model):
     filter: str | None = Field(default=None, max_length=20_000, description="AIP-160 filter")
     order_by: str | None = Field(default=None, max_length=500)
     page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
-    page_token: str | None = Field(default=None, max_length=2000)
+    page_token: str | None = Field(default=None, max_length=MAX_PAGE_TOKEN)
     include_total: bool = False
     show_deleted: bool = False
     expand: list[FieldSlug] = Field(default_factory=list, max_length=20)

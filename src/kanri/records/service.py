@@ -49,7 +49,8 @@ from kanri.records import fields as types
 from kanri.records import schemas
 from kanri.records.fields import FieldDef, Invalid
 from kanri.records.models import FieldRow, ObjectRow, RecordRow, RecordValueRow
-from kanri.records.query import live, record_filters
+from kanri.records.paging import parse_order, records_page
+from kanri.records.query import Drivers, live, record_filters
 
 MAX_FIELDS_PER_OBJECT = 200
 MAX_EXAMPLES = 5
@@ -371,6 +372,7 @@ def create_field(
         update_time=now,
     )
     tx.add(row)
+    obj.update_time = now  # the object's fields changed (and cached definitions are stale)
     tx.flush()
     audit.record(
         tx,
@@ -467,7 +469,7 @@ def update_field(
     }
     changes = audit.changes_between(before, after)
     if changes:
-        row.update_time = utcnow()
+        row.update_time = obj.update_time = utcnow()
         audit.record(tx, who, "field.updated", "field", row.id, changes)
         events.emit(
             tx,
@@ -483,10 +485,18 @@ def update_field(
 
 def _records_of(
     tx: Session, who: Principal, obj: ObjectRow
-) -> Select[tuple[str, dict[str, Any], datetime | None]]:
+) -> Select[tuple[str, dict[str, Any], datetime | None, datetime]]:
     # Oldest first: of two records sharing a value, the older one is named as the holder.
     return (
-        scoped(select(RecordRow.id, RecordRow.field_values, RecordRow.deleted_time), who)
+        scoped(
+            select(
+                RecordRow.id,
+                RecordRow.field_values,
+                RecordRow.deleted_time,
+                RecordRow.create_time,
+            ),
+            who,
+        )
         .where(RecordRow.object_id == obj.id)
         .order_by(RecordRow.create_time, RecordRow.id)
     )
@@ -499,7 +509,7 @@ def _migrate_values(
     violations = 0
     converted: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
-    for record_id, values, deleted in tx.execute(_records_of(tx, who, obj)):
+    for record_id, values, deleted, _ in tx.execute(_records_of(tx, who, obj)):
         value = values.get(new.id)
         problem = None
         if value is None:
@@ -547,10 +557,10 @@ def _rebuild_field_index(tx: Session, who: Principal, obj: ObjectRow, field: Fie
     if not field.side_indexed:
         return
     rows: list[dict[str, Any]] = []
-    for record_id, values, deleted in tx.execute(_records_of(tx, who, obj)):
+    for record_id, values, deleted, created in tx.execute(_records_of(tx, who, obj)):
         value = values.get(field.id)
         if value is not None:
-            rows.extend(_index_rows(record_id, field, value, holds=deleted is None))
+            rows.extend(_index_rows(record_id, created, field, value, holds=deleted is None))
     if rows:
         tx.connection().execute(insert(_VALUES), rows)
 
@@ -570,6 +580,7 @@ def delete_field(tx: Session, who: Principal, object_ref: str, field_ref: str) -
     )
     tx.execute(delete(RecordValueRow).where(RecordValueRow.field_id == row.id))
     tx.delete(row)
+    obj.update_time = utcnow()
 
 
 # =========================================================================== records
@@ -589,9 +600,24 @@ class ObjectContext:
         self.by_id = {f.id: f for f in self.fields}
 
 
+# Field definitions by object id, with the object's update_time they were read at: a field
+# change sets that time in the same transaction, so a definition list is used only while the
+# object row (read by every command anyway) still has it.
+_DEFINITIONS: dict[str, tuple[datetime, list[FieldDef]]] = {}
+_DEFINITIONS_KEPT = 2000
+
+
 def context(tx: Session, who: Principal, object_ref: str) -> ObjectContext:
+    """The object `object_ref` of who's project and its field definitions; NotFound."""
     obj = object_row(tx, who, object_ref)
-    return ObjectContext(obj, [_definition(r) for r in _field_rows(tx, [obj.id])[obj.id]])
+    cached = _DEFINITIONS.get(obj.id)
+    if cached is not None and cached[0] == obj.update_time:
+        return ObjectContext(obj, cached[1])
+    definitions = [_definition(r) for r in _field_rows(tx, [obj.id])[obj.id]]
+    if len(_DEFINITIONS) >= _DEFINITIONS_KEPT:
+        _DEFINITIONS.clear()
+    _DEFINITIONS[obj.id] = (obj.update_time, definitions)
+    return ObjectContext(obj, definitions)
 
 
 Mode = Literal["create", "replace", "patch"]
@@ -607,6 +633,7 @@ def _validate(
     """The stored values (field id → value) of a write, and one error per offending field."""
     errors: list[FieldError] = []
     stored: dict[str, Any] = {}
+    validators = types.TYPES
     if mode == "patch" and current is not None:
         stored = {k: v for k, v in current.items() if k in ctx.by_id}
     for slug, value in given.items():
@@ -624,9 +651,11 @@ def _validate(
             stored.pop(definition.id, None)
             continue
         try:
-            stored[definition.id] = types.normalise(definition, value)
+            stored[definition.id] = validators[definition.type](definition, value)
         except Invalid as exc:
             errors.append(FieldError(f"{prefix}{slug}", exc.message, exc.code))
+    if not errors and len(stored) == len(ctx.fields):
+        return stored, errors  # every field has a value: no default or requirement applies
     failed = {e.field for e in errors}
     for definition in ctx.fields:
         if definition.id in stored or f"{prefix}{definition.slug}" in failed:
@@ -644,6 +673,8 @@ def _check_related(
     tx: Session, who: Principal, ctx: ObjectContext, items: list[tuple[str, dict[str, Any]]]
 ) -> dict[int, list[FieldError]]:
     """Errors (by item index) for relation values naming no live record of the related object."""
+    if not any(definition.type == "relation" for definition in ctx.fields):
+        return {}
     wanted: dict[str, set[str]] = {}
     for _, stored in items:
         for definition in ctx.fields:
@@ -682,7 +713,7 @@ def _check_related(
 
 
 def _index_rows(
-    record_id: str, field: FieldDef, value: Any, *, holds: bool
+    record_id: str, create_time: datetime, field: FieldDef, value: Any, *, holds: bool
 ) -> list[dict[str, Any]]:
     key = types.unique_key(field, value) if field.unique and holds else None
     return [
@@ -693,6 +724,7 @@ def _index_rows(
             "text_value": text,
             "number_value": number,
             "unique_value": key,
+            "create_time": create_time,
         }
         for position, (text, number) in enumerate(types.index_entries(field, value))
     ]
@@ -706,16 +738,18 @@ class Clash:
 
 
 def _write_index(
-    tx: Session, ctx: ObjectContext, records: list[tuple[str, dict[str, Any]]]
+    tx: Session, ctx: ObjectContext, records: list[tuple[str, dict[str, Any], datetime]]
 ) -> list[Clash]:
-    """Write the side index rows of live records; the unique values others already hold."""
+    """Write the side index rows of live records (id, stored values, create_time); the
+    unique values others already hold."""
     plain: list[dict[str, Any]] = []
     claims: list[dict[str, Any]] = []
-    for record_id, stored in records:
-        for definition in ctx.fields:
+    indexed = [f for f in ctx.fields if f.side_indexed]
+    for record_id, stored, created in records:
+        for definition in indexed:
             value = stored.get(definition.id)
-            if definition.side_indexed and value is not None:
-                rows = _index_rows(record_id, definition, value, holds=True)
+            if value is not None:
+                rows = _index_rows(record_id, created, definition, value, holds=True)
                 (claims if definition.unique else plain).extend(rows)
     connection = tx.connection()
     if plain:
@@ -777,7 +811,8 @@ def shape(
     deleted_time: datetime | None,
 ) -> schemas.Record:
     """The public form of a record: every field by slug (null when unset)."""
-    return schemas.Record(
+    # Built from values this module has checked: no validation pass (batches shape 500).
+    return schemas.Record.model_construct(
         id=record_id,
         object_id=ctx.obj.id,
         object=ctx.obj.slug,
@@ -815,8 +850,10 @@ def _audit_and_emit(
         if action != "deleted":
             data["field_values"] = record.field_values
         outbox.append((f"record.{action}", "record", record.id, data))
-    audit.record_many(tx, who, entries)
-    events.emit_many(tx, who, outbox)
+    # Chained by the background chainer (as run transitions are): a batch's 500 rows would
+    # otherwise be hashed under the project's chain head inside the request.
+    audit.record_many(tx, who, entries, chained=False, json_ready=True)
+    events.emit_many(tx, who, outbox, json_ready=True)
 
 
 # ---------------------------------------------------------------- create
@@ -853,7 +890,7 @@ def _insert(
             for record_id, stored in items
         ],
     )
-    return _write_index(tx, ctx, items)
+    return _write_index(tx, ctx, [(record_id, stored, now) for record_id, stored in items])
 
 
 def create_many(
@@ -971,12 +1008,14 @@ def get_record(
     return record
 
 
-def filters_for(tx: Session, ctx: ObjectContext, *, deleted: bool = False) -> FilterSpec:
+def filters_for(
+    tx: Session, ctx: ObjectContext, *, deleted: bool = False, drivers: Drivers | None = None
+) -> FilterSpec:
     """The FilterSpec of `ctx`'s records, relation paths included."""
     targets = {f.id: cast(str, f.relation_object_id) for f in ctx.fields if f.type == "relation"}
     by_object = _field_rows(tx, set(targets.values()))
     related = {fid: [_definition(r) for r in by_object[oid]] for fid, oid in targets.items()}
-    return record_filters(ctx.fields, related, deleted=deleted)
+    return record_filters(ctx.fields, related, deleted=deleted, drivers=drivers)
 
 
 def query_records(
@@ -989,21 +1028,18 @@ def query_records(
     expand: list[str] | None = None,
 ) -> Page[schemas.Record]:
     """A page of records matching the AIP-160 filter over field values, in `order_by` order
-    (create_time, update_time or id; default create_time)."""
+    (fields of orderable types and create_time, update_time, id; default create_time).
+    BadRequest names an unknown or unorderable field of `order_by`."""
     ctx = context(tx, who, object_ref)
     if expand:
         _expansions(ctx, expand)
+    terms = parse_order(ctx.fields, params.order_by)
+    drivers = Drivers()
+    condition = filters_for(tx, ctx, deleted=show_deleted, drivers=drivers).compile(params.filter)
     stmt = live(
         scoped(select(RecordRow), who).where(RecordRow.object_id == ctx.obj.id), show_deleted
     )
-    page = paginate(
-        tx,
-        stmt,
-        filters_for(tx, ctx, deleted=show_deleted),
-        params,
-        id_column=RecordRow.id,
-        default_order="create_time",
-    )
+    page = records_page(tx, stmt, condition, drivers, terms, params)
     records = page.map(lambda row: _shape_row(ctx, row))
     if expand:
         _expand(tx, who, ctx, records.items, expand)
@@ -1093,6 +1129,7 @@ def update_many(
             )
         ).scalars()
     }
+    created = {record_id: row.create_time for record_id, row in rows.items()}
     errors: dict[int, KanriError] = {}
     validated: dict[int, dict[str, Any]] = {}
     for i, (record_id, given) in enumerate(changes):
@@ -1132,7 +1169,7 @@ def update_many(
         tx.execute(
             delete(RecordValueRow).where(RecordValueRow.record_id.in_([rid for rid, _ in batch]))
         )
-        return _write_index(tx, ctx, batch)
+        return _write_index(tx, ctx, [(rid, stored, created[rid]) for rid, stored in batch])
 
     def finish(i: int) -> None:
         row = rows[ids[i]]
@@ -1300,7 +1337,7 @@ def restore_record(tx: Session, who: Principal, object_ref: str, record_id: str)
         raise Conflict(f"record {record_id} is not deleted")
     stored = {k: v for k, v in row.field_values.items() if k in ctx.by_id}
     tx.execute(delete(RecordValueRow).where(RecordValueRow.record_id == row.id))
-    clashes = _write_index(tx, ctx, [(row.id, stored)])
+    clashes = _write_index(tx, ctx, [(row.id, stored, row.create_time)])
     if clashes:
         raise _clash_error(clashes, {row.id: "field_values."})
     now = utcnow()
@@ -1308,7 +1345,15 @@ def restore_record(tx: Session, who: Principal, object_ref: str, record_id: str)
     row.update_time = now
     tx.flush()
     record = _shape_row(ctx, row)
-    audit.record(tx, who, "record.restored", "record", row.id, {"deleted_time": {"to": None}})
+    audit.record(
+        tx,
+        who,
+        "record.restored",
+        "record",
+        row.id,
+        {"deleted_time": {"to": None}},
+        chained=False,  # as the record's other rows: by the background chainer
+    )
     events.emit(
         tx,
         who,
