@@ -132,11 +132,7 @@ def serve(
         port=port or settings.port,
         database=settings.masked()["effective_database_url"],
     )
-    app = create_app(settings)
-    # Modules, routes and schemas live as long as the process: moved out of the collector's
-    # sight, a collection scans only what requests allocate (a full pass over the whole
-    # heap otherwise costs more than a webhook delivery).
-    gc.freeze()
+    app = create_app(settings)  # its lifespan freezes the start-up heap (see app.py)
     uvicorn.run(
         app,
         host=host or settings.host,
@@ -179,7 +175,9 @@ def worker(
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await role.start()
-        gc.freeze()  # as in `serve`: collections scan only what the work allocates
+        # As `kanri serve`'s lifespan does: the start-up heap out of the collector's full
+        # passes (a full pass over it costs more than a webhook delivery).
+        gc.freeze()
         try:
             await stop.wait()
         finally:
