@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -179,7 +179,17 @@ def worker(
             await role.stop()
             await db.stop()
 
-    asyncio.run(go())
+    _event_loop(go())
+
+
+def _event_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run `main` on uvloop when it is installed (as `kanri serve` does through uvicorn)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] installs it on Linux and macOS
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 def _pepper(settings: Settings) -> bytes:

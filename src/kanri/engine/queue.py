@@ -167,7 +167,7 @@ def claim(
     if resumed:
         for step in tx.execute(_CHECKPOINTS, {"ids": resumed}):
             steps.setdefault(step.run_id, []).append(step)
-    policies: dict[str, evaluator.PolicySet] = {}
+    policies = evaluator.load_many(tx, {run.project_id for run in taken.values()})
     claimed = []
     for candidate in chosen:
         run = taken[candidate.id]
@@ -184,8 +184,6 @@ def claim(
             candidate.stop_reason,
             None,
         )
-        if run.project_id not in policies:
-            policies[run.project_id] = evaluator.load(tx, run.project_id)
         state = _state(tx, run, steps.get(run.id, []))
         state.facts = _facts(tx, run, policies[run.project_id])
         claimed.append(Claimed(run.id, run.attempt, state))
