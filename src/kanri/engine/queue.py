@@ -109,12 +109,6 @@ def claim(
     inputs, checkpoints, resumption state and policies): there is no separate load."""
     now = utcnow()
     postgresql = tx.get_bind().dialect.name == "postgresql"
-    # Candidates are locked (others skip them) until this transaction ends.
-    candidates = tx.execute(
-        _READY_LOCKED if postgresql else _READY, {"now": now, "limit": limit * 4}
-    ).all()
-    if not candidates:
-        return []
     chosen: list[Any] = []
     running: dict[tuple[str, str], int] = {}
 
@@ -127,9 +121,7 @@ def claim(
             running[key] = tx.execute(_RUNNING.where(column == value)).scalar_one()
         return bool(running[key] < cap)
 
-    for candidate in candidates:
-        if len(chosen) >= limit:
-            break
+    def choose(candidate: Any) -> None:
         limits = [
             ("automation", candidate.automation_id, _RUNS.c.automation_id, candidate.concurrency),
             (
@@ -142,11 +134,26 @@ def claim(
         ]
         applicable = [(s, v, c, cap) for s, v, c, cap in limits if v is not None]
         if not all(room(s, v, c, cap) for s, v, c, cap in applicable):
-            continue
+            return
         for scope, value, _, cap in applicable:
             if cap is not None:
                 running[(scope, value)] += 1
         chosen.append(candidate)
+
+    # Candidates are locked (others skip them) until this transaction ends: as many as
+    # asked for; only when limits hold some back, up to four times as many behind them.
+    seen: list[str] = []
+    for window in (limit, limit * 4):
+        query = _READY_LOCKED if postgresql else _READY
+        if seen:
+            query = query.where(_RUNS.c.id.not_in(seen))
+        candidates = tx.execute(query, {"now": now, "limit": window}).all()
+        for candidate in candidates:
+            if len(chosen) < limit:
+                choose(candidate)
+        if len(chosen) >= limit or len(candidates) < window:
+            break
+        seen += [c.id for c in candidates]
     if not chosen:
         return []
     taken = {
