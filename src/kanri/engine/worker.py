@@ -198,7 +198,9 @@ class Engine:
                 task = asyncio.create_task(self._execute(run), name=f"kanri-run-{run.id}")
                 self._inflight[run.id] = (run.attempt, task)
                 task.add_done_callback(functools.partial(self._done, run.id))
-            if not claimed or len(self._inflight) >= self.concurrency:
+            # Fewer than asked for: nothing else is ready now (a run made ready since the
+            # claim began has set the event again, so the wait ends at once).
+            if len(claimed) < free or len(self._inflight) >= self.concurrency:
                 timeout = self.poll_seconds * (0.8 + 0.4 * random.random())
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
