@@ -36,7 +36,7 @@ class Claimed:
     id: str
     attempt: int
     # What the worker needs to continue the run, read in the claim's transaction.
-    state: RunState | None = field(default=None, compare=False, repr=False)
+    state: RunState = field(compare=False, repr=False)
 
 
 _RUNS = cast(Table, RunRow.__table__)
@@ -269,17 +269,6 @@ class RunState:
     resumed: dict[str, Any] | None
     failures: dict[str, int]
     facts: RunFacts | None = None
-
-
-def load(tx: Session, run_id: str, attempt: int) -> RunState:
-    """The run's definition, inputs, completed outputs and resumption state."""
-    run = tx.get(RunRow, run_id)
-    if run is None or run.status != "running" or run.attempt != attempt:
-        raise LostLease(run_id)
-    rows = list(tx.execute(_CHECKPOINTS, {"ids": [run_id]}))
-    state = _state(tx, run, rows)
-    state.facts = _facts(tx, run, evaluator.load(tx, run.project_id))
-    return state
 
 
 def _state(tx: Session, run: Any, rows: list[Any]) -> RunState:

@@ -316,8 +316,6 @@ class RunExecution:
 
     async def run(self) -> None:
         state = self.claimed.state
-        if state is None:
-            state = await self.db.write(queue.load, self.claimed.id, self.claimed.attempt)
         steps: list[dict[str, Any]] = state.definition["steps"]
         index = {step["id"]: i for i, step in enumerate(steps)}
         position = 0 if state.cursor is None else index.get(state.cursor, len(steps))
