@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from kanri.automations import schemas
@@ -16,7 +16,7 @@ from kanri.core.errors import Conflict, FieldError, not_found
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import scope_params, scoped, scoped_template
 from kanri.core.time import utcnow
 
 AUTOMATION_FILTERS = FilterSpec(
@@ -202,15 +202,46 @@ def rollback(tx: Session, who: Principal, ref: str, body: schemas.Rollback) -> s
 
 def definition_for_run(
     tx: Session, who: Principal, ref: str, wanted: int | str | None
-) -> tuple[AutomationRow, int | None, dict[str, Any]]:
-    """The automation, version number (None: draft) and definition a new run pins."""
+) -> tuple[str, int | None, dict[str, Any]]:
+    """The automation's id, the version number (None: draft) and the definition a new run
+    pins."""
+    if wanted is None:  # the published version: one read, as every trigger asks for it
+        by_id = looks_like_id(ref, "aut")
+        found = tx.execute(
+            _PUBLISHED_BY_ID if by_id else _PUBLISHED_BY_NAME, {"ref": ref, **scope_params(who)}
+        ).first()
+        if found is None:
+            raise not_found("automation", ref)
+        if found.published_version is None:
+            raise _unpublished(found.name)
+        if found.definition is None:
+            raise not_found("version", str(found.published_version))
+        return found.id, found.published_version, found.definition
     row = automation_row(tx, who, ref)
     if wanted == "draft":
-        return row, None, row.definition
-    number = wanted if isinstance(wanted, int) else row.published_version
-    if number is None:
-        raise Conflict(
-            f"automation '{row.name}' has no published version: publish it, "
-            'or run the draft with {"version": "draft"}'
-        )
-    return row, number, _version_row(tx, row, number).definition
+        return row.id, None, row.definition
+    assert isinstance(wanted, int)
+    return row.id, wanted, _version_row(tx, row, wanted).definition
+
+
+def _unpublished(name: str) -> Conflict:
+    return Conflict(
+        f"automation '{name}' has no published version: publish it, "
+        'or run the draft with {"version": "draft"}'
+    )
+
+
+_PUBLISHED = scoped_template(
+    select(
+        AutomationRow.id,
+        AutomationRow.name,
+        AutomationRow.published_version,
+        AutomationVersionRow.definition,
+    ).outerjoin(
+        AutomationVersionRow,
+        (AutomationVersionRow.automation_id == AutomationRow.id)
+        & (AutomationVersionRow.version == AutomationRow.published_version),
+    )
+)
+_PUBLISHED_BY_ID = _PUBLISHED.where(AutomationRow.id == bindparam("ref"))
+_PUBLISHED_BY_NAME = _PUBLISHED.where(AutomationRow.name == bindparam("ref"))

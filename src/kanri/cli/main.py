@@ -6,7 +6,7 @@ import asyncio
 import gc
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -184,7 +184,17 @@ def worker(
             await role.stop()
             await db.stop()
 
-    asyncio.run(go())
+    _event_loop(go())
+
+
+def _event_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run `main` on uvloop when it is installed (as `kanri serve` does through uvicorn)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] installs it on Linux and macOS
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 def _pepper(settings: Settings) -> bytes:

@@ -23,5 +23,15 @@ def canonical_json(value: Any) -> bytes:
 
 
 def plain(value: Any) -> Any:
-    """`value` with datetimes turned into RFC 3339 strings, ready for a JSON column."""
-    return json.loads(canonical_json(value))
+    """A copy of `value` with datetimes turned into RFC 3339 strings, ready for a JSON
+    column: what a JSON round trip gives, without one for the usual values."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, dict):
+        if all(type(key) is str for key in value):
+            return {key: plain(item) for key, item in value.items()}
+    elif isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    elif isinstance(value, datetime):
+        return rfc3339(value)
+    return json.loads(canonical_json(value))  # other keys or types: as JSON has them

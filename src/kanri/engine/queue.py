@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, defer
 
+from kanri.agents.models import AgentRow
+from kanri.automations.models import AutomationRow
 from kanri.core import events
 from kanri.core.auth import Principal
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
 from kanri.engine.registry import IN_STEP_MARK, ChildRun
-from kanri.runs import approvals
+from kanri.governance import evaluator
+from kanri.runs import approvals, states
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow, WorkerRow
 from kanri.runs.states import system_principal, transition
+from kanri.tenancy.models import EnvironmentRow
 
 
 class LostLease(Exception):
@@ -33,94 +37,201 @@ class Claimed:
     id: str
     attempt: int
     # What the worker needs to continue the run, read in the claim's transaction.
-    state: RunState | None = field(default=None, compare=False, repr=False)
+    state: RunState = field(compare=False, repr=False)
+
+
+_RUNS = cast(Table, RunRow.__table__)
+_STEPS = cast(Table, RunStepRow.__table__)
+_UTC = _RUNS.c.update_time.type
+
+# Ready runs, best first, with what the concurrency limits need (not their definitions).
+_READY = (
+    select(
+        _RUNS.c.id,
+        _RUNS.c.status,
+        _RUNS.c.stop_reason,
+        _RUNS.c.project_id,
+        _RUNS.c.automation_id,
+        _RUNS.c.concurrency_key,
+        _RUNS.c.definition["concurrency"].label("concurrency"),
+        _RUNS.c.definition["concurrency_key_limit"].label("concurrency_key_limit"),
+    )
+    .where(
+        _RUNS.c.status.in_(("pending", "waiting")),
+        _RUNS.c.available_at.is_not(None),
+        _RUNS.c.available_at <= bindparam("now", type_=_UTC),
+    )
+    .order_by(_RUNS.c.priority.desc(), _RUNS.c.available_at)
+    .limit(bindparam("limit"))
+)
+_READY_LOCKED = _READY.with_for_update(skip_locked=True)
+# The claim itself: one statement for all chosen runs, returning what the worker needs.
+_TAKE = (
+    update(_RUNS)
+    .where(_RUNS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status="running",
+        stop_reason=None,
+        attempt=_RUNS.c.attempt + 1,
+        lease_owner=bindparam("owner"),
+        lease_expires_at=bindparam("lease", type_=_UTC),
+        update_time=bindparam("now", type_=_UTC),
+        start_time=func.coalesce(_RUNS.c.start_time, bindparam("now", type_=_UTC)),
+    )
+    .returning(
+        _RUNS.c.id,
+        _RUNS.c.organization_id,
+        _RUNS.c.project_id,
+        _RUNS.c.environment_id,
+        _RUNS.c.automation_id,
+        _RUNS.c.agent_id,
+        _RUNS.c.definition,
+        _RUNS.c.inputs,
+        _RUNS.c.labels,
+        _RUNS.c.cursor,
+        _RUNS.c.attempt,
+        _RUNS.c.deadline,
+    )
+)
+_CHECKPOINTS = (
+    select(_STEPS.c.run_id, _STEPS.c.seq, _STEPS.c.step_id, _STEPS.c.status, _STEPS.c.output)
+    .where(_STEPS.c.run_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_STEPS.c.run_id, _STEPS.c.seq)
+)
+_RUNNING = select(func.count()).where(_RUNS.c.status == "running")
 
 
 def claim(
     tx: Session, worker_id: str, limit: int, lease_seconds: float, project_limit: int = 0
 ) -> list[Claimed]:
     """Claim up to `limit` ready runs (pending, or waiting past `available_at`), keeping
-    the automation's `concurrency`, its concurrency key's limit and the project's limit."""
+    the automation's `concurrency`, its concurrency key's limit and the project's limit.
+
+    Each claimed run comes with what the worker needs to continue it (its definition,
+    inputs, checkpoints, resumption state and policies): there is no separate load."""
     now = utcnow()
-    # Whole rows: the claimed ones are loaded (and locked) by this one statement.
-    ready = (
-        select(RunRow)
-        .where(
-            RunRow.status.in_(("pending", "waiting")),
-            RunRow.available_at.is_not(None),
-            RunRow.available_at <= now,
-        )
-        .order_by(RunRow.priority.desc(), RunRow.available_at)
-        .limit(limit * 4)
-    )
-    if tx.get_bind().dialect.name == "postgresql":
-        ready = ready.with_for_update(skip_locked=True, of=RunRow)
-    candidates = list(tx.execute(ready).scalars())
-    chosen: list[RunRow] = []
+    postgresql = tx.get_bind().dialect.name == "postgresql"
+    chosen: list[Any] = []
     running: dict[tuple[str, str], int] = {}
 
-    def room(scope: str, value: str, column: Any, cap: int | None) -> bool:
+    def room(scope: str, value: str, column: Any, cap: Any) -> bool:
         # Running runs of this automation / concurrency key / project, counted once per claim.
         if cap is None:
             return True
         key = (scope, value)
         if key not in running:
-            running[key] = tx.execute(
-                select(func.count()).where(column == value, RunRow.status == "running")
-            ).scalar_one()
-        return running[key] < cap
+            running[key] = tx.execute(_RUNNING.where(column == value)).scalar_one()
+        return bool(running[key] < cap)
 
-    for candidate in candidates:
-        if len(chosen) >= limit:
-            break
-        definition = candidate.definition or {}
+    def choose(candidate: Any) -> None:
         limits = [
-            (
-                "automation",
-                candidate.automation_id,
-                RunRow.automation_id,
-                definition.get("concurrency"),
-            ),
+            ("automation", candidate.automation_id, _RUNS.c.automation_id, candidate.concurrency),
             (
                 "key",
                 candidate.concurrency_key,
-                RunRow.concurrency_key,
-                definition.get("concurrency_key_limit", 1),
+                _RUNS.c.concurrency_key,
+                1 if candidate.concurrency_key_limit is None else candidate.concurrency_key_limit,
             ),
-            ("project", candidate.project_id, RunRow.project_id, project_limit or None),
+            ("project", candidate.project_id, _RUNS.c.project_id, project_limit or None),
         ]
         applicable = [(s, v, c, cap) for s, v, c, cap in limits if v is not None]
         if not all(room(s, v, c, cap) for s, v, c, cap in applicable):
-            continue
+            return
         for scope, value, _, cap in applicable:
             if cap is not None:
                 running[(scope, value)] += 1
         chosen.append(candidate)
+
+    # Candidates are locked (others skip them) until this transaction ends: as many as
+    # asked for; only when limits hold some back, up to four times as many behind them.
+    seen: list[str] = []
+    for window in (limit, limit * 4):
+        query = _READY_LOCKED if postgresql else _READY
+        if seen:
+            query = query.where(_RUNS.c.id.not_in(seen))
+        candidates = tx.execute(query, {"now": now, "limit": window}).all()
+        for candidate in candidates:
+            if len(chosen) < limit:
+                choose(candidate)
+        if len(chosen) >= limit or len(candidates) < window:
+            break
+        seen += [c.id for c in candidates]
     if not chosen:
         return []
-    claimed = []
-    runs = chosen
-    # The load folded into the claim: the checkpoints of all claimed runs in one query.
-    steps: dict[str, list[RunStepRow]] = {}
-    if any(run.cursor is not None or run.attempt for run in runs):
-        for step in tx.execute(
-            select(RunStepRow)
-            .where(RunStepRow.run_id.in_([run.id for run in runs]))
-            .order_by(RunStepRow.run_id, RunStepRow.seq)
-        ).scalars():
+    taken = {
+        row.id: row
+        for row in tx.execute(
+            _TAKE,
+            {
+                "ids": [c.id for c in chosen],
+                "owner": worker_id,
+                "lease": now + timedelta(seconds=lease_seconds),
+                "now": now,
+            },
+        )
+    }
+    # Checkpoints of the runs that have some (resumed ones), all in one query.
+    resumed = [row.id for row in taken.values() if row.cursor is not None or row.attempt > 1]
+    steps: dict[str, list[Any]] = {}
+    if resumed:
+        for step in tx.execute(_CHECKPOINTS, {"ids": resumed}):
             steps.setdefault(step.run_id, []).append(step)
-    for run in runs:
-        transition(
+    policies = evaluator.load_many(tx, {run.project_id for run in taken.values()})
+    claimed = []
+    for candidate in chosen:
+        run = taken[candidate.id]
+        states.check(candidate.status, "running", None)
+        ref = states.RunRef(
+            run.id, run.organization_id, run.project_id, run.environment_id, run.automation_id
+        )
+        states.record(
             tx,
-            run,
+            states.system_principal(ref),
+            ref,
+            candidate.status,
             "running",
-            lease_owner=worker_id,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            attempt=run.attempt + 1,
+            candidate.stop_reason,
+            None,
         )
         state = _state(tx, run, steps.get(run.id, []))
+        state.facts = run_facts(tx, run, policies[run.project_id])
         claimed.append(Claimed(run.id, run.attempt, state))
     return claimed
+
+
+def run_facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts | None:
+    """What the project's policies read of `run`; None when no policy has rules."""
+    if policies.empty:
+        return None
+
+    def name(model: Any, ref: str | None) -> str | None:
+        if ref is None:
+            return None
+        found: str | None = tx.execute(
+            select(model.name).where(model.id == ref)
+        ).scalar_one_or_none()
+        return found
+
+    return RunFacts(
+        policies,
+        name(AutomationRow, run.automation_id),
+        name(AgentRow, run.agent_id),
+        name(EnvironmentRow, run.environment_id),
+        dict(run.labels or {}),
+        dict(run.inputs or {}),
+    )
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """A run as the policies see it: the project's policies and what rules read of it."""
+
+    policies: evaluator.PolicySet
+    automation: str | None
+    agent: str | None
+    environment: str | None
+    labels: dict[str, Any]
+    inputs: dict[str, Any]
 
 
 # Built once (compiled-cache hits); a fenced write sets the JSON columns but seldom reads
@@ -164,23 +275,12 @@ class RunState:
     next_seq: int
     resumed: dict[str, Any] | None
     failures: dict[str, int]
+    facts: RunFacts | None = None
 
 
-def load(tx: Session, run_id: str, attempt: int) -> RunState:
-    """The run's definition, inputs, completed outputs and resumption state."""
-    run = tx.get(RunRow, run_id)
-    if run is None or run.status != "running" or run.attempt != attempt:
-        raise LostLease(run_id)
-    rows = list(
-        tx.execute(
-            select(RunStepRow).where(RunStepRow.run_id == run_id).order_by(RunStepRow.seq)
-        ).scalars()
-    )
-    return _state(tx, run, rows)
-
-
-def _state(tx: Session, run: RunRow, rows: list[RunStepRow]) -> RunState:
-    """A worker's view of `run` from its checkpoints `rows` (in `seq` order)."""
+def _state(tx: Session, run: Any, rows: list[Any]) -> RunState:
+    """A worker's view of `run` (a row or a RunRow) from its checkpoints `rows` (in `seq`
+    order)."""
     outputs = {r.step_id: {"output": r.output} for r in rows if r.status == "completed"}
     failures: dict[str, int] = {}
     for r in rows:
@@ -189,7 +289,7 @@ def _state(tx: Session, run: RunRow, rows: list[RunStepRow]) -> RunState:
     resumed = None
     last = rows[-1] if rows else None
     if last is not None and last.status == "waiting" and last.step_id == run.cursor:
-        resumed = _resumption(tx, run, last)
+        resumed = _resumption(tx, run.id, last)
     return RunState(
         run.id,
         run.project_id,
@@ -207,10 +307,10 @@ def _state(tx: Session, run: RunRow, rows: list[RunStepRow]) -> RunState:
     )
 
 
-def _resumption(tx: Session, run: RunRow, step: RunStepRow) -> dict[str, Any]:
+def _resumption(tx: Session, run_id: str, step: Any) -> dict[str, Any]:
     child = tx.execute(
         select(RunRow)
-        .where(RunRow.parent_run_id == run.id, RunRow.parent_step_id == step.step_id)
+        .where(RunRow.parent_run_id == run_id, RunRow.parent_step_id == step.step_id)
         .order_by(RunRow.create_time.desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -223,7 +323,7 @@ def _resumption(tx: Session, run: RunRow, step: RunStepRow) -> dict[str, Any]:
         }
     approval = tx.execute(
         select(ApprovalRow)
-        .where(ApprovalRow.run_id == run.id, ApprovalRow.step_id == step.step_id)
+        .where(ApprovalRow.run_id == run_id, ApprovalRow.step_id == step.step_id)
         .order_by(ApprovalRow.create_time.desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -397,92 +497,178 @@ class Done:
     emitted: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
-_INSERT_STEP = insert(RunStepRow.__table__)  # type: ignore[arg-type]
-_INSERT_LOG = insert(RunLogRow.__table__)  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class Advance:
+    """A run's completed steps to checkpoint and, unless `outputs` is UNFINISHED, its
+    completion with those outputs."""
+
+    run_id: str
+    attempt: int
+    done: tuple[Done, ...]
+    outputs: Any
+
+
+_INSERT_STEP = insert(_STEPS)
+_INSERT_LOG = insert(cast(Table, RunLogRow.__table__))
 UNFINISHED: Any = object()
+# The runs a batch of advances writes, locked in one order (id) by every writer.
+_LOCK_RUNS = (
+    select(
+        _RUNS.c.id,
+        _RUNS.c.status,
+        _RUNS.c.attempt,
+        _RUNS.c.stop_reason,
+        _RUNS.c.cursor,
+        _RUNS.c.organization_id,
+        _RUNS.c.project_id,
+        _RUNS.c.environment_id,
+        _RUNS.c.automation_id,
+        _RUNS.c.parent_run_id,
+        _RUNS.c.parent_step_id,
+    )
+    .where(_RUNS.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_RUNS.c.id)
+    .with_for_update()
+)
+_MOVE_CURSOR = (
+    update(_RUNS)
+    .where(_RUNS.c.id == bindparam("b_id"))
+    .values(cursor=bindparam("b_cursor"), update_time=bindparam("b_now", type_=_UTC))
+)
+_COMPLETE = (
+    update(_RUNS)
+    .where(_RUNS.c.id == bindparam("b_id"))
+    .values(
+        status="completed",
+        stop_reason="completed",
+        outputs=bindparam("b_outputs", type_=_RUNS.c.outputs.type),
+        cursor=bindparam("b_cursor"),
+        lease_owner=None,
+        lease_expires_at=None,
+        end_time=bindparam("b_now", type_=_UTC),
+        update_time=bindparam("b_now", type_=_UTC),
+    )
+)
+_RESUMED_STEP = (
+    update(_STEPS)
+    .where(_STEPS.c.run_id == bindparam("b_run"), _STEPS.c.seq == bindparam("b_seq"))
+    .values(
+        status="completed",
+        output=bindparam("b_output", type_=_STEPS.c.output.type),
+        error=None,
+        end_time=bindparam("b_now", type_=_UTC),
+    )
+)
 
 
-def advance(
-    tx: Session, run_id: str, attempt: int, done: list[Done], outputs: Any = UNFINISHED
-) -> None:
-    """Checkpoint completed steps (their logs and events first, each), move the cursor past
-    the last, and with `outputs` complete the run: one transaction, if the run is ours."""
-    run = fenced(tx, run_id, attempt)
+def advance(tx: Session, batch: list[Advance]) -> list[bool]:
+    """Checkpoint the completed steps of several runs (their logs and events first, each),
+    move each run's cursor past its last, and complete the runs that have outputs: one
+    transaction, a few statements for the whole batch. Fenced per run: an advance applies
+    only while its run is `running` under its attempt; the result says, per advance in
+    order, whether it did (False: the run is no longer the worker's)."""
     now = utcnow()  # a checkpoint's end_time is when it was written
-    who = system_principal(run)
+    rows = {row.id: row for row in tx.execute(_LOCK_RUNS, {"ids": [a.run_id for a in batch]})}
+    applied: list[bool] = []
     new_steps: list[dict[str, Any]] = []
+    resumed_steps: list[dict[str, Any]] = []
     logs: list[dict[str, Any]] = []
-    for step in done:
-        for level, message in step.logs:
-            logs.append(
-                {
-                    "id": new_id("log"),
-                    "run_id": run_id,
-                    "step_id": step.step_id,
-                    "level": level,
-                    "message": message[:10_000],
-                    "create_time": step.ended,
-                }
-            )
-        for event_type, data in step.emitted:
+    cursors: list[dict[str, Any]] = []
+    completions: list[dict[str, Any]] = []
+    for item in batch:
+        run = rows.get(item.run_id)
+        if run is None or run.status != "running" or run.attempt != item.attempt:
+            applied.append(False)
+            continue
+        applied.append(True)
+        ref = states.RunRef(
+            run.id, run.organization_id, run.project_id, run.environment_id, run.automation_id
+        )
+        who = states.system_principal(ref)
+        for step in item.done:
+            for level, message in step.logs:
+                logs.append(
+                    {
+                        "id": new_id("log"),
+                        "run_id": run.id,
+                        "step_id": step.step_id,
+                        "level": level,
+                        "message": message[:10_000],
+                        "create_time": step.ended,
+                    }
+                )
+            for event_type, data in step.emitted:
+                events.emit(
+                    tx,
+                    who,
+                    event_type,
+                    "run",
+                    run.id,
+                    data,
+                    project_id=run.project_id,
+                    environment_id=run.environment_id,
+                )
+            if step.resumed_seq is not None:
+                resumed_steps.append(
+                    {"b_run": run.id, "b_seq": step.resumed_seq, "b_output": step.output}
+                )
+            else:
+                new_steps.append(
+                    {
+                        "id": new_id("stp"),
+                        "run_id": run.id,
+                        "seq": step.seq,
+                        "step_id": step.step_id,
+                        "kind": step.kind,
+                        "status": "completed",
+                        "output": step.output,
+                        "error": None,
+                        "attempt": step.step_attempt,
+                        "run_attempt": item.attempt,
+                        "start_time": step.started,
+                        "end_time": now,
+                    }
+                )
             events.emit(
                 tx,
                 who,
-                event_type,
+                "run.step_completed",
                 "run",
-                run_id,
-                data,
-                project_id=run.project_id,
-                environment_id=run.environment_id,
-            )
-        if step.resumed_seq is not None:
-            tx.execute(
-                update(RunStepRow)
-                .where(RunStepRow.run_id == run_id, RunStepRow.seq == step.resumed_seq)
-                .values(status="completed", output=step.output, error=None, end_time=now)
-            )
-        else:
-            new_steps.append(
+                run.id,
                 {
-                    "id": new_id("stp"),
-                    "run_id": run_id,
-                    "seq": step.seq,
+                    "run_id": run.id,
                     "step_id": step.step_id,
                     "kind": step.kind,
                     "status": "completed",
-                    "output": step.output,
                     "error": None,
-                    "attempt": step.step_attempt,
-                    "run_attempt": attempt,
-                    "start_time": step.started,
-                    "end_time": now,
-                }
+                },
+                project_id=run.project_id,
+                environment_id=run.environment_id,
             )
-        events.emit(
-            tx,
-            who,
-            "run.step_completed",
-            "run",
-            run_id,
-            {
-                "run_id": run_id,
-                "step_id": step.step_id,
-                "kind": step.kind,
-                "status": "completed",
-                "error": None,
-            },
-            project_id=run.project_id,
-            environment_id=run.environment_id,
-        )
+        cursor = item.done[-1].cursor if item.done else run.cursor
+        if item.outputs is UNFINISHED:
+            if item.done:
+                cursors.append({"b_id": run.id, "b_cursor": cursor})
+            continue
+        states.check(run.status, "completed", "completed")
+        completions.append({"b_id": run.id, "b_cursor": cursor, "b_outputs": item.outputs})
+        states.record(tx, who, ref, run.status, "completed", run.stop_reason, "completed")
+        if run.parent_run_id is not None:
+            states.wake_parent(tx, run.parent_run_id, run.parent_step_id)
     if logs:
         tx.execute(_INSERT_LOG, logs)
     if new_steps:
         tx.execute(_INSERT_STEP, new_steps)
-    if done:
-        run.cursor = done[-1].cursor
-        run.update_time = now
-    if outputs is not UNFINISHED:
-        transition(tx, run, "completed", stop_reason="completed", outputs=outputs)
+    for values in (resumed_steps, cursors, completions):
+        for row in values:
+            row["b_now"] = now
+    if resumed_steps:
+        tx.execute(_RESUMED_STEP, resumed_steps)
+    if cursors:
+        tx.execute(_MOVE_CURSOR, cursors)
+    if completions:
+        tx.execute(_COMPLETE, completions)
+    return applied
 
 
 def finish(tx: Session, run_id: str, attempt: int, outputs: Any) -> None:

@@ -34,10 +34,13 @@ log = structlog.get_logger("kanri.engine")
 COMMON_FIELDS = frozenset({"id", "kind", "retry", "timeout_seconds"})
 MAX_STEP_EXECUTIONS = 1000
 INLINE_BACKOFF_SECONDS = 5.0
-# Steps without effects outside the run: the last step of a run, if pure, is checkpointed
-# in the transaction that completes the run (re-running it after a crash before that
-# write changes nothing).
+# Steps without effects outside the run: consecutive ones are checkpointed together, before
+# the next step with effects starts or with the run's end (re-running one after a crash
+# before that write changes nothing).
 PURE_KINDS = frozenset({"transform", "condition", "log"})
+MAX_PENDING_CHECKPOINTS = 100
+# Advances (checkpoints, completions) of this worker's runs written in one transaction.
+MAX_ADVANCE_BATCH = 64
 
 
 def _allows_private(tx: Session, project_id: str) -> bool:
@@ -63,6 +66,53 @@ class Services:
         return allowed
 
 
+class Completer:
+    """Writes the advances (checkpoints and completions) of a worker's runs: whatever is
+    queued when the previous write ends goes in one transaction (`queue.advance`), so a
+    busy worker shares transactions between runs and an idle one waits for nothing."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self._queued: list[tuple[queue.Advance, asyncio.Future[bool]]] = []
+        self._wake = asyncio.Event()
+
+    async def advance(self, item: queue.Advance) -> None:
+        """Write `item` (with others); LostLease if its run is no longer this worker's."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queued.append((item, future))
+        self._wake.set()
+        if not await future:
+            raise queue.LostLease(item.run_id)
+
+    async def run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queued:
+                batch = self._queued[:MAX_ADVANCE_BATCH]
+                del self._queued[:MAX_ADVANCE_BATCH]
+                await self._write(batch)
+
+    async def _write(self, batch: list[tuple[queue.Advance, asyncio.Future[bool]]]) -> None:
+        try:
+            applied = await self.db.write(queue.advance, [item for item, _ in batch])
+        except asyncio.CancelledError:
+            for _, future in batch:
+                future.cancel()
+            raise
+        except Exception as exc:
+            if len(batch) > 1:  # nothing was written: each alone, so one bad run fails alone
+                for one in batch:
+                    await self._write([one])
+                return
+            if not batch[0][1].done():
+                batch[0][1].set_exception(exc)
+            return
+        for (_, future), ok in zip(batch, applied, strict=True):
+            if not future.done():  # its run's task may have been cancelled meanwhile
+                future.set_result(ok)
+
+
 class Engine:
     """One worker: up to `concurrency` runs at once, leases of `lease_seconds`."""
 
@@ -83,6 +133,8 @@ class Engine:
         self.sweep_seconds = min(sweep_seconds, lease_seconds)
         self.id = new_id("wrk")
         self.services = Services(kanri)
+        self.completer = Completer(self.db)
+        self._completing: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._inflight: dict[str, tuple[int, asyncio.Task[None]]] = {}
         self._loops: list[asyncio.Task[None]] = []
@@ -96,6 +148,7 @@ class Engine:
         await self.db.write(
             queue.register_worker, self.id, socket.gethostname(), os.getpid(), self.concurrency
         )
+        self._completing = asyncio.create_task(self.completer.run(), name="kanri-advance")
         self._loops = [
             asyncio.create_task(self._listen_loop(), name="kanri-listen"),
             asyncio.create_task(self._claim_loop(), name="kanri-claim"),
@@ -115,6 +168,9 @@ class Engine:
             for task in pending:
                 task.cancel()  # its lease expires and another worker resumes the run
             await asyncio.gather(*pending, return_exceptions=True)
+        if self._completing is not None:  # after the runs: they write through it
+            self._completing.cancel()
+            await asyncio.gather(self._completing, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.db.write(queue.stop_worker, self.id)
         with contextlib.suppress(Exception):
@@ -142,7 +198,9 @@ class Engine:
                 task = asyncio.create_task(self._execute(run), name=f"kanri-run-{run.id}")
                 self._inflight[run.id] = (run.attempt, task)
                 task.add_done_callback(functools.partial(self._done, run.id))
-            if not claimed or len(self._inflight) >= self.concurrency:
+            # Fewer than asked for: nothing else is ready now (a run made ready since the
+            # claim began has set the event again, so the wait ends at once).
+            if len(claimed) < free or len(self._inflight) >= self.concurrency:
                 timeout = self.poll_seconds * (0.8 + 0.4 * random.random())
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
@@ -247,18 +305,17 @@ class RunExecution:
         self.db = engine.db
         self.claimed = claimed
         self.pending: list[queue.Done] = []  # completed pure steps not checkpointed yet
-        self.facts: gate.RunFacts | None = None
+        self.facts: queue.RunFacts | None = None
 
     async def _advance(self, state: queue.RunState, outputs: Any = queue.UNFINISHED) -> None:
         """Write the pending checkpoints (and with `outputs`, the run's completion)."""
         done, self.pending = self.pending, []
         if done or outputs is not queue.UNFINISHED:
-            await self.db.write(queue.advance, state.run_id, state.attempt, done, outputs)
+            advance = queue.Advance(state.run_id, state.attempt, tuple(done), outputs)
+            await self.engine.completer.advance(advance)
 
     async def run(self) -> None:
         state = self.claimed.state
-        if state is None:
-            state = await self.db.write(queue.load, self.claimed.id, self.claimed.attempt)
         steps: list[dict[str, Any]] = state.definition["steps"]
         index = {step["id"]: i for i, step in enumerate(steps)}
         position = 0 if state.cursor is None else index.get(state.cursor, len(steps))
@@ -268,7 +325,7 @@ class RunExecution:
         executions = 0
         seq = state.next_seq
         resumed = state.resumed
-        self.facts = await self.db.read(gate.facts, state.run_id)
+        self.facts = state.facts
         fresh = state.cursor is None and state.next_seq == 1
         at_gate = state.cursor == gate.RUN_GATE
         if at_gate or (self.facts is not None and fresh):
@@ -284,6 +341,8 @@ class RunExecution:
                 await self._fail(state, "the run exceeded its timeout", None, "timeout")
                 return
             step = steps[position]
+            if self.pending and step["kind"] not in PURE_KINDS:
+                await self._advance(state)  # pure steps before it are never run again
             outcome, started, logs, emitted = await self._attempt(state, step, resumed)
             resumed_seq = seq - 1 if resumed is not None else None
             if isinstance(outcome, Wait | Fail):
@@ -316,9 +375,12 @@ class RunExecution:
                     emitted=tuple(emitted),
                 )
             )
-            # The last step, if pure, is checkpointed with the run's completion.
-            finishing = cursor == END or index.get(cursor, len(steps)) >= len(steps)
-            if not (finishing and step["kind"] in PURE_KINDS and not emitted):
+            # A pure step's checkpoint waits for the next step with effects or the run's end.
+            if (
+                step["kind"] not in PURE_KINDS
+                or emitted
+                or len(self.pending) >= MAX_PENDING_CHECKPOINTS
+            ):
                 await self._advance(state)
             if resumed_seq is None:
                 seq += 1

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from kanri.core.time import utcnow
@@ -242,6 +242,23 @@ def load(tx: Session, project_id: str) -> PolicySet:
         ).scalars()
     )
     return PolicySet(policies, default_id, exceptions)
+
+
+def load_many(tx: Session, project_ids: set[str]) -> dict[str, PolicySet]:
+    """`load` for several projects: one read finds those with enabled policies (few, for a
+    batch of runs), and only theirs are loaded."""
+    table = cast(Table, PolicyRow.__table__)
+    with_policies = set(
+        tx.execute(
+            select(table.c.project_id)
+            .where(table.c.project_id.in_(project_ids), table.c.enabled.is_(True))
+            .distinct()
+        ).scalars()
+    )
+    return {
+        project_id: load(tx, project_id) if project_id in with_policies else PolicySet()
+        for project_id in project_ids
+    }
 
 
 def evaluate(tx: Session, project_id: str, context: dict[str, Any]) -> Decision:

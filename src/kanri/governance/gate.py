@@ -1,38 +1,25 @@
-"""Where the engine meets the evaluator: the facts of a run, the audit of each evaluation,
-and the approval a `needs_approval` verdict parks the run on."""
+"""Where the engine meets the evaluator: the context of a run's facts (read with its claim,
+`engine/queue.py`), the audit of each evaluation, and the approval a `needs_approval`
+verdict parks the run on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kanri.agents.models import AgentRow
-from kanri.automations.models import AutomationRow
 from kanri.core import audit
 from kanri.core.auth import Principal
 from kanri.core.time import utcnow
 from kanri.engine import queue
+from kanri.engine.queue import RunFacts
 from kanri.engine.registry import ApprovalRequest, Wait
 from kanri.governance import evaluator
-from kanri.runs.models import RunRow
 from kanri.runs.states import system_principal
-from kanri.tenancy.models import EnvironmentRow
 
 # The pseudo-step a run parks at while its start waits for a policy's approval.
 RUN_GATE = "policy:run"
-
-
-@dataclass(frozen=True)
-class RunFacts:
-    policies: evaluator.PolicySet
-    automation: str | None
-    agent: str | None
-    environment: str | None
-    labels: dict[str, Any]
-    inputs: dict[str, Any]
 
 
 def facts(tx: Session, run_id: str) -> RunFacts | None:
@@ -40,20 +27,7 @@ def facts(tx: Session, run_id: str) -> RunFacts | None:
     run = tx.get(RunRow, run_id)
     if run is None:
         return None
-    policies = evaluator.load(tx, run.project_id)
-    if policies.empty:
-        return None
-    automation = tx.get(AutomationRow, run.automation_id) if run.automation_id else None
-    agent = tx.get(AgentRow, run.agent_id) if run.agent_id else None
-    environment = tx.get(EnvironmentRow, run.environment_id) if run.environment_id else None
-    return RunFacts(
-        policies,
-        automation.name if automation is not None else None,
-        agent.name if agent is not None else None,
-        environment.name if environment is not None else None,
-        dict(run.labels or {}),
-        dict(run.inputs or {}),
-    )
+    return queue.run_facts(tx, run, evaluator.load(tx, run.project_id))
 
 
 def context(

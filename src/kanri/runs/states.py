@@ -7,6 +7,8 @@ chained into the project's trail shortly after, see core/audit.py).
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -52,8 +54,14 @@ EVENTS = {
 }
 
 
-def system_principal(run: RunRow) -> Principal:
-    return Principal.system(run.organization_id, run.project_id, name="engine")
+def system_principal(run: RunRow | RunRef) -> Principal:
+    return engine_principal(run.organization_id, run.project_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def engine_principal(organization_id: str, project_id: str) -> Principal:
+    """The engine acting in a project (immutable: one per project is kept)."""
+    return Principal.system(organization_id, project_id, name="engine")
 
 
 def transition(
@@ -66,12 +74,10 @@ def transition(
     **fields: Any,
 ) -> None:
     """Move `run` to `to` (Conflict when the table forbids it) with audit and outbox."""
-    allowed = TRANSITIONS.get((run.status, to))
-    if allowed is None or stop_reason not in allowed:
-        raise Conflict(f"a {run.status} run cannot become {to}")
-    now = utcnow()
     before = run.status
     stop_before = run.stop_reason
+    check(before, to, stop_reason)
+    now = utcnow()
     run.status = to
     run.stop_reason = stop_reason
     run.update_time = now
@@ -86,8 +92,48 @@ def transition(
     if to == "pending":
         notify_runs_ready(tx)
     if to in TERMINAL and run.parent_run_id is not None:
-        _wake_parent(tx, run)
-    actor = who or system_principal(run)
+        wake_parent(tx, run.parent_run_id, run.parent_step_id)
+    record(
+        tx,
+        who or system_principal(run),
+        RunRef(run.id, run.organization_id, run.project_id, run.environment_id, run.automation_id),
+        before,
+        to,
+        stop_before,
+        stop_reason,
+    )
+
+
+def check(before: str, to: str, stop_reason: str | None) -> None:
+    """Conflict unless the table allows `before` → `to` with `stop_reason`."""
+    allowed = TRANSITIONS.get((before, to))
+    if allowed is None or stop_reason not in allowed:
+        raise Conflict(f"a {before} run cannot become {to}")
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """What a transition's audit row and event name of a run."""
+
+    id: str
+    organization_id: str
+    project_id: str
+    environment_id: str | None
+    automation_id: str | None
+
+
+def record(
+    tx: Session,
+    actor: Principal,
+    run: RunRef,
+    before: str,
+    to: str,
+    stop_before: str | None,
+    stop_reason: str | None,
+) -> None:
+    """The audit row and outbox event of a transition the caller has written (and checked):
+    `transition` for a loaded run, the engine's claim and completion for rows they update
+    with one statement."""
     changes: dict[str, Any] = {"status": {"from": before, "to": to}}
     if stop_reason or stop_before:
         changes["stop_reason"] = {"from": stop_before, "to": stop_reason}
@@ -120,15 +166,15 @@ def transition(
     )
 
 
-def _wake_parent(tx: Session, child: RunRow) -> None:
+def wake_parent(tx: Session, parent_run_id: str, parent_step_id: str | None) -> None:
     """A child run ended: its parent, waiting at the child's step, becomes ready."""
     parent = tx.execute(
-        select(RunRow).where(RunRow.id == child.parent_run_id).with_for_update()
+        select(RunRow).where(RunRow.id == parent_run_id).with_for_update()
     ).scalar_one_or_none()
     if (
         parent is not None
         and parent.status == "waiting"
         and parent.stop_reason != "paused"
-        and parent.cursor == child.parent_step_id
+        and parent.cursor == parent_step_id
     ):
         transition(tx, parent, "pending", available_at=utcnow())
