@@ -1,0 +1,286 @@
+"""Request dispatch for kanri's own routes: a prefix index over the route table and a
+precompiled handler per route.
+
+FastAPI walks every route of the table for each request and, once one matches, solves the
+route's dependency tree generically (per-request checks of each dependency's kind, caches,
+exit stacks, telemetry hooks). kanri's routes use a small subset of what FastAPI allows
+(async endpoints and async dependencies, path/query/header parameters, one JSON body, the
+`Request` and `Response` parameters), so for those the plan is worked out once at start:
+the same FastAPI functions validate the parameters and the body and serialise the
+response, in the same order (body parsed, dependencies — the auth guard — solved first,
+then parameters), and the same exception handlers answer. A route outside that subset, or
+any route while `app.dependency_overrides` is set, keeps FastAPI's own handler.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, params
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from fastapi.utils import is_body_allowed_for_status_code
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Match, Route
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_UNDEFINED = object()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How to call one dependant: its sub-dependencies first, then its own parameters."""
+
+    call: Callable[..., Awaitable[Any]]
+    name: str | None
+    subs: tuple[_Plan, ...]
+    path_params: list[Any]
+    query_params: list[Any]
+    header_params: list[Any]
+    request_name: str | None
+    response_name: str | None
+
+
+def _plan(dependant: Dependant, *, top: bool) -> _Plan | None:
+    """The plan of `dependant`, or None when it uses what only FastAPI's solver handles."""
+    call = dependant.call
+    if call is None:
+        return None
+    function = call if inspect.isfunction(call) or inspect.ismethod(call) else None
+    function = function or getattr(call, "__call__", None)  # noqa: B004 - callable instances
+    if function is None or not inspect.iscoroutinefunction(function):
+        return None
+    if (
+        dependant.cookie_params
+        or dependant.background_tasks_param_name
+        or dependant.security_scopes_param_name
+        or dependant.websocket_param_name
+        or dependant.http_connection_param_name
+        or (dependant.body_params and not top)
+        or getattr(dependant, "scope", None) not in (None, "request")
+    ):
+        return None
+    subs: list[_Plan] = []
+    seen: set[Any] = set()
+    for sub in dependant.dependencies:
+        if sub.call in seen:  # FastAPI would call it once and reuse the value
+            return None
+        seen.add(sub.call)
+        plan = _plan(sub, top=False)
+        if plan is None:
+            return None
+        subs.append(plan)
+    return _Plan(
+        call=call,
+        name=dependant.name,
+        subs=tuple(subs),
+        path_params=dependant.path_params,
+        query_params=dependant.query_params,
+        header_params=dependant.header_params,
+        request_name=dependant.request_param_name,
+        response_name=dependant.response_param_name,
+    )
+
+
+async def _solve(
+    plan: _Plan, request: Request, response: Response, errors: list[Any]
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for sub in plan.subs:
+        before = len(errors)
+        sub_values = await _solve(sub, request, response, errors)
+        if len(errors) == before:
+            value = await sub.call(**sub_values)
+            if sub.name is not None:
+                values[sub.name] = value
+    if plan.path_params:
+        found, failed = request_params_to_args(plan.path_params, request.path_params)
+        values.update(found)
+        errors.extend(failed)
+    if plan.query_params:
+        found, failed = request_params_to_args(plan.query_params, request.query_params)
+        values.update(found)
+        errors.extend(failed)
+    if plan.header_params:
+        found, failed = request_params_to_args(plan.header_params, request.headers)
+        values.update(found)
+        errors.extend(failed)
+    if plan.request_name:
+        values[plan.request_name] = request
+    if plan.response_name:
+        values[plan.response_name] = response
+    return values
+
+
+def _is_json(content_type: str) -> bool:
+    mime = content_type.partition(";")[0].strip().lower()
+    maintype, _, subtype = mime.partition("/")
+    return maintype == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+def compile_route(route: APIRoute, app: FastAPI) -> ASGIApp | None:
+    """An ASGI app answering `route` like FastAPI's handler would, or None when the route
+    needs FastAPI's general machinery (streams, forms, custom response classes, ...)."""
+    if not isinstance(route.response_class, DefaultPlaceholder):
+        return None
+    if getattr(route, "is_json_stream", False) or getattr(route, "stream_item_field", None):
+        return None
+    endpoint = route.dependant.call
+    if endpoint is None or inspect.isasyncgenfunction(endpoint):
+        return None
+    body_field = route.body_field
+    if body_field is not None and isinstance(body_field.field_info, params.Form):
+        return None
+    plan = _plan(route.dependant, top=True)
+    if plan is None:
+        return None
+    body_params = route.dependant.body_params
+    embed_body = bool(getattr(route, "_embed_body_fields", False))
+    strict_content_type = route.strict_content_type
+    if isinstance(strict_content_type, DefaultPlaceholder):
+        strict_content_type = strict_content_type.value
+    response_field = route.response_field
+    status_code = route.status_code
+    fallback = route.app
+
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+        if app.dependency_overrides:
+            await fallback(scope, receive, send)
+            return
+        request = Request(scope, receive, send)
+        body: Any = _UNDEFINED
+        if body_field is not None:
+            raw = await request.body()
+            if raw:
+                content_type = request.headers.get("content-type")
+                parse = (not strict_content_type) if not content_type else _is_json(content_type)
+                body = raw
+                if parse:
+                    try:
+                        body = json.loads(raw)
+                    except json.JSONDecodeError as exc:
+                        raise RequestValidationError(
+                            [
+                                {
+                                    "type": "json_invalid",
+                                    "loc": ("body", exc.pos),
+                                    "msg": "JSON decode error",
+                                    "input": {},
+                                    "ctx": {"error": exc.msg},
+                                }
+                            ],
+                            body=exc.doc,
+                        ) from exc
+        sub_response = Response()
+        del sub_response.headers["content-length"]
+        sub_response.status_code = None  # type: ignore[assignment]
+        errors: list[Any] = []
+        values = await _solve(plan, request, sub_response, errors)
+        if body_params:
+            found, failed = await request_body_to_args(
+                body_fields=body_params,
+                received_body=None if body is _UNDEFINED else body,
+                embed_body_fields=embed_body,
+            )
+            values.update(found)
+            errors.extend(failed)
+        if errors:
+            raise RequestValidationError(errors, body=None if body is _UNDEFINED else body)
+        result = await endpoint(**values)
+        if isinstance(result, Response):
+            await result(scope, receive, send)
+            return
+        status: int = sub_response.status_code or status_code or 200
+        if response_field is not None:
+            value, failures = response_field.validate(result, {}, loc=("response",))
+            if failures:
+                raise RequestValidationError(failures)  # never for kanri's own models
+            content = response_field.serialize_json(value, by_alias=True)
+            response: Response = Response(content, status, media_type="application/json")
+        else:
+            response = JSONResponse(jsonable_encoder(result), status)
+        if not is_body_allowed_for_status_code(response.status_code):
+            response.body = b""
+            response.headers["content-length"] = "0"
+        response.headers.raw.extend(sub_response.headers.raw)
+        await response(scope, receive, send)
+
+    return handle
+
+
+class RouteIndex:
+    """The app's routes grouped by their first two literal path segments (`/v1/runs`), so a
+    request tries the few routes that can match it; anything else (no full match, a 405, a
+    trailing-slash redirect) goes to FastAPI's router unchanged."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._router = app.router
+        self._fallback = app.router.middleware_stack
+        self._size = -1
+        self._groups: dict[str, list[BaseRoute]] = {}
+        self.compiled: set[int] = set()  # ids: routes define __eq__ and are unhashable
+
+    @staticmethod
+    def _key(path: str) -> str | None:
+        parts = path.split("/", 3)[1:3]
+        if any("{" in part for part in parts):
+            return None
+        return "/" + "/".join(parts)
+
+    def _build(self) -> None:
+        routes = list(self._router.routes)
+        keys = [self._key(r.path) if isinstance(r, Route) else None for r in routes]
+        known = {k for k in keys if k is not None}
+        groups: dict[str, list[BaseRoute]] = {k: [] for k in known}
+        for route, key in zip(routes, keys, strict=True):
+            for name, group in groups.items():
+                if key is None or key == name:
+                    group.append(route)
+        self._groups = groups
+        self._size = len(routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("root_path"):
+            await self._fallback(scope, receive, send)
+            return
+        if len(self._router.routes) != self._size:
+            self._build()
+        group = self._groups.get(self._key(scope["path"]) or "")
+        if group is not None:
+            for route in group:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    if id(route) not in self.compiled:  # FastAPI's own handler, its own path
+                        break
+                    scope.setdefault("router", self._router)
+                    scope.update(child_scope)
+                    await route.handle(scope, receive, send)
+                    return
+        await self._fallback(scope, receive, send)
+
+
+def install(app: FastAPI) -> None:
+    """Give every route of `app` that allows it a precompiled handler, and the router a
+    prefix index. Call after all routes are added."""
+    index = RouteIndex(app)
+    for route in app.router.routes:
+        if type(route) is APIRoute:
+            handler = compile_route(route, app)
+            if handler is not None:
+                route.app = handler
+                index.compiled.add(id(route))
+    app.router.middleware_stack = index
