@@ -8,8 +8,9 @@ exit stacks, telemetry hooks). kanri's routes use a small subset of what FastAPI
 `Request` and `Response` parameters), so for those the plan is worked out once at start:
 the same FastAPI functions validate the parameters and the body and serialise the
 response, in the same order (body parsed, dependencies — the auth guard — solved first,
-then parameters), and the same exception handlers answer. A route outside that subset, or
-any route while `app.dependency_overrides` is set, keeps FastAPI's own handler.
+then parameters), and the same exception handlers answer. A route outside that subset
+keeps FastAPI's own handler. (Feature routes join the app's table directly, so FastAPI's
+`dependency_overrides`, which only included routers consult, never applied to them.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI, params
+from fastapi import FastAPI, HTTPException, params
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
@@ -71,7 +72,6 @@ def _plan(dependant: Dependant, *, top: bool) -> _Plan | None:
         or dependant.websocket_param_name
         or dependant.http_connection_param_name
         or (dependant.body_params and not top)
-        or getattr(dependant, "scope", None) not in (None, "request")
     ):
         return None
     subs: list[_Plan] = []
@@ -132,7 +132,7 @@ def _is_json(content_type: str) -> bool:
     return maintype == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
-def compile_route(route: APIRoute, app: FastAPI) -> ASGIApp | None:
+def compile_route(route: APIRoute) -> ASGIApp | None:
     """An ASGI app answering `route` like FastAPI's handler would, or None when the route
     needs FastAPI's general machinery (streams, forms, custom response classes, ...)."""
     if not isinstance(route.response_class, DefaultPlaceholder):
@@ -155,12 +155,8 @@ def compile_route(route: APIRoute, app: FastAPI) -> ASGIApp | None:
         strict_content_type = strict_content_type.value
     response_field = route.response_field
     status_code = route.status_code
-    fallback = route.app
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        if app.dependency_overrides:
-            await fallback(scope, receive, send)
-            return
         request = Request(scope, receive, send)
         body: Any = _UNDEFINED
         if body_field is not None:
@@ -185,6 +181,8 @@ def compile_route(route: APIRoute, app: FastAPI) -> ASGIApp | None:
                             ],
                             body=exc.doc,
                         ) from exc
+                    except Exception as exc:  # not UTF-8, ...: as FastAPI answers it
+                        raise HTTPException(400, "There was an error parsing the body") from exc
         sub_response = Response()
         del sub_response.headers["content-length"]
         sub_response.status_code = None  # type: ignore[assignment]
@@ -279,7 +277,7 @@ def install(app: FastAPI) -> None:
     index = RouteIndex(app)
     for route in app.router.routes:
         if type(route) is APIRoute:
-            handler = compile_route(route, app)
+            handler = compile_route(route)
             if handler is not None:
                 route.app = handler
                 index.compiled.add(id(route))
