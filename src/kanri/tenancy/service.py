@@ -22,6 +22,7 @@ from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.permissions import ADMIN_ONLY_SECTIONS, valid_scope
 from kanri.core.scoping import scope_params, scoped, scoped_template
 from kanri.core.time import utcnow
+from kanri.db.prepared import PreparedSelect
 from kanri.tenancy import schemas
 from kanri.tenancy.models import ApiKeyRow, EnvironmentRow, OrganizationRow, ProjectRow
 
@@ -292,10 +293,13 @@ def create_environment(
     return _insert_environment(tx, who, body)
 
 
+_ENVIRONMENT_READ = {by_id: PreparedSelect(stmt) for by_id, stmt in _ENVIRONMENT_BY.items()}
+
+
 def get_environment(tx: Session, who: Principal, ref: str) -> schemas.Environment:
-    """One environment of who's project (a hot read: Core row, no ORM identity map)."""
-    stmt, params = _environment_params(who, ref)
-    row = tx.connection().execute(stmt, params).first()
+    """One environment of who's project (the hottest read: a statement compiled once)."""
+    by_id = looks_like_id(ref, "env")
+    row = _ENVIRONMENT_READ[by_id].first(tx, {**scope_params(who), "ref": ref})
     if row is None:
         raise not_found("environment", ref)
     return schemas.Environment.model_validate(row)
