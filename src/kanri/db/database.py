@@ -12,7 +12,7 @@ import asyncio
 import contextvars
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -20,6 +20,8 @@ import structlog
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+
+from kanri.db.prepared import DriverReaders, PreparedSelect
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -194,6 +196,8 @@ class Database:
         self._sessions: async_sessionmaker[Any] | None = None
         self._read_sessions: async_sessionmaker[Any] | None = None
         self._readers: dict[int, Session] = {}
+        self._driver_engine: AsyncEngine | None = None
+        self._driver_readers: DriverReaders | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -214,6 +218,14 @@ class Database:
                 connect_args={"server_settings": {"application_name": "kanri"}},
             )
             self._sessions = async_sessionmaker(self._async_engine, expire_on_commit=False)
+            # Hot reads (`read_one`) hold their own connections, outside the pool above.
+            self._driver_engine = create_async_engine(
+                self.url,
+                pool_size=self._pool_size,
+                max_overflow=0,
+                connect_args={"server_settings": {"application_name": "kanri-reader"}},
+            )
+            self._driver_readers = DriverReaders(self._driver_engine, self._pool_size)
             # Reads run without BEGIN/COMMIT: one round trip per statement.
             self._read_sessions = async_sessionmaker(
                 self._async_engine.execution_options(isolation_level="AUTOCOMMIT"),
@@ -249,6 +261,11 @@ class Database:
         for engine in (self._read_engine, self._write_engine):
             if engine is not None:
                 engine.dispose()
+        if self._driver_readers is not None:
+            await self._driver_readers.close()
+            self._driver_readers = None
+        if self._driver_engine is not None:
+            await self._driver_engine.dispose()
         if self._async_engine is not None:
             await self._async_engine.dispose()
 
@@ -279,6 +296,20 @@ class Database:
         async with self._read_sessions() as session:
             result: T = await session.run_sync(fn, *args, **kwargs)
             return result
+
+    async def read_one(
+        self, prepared: PreparedSelect, params: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """The first row of a prepared hot read, or None: inline on SQLite, one round trip on
+        a held connection on PostgreSQL."""
+        if self._read_engine is not None:
+            session = self._inline_reader()
+            try:
+                return prepared.first(session, params)
+            finally:
+                session.expunge_all()
+        assert self._driver_readers is not None, "Database.start() was not awaited"
+        return await self._driver_readers.first(prepared, params)
 
 
 RUNS_CHANNEL = "kanri_runs"

@@ -296,13 +296,23 @@ def create_environment(
 _ENVIRONMENT_READ = {by_id: PreparedSelect(stmt) for by_id, stmt in _ENVIRONMENT_BY.items()}
 
 
-def get_environment(tx: Session, who: Principal, ref: str) -> schemas.Environment:
-    """One environment of who's project (the hottest read: a statement compiled once)."""
-    by_id = looks_like_id(ref, "env")
-    row = _ENVIRONMENT_READ[by_id].first(tx, {**scope_params(who), "ref": ref})
+def environment_lookup(who: Principal, ref: str) -> tuple[PreparedSelect, dict[str, Any]]:
+    """The prepared read of environment `ref` (id or name) in who's project, and its
+    parameters, for `Database.read_one`; `environment_found` shapes its answer."""
+    return _ENVIRONMENT_READ[looks_like_id(ref, "env")], {**scope_params(who), "ref": ref}
+
+
+def environment_found(row: dict[str, Any] | None, ref: str) -> schemas.Environment:
+    """The environment read by `environment_lookup`; NotFound when there was none."""
     if row is None:
         raise not_found("environment", ref)
     return schemas.Environment.model_validate(row)
+
+
+def get_environment(tx: Session, who: Principal, ref: str) -> schemas.Environment:
+    """One environment of who's project."""
+    prepared, params = environment_lookup(who, ref)
+    return environment_found(prepared.first(tx, params), ref)
 
 
 def list_environments(tx: Session, who: Principal, params: ListParams) -> Page[schemas.Environment]:
