@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import re
+import time
 
 from ulid import ULID
 
@@ -12,6 +15,21 @@ _ID_RE = re.compile(r"^[a-z]{2,5}_[0-9A-HJKMNP-TV-Z]{26}$")
 def new_id(prefix: str) -> str:
     """A fresh id such as `prj_01JD3...`."""
     return f"{prefix}_{ULID()}"
+
+
+# RFC 4648 base32 digits -> Crockford's, which ULIDs use.
+_CROCKFORD = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+)
+
+
+def new_request_id() -> str:
+    """`req_` + a ULID, about ten times cheaper than `new_id`: not monotonic within a
+    millisecond, which ids nobody sorts (request ids) do not need."""
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    # 128 bits left-aligned in 17 bytes: the first 26 base32 digits are the ULID's.
+    digits = base64.b32encode((value << 6).to_bytes(17, "big"))[:26].translate(_CROCKFORD)
+    return "req_" + digits.decode("ascii")
 
 
 def looks_like_id(ref: str, prefix: str) -> bool:

@@ -54,6 +54,8 @@ class _Plan:
     header_params: list[Any]
     request_name: str | None
     response_name: str | None
+    # Path parameters named as in the path (no alias): validated without FastAPI's lookup.
+    simple_path: tuple[tuple[str, Any, tuple[str, str]], ...] = ()
 
 
 def _plan(dependant: Dependant, *, top: bool) -> _Plan | None:
@@ -84,7 +86,15 @@ def _plan(dependant: Dependant, *, top: bool) -> _Plan | None:
         if plan is None:
             return None
         subs.append(plan)
+    simple_path = tuple(
+        (field.name, field, ("path", field.name))
+        for field in dependant.path_params
+        if field.field_info.alias in (None, field.name)
+        and field.field_info.validation_alias is None
+        and isinstance(field.field_info, params.Path)
+    )
     return _Plan(
+        simple_path=simple_path if len(simple_path) == len(dependant.path_params) else (),
         call=call,
         name=dependant.name,
         subs=tuple(subs),
@@ -107,7 +117,15 @@ async def _solve(
             value = await sub.call(**sub_values)
             if sub.name is not None:
                 values[sub.name] = value
-    if plan.path_params:
+    if plan.simple_path:
+        path_params = request.scope["path_params"]
+        for name, field, loc in plan.simple_path:
+            value, failed = field.validate(path_params[name], values, loc=loc)
+            if failed:
+                errors.extend(failed)
+            else:
+                values[name] = value
+    elif plan.path_params:
         found, failed = request_params_to_args(plan.path_params, request.path_params)
         values.update(found)
         errors.extend(failed)

@@ -303,11 +303,9 @@ class Database:
         """The first row of a prepared hot read, or None: inline on SQLite, one round trip on
         a held connection on PostgreSQL."""
         if self._read_engine is not None:
-            session = self._inline_reader()
-            try:
-                return prepared.first(session, params)
-            finally:
-                session.expunge_all()
+            connection = self._inline_reader().get_bind()
+            assert isinstance(connection, Connection)
+            return prepared.first_on(connection, params)
         assert self._driver_readers is not None, "Database.start() was not awaited"
         return await self._driver_readers.first(prepared, params)
 

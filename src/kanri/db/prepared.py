@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Select
+from sqlalchemy import Connection, Select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Session
 
@@ -81,7 +81,10 @@ class PreparedSelect:
 
     def first(self, tx: Session, params: Mapping[str, Any]) -> dict[str, Any] | None:
         """The first row as {column: value} (values as SQLAlchemy would type them), or None."""
-        connection = tx.connection()
+        return self.first_on(tx.connection(), params)
+
+    def first_on(self, connection: Connection, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """`first` on a connection (no session needed)."""
         compiled = self.compiled_for(connection.dialect)
         cursor = connection.connection.cursor()
         try:
