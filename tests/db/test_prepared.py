@@ -5,13 +5,13 @@ from datetime import UTC
 import httpx
 from sqlalchemy import bindparam, select
 
-from kanri.db.prepared import PreparedSelect
+from kanri.db.prepared import Prepared
 from kanri.runtime import Kanri
 from kanri.tenancy.models import EnvironmentRow
 from tests.factories import Tenant
 
 # A bound parameter, a value fixed in the statement, and a typed (UTC datetime) column.
-PRODUCTION = PreparedSelect(
+PRODUCTION = Prepared(
     select(EnvironmentRow.id, EnvironmentRow.name, EnvironmentRow.create_time).where(
         EnvironmentRow.project_id == bindparam("project"), EnvironmentRow.name == "production"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-import os
+import random
 import re
 import time
 
@@ -24,9 +24,10 @@ _CROCKFORD = bytes.maketrans(
 
 
 def new_request_id() -> str:
-    """`req_` + a ULID, about ten times cheaper than `new_id`: not monotonic within a
-    millisecond, which ids nobody sorts (request ids) do not need."""
-    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    """`req_` + a ULID, cheaper than `new_id`: not monotonic within a millisecond and its
+    randomness not cryptographic (no system call that releases the GIL), which ids that
+    are neither sorted nor secret (request ids) do not need."""
+    value = (time.time_ns() // 1_000_000) << 80 | random.getrandbits(80)
     # 128 bits left-aligned in 17 bytes: the first 26 base32 digits are the ULID's.
     digits = base64.b32encode((value << 6).to_bytes(17, "big"))[:26].translate(_CROCKFORD)
     return "req_" + digits.decode("ascii")

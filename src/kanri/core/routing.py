@@ -19,7 +19,7 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from fastapi import FastAPI, HTTPException, params
 from fastapi.datastructures import DefaultPlaceholder
@@ -40,6 +40,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _UNDEFINED = object()
+_OPTIONAL_STR: tuple[Any, ...] = (str | None, Optional[str])  # noqa: UP045 - both spellings
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class _Plan:
     response_name: str | None
     # Path parameters named as in the path (no alias): validated without FastAPI's lookup.
     simple_path: tuple[tuple[str, Any, tuple[str, str]], ...] = ()
+    # Optional single-string headers with an explicit alias (`Idempotency-Key`), likewise.
+    simple_headers: tuple[tuple[str, Any, tuple[str, str]], ...] = ()
 
 
 def _plan(dependant: Dependant, *, top: bool) -> _Plan | None:
@@ -93,7 +96,19 @@ def _plan(dependant: Dependant, *, top: bool) -> _Plan | None:
         and field.field_info.validation_alias is None
         and isinstance(field.field_info, params.Path)
     )
+    simple_headers = tuple(
+        (field.name, field, ("header", field.field_info.alias))
+        for field in dependant.header_params
+        if isinstance(field.field_info, params.Header)
+        and field.field_info.alias
+        and field.field_info.validation_alias in (None, field.field_info.alias)
+        and field.field_info.annotation in _OPTIONAL_STR
+        and field.field_info.default is None
+    )
     return _Plan(
+        simple_headers=simple_headers
+        if len(simple_headers) == len(dependant.header_params)
+        else (),
         simple_path=simple_path if len(simple_path) == len(dependant.path_params) else (),
         call=call,
         name=dependant.name,
@@ -133,7 +148,19 @@ async def _solve(
         found, failed = request_params_to_args(plan.query_params, request.query_params)
         values.update(found)
         errors.extend(failed)
-    if plan.header_params:
+    if plan.simple_headers:
+        headers = request.headers
+        for name, field, loc in plan.simple_headers:
+            raw = headers.get(loc[1])
+            if raw is None:
+                values[name] = None
+                continue
+            value, failed = field.validate(raw, values, loc=loc)
+            if failed:
+                errors.extend(failed)
+            else:
+                values[name] = value
+    elif plan.header_params:
         found, failed = request_params_to_args(plan.header_params, request.headers)
         values.update(found)
         errors.extend(failed)

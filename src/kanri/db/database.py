@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
-from kanri.db.prepared import DriverReaders, PreparedSelect
+from kanri.db.prepared import DriverReaders, Prepared
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -139,26 +139,28 @@ class SQLiteWriter:
             session = Session(bind=conn, expire_on_commit=False, autoflush=True)
             with session, session.begin():
                 session.connection()  # BEGIN IMMEDIATE, owned (and committed) by the session
+                # Savepoints go straight to the driver: SQLAlchemy neither makes nor tracks them.
+                driver = conn.connection.driver_connection
                 for position, job in enumerate(batch):
                     # Plain SAVEPOINT statements: SQLAlchemy's nested transactions cost more
                     # than the commands they wrap. The ORM state of a failed command is
                     # discarded with expunge_all(); commands keep none across calls anyway.
-                    conn.exec_driver_sql("SAVEPOINT kanri_command")
+                    driver.execute("SAVEPOINT kanri_command")
                     # Rows buffered in session.info lists until commit (audit, outbox) roll
                     # back with the command.
                     marks = {k: len(v) for k, v in session.info.items() if type(v) is list}
                     try:
                         result = job.context.run(job.fn, session, *job.args, **job.kwargs)
                         session.flush()
-                        conn.exec_driver_sql("RELEASE kanri_command")
+                        driver.execute("RELEASE kanri_command")
                         outcomes.append((job, result, None))
                     except Exception as exc:
                         if not session.is_active:  # a failed flush: the transaction is lost
                             job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
                             replay = [done for done, _, _ in outcomes] + batch[position + 1 :]
                             raise _Replay from exc
-                        conn.exec_driver_sql("ROLLBACK TO kanri_command")
-                        conn.exec_driver_sql("RELEASE kanri_command")
+                        driver.execute("ROLLBACK TO kanri_command")
+                        driver.execute("RELEASE kanri_command")
                         session.expunge_all()
                         for key, value in session.info.items():
                             if type(value) is list:
@@ -298,7 +300,7 @@ class Database:
             return result
 
     async def read_one(
-        self, prepared: PreparedSelect, params: Mapping[str, Any]
+        self, prepared: Prepared, params: Mapping[str, Any]
     ) -> dict[str, Any] | None:
         """The first row of a prepared hot read, or None: inline on SQLite, one round trip on
         a held connection on PostgreSQL."""

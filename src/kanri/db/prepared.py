@@ -1,8 +1,8 @@
-"""Hot reads compiled once: a Core SELECT run straight on the driver's cursor.
+"""Hot statements compiled once: a Core SELECT or INSERT run straight on the driver's cursor.
 
 `Connection.execute` rebuilds the statement's cache key, its execution context and a
 result object for every call: about 60 µs for a one-row indexed read whose SQL costs
-10 µs on SQLite. A `PreparedSelect` compiles its statement once per dialect (the SQL, the
+10 µs on SQLite. A `Prepared` statement compiles its statement once per dialect (the SQL, the
 order of its parameters, the bind and result type processors SQLAlchemy itself would
 apply) and then only runs the cursor. On PostgreSQL `DriverReaders` runs it on held
 asyncpg connections (asyncpg keeps the server-side prepared statement). For reads on the
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, Insert, Select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Session
 
@@ -32,17 +32,18 @@ class _Compiled:
     result: tuple[Callable[[Any], Any] | None, ...]
 
 
-class PreparedSelect:
-    """A SELECT with named bind parameters, compiled once per dialect."""
+class Prepared:
+    """A SELECT (read with `first`) or an INSERT (`run`, every column given) with named
+    bind parameters, compiled once per dialect."""
 
-    def __init__(self, stmt: Select[Any]) -> None:
+    def __init__(self, stmt: Select[Any] | Insert) -> None:
         self._stmt = stmt
         self._compiled: dict[str, _Compiled] = {}
 
     def _compile(self, dialect: Any) -> _Compiled:
         compiled: Any = self._stmt.compile(dialect=dialect)
         if not compiled.positional or any(b.expanding for b in compiled.binds.values()):
-            raise TypeError("PreparedSelect needs a positional driver and no IN lists")
+            raise TypeError("Prepared needs a positional driver and no IN lists")
         names = tuple(compiled.positiontup)
         binds = compiled.binds
         return _Compiled(
@@ -99,9 +100,27 @@ class PreparedSelect:
             cursor.close()
         return None if row is None else self.row(compiled, row)
 
+    def run(self, tx: Session, params: Mapping[str, Any]) -> None:
+        """Execute the statement (an INSERT) in the transaction of `tx`."""
+        connection = tx.connection()
+        if connection.dialect.name != "sqlite":
+            # A failed statement aborts a PostgreSQL transaction: no second try possible.
+            connection.execute(self._stmt, dict(params))
+            return
+        compiled = self.compiled_for(connection.dialect)
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(compiled.sql, self.parameters(compiled, params))
+        except Exception:
+            # SQLite undid the statement only: again through SQLAlchemy, which raises the
+            # error as the rest of kanri expects it (IntegrityError -> 409).
+            connection.execute(self._stmt, dict(params))
+        finally:
+            cursor.close()
+
 
 class DriverReaders:
-    """Long-lived asyncpg connections (autocommit) for `PreparedSelect` reads on PostgreSQL:
+    """Long-lived asyncpg connections (autocommit) for `Prepared` reads on PostgreSQL:
     one round trip per read, with no pool checkout, session, greenlet or transaction.
 
     Connections are opened on first use, up to `size`; a read that fails on the connection
@@ -116,9 +135,7 @@ class DriverReaders:
         self._held: set[_Held] = set()
         self._closing: set[asyncio.Task[None]] = set()
 
-    async def first(
-        self, prepared: PreparedSelect, params: Mapping[str, Any]
-    ) -> dict[str, Any] | None:
+    async def first(self, prepared: Prepared, params: Mapping[str, Any]) -> dict[str, Any] | None:
         """The first row of `prepared` for `params`, or None."""
         compiled = prepared.compiled_for(self._engine.dialect)
         values = prepared.parameters(compiled, params)
