@@ -80,6 +80,11 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
         future.set_result(result)
 
 
+def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, error in settled:
+        _settle(future, result, error)
+
+
 class SQLiteWriter:
     """One thread owns the write connection and commits queued commands in batches.
 
@@ -174,8 +179,12 @@ class SQLiteWriter:
             for job in batch:
                 job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
             return []
+        # One wake-up per event loop for the whole batch, not one per command.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any, Any]]] = {}
         for job, result, error in outcomes:
-            job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+            by_loop.setdefault(job.loop, []).append((job.future, result, error))
+        for loop, settled in by_loop.items():
+            loop.call_soon_threadsafe(_settle_all, settled)
         return []
 
 

@@ -118,6 +118,22 @@ class Prepared:
         finally:
             cursor.close()
 
+    def run_many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        """Execute the INSERT once per row (each row giving every column). On SQLite the
+        driver's executemany; elsewhere, or for rows that leave columns to their defaults,
+        SQLAlchemy's."""
+        compiled = self.compiled_for(connection.dialect)
+        if connection.dialect.name != "sqlite" or any(
+            len(row) != len(compiled.names) for row in rows
+        ):
+            connection.execute(self._stmt, rows)
+            return
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(compiled.sql, [self.parameters(compiled, row) for row in rows])
+        finally:
+            cursor.close()
+
 
 class DriverReaders:
     """Long-lived asyncpg connections (autocommit) for `Prepared` reads on PostgreSQL:
