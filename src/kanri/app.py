@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await role.stop()
             await db.stop()
 
-    app = FastAPI(
+    app = routing.KanriAPI(
         title="kanri",
         version=__version__,
         description=DESCRIPTION,

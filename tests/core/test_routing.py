@@ -18,6 +18,7 @@ def test_every_json_route_gets_a_planned_handler(app: FastAPI) -> None:
         assert id(routes[hot]) in index.compiled
     # Streams keep FastAPI's handler.
     assert id(routes[("/v1/events/stream", "GET")]) not in index.compiled
+    assert app._short_path  # type: ignore[attr-defined]  # telemetry off: the short stack
 
 
 async def test_a_wrong_method_is_a_405_and_an_unknown_path_a_404(

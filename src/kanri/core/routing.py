@@ -27,8 +27,11 @@ from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
 from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
@@ -275,7 +278,8 @@ class RouteIndex:
         self._fallback = app.router.middleware_stack
         self._size = -1
         self._groups: dict[str, list[BaseRoute]] = {}
-        self.compiled: set[int] = set()  # ids: routes define __eq__ and are unhashable
+        self.compiled: set[int] = set()
+        self.outer_fallback: ASGIApp | None = None  # ids: routes define __eq__ and are unhashable
 
     @staticmethod
     def _key(path: str) -> str | None:
@@ -297,8 +301,17 @@ class RouteIndex:
         self._size = len(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._route(scope, receive, send, self._fallback)
+
+    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app-level entry (`KanriAPI`): what the index does not answer goes through
+        FastAPI's exit stack to the router."""
+        assert self.outer_fallback is not None
+        await self._route(scope, receive, send, self.outer_fallback)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send, fallback: ASGIApp) -> None:
         if scope["type"] != "http" or scope.get("root_path"):
-            await self._fallback(scope, receive, send)
+            await fallback(scope, receive, send)
             return
         if len(self._router.routes) != self._size:
             self._build()
@@ -313,7 +326,50 @@ class RouteIndex:
                     scope.update(child_scope)
                     await route.handle(scope, receive, send)
                     return
-        await self._fallback(scope, receive, send)
+        await fallback(scope, receive, send)
+
+
+class KanriAPI(FastAPI):
+    """FastAPI with a shorter path to kanri's routes.
+
+    Per request FastAPI asks whether its native telemetry is on and passes through two
+    middlewares that do nothing here (its own body limit, unset, and telemetry's exception
+    hook) and an exit stack that only its own handlers use. With telemetry off (decided
+    when the stack is built), an HTTP request goes: server errors → the app's middleware
+    (kanri's edge) → exception handlers → the route index; the index hands what it does not
+    handle itself to the usual exit stack and router.
+    """
+
+    _short_path = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self._short_path:
+            scope["app"] = self
+            assert self.middleware_stack is not None
+            await self.middleware_stack(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        index = self.router.middleware_stack
+        if not isinstance(index, RouteIndex) or self.max_body_size is not None or self.root_path:
+            self._short_path = False
+            return super().build_middleware_stack()
+        self._short_path = not self._native_telemetry.enabled()
+        if not self._short_path:
+            return super().build_middleware_stack()
+        error_handler = None
+        handlers: dict[Any, Any] = {}
+        for key, value in self.exception_handlers.items():
+            if key in (500, Exception):
+                error_handler = value
+            else:
+                handlers[key] = value
+        index.outer_fallback = AsyncExitStackMiddleware(self.router)
+        app: ASGIApp = ExceptionMiddleware(index.dispatch, handlers=handlers, debug=self.debug)
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
 
 
 def install(app: FastAPI) -> None:
