@@ -95,37 +95,55 @@ class SQLiteWriter:
     def __init__(self, engine: Engine, batch_size: int) -> None:
         self._engine = engine
         self._batch_size = batch_size
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[list[_Job] | None] = queue.SimpleQueue()
+        # Per event loop: the commands submitted during its current iteration. They are
+        # handed over together once it ends, so the writer wakes (and takes the GIL) once
+        # per iteration, not once per command, and its batches fill up.
+        self._outgoing: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
         self._thread = threading.Thread(target=self._loop, name="kanri-sqlite-writer", daemon=True)
         self._thread.start()
 
     def submit(self, job: _Job) -> None:
-        self._queue.put(job)
+        """Queue `job`; called on its event loop's thread."""
+        waiting = self._outgoing.get(job.loop)
+        if waiting is None:
+            self._outgoing[job.loop] = [job]
+            job.loop.call_soon(self._hand_over, job.loop)
+        else:
+            waiting.append(job)
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        jobs = self._outgoing.pop(loop, None)
+        if jobs:
+            self._queue.put(jobs)
 
     def close(self) -> None:
+        for loop in list(self._outgoing):  # commands not handed over yet still run
+            self._hand_over(loop)
         self._queue.put(None)
         self._thread.join(timeout=30)
 
     def _loop(self) -> None:
         with self._engine.connect() as conn:
-            while True:
-                job = self._queue.get()
-                if job is None:
-                    return
-                batch = [job]
-                stop = False
-                while len(batch) < self._batch_size:
+            pending: list[_Job] = []
+            stop = False
+            while not stop or pending:
+                if not pending:
+                    jobs = self._queue.get()
+                    if jobs is None:
+                        return
+                    pending = jobs
+                while len(pending) < self._batch_size and not stop:
                     try:
                         more = self._queue.get_nowait()
                     except queue.Empty:
                         break
                     if more is None:
                         stop = True
-                        break
-                    batch.append(more)
+                    else:
+                        pending.extend(more)
+                batch, pending = pending[: self._batch_size], pending[self._batch_size :]
                 self._run_batch(conn, batch)
-                if stop:
-                    return
 
     def _run_batch(self, conn: Any, batch: list[_Job]) -> None:
         while batch:
