@@ -170,9 +170,9 @@ async def main(args: argparse.Namespace) -> None:
                 elif args.profile == "pyinstrument":
                     from pyinstrument import Profiler
 
-                    with Profiler(interval=0.0001, async_mode="disabled") as profiler:
+                    with Profiler(interval=0.0001, async_mode="disabled") as sampler:
                         await drive(app, method, path, key, args.requests, args.concurrency, "pi")
-                    print(profiler.output_text(unicode=True, show_all=False))
+                    print(sampler.output_text(unicode=True, show_all=False))
 
 
 if __name__ == "__main__":
