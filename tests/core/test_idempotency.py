@@ -167,3 +167,9 @@ async def test_a_stored_body_opens_only_with_the_servers_secret(kanri: Kanri) ->
     assert open_body(sealed, box(kanri.settings.secret, BOX_PURPOSE)) == '{"key": "kanri_sk_x"}'
     with pytest.raises(ValueError, match="cannot be decrypted"):
         open_body(sealed, box(b"another-secret-" + b"y" * 40, BOX_PURPOSE))
+
+
+def test_a_body_stored_in_clear_before_encryption_is_replayed_as_stored(kanri: Kanri) -> None:
+    assert open_body('{"id": "env_x"}', box(kanri.settings.secret, BOX_PURPOSE)) == (
+        '{"id": "env_x"}'
+    )
