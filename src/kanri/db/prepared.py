@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Unpack
+from typing import Any
 
 import asyncpg
 from sqlalchemy import Connection, Insert, Select
@@ -36,7 +36,7 @@ class Prepared:
     """A SELECT (read with `first`) or an INSERT (`run`, every column given) with named
     bind parameters, compiled once per dialect."""
 
-    def __init__(self, stmt: Select[Unpack[tuple[Any, ...]]] | Insert) -> None:
+    def __init__(self, stmt: Select[*tuple[Any, ...]] | Insert) -> None:
         self._stmt = stmt
         self._compiled: dict[str, _Compiled] = {}
 
