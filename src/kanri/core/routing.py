@@ -125,7 +125,7 @@ def _plan(dependant: Dependant, *, top: bool) -> _Plan | None:
 
 
 async def _solve(
-    plan: _Plan, request: Request, response: Response, errors: list[Any]
+    plan: _Plan, request: Request, response: Response | None, errors: list[Any]
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for sub in plan.subs:
@@ -174,6 +174,10 @@ async def _solve(
     return values
 
 
+def _takes_response(plan: _Plan) -> bool:
+    return plan.response_name is not None or any(_takes_response(sub) for sub in plan.subs)
+
+
 def _is_json(content_type: str) -> bool:
     mime = content_type.partition(";")[0].strip().lower()
     maintype, _, subtype = mime.partition("/")
@@ -203,6 +207,7 @@ def compile_route(route: APIRoute) -> ASGIApp | None:
         strict_content_type = strict_content_type.value
     response_field = route.response_field
     status_code = route.status_code
+    takes_response = _takes_response(plan)
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
@@ -231,9 +236,11 @@ def compile_route(route: APIRoute) -> ASGIApp | None:
                         ) from exc
                     except Exception as exc:  # not UTF-8, ...: as FastAPI answers it
                         raise HTTPException(400, "There was an error parsing the body") from exc
-        sub_response = Response()
-        del sub_response.headers["content-length"]
-        sub_response.status_code = None  # type: ignore[assignment]
+        sub_response: Response | None = None
+        if takes_response:  # only a route that sets headers or a status needs one
+            sub_response = Response()
+            del sub_response.headers["content-length"]
+            sub_response.status_code = None  # type: ignore[assignment]
         errors: list[Any] = []
         values = await _solve(plan, request, sub_response, errors)
         if body_params:
@@ -250,7 +257,7 @@ def compile_route(route: APIRoute) -> ASGIApp | None:
         if isinstance(result, Response):
             await result(scope, receive, send)
             return
-        status: int = sub_response.status_code or status_code or 200
+        status: int = (sub_response and sub_response.status_code) or status_code or 200
         if response_field is not None:
             value, failures = response_field.validate(result, {}, loc=("response",))
             if failures:
@@ -262,7 +269,8 @@ def compile_route(route: APIRoute) -> ASGIApp | None:
         if not is_body_allowed_for_status_code(response.status_code):
             response.body = b""
             response.headers["content-length"] = "0"
-        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response is not None:
+            response.headers.raw.extend(sub_response.headers.raw)
         await response(scope, receive, send)
 
     return handle
