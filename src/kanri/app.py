@@ -17,6 +17,7 @@ from kanri.agents.api import router as agents_router
 from kanri.audit.api import router as audit_router
 from kanri.automations.api import router as automations_router
 from kanri.config import Settings
+from kanri.core import routing
 from kanri.core.auth import document_guards
 from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.costs.api import router as costs_router
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await role.stop()
             await db.stop()
 
-    app = FastAPI(
+    app = routing.KanriAPI(
         title="kanri",
         version=__version__,
         description=DESCRIPTION,
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         knowledge_router,
     ):
         app.router.routes.extend(router.routes)
+    routing.install(app)
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,

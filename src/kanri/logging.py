@@ -11,6 +11,12 @@ from typing import Any
 import structlog
 
 _KEY_RE = re.compile(r"kanri_(sk|pk|ak)_[0-9A-Za-z]{10,}")
+_level = logging.INFO
+
+
+def enabled(level: int) -> bool:
+    """Whether events of `level` are written (hot paths skip building the ones that are not)."""
+    return level >= _level
 
 
 def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -23,9 +29,11 @@ def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[
 
 def configure(level: str = "info", json_logs: bool = True) -> None:
     """Configure structlog (and stdlib logging) to write one line per event to stderr."""
+    global _level
     numeric = logging.getLevelName(level.upper())
     if not isinstance(numeric, int):
         numeric = logging.INFO
+    _level = numeric
     renderer: Any = (
         structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
     )

@@ -3,8 +3,12 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
+from kanri.core.idempotency import BOX_PURPOSE, open_body
+from kanri.core.models import IdempotencyRow
+from kanri.core.secrets import box
 from kanri.runtime import Kanri
 from kanri.tenancy.models import EnvironmentRow
 from tests.factories import Tenant
@@ -95,3 +99,77 @@ async def test_an_overlong_or_unprintable_key_is_a_422(
         )
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "header.Idempotency-Key"
+
+
+async def _stored_bodies(kanri: Kanri, key: str) -> list[str]:
+    def bodies(tx):  # type: ignore[no-untyped-def]
+        return list(
+            tx.execute(select(IdempotencyRow.body).where(IdempotencyRow.key == key)).scalars()
+        )
+
+    result: list[str] = await kanri.db.read(bodies)
+    return result
+
+
+async def test_a_created_api_key_is_stored_encrypted_and_replayed_in_full(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    headers = {**tenant.headers, "Idempotency-Key": f"key-{tenant.project_id}"}
+    first = await client.post("/v1/api-keys", json={"name": "ci"}, headers=headers)
+    assert first.status_code == 201, first.text
+    secret = first.json()["key"]
+    assert secret.startswith("kanri_sk_")
+    [stored] = await _stored_bodies(kanri, headers["Idempotency-Key"])
+    assert secret not in stored
+    assert first.json()["id"] not in stored  # the whole body is sealed, not just the key
+    again = await client.post("/v1/api-keys", json={"name": "ci"}, headers=headers)
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.json()["key"] == secret
+
+
+async def test_a_rotated_api_key_is_stored_encrypted_and_replayed_in_full(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    created = await client.post("/v1/api-keys", json={"name": "old"}, headers=tenant.headers)
+    assert created.status_code == 201, created.text
+    headers = {**tenant.headers, "Idempotency-Key": f"rotate-{tenant.project_id}"}
+    path = f"/v1/api-keys/{created.json()['id']}/rotate"
+    first = await client.post(path, json={"grace_period_seconds": 60}, headers=headers)
+    assert first.status_code == 201, first.text
+    [stored] = await _stored_bodies(kanri, headers["Idempotency-Key"])
+    assert first.json()["key"] not in stored
+    again = await client.post(path, json={"grace_period_seconds": 60}, headers=headers)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["key"] == first.json()["key"]
+
+
+async def test_a_webhook_signing_secret_is_stored_encrypted_and_replayed(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    headers = {**tenant.headers, "Idempotency-Key": f"hook-{tenant.project_id}"}
+    body = {"url": "https://hooks.example.com/kanri", "event_types": ["environment.*"]}
+    first = await client.post("/v1/webhooks", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    secret = first.json()["secret"]
+    assert secret.startswith("whsec_")
+    [stored] = await _stored_bodies(kanri, headers["Idempotency-Key"])
+    assert secret not in stored
+    assert secret.removeprefix("whsec_") not in stored
+    again = await client.post("/v1/webhooks", json=body, headers=headers)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["secret"] == secret
+
+
+async def test_a_stored_body_opens_only_with_the_servers_secret(kanri: Kanri) -> None:
+    sealed = box(kanri.settings.secret, BOX_PURPOSE).encrypt('{"key": "kanri_sk_x"}')
+    assert open_body(sealed, box(kanri.settings.secret, BOX_PURPOSE)) == '{"key": "kanri_sk_x"}'
+    with pytest.raises(ValueError, match="cannot be decrypted"):
+        open_body(sealed, box(b"another-secret-" + b"y" * 40, BOX_PURPOSE))
+
+
+def test_a_body_stored_in_clear_before_encryption_is_replayed_as_stored(kanri: Kanri) -> None:
+    assert open_body('{"id": "env_x"}', box(kanri.settings.secret, BOX_PURPOSE)) == (
+        '{"id": "env_x"}'
+    )

@@ -96,3 +96,34 @@ async def test_redis_storage_shares_a_bucket_between_processes() -> None:
     with pytest.raises(RateLimited) as limited:
         await first.hit("project", bucket, 2)
     assert int(limited.value.headers["Retry-After"]) >= 1
+
+
+def test_the_memory_window_weights_the_previous_minute_by_its_overlap() -> None:
+    from kanri.core.ratelimit import MemoryWindows
+
+    windows = MemoryWindows()
+    start = 1_800_000_000.0 - 1_800_000_000.0 % 60  # the start of a window
+    for n in range(10):
+        assert windows.hit("b", 10, start + 50 + n * 0.1)[0]
+    assert windows.hit("b", 10, start + 55) == (False, 0, 5)
+    # A quarter into the next minute, 3/4 of the previous 10 still count: 7.5 -> 7 spent.
+    allowed, remaining, reset = windows.hit("b", 10, start + 75)
+    assert allowed
+    assert remaining == 10 - 8  # floor(7.5 + 1)
+    assert 1 <= reset <= 45
+    assert windows.hit("b", 10, start + 76)[0]  # floor(7.33 + 1) + 1 <= 10
+    assert windows.hit("b", 10, start + 77)[0]  # floor(7.17 + 2) + 1 <= 10
+    assert windows.hit("b", 10, start + 78)[0] is False  # floor(7 + 3) + 1 > 10
+    # Two minutes later nothing of that remains.
+    assert windows.hit("b", 10, start + 200) == (True, 9, 40)
+
+
+def test_the_memory_window_forgets_idle_buckets_when_full() -> None:
+    from kanri.core.ratelimit import MemoryWindows
+
+    windows = MemoryWindows()
+    windows.MAX_BUCKETS = 3
+    for name in ("a", "b", "c"):
+        windows.hit(name, 5, 1000.0)
+    windows.hit("d", 5, 1000.0 + 600)
+    assert windows.hit("a", 5, 1000.0 + 600)[1] == 4  # a fresh bucket, not the old one's count

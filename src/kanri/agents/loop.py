@@ -61,7 +61,7 @@ class Setup:
     model_calls: dict[str, ModelReply]
     tool_calls: dict[str, ToolCallRow]
     decisions: dict[str, tuple[str, str, str]]  # call key → (status, comment, approval id)
-    facts: gate.RunFacts | None  # the run's policies (None: none has rules)
+    facts: queue.RunFacts | None  # the run's policies (None: none has rules)
     history: list[dict[str, Any]]
 
 

@@ -34,6 +34,7 @@ from kanri.core.canonical import canonical_json, plain
 from kanri.core.ids import new_id
 from kanri.core.models import AuditHeadRow, AuditLogRow
 from kanri.core.time import rfc3339, utcnow
+from kanri.db.prepared import Prepared
 
 GENESIS = "0" * 64
 # tx.info key: this transaction's rows, (row, chain now?), inserted before its commit. A
@@ -87,7 +88,7 @@ _UPDATE_HEAD = (
     .where(_HEADS.c.scope_id == bindparam("scope"))
     .values(seq=bindparam("seq"), hash=bindparam("hash"))
 )
-_INSERT_LOG = insert(_LOGS)
+_INSERT_LOG = Prepared(insert(_LOGS))
 _CHAIN_ROW = (
     update(_LOGS)
     .where(_LOGS.c.id == bindparam("row_id"), _LOGS.c.seq.is_(None))
@@ -210,7 +211,7 @@ def _insert_at_commit(session: Session) -> None:
             row["seq"], row["prev_hash"] = seq, prev
             row["hash"] = prev = row_hash(prev, row)
         heads.append({"scope": scope_id, "seq": seq, "hash": prev})
-    connection.execute(_INSERT_LOG, [row for row, _ in buffered])
+    _INSERT_LOG.run_many(connection, [row for row, _ in buffered])
     if heads:
         connection.execute(_UPDATE_HEAD, heads)
 
@@ -330,7 +331,7 @@ def record_many(
         }
         row["hash"] = prev_hash = row_hash(prev_hash, row)
         rows.append(row)
-    connection.execute(_INSERT_LOG, rows)
+    _INSERT_LOG.run_many(connection, rows)
     connection.execute(_UPDATE_HEAD, {"scope": scope_id, "seq": seq, "hash": prev_hash})
 
 

@@ -162,6 +162,24 @@ class AuthCache:
 
 
 _SANE_HEADER = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_MALFORMED = "malformed API key (bad prefix, length or checksum)"
+_GUARD_HEADERS = {
+    b"authorization": 0,
+    b"x-api-key": 1,
+    PROJECT_HEADER.lower().encode(): 2,
+    ENVIRONMENT_HEADER.lower().encode(): 3,
+}
+
+
+def _guard_headers(request: Request) -> list[str | None]:
+    """Authorization, x-api-key, Kanri-Project and Kanri-Environment in one pass over the
+    raw headers (the first of each, as Starlette's `headers.get` answers)."""
+    found: list[str | None] = [None, None, None, None]
+    for name, value in request.scope["headers"]:
+        slot = _GUARD_HEADERS.get(name)
+        if slot is not None and found[slot] is None:
+            found[slot] = value.decode("latin-1")
+    return found
 
 
 def _presented_key(authorization: str | None, api_key: str | None) -> str | None:
@@ -187,23 +205,27 @@ class SectionGuard:
         # each FastAPI dependant costs tens of microseconds per request. OpenAPI documents
         # them through `openapi_security` below.
         kanri = request.app.state.kanri
-        headers = request.headers
-        project_header = headers.get(PROJECT_HEADER)
-        environment_header = headers.get(ENVIRONMENT_HEADER)
-        raw = _presented_key(headers.get("authorization"), headers.get("x-api-key"))
+        authorization, api_key, project_header, environment_header = _guard_headers(request)
+        raw = _presented_key(authorization, api_key)
         if raw is None:
             raise Unauthorized("missing API key: send `Authorization: Bearer <key>` or `x-api-key`")
-        parsed = keys.parse(raw)
-        if parsed is None:
-            raise Unauthorized("malformed API key (bad prefix, length or checksum)")
-        record = await _lookup_key(kanri, keys.hash_key(raw, kanri.key_pepper))
-        now = utcnow()
+        if len(raw) != keys.KEY_LENGTH:
+            raise Unauthorized(_MALFORMED)
+        key_hash = keys.hash_key(raw, kanri.key_pepper)
+        # Only a key whose checksum passed was ever looked up and cached under its hash.
+        found, record = kanri.auth_cache.get("key", key_hash)
+        if not found:
+            if keys.parse(raw) is None:
+                raise Unauthorized(_MALFORMED)
+            record = await _lookup_key(kanri, key_hash)
         if record is None:
             raise Unauthorized("unknown API key")
-        if record.revoked_at is not None and record.revoked_at <= now:
-            raise Unauthorized("this API key was revoked")
-        if record.expires_at is not None and record.expires_at <= now:
-            raise Unauthorized("this API key has expired")
+        if record.revoked_at is not None or record.expires_at is not None:
+            now = utcnow()
+            if record.revoked_at is not None and record.revoked_at <= now:
+                raise Unauthorized("this API key was revoked")
+            if record.expires_at is not None and record.expires_at <= now:
+                raise Unauthorized("this API key has expired")
         if record.kind == "publishable":
             raise Forbidden("publishable keys reach public endpoints only")
         self._check_permission(record)

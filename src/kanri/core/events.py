@@ -16,8 +16,9 @@ from kanri.core.canonical import plain
 from kanri.core.ids import new_id
 from kanri.core.models import OutboxEventRow
 from kanri.core.time import utcnow
+from kanri.db.prepared import Prepared
 
-_INSERT_EVENT = insert(cast(Table, OutboxEventRow.__table__))
+_INSERT_EVENT = Prepared(insert(cast(Table, OutboxEventRow.__table__)))
 # tx.info key: this transaction's events, inserted before its commit. A list in tx.info
 # rolls back with the SQLite writer's per-command savepoint (db/database.py).
 _BUFFER = "kanri.events.pending"
@@ -62,7 +63,7 @@ def emit(
 def _insert_pending(session: Session) -> None:
     rows: list[dict[str, Any]] | None = session.info.pop(_BUFFER, None)
     if rows:
-        session.connection().execute(_INSERT_EVENT, rows)
+        _INSERT_EVENT.run_many(session.connection(), rows)
 
 
 event.listen(Session, "before_commit", _insert_pending)

@@ -4,6 +4,7 @@ rate-limit headers, access logs and metrics. Pure ASGI, so it costs microseconds
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kanri import logging as kanri_logging
 from kanri.core.errors import (
     BadRequest,
     Conflict,
@@ -28,7 +30,7 @@ from kanri.core.errors import (
     ValidationFailed,
 )
 from kanri.core.idempotency import Replay
-from kanri.core.ids import new_id
+from kanri.core.ids import new_request_id
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -212,13 +214,14 @@ class EdgeMiddleware:
         self.app = app
         self.max_body = max_body_bytes
         self.max_depth = max_json_depth
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _incoming_request_id(scope) or new_id("req")
+        request_id = _incoming_request_id(scope) or new_request_id()
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         status_holder = [500]
@@ -302,16 +305,25 @@ class EdgeMiddleware:
         route = scope.get("route")
         template = getattr(route, "path", None) or "unmatched"
         method = scope["method"]
-        REQUESTS.labels(method, template, str(status)).inc()
-        LATENCY.labels(method, template).observe(elapsed)
-        access_log.info(
-            "request",
-            method=method,
-            path=scope["path"],
-            status=status,
-            duration_ms=round(elapsed * 1000, 2),
-            request_id=scope["state"]["request_id"],
-        )
+        series = self._series.get((method, template, status))
+        if series is None:  # label lookups take a lock each: keep the children
+            series = (
+                REQUESTS.labels(method, template, str(status)),
+                LATENCY.labels(method, template),
+            )
+            if len(self._series) < 10_000:
+                self._series[(method, template, status)] = series
+        series[0].inc()
+        series[1].observe(elapsed)
+        if kanri_logging.enabled(logging.INFO):
+            access_log.info(
+                "request",
+                method=method,
+                path=scope["path"],
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+                request_id=scope["state"]["request_id"],
+            )
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

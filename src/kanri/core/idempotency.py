@@ -4,6 +4,10 @@ The first response is stored in the same transaction as the resource it created 
 replayed for 24 h with `Idempotent-Replayed: true`; the same key with a different body
 is a 409. A concurrent duplicate on PostgreSQL waits on the unique index and then
 replays; on SQLite the single writer makes it see the stored response.
+
+Stored bodies are encrypted at rest (SecretBox, purpose `idempotency-response`): some
+creates answer with a secret shown once (API keys, webhook signing secrets), and their
+replay must show it again without the table holding it in clear.
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ from kanri.core.canonical import canonical_json
 from kanri.core.errors import Conflict, FieldError, ValidationFailed
 from kanri.core.ids import new_id
 from kanri.core.models import IdempotencyRow
+from kanri.core.secrets import SecretBox, box
 from kanri.core.time import utcnow
 from kanri.db.database import Database
 
 M = TypeVar("M", bound=BaseModel)
 HEADER = "Idempotency-Key"
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+BOX_PURPOSE = "idempotency-response"
 
 
 class Replay(Exception):
@@ -62,13 +68,21 @@ def _stored(tx: Session, scope_id: str, key: str) -> IdempotencyRow | None:
     return row
 
 
-def _answer(row: IdempotencyRow, fingerprint: str) -> Replay:
+def _answer(row: IdempotencyRow, fingerprint: str, sealer: SecretBox) -> Replay:
     if row.fingerprint != fingerprint:
         raise Conflict(
             "this Idempotency-Key was already used with a different request",
             errors=[FieldError(f"header.{HEADER}", "reused with a different body or path")],
         )
-    return Replay(row.status_code, row.body, row.location)
+    return Replay(row.status_code, open_body(row.body, sealer), row.location)
+
+
+def open_body(stored: str, sealer: SecretBox) -> str:
+    """The response body of a stored row (JSON). Rows stored in clear before bodies were
+    encrypted (a JSON object, never a Fernet token) are read as they are."""
+    if stored.startswith("{"):
+        return stored
+    return sealer.decrypt(stored)
 
 
 IdempotencyKey = Annotated[
@@ -102,10 +116,12 @@ async def create(
         raise ValidationFailed(message, errors=[FieldError(f"header.{HEADER}", message)])
     scope_id = f"{who.project_id or who.organization_id}"
     fingerprint = _fingerprint(request, await request.body())
-    ttl = timedelta(seconds=request.app.state.kanri.settings.idempotency_ttl_seconds)
+    settings = request.app.state.kanri.settings
+    ttl = timedelta(seconds=settings.idempotency_ttl_seconds)
+    sealer = box(settings.secret, BOX_PURPOSE)
     existing = await db.read(_stored, scope_id, key)
     if existing is not None:
-        raise _answer(existing, fingerprint)
+        raise _answer(existing, fingerprint, sealer)
 
     def once(tx: Session) -> M | Replay:
         if tx.get_bind().dialect.name == "postgresql":
@@ -116,7 +132,7 @@ async def create(
             )
         stored = _stored(tx, scope_id, key)
         if stored is not None:
-            return _answer(stored, fingerprint)
+            return _answer(stored, fingerprint, sealer)
         tx.execute(
             delete(IdempotencyRow).where(
                 IdempotencyRow.scope_id == scope_id, IdempotencyRow.key == key
@@ -131,7 +147,7 @@ async def create(
                 key=key,
                 fingerprint=fingerprint,
                 status_code=status_code,
-                body=created.model_dump_json(),
+                body=sealer.encrypt(created.model_dump_json()),
                 location=location(created),
                 create_time=now,
                 expire_time=now + ttl,
@@ -147,7 +163,7 @@ async def create(
         stored = await db.read(_stored, scope_id, key)
         if stored is None:
             raise
-        raise _answer(stored, fingerprint) from None
+        raise _answer(stored, fingerprint, sealer) from None
     if isinstance(outcome, Replay):
         raise outcome
     response.headers["Location"] = location(outcome)

@@ -12,7 +12,7 @@ import asyncio
 import contextvars
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -20,6 +20,8 @@ import structlog
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+
+from kanri.db.prepared import DriverReaders, Prepared
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -78,6 +80,11 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
         future.set_result(result)
 
 
+def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, error in settled:
+        _settle(future, result, error)
+
+
 class SQLiteWriter:
     """One thread owns the write connection and commits queued commands in batches.
 
@@ -88,37 +95,55 @@ class SQLiteWriter:
     def __init__(self, engine: Engine, batch_size: int) -> None:
         self._engine = engine
         self._batch_size = batch_size
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[list[_Job] | None] = queue.SimpleQueue()
+        # Per event loop: the commands submitted during its current iteration. They are
+        # handed over together once it ends, so the writer wakes (and takes the GIL) once
+        # per iteration, not once per command, and its batches fill up.
+        self._outgoing: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
         self._thread = threading.Thread(target=self._loop, name="kanri-sqlite-writer", daemon=True)
         self._thread.start()
 
     def submit(self, job: _Job) -> None:
-        self._queue.put(job)
+        """Queue `job`; called on its event loop's thread."""
+        waiting = self._outgoing.get(job.loop)
+        if waiting is None:
+            self._outgoing[job.loop] = [job]
+            job.loop.call_soon(self._hand_over, job.loop)
+        else:
+            waiting.append(job)
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        jobs = self._outgoing.pop(loop, None)
+        if jobs:
+            self._queue.put(jobs)
 
     def close(self) -> None:
+        for loop in list(self._outgoing):  # commands not handed over yet still run
+            self._hand_over(loop)
         self._queue.put(None)
         self._thread.join(timeout=30)
 
     def _loop(self) -> None:
         with self._engine.connect() as conn:
-            while True:
-                job = self._queue.get()
-                if job is None:
-                    return
-                batch = [job]
-                stop = False
-                while len(batch) < self._batch_size:
+            pending: list[_Job] = []
+            stop = False
+            while not stop or pending:
+                if not pending:
+                    jobs = self._queue.get()
+                    if jobs is None:
+                        return
+                    pending = jobs
+                while len(pending) < self._batch_size and not stop:
                     try:
                         more = self._queue.get_nowait()
                     except queue.Empty:
                         break
                     if more is None:
                         stop = True
-                        break
-                    batch.append(more)
+                    else:
+                        pending.extend(more)
+                batch, pending = pending[: self._batch_size], pending[self._batch_size :]
                 self._run_batch(conn, batch)
-                if stop:
-                    return
 
     def _run_batch(self, conn: Any, batch: list[_Job]) -> None:
         while batch:
@@ -137,26 +162,28 @@ class SQLiteWriter:
             session = Session(bind=conn, expire_on_commit=False, autoflush=True)
             with session, session.begin():
                 session.connection()  # BEGIN IMMEDIATE, owned (and committed) by the session
+                # Savepoints go straight to the driver: SQLAlchemy neither makes nor tracks them.
+                driver = conn.connection.driver_connection
                 for position, job in enumerate(batch):
                     # Plain SAVEPOINT statements: SQLAlchemy's nested transactions cost more
                     # than the commands they wrap. The ORM state of a failed command is
                     # discarded with expunge_all(); commands keep none across calls anyway.
-                    conn.exec_driver_sql("SAVEPOINT kanri_command")
+                    driver.execute("SAVEPOINT kanri_command")
                     # Rows buffered in session.info lists until commit (audit, outbox) roll
                     # back with the command.
                     marks = {k: len(v) for k, v in session.info.items() if type(v) is list}
                     try:
                         result = job.context.run(job.fn, session, *job.args, **job.kwargs)
                         session.flush()
-                        conn.exec_driver_sql("RELEASE kanri_command")
+                        driver.execute("RELEASE kanri_command")
                         outcomes.append((job, result, None))
                     except Exception as exc:
                         if not session.is_active:  # a failed flush: the transaction is lost
                             job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
                             replay = [done for done, _, _ in outcomes] + batch[position + 1 :]
                             raise _Replay from exc
-                        conn.exec_driver_sql("ROLLBACK TO kanri_command")
-                        conn.exec_driver_sql("RELEASE kanri_command")
+                        driver.execute("ROLLBACK TO kanri_command")
+                        driver.execute("RELEASE kanri_command")
                         session.expunge_all()
                         for key, value in session.info.items():
                             if type(value) is list:
@@ -170,8 +197,12 @@ class SQLiteWriter:
             for job in batch:
                 job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
             return []
+        # One wake-up per event loop for the whole batch, not one per command.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any, Any]]] = {}
         for job, result, error in outcomes:
-            job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+            by_loop.setdefault(job.loop, []).append((job.future, result, error))
+        for loop, settled in by_loop.items():
+            loop.call_soon_threadsafe(_settle_all, settled)
         return []
 
 
@@ -194,6 +225,8 @@ class Database:
         self._sessions: async_sessionmaker[Any] | None = None
         self._read_sessions: async_sessionmaker[Any] | None = None
         self._readers: dict[int, Session] = {}
+        self._driver_engine: AsyncEngine | None = None
+        self._driver_readers: DriverReaders | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -214,6 +247,14 @@ class Database:
                 connect_args={"server_settings": {"application_name": "kanri"}},
             )
             self._sessions = async_sessionmaker(self._async_engine, expire_on_commit=False)
+            # Hot reads (`read_one`) hold their own connections, outside the pool above.
+            self._driver_engine = create_async_engine(
+                self.url,
+                pool_size=self._pool_size,
+                max_overflow=0,
+                connect_args={"server_settings": {"application_name": "kanri-reader"}},
+            )
+            self._driver_readers = DriverReaders(self._driver_engine, self._pool_size)
             # Reads run without BEGIN/COMMIT: one round trip per statement.
             self._read_sessions = async_sessionmaker(
                 self._async_engine.execution_options(isolation_level="AUTOCOMMIT"),
@@ -249,6 +290,11 @@ class Database:
         for engine in (self._read_engine, self._write_engine):
             if engine is not None:
                 engine.dispose()
+        if self._driver_readers is not None:
+            await self._driver_readers.close()
+            self._driver_readers = None
+        if self._driver_engine is not None:
+            await self._driver_engine.dispose()
         if self._async_engine is not None:
             await self._async_engine.dispose()
 
@@ -279,6 +325,18 @@ class Database:
         async with self._read_sessions() as session:
             result: T = await session.run_sync(fn, *args, **kwargs)
             return result
+
+    async def read_one(
+        self, prepared: Prepared, params: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """The first row of a prepared hot read, or None: inline on SQLite, one round trip on
+        a held connection on PostgreSQL."""
+        if self._read_engine is not None:
+            connection = self._inline_reader().get_bind()
+            assert isinstance(connection, Connection)
+            return prepared.first_on(connection, params)
+        assert self._driver_readers is not None, "Database.start() was not awaited"
+        return await self._driver_readers.first(prepared, params)
 
 
 RUNS_CHANNEL = "kanri_runs"

@@ -16,6 +16,7 @@ from kanri.engine import queue
 from kanri.engine.queue import RunFacts
 from kanri.engine.registry import ApprovalRequest, Wait
 from kanri.governance import evaluator
+from kanri.runs.models import RunRow
 from kanri.runs.states import system_principal
 
 # The pseudo-step a run parks at while its start waits for a policy's approval.

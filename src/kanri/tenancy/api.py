@@ -223,7 +223,8 @@ async def get_environment(
     db: Db,
     who: Annotated[Principal, RequireSection("environments", "read")],
 ) -> schemas.Environment:
-    return await db.read(service.get_environment, who, environment_id)
+    row = await db.read_one(*service.environment_lookup(who, environment_id))
+    return service.environment_found(row, environment_id)
 
 
 @router.patch("/v1/environments/{environment_id}", tags=["environments"])

@@ -22,6 +22,7 @@ from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.permissions import ADMIN_ONLY_SECTIONS, valid_scope
 from kanri.core.scoping import scope_params, scoped, scoped_template
 from kanri.core.time import utcnow
+from kanri.db.prepared import Prepared
 from kanri.tenancy import schemas
 from kanri.tenancy.models import ApiKeyRow, EnvironmentRow, OrganizationRow, ProjectRow
 
@@ -230,6 +231,9 @@ _ENVIRONMENT_BY = {
 }
 
 
+_ENVIRONMENT_READ = {by_id: Prepared(stmt) for by_id, stmt in _ENVIRONMENT_BY.items()}
+
+
 def _environment_params(who: Principal, ref: str) -> tuple[Select[EnvironmentRow], dict[str, Any]]:
     return _ENVIRONMENT_BY[looks_like_id(ref, "env")], {**scope_params(who), "ref": ref}
 
@@ -243,15 +247,14 @@ def environment_row(tx: Session, who: Principal, ref: str) -> EnvironmentRow:
     return row
 
 
-_INSERT_ENVIRONMENT = insert(cast(Table, EnvironmentRow.__table__))
+_INSERT_ENVIRONMENT = Prepared(insert(cast(Table, EnvironmentRow.__table__)))
 
 
 def _insert_environment(
     tx: Session, who: Principal, body: schemas.EnvironmentCreate
 ) -> schemas.Environment:
-    connection = tx.connection()  # Core: one cheap statement per step on the write path
-    stmt, params = _environment_params(who, body.name)
-    if connection.execute(stmt, params).first() is not None:
+    prepared, params = environment_lookup(who, body.name)
+    if prepared.first(tx, params) is not None:
         raise Conflict(
             f"an environment named '{body.name}' already exists",
             errors=[FieldError("body.name", "already used in this project")],
@@ -265,7 +268,7 @@ def _insert_environment(
         create_time=now,
         update_time=now,
     )
-    connection.execute(_INSERT_ENVIRONMENT, environment.model_dump())
+    _INSERT_ENVIRONMENT.run(tx, environment.model_dump())
     after = {"name": body.name, "description": body.description}
     audit.record(
         tx,
@@ -292,13 +295,23 @@ def create_environment(
     return _insert_environment(tx, who, body)
 
 
-def get_environment(tx: Session, who: Principal, ref: str) -> schemas.Environment:
-    """One environment of who's project (a hot read: Core row, no ORM identity map)."""
-    stmt, params = _environment_params(who, ref)
-    row = tx.connection().execute(stmt, params).first()
+def environment_lookup(who: Principal, ref: str) -> tuple[Prepared, dict[str, Any]]:
+    """The prepared read of environment `ref` (id or name) in who's project, and its
+    parameters, for `Database.read_one`; `environment_found` shapes its answer."""
+    return _ENVIRONMENT_READ[looks_like_id(ref, "env")], {**scope_params(who), "ref": ref}
+
+
+def environment_found(row: dict[str, Any] | None, ref: str) -> schemas.Environment:
+    """The environment read by `environment_lookup`; NotFound when there was none."""
     if row is None:
         raise not_found("environment", ref)
     return schemas.Environment.model_validate(row)
+
+
+def get_environment(tx: Session, who: Principal, ref: str) -> schemas.Environment:
+    """One environment of who's project."""
+    prepared, params = environment_lookup(who, ref)
+    return environment_found(prepared.first(tx, params), ref)
 
 
 def list_environments(tx: Session, who: Principal, params: ListParams) -> Page[schemas.Environment]:
