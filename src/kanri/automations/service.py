@@ -200,6 +200,13 @@ def rollback(tx: Session, who: Principal, ref: str, body: schemas.Rollback) -> s
     return schemas.Automation.model_validate(row)
 
 
+def published_definition(tx: Session, row: AutomationRow) -> dict[str, Any]:
+    """The definition of `row`'s published version (its draft when none is published)."""
+    if row.published_version is None:
+        return dict(row.definition)
+    return dict(_version_row(tx, row, row.published_version).definition)
+
+
 def definition_for_run(
     tx: Session, who: Principal, ref: str, wanted: int | str | None
 ) -> tuple[str, int | None, dict[str, Any]]:

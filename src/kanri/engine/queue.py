@@ -20,6 +20,7 @@ from kanri.core import events
 from kanri.core.auth import Principal
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
+from kanri.costs.estimate import estimate
 from kanri.engine.registry import IN_STEP_MARK, ChildRun
 from kanri.governance import evaluator
 from kanri.runs import approvals, states
@@ -212,13 +213,15 @@ def run_facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts 
         ).scalar_one_or_none()
         return found
 
+    inputs = dict(run.inputs or {})
     return RunFacts(
         policies,
         name(AutomationRow, run.automation_id),
         name(AgentRow, run.agent_id),
         name(EnvironmentRow, run.environment_id),
         dict(run.labels or {}),
-        dict(run.inputs or {}),
+        inputs,
+        estimate(tx, run.project_id, dict(run.definition or {}), inputs, utcnow()),
     )
 
 
@@ -232,6 +235,7 @@ class RunFacts:
     environment: str | None
     labels: dict[str, Any]
     inputs: dict[str, Any]
+    estimated_cost: float  # USD, what its model calls may spend (kanri.costs.estimate)
 
 
 # Built once (compiled-cache hits); a fenced write sets the JSON columns but seldom reads

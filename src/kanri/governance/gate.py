@@ -48,6 +48,7 @@ def context(
         environment=run.environment,
         labels=run.labels,
         inputs=run.inputs,
+        estimated_cost=run.estimated_cost,
         step_kind=step_kind,
         tool=tool,
         http_host=http_host,

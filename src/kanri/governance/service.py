@@ -18,6 +18,7 @@ from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
+from kanri.costs.estimate import estimate
 from kanri.governance import evaluator, expressions, schemas
 from kanri.governance.gate import evaluation_changes
 from kanri.governance.models import (
@@ -404,6 +405,11 @@ def pre_check(tx: Session, who: Principal, body: schemas.PreCheck) -> schemas.Pr
     else:
         resource = ("workflow", str(body.workflow))
     ctx = body.context
+    estimated_cost = ctx.estimated_cost
+    if estimated_cost is None and body.automation is not None:
+        # As the engine will see it: what the published version's model calls may spend.
+        definition = automations.published_definition(tx, automation)
+        estimated_cost = estimate(tx, who.project(), definition, ctx.inputs or {}, utcnow())
     context = evaluator.context_for(
         body.action,
         automation=automation_name,
@@ -412,7 +418,7 @@ def pre_check(tx: Session, who: Principal, body: schemas.PreCheck) -> schemas.Pr
         environment=ctx.environment or _environment_name(tx, who),
         labels=ctx.labels,
         inputs=ctx.inputs,
-        estimated_cost=ctx.estimated_cost,
+        estimated_cost=estimated_cost,
         step_kind=ctx.step.kind if ctx.step else None,
         tool=ctx.tool,
         http_host=ctx.http.host if ctx.http else None,
