@@ -10,7 +10,7 @@ import httpx
 
 from kanri.runtime import Kanri
 from tests.agents.factories import make_agent, make_provider, run_agent
-from tests.engine.factories import until_status
+from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key
 from tests.fakes.openai_server import FakeOpenAI
 from tests.governance.factories import audit_actions, make_policy
@@ -305,3 +305,25 @@ async def test_a_policy_attached_to_an_agent_decides_its_runs_before_they_start(
     assert "retired" in run["error"]["message"]
     fine = await run_agent(client, tenant, other["id"], "hello")
     assert fine["status"] == "completed", fine
+
+
+async def test_a_step_rule_on_the_agent_reads_the_agent_an_automation_step_runs(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    blocked = await make_agent(client, tenant)
+    other = await make_agent(client, tenant)
+    rule = 'step.kind = "agent" AND agent = "' + blocked["name"] + '"'
+    await make_policy(client, tenant, [{"when": rule, "effect": "deny", "reason": "not here"}])
+
+    async def run_step(agent_ref: str) -> dict[str, Any]:
+        step = {"id": "delegate", "kind": "agent", "agent": agent_ref, "message": "hi"}
+        automation = await make_automation(client, tenant, [step])
+        return await run_and_wait(client, tenant, automation["id"])
+
+    by_id = await run_step(blocked["id"])
+    assert by_id["status"] == "failed"
+    assert "not here" in by_id["error"]["message"]
+    by_name = await run_step(blocked["name"])
+    assert by_name["status"] == "failed"
+    allowed = await run_step(other["id"])
+    assert allowed["status"] == "completed", allowed

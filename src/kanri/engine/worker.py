@@ -484,8 +484,14 @@ class RunExecution:
         host = None
         if step["kind"] == "http":
             host = urlsplit(str(getattr(config, "url", ""))).hostname
+        agent = None
+        if step["kind"] == "agent":  # rules read the agent the step runs, by name
+            ref = str(getattr(config, "agent", ""))
+            agent = await self.db.read(gate.agent_name, state.project_id, ref)
         action = "http" if step["kind"] == "http" else "step"
-        context = gate.context(self.facts, action, step_kind=step["kind"], http_host=host)
+        context = gate.context(
+            self.facts, action, step_kind=step["kind"], http_host=host, agent=agent
+        )
         decision = evaluator.decide(self.facts.policies, context)
         if decision.considered:
             await self.db.write(

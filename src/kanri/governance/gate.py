@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kanri.agents.models import AgentRow
 from kanri.core import audit
 from kanri.core.auth import Principal
+from kanri.core.ids import looks_like_id
 from kanri.core.time import utcnow
 from kanri.engine import queue
 from kanri.engine.queue import RunFacts
@@ -29,6 +32,16 @@ def facts(tx: Session, run_id: str) -> RunFacts | None:
     if run is None:
         return None
     return queue.run_facts(tx, run, evaluator.load(tx, run.project_id))
+
+
+def agent_name(tx: Session, project_id: str, ref: str) -> str:
+    """The name of the project's agent `ref` (an id or already a name)."""
+    if not looks_like_id(ref, "agt"):
+        return ref
+    name = tx.execute(
+        select(AgentRow.name).where(AgentRow.project_id == project_id, AgentRow.id == ref)
+    ).scalar_one_or_none()
+    return name or ref
 
 
 def context(
