@@ -3,10 +3,12 @@ the stream never ends, so it is read from a uvicorn server of the test app)."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,10 +18,13 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session
 from ulid import ULID
 
+import kanri as kanri_package
 from kanri.core.models import OutboxEventRow
 from kanri.core.time import utcnow
 from kanri.events import service as events_service
 from kanri.events import stream
+from kanri.events.catalogue import CATALOGUE
+from kanri.runs import states as run_states
 from kanri.runtime import Kanri
 from tests.factories import make_key, make_tenant
 from tests.webhooks.helpers import make_environment
@@ -127,6 +132,7 @@ async def test_the_catalogue_lists_every_type_with_a_json_schema(
     types = {t["type"]: t for t in response.json()["data"]}
     for name in ("run.completed", "run.failed", "approval.requested", "webhook.test"):
         assert name in types
+    assert set(types) == set(CATALOGUE)
     completed = types["run.completed"]
     assert completed["description"]
     assert completed["schema"]["type"] == "object"
@@ -242,3 +248,45 @@ async def test_a_client_that_does_not_read_is_dropped_without_slowing_producers(
     finally:
         hub.unsubscribe(reader)
         await hub.close()
+
+
+def _literal_emits() -> dict[str, str]:
+    """Every event type the source emits by name: `emit(tx, who, "<type>", …)` calls."""
+    found: dict[str, str] = {}
+    for path in Path(kanri_package.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call) or len(node.args) < 3:
+                continue
+            called = node.func
+            name = called.attr if isinstance(called, ast.Attribute) else ""
+            name = name or (called.id if isinstance(called, ast.Name) else "")
+            kind = node.args[2]
+            if name == "emit" and isinstance(kind, ast.Constant) and isinstance(kind.value, str):
+                found[kind.value] = f"{path.name}:{node.lineno}"
+    return found
+
+
+def test_every_event_type_kanri_emits_is_in_the_catalogue() -> None:
+    literal = _literal_emits()
+    assert len(literal) > 40  # the scan sees the source
+    # Types whose names are made at run time (transitions, verbs, decisions).
+    made = {
+        *run_states.EVENTS.values(),
+        *(f"record.{verb}" for verb in ("created", "updated", "deleted", "restored")),
+        *(f"knowledge.entry.{verb}" for verb in ("created", "replaced", "deleted")),
+        *(f"external_execution.{verb}" for verb in ("created", "updated", "cancelled")),
+        *(f"webhook.{verb}" for verb in ("created", "updated", "deleted")),
+        *(f"approval.{outcome}" for outcome in ("approved", "rejected")),
+        "agent.suspended",
+        "agent.resumed",
+        "agent.rolled_back",
+        "automation.rolled_back",
+        "run.tool_call",
+        "run.delta",
+    }
+    missing = {t: where for t, where in literal.items() if t not in CATALOGUE}
+    assert missing == {}
+    assert made - set(CATALOGUE) == set()
+    for entry in CATALOGUE.values():
+        assert entry["description"]
+        assert entry["schema"]["type"] == "object"

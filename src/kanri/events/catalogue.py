@@ -50,6 +50,21 @@ def _described(entry: dict[str, Any], description: str) -> dict[str, Any]:
     return {**entry, "description": description}
 
 
+_STRING = {"type": "string"}
+_DATETIME = {"type": "string", "format": "date-time"}
+
+
+def _lifecycle(
+    resource: str, what: str, *, created: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
+    """`<resource>.created|updated|deleted`, each with the resource's `id`."""
+    return {
+        f"{resource}.created": _object(f"{what} was created", {"id": _ID}, **(created or {})),
+        f"{resource}.updated": _object(f"{what} changed", {"id": _ID}),
+        f"{resource}.deleted": _object(f"{what} was deleted", {"id": _ID}),
+    }
+
+
 CATALOGUE: dict[str, dict[str, Any]] = {
     "organization.created": _object("an organization was created", {"name": {"type": "string"}}),
     "project.created": _object("a project was created", {"id": _ID}, name={"type": "string"}),
@@ -131,4 +146,81 @@ CATALOGUE: dict[str, dict[str, Any]] = {
         {"webhook_id": _ID},
         data={"type": "object"},
     ),
+    # Agents, providers, costs and judges.
+    **_lifecycle("agent", "an agent", created={"name": _STRING}),
+    "agent.published": _object(
+        "a version of an agent was published", {"id": _ID, "version": {"type": "integer"}}
+    ),
+    "agent.rolled_back": _object(
+        "an agent went back to an earlier version", {"id": _ID, "version": {"type": "integer"}}
+    ),
+    "agent.suspended": _object("an agent was suspended: it refuses new runs", {"id": _ID}),
+    "agent.resumed": _object("a suspended agent takes runs again", {"id": _ID}),
+    **_lifecycle("provider", "a model provider", created={"name": _STRING}),
+    **_lifecycle("price", "a price of the price table", created={"model": _STRING}),
+    **_lifecycle("budget", "a budget"),
+    "budget.threshold_reached": _object(
+        "spending reached a budget's threshold in its current period",
+        {"id": _ID, "name": _STRING, "percent": _STRING, "period_start": _DATETIME},
+    ),
+    "judge.created": _object("a judge was created", {"id": _ID}),
+    "run.model_call": _object(
+        "a run's model call finished (provider, model, usage and cost)",
+        {},
+        usage={"type": "object"},
+    ),
+    "run.tool_call": _object(
+        "an agent's tool call finished, was denied, or waits for an approval",
+        {"call_key": _STRING, "name": _NULLABLE_STRING, "status": _STRING},
+    ),
+    "run.delta": _object(
+        "streamed tokens of a run's model call (for live views)", {}, content=_STRING
+    ),
+    # Governance.
+    **_lifecycle("policy", "a policy", created={"name": _STRING}),
+    "policy_exception.created": _object(
+        "an exception to a policy's rule was granted",
+        {"id": _ID, "policy_id": _ID, "rule_id": _STRING},
+    ),
+    "run.escalated": _object(
+        "a run was escalated", {"id": _ID, "approval_id": _ID, "severity": _STRING}, reason=_STRING
+    ),
+    "approval.escalated": _object(
+        "an approval's deadline passed or it was escalated: new approvers, higher severity",
+        {"id": _ID},
+        run_id=_NULLABLE_STRING,
+        external_execution_id=_NULLABLE_STRING,
+    ),
+    **{
+        f"external_execution.{verb}": _object(
+            f"an external engine's execution was {verb}",
+            {"id": _ID, "engine": _STRING, "workflow_id": _STRING, "execution_id": _STRING},
+            status=_STRING,
+        )
+        for verb in ("created", "updated", "cancelled")
+    },
+    "external_execution.escalated": _object(
+        "an external execution was escalated", {"id": _ID, "approval_id": _ID}, severity=_STRING
+    ),
+    # Records.
+    **_lifecycle("object", "a records object", created={"slug": _STRING}),
+    **_lifecycle("field", "a field of a records object", created={"object_id": _ID}),
+    **{
+        f"record.{verb}": _object(
+            f"a record was {verb}",
+            {"id": _ID, "object_id": _ID, "object": _STRING},
+            field_values={"type": "object"},
+        )
+        for verb in ("created", "updated", "deleted", "restored")
+    },
+    # Knowledge base.
+    **_lifecycle("knowledge.namespace", "a knowledge namespace", created={"name": _STRING}),
+    **{
+        f"knowledge.entry.{verb}": _object(
+            f"a knowledge entry was {verb}",
+            {"namespace_id": _ID, "entry_id": _STRING},
+            status=_STRING,
+        )
+        for verb in ("created", "replaced", "deleted")
+    },
 }
