@@ -113,7 +113,7 @@ async def test_records_tools_create_read_update_and_query_with_errors_fed_back(
         model="fake-model",
         tools=[
             {"name": name}
-            for name in ("records_create", "records_get", "records_update", "records_query")
+            for name in ("records_create", "records_get", "records_update", "records_search")
         ],
     )
     create = "records_create"
@@ -157,8 +157,8 @@ async def test_records_tools_create_read_update_and_query_with_errors_fed_back(
         tool_calls=[
             {"name": "records_update", "arguments": {**rec, "field_values": {"name": "Ada L."}}},
             {"name": "records_get", "arguments": rec},
-            {"name": "records_query", "arguments": {"object": slug, "filter": 'name = "Ada L."'}},
-            {"name": "records_query", "arguments": {"object": slug, "filter": "colour = 1"}},
+            {"name": "records_search", "arguments": {"object": slug, "filter": 'name = "Ada L."'}},
+            {"name": "records_search", "arguments": {"object": slug, "filter": "colour = 1"}},
         ]
     )
     fake_openai.reply("Done.")

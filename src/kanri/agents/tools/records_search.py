@@ -1,4 +1,4 @@
-"""`records_query`: list records of an object matching an AIP-160 filter."""
+"""`records_search`: list records of an object matching an AIP-160 filter."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class QueryArguments(Model):
 
 
 @tool(
-    "records_query",
+    "records_search",
     "Find records of an object (contacts, companies, deals…) with a filter over their fields.",
     {
         "type": "object",
