@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import pytest
@@ -173,3 +174,53 @@ def test_a_body_stored_in_clear_before_encryption_is_replayed_as_stored(kanri: K
     assert open_body('{"id": "env_x"}', box(kanri.settings.secret, BOX_PURPOSE)) == (
         '{"id": "env_x"}'
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "listed_after"),
+    [
+        (
+            "/v1/policies",
+            {"name": "guard", "rules": [{"when": 'action = "run"', "effect": "allow"}]},
+            1,
+        ),
+        ("/v1/automations/{automation}/publish", None, 1),
+        ("/v1/agents/{agent}/publish", None, 2),  # creating an agent published version 1
+    ],
+)
+async def test_policy_creates_and_publishes_happen_once_per_key(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    path: str,
+    body: dict[str, Any] | None,
+    listed_after: int,
+) -> None:
+    automation = await client.post(
+        "/v1/automations",
+        json={
+            "name": "once",
+            "definition": {"steps": [{"id": "t", "kind": "transform", "output": 1}]},
+        },
+        headers=tenant.headers,
+    )
+    provider = await client.post(
+        "/v1/providers", json={"name": "local", "kind": "offline"}, headers=tenant.headers
+    )
+    agent = await client.post(
+        "/v1/agents",
+        json={"name": "once", "runtime": {"provider": "local", "model": "offline"}},
+        headers=tenant.headers,
+    )
+    for made in (automation, provider, agent):
+        assert made.status_code == 201, made.text
+    url = path.format(automation=automation.json()["id"], agent=agent.json()["id"])
+    headers = {**tenant.headers, "Idempotency-Key": "publish-or-create-1"}
+    first = await client.post(url, json=body, headers=headers)
+    again = await client.post(url, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.headers["Location"] == first.headers["Location"]
+    listing = first.headers["Location"].rsplit("/", 1)[0]
+    listed = await client.get(listing, headers=tenant.headers)
+    assert len(listed.json()["data"]) == listed_after

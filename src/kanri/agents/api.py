@@ -13,7 +13,7 @@ from kanri.agents import schemas, service
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.http import STANDARD_PROBLEMS, link_to
 from kanri.core.schemas import ListResponse
 from kanri.runs import schemas as run_schemas
 from kanri.runs import service as runs
@@ -31,20 +31,7 @@ RunReader = Annotated[Principal, RequireSection("runs", "read")]
 WAIT_POLL_SECONDS = 0.02
 
 
-def _link(operation: str, parameter: str, status: int = 201) -> dict[int | str, Any]:
-    return {
-        status: {
-            "links": {
-                operation: {
-                    "operationId": operation,
-                    "parameters": {parameter: "$response.body#/id"},
-                }
-            }
-        }
-    }
-
-
-@router.post("/v1/agents", status_code=201, responses=_link("get_agent", "agent_id"))
+@router.post("/v1/agents", status_code=201, responses=link_to("get_agent", "agent_id"))
 async def create_agent(
     body: schemas.AgentCreate,
     request: Request,
@@ -100,12 +87,25 @@ async def delete_agent(agent_id: AgentId, db: Db, who: Writer) -> None:
 
 @router.post("/v1/agents/{agent_id}/publish", status_code=201, tags=["deployments"])
 async def publish_agent(
-    agent_id: AgentId, response: Response, db: Db, who: Deployer
+    agent_id: AgentId,
+    request: Request,
+    response: Response,
+    db: Db,
+    who: Deployer,
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.AgentVersion:
-    """Freeze the draft as the next version and publish it."""
-    version = await db.write(service.publish, who, agent_id)
-    response.headers["Location"] = f"/v1/agents/{version.agent_id}/versions/{version.version}"
-    return version
+    """Freeze the draft as the next version and publish it (once per Idempotency-Key)."""
+    return await idempotency.create(
+        request,
+        response,
+        db,
+        who,
+        idempotency_key,
+        service.publish,
+        who,
+        agent_id,
+        location=lambda v: f"/v1/agents/{v.agent_id}/versions/{v.version}",
+    )
 
 
 @router.get("/v1/agents/{agent_id}/versions", tags=["deployments"])
@@ -168,7 +168,7 @@ async def wait_for(kanri: Any, who: Principal, run: run_schemas.Run, seconds: fl
     "/v1/agents/{agent_id}/runs",
     status_code=202,
     tags=["runs"],
-    responses=_link("get_run", "run_id", 202),
+    responses=link_to("get_run", "run_id", 202),
 )
 async def start_agent_run(
     agent_id: AgentId,
@@ -211,7 +211,7 @@ async def list_run_tool_calls(
     return ListResponse(data=await db.read(service.tool_calls, who, run_id))
 
 
-@router.post("/v1/threads", status_code=201, responses=_link("get_thread", "thread_id"))
+@router.post("/v1/threads", status_code=201, responses=link_to("get_thread", "thread_id"))
 async def create_thread(
     body: schemas.ThreadCreate,
     request: Request,

@@ -83,14 +83,25 @@ async def delete_automation(automation_id: AutomationId, db: Db, who: Writer) ->
 
 @router.post("/v1/automations/{automation_id}/publish", status_code=201, tags=["deployments"])
 async def publish_automation(
-    automation_id: AutomationId, response: Response, db: Db, who: Deployer
+    automation_id: AutomationId,
+    request: Request,
+    response: Response,
+    db: Db,
+    who: Deployer,
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.AutomationVersion:
-    """Freeze the draft as the next version and publish it."""
-    version = await db.write(service.publish, who, automation_id)
-    response.headers["Location"] = (
-        f"/v1/automations/{version.automation_id}/versions/{version.version}"
+    """Freeze the draft as the next version and publish it (once per Idempotency-Key)."""
+    return await idempotency.create(
+        request,
+        response,
+        db,
+        who,
+        idempotency_key,
+        service.publish,
+        who,
+        automation_id,
+        location=lambda v: f"/v1/automations/{v.automation_id}/versions/{v.version}",
     )
-    return version
 
 
 @router.get("/v1/automations/{automation_id}/versions", tags=["deployments"])

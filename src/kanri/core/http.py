@@ -98,6 +98,13 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 STANDARD_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422, 429)
 
 
+def link_to(operation: str, parameter: str, status: int = 201) -> dict[int | str, Any]:
+    """OpenAPI `responses` entry linking a created resource to `operation` (create → get):
+    its path parameter `parameter` is the response's `id`."""
+    link = {"operationId": operation, "parameters": {parameter: "$response.body#/id"}}
+    return {status: {"links": {operation: link}}}
+
+
 def problem_response(
     error: KanriError, request_id: str | None, headers: dict[str, str] | None = None
 ) -> Response:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.http import STANDARD_PROBLEMS, link_to
 from kanri.core.schemas import ListResponse, UtcDatetime
 from kanri.costs import budgets, schemas, service
 
@@ -22,20 +22,7 @@ BudgetReader = Annotated[Principal, RequireSection("budgets", "read")]
 BudgetWriter = Annotated[Principal, RequireSection("budgets", "write")]
 
 
-def _link(operation: str, parameter: str) -> dict[int | str, dict[str, object]]:
-    return {
-        201: {
-            "links": {
-                operation: {
-                    "operationId": operation,
-                    "parameters": {parameter: "$response.body#/id"},
-                }
-            }
-        }
-    }
-
-
-@router.post("/v1/prices", status_code=201, responses=_link("get_price", "price_id"))
+@router.post("/v1/prices", status_code=201, responses=link_to("get_price", "price_id"))
 async def create_price(
     body: schemas.PriceCreate,
     request: Request,
@@ -109,7 +96,7 @@ async def get_costs(
     return await db.read(service.costs, who, group_by, start, end, filter)
 
 
-@router.post("/v1/budgets", status_code=201, responses=_link("get_budget", "budget_id"))
+@router.post("/v1/budgets", status_code=201, responses=link_to("get_budget", "budget_id"))
 async def create_budget(
     body: schemas.BudgetCreate,
     request: Request,

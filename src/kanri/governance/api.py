@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from kanri.audit.schemas import AuditLog
+from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.http import STANDARD_PROBLEMS, link_to
 from kanri.core.schemas import ListResponse
 from kanri.governance import schemas, service
 from kanri.runs import schemas as run_schemas
@@ -23,14 +24,27 @@ ExceptionId = Annotated[str, Path(description="policy exception id", max_length=
 ExecutionId = Annotated[str, Path(description="external execution id", max_length=100)]
 
 
-@router.post("/v1/policies", status_code=201)
+@router.post("/v1/policies", status_code=201, responses=link_to("get_policy", "policy_id"))
 async def create_policy(
-    body: schemas.PolicyCreate, response: Response, db: Db, who: Writer
+    body: schemas.PolicyCreate,
+    request: Request,
+    response: Response,
+    db: Db,
+    who: Writer,
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.Policy:
     """A policy: ordered rules (`when` over the run context, `effect`) and attachments."""
-    policy = await db.write(service.create_policy, who, body)
-    response.headers["Location"] = f"/v1/policies/{policy.id}"
-    return policy
+    return await idempotency.create(
+        request,
+        response,
+        db,
+        who,
+        idempotency_key,
+        service.create_policy,
+        who,
+        body,
+        location=lambda p: f"/v1/policies/{p.id}",
+    )
 
 
 @router.get("/v1/policies")
@@ -79,14 +93,31 @@ async def pre_check(body: schemas.PreCheck, db: Db, who: Writer) -> schemas.PreC
     return await db.write(service.pre_check, who, body)
 
 
-@router.post("/v1/policy-exceptions", status_code=201)
+@router.post(
+    "/v1/policy-exceptions",
+    status_code=201,
+    responses=link_to("get_policy_exception", "exception_id"),
+)
 async def create_policy_exception(
-    body: schemas.PolicyExceptionCreate, response: Response, db: Db, who: Writer
+    body: schemas.PolicyExceptionCreate,
+    request: Request,
+    response: Response,
+    db: Db,
+    who: Writer,
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.PolicyException:
     """While unexpired, the rule (id or 1-based position) does not match within the scope."""
-    exception = await db.write(service.create_exception, who, body)
-    response.headers["Location"] = f"/v1/policy-exceptions/{exception.id}"
-    return exception
+    return await idempotency.create(
+        request,
+        response,
+        db,
+        who,
+        idempotency_key,
+        service.create_exception,
+        who,
+        body,
+        location=lambda e: f"/v1/policy-exceptions/{e.id}",
+    )
 
 
 @router.get("/v1/policy-exceptions")
