@@ -44,6 +44,16 @@ test: install ## the suite on SQLite, and on PostgreSQL when KANRI_TEST_DATABASE
 		echo "== again on PostgreSQL"; KANRI_TEST_BACKEND=postgresql $(BIN)/pytest; \
 	fi
 
+test-sqlite: install ## the suite on SQLite only
+	KANRI_TEST_BACKEND=sqlite $(BIN)/pytest
+
+test-postgres: install ## the suite on PostgreSQL only (needs KANRI_TEST_DATABASE_URL)
+	@test -n "$$KANRI_TEST_DATABASE_URL" || { echo "set KANRI_TEST_DATABASE_URL"; exit 2; }
+	KANRI_TEST_BACKEND=postgresql $(BIN)/pytest
+
+fuzz: install ## schemathesis against a live kanri serve (the suite's contract tests alone)
+	KANRI_TEST_BACKEND=sqlite $(BIN)/pytest tests/test_contract.py
+
 lint: install ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench

@@ -55,6 +55,21 @@ async def test_page_size_out_of_range_is_a_400(client: httpx.AsyncClient, tenant
         assert response.json()["errors"][0]["field"] == "query.page_size"
 
 
+async def test_a_filter_or_page_token_beyond_any_length_limit_is_a_400(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    # The filter grammar's own limit (2,000) and the declared parameter bounds alike.
+    for params in (
+        {"filter": 'name = "' + "a" * 2_100 + '"'},
+        {"filter": 'name = "' + "a" * 5_000 + '"'},
+        {"page_token": "t" * 5_000},
+    ):
+        response = await client.get("/v1/environments", params=params, headers=tenant.headers)
+        assert response.status_code == 400, response.text
+        field = "filter" if "filter" in params else "query.page_token"
+        assert response.json()["errors"][0]["field"] == field
+
+
 async def test_a_tampered_page_token_is_a_400(client: httpx.AsyncClient, tenant: Tenant) -> None:
     await _names(client, tenant, 2)
     page = await client.get("/v1/environments", params={"page_size": 1}, headers=tenant.headers)

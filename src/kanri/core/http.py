@@ -83,6 +83,11 @@ _DESCRIPTIONS = {
 }
 
 
+_LISTING_QUERY = frozenset(
+    {"query.filter", "query.order_by", "query.page_size", "query.page_token"}
+)
+
+
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for problem+json errors."""
     return {
@@ -183,6 +188,17 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in errors
         ]
         names = ", ".join(sorted({f.field for f in field_errors}))
+        if all(f.field in _LISTING_QUERY for f in field_errors):
+            # A list's filter, order or page token out of bounds is a bad request (400), as
+            # are a bad syntax, an unknown field or a tampered token.
+            # (A filter's errors name `filter`, as those of its grammar do.)
+            named = [
+                FieldError("filter", e.message, e.code) if e.field == "query.filter" else e
+                for e in field_errors
+            ]
+            return problem_response(
+                BadRequest(f"invalid {names}", errors=named), _request_id(request)
+            )
         return problem_response(
             ValidationFailed(f"invalid value for {names}", errors=field_errors),
             _request_id(request),
