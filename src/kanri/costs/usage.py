@@ -31,6 +31,47 @@ def recorded_calls(tx: Session, run_id: str, prefix: str) -> dict[str, ModelCall
     return {row.call_key: row for row in rows}
 
 
+def _store_call(
+    tx: Session,
+    run: RunRow,
+    call_key: str,
+    provider_id: str,
+    provider_name: str,
+    reply: ModelReply,
+) -> Decimal:
+    """Store a finished model call of `run`, priced at the price in force; returns its cost."""
+    now = utcnow()
+    usage = reply.usage
+    terms = prices.terms_for(tx, run.project_id, provider_id, provider_name, reply.model, now)
+    cost = prices.cost_of(terms, usage.input_tokens, usage.cached_input_tokens, usage.output_tokens)
+    tx.add(
+        ModelCallRow(
+            id=new_id("mcl"),
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+            run_id=run.id,
+            call_key=call_key,
+            agent_id=run.agent_id,
+            automation_id=run.automation_id,
+            provider_id=provider_id,
+            provider_name=provider_name,
+            model=reply.model,
+            reply=reply.message,
+            finish_reason=reply.finish_reason,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cached_input_tokens=usage.cached_input_tokens,
+            reasoning_tokens=usage.reasoning_tokens,
+            total_tokens=usage.total_tokens,
+            cost_usd=cost,
+            price_id=terms.id if terms else None,
+            latency_ms=reply.latency_ms,
+            create_time=now,
+        )
+    )
+    return cost
+
+
 def record_model_call(
     tx: Session,
     run_id: str,
@@ -56,34 +97,8 @@ def record_model_call(
             project_id=run.project_id,
             environment_id=run.environment_id,
         )
-    now = utcnow()
     usage = reply.usage
-    terms = prices.terms_for(tx, run.project_id, provider_id, provider_name, reply.model, now)
-    cost = prices.cost_of(terms, usage.input_tokens, usage.cached_input_tokens, usage.output_tokens)
-    row = ModelCallRow(
-        id=new_id("mcl"),
-        project_id=run.project_id,
-        environment_id=run.environment_id,
-        run_id=run.id,
-        call_key=call_key,
-        agent_id=run.agent_id,
-        automation_id=run.automation_id,
-        provider_id=provider_id,
-        provider_name=provider_name,
-        model=reply.model,
-        reply=reply.message,
-        finish_reason=reply.finish_reason,
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        cached_input_tokens=usage.cached_input_tokens,
-        reasoning_tokens=usage.reasoning_tokens,
-        total_tokens=usage.total_tokens,
-        cost_usd=cost,
-        price_id=terms.id if terms else None,
-        latency_ms=reply.latency_ms,
-        create_time=now,
-    )
-    tx.add(row)
+    cost = _store_call(tx, run, call_key, provider_id, provider_name, reply)
     run.usage = add_usage(run.usage, usage.as_dict())
     run.cost_usd = (run.cost_usd or Decimal(0)) + cost
     summary = {
@@ -143,32 +158,4 @@ def record_judge_call(
         ).first()
     ):
         return
-    now = utcnow()
-    usage = reply.usage
-    terms = prices.terms_for(tx, run.project_id, provider_id, provider_name, reply.model, now)
-    cost = prices.cost_of(terms, usage.input_tokens, usage.cached_input_tokens, usage.output_tokens)
-    tx.add(
-        ModelCallRow(
-            id=new_id("mcl"),
-            project_id=run.project_id,
-            environment_id=run.environment_id,
-            run_id=run.id,
-            call_key=call_key,
-            agent_id=run.agent_id,
-            automation_id=run.automation_id,
-            provider_id=provider_id,
-            provider_name=provider_name,
-            model=reply.model,
-            reply=reply.message,
-            finish_reason=reply.finish_reason,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cached_input_tokens=usage.cached_input_tokens,
-            reasoning_tokens=usage.reasoning_tokens,
-            total_tokens=usage.total_tokens,
-            cost_usd=cost,
-            price_id=terms.id if terms else None,
-            latency_ms=reply.latency_ms,
-            create_time=now,
-        )
-    )
+    _store_call(tx, run, call_key, provider_id, provider_name, reply)
