@@ -51,3 +51,23 @@ def test_text_without_separators_is_cut_by_word_pieces() -> None:
     assert len(chunks) > 1
     assert "".join(c.text for c in chunks) == giant
     assert all(c.token_count <= 254 for c in chunks)
+
+
+def test_each_chunk_carries_the_word_pieces_of_its_embedded_text() -> None:
+    # Separators, headings, accents, CJK and a word longer than a chunk (cut inside itself).
+    text = (
+        "# Guide\n\n## Install ünïcödé\n\n"
+        + " ".join(f"step {i}: run make, then check; done." for i in range(150))
+        + "\n\n# Other\n"
+        + "漢字" * 300
+        + " "
+        + "x" * 2000
+    )
+    pieces = word_pieces()
+    for max_tokens, overlap in ((256, 32), (100, 40)):
+        chunks = _chunker().chunk(text, max_tokens=max_tokens, overlap_tokens=overlap, window=256)
+        assert len(chunks) > 5
+        assert [list(c.embedded_ids) for c in chunks] == pieces.ids(
+            [c.embedded_text for c in chunks]
+        )
+        assert [c.token_count for c in chunks] == pieces.counts([c.text for c in chunks])

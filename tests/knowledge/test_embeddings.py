@@ -11,7 +11,13 @@ import httpx
 import numpy as np
 import pytest
 
-from kanri.knowledge.embeddings import EmbeddingFailed, OpenAIEmbedder, minilm, minilm_torch
+from kanri.knowledge.embeddings import (
+    EmbeddingFailed,
+    OpenAIEmbedder,
+    minilm,
+    minilm_torch,
+    word_pieces,
+)
 from kanri.knowledge.embeddings.minilm import DIMENSION
 from kanri.runtime import Kanri
 from tests.engine.factories import until_status
@@ -66,6 +72,9 @@ def test_local_vectors_are_unit_float32_deterministic_and_semantic(runtime: str)
     assert np.array_equal(vectors, model.embed(texts))
     paraphrase, unrelated = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
     assert paraphrase > 0.5 > unrelated + 0.3
+    # Texts given as their word pieces (as chunks are) embed exactly as the texts do.
+    pieces = word_pieces().ids(texts)
+    assert np.array_equal(model.embed_pieces(pieces), vectors)
     # Batching and padding do not change a text's vector.
     alone = model.embed([texts[1]])[0]
     assert np.allclose(alone, vectors[1], atol=TOLERANCE[runtime])

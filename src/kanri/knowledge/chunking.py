@@ -11,17 +11,22 @@ against the model's window, so an embedded chunk is never truncated by the model
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _SEPARATORS = ("\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ")
 # [CLS] and [SEP] take two places of the model's window.
 SPECIAL_TOKENS = 2
+# A piece of text and its word pieces; None for a piece cut inside a word, whose pieces
+# standing alone may differ from those it had inside the word.
+_Piece = tuple[str, list[int] | None]
 
 
 class Tokenizer(Protocol):
     def counts(self, texts: list[str]) -> list[int]: ...
+
+    def ids(self, texts: list[str]) -> list[list[int]]: ...
 
     def offsets(self, text: str) -> list[tuple[int, int]]: ...
 
@@ -32,6 +37,9 @@ class Chunk:
     context: str
     text: str
     token_count: int
+    # The word pieces of `embedded_text` (without [CLS]/[SEP]), as counted while chunking:
+    # the local model embeds them without tokenising the text again.
+    embedded_ids: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def embedded_text(self) -> str:
@@ -68,28 +76,30 @@ class Chunker:
     def __init__(self, tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
 
-    def _pieces(self, text: str, budget: int, level: int = 0) -> list[tuple[str, int]]:
-        """`text` cut at the coarsest separator into pieces of at most `budget` tokens."""
+    def _pieces(self, text: str, budget: int, level: int = 0) -> list[tuple[_Piece, int]]:
+        """`text` cut at the coarsest separator into pieces of at most `budget` tokens.
+
+        Every separator ends in white space, where the tokenizer starts a new word: the word
+        pieces of a text are those of its pieces, one after the other."""
         if level >= len(_SEPARATORS):
             return self._hard_split(text, budget)
         parts = [p for p in _split_keep(text, _SEPARATORS[level]) if p]
-        counts = self.tokenizer.counts(parts)
-        out: list[tuple[str, int]] = []
-        for part, count in zip(parts, counts, strict=True):
-            if count <= budget:
-                out.append((part, count))
+        out: list[tuple[_Piece, int]] = []
+        for part, ids in zip(parts, self.tokenizer.ids(parts), strict=True):
+            if len(ids) <= budget:
+                out.append(((part, ids), len(ids)))
             else:
                 out.extend(self._pieces(part, budget, level + 1))
         return out
 
-    def _hard_split(self, text: str, budget: int) -> list[tuple[str, int]]:
+    def _hard_split(self, text: str, budget: int) -> list[tuple[_Piece, int]]:
         offsets = self.tokenizer.offsets(text)
-        out: list[tuple[str, int]] = []
+        out: list[tuple[_Piece, int]] = []
         for first in range(0, len(offsets), budget):
             window = offsets[first : first + budget]
             begin = 0 if first == 0 else window[0][0]
             end = len(text) if first + budget >= len(offsets) else offsets[first + budget][0]
-            out.append((text[begin:end], len(window)))
+            out.append(((text[begin:end], None), len(window)))
         return out
 
     def chunk(self, text: str, *, max_tokens: int, overlap_tokens: int, window: int) -> list[Chunk]:
@@ -97,21 +107,23 @@ class Chunker:
         `window` tokens with the heading context and the model's special tokens."""
         chunks: list[Chunk] = []
         for context, body in sections(text):
-            context_tokens = self.tokenizer.counts([context])[0] + 1 if context else 0
+            context_ids = self.tokenizer.ids([context])[0] if context else []
+            context_tokens = len(context_ids) + 1 if context else 0
             budget = min(max_tokens, window - SPECIAL_TOKENS - context_tokens)
             if budget < 16:
                 # A heading path too long for the window: keep only the innermost heading.
                 context = context.rsplit(" > ", 1)[-1][:200]
-                context_tokens = self.tokenizer.counts([context])[0] + 1
+                context_ids = self.tokenizer.ids([context])[0]
+                context_tokens = len(context_ids) + 1
                 budget = min(max_tokens, window - SPECIAL_TOKENS - context_tokens)
             overlap = min(overlap_tokens, budget // 2)
-            current: list[tuple[str, int]] = []
+            current: list[tuple[_Piece, int]] = []
             size = 0
             for piece, count in self._pieces(body, budget):
                 if current and size + count > budget:
-                    chunks.append(self._make(len(chunks), context, current))
+                    chunks.append(self._make(len(chunks), context, context_ids, current))
                     # Carry the trailing pieces that fit in the overlap into the next chunk.
-                    carried: list[tuple[str, int]] = []
+                    carried: list[tuple[_Piece, int]] = []
                     carried_size = 0
                     for prev in reversed(current):
                         if (
@@ -124,10 +136,16 @@ class Chunker:
                     current, size = carried, carried_size
                 current.append((piece, count))
                 size += count
-            if current and any(piece.strip() for piece, _ in current):
-                chunks.append(self._make(len(chunks), context, current))
+            if current and any(piece.strip() for (piece, _), _ in current):
+                chunks.append(self._make(len(chunks), context, context_ids, current))
         return chunks
 
-    def _make(self, seq: int, context: str, pieces: list[tuple[str, int]]) -> Chunk:
-        text = "".join(piece for piece, _ in pieces).strip()
-        return Chunk(seq, context, text, self.tokenizer.counts([text])[0])
+    def _make(
+        self, seq: int, context: str, context_ids: list[int], pieces: list[tuple[_Piece, int]]
+    ) -> Chunk:
+        text = "".join(piece for (piece, _), _ in pieces).strip()
+        if all(ids is not None for (_, ids), _ in pieces):
+            ids = [i for (_, piece_ids), _ in pieces for i in piece_ids or ()]
+        else:
+            ids = self.tokenizer.ids([text])[0]
+        return Chunk(seq, context, text, len(ids), tuple(context_ids + ids))

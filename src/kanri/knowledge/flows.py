@@ -86,9 +86,16 @@ def chunk_text(text: str, chunking: dict[str, Any], embedding: dict[str, Any]) -
     )
 
 
+async def _embed_batch(embedder: Embedder, chunks: list[Chunk]) -> np.ndarray[Any, Any]:
+    if isinstance(embedder, LocalEmbedder) and all(c.embedded_ids for c in chunks):
+        # The chunker's word pieces: the text is not tokenised a second time.
+        return await embedder.embed_pieces([c.embedded_ids for c in chunks])
+    return await embedder.embed([c.embedded_text for c in chunks])
+
+
 async def embed_chunks(embedder: Embedder, chunks: list[Chunk]) -> np.ndarray[Any, Any]:
     parts = [
-        await embedder.embed([c.embedded_text for c in chunks[i : i + EMBED_BATCH]])
+        await _embed_batch(embedder, chunks[i : i + EMBED_BATCH])
         for i in range(0, len(chunks), EMBED_BATCH)
     ]
     if not parts:

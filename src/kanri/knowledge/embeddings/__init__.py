@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import zipfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import cache
 from typing import Any, Protocol
 
@@ -45,8 +45,11 @@ class WordPieces:
         self._tokenizer.no_truncation()
 
     def counts(self, texts: list[str]) -> list[int]:
+        return [len(ids) for ids in self.ids(texts)]
+
+    def ids(self, texts: list[str]) -> list[list[int]]:
         encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False)
-        return [len(e.ids) for e in encoded]
+        return [e.ids for e in encoded]
 
     def offsets(self, text: str) -> list[tuple[int, int]]:
         return list(self._tokenizer.encode(text, add_special_tokens=False).offsets)
@@ -75,6 +78,15 @@ class LocalEmbedder:
     def embed_sync(texts: list[str]) -> Vectors:
         with _local_lock:
             return minilm.shared_model().embed(texts)
+
+    async def embed_pieces(self, pieces: list[Sequence[int]]) -> Vectors:
+        """`embed` of texts given as their word pieces (the chunker's, without [CLS]/[SEP])."""
+        return await asyncio.to_thread(self.embed_pieces_sync, pieces)
+
+    @staticmethod
+    def embed_pieces_sync(pieces: list[Sequence[int]]) -> Vectors:
+        with _local_lock:
+            return minilm.shared_model().embed_pieces(pieces)
 
     @staticmethod
     def embed_one_sync(text: str) -> np.ndarray[Any, np.dtype[np.float32]]:

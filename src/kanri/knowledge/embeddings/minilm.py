@@ -13,6 +13,7 @@ import math
 import os
 import threading
 import zipfile
+from collections.abc import Sequence
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Protocol
@@ -43,6 +44,24 @@ def _zip_path() -> Path:
             "(make install installs it)"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "model.zip"
+
+
+def with_markers(tokenizer: Any, pieces: Sequence[Sequence[int]]) -> list[list[int]]:
+    """[CLS] pieces [SEP], truncated to the model's window as the tokenizer would."""
+    first, last = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    keep = MAX_TOKENS - 2
+    return [[first, *ids[:keep], last] for ids in pieces]
+
+
+def padded(encoded: Sequence[Sequence[int]]) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+    """Token ids right-padded to the longest of the batch, and the attention mask."""
+    width = max(len(ids) for ids in encoded)
+    ids = np.zeros((len(encoded), width), dtype=np.int64)
+    mask = np.zeros((len(encoded), width), dtype=np.float32)
+    for row, one in enumerate(encoded):
+        ids[row, : len(one)] = one
+        mask[row, : len(one)] = 1.0
+    return ids, mask
 
 
 def _erf(x: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -122,19 +141,21 @@ class MiniLM:
         """One unit vector per text (rows in the order given)."""
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        return self.embed_ids([e.ids for e in self.tokenizer.encode_batch(texts)])
+
+    def embed_pieces(self, pieces: Sequence[Sequence[int]]) -> Vectors:
+        """`embed` of texts given as their word pieces (without [CLS]/[SEP], as
+        `count_tokens` counts them): no second tokenisation of text already chunked."""
+        return self.embed_ids(with_markers(self.tokenizer, pieces))
+
+    def embed_ids(self, encoded: Sequence[Sequence[int]]) -> Vectors:
+        if not encoded:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        out = np.zeros((len(encoded), DIMENSION), dtype=np.float32)
         for start in range(0, len(order), _BATCH):
             batch = order[start : start + _BATCH]
-            width = max(len(encodings[i].ids) for i in batch)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.float32)
-            for row, i in enumerate(batch):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
-                mask[row, :n] = 1.0
-            out[batch] = self._encode(ids, mask)
+            out[batch] = self._encode(*padded([encoded[i] for i in batch]))
         return out
 
     def _encode(self, ids: NDArray[np.int64], mask: NDArray[np.float32]) -> Vectors:
@@ -205,6 +226,8 @@ class Encoder(Protocol):
     runtime: str
 
     def embed(self, texts: list[str]) -> Vectors: ...
+
+    def embed_pieces(self, pieces: Sequence[Sequence[int]]) -> Vectors: ...
 
     def count_tokens(self, text: str) -> int: ...
 
