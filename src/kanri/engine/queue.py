@@ -20,7 +20,6 @@ from kanri.core import events
 from kanri.core.auth import Principal
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
-from kanri.db.prepared import Prepared
 from kanri.engine.registry import IN_STEP_MARK, ChildRun
 from kanri.governance import evaluator
 from kanri.runs import approvals, states
@@ -509,7 +508,7 @@ class Advance:
     outputs: Any
 
 
-_INSERT_STEP = Prepared(insert(_STEPS))  # every column given: executemany on the driver
+_INSERT_STEP = insert(_STEPS)
 _INSERT_LOG = insert(cast(Table, RunLogRow.__table__))
 UNFINISHED: Any = object()
 # The runs a batch of advances writes, locked in one order (id) by every writer.
@@ -659,7 +658,7 @@ def advance(tx: Session, batch: list[Advance]) -> list[bool]:
     if logs:
         tx.execute(_INSERT_LOG, logs)
     if new_steps:
-        _INSERT_STEP.run_many(tx.connection(), new_steps)
+        tx.execute(_INSERT_STEP, new_steps)
     for values in (resumed_steps, cursors, completions):
         for row in values:
             row["b_now"] = now
