@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from datetime import UTC
+from typing import cast
 
 import httpx
-from sqlalchemy import bindparam, select
+import pytest
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from kanri.db.prepared import Prepared
 from kanri.runtime import Kanri
@@ -37,3 +41,18 @@ async def test_a_prepared_select_reads_typed_values_like_core(
 async def test_a_prepared_select_finds_nothing_for_another_project(kanri: Kanri) -> None:
     found = await kanri.db.read(PRODUCTION.first, {"project": "prj_none"})
     assert found is None
+
+
+async def test_a_refused_prepared_insert_raises_as_sqlalchemy_would(
+    kanri: Kanri, tenant: Tenant
+) -> None:
+    """Callers tell a database's refusal by SQLAlchemy's DBAPIError (the engine abandons a
+    run on one instead of failing it): the driver's own error must not leak."""
+    inserts = Prepared(insert(cast(Table, EnvironmentRow.__table__)))
+
+    def twice(tx: Session) -> None:
+        row = dict(tx.execute(select(*EnvironmentRow.__table__.columns)).first()._mapping)  # type: ignore[union-attr]
+        inserts.run_many(tx.connection(), [row])  # the same id again
+
+    with pytest.raises(IntegrityError):
+        await kanri.db.write(twice)

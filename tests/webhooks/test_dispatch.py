@@ -9,11 +9,13 @@ import asyncio
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import Table, select, true, update
 from sqlalchemy.orm import Session
 from ulid import ULID
 
@@ -21,6 +23,7 @@ from kanri.core.models import OutboxEventRow
 from kanri.runtime import Kanri
 from kanri.webhooks import dispatch, dispatcher
 from kanri.webhooks.dispatcher import Dispatcher
+from kanri.webhooks.models import WebhookEndpointRow
 from tests.conftest import BACKEND, PG_URL
 from tests.webhooks.helpers import (
     deliveries,
@@ -230,3 +233,68 @@ async def test_a_delivery_whose_lease_would_run_out_mid_send_is_not_started(
         for task in queued._inflight.values():
             task.cancel()
         await asyncio.gather(*queued._inflight.values(), return_exceptions=True)
+
+
+async def test_events_passed_over_while_no_endpoint_is_enabled_still_reach_a_later_one(
+    client: httpx.AsyncClient, kanri: Kanri
+) -> None:
+    """With no endpoint enabled, fan-out moves past events without reading them; an endpoint
+    enabled afterwards still gets the events written after it, including one that committed
+    late with an id below those passed over."""
+    tenant = await private_tenant(client, kanri)
+    endpoints = cast(Table, WebhookEndpointRow.__table__)
+
+    def disable_all(tx: Session) -> list[str]:
+        enabled = endpoints.c.enabled == true()
+        ids = list(tx.execute(select(endpoints.c.id).where(enabled)).scalars())
+        tx.execute(update(endpoints).where(enabled).values(enabled=False))
+        return ids
+
+    def enable(tx: Session, ids: list[str]) -> None:
+        if ids:
+            where = endpoints.c.id.in_(ids)
+            tx.execute(update(endpoints).where(where).values(enabled=True))
+
+    disabled = await kanri.db.write(disable_all)
+    try:
+        before = await make_environment(client, tenant)
+        head = await kanri.db.read(dispatch.idle_head)
+        assert head is not None
+        assert head > ""
+        await asyncio.sleep(0.3)  # the dispatcher has passed over that event
+        async with receiver() as sink:
+            webhook = await make_webhook(client, tenant, sink.url)
+            assert await kanri.db.read(dispatch.idle_head) is None
+            # Its id taken before the events passed over, committed only now.
+            written_ms = ULID.from_str(head.removeprefix("evt_")).milliseconds - 1
+            late_id = f"evt_{ULID.from_timestamp(written_ms / 1000)}"
+
+            def commit_late(tx: Session) -> None:
+                tx.add(
+                    OutboxEventRow(
+                        id=late_id,
+                        scope_id=tenant.project_id,
+                        organization_id=tenant.organization_id,
+                        project_id=tenant.project_id,
+                        environment_id=None,
+                        type="environment.created",
+                        resource_type="environment",
+                        resource_id="env_late",
+                        data={"id": "env_late"},
+                        request_id=None,
+                        create_time=datetime.now(UTC),
+                    )
+                )
+
+            await kanri.db.write(commit_late)
+            after = await make_environment(client, tenant)
+            received = await sink.wait_for(2, within=10.0)
+            await asyncio.sleep(0.5)  # nothing else comes
+        sent = sorted(request.json["data"]["id"] for request in sink.received)
+        assert sent == sorted(["env_late", after["id"]])
+        assert before["id"] not in sent
+        assert len(received) == 2
+        found = await deliveries(client, tenant, webhook["id"])
+        assert late_id in {d["event_id"] for d in found}
+    finally:
+        await kanri.db.write(enable, disabled)

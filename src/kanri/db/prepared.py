@@ -18,6 +18,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import Connection, Insert, Select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Session
 
@@ -131,6 +132,12 @@ class Prepared:
         cursor = connection.connection.cursor()
         try:
             cursor.executemany(compiled.sql, [self.parameters(compiled, row) for row in rows])
+        except connection.dialect.loaded_dbapi.Error as exc:
+            # Raised as SQLAlchemy would (IntegrityError, OperationalError, …: a DBAPIError),
+            # which is what callers tell a database's refusal by.
+            raise DBAPIError.instance(
+                compiled.sql, None, exc, connection.dialect.loaded_dbapi.Error
+            ) from exc
         finally:
             cursor.close()
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from kanri.core.time import utcnow
@@ -244,17 +244,20 @@ def load(tx: Session, project_id: str) -> PolicySet:
     return PolicySet(policies, default_id, exceptions)
 
 
+_POLICIES = cast(Table, PolicyRow.__table__)
+# Built once: the claim of every batch of runs asks it.
+_WITH_POLICIES = (
+    select(_POLICIES.c.project_id)
+    .where(_POLICIES.c.project_id.in_(bindparam("ids", expanding=True)))
+    .where(_POLICIES.c.enabled.is_(True))
+    .distinct()
+)
+
+
 def load_many(tx: Session, project_ids: set[str]) -> dict[str, PolicySet]:
     """`load` for several projects: one read finds those with enabled policies (few, for a
     batch of runs), and only theirs are loaded."""
-    table = cast(Table, PolicyRow.__table__)
-    with_policies = set(
-        tx.execute(
-            select(table.c.project_id)
-            .where(table.c.project_id.in_(project_ids), table.c.enabled.is_(True))
-            .distinct()
-        ).scalars()
-    )
+    with_policies = set(tx.execute(_WITH_POLICIES, {"ids": list(project_ids)}).scalars())
     return {
         project_id: load(tx, project_id) if project_id in with_policies else PolicySet()
         for project_id in project_ids

@@ -21,6 +21,7 @@ from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
 from kanri.db.database import notify_runs_ready
+from kanri.db.prepared import Prepared
 from kanri.engine import templates
 from kanri.runs import approvals, schemas
 from kanri.runs.approvals import OPEN
@@ -95,7 +96,7 @@ def _concurrency_key(
     return f"{project_id}:{value}"[:200]
 
 
-_INSERT_RUN = insert(cast(Table, RunRow.__table__))
+_INSERT_RUN = Prepared(insert(cast(Table, RunRow.__table__)))
 
 
 def create_run(
@@ -148,8 +149,10 @@ def create_run(
         "start_time": None,
         "end_time": None,
         "update_time": now,
+        "usage": None,
+        "cost_usd": None,
     }
-    tx.execute(_INSERT_RUN, row)  # a statement, not an ORM flush: runs are made in bulk
+    _INSERT_RUN.run(tx, row)  # a statement, not an ORM flush: runs are made in bulk
     owner = {"automation_id": automation_id} if automation_id else {}
     if agent_id:
         owner["agent_id"] = agent_id

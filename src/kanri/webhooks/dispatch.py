@@ -148,6 +148,20 @@ def ids_between(tx: Session, after: str, upto: str) -> list[str]:
     )
 
 
+_ANY_ENABLED_ENDPOINT = select(exists().where(WebhookEndpointRow.enabled == true()))
+_LAST_EVENT_ID = select(func.max(OutboxEventRow.id))
+
+
+def idle_head(tx: Session) -> str | None:
+    """A read: when no webhook endpoint is enabled, the newest event id (`""` if there is
+    none); None otherwise. Every event this read can see matches no endpoint: fan-out can
+    pass over them without reading them (both answers come from one snapshot)."""
+    connection = tx.connection()
+    if connection.execute(_ANY_ENABLED_ENDPOINT).scalar():
+        return None
+    return connection.execute(_LAST_EVENT_ID).scalar() or ""
+
+
 def cursor(tx: Session, start: datetime) -> str:
     """The event id fan-out has settled up to; created at `start` on first use."""
     row = tx.get(WebhookCursorRow, CURSOR)

@@ -157,19 +157,36 @@ class Dispatcher:
         rescan_at = cursor_at = time.monotonic()
         while True:
             try:
-                batch = await self.db.read(dispatch.scan, head, FAN_OUT_BATCH)
-                await self._fan_out(batch, seen)
-                head = batch.head or head
-                if len(batch.ids) == FAN_OUT_BATCH:
-                    continue
-                if time.monotonic() >= rescan_at:
-                    rescan_at = time.monotonic() + RESCAN_SECONDS
-                    if head > settled:
-                        listed = await self.db.read(dispatch.ids_between, settled, head)
-                        late = [event_id for event_id in listed if event_id not in seen]
-                        if late:
-                            await self._fan_out(await self.db.read(dispatch.scan_ids, late), seen)
-                    settled = _settle(seen, settled, await self._settle_before())
+                # Taken before the reads below: events older than `before` are in them.
+                before = await self._settle_before() if time.monotonic() >= rescan_at else None
+                idle = await self.db.read(dispatch.idle_head)
+                if idle is not None:
+                    # No endpoint is enabled: the events up to `idle` match none, and are
+                    # passed over unread. Those older than `before` are settled; younger
+                    # ones not seen are listed by the rescan if an endpoint appears.
+                    head = max(head, idle)
+                    if before is not None:
+                        rescan_at = time.monotonic() + RESCAN_SECONDS
+                        floor = min(events_service.id_floor(before - CLOCK_SKEW), head)
+                        if floor > settled:
+                            settled = floor
+                            for event_id in [event_id for event_id in seen if event_id <= floor]:
+                                del seen[event_id]
+                else:
+                    batch = await self.db.read(dispatch.scan, head, FAN_OUT_BATCH)
+                    await self._fan_out(batch, seen)
+                    head = batch.head or head
+                    if len(batch.ids) == FAN_OUT_BATCH:
+                        continue
+                    if before is not None:
+                        rescan_at = time.monotonic() + RESCAN_SECONDS
+                        if head > settled:
+                            listed = await self.db.read(dispatch.ids_between, settled, head)
+                            late = [event_id for event_id in listed if event_id not in seen]
+                            if late:
+                                scanned = await self.db.read(dispatch.scan_ids, late)
+                                await self._fan_out(scanned, seen)
+                        settled = _settle(seen, settled, before)
                 if settled > stored and time.monotonic() >= cursor_at:
                     cursor_at = time.monotonic() + CURSOR_SECONDS
                     await self.db.write(dispatch.advance_cursor, settled, self.clock())
