@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, event, func, insert, select, text, update
@@ -132,29 +133,44 @@ def record(
     """
     project = project_id or who.project_id
     scope_id = project or who.organization_id
+    row = _unchained_row(
+        who, scope_id, project, action, resource_type, resource_id, plain(changes or {}), utcnow()
+    )
+    now = chained or tx.get_bind().dialect.name == "sqlite"
+    tx.info.setdefault(_BUFFER, []).append((row, now))
+    return str(row["id"])
+
+
+def _unchained_row(
+    who: Principal,
+    scope_id: str,
+    project_id: str | None,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    changes: dict[str, Any],
+    created: datetime,
+) -> dict[str, Any]:
+    """An audit row not yet in its chain (no `seq`, no hashes); `changes` as stored."""
     actor = who.actor
-    row_id = new_id("aud")
-    row = {
-        "id": row_id,
+    return {
+        "id": new_id("aud"),
         "scope_id": scope_id,
         "organization_id": who.organization_id,
-        "project_id": project,
+        "project_id": project_id,
         "seq": None,
         "action": action,
         "resource_type": resource_type,
         "resource_id": resource_id,
         "actor": actor,
         "actor_id": actor["id"],
-        "changes": plain(changes or {}),
+        "changes": changes,
         "request_id": who.request_id,
         "ip": who.ip,
-        "create_time": utcnow(),
+        "create_time": created,
         "prev_hash": None,
         "hash": None,
     }
-    now = chained or tx.get_bind().dialect.name == "sqlite"
-    tx.info.setdefault(_BUFFER, []).append((row, now))
-    return row_id
 
 
 def _chain(connection: Connection, scope_id: str, limit: int | None = None) -> int:
@@ -281,54 +297,27 @@ def record_many(
     scope_id = project or who.organization_id
     if not chained:
         at_commit = tx.get_bind().dialect.name == "sqlite"
-        actor = who.actor
         created = utcnow()
         buffer = tx.info.setdefault(_BUFFER, [])
         for action, resource_type, resource_id, changes in entries:
-            pending: dict[str, Any] = {
-                "id": new_id("aud"),
-                "scope_id": scope_id,
-                "organization_id": who.organization_id,
-                "project_id": project,
-                "seq": None,
-                "action": action,
-                "resource_type": resource_type,
-                "resource_id": resource_id,
-                "actor": actor,
-                "actor_id": actor["id"],
-                "changes": (changes or {}) if json_ready else plain(changes or {}),
-                "request_id": who.request_id,
-                "ip": who.ip,
-                "create_time": created,
-                "prev_hash": None,
-                "hash": None,
-            }
+            stored = (changes or {}) if json_ready else plain(changes or {})
+            pending = _unchained_row(
+                who, scope_id, project, action, resource_type, resource_id, stored, created
+            )
             buffer.append((pending, at_commit))
         return
     connection = tx.connection()
     seq, prev_hash = _lock_head(connection, scope_id)
-    actor = who.actor
     now = utcnow()
     rows: list[dict[str, Any]] = []
     for action, resource_type, resource_id, changes in entries:
         seq += 1
-        row: dict[str, Any] = {
-            "id": new_id("aud"),
-            "scope_id": scope_id,
-            "organization_id": who.organization_id,
-            "project_id": project,
-            "seq": seq,
-            "action": action,
-            "resource_type": resource_type,
-            "resource_id": resource_id,
-            "actor": actor,
-            "actor_id": actor["id"],
-            "changes": (changes or {}) if json_ready else plain(changes or {}),
-            "request_id": who.request_id,
-            "ip": who.ip,
-            "create_time": now,
-            "prev_hash": prev_hash,
-        }
+        stored = (changes or {}) if json_ready else plain(changes or {})
+        row = _unchained_row(
+            who, scope_id, project, action, resource_type, resource_id, stored, now
+        )
+        row["seq"] = seq
+        row["prev_hash"] = prev_hash
         row["hash"] = prev_hash = row_hash(prev_hash, row)
         rows.append(row)
     _INSERT_LOG.run_many(connection, rows)
