@@ -92,12 +92,40 @@ def _layer_norm(
     return out
 
 
-class MiniLM:
-    """The encoder: `embed(texts)` returns unit float32 vectors of DIMENSION values."""
+class WordPieceEncoder:
+    """all-MiniLM-L6-v2's interface on text and word pieces, whatever runs the model:
+    a subclass loads `tokenizer` and implements `embed_ids` on [CLS] … [SEP] id lists."""
 
     name = MODEL_NAME
     dimension = DIMENSION
     max_tokens = MAX_TOKENS
+    tokenizer: Any
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of `text` without the [CLS]/[SEP] markers and without truncation."""
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def tokenize(self, text: str) -> list[str]:
+        return list(self.tokenizer.encode(text, add_special_tokens=False).tokens)
+
+    def embed(self, texts: list[str]) -> Vectors:
+        """One unit vector per text (rows in the order given)."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return self.embed_ids([e.ids for e in self.tokenizer.encode_batch(texts)])
+
+    def embed_pieces(self, pieces: Sequence[Sequence[int]]) -> Vectors:
+        """`embed` of texts given as their word pieces (without [CLS]/[SEP], as
+        `count_tokens` counts them): no second tokenisation of text already chunked."""
+        return self.embed_ids(with_markers(self.tokenizer, pieces))
+
+    def embed_ids(self, encoded: Sequence[Sequence[int]]) -> Vectors:
+        raise NotImplementedError
+
+
+class MiniLM(WordPieceEncoder):
+    """The encoder: `embed(texts)` returns unit float32 vectors of DIMENSION values."""
+
     runtime = "numpy"
 
     def __init__(self, zip_path: Path | None = None) -> None:
@@ -129,24 +157,6 @@ class MiniLM:
             self.w[f"encoder.layer.{n}.qkv.bias"] = np.concatenate(
                 [self.w[p + name + ".bias"] for name in names]
             )
-
-    def count_tokens(self, text: str) -> int:
-        """Word pieces of `text` without the [CLS]/[SEP] markers and without truncation."""
-        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
-
-    def tokenize(self, text: str) -> list[str]:
-        return list(self.tokenizer.encode(text, add_special_tokens=False).tokens)
-
-    def embed(self, texts: list[str]) -> Vectors:
-        """One unit vector per text (rows in the order given)."""
-        if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
-        return self.embed_ids([e.ids for e in self.tokenizer.encode_batch(texts)])
-
-    def embed_pieces(self, pieces: Sequence[Sequence[int]]) -> Vectors:
-        """`embed` of texts given as their word pieces (without [CLS]/[SEP], as
-        `count_tokens` counts them): no second tokenisation of text already chunked."""
-        return self.embed_ids(with_markers(self.tokenizer, pieces))
 
     def embed_ids(self, encoded: Sequence[Sequence[int]]) -> Vectors:
         if not encoded:

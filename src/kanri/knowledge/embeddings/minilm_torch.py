@@ -22,11 +22,10 @@ import numpy as np
 from kanri.knowledge.embeddings.minilm import (
     DIMENSION,
     MAX_TOKENS,
-    MODEL_NAME,
     Vectors,
+    WordPieceEncoder,
     _zip_path,
     padded,
-    with_markers,
 )
 
 _EPS = 1e-12
@@ -53,12 +52,8 @@ def bf16_capable() -> bool:
     return " amx_bf16" in flags or " avx512_bf16" in flags
 
 
-class TorchMiniLM:
+class TorchMiniLM(WordPieceEncoder):
     """The encoder: `embed(texts)` returns unit float32 vectors of DIMENSION values."""
-
-    name = MODEL_NAME
-    dimension = DIMENSION
-    max_tokens = MAX_TOKENS
 
     def __init__(self, zip_path: Path | None = None, *, bf16: bool | None = None) -> None:
         import torch
@@ -98,21 +93,6 @@ class TorchMiniLM:
             self.w[f"encoder.layer.{n}.qkv.bias"] = torch.cat(
                 [w[p + name + ".bias"] for name in names]
             ).to(dtype)
-
-    def count_tokens(self, text: str) -> int:
-        """Word pieces of `text` without the [CLS]/[SEP] markers and without truncation."""
-        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
-
-    def embed(self, texts: list[str]) -> Vectors:
-        """One unit vector per text (rows in the order given)."""
-        if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
-        return self.embed_ids([e.ids for e in self.tokenizer.encode_batch(texts)])
-
-    def embed_pieces(self, pieces: Sequence[Sequence[int]]) -> Vectors:
-        """`embed` of texts given as their word pieces (without [CLS]/[SEP], as
-        `count_tokens` counts them): no second tokenisation of text already chunked."""
-        return self.embed_ids(with_markers(self.tokenizer, pieces))
 
     def embed_ids(self, encoded: Sequence[Sequence[int]]) -> Vectors:
         if not encoded:
