@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 from ulid import ULID
 
+from kanri.core.models import OutboxEventRow
 from kanri.runtime import Kanri
 from kanri.tenancy import service as tenancy
 
@@ -68,3 +70,23 @@ async def make_tenant(client: httpx.AsyncClient, kanri: Kanri, **project: Any) -
     created = await make_project(client, admin_key, **project)
     key = await make_key(client, admin_key, created["id"])
     return Tenant(organization_id, admin_key, created["id"], created["name"], key["key"])
+
+
+def environment_event(
+    tenant: Tenant, event_id: str, environment_id: str, data: dict[str, Any], at: datetime
+) -> OutboxEventRow:
+    """An `environment.created` outbox row of `tenant`'s project, written as a test says
+    (an id and a time of its choosing: late commits, retention)."""
+    return OutboxEventRow(
+        id=event_id,
+        scope_id=tenant.project_id,
+        organization_id=tenant.organization_id,
+        project_id=tenant.project_id,
+        environment_id=None,
+        type="environment.created",
+        resource_type="environment",
+        resource_id=environment_id,
+        data=data,
+        request_id=None,
+        create_time=at,
+    )

@@ -19,14 +19,13 @@ from sqlalchemy.orm import Session
 from ulid import ULID
 
 import kanri as kanri_package
-from kanri.core.models import OutboxEventRow
 from kanri.core.time import utcnow
 from kanri.events import service as events_service
 from kanri.events import stream
 from kanri.events.catalogue import CATALOGUE
 from kanri.runs import states as run_states
 from kanri.runtime import Kanri
-from tests.factories import make_key, make_tenant
+from tests.factories import environment_event, make_key, make_tenant
 from tests.webhooks.helpers import make_environment
 
 
@@ -198,21 +197,7 @@ async def test_events_older_than_the_retention_are_pruned(
     old_id = f"evt_{ULID.from_datetime(old_time)}"
 
     def write_old(tx: Session) -> None:
-        tx.add(
-            OutboxEventRow(
-                id=old_id,
-                scope_id=tenant.project_id,
-                organization_id=tenant.organization_id,
-                project_id=tenant.project_id,
-                environment_id=None,
-                type="environment.created",
-                resource_type="environment",
-                resource_id="env_old",
-                data={},
-                request_id=None,
-                create_time=old_time,
-            )
-        )
+        tx.add(environment_event(tenant, old_id, "env_old", {}, old_time))
 
     await kanri.db.write(write_old)
     assert (await client.get(f"/v1/events/{old_id}", headers=tenant.headers)).status_code == 200

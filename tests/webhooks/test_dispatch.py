@@ -19,12 +19,12 @@ from sqlalchemy import Table, select, true, update
 from sqlalchemy.orm import Session
 from ulid import ULID
 
-from kanri.core.models import OutboxEventRow
 from kanri.runtime import Kanri
 from kanri.webhooks import dispatch, dispatcher
 from kanri.webhooks.dispatcher import Dispatcher
 from kanri.webhooks.models import WebhookEndpointRow
 from tests.conftest import BACKEND, PG_URL
+from tests.factories import environment_event
 from tests.webhooks.helpers import (
     deliveries,
     dispatcher_of,
@@ -118,21 +118,7 @@ async def test_an_event_committed_late_below_the_head_is_still_delivered(
         late_id = f"evt_{ULID.from_timestamp(written.timestamp())}"
 
         def commit_late(tx: Session) -> None:
-            tx.add(
-                OutboxEventRow(
-                    id=late_id,
-                    scope_id=tenant.project_id,
-                    organization_id=tenant.organization_id,
-                    project_id=tenant.project_id,
-                    environment_id=None,
-                    type="environment.created",
-                    resource_type="environment",
-                    resource_id="env_late",
-                    data={"id": "env_late"},
-                    request_id=None,
-                    create_time=written,
-                )
-            )
+            tx.add(environment_event(tenant, late_id, "env_late", {"id": "env_late"}, written))
 
         await kanri.db.write(commit_late)
         (late,) = (await sink.wait_for(2, within=5.0))[1:]
@@ -271,18 +257,8 @@ async def test_events_passed_over_while_no_endpoint_is_enabled_still_reach_a_lat
 
             def commit_late(tx: Session) -> None:
                 tx.add(
-                    OutboxEventRow(
-                        id=late_id,
-                        scope_id=tenant.project_id,
-                        organization_id=tenant.organization_id,
-                        project_id=tenant.project_id,
-                        environment_id=None,
-                        type="environment.created",
-                        resource_type="environment",
-                        resource_id="env_late",
-                        data={"id": "env_late"},
-                        request_id=None,
-                        create_time=datetime.now(UTC),
+                    environment_event(
+                        tenant, late_id, "env_late", {"id": "env_late"}, datetime.now(UTC)
                     )
                 )
 
