@@ -184,7 +184,6 @@ def record_tool_call(
         )
     )
     who = system_principal(run)
-    from kanri.core import events
 
     for event_type, data in [
         *emitted,
@@ -193,16 +192,7 @@ def record_tool_call(
             {"call_key": call_key, "name": call.get("function", {}).get("name"), "status": status},
         ),
     ]:
-        events.emit(
-            tx,
-            who,
-            event_type,
-            "run",
-            run.id,
-            data,
-            project_id=run.project_id,
-            environment_id=run.environment_id,
-        )
+        queue.emit_on_run(tx, who, run, event_type, data)
 
 
 def finish_turn(

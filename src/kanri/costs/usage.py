@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kanri.core import events
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
 from kanri.costs import prices
@@ -87,16 +86,7 @@ def record_model_call(
     run = queue.fenced(tx, run_id, attempt)
     who = system_principal(run)
     if pending_delta is not None:
-        events.emit(
-            tx,
-            who,
-            DELTA_EVENT,
-            "run",
-            run.id,
-            pending_delta,
-            project_id=run.project_id,
-            environment_id=run.environment_id,
-        )
+        queue.emit_on_run(tx, who, run, DELTA_EVENT, pending_delta)
     usage = reply.usage
     cost = _store_call(tx, run, call_key, provider_id, provider_name, reply)
     run.usage = add_usage(run.usage, usage.as_dict())
@@ -109,32 +99,14 @@ def record_model_call(
         "usage": usage.as_dict(),
         "cost_usd": str(cost),
     }
-    events.emit(
-        tx,
-        who,
-        "run.model_call",
-        "run",
-        run.id,
-        summary,
-        project_id=run.project_id,
-        environment_id=run.environment_id,
-    )
+    queue.emit_on_run(tx, who, run, "run.model_call", summary)
     return summary
 
 
 def emit_delta(tx: Session, run_id: str, attempt: int, data: dict[str, Any]) -> None:
     """A batch of streamed tokens as a run event (fenced)."""
     run = queue.fenced(tx, run_id, attempt)
-    events.emit(
-        tx,
-        system_principal(run),
-        DELTA_EVENT,
-        "run",
-        run.id,
-        data,
-        project_id=run.project_id,
-        environment_id=run.environment_id,
-    )
+    queue.emit_on_run(tx, system_principal(run), run, DELTA_EVENT, data)
 
 
 def record_judge_call(

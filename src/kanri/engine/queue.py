@@ -602,16 +602,7 @@ def advance(tx: Session, batch: list[Advance]) -> list[bool]:
                     }
                 )
             for event_type, data in step.emitted:
-                events.emit(
-                    tx,
-                    who,
-                    event_type,
-                    "run",
-                    run.id,
-                    data,
-                    project_id=run.project_id,
-                    environment_id=run.environment_id,
-                )
+                emit_on_run(tx, who, run, event_type, data)
             if step.resumed_seq is not None:
                 resumed_steps.append(
                     {"b_run": run.id, "b_seq": step.resumed_seq, "b_output": step.output}
@@ -706,19 +697,26 @@ def log(tx: Session, run_id: str, step_id: str | None, level: str, message: str)
     )
 
 
+def emit_on_run(
+    tx: Session, who: Principal, run: Any, event_type: str, data: dict[str, Any]
+) -> None:
+    """An outbox event about `run` (a row with its id, project and environment)."""
+    events.emit(
+        tx,
+        who,
+        event_type,
+        "run",
+        run.id,
+        data,
+        project_id=run.project_id,
+        environment_id=run.environment_id,
+    )
+
+
 def emit_for_run(tx: Session, run_id: str, event_type: str, data: dict[str, Any]) -> None:
     run = tx.get(RunRow, run_id)
     if run is not None:
-        events.emit(
-            tx,
-            system_principal(run),
-            event_type,
-            "run",
-            run.id,
-            data,
-            project_id=run.project_id,
-            environment_id=run.environment_id,
-        )
+        emit_on_run(tx, system_principal(run), run, event_type, data)
 
 
 def heartbeat(
