@@ -221,7 +221,10 @@ def run_facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts 
         name(EnvironmentRow, run.environment_id),
         dict(run.labels or {}),
         inputs,
-        estimate(tx, run.project_id, dict(run.definition or {}), inputs, utcnow()),
+        # Priced only when a rule reads it (price look-ups per model-calling step).
+        estimate(tx, run.project_id, dict(run.definition or {}), inputs, utcnow())
+        if policies.reads("estimated_cost")
+        else None,
     )
 
 
@@ -235,7 +238,8 @@ class RunFacts:
     environment: str | None
     labels: dict[str, Any]
     inputs: dict[str, Any]
-    estimated_cost: float  # USD, what its model calls may spend (kanri.costs.estimate)
+    # USD, what its model calls may spend (kanri.costs.estimate); None when no rule reads it.
+    estimated_cost: float | None
 
 
 # Built once (compiled-cache hits); a fenced write sets the JSON columns but seldom reads

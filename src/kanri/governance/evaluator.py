@@ -68,6 +68,10 @@ class PolicySet:
         """True when some rule applies to steps, tool calls or HTTP calls."""
         return any(rule.expression.targeted for p in self.policies for rule in p.rules)
 
+    def reads(self, field: str) -> bool:
+        """True when some rule's `when` names `field`."""
+        return any(field in rule.expression.fields for p in self.policies for rule in p.rules)
+
     def applicable(self, context: dict[str, Any]) -> list[CompiledPolicy]:
         def attached(policy: CompiledPolicy, kind: str, key: str) -> bool:
             value = context.get(key)
