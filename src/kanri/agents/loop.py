@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,7 +44,7 @@ from kanri.engine.registry import (
 from kanri.governance import evaluator, gate
 from kanri.providers import service as providers
 from kanri.providers.clients import ModelReply, ModelRequest, ProviderError, Usage, complete
-from kanri.runs.models import ApprovalRow
+from kanri.runs.models import ApprovalRow, RunRow
 from kanri.runs.states import system_principal
 
 SUSPENDED_POLL_SECONDS = 5.0
@@ -63,6 +65,7 @@ class Setup:
     decisions: dict[str, tuple[str, str, str]]  # call key → (status, comment, approval id)
     facts: queue.RunFacts | None  # the run's policies (None: none has rules)
     history: list[dict[str, Any]]
+    verdict: budgets.Verdict  # the budgets before the first model call
 
 
 def _decisions(tx: Session, run_id: str, step_id: str) -> dict[str, tuple[str, str, str]]:
@@ -83,16 +86,16 @@ def _decisions(tx: Session, run_id: str, step_id: str) -> dict[str, tuple[str, s
 
 def load_setup(
     tx: Session,
-    run_id: str,
-    project_id: str,
+    ctx: StepContext,
     secret: bytes,
-    step_id: str,
     agent_ref: str | None,
     version: int | str | None,
     pinned: dict[str, Any] | None,
     thread_id: str | None,
 ) -> Setup:
-    """Everything the loop needs, read in one transaction."""
+    """Everything the loop needs, read in one transaction (what the step recorded in earlier
+    tries only when it may have: `ctx.fresh`)."""
+    run_id, project_id, step_id = ctx.run_id, ctx.project_id, ctx.step_id
     agent: AgentRow | None = None
     if agent_ref is not None:
         from kanri.core.ids import looks_like_id
@@ -117,6 +120,22 @@ def load_setup(
     spec = schemas.AgentSpec.model_validate(spec_json)
     provider = providers.resolve(tx, project_id, secret, spec.runtime.provider)
     prefix = f"{step_id}:"
+    history = agents.thread_history(tx, thread_id) if thread_id else []
+    verdict = budgets.verdict(tx, project_id, agent.id if agent else None)
+    if ctx.fresh:
+        return Setup(
+            agent.id if agent else None,
+            agent.name if agent else None,
+            agent.status if agent else "active",
+            spec,
+            provider,
+            {},
+            {},
+            {},
+            ctx.facts,
+            history,
+            verdict,
+        )
     models = {
         key: ModelReply(
             row.reply,
@@ -140,7 +159,6 @@ def load_setup(
             )
         ).scalars()
     }
-    history = agents.thread_history(tx, thread_id) if thread_id else []
     return Setup(
         agent.id if agent else None,
         agent.name if agent else None,
@@ -150,15 +168,15 @@ def load_setup(
         models,
         tool_rows,
         _decisions(tx, run_id, step_id),
-        gate.facts(tx, run_id),
+        ctx.facts,
         history,
+        verdict,
     )
 
 
-def record_tool_call(
+def store_tool_call(
     tx: Session,
-    run_id: str,
-    attempt: int,
+    run: RunRow,
     call_key: str,
     call: dict[str, Any],
     arguments: Any,
@@ -167,7 +185,6 @@ def record_tool_call(
     emitted: list[tuple[str, dict[str, Any]]],
     approval_id: str | None = None,
 ) -> None:
-    run = queue.fenced(tx, run_id, attempt)
     tx.add(
         ToolCallRow(
             id=new_id("tcl"),
@@ -195,21 +212,87 @@ def record_tool_call(
         queue.emit_on_run(tx, who, run, event_type, data)
 
 
-def finish_turn(
-    tx: Session,
-    run_id: str,
-    attempt: int,
-    thread_id: str | None,
-    turn: list[dict[str, Any]],
-) -> None:
-    queue.fenced(tx, run_id, attempt)
-    if thread_id:
-        agents.append_to_thread(tx, thread_id, run_id, turn)
+def store_turn(tx: Session, run: RunRow, thread_id: str, turn: list[dict[str, Any]]) -> None:
+    agents.append_to_thread(tx, thread_id, run.id, turn)
+
+
+def store_notifications(tx: Session, run: RunRow, items: list[tuple[str, Any]]) -> None:
+    budgets.record_notifications(tx, system_principal(run), items)
 
 
 def notify_budgets(tx: Session, run_id: str, attempt: int, items: list[tuple[str, Any]]) -> None:
+    store_notifications(tx, queue.fenced(tx, run_id, attempt), items)
+
+
+Entry = Callable[[Session, RunRow], Any]  # a record written on the run, fenced
+
+
+def write_entries(
+    tx: Session,
+    run_id: str,
+    attempt: int,
+    entries: list[Entry],
+    budgets_of: tuple[str, str | None] | None = None,
+) -> budgets.Verdict | None:
+    """Write `entries` while the run is ours; with `budgets_of` (project, agent), the budgets'
+    verdict after them."""
     run = queue.fenced(tx, run_id, attempt)
-    budgets.record_notifications(tx, system_principal(run), items)
+    for entry in entries:
+        entry(tx, run)
+    return None if budgets_of is None else budgets.verdict(tx, *budgets_of)
+
+
+@dataclass
+class Ledger:
+    """The records a run of the loop owes, written as late as is safe.
+
+    A finished model call's record (and a tool call's) waits for the loop's next write as
+    long as only computation follows it: before anything that costs money or reaches
+    outside — the next model call, a tool that does I/O, parking the run — what is owed is
+    written in one transaction, and what is owed when the step ends goes in the transaction
+    of its checkpoint (`Done.effects`). So a crash can lose only records whose calls were
+    followed by nothing but computation, and a run of N calls costs about N transactions."""
+
+    ctx: StepContext
+    agent_id: str | None
+    verdict: budgets.Verdict | None  # the budgets' verdict; None: stale
+    entries: list[Entry] = field(default_factory=list)
+
+    def add(self, entry: Entry) -> None:
+        self.entries.append(entry)
+
+    async def write(self) -> None:
+        """Write what is owed (nothing to do when nothing is)."""
+        if self.entries:
+            await self._write(None)
+
+    async def verdict_now(self) -> budgets.Verdict:
+        """The budgets' verdict now (written records count)."""
+        if self.entries:
+            self.verdict = await self._write((self.ctx.project_id, self.agent_id))
+        elif self.verdict is None:
+            db = self.ctx.services.kanri.db
+            self.verdict = await db.read(budgets.verdict, self.ctx.project_id, self.agent_id)
+        assert self.verdict is not None
+        return self.verdict
+
+    async def _write(self, budgets_of: tuple[str, str | None] | None) -> budgets.Verdict | None:
+        entries, self.entries = self.entries, []
+        db = self.ctx.services.kanri.db
+        verdict: budgets.Verdict | None = await db.write(
+            write_entries, self.ctx.run_id, self.ctx.attempt, entries, budgets_of
+        )
+        return verdict
+
+    def done(self, output: Any) -> Done:
+        """The step's outcome, carrying what is still owed into its checkpoint."""
+        entries, self.entries = self.entries, []
+        if not entries:
+            return Done(output)
+        effect = partial(
+            write_entries, run_id=self.ctx.run_id, attempt=self.ctx.attempt, entries=entries
+        )
+        return Done(output, effects=(effect,))
 
 
 class DeltaSink:
@@ -241,6 +324,28 @@ class DeltaSink:
         return self._data() if self.buffer else None
 
 
+def _over_budget(verdict: budgets.Verdict, call_key: str, approved: bool) -> Outcome | None:
+    """What the budgets say of a model call: None to go ahead, else how the step stops."""
+    if verdict.block:
+        return Fail(verdict.block, retryable=False, details={"stop_reason": "budget_exceeded"})
+    if verdict.approval and not approved:
+        return _ask(f"Continue over budget: {verdict.approval}", f"{call_key}:budget", [])
+    return None
+
+
+async def _call(
+    ctx: StepContext, provider: providers.ProviderConfig, request: ModelRequest, call_key: str
+) -> tuple[ModelReply, dict[str, Any] | None] | Fail:
+    """The call itself, its tokens streamed as `run.delta` events; the reply and the last
+    batch of tokens not written yet."""
+    sink = DeltaSink(ctx, call_key)
+    try:
+        reply = await complete(provider, request, sink)
+    except ProviderError as exc:
+        return Fail(exc.message, retryable=exc.retryable, details={"provider": provider.name})
+    return reply, sink.remainder()
+
+
 async def model_call(
     ctx: StepContext,
     provider: providers.ProviderConfig,
@@ -249,20 +354,18 @@ async def model_call(
     agent_id: str | None,
     approved_budget: bool,
 ) -> ModelReply | Outcome:
-    """Budgets first, then the call, then its record; an Outcome when the loop must stop."""
+    """Budgets first, then the call, then its record; an Outcome when the step must stop."""
     db = ctx.services.kanri.db
     verdict = await db.read(budgets.verdict, ctx.project_id, agent_id)
     if verdict.notify:
         await db.write(notify_budgets, ctx.run_id, ctx.attempt, verdict.notify)
-    if verdict.block:
-        return Fail(verdict.block, retryable=False, details={"stop_reason": "budget_exceeded"})
-    if verdict.approval and not approved_budget:
-        return _ask(f"Continue over budget: {verdict.approval}", f"{call_key}:budget", [])
-    sink = DeltaSink(ctx, call_key)
-    try:
-        reply = await complete(provider, request, sink)
-    except ProviderError as exc:
-        return Fail(exc.message, retryable=exc.retryable, details={"provider": provider.name})
+    stop = _over_budget(verdict, call_key, approved_budget)
+    if stop is not None:
+        return stop
+    called = await _call(ctx, provider, request, call_key)
+    if isinstance(called, Fail):
+        return called
+    reply, remainder = called
     await db.write(
         usage_records.record_model_call,
         ctx.run_id,
@@ -271,8 +374,41 @@ async def model_call(
         provider.id,
         provider.name,
         reply,
-        sink.remainder(),
+        remainder,
     )
+    return reply
+
+
+async def _loop_model_call(
+    ctx: StepContext,
+    ledger: Ledger,
+    provider: providers.ProviderConfig,
+    request: ModelRequest,
+    call_key: str,
+    approved_budget: bool,
+) -> ModelReply | Outcome:
+    """`model_call` for the loop: its record is owed to the ledger."""
+    verdict = await ledger.verdict_now()
+    if verdict.notify:
+        ledger.add(partial(store_notifications, items=verdict.notify))
+    stop = _over_budget(verdict, call_key, approved_budget)
+    if stop is not None:
+        return stop
+    called = await _call(ctx, provider, request, call_key)
+    if isinstance(called, Fail):
+        return called
+    reply, remainder = called
+    ledger.add(
+        partial(
+            usage_records.store_model_call,
+            call_key=call_key,
+            provider_id=provider.id,
+            provider_name=provider.name,
+            reply=reply,
+            pending_delta=remainder,
+        )
+    )
+    ledger.verdict = None  # the call's cost counts from now on
     return reply
 
 
@@ -327,10 +463,8 @@ async def run_agent(
     try:
         setup: Setup = await kanri.db.read(
             load_setup,
-            ctx.run_id,
-            ctx.project_id,
+            ctx,
             kanri.settings.secret,
-            ctx.step_id,
             agent_ref,
             version,
             pinned,
@@ -338,6 +472,21 @@ async def run_agent(
         )
     except (LookupError, NotFound, ValueError) as exc:
         return Fail(str(getattr(exc, "detail", exc)), retryable=False)
+    ledger = Ledger(ctx, setup.agent_id, setup.verdict)
+    outcome = await _loop(ctx, setup, ledger, conversation, thread_id)
+    if isinstance(outcome, Done):
+        return ledger.done(outcome.output)
+    await ledger.write()  # parked or failed: what is owed is written first
+    return outcome
+
+
+async def _loop(
+    ctx: StepContext,
+    setup: Setup,
+    ledger: Ledger,
+    conversation: list[dict[str, Any]],
+    thread_id: str | None,
+) -> Outcome:
     spec = setup.spec
     model = spec.runtime.model or setup.provider.default_model or "offline"
     allowed = {t.name: t for t in spec.tools}
@@ -365,8 +514,8 @@ async def run_agent(
                     details={"stop_reason": "budget_exceeded"},
                 )
             request = ModelRequest(model, list(messages), tool_schemas, _params(spec))
-            outcome = await model_call(
-                ctx, setup.provider, request, call_key, setup.agent_id, budget is not None
+            outcome = await _loop_model_call(
+                ctx, ledger, setup.provider, request, call_key, budget is not None
             )
             if not isinstance(outcome, ModelReply):
                 return outcome
@@ -376,8 +525,8 @@ async def run_agent(
         messages.append(reply.message)
         calls = reply.message.get("tool_calls") or []
         if not calls:
-            turn = messages[turn_start:]
-            await kanri.db.write(finish_turn, ctx.run_id, ctx.attempt, thread_id, turn)
+            if thread_id:
+                ledger.add(partial(store_turn, thread_id=thread_id, turn=messages[turn_start:]))
             return Done(
                 {
                     "content": reply.message.get("content"),
@@ -393,7 +542,9 @@ async def run_agent(
             if recorded is not None:
                 result = recorded.result
             else:
-                outcome_or_result = await _tool_call(ctx, setup, allowed, call, tool_key, child)
+                outcome_or_result = await _tool_call(
+                    ctx, setup, ledger, allowed, call, tool_key, child
+                )
                 if isinstance(outcome_or_result, Wait | Fail):
                     return outcome_or_result
                 child = None
@@ -448,6 +599,7 @@ def _refusal(decision: tuple[str, str, str]) -> dict[str, Any]:
 async def _tool_call(
     ctx: StepContext,
     setup: Setup,
+    ledger: Ledger,
     allowed: dict[str, schemas.ToolSpec],
     call: dict[str, Any],
     tool_key: str,
@@ -458,7 +610,6 @@ async def _tool_call(
     Before a call runs, the project's policies decide: `denied` feeds the refusal back to
     the model, `needs_approval` parks the run on an approval with the rule's terms (which
     also stands for the tool's own `requires_approval`)."""
-    db = ctx.services.kanri.db
     name = str(call.get("function", {}).get("name", ""))
     arguments, problem = _arguments(call)
     spec = allowed.get(name)
@@ -522,6 +673,8 @@ async def _tool_call(
                 services=ctx.services,
                 knowledge_namespaces=list(setup.spec.knowledge_namespaces),
             )
+            if not tool.pure:  # it reaches outside: nothing owed may wait behind it
+                await ledger.write()
             outcome = await tool.run(context, arguments)
             if isinstance(outcome, ChildRun):
                 return Wait(child=outcome)
@@ -529,16 +682,16 @@ async def _tool_call(
             status = "completed" if outcome.ok else "failed"
             result = outcome.result
             emitted = context.emitted
-    await db.write(
-        record_tool_call,
-        ctx.run_id,
-        ctx.attempt,
-        tool_key,
-        call,
-        arguments,
-        status,
-        result,
-        emitted,
-        approval_id,
+    ledger.add(
+        partial(
+            store_tool_call,
+            call_key=tool_key,
+            call=call,
+            arguments=arguments,
+            status=status,
+            result=result,
+            emitted=emitted,
+            approval_id=approval_id,
+        )
     )
     return result

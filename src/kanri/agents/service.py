@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -386,32 +387,47 @@ def agents_using_provider(tx: Session, who: Principal, provider_id: str) -> list
 # ---------------------------------------------------------------- runs
 
 
+_PUBLISHED = versioning.PublishedRead(
+    AgentRow, AgentVersionRow, AgentVersionRow.agent_id, AgentVersionRow.spec, (AgentRow.status,)
+)
+
+
 def spec_for_run(
     tx: Session, who: Principal, ref: str, wanted: int | str | None
-) -> tuple[AgentRow, int | None, dict[str, Any]]:
+) -> tuple[Mapping[str, Any], int | None, dict[str, Any]]:
+    """The agent (`id`, `name`, `status`), the version number (None: draft) and the spec a
+    new run pins."""
+    if wanted is None:  # the published version: one read, as every trigger asks for it
+        found = _PUBLISHED.first(tx, who, ref, looks_like_id(ref, "agt"))
+        if found is None:
+            raise not_found("agent", ref)
+        if found["published_version"] is None:
+            raise Conflict(f"agent '{found['name']}' has no published version")
+        if found["spec"] is None:
+            raise not_found("version", str(found["published_version"]))
+        return found, found["published_version"], found["spec"]
     row = agent_row(tx, who, ref)
+    agent = {"id": row.id, "name": row.name, "status": row.status}
     if wanted == "draft":
-        return row, None, row.spec
-    number = wanted if isinstance(wanted, int) else row.published_version
-    if number is None:
-        raise Conflict(f"agent '{row.name}' has no published version")
-    return row, number, _version_row(tx, row, number).spec
+        return agent, None, row.spec
+    assert isinstance(wanted, int)
+    return agent, wanted, _version_row(tx, row, wanted).spec
 
 
 def trigger(tx: Session, who: Principal, ref: str, body: schemas.AgentRunCreate) -> run_schemas.Run:
     """A pending run of the agent's published (or named) version."""
     agent, version, spec = spec_for_run(tx, who, ref, body.version)
-    if agent.status == "suspended":
-        raise Conflict(f"agent '{agent.name}' is suspended: resume it to start runs")
+    if agent["status"] == "suspended":
+        raise Conflict(f"agent '{agent['name']}' is suspended: resume it to start runs")
     if body.thread_id is not None:
         thread_row(tx, who, body.thread_id, field="body.thread_id")
-    budgets.check_new_run(tx, who.project(), agent.id)
+    budgets.check_new_run(tx, who.project(), agent["id"])
     definition = {
         "steps": [
             {
                 "id": AGENT_STEP,
                 "kind": "agent",
-                "agent": agent.id,
+                "agent": agent["id"],
                 "version": version if version is not None else "draft",
                 "spec": spec,
                 "from_run_inputs": True,
@@ -428,7 +444,7 @@ def trigger(tx: Session, who: Principal, ref: str, body: schemas.AgentRunCreate)
             "thread_id": body.thread_id,
         },
         labels=body.labels,
-        agent_id=agent.id,
+        agent_id=agent["id"],
         version=version,
     )
     return run_schemas.Run.model_validate(row)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from kanri.automations import schemas
@@ -16,9 +16,8 @@ from kanri.core.errors import Conflict, FieldError, not_found
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scope_params, scoped, scoped_template
+from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
-from kanri.db.prepared import Prepared
 
 AUTOMATION_FILTERS = FilterSpec(
     {
@@ -214,15 +213,7 @@ def definition_for_run(
     """The automation's id, the version number (None: draft) and the definition a new run
     pins."""
     if wanted is None:  # the published version: one read, as every trigger asks for it
-        by_id = looks_like_id(ref, "aut")
-        params = {"ref": ref, **scope_params(who)}
-        connection = tx.connection()
-        found: Any
-        if connection.dialect.name == "sqlite":  # straight on the driver (the writer's hot path)
-            found = _PUBLISHED_READ[by_id].first_on(connection, params)
-        else:
-            read = tx.execute(_PUBLISHED_BY_ID if by_id else _PUBLISHED_BY_NAME, params).first()
-            found = None if read is None else read._mapping
+        found = _PUBLISHED.first(tx, who, ref, looks_like_id(ref, "aut"))
         if found is None:
             raise not_found("automation", ref)
         if found["published_version"] is None:
@@ -244,18 +235,9 @@ def _unpublished(name: str) -> Conflict:
     )
 
 
-_PUBLISHED = scoped_template(
-    select(
-        AutomationRow.id,
-        AutomationRow.name,
-        AutomationRow.published_version,
-        AutomationVersionRow.definition,
-    ).outerjoin(
-        AutomationVersionRow,
-        (AutomationVersionRow.automation_id == AutomationRow.id)
-        & (AutomationVersionRow.version == AutomationRow.published_version),
-    )
+_PUBLISHED = versioning.PublishedRead(
+    AutomationRow,
+    AutomationVersionRow,
+    AutomationVersionRow.automation_id,
+    AutomationVersionRow.definition,
 )
-_PUBLISHED_BY_ID = _PUBLISHED.where(AutomationRow.id == bindparam("ref"))
-_PUBLISHED_BY_NAME = _PUBLISHED.where(AutomationRow.name == bindparam("ref"))
-_PUBLISHED_READ = {True: Prepared(_PUBLISHED_BY_ID), False: Prepared(_PUBLISHED_BY_NAME)}

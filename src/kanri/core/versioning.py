@@ -3,16 +3,19 @@ them published. The version tables differ in their owner column only."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
 from kanri.core.errors import not_found
+from kanri.core.scoping import scope_params, scoped_template
 from kanri.core.time import utcnow
+from kanri.db.prepared import Prepared
 
 V = TypeVar("V")
 
@@ -59,3 +62,32 @@ def republish(tx: Session, who: Principal, row: Versioned, resource_type: str, n
     audit.record(tx, who, action, resource_type, row.id, changes)
     events.emit(tx, who, action, resource_type, row.id, {"id": row.id, "version": number})
     tx.flush()
+
+
+class PublishedRead:
+    """The one read a trigger makes of a versioned resource by id or name, in who's
+    project: the owner's `id`, `name`, `published_version` and `extra` columns, and the
+    published version's `content` column under its own name (None when none is published).
+    Built once (`Prepared.read`)."""
+
+    def __init__(
+        self,
+        owner: Any,
+        version: Any,
+        owner_column: InstrumentedAttribute[str],
+        content: InstrumentedAttribute[Any],
+        extra: tuple[InstrumentedAttribute[Any], ...] = (),
+    ) -> None:
+        base: Select[Any] = scoped_template(
+            select(owner.id, owner.name, owner.published_version, *extra, content).outerjoin(
+                version,
+                (owner_column == owner.id) & (version.version == owner.published_version),
+            )
+        )
+        self._prepared = {
+            True: Prepared(base.where(owner.id == bindparam("ref"))),
+            False: Prepared(base.where(owner.name == bindparam("ref"))),
+        }
+
+    def first(self, tx: Session, who: Principal, ref: str, by_id: bool) -> Mapping[str, Any] | None:
+        return self._prepared[by_id].read(tx, {"ref": ref, **scope_params(who)})

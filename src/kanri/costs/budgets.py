@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
@@ -21,6 +21,7 @@ from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
 from kanri.costs import schemas
 from kanri.costs.models import BudgetRow, ModelCallRow
+from kanri.db.prepared import Prepared
 
 BUDGET_FILTERS = FilterSpec(
     {
@@ -73,9 +74,15 @@ def _applicable(tx: Session, project_id: str, agent_id: str | None) -> list[Budg
     return [r for r in rows if r.agent_id is None or r.agent_id == agent_id]
 
 
+# Whether a project has any budget (built once: asked before every model call).
+_ANY = Prepared(select(BudgetRow.id).where(BudgetRow.project_id == bindparam("project")).limit(1))
+
+
 def verdict(tx: Session, project_id: str, agent_id: str | None) -> Verdict:
     """The budgets of the project (and agent) evaluated now."""
     out = Verdict()
+    if _ANY.read(tx, {"project": project_id}) is None:
+        return out
     now = utcnow()
     for row in _applicable(tx, project_id, agent_id):
         start = period_start(row.period, now)

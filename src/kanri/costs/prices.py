@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kanri.costs.models import PriceRow
+from kanri.db.prepared import Prepared
 
 MILLION = Decimal(1_000_000)
 QUANTUM = Decimal("0.00000001")  # costs are kept to 8 decimal places
@@ -58,29 +59,47 @@ def default_terms(model: str) -> PriceTerms | None:
     return PriceTerms(f"default:{key}", unit, cached, output)
 
 
+# A project's newest price row in force (built once: every model call asks it).
+_IN_FORCE = Prepared(
+    select(
+        PriceRow.id,
+        PriceRow.input_per_million,
+        PriceRow.cached_input_per_million,
+        PriceRow.output_per_million,
+    )
+    .where(
+        PriceRow.project_id == bindparam("project"),
+        PriceRow.model == bindparam("model"),
+        PriceRow.provider.in_((bindparam("provider_id"), bindparam("provider_name"), "*")),
+        PriceRow.effective_from <= bindparam("at", type_=PriceRow.effective_from.type),
+    )
+    .order_by(PriceRow.effective_from.desc(), PriceRow.id.desc())
+    .limit(1)
+)
+
+
 def terms_for(
     tx: Session, project_id: str, provider_id: str, provider_name: str, model: str, at: datetime
 ) -> PriceTerms | None:
     """The price in force at `at` for this provider and model: the project's newest row
     effective by then, else the shipped default."""
-    row = tx.execute(
-        select(PriceRow)
-        .where(
-            PriceRow.project_id == project_id,
-            PriceRow.model == model,
-            or_(PriceRow.provider.in_((provider_id, provider_name, "*"))),
-            PriceRow.effective_from <= at,
-        )
-        .order_by(PriceRow.effective_from.desc(), PriceRow.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    row = _IN_FORCE.read(
+        tx,
+        {
+            "project": project_id,
+            "model": model,
+            "provider_id": provider_id,
+            "provider_name": provider_name,
+            "at": at,
+        },
+    )
     if row is not None:
-        cached = row.cached_input_per_million
+        cached = row["cached_input_per_million"]
         return PriceTerms(
-            row.id,
-            row.input_per_million,
-            row.input_per_million if cached is None else cached,
-            row.output_per_million,
+            row["id"],
+            row["input_per_million"],
+            row["input_per_million"] if cached is None else cached,
+            row["output_per_million"],
         )
     return default_terms(model)
 

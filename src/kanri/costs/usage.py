@@ -84,6 +84,19 @@ def record_model_call(
     """Store a finished call (fenced: only while the run is ours), add its usage and cost to
     the run; returns the call's summary."""
     run = queue.fenced(tx, run_id, attempt)
+    return store_model_call(tx, run, call_key, provider_id, provider_name, reply, pending_delta)
+
+
+def store_model_call(
+    tx: Session,
+    run: RunRow,
+    call_key: str,
+    provider_id: str,
+    provider_name: str,
+    reply: ModelReply,
+    pending_delta: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """`record_model_call` on a run already fenced (locked, ours)."""
     who = system_principal(run)
     if pending_delta is not None:
         queue.emit_on_run(tx, who, run, DELTA_EVENT, pending_delta)

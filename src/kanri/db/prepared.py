@@ -101,6 +101,15 @@ class Prepared:
             cursor.close()
         return None if row is None else self.row(compiled, row)
 
+    def read(self, tx: Session, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """`first` in the transaction of `tx`: straight on the driver on SQLite (the single
+        writer's hot path), through SQLAlchemy elsewhere."""
+        connection = tx.connection()
+        if connection.dialect.name == "sqlite":
+            return self.first_on(connection, params)
+        found = connection.execute(self._stmt, dict(params)).first()
+        return None if found is None else dict(found._mapping)
+
     def run(self, tx: Session, params: Mapping[str, Any]) -> None:
         """Execute the statement (an INSERT) in the transaction of `tx`."""
         connection = tx.connection()

@@ -7,6 +7,7 @@ is still `running` under the attempt the worker claimed. A worker that lost its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -503,6 +504,7 @@ class Done:
     resumed_seq: int | None = None
     logs: tuple[tuple[str, str], ...] = ()
     emitted: tuple[tuple[str, dict[str, Any]], ...] = ()
+    effects: tuple[Callable[[Session], Any], ...] = ()  # registry.Done.effects
 
 
 @dataclass(frozen=True)
@@ -578,6 +580,7 @@ def advance(tx: Session, batch: list[Advance]) -> list[bool]:
     now = utcnow()  # a checkpoint's end_time is when it was written
     rows = {row.id: row for row in tx.execute(_LOCK_RUNS, {"ids": [a.run_id for a in batch]})}
     applied: list[bool] = []
+    effected = False
     new_steps: list[dict[str, Any]] = []
     resumed_steps: list[dict[str, Any]] = []
     logs: list[dict[str, Any]] = []
@@ -594,6 +597,9 @@ def advance(tx: Session, batch: list[Advance]) -> list[bool]:
         )
         who = states.system_principal(ref)
         for step in item.done:
+            for effect in step.effects:
+                effect(tx)
+                effected = True
             for level, message in step.logs:
                 logs.append(
                     {
@@ -654,6 +660,8 @@ def advance(tx: Session, batch: list[Advance]) -> list[bool]:
         states.record(tx, who, ref, run.status, "completed", run.stop_reason, "completed")
         if run.parent_run_id is not None:
             states.wake_parent(tx, run.parent_run_id, run.parent_step_id)
+    if effected:  # what the effects changed through the ORM, before the statements below
+        tx.flush()
     if logs:
         tx.execute(_INSERT_LOG, logs)
     if new_steps:

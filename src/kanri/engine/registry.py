@@ -33,6 +33,10 @@ class Done:
 
     output: Any = None
     next: str | None = None
+    # Writes the step still owes (each `effect(tx)`, fenced already): made in the
+    # transaction of the step's checkpoint, so a step that ends with a record to write
+    # (an agent's last model call) costs one transaction, not two.
+    effects: tuple[Callable[[Any], Any], ...] = ()
 
 
 # An approval a step asks for from inside its own work (an agent's tool call) ends its
@@ -98,6 +102,12 @@ class StepContext:
     log: Callable[[str, str], None]
     services: Any  # kanri.runtime.Kanri (kept untyped: steps must not import the app)
     emit: Callable[[str, dict[str, Any]], None]
+    # What the project's policies read of the run, read with its claim (queue.RunFacts;
+    # None: no policy has rules).
+    facts: Any = None
+    # True when this step never ran before in this run (first claim, no failed try): nothing
+    # it records (model calls, tool calls, approvals) can exist yet. False: it may have.
+    fresh: bool = False
 
     def template_context(self) -> dict[str, Any]:
         return {

@@ -373,10 +373,12 @@ class RunExecution:
                     resumed_seq=resumed_seq,
                     logs=tuple(logs),
                     emitted=tuple(emitted),
+                    effects=outcome.effects,
                 )
             )
-            # A pure step's checkpoint waits for the next step with effects or the run's end.
-            if (
+            # A pure step's checkpoint waits for the next step with effects or the run's end;
+            # the last step's is written with the run's completion (only rendering between).
+            if cursor != END and (
                 step["kind"] not in PURE_KINDS
                 or emitted
                 or len(self.pending) >= MAX_PENDING_CHECKPOINTS
@@ -548,6 +550,8 @@ class RunExecution:
             log=lambda level, message: logs.append((level, message)),
             services=self.engine.services,
             emit=lambda event_type, data: emitted.append((event_type, data)),
+            facts=self.facts,
+            fresh=state.attempt == 1 and not state.failures.get(step["id"]),
         )
         try:
             own = kind.config.model_fields

@@ -104,6 +104,8 @@ class Tool:
     description: str
     parameters: dict[str, Any]
     run: Callable[[ToolContext, dict[str, Any]], Awaitable[ToolOutcome]]
+    # No I/O: what it does is in its result and `ctx.emitted`, written with its record.
+    pure: bool = False
 
     def schema(self) -> dict[str, Any]:
         """The Chat Completions `tools` entry."""
@@ -121,12 +123,12 @@ _TOOLS: dict[str, Tool] = {}
 
 
 def tool(
-    name: str, description: str, parameters: dict[str, Any]
+    name: str, description: str, parameters: dict[str, Any], *, pure: bool = False
 ) -> Callable[[Callable[[ToolContext, dict[str, Any]], Awaitable[ToolOutcome]]], Any]:
-    """Decorator registering `run` as the tool `name`."""
+    """Decorator registering `run` as the tool `name` (`pure`: it does no I/O)."""
 
     def register(run: Callable[[ToolContext, dict[str, Any]], Awaitable[ToolOutcome]]) -> Any:
-        _TOOLS[name] = Tool(name, description, parameters, run)
+        _TOOLS[name] = Tool(name, description, parameters, run, pure)
         return run
 
     return register

@@ -21,6 +21,7 @@ _TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
         },
         "required": ["type"],
     },
+    pure=True,
 )
 async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
     event_type = arguments.get("type")
