@@ -8,12 +8,18 @@ and the same drain measurement for both kinds of run, measured in the same bench
   so each run is a model call, a tool call (`emit_event`) and a second model call, each a
   checkpointed write.
 
+The two kinds alternate over ROUNDS rounds (baseline, agents, baseline, agents, …) so that
+a change in the machine's load touches both alike; each figure is the median of its rounds,
+the ratio the median of the rounds' ratios, and the process CPU time per run is printed
+beside runs/s (what load on the machine does not change much).
+
 Target: agent runs/s >= 0.5 x automation runs/s. No timing assertions; BELOW is reported.
 """
 
 from __future__ import annotations
 
 import asyncio
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass
@@ -27,6 +33,7 @@ from sqlalchemy.orm import Session
 
 TARGET_RATIO = 0.5
 BATCH = 50
+ROUNDS = 3
 TOOL_PROMPT = '/tool emit_event {"type": "bench.done", "data": {"n": 1}}'
 
 
@@ -36,10 +43,15 @@ class Figure:
     runs: int
     seconds: float
     failed: int
+    cpu_seconds: float = 0.0
 
     @property
     def per_second(self) -> float:
         return self.runs / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_run(self) -> float:
+        return self.cpu_seconds * 1000 / self.runs if self.runs else 0.0
 
 
 def _finished(tx: Session, ids: list[str]) -> tuple[int, int]:
@@ -60,6 +72,7 @@ async def _drain(
 ) -> Figure:
     headers = client.headers
     started = time.perf_counter()
+    cpu_started = time.process_time()
     ids: list[str] = []
     for offset in range(0, runs, BATCH):
         count = min(BATCH, runs - offset)
@@ -78,10 +91,11 @@ async def _drain(
             break
         await asyncio.sleep(0.02)
     seconds = time.perf_counter() - started
-    return Figure(label, runs, seconds, sum(t[1] for t in totals))
+    cpu = time.process_time() - cpu_started
+    return Figure(label, runs, seconds, sum(t[1] for t in totals), cpu)
 
 
-async def measure(runs: int, workdir: Path) -> tuple[Figure, Figure]:
+async def measure(runs: int, workdir: Path) -> list[tuple[Figure, Figure]]:
     from kanri.app import create_app
     from kanri.config import Settings
     from kanri.db import migrations
@@ -154,39 +168,52 @@ async def measure(runs: int, workdir: Path) -> tuple[Figure, Figure]:
                 20,
                 "warm-up",
             )
-            baseline = await _drain(
-                client,
-                kanri,
-                f"/v1/automations/{automation['id']}/runs",
-                {"inputs": {"n": 1}},
-                runs,
-                "three-step transform automation runs",
-            )
-            agents = await _drain(
-                client,
-                kanri,
-                f"/v1/agents/{agent['id']}/runs",
-                {"message": TOOL_PROMPT},
-                runs,
-                "agent runs (model call, tool call, model call)",
-            )
-    return baseline, agents
+            rounds: list[tuple[Figure, Figure]] = []
+            for _ in range(ROUNDS):
+                baseline = await _drain(
+                    client,
+                    kanri,
+                    f"/v1/automations/{automation['id']}/runs",
+                    {"inputs": {"n": 1}},
+                    runs,
+                    "three-step transform automation runs",
+                )
+                agents = await _drain(
+                    client,
+                    kanri,
+                    f"/v1/agents/{agent['id']}/runs",
+                    {"message": TOOL_PROMPT},
+                    runs,
+                    "agent runs (model call, tool call, model call)",
+                )
+                rounds.append((baseline, agents))
+    return rounds
 
 
 def run(runs: int = 500) -> int:
     """Measure and print the section; 1 when any run failed (the figures are invalid)."""
     with tempfile.TemporaryDirectory(prefix="kanri-bench-agents-") as tmp:
-        baseline, agents = asyncio.run(measure(runs, Path(tmp)))
-    print("agents (SQLite, embedded worker, offline provider)")
-    for figure in (baseline, agents):
+        rounds = asyncio.run(measure(runs, Path(tmp)))
+    print(f"agents (SQLite, embedded worker, offline provider; median of {len(rounds)} rounds)")
+    for kind in (0, 1):
+        figures = [r[kind] for r in rounds]
+        rate = statistics.median(f.per_second for f in figures)
+        cpu = statistics.median(f.cpu_ms_per_run for f in figures)
         print(
-            f"  {figure.label:<50} {figure.runs:>6} runs  {figure.seconds:7.2f} s  "
-            f"{figure.per_second:8.1f} runs/s"
+            f"  {figures[0].label:<50} {runs:>6} runs  {rate:8.1f} runs/s  "
+            f"{cpu:5.2f} ms CPU/run  (rounds: "
+            + ", ".join(f"{f.per_second:.0f}" for f in figures)
+            + ")"
         )
-    ratio = agents.per_second / baseline.per_second if baseline.per_second else 0.0
+    ratios = [a.per_second / b.per_second if b.per_second else 0.0 for b, a in rounds]
+    ratio = statistics.median(ratios)
     verdict = "OK" if ratio >= TARGET_RATIO else "BELOW"
-    print(f"  ratio agents / automations: {ratio:.2f} (target >= {TARGET_RATIO}) {verdict}")
-    if baseline.failed or agents.failed:
-        print(f"  INVALID: {baseline.failed + agents.failed} runs did not complete")
+    print(
+        f"  ratio agents / automations: {ratio:.2f} (target >= {TARGET_RATIO}) {verdict}  "
+        f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+    )
+    failed = sum(b.failed + a.failed for b, a in rounds)
+    if failed:
+        print(f"  INVALID: {failed} runs did not complete")
         return 1
     return 0

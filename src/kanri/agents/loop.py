@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from kanri.agents import schemas
@@ -30,6 +30,7 @@ from kanri.core.ids import new_id
 from kanri.core.time import utcnow
 from kanri.costs import budgets
 from kanri.costs import usage as usage_records
+from kanri.db.prepared import Prepared
 from kanri.engine import queue
 from kanri.engine.registry import (
     IN_STEP_MARK,
@@ -44,7 +45,7 @@ from kanri.engine.registry import (
 from kanri.governance import evaluator, gate
 from kanri.providers import service as providers
 from kanri.providers.clients import ModelReply, ModelRequest, ProviderError, Usage, complete
-from kanri.runs.models import ApprovalRow, RunRow
+from kanri.runs.models import ApprovalRow
 from kanri.runs.states import system_principal
 
 SUSPENDED_POLL_SECONDS = 5.0
@@ -174,9 +175,12 @@ def load_setup(
     )
 
 
+_INSERT_TOOL_CALL = Prepared(insert(cast(Table, ToolCallRow.__table__)))
+
+
 def store_tool_call(
     tx: Session,
-    run: RunRow,
+    run: queue.FencedRun,
     call_key: str,
     call: dict[str, Any],
     arguments: Any,
@@ -185,23 +189,23 @@ def store_tool_call(
     emitted: list[tuple[str, dict[str, Any]]],
     approval_id: str | None = None,
 ) -> None:
-    tx.add(
-        ToolCallRow(
-            id=new_id("tcl"),
-            project_id=run.project_id,
-            run_id=run.id,
-            call_key=call_key,
-            tool_call_id=str(call.get("id") or call_key)[:200],
-            name=str(call.get("function", {}).get("name", ""))[:100],
-            arguments=arguments,
-            status=status,
-            result=result,
-            approval_id=approval_id,
-            create_time=utcnow(),
-        )
+    _INSERT_TOOL_CALL.run(
+        tx,
+        {
+            "id": new_id("tcl"),
+            "project_id": run.project_id,
+            "run_id": run.id,
+            "call_key": call_key,
+            "tool_call_id": str(call.get("id") or call_key)[:200],
+            "name": str(call.get("function", {}).get("name", ""))[:100],
+            "arguments": arguments,
+            "status": status,
+            "result": result,
+            "approval_id": approval_id,
+            "create_time": utcnow(),
+        },
     )
     who = system_principal(run)
-
     for event_type, data in [
         *emitted,
         (
@@ -212,19 +216,21 @@ def store_tool_call(
         queue.emit_on_run(tx, who, run, event_type, data)
 
 
-def store_turn(tx: Session, run: RunRow, thread_id: str, turn: list[dict[str, Any]]) -> None:
+def store_turn(
+    tx: Session, run: queue.FencedRun, thread_id: str, turn: list[dict[str, Any]]
+) -> None:
     agents.append_to_thread(tx, thread_id, run.id, turn)
 
 
-def store_notifications(tx: Session, run: RunRow, items: list[tuple[str, Any]]) -> None:
+def store_notifications(tx: Session, run: queue.FencedRun, items: list[tuple[str, Any]]) -> None:
     budgets.record_notifications(tx, system_principal(run), items)
 
 
 def notify_budgets(tx: Session, run_id: str, attempt: int, items: list[tuple[str, Any]]) -> None:
-    store_notifications(tx, queue.fenced(tx, run_id, attempt), items)
+    store_notifications(tx, queue.fenced_run(tx, run_id, attempt), items)
 
 
-Entry = Callable[[Session, RunRow], Any]  # a record written on the run, fenced
+Entry = Callable[[Session, queue.FencedRun], Any]  # a record written on the run, fenced
 
 
 def write_entries(
@@ -236,9 +242,12 @@ def write_entries(
 ) -> budgets.Verdict | None:
     """Write `entries` while the run is ours; with `budgets_of` (project, agent), the budgets'
     verdict after them."""
-    run = queue.fenced(tx, run_id, attempt)
+    run = queue.fenced_run(tx, run_id, attempt)
+    totals = (run.usage, run.cost_usd)
     for entry in entries:
         entry(tx, run)
+    if (run.usage, run.cost_usd) != totals:
+        queue.save_totals(tx, run)
     return None if budgets_of is None else budgets.verdict(tx, *budgets_of)
 
 

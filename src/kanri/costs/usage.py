@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
 from kanri.costs import prices
 from kanri.costs.models import ModelCallRow
+from kanri.db.prepared import Prepared
 from kanri.engine import queue
 from kanri.providers.clients import ModelReply, add_usage
 from kanri.runs.models import RunRow
@@ -30,9 +31,25 @@ def recorded_calls(tx: Session, run_id: str, prefix: str) -> dict[str, ModelCall
     return {row.call_key: row for row in rows}
 
 
+class CallingRun(Protocol):
+    """The run a model call is stored on: an ORM row or a `queue.FencedRun`."""
+
+    id: str
+    organization_id: str
+    project_id: str
+    environment_id: str | None
+    automation_id: str | None
+    agent_id: str | None
+    usage: dict[str, Any] | None
+    cost_usd: Decimal | None
+
+
+_INSERT_CALL = Prepared(insert(cast(Table, ModelCallRow.__table__)))
+
+
 def _store_call(
     tx: Session,
-    run: RunRow,
+    run: CallingRun,
     call_key: str,
     provider_id: str,
     provider_name: str,
@@ -43,30 +60,31 @@ def _store_call(
     usage = reply.usage
     terms = prices.terms_for(tx, run.project_id, provider_id, provider_name, reply.model, now)
     cost = prices.cost_of(terms, usage.input_tokens, usage.cached_input_tokens, usage.output_tokens)
-    tx.add(
-        ModelCallRow(
-            id=new_id("mcl"),
-            project_id=run.project_id,
-            environment_id=run.environment_id,
-            run_id=run.id,
-            call_key=call_key,
-            agent_id=run.agent_id,
-            automation_id=run.automation_id,
-            provider_id=provider_id,
-            provider_name=provider_name,
-            model=reply.model,
-            reply=reply.message,
-            finish_reason=reply.finish_reason,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cached_input_tokens=usage.cached_input_tokens,
-            reasoning_tokens=usage.reasoning_tokens,
-            total_tokens=usage.total_tokens,
-            cost_usd=cost,
-            price_id=terms.id if terms else None,
-            latency_ms=reply.latency_ms,
-            create_time=now,
-        )
+    _INSERT_CALL.run(
+        tx,
+        {
+            "id": new_id("mcl"),
+            "project_id": run.project_id,
+            "environment_id": run.environment_id,
+            "run_id": run.id,
+            "call_key": call_key,
+            "agent_id": run.agent_id,
+            "automation_id": run.automation_id,
+            "provider_id": provider_id,
+            "provider_name": provider_name,
+            "model": reply.model,
+            "reply": reply.message,
+            "finish_reason": reply.finish_reason,
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cached_input_tokens": usage.cached_input_tokens,
+            "reasoning_tokens": usage.reasoning_tokens,
+            "total_tokens": usage.total_tokens,
+            "cost_usd": cost,
+            "price_id": terms.id if terms else None,
+            "latency_ms": reply.latency_ms,
+            "create_time": now,
+        },
     )
     return cost
 
@@ -89,14 +107,15 @@ def record_model_call(
 
 def store_model_call(
     tx: Session,
-    run: RunRow,
+    run: CallingRun,
     call_key: str,
     provider_id: str,
     provider_name: str,
     reply: ModelReply,
     pending_delta: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """`record_model_call` on a run already fenced (locked, ours)."""
+    """`record_model_call` on a run already fenced (locked, ours); the caller saves the
+    run's new `usage` and `cost_usd` (the ORM does for a row)."""
     who = system_principal(run)
     if pending_delta is not None:
         queue.emit_on_run(tx, who, run, DELTA_EVENT, pending_delta)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
@@ -22,6 +23,7 @@ from kanri.core.auth import Principal
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
 from kanri.costs.estimate import estimate
+from kanri.db.prepared import Prepared
 from kanri.engine.registry import IN_STEP_MARK, ChildRun
 from kanri.governance import evaluator
 from kanri.runs import approvals, states
@@ -257,6 +259,59 @@ _FENCED = (
     .where(RunRow.id == bindparam("run_id"))
     .with_for_update()
 )
+
+
+@dataclass
+class FencedRun:
+    """A run locked by a fenced write, read with Core: what records about it need. Its
+    `usage` and `cost_usd` may be changed; `save_totals` writes them."""
+
+    id: str
+    organization_id: str
+    project_id: str
+    environment_id: str | None
+    automation_id: str | None
+    agent_id: str | None
+    usage: dict[str, Any] | None
+    cost_usd: Decimal | None
+
+
+_FENCED_TOTALS = Prepared(
+    select(
+        _RUNS.c.id,
+        _RUNS.c.status,
+        _RUNS.c.attempt,
+        _RUNS.c.organization_id,
+        _RUNS.c.project_id,
+        _RUNS.c.environment_id,
+        _RUNS.c.automation_id,
+        _RUNS.c.agent_id,
+        _RUNS.c.usage,
+        _RUNS.c.cost_usd,
+    )
+    .where(_RUNS.c.id == bindparam("run_id"))
+    .with_for_update()
+)
+_SAVE_TOTALS = (
+    update(_RUNS)
+    .where(_RUNS.c.id == bindparam("b_id"))
+    .values(
+        usage=bindparam("b_usage", type_=_RUNS.c.usage.type),
+        cost_usd=bindparam("b_cost", type_=_RUNS.c.cost_usd.type),
+    )
+)
+
+
+def fenced_run(tx: Session, run_id: str, attempt: int) -> FencedRun:
+    """`fenced` without the ORM (one prepared read): for writes that only add records."""
+    row = _FENCED_TOTALS.read(tx, {"run_id": run_id})
+    if row is None or row.pop("status") != "running" or row.pop("attempt") != attempt:
+        raise LostLease(run_id)
+    return FencedRun(**row)
+
+
+def save_totals(tx: Session, run: FencedRun) -> None:
+    tx.execute(_SAVE_TOTALS, {"b_id": run.id, "b_usage": run.usage, "b_cost": run.cost_usd})
 
 
 def fenced(tx: Session, run_id: str, attempt: int) -> RunRow:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,7 +54,15 @@ EVENTS = {
 }
 
 
-def system_principal(run: RunRow | RunRef) -> Principal:
+class InProject(Protocol):
+    @property
+    def organization_id(self) -> str: ...
+
+    @property
+    def project_id(self) -> str: ...
+
+
+def system_principal(run: InProject) -> Principal:
     return engine_principal(run.organization_id, run.project_id)
 
 
