@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from kanri.agents import schemas
@@ -26,7 +26,7 @@ from kanri.agents import service as agents
 from kanri.agents.models import AgentRow, ToolCallRow
 from kanri.agents.tools import ToolContext, ToolResult, tools
 from kanri.core.errors import NotFound
-from kanri.core.ids import new_id
+from kanri.core.ids import looks_like_id, new_id
 from kanri.core.time import utcnow
 from kanri.costs import budgets
 from kanri.costs import usage as usage_records
@@ -85,6 +85,17 @@ def _decisions(tx: Session, run_id: str, step_id: str) -> dict[str, tuple[str, s
     return out
 
 
+_AGENT_STATE_OF = select(AgentRow.id, AgentRow.name, AgentRow.status).where(
+    AgentRow.project_id == bindparam("project")
+)
+# Built once: every agent run reads its agent's state.
+_AGENT_STATE = {
+    True: Prepared(_AGENT_STATE_OF.where(AgentRow.id == bindparam("ref"))),
+    False: Prepared(_AGENT_STATE_OF.where(AgentRow.name == bindparam("ref"))),
+}
+NO_AGENT: tuple[None, None, str] = (None, None, "active")  # a step given a spec, no agent
+
+
 def load_setup(
     tx: Session,
     ctx: StepContext,
@@ -97,37 +108,35 @@ def load_setup(
     """Everything the loop needs, read in one transaction (what the step recorded in earlier
     tries only when it may have: `ctx.fresh`)."""
     run_id, project_id, step_id = ctx.run_id, ctx.project_id, ctx.step_id
-    agent: AgentRow | None = None
+    agent: dict[str, Any] | None = None
     if agent_ref is not None:
-        from kanri.core.ids import looks_like_id
-
-        column = AgentRow.id if looks_like_id(agent_ref, "agt") else AgentRow.name
-        agent = tx.execute(
-            select(AgentRow).where(AgentRow.project_id == project_id, column == agent_ref)
-        ).scalar_one_or_none()
+        by_id = looks_like_id(agent_ref, "agt")
+        agent = _AGENT_STATE[by_id].read(tx, {"project": project_id, "ref": agent_ref})
         if agent is None:
             raise LookupError(f"agent '{agent_ref}' not found")
     if pinned is not None:
         spec_json = pinned
     else:
         assert agent is not None
+        row = tx.get_one(AgentRow, agent["id"])
         if version == "draft":
-            spec_json = agent.spec
+            spec_json = row.spec
         else:
-            number = version if isinstance(version, int) else agent.published_version
+            number = version if isinstance(version, int) else row.published_version
             if number is None:
-                raise LookupError(f"agent '{agent.name}' has no published version")
-            spec_json = agents._version_row(tx, agent, number).spec
+                raise LookupError(f"agent '{row.name}' has no published version")
+            spec_json = agents._version_row(tx, row, number).spec
     spec = schemas.AgentSpec.model_validate(spec_json)
     provider = providers.resolve(tx, project_id, secret, spec.runtime.provider)
     prefix = f"{step_id}:"
     history = agents.thread_history(tx, thread_id) if thread_id else []
-    verdict = budgets.verdict(tx, project_id, agent.id if agent else None)
+    agent_id, name, status = (agent["id"], agent["name"], agent["status"]) if agent else NO_AGENT
+    verdict = budgets.verdict(tx, project_id, agent_id)
     if ctx.fresh:
         return Setup(
-            agent.id if agent else None,
-            agent.name if agent else None,
-            agent.status if agent else "active",
+            agent_id,
+            name,
+            status,
             spec,
             provider,
             {},
@@ -161,9 +170,9 @@ def load_setup(
         ).scalars()
     }
     return Setup(
-        agent.id if agent else None,
-        agent.name if agent else None,
-        agent.status if agent else "active",
+        agent_id,
+        name,
+        status,
         spec,
         provider,
         models,

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from kanri.core import audit, events, secrets
@@ -17,6 +17,7 @@ from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
+from kanri.db.prepared import Prepared
 from kanri.providers import schemas
 from kanri.providers.models import ProviderRow
 
@@ -233,16 +234,33 @@ def delete(tx: Session, who: Principal, ref: str) -> None:
     tx.delete(row)
 
 
+_RESOLVE = select(
+    ProviderRow.id,
+    ProviderRow.name,
+    ProviderRow.kind,
+    ProviderRow.base_url,
+    ProviderRow.api_key_encrypted,
+    ProviderRow.default_model,
+    ProviderRow.options,
+).where(ProviderRow.project_id == bindparam("project"))
+# Built once: every agent run and model-calling step resolves its provider.
+_RESOLVE_BY = {
+    True: Prepared(_RESOLVE.where(ProviderRow.id == bindparam("ref"))),
+    False: Prepared(_RESOLVE.where(ProviderRow.name == bindparam("ref"))),
+}
+
+
 def resolve(tx: Session, project_id: str, secret: bytes, ref: str) -> ProviderConfig:
     """The provider `ref` (id or name) of a project with its key decrypted (for the engine)."""
-    column = ProviderRow.id if looks_like_id(ref, "prv") else ProviderRow.name
-    row = tx.execute(
-        select(ProviderRow).where(ProviderRow.project_id == project_id, column == ref)
-    ).scalar_one_or_none()
+    row = _RESOLVE_BY[looks_like_id(ref, "prv")].read(tx, {"project": project_id, "ref": ref})
     if row is None:
         raise not_found("provider", ref)
     box = secrets.box(secret, SECRET_PURPOSE)
-    key = box.decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
-    options = {k: v for k, v in row.options.items() if k not in (_SEALED, "header_names")}
-    options["headers"] = _headers(secret, row.options)
-    return ProviderConfig(row.id, row.name, row.kind, row.base_url, key, row.default_model, options)
+    encrypted = row["api_key_encrypted"]
+    key = box.decrypt(encrypted) if encrypted else None
+    stored = row["options"]
+    options = {k: v for k, v in stored.items() if k not in (_SEALED, "header_names")}
+    options["headers"] = _headers(secret, stored)
+    return ProviderConfig(
+        row["id"], row["name"], row["kind"], row["base_url"], key, row["default_model"], options
+    )
