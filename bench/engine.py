@@ -3,7 +3,8 @@
 Four measurements, in one run on this machine:
 
 (a) embedded SQLite, one `kanri serve`: three-step `transform` runs triggered over HTTP
-    (32 in flight) until all are completed; runs/s = N / (last run's end - first trigger).
+    by wrk (32 in flight; a C client takes little of the 2 cores the server shares with it)
+    until all are completed; runs/s = N / (last run's end - first trigger).
     Target >= 500 runs/s.
 (b) PostgreSQL, the queue pre-filled over HTTP (`kanri serve --no-worker`), then drained by
     2 `kanri worker` processes; against a bare `FOR UPDATE SKIP LOCKED` claim/finish loop
@@ -31,6 +32,7 @@ import contextlib
 import json
 import os
 import secrets
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -46,7 +48,7 @@ from typing import IO, Any, cast
 import asyncpg
 import httpx
 
-from bench import servers
+from bench import servers, wrk
 from bench.servers import KanriTarget, Postgres, Server, ServerError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -251,6 +253,82 @@ async def trigger_many(
     return Triggered(count, started_at, seconds, latencies, run_ids)
 
 
+# (a)'s client: wrk (C, little CPU beside the server on a 2-core machine) POSTing the same
+# body on IN_FLIGHT connections until `limit` requests have been sent. A few more may go out
+# while the thread stops (requests already written): (a) counts the runs the batch created.
+TRIGGER_LUA = """\
+local limit = 0
+local sent = 0
+
+function init(args)
+  limit = tonumber(args[1])
+  wrk.method = "POST"
+  wrk.body = args[2]
+  wrk.headers["Content-Type"] = "application/json"
+end
+
+function request()
+  sent = sent + 1
+  if sent > limit then wrk.thread:stop() end
+  return wrk.format()
+end
+"""
+
+
+def trigger_with_wrk(
+    base_url: str,
+    key: str,
+    automation_id: str,
+    count: int,
+    labels: dict[str, str],
+    created: Callable[[], int],
+) -> Triggered:
+    """About `count` POST /v1/automations/{id}/runs from wrk, IN_FLIGHT at a time. wrk
+    sleeps for its whole -d whatever its threads do, so it is interrupted (it then prints its
+    report) once `created()` reaches `count`."""
+    body = json.dumps({"inputs": {}, "labels": labels})
+    load = wrk.LoadSettings(1, IN_FLIGHT, 0, 0, None)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(TRIGGER_LUA)
+    try:
+        cmd = load.command(
+            f"{base_url}/v1/automations/{automation_id}/runs",
+            int(DRAIN_TIMEOUT),
+            _headers(key),
+            Path(script.name),
+            [str(count), body],
+        )
+        started_at, t0 = time.time(), time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + DRAIN_TIMEOUT
+        made, still_since = 0, time.monotonic()
+        while made < count and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            now_made = created()
+            if now_made != made:
+                made, still_since = now_made, time.monotonic()
+            elif made and time.monotonic() - still_since > 1.0:
+                break  # wrk's thread has stopped a few requests short of `count`
+        seconds = time.perf_counter() - t0
+        # wrk's SIGINT handler ends its sleep only when the main thread takes the signal.
+        for _ in range(100):
+            if proc.poll() is not None:
+                break
+            proc.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.1)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        os.unlink(script.name)
+    if proc.returncode != 0:
+        raise BenchError(f"wrk exited with {proc.returncode}: {stderr.strip()}")
+    result = wrk.parse(stdout)
+    if result.failures:
+        raise BenchError(f"{result.failures} trigger requests failed: {result.socket_errors}")
+    latencies = [result.p50_ms, result.p99_ms]
+    return Triggered(result.requests, started_at, seconds, latencies, [])
+
+
 def _count_runs(client: httpx.Client, filter_: str) -> int:
     params: dict[str, str | int] = {"filter": filter_, "include_total": "true", "page_size": 1}
     body = _check(client.get("/v1/runs", params=params), 200, "count runs")
@@ -347,10 +425,22 @@ def measure_throughput_sqlite(
     batch = f"a{secrets.token_hex(4)}"
     server = target.server
     cpu0 = servers.process_cpu_seconds(server.proc.pid)
-    triggered = asyncio.run(
-        trigger_many(server.base_url, target.secret_key, automation_id, runs, {"batch": batch})
+
+    def created() -> int:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            (n,) = conn.execute(
+                "SELECT count(*) FROM runs WHERE json_extract(labels, '$.batch') = ?", (batch,)
+            ).fetchone()
+        return int(n)
+
+    triggered = trigger_with_wrk(
+        server.base_url, target.secret_key, automation_id, runs, {"batch": batch}, created
     )
     done_filter = f'labels.batch = "{batch}" AND status = "completed"'
+    with httpx.Client(
+        base_url=server.base_url, headers=_headers(target.secret_key), timeout=30.0
+    ) as client:
+        runs = _count_runs(client, f'labels.batch = "{batch}"')  # what wrk's requests made
     deadline = time.monotonic() + DRAIN_TIMEOUT
     with httpx.Client(
         base_url=server.base_url, headers=_headers(target.secret_key), timeout=30.0
@@ -1127,8 +1217,9 @@ def run(settings: EngineSettings, notes: list[str] | None = None) -> int:
     notes = list(notes or [])
     if settings.server_cpu is not None:
         notes.append(
-            f"SQLite part: kanri serve pinned to CPU {settings.server_cpu}, the bench client "
-            f"(httpx) to CPU {settings.client_cpu}; PostgreSQL part unpinned (workers, "
+            f"SQLite part: kanri serve pinned to CPU {settings.server_cpu}, the bench clients "
+            f"((a): wrk; (c), (d): httpx) to CPU {settings.client_cpu}; PostgreSQL part "
+            "unpinned (workers, "
             "bare processes and PostgreSQL share all CPUs)"
         )
     busy = servers.machine_busy_percent()
