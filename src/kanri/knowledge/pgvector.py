@@ -124,22 +124,28 @@ def enabled(tx: Session) -> bool:
 
 
 def _ensure_index(tx: Session, dimension: int) -> None:
-    """The partial HNSW index of `dimension` (built in this transaction the first time a
-    model of this dimension stores vectors; an advisory lock keeps two writers apart)."""
-    known = _on_connection(tx)
-    if dimension in known["indexed"] or dimension > MAX_INDEXED_DIMENSION:
+    """The partial HNSW index of `dimension`, built in this transaction the first time a
+    model of this dimension stores vectors (an advisory lock keeps two writers apart).
+    Only indexes the catalogue shows are remembered: a build rolled back is tried again."""
+    known: set[int] = _on_connection(tx)["indexed"]
+    if dimension in known or dimension > MAX_INDEXED_DIMENSION:
         return
-    tx.execute(select(func.pg_advisory_xact_lock(0x6B6E5F766563)))  # "kn_vec"
-    # The dimension is an int: the DDL below cannot carry user text.
-    tx.execute(
-        text(
-            f"CREATE INDEX IF NOT EXISTS ix_knowledge_chunk_vectors_hnsw_{dimension:d} "
-            "ON knowledge_chunk_vectors USING hnsw "
-            f"((embedding::vector({dimension:d})) vector_cosine_ops) "
-            f"WHERE dimension = {dimension:d}"
+    name = f"ix_knowledge_chunk_vectors_hnsw_{dimension:d}"
+    exists = tx.execute(
+        text("SELECT 1 FROM pg_indexes WHERE indexname = :name"), {"name": name}
+    ).first()
+    if exists is None:
+        tx.execute(select(func.pg_advisory_xact_lock(0x6B6E5F766563)))  # "kn_vec"
+        # The dimension is an int: the DDL below cannot carry user text.
+        tx.execute(
+            text(
+                f"CREATE INDEX IF NOT EXISTS {name} ON knowledge_chunk_vectors USING hnsw "
+                f"((embedding::vector({dimension:d})) vector_cosine_ops) "
+                f"WHERE dimension = {dimension:d}"
+            )
         )
-    )
-    known["indexed"].add(dimension)
+    else:
+        known.add(dimension)
 
 
 def store(
