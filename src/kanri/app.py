@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -25,6 +26,7 @@ from kanri.db.database import Database
 from kanri.events.api import router as events_router
 from kanri.governance.api import router as governance_router
 from kanri.judges.api import router as judges_router
+from kanri.knowledge import pgvector
 from kanri.knowledge.api import router as knowledge_router
 from kanri.openai_compat.api import router as openai_router
 from kanri.providers.api import router as providers_router
@@ -36,6 +38,8 @@ from kanri.system.api import router as system_router
 from kanri.tenancy.api import router as tenancy_router
 from kanri.tenancy.service import TenancyAuthStore
 from kanri.webhooks.api import router as webhooks_router
+
+log = structlog.get_logger("kanri.app")
 
 DESCRIPTION = """\
 kanri is a self-hosted control plane for AI agents and automations.
@@ -64,6 +68,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await db.start()
+        if settings.knowledge_vector_search == "auto" and not db.is_sqlite:
+            kanri.knowledge_hnsw = await db.read(pgvector.detect)
+        hnsw = kanri.knowledge_hnsw
+        log.info(
+            "knowledge_vector_search",
+            path=f"pgvector {hnsw.version} (HNSW)" if hnsw else "exact (numpy)",
+        )
         role = None
         if settings.worker_enabled:
             from kanri.engine.role import WorkerRole

@@ -6,7 +6,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         default=10_485_760,
         ge=1024,
         description="largest file a knowledge upload takes (the request body cap applies too)",
+    )
+    knowledge_vector_search: Literal["auto", "exact"] = Field(
+        default="auto",
+        description="auto: pgvector's HNSW index where PostgreSQL has it set up, exact "
+        "(numpy) otherwise; exact: always exact",
     )
 
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kanri.config import Settings
 from kanri.core import keys
@@ -11,6 +11,9 @@ from kanri.core.auth import AuthCache, TenancyStore
 from kanri.core.pagination import PageCodec
 from kanri.core.ratelimit import RateLimiter
 from kanri.db.database import Database
+
+if TYPE_CHECKING:
+    from kanri.knowledge.pgvector import PgVector
 
 
 @dataclass
@@ -25,6 +28,8 @@ class Kanri:
     page_codec: PageCodec = field(init=False)
     key_pepper: bytes = field(init=False)
     engine: Any = None  # kanri.engine.worker.Engine when this process runs a worker
+    # pgvector, when start-up found it set up (knowledge vector search through HNSW).
+    knowledge_hnsw: PgVector | None = None
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.settings.redis_url)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
 from kanri.core.errors import FieldError, ServiceUnavailable, ValidationFailed
-from kanri.knowledge import schemas, search, service
+from kanri.knowledge import pgvector, schemas, search, service
 from kanri.knowledge.chunking import Chunk, Chunker
 from kanri.knowledge.embeddings import (
     LOCAL_PROVIDER,
@@ -252,11 +252,15 @@ def _embeddings(
 
 
 def _search(
-    tx: Session, who: Principal, refs: list[str], query: search.Query
+    tx: Session,
+    who: Principal,
+    refs: list[str],
+    query: search.Query,
+    hnsw: pgvector.PgVector | None,
 ) -> list[search.Found]:
     rows, _ = _resolve(tx, who, refs)
     keys = {row.id: service.embedding_key(row.embedding) for row in rows}
-    return search.run(tx, rows, keys, query)
+    return search.run(tx, rows, keys, query, hnsw)
 
 
 async def search_knowledge(
@@ -291,7 +295,9 @@ async def search_knowledge(
             except EmbeddingFailed as exc:
                 raise ServiceUnavailable(f"the embedding model failed: {exc}") from None
     try:
-        found: list[search.Found] = await kanri.db.read(_search, who, namespaces, query)
+        found: list[search.Found] = await kanri.db.read(
+            _search, who, namespaces, query, kanri.knowledge_hnsw
+        )
     except EmbeddingFailed as exc:
         raise ServiceUnavailable(f"the embedding model failed: {exc}") from None
     return found

@@ -1,5 +1,6 @@
 """Hybrid search: keyword (SQLite FTS5 BM25 / PostgreSQL full text) and vector (exact cosine
-in numpy over a per-namespace cache), merged by weighted reciprocal-rank fusion.
+in numpy over a per-namespace cache, or pgvector's HNSW index on a PostgreSQL that has it),
+merged by weighted reciprocal-rank fusion.
 
 Everything here runs inside one read transaction: the vector cache is keyed by the
 namespace's `revision`, which every change of its chunks bumps in the same transaction, so
@@ -37,6 +38,7 @@ from sqlalchemy.sql.elements import Grouping
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from kanri.core.filtering import FilterField, FilterSpec
+from kanri.knowledge import pgvector
 from kanri.knowledge.models import KnowledgeChunkRow, KnowledgeEntryRow, KnowledgeNamespaceRow
 
 # Reciprocal-rank fusion's constant (Cormack et al. 2009).
@@ -404,6 +406,41 @@ def vector_hits(
     return _top(tx, namespaces, _cosines(_indexes(tx, namespaces, vectors, keys)), where, limit)
 
 
+def _query_vectors(
+    namespaces: list[KnowledgeNamespaceRow], vectors: dict[str, QueryVector], keys: dict[str, str]
+) -> dict[str, Vector]:
+    """The query's vector for each model of the namespaces (computed here if need be)."""
+    out: dict[str, Vector] = {}
+    for ns in namespaces:
+        key = keys[ns.id]
+        source = vectors.get(key)
+        if source is not None and key not in out:
+            out[key] = source() if callable(source) else source
+    return out
+
+
+def pgvector_hits(
+    tx: Session,
+    found: pgvector.PgVector,
+    namespaces: list[KnowledgeNamespaceRow],
+    queries: dict[str, Vector],
+    keys: dict[str, str],
+    where: ColumnElement[bool] | None,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """(chunk pk, cosine) of the `limit` nearest chunks over the namespaces, one HNSW query
+    per embedding model (namespaces of one model are searched together)."""
+    by_model: dict[str, list[str]] = {}
+    for ns in namespaces:
+        if keys[ns.id] in queries:
+            by_model.setdefault(keys[ns.id], []).append(ns.id)
+    hits: list[tuple[int, float]] = []
+    for key, ids in by_model.items():
+        hits.extend(pgvector.nearest(tx, found, ids, queries[key], where, limit))
+    hits.sort(key=lambda hit: (-hit[1], hit[0]))
+    return hits[:limit]
+
+
 # --- fusion --------------------------------------------------------------------------------
 
 
@@ -431,22 +468,29 @@ def run(
     namespaces: list[KnowledgeNamespaceRow],
     keys: dict[str, str],
     query: Query,
+    hnsw: pgvector.PgVector | None = None,
 ) -> list[Found]:
-    """The best `top_k` chunks of the namespaces for `query` (namespaces already scoped)."""
+    """The best `top_k` chunks of the namespaces for `query` (namespaces already scoped);
+    vector search through pgvector's HNSW indexes with `hnsw`, exact in numpy without."""
     where = SEARCH_FILTERS.compile(query.filter)
     ids = [ns.id for ns in namespaces]
     pool = query.top_k if query.mode != "hybrid" else max(query.top_k * 4, 50)
     keyword: list[tuple[int, float]] = []
     vector: list[tuple[int, float]] = []
     scoring: Future[Scores] | None = None
+    embedding: Future[dict[str, Vector]] | None = None
     if query.mode in ("hybrid", "vector"):
-        work = _indexes(tx, namespaces, query.vectors, keys)
-        if work:
+        if hnsw is not None:
+            # The local model embeds the query while the keyword query runs.
+            embedding = _SCORER.submit(_query_vectors, namespaces, query.vectors, keys)
+        elif work := _indexes(tx, namespaces, query.vectors, keys):
             scoring = _SCORER.submit(_cosines, work)
     if query.mode in ("hybrid", "keyword"):
         keyword = keyword_hits(tx, ids, query.text, where, pool)
     if scoring is not None:
         vector = _top(tx, namespaces, scoring.result(), where, pool)
+    if embedding is not None and hnsw is not None:
+        vector = pgvector_hits(tx, hnsw, namespaces, embedding.result(), keys, where, pool)
     if query.mode == "hybrid":
         hits = fuse(keyword, vector, query.keyword_weight, query.vector_weight)
     else:

@@ -21,7 +21,7 @@ from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
-from kanri.knowledge import schemas
+from kanri.knowledge import pgvector, schemas
 from kanri.knowledge.chunking import Chunk
 from kanri.knowledge.embeddings import LOCAL_PROVIDER, minilm
 from kanri.knowledge.models import KnowledgeChunkRow, KnowledgeEntryRow, KnowledgeNamespaceRow
@@ -285,6 +285,8 @@ def _reembed(tx: Session, who: Principal, row: KnowledgeNamespaceRow) -> None:
         .where(KnowledgeChunkRow.namespace_id == row.id)
         .values(embedding=None)
     )
+    if pgvector.enabled(tx):
+        pgvector.forget_namespace(tx, row.id)
     row.revision += 1
     has_entries = tx.execute(
         select(KnowledgeEntryRow.id).where(KnowledgeEntryRow.namespace_id == row.id).limit(1)
@@ -463,9 +465,14 @@ def _replace_chunks(
     tx.execute(delete(KnowledgeChunkRow).where(KnowledgeChunkRow.entry_pk == row.id))
     if chunks:
         stored = None if vectors is None else np.ascontiguousarray(vectors, dtype="<f4")
+        # With pgvector, the vectors also go to its table, keyed by the chunks' new keys.
+        in_pgvector = stored is not None and pgvector.enabled(tx)
+        stmt = insert(KnowledgeChunkRow)
+        if in_pgvector:
+            stmt = stmt.returning(KnowledgeChunkRow.pk, sort_by_parameter_order=True)
         # One multi-row INSERT (no ORM objects): the indexes' triggers run as for any row.
-        tx.execute(
-            insert(KnowledgeChunkRow),
+        inserted = tx.execute(
+            stmt,
             [
                 {
                     "chunk_id": new_id("knc"),
@@ -480,6 +487,8 @@ def _replace_chunks(
                 for index, chunk in enumerate(chunks)
             ],
         )
+        if in_pgvector and stored is not None:
+            pgvector.store(tx, ns.id, row.id, list(inserted.scalars()), stored)
     row.chunk_count = len(chunks)
     row.token_count = sum(chunk.token_count for chunk in chunks)
     ns.revision += 1
