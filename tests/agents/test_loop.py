@@ -253,6 +253,46 @@ async def test_a_run_taken_over_mid_call_resumes_without_repeating_finished_call
     assert done["usage"]["input_tokens"] == 200  # two recorded calls, not three
 
 
+async def test_an_agent_step_retried_within_its_claim_replays_what_it_recorded(
+    client: httpx.AsyncClient, tenant: Tenant, fake_openai: FakeOpenAI
+) -> None:
+    provider = await make_provider(
+        client,
+        tenant,
+        "openai",
+        base_url=fake_openai.base_url,
+        api_key="k",
+        options={"max_retries": 0, "timeout_seconds": 10},
+    )
+    agent = await make_agent(
+        client, tenant, provider, model="fake-model", tools=[{"name": "emit_event"}]
+    )
+    fake_openai.reply(tool_calls=[{"name": "emit_event", "arguments": {"type": "x.y"}}])
+    fake_openai.reply(status=503)  # fails the step after a model call and a tool call
+    fake_openai.reply("final answer")
+    retry = {"max_attempts": 2, "backoff_seconds": 0.05}  # inline: the same claim
+    automation = await make_automation(
+        client,
+        tenant,
+        [{"id": "ask", "kind": "agent", "agent": agent["id"], "message": "go", "retry": retry}],
+    )
+    response = await client.post(
+        f"/v1/automations/{automation['id']}/runs",
+        params={"wait": 20},
+        json={"inputs": {}},
+        headers=tenant.headers,
+    )
+    run = response.json()
+    assert run["status"] == "completed", run
+    assert run["attempt"] == 1
+    assert run["outputs"]["content"] == "final answer"
+    assert len(fake_openai.requests) == 3  # the first call was not made again
+    calls = await client.get(f"/v1/runs/{run['id']}/tool-calls", headers=tenant.headers)
+    assert [c["status"] for c in calls.json()["data"]] == ["completed"]  # nor the tool call
+    steps = await client.get(f"/v1/runs/{run['id']}/steps", headers=tenant.headers)
+    assert [s["status"] for s in steps.json()["data"]] == ["failed", "completed"]
+
+
 async def test_an_anthropic_provider_maps_tools_system_and_usage(
     client: httpx.AsyncClient, tenant: Tenant, fake_openai: FakeOpenAI
 ) -> None:

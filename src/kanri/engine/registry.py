@@ -105,8 +105,9 @@ class StepContext:
     # What the project's policies read of the run, read with its claim (queue.RunFacts;
     # None: no policy has rules).
     facts: Any = None
-    # True when this step never ran before in this run (first claim, no failed try): nothing
-    # it records (model calls, tool calls, approvals) can exist yet. False: it may have.
+    # True when this step never ran before in this run (first claim, first start of the
+    # step: no failed try, no jump back to it): nothing it records (model calls, tool
+    # calls, approvals) can exist yet. False: it may have.
     fresh: bool = False
 
     def template_context(self) -> dict[str, Any]:

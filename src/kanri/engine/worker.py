@@ -306,6 +306,7 @@ class RunExecution:
         self.claimed = claimed
         self.pending: list[queue.Done] = []  # completed pure steps not checkpointed yet
         self.facts: queue.RunFacts | None = None
+        self.started: set[str] = set()  # ids of the steps this attempt has started
 
     async def _advance(self, state: queue.RunState, outputs: Any = queue.UNFINISHED) -> None:
         """Write the pending checkpoints (and with `outputs`, the run's completion)."""
@@ -551,8 +552,9 @@ class RunExecution:
             services=self.engine.services,
             emit=lambda event_type, data: emitted.append((event_type, data)),
             facts=self.facts,
-            fresh=state.attempt == 1 and not state.failures.get(step["id"]),
+            fresh=state.attempt == 1 and step["id"] not in self.started,
         )
+        self.started.add(step["id"])
         try:
             own = kind.config.model_fields
             raw = {k: v for k, v in step.items() if k not in COMMON_FIELDS or k in own}

@@ -19,19 +19,10 @@ from kanri.engine import queue
 from kanri.engine.queue import RunFacts
 from kanri.engine.registry import ApprovalRequest, Wait
 from kanri.governance import evaluator
-from kanri.runs.models import RunRow
 from kanri.runs.states import system_principal
 
 # The pseudo-step a run parks at while its start waits for a policy's approval.
 RUN_GATE = "policy:run"
-
-
-def facts(tx: Session, run_id: str) -> RunFacts | None:
-    """The run's policies and what rules read of it; None when no policy has rules."""
-    run = tx.get(RunRow, run_id)
-    if run is None:
-        return None
-    return queue.run_facts(tx, run, evaluator.load(tx, run.project_id))
 
 
 def agent_name(tx: Session, project_id: str, ref: str) -> str:
