@@ -26,11 +26,14 @@ def alembic_config(url: str) -> Config:
 
 
 # Dialect-specific objects the migrations create outside the models: SQLite's FTS5 table of
-# knowledge chunks (and its shadow tables), PostgreSQL's expression GIN index over them, and
-# where PostgreSQL has pgvector, the chunk vectors' table and its HNSW indexes.
+# knowledge chunks (and its shadow tables), PostgreSQL's stored tsvector of each chunk and
+# its GIN index (an expression index before 0013), and where PostgreSQL has pgvector, the
+# chunk vectors' table and its HNSW indexes.
 UNMODELLED_PREFIXES = (
     "knowledge_chunks_fts",
     "ix_knowledge_chunks_tsv",
+    "keyword_tsv",
+    "ix_knowledge_chunks_keyword_tsv",
     "knowledge_chunk_vectors",
     "ix_knowledge_chunk_vectors",
 )

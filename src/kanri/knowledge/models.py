@@ -2,8 +2,8 @@
 
 Keyword indexes are dialect-specific and live outside the models (created by the
 migration): on SQLite the FTS5 table `knowledge_chunks_fts` (external content over
-`knowledge_chunks`, kept in step by triggers), on PostgreSQL a GIN index over
-`to_tsvector('english', context || ' ' || text)`.
+`knowledge_chunks`, kept in step by triggers), on PostgreSQL the stored generated column
+`keyword_tsv` = `to_tsvector('english', context || ' ' || text)` with a GIN index.
 """
 
 from __future__ import annotations

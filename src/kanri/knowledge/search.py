@@ -180,11 +180,8 @@ def keyword_hits(
     if tx.get_bind().dialect.name == "sqlite":
         return _keyword_sqlite(tx, namespace_ids, words, where, limit)
     c = KnowledgeChunkRow
-    # The same expression as the GIN index ix_knowledge_chunks_tsv.
-    document = func.to_tsvector(
-        literal_column("'english'::regconfig"),
-        literal_column("knowledge_chunks.context || ' ' || knowledge_chunks.text"),
-    )
+    # The stored to_tsvector('english', context || ' ' || text), GIN-indexed (migration 0013).
+    document: ColumnElement[Any] = literal_column("knowledge_chunks.keyword_tsv")
     tsquery = func.to_tsquery(literal_column("'english'::regconfig"), " | ".join(words))
     score = func.ts_rank_cd(document, tsquery)
     stmt = (
