@@ -4,9 +4,13 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import asyncpg
 import httpx
 import pytest
 
+from kanri.engine import queue
+from kanri.runtime import Kanri
+from tests.conftest import BACKEND, PG_URL
 from tests.engine.factories import make_automation, until_status
 from tests.factories import Tenant
 
@@ -89,3 +93,32 @@ async def test_a_concurrency_key_that_cannot_render_refuses_the_run(
     )
     assert response.status_code == 422
     assert "concurrency_key" in response.json()["detail"]
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="workers claim side by side on PostgreSQL")
+async def test_claims_counting_a_limit_wait_for_each_other_on_postgresql(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    # Another worker in the middle of a claim that counts limits holds the limits lock: a
+    # claim of a limited run waits for it to commit, then counts what it claimed.
+    automation = await make_automation(
+        client, tenant, [{"id": "t", "kind": "transform", "output": 1}], concurrency=1
+    )
+    other = await asyncpg.connect(PG_URL.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        claiming = other.transaction()
+        await claiming.start()
+        await other.execute("SELECT pg_advisory_xact_lock($1)", queue.LIMITS_LOCK)
+        response = await client.post(
+            f"/v1/automations/{automation['id']}/runs", json={}, headers=tenant.headers
+        )
+        run_id = response.json()["id"]
+        kanri.wake_engine()
+        await asyncio.sleep(1.0)
+        held = await client.get(f"/v1/runs/{run_id}", headers=tenant.headers)
+        assert held.json()["status"] == "pending"
+        await claiming.commit()
+    finally:
+        await other.close()
+    done = await until_status(client, tenant, run_id, {"completed", "failed"}, within=10)
+    assert done["status"] == "completed", done

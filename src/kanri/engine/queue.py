@@ -103,6 +103,11 @@ _CHECKPOINTS = (
     .order_by(_STEPS.c.run_id, _STEPS.c.seq)
 )
 _RUNNING = select(func.count()).where(_RUNS.c.status == "running")
+# PostgreSQL: claims that count running runs against a limit take this transaction-level
+# advisory lock first, so two workers never both see the last free slot (READ COMMITTED:
+# the count after the lock sees every claim committed before it).
+LIMITS_LOCK = int.from_bytes(b"kanrilim", "big") & 0x7FFF_FFFF_FFFF_FFFF
+_LOCK_LIMITS = select(func.pg_advisory_xact_lock(LIMITS_LOCK))
 
 
 def claim(
@@ -124,6 +129,8 @@ def claim(
             return True
         key = (scope, value)
         if key not in running:
+            if postgresql and not running:
+                tx.execute(_LOCK_LIMITS)
             running[key] = tx.execute(_RUNNING.where(column == value)).scalar_one()
         return bool(running[key] < cap)
 
