@@ -282,6 +282,38 @@ async def test_post_makes_an_id_and_refuses_a_used_one(
     assert again.json()["errors"][0]["field"] == "body.id"
 
 
+async def test_post_with_an_idempotency_key_makes_the_entry_once(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    ns = await make_namespace(client, tenant)
+    url = f"{NS}/{ns['id']}/entries"
+    headers = {**tenant.headers, "Idempotency-Key": "doc-7"}
+    first = await client.post(url, json={"text": "the first version"}, headers=headers)
+    second = await client.post(url, json={"text": "the first version"}, headers=headers)
+    assert first.status_code == second.status_code == 201, second.text
+    assert first.json()["id"] == second.json()["id"]
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.headers["Location"] == first.headers["Location"]
+    other = await client.post(url, json={"text": "another text"}, headers=headers)
+    assert other.status_code == 409  # the same key with another body
+    listed = await client.get(url, headers=tenant.headers)
+    assert [e["id"] for e in listed.json()["data"]] == [first.json()["id"]]
+    queued = await client.post(
+        url,
+        params={"wait": "false"},
+        json={"text": "later"},
+        headers={**headers, "Idempotency-Key": "doc-8"},
+    )
+    again = await client.post(
+        url,
+        params={"wait": "false"},
+        json={"text": "later"},
+        headers={**headers, "Idempotency-Key": "doc-8"},
+    )
+    assert queued.status_code == again.status_code == 202
+    assert queued.json()["id"] == again.json()["id"]
+
+
 async def test_production_and_development_knowledge_never_mix(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:

@@ -104,9 +104,10 @@ async def create(
     command: Callable[..., M],
     *args: Any,
     location: Callable[[M], str],
-    status_code: int = 201,
+    status_code: int | Callable[[M], int] = 201,
 ) -> M:
-    """Run a creating write command once per Idempotency-Key; set `Location` on the response."""
+    """Run a creating write command once per Idempotency-Key; set `Location` on the response.
+    `status_code` may depend on what was created (e.g. 202 while it is processed)."""
     if key is None:
         created = await db.write(command, *args)
         response.headers["Location"] = location(created)
@@ -146,7 +147,7 @@ async def create(
                 scope_id=scope_id,
                 key=key,
                 fingerprint=fingerprint,
-                status_code=status_code,
+                status_code=status_code(created) if callable(status_code) else status_code,
                 body=sealer.encrypt(created.model_dump_json()),
                 location=location(created),
                 create_time=now,

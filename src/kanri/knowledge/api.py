@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
@@ -137,21 +138,33 @@ async def put_entry(
 async def create_entry(
     namespace: NamespaceRef,
     body: schemas.EntryCreate,
+    request: Request,
     kanri: Runtime,
     who: Writer,
     response: Response,
     wait: Wait = True,
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> schemas.Entry:
-    """A new entry (server-made id unless `id` is given); 202 while it is processed."""
+    """A new entry (server-made id unless `id` is given); 202 while it is processed. With an
+    `Idempotency-Key`, a repeated request gets the first answer and creates nothing."""
     content = flows.content_of(body)
     write = schemas.EntryWrite.model_validate(body.model_dump(exclude={"id"}))
-    entry = await flows.write_entry(
-        kanri, who, namespace, body.id, write, content, replace=False, wait=wait
-    )
-    response.headers["Location"] = f"{BASE}/{entry.namespace_id}/entries/{entry.id}"
+    embedded = await flows.embed_inline(kanri, who, namespace, write, content, wait=wait)
+    entry = await idempotency.create(
+        request, response, kanri.db, who, idempotency_key,
+        partial(service.write_entry, replace=False),
+        who, namespace, body.id, write, content, embedded,
+        location=lambda e: f"{BASE}/{e.namespace_id}/entries/{e.id}",
+        status_code=_created_status,
+    )  # fmt: skip
+    response.status_code = _created_status(entry)
     if entry.status == "processing":
-        response.status_code = 202
+        kanri.wake_engine()
     return entry
+
+
+def _created_status(entry: schemas.Entry) -> int:
+    return 202 if entry.status == "processing" else 201
 
 
 @router.post(

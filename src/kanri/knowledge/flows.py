@@ -155,6 +155,26 @@ async def write_entry(
 ) -> schemas.Entry:
     """Store an entry: small input with `wait` is chunked and embedded here and ready in the
     answer; the rest is `processing` until its engine job is done."""
+    embedded = await embed_inline(kanri, who, ns_ref, body, content, wait=wait)
+    entry = await kanri.db.write(
+        service.write_entry, who, ns_ref, entry_id, body, content, embedded, replace=replace
+    )
+    if entry.status == "processing":
+        kanri.wake_engine()
+    return entry
+
+
+async def embed_inline(
+    kanri: Kanri,
+    who: Principal,
+    ns_ref: str,
+    body: schemas.EntryWrite,
+    content: service.Content,
+    *,
+    wait: bool,
+) -> service.Embedded | None:
+    """The chunks and vectors of an entry small enough to be ready in the answer (with
+    `wait`); None: the entry is ingested by an engine job."""
     target = await kanri.db.read(_target, who, ns_ref)
     embedded = None
     if wait and len(content.text) <= INLINE_MAX_CHARACTERS:
@@ -171,12 +191,7 @@ async def write_entry(
             await kanri.db.write(service.learn_dimension, target.namespace_id, key, dimension)
             key = service.embedding_key({**target.embedding, "dimension": dimension})
         embedded = service.Embedded(chunks, vectors, key)
-    entry = await kanri.db.write(
-        service.write_entry, who, ns_ref, entry_id, body, content, embedded, replace=replace
-    )
-    if entry.status == "processing":
-        kanri.wake_engine()
-    return entry
+    return embedded
 
 
 def _chunk_all(work: list[service.IngestWork]) -> list[list[Chunk]]:
