@@ -1113,7 +1113,7 @@ def measure_postgres(workdir: Path, settings: EngineSettings) -> list[Figure]:
             _report(kanri)
         except (ServerError, BenchError, httpx.HTTPError, asyncpg.PostgresError, OSError) as exc:
             kanri.error = _summary(exc)
-            print(f"  !! kanri on PostgreSQL: {exc}", flush=True)
+            print(f"  !! kanri on PostgreSQL: {type(exc).__name__}: {exc}", flush=True)
         print(f"  (b) bare loop: {settings.pg_runs:,} jobs, {WORKERS} processes …", flush=True)
         try:
             bare_drain = measure_bare_postgres(workdir, postgres, settings.pg_runs)

@@ -128,24 +128,35 @@ def load_setup(
             spec_json = agents._version_row(tx, row, number).spec
     spec = schemas.AgentSpec.model_validate(spec_json)
     provider = providers.resolve(tx, project_id, secret, spec.runtime.provider)
-    prefix = f"{step_id}:"
     history = agents.thread_history(tx, thread_id) if thread_id else []
     agent_id, name, status = (agent["id"], agent["name"], agent["status"]) if agent else NO_AGENT
     verdict = budgets.verdict(tx, project_id, agent_id)
-    if ctx.fresh:
-        return Setup(
-            agent_id,
-            name,
-            status,
-            spec,
-            provider,
-            {},
-            {},
-            {},
-            ctx.facts,
-            history,
-            verdict,
-        )
+    recorded = _Recorded({}, {}, {}) if ctx.fresh else _recorded(tx, run_id, step_id)
+    return Setup(
+        agent_id,
+        name,
+        status,
+        spec,
+        provider,
+        recorded.model_calls,
+        recorded.tool_calls,
+        recorded.decisions,
+        ctx.facts,
+        history,
+        verdict,
+    )
+
+
+@dataclass
+class _Recorded:
+    model_calls: dict[str, ModelReply]
+    tool_calls: dict[str, ToolCallRow]
+    decisions: dict[str, tuple[str, str, str]]
+
+
+def _recorded(tx: Session, run_id: str, step_id: str) -> _Recorded:
+    """What earlier tries of the step recorded: model calls, tool calls, approvals."""
+    prefix = f"{step_id}:"
     models = {
         key: ModelReply(
             row.reply,
@@ -169,19 +180,7 @@ def load_setup(
             )
         ).scalars()
     }
-    return Setup(
-        agent_id,
-        name,
-        status,
-        spec,
-        provider,
-        models,
-        tool_rows,
-        _decisions(tx, run_id, step_id),
-        ctx.facts,
-        history,
-        verdict,
-    )
+    return _Recorded(models, tool_rows, _decisions(tx, run_id, step_id))
 
 
 _INSERT_TOOL_CALL = Prepared(insert(cast(Table, ToolCallRow.__table__)))
@@ -233,10 +232,6 @@ def store_turn(
 
 def store_notifications(tx: Session, run: queue.FencedRun, items: list[tuple[str, Any]]) -> None:
     budgets.record_notifications(tx, system_principal(run), items)
-
-
-def notify_budgets(tx: Session, run_id: str, attempt: int, items: list[tuple[str, Any]]) -> None:
-    store_notifications(tx, queue.fenced_run(tx, run_id, attempt), items)
 
 
 Entry = Callable[[Session, queue.FencedRun], Any]  # a record written on the run, fenced
@@ -372,29 +367,12 @@ async def model_call(
     agent_id: str | None,
     approved_budget: bool,
 ) -> ModelReply | Outcome:
-    """Budgets first, then the call, then its record; an Outcome when the step must stop."""
-    db = ctx.services.kanri.db
-    verdict = await db.read(budgets.verdict, ctx.project_id, agent_id)
-    if verdict.notify:
-        await db.write(notify_budgets, ctx.run_id, ctx.attempt, verdict.notify)
-    stop = _over_budget(verdict, call_key, approved_budget)
-    if stop is not None:
-        return stop
-    called = await _call(ctx, provider, request, call_key)
-    if isinstance(called, Fail):
-        return called
-    reply, remainder = called
-    await db.write(
-        usage_records.record_model_call,
-        ctx.run_id,
-        ctx.attempt,
-        call_key,
-        provider.id,
-        provider.name,
-        reply,
-        remainder,
-    )
-    return reply
+    """Budgets first, then the call, then its record (written before this returns); an
+    Outcome when the step must stop."""
+    ledger = Ledger(ctx, agent_id, None)
+    outcome = await _loop_model_call(ctx, ledger, provider, request, call_key, approved_budget)
+    await ledger.write()
+    return outcome
 
 
 async def _loop_model_call(
@@ -405,7 +383,8 @@ async def _loop_model_call(
     call_key: str,
     approved_budget: bool,
 ) -> ModelReply | Outcome:
-    """`model_call` for the loop: its record is owed to the ledger."""
+    """Budgets first, then the call; its record (and any budget notice) is owed to the
+    ledger. An Outcome when the step must stop."""
     verdict = await ledger.verdict_now()
     if verdict.notify:
         ledger.add(partial(store_notifications, items=verdict.notify))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -31,17 +31,7 @@ def recorded_calls(tx: Session, run_id: str, prefix: str) -> dict[str, ModelCall
     return {row.call_key: row for row in rows}
 
 
-class CallingRun(Protocol):
-    """The run a model call is stored on: an ORM row or a `queue.FencedRun`."""
-
-    id: str
-    organization_id: str
-    project_id: str
-    environment_id: str | None
-    automation_id: str | None
-    agent_id: str | None
-    usage: dict[str, Any] | None
-    cost_usd: Decimal | None
+CallingRun = RunRow | queue.FencedRun  # the run a model call is stored on
 
 
 _INSERT_CALL = Prepared(insert(cast(Table, ModelCallRow.__table__)))
@@ -89,22 +79,6 @@ def _store_call(
     return cost
 
 
-def record_model_call(
-    tx: Session,
-    run_id: str,
-    attempt: int,
-    call_key: str,
-    provider_id: str,
-    provider_name: str,
-    reply: ModelReply,
-    pending_delta: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """Store a finished call (fenced: only while the run is ours), add its usage and cost to
-    the run; returns the call's summary."""
-    run = queue.fenced(tx, run_id, attempt)
-    return store_model_call(tx, run, call_key, provider_id, provider_name, reply, pending_delta)
-
-
 def store_model_call(
     tx: Session,
     run: CallingRun,
@@ -114,8 +88,9 @@ def store_model_call(
     reply: ModelReply,
     pending_delta: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """`record_model_call` on a run already fenced (locked, ours); the caller saves the
-    run's new `usage` and `cost_usd` (the ORM does for a row)."""
+    """Store a finished call of a run already fenced (locked, ours) and add its usage and
+    cost to the run (the caller saves the run's new `usage` and `cost_usd`; the ORM does
+    for a row); returns the call's summary."""
     who = system_principal(run)
     if pending_delta is not None:
         queue.emit_on_run(tx, who, run, DELTA_EVENT, pending_delta)
