@@ -7,7 +7,8 @@ Four measurements, in one run on this machine:
     until all are completed; runs/s = N / (last run's end - first trigger).
     Target >= 500 runs/s.
 (b) PostgreSQL, the queue pre-filled over HTTP (`kanri serve --no-worker`), then drained by
-    2 `kanri worker` processes; against a bare `FOR UPDATE SKIP LOCKED` claim/finish loop
+    2 `kanri worker` processes (the runs are held back until both have registered, as the
+    bare loop's processes are told to start together once connected); against a bare `FOR UPDATE SKIP LOCKED` claim/finish loop
     (asyncpg, 2 processes, same concurrency, 3 checkpoint UPDATEs and a finish UPDATE per
     job, each its own transaction as the engine commits them) over a table in the same
     database. Target >= 1,000 runs/s and a cost ratio (bare runs/s / kanri runs/s, i.e.
@@ -818,6 +819,8 @@ def measure_kanri_postgres(workdir: Path, postgres: Postgres, runs: int) -> tupl
             flush=True,
         )
         assert target.data_dir is not None
+        # Held back until both workers are up, as the bare loop's processes start together.
+        asyncio.run(_hold(postgres.url, batch))
         for i in range(WORKERS):
             cmd = [
                 str(servers.BIN / "kanri"),
@@ -852,6 +855,7 @@ def measure_kanri_postgres(workdir: Path, postgres: Postgres, runs: int) -> tupl
             finally:
                 await conn.close()
 
+        asyncio.run(_release(postgres.url, batch, [w.proc.pid for w in workers]))
         result = asyncio.run(drain())
         result_steps = asyncio.run(_count_steps(postgres.url, batch))
         if result_steps != STEP_COUNT * runs:
@@ -864,6 +868,35 @@ def measure_kanri_postgres(workdir: Path, postgres: Postgres, runs: int) -> tupl
 
 
 STEP_COUNT = len(STEP_IDS)
+HELD = "UPDATE runs SET available_at = {when} WHERE labels->>'batch' = $1 AND status = 'pending'"
+
+
+async def _hold(url: str, batch: str) -> None:
+    """Make the queued runs of `batch` ready only in an hour (they stay as triggered)."""
+    conn = await asyncpg.connect(_dsn(url))
+    try:
+        await conn.execute(HELD.format(when="now() + interval '1 hour'"), batch)
+    finally:
+        await conn.close()
+
+
+async def _release(url: str, batch: str, pids: list[int]) -> None:
+    """Once every worker process has registered (and listens), make the runs ready and
+    wake the workers, as a trigger does."""
+    conn = await asyncpg.connect(_dsn(url))
+    try:
+        deadline = time.monotonic() + 60
+        while await conn.fetchval(
+            "SELECT count(*) FROM workers WHERE pid = ANY($1::int[]) AND stop_time IS NULL", pids
+        ) < len(pids):
+            if time.monotonic() > deadline:
+                raise BenchError("the workers did not register within 60 s")
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # past their first (empty) claim
+        await conn.execute(HELD.format(when="now()"), batch)
+        await conn.execute("NOTIFY kanri_runs")
+    finally:
+        await conn.close()
 
 
 async def _count_steps(url: str, batch: str) -> int:
