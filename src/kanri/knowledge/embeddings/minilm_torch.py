@@ -52,6 +52,17 @@ def bf16_capable() -> bool:
     return " amx_bf16" in flags or " avx512_bf16" in flags
 
 
+def _fused_linear_available(torch: Any) -> bool:
+    """oneDNN's fused linear ops (private to PyTorch's compiler): present in the pinned 2.13;
+    a build without them, or without bfloat16 oneDNN kernels, takes F.linear."""
+    try:
+        mkldnn = torch.ops.mkldnn
+        _ = (mkldnn._linear_pointwise, mkldnn._reorder_linear_weight)
+        return bool(mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 class TorchMiniLM(WordPieceEncoder):
     """The encoder: `embed(texts)` returns unit float32 vectors of DIMENSION values."""
 
@@ -98,7 +109,7 @@ class TorchMiniLM(WordPieceEncoder):
         # oneDNN's linear with the weights reordered once into its blocked layout, and the
         # bias, GELU and residual add applied inside the GEMM (as torch.compile's freezing
         # does): 10-15 % less CPU per chunk than F.linear + F.gelu + add in bfloat16.
-        self.fused = self.bf16 and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+        self.fused = self.bf16 and _fused_linear_available(torch)
         if self.fused:
             for key, value in self.w.items():
                 if key.startswith("encoder.") and value.dim() == 2:
