@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -8,6 +9,7 @@ from fastapi import FastAPI
 
 from kanri.app import create_app
 from kanri.config import Settings
+from kanri.core.http import json_depth
 from tests.factories import Tenant
 
 
@@ -83,6 +85,12 @@ async def test_brackets_inside_strings_do_not_count_as_nesting(
         headers=tenant.headers,
     )
     assert response.status_code == 201
+
+
+def test_json_depth_skips_strings_with_escaped_quotes_and_backslashes() -> None:
+    assert json_depth(b'{"a": "[[\\"{{", "b": ["x\\\\", [1]], "c": "\\\\\\"]"}') == 3
+    assert json_depth(b'["\\\\"]') == 1
+    assert json_depth(json.dumps({"text": "[{" * 50_000 + '\\"'}).encode()) == 1
 
 
 async def test_a_sane_client_request_id_is_kept_and_an_insane_one_replaced(

@@ -96,6 +96,20 @@ def test_the_torch_runtime_agrees_with_the_numpy_reference_on_any_length() -> No
         assert ((encoder.embed(texts[:5]) * reference[:5]).sum(axis=1) >= 0.999).all()
 
 
+@pytest.mark.skipif(not minilm_torch.available(), reason="PyTorch not installed")
+def test_bfloat16_without_onednn_fused_linear_gives_the_same_vectors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = ["pump pressure alarm at the north platform", "valve " * 300, "x"]
+    fused = minilm_torch.TorchMiniLM(bf16=True)
+    monkeypatch.setattr(minilm_torch, "_fused_linear_available", lambda torch: False)
+    plain = minilm_torch.TorchMiniLM(bf16=True)
+    assert not plain.fused
+    assert ((fused.embed(texts) * plain.embed(texts)).sum(axis=1) >= 0.9999).all()
+    reference = _model("numpy").embed(texts)
+    assert ((plain.embed(texts) * reference).sum(axis=1) >= 0.999).all()
+
+
 def test_the_runtime_is_chosen_by_setting_with_numpy_as_the_fallback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -40,7 +40,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PROBLEM_JSON = "application/problem+json"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A JSON string, written as runs of plain characters between escapes ("unrolled"): the
+# engine consumes a run in one step instead of trying an alternation per character, which
+# made this scan 30x slower (35 ms for a 400 kB knowledge entry).
+_STRING_RE = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 
 log = structlog.get_logger("kanri.http")

@@ -48,7 +48,8 @@ class WordPieces:
         return [len(ids) for ids in self.ids(texts)]
 
     def ids(self, texts: list[str]) -> list[list[int]]:
-        encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False)
+        # Without character offsets, which the chunker does not read here: ~15 % less CPU.
+        encoded = self._tokenizer.encode_batch_fast(texts, add_special_tokens=False)
         return [e.ids for e in encoded]
 
     def offsets(self, text: str) -> list[tuple[int, int]]:

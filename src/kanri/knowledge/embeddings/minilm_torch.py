@@ -52,6 +52,17 @@ def bf16_capable() -> bool:
     return " amx_bf16" in flags or " avx512_bf16" in flags
 
 
+def _fused_linear_available(torch: Any) -> bool:
+    """oneDNN's fused linear ops (private to PyTorch's compiler): present in the pinned 2.13;
+    a build without them, or without bfloat16 oneDNN kernels, takes F.linear."""
+    try:
+        mkldnn = torch.ops.mkldnn
+        _ = (mkldnn._linear_pointwise, mkldnn._reorder_linear_weight)
+        return bool(mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 class TorchMiniLM(WordPieceEncoder):
     """The encoder: `embed(texts)` returns unit float32 vectors of DIMENSION values."""
 
@@ -79,10 +90,12 @@ class TorchMiniLM(WordPieceEncoder):
             key: torch.from_numpy(np.array(value, dtype=np.float32))
             for key, value in weights.items()
         }
-        # Embedding tables and their layer norm stay float32 (a gather, then one norm).
+        # Embedding tables and their layer norm stay float32 (a gather, then one norm); the
+        # query, key and value projections are kept fused below only.
         self.w: dict[str, Any] = {
             key: (value if key.startswith("embeddings.") else value.to(dtype).contiguous())
             for key, value in w.items()
+            if ".attention.self." not in key
         }
         for n in range(self.layers):
             p = f"encoder.layer.{n}.attention.self."
@@ -93,6 +106,14 @@ class TorchMiniLM(WordPieceEncoder):
             self.w[f"encoder.layer.{n}.qkv.bias"] = torch.cat(
                 [w[p + name + ".bias"] for name in names]
             ).to(dtype)
+        # oneDNN's linear with the weights reordered once into its blocked layout, and the
+        # bias, GELU and residual add applied inside the GEMM (as torch.compile's freezing
+        # does): 10-15 % less CPU per chunk than F.linear + F.gelu + add in bfloat16.
+        self.fused = self.bf16 and _fused_linear_available(torch)
+        if self.fused:
+            for key, value in self.w.items():
+                if key.startswith("encoder.") and value.dim() == 2:
+                    self.w[key] = torch.ops.mkldnn._reorder_linear_weight(value, None)
 
     def embed_ids(self, encoded: Sequence[Sequence[int]]) -> Vectors:
         if not encoded:
@@ -111,6 +132,22 @@ class TorchMiniLM(WordPieceEncoder):
                 ids, mask = padded([encoded[i] for i in batch])
                 out[batch] = self._encode(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
         return out
+
+    def _linear(self, x: Any, name: str, *, gelu: bool = False, residual: Any = None) -> Any:
+        """`x @ W.T + b`, then GELU or `+ residual`: one oneDNN call when fused."""
+        torch = self._torch
+        weight, bias = self.w[name + ".weight"], self.w[name + ".bias"]
+        if self.fused:
+            if residual is not None:
+                return torch.ops.mkldnn._linear_pointwise.binary(x, residual, weight, bias, "add")
+            if gelu:
+                return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "gelu", [], "none")
+            return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
+        f = torch.nn.functional
+        y = f.linear(x, weight, bias)
+        if gelu:
+            return f.gelu(y)
+        return y if residual is None else y + residual
 
     def _encode(self, ids: Any, mask: Any) -> Any:
         torch = self._torch
@@ -132,7 +169,7 @@ class TorchMiniLM(WordPieceEncoder):
         for n in range(self.layers):
             p = f"encoder.layer.{n}."
             qkv = (
-                f.linear(x, w[p + "qkv.weight"], w[p + "qkv.bias"])
+                self._linear(x, p + "qkv")
                 .view(batch, width, 3, self.heads, head)
                 .permute(2, 0, 3, 1, 4)
             )
@@ -141,23 +178,16 @@ class TorchMiniLM(WordPieceEncoder):
                 .transpose(1, 2)
                 .reshape(batch, width, DIMENSION)
             )
-            attended = f.linear(
-                context,
-                w[p + "attention.output.dense.weight"],
-                w[p + "attention.output.dense.bias"],
-            )
             x = f.layer_norm(
-                attended + x,
+                self._linear(context, p + "attention.output.dense", residual=x),
                 (DIMENSION,),
                 w[p + "attention.output.LayerNorm.weight"],
                 w[p + "attention.output.LayerNorm.bias"],
                 _EPS,
             )
-            hidden = f.gelu(
-                f.linear(x, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"])
-            )
+            hidden = self._linear(x, p + "intermediate.dense", gelu=True)
             x = f.layer_norm(
-                f.linear(hidden, w[p + "output.dense.weight"], w[p + "output.dense.bias"]) + x,
+                self._linear(hidden, p + "output.dense", residual=x),
                 (DIMENSION,),
                 w[p + "output.LayerNorm.weight"],
                 w[p + "output.LayerNorm.bias"],
