@@ -11,8 +11,9 @@ Four measurements, in one run on this machine:
     bare loop's processes are told to start together once connected); against a bare
     `FOR UPDATE SKIP LOCKED` claim/finish loop (asyncpg, 2 processes, same concurrency,
     3 checkpoint UPDATEs and a finish UPDATE per job, each its own transaction as the engine
-    commits them) over a table in the same database. Target >= 1,000 runs/s and a cost ratio (bare runs/s / kanri runs/s, i.e.
-    kanri's cost per run over the bare loop's) <= 2.
+    commits them) over a table in the same database. Target >= 1,000 runs/s and a cost
+    ratio (bare runs/s / kanri runs/s, i.e. kanri's cost per run over the bare loop's)
+    <= 2.
 (c) trigger -> first step start on an idle worker (SQLite, runs one at a time): the first
     checkpoint's `start_time` minus the run's `create_time` (server clocks). Targets p50
     <= 10 ms, p99 <= 50 ms.
