@@ -16,6 +16,7 @@ from kanri.costs import budgets, usage
 from kanri.judges import service
 from kanri.judges.models import JudgeRow
 from kanri.runs.models import RunRow
+from kanri.runs.states import system_principal
 
 if TYPE_CHECKING:
     from kanri.providers.clients import ModelReply
@@ -55,6 +56,7 @@ class Scorer:
     async def score(self, judge: JudgeRow, run: RunRow) -> None:
         status, value, passed, reasoning, details = "scored", None, None, "", {}
         call: tuple[ProviderConfig, ModelReply] | None = None
+        notify: list[tuple[str, Any]] = []  # budgets' thresholds reached, emitted once each
         if not service.sampled(judge.id, run.id, judge.sample_rate):
             status = "skipped"
         elif judge.kind == "rule":
@@ -63,6 +65,7 @@ class Scorer:
         else:
             # The judge's call is a model call like any other: the budgets come first.
             verdict = await self.kanri.db.read(budgets.verdict, judge.project_id, run.agent_id)
+            notify = verdict.notify
             over = verdict.block or verdict.approval
             if over:
                 status, reasoning = "error", f"not scored: {over}"[:500]
@@ -81,6 +84,8 @@ class Scorer:
             if call is not None:
                 provider, reply = call
                 usage.record_judge_call(tx, run.id, judge.id, provider.id, provider.name, reply)
+            if notify:
+                budgets.record_notifications(tx, system_principal(run), notify)
 
         with contextlib.suppress(IntegrityError):  # another node scored it first
             await self.kanri.db.write(record)
