@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from kanri.core.models import OutboxEventRow
+from kanri.runtime import Kanri
 from tests.factories import Tenant, unique
+from tests.fakes.openai_server import FakeOpenAI
 
 
 async def make_provider(
@@ -56,3 +61,50 @@ async def run_agent(
     assert response.status_code == expect, response.text
     run: dict[str, Any] = response.json()
     return run
+
+
+async def metered_provider(
+    client: httpx.AsyncClient, tenant: Tenant, fake: FakeOpenAI, **fields: Any
+) -> dict[str, Any]:
+    """An `openai` provider on `fake` whose model `metered` costs 1000 USD per million
+    tokens in and out: a scripted call (100 + 20 tokens) costs 0.12 USD."""
+    provider = await make_provider(
+        client, tenant, "openai", base_url=fake.base_url, api_key="k", **fields
+    )
+    price = await client.post(
+        "/v1/prices",
+        json={
+            "provider": provider["name"],
+            "model": "metered",
+            "input_per_million": "1000",
+            "output_per_million": "1000",
+        },
+        headers=tenant.headers,
+    )
+    assert price.status_code == 201, price.text
+    return provider
+
+
+async def make_budget(client: httpx.AsyncClient, tenant: Tenant, **body: Any) -> dict[str, Any]:
+    response = await client.post(
+        "/v1/budgets", json={"name": "cap", "period": "day", **body}, headers=tenant.headers
+    )
+    assert response.status_code == 201, response.text
+    budget: dict[str, Any] = response.json()
+    return budget
+
+
+async def threshold_notices(kanri: Kanri, budget_id: str) -> list[dict[str, Any]]:
+    """The `budget.threshold_reached` events of a budget, as written to the outbox."""
+
+    def read(tx: Session) -> list[dict[str, Any]]:
+        rows = tx.execute(
+            select(OutboxEventRow).where(
+                OutboxEventRow.resource_id == budget_id,
+                OutboxEventRow.type == "budget.threshold_reached",
+            )
+        ).scalars()
+        return [row.data for row in rows]
+
+    notices: list[dict[str, Any]] = await kanri.db.read(read)
+    return notices

@@ -3,11 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
-from kanri.core.models import OutboxEventRow
 from kanri.runtime import Kanri
-from tests.agents.factories import make_agent, make_provider, run_agent
+from tests.agents.factories import (
+    make_agent,
+    make_budget,
+    metered_provider,
+    run_agent,
+    threshold_notices,
+)
 from tests.engine.factories import until_status
 from tests.factories import Tenant, bearer, make_key
 from tests.fakes.openai_server import FakeOpenAI
@@ -16,38 +20,15 @@ from tests.fakes.openai_server import FakeOpenAI
 async def _priced_agent(
     client: httpx.AsyncClient, tenant: Tenant, fake: FakeOpenAI
 ) -> dict[str, Any]:
-    provider = await make_provider(
-        client, tenant, "openai", base_url=fake.base_url, api_key="k", default_model="metered"
-    )
-    price = await client.post(
-        "/v1/prices",
-        json={
-            "provider": provider["name"],
-            "model": "metered",
-            "input_per_million": "1000",
-            "output_per_million": "1000",
-        },
-        headers=tenant.headers,
-    )
-    assert price.status_code == 201, price.text
-    # Each scripted call: 100 + 20 tokens at 1000 USD per million = 0.12 USD.
+    provider = await metered_provider(client, tenant, fake, default_model="metered")
     return await make_agent(client, tenant, provider, model=None)
-
-
-async def _budget(client: httpx.AsyncClient, tenant: Tenant, **body: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/v1/budgets", json={"name": "cap", "period": "day", **body}, headers=tenant.headers
-    )
-    assert response.status_code == 201, response.text
-    budget: dict[str, Any] = response.json()
-    return budget
 
 
 async def test_a_blocking_budget_fails_the_run_and_refuses_new_ones(
     client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant, fake_openai: FakeOpenAI
 ) -> None:
     agent = await _priced_agent(client, tenant, fake_openai)
-    budget = await _budget(
+    budget = await make_budget(
         client,
         tenant,
         agent=agent["name"],
@@ -62,16 +43,7 @@ async def test_a_blocking_budget_fails_the_run_and_refuses_new_ones(
     assert second["status"] == "completed", second
     await run_agent(client, tenant, agent["id"], "three", expect=402, wait=0)
 
-    def notices(tx: Any) -> list[dict[str, Any]]:
-        rows = tx.execute(
-            select(OutboxEventRow).where(
-                OutboxEventRow.resource_id == budget["id"],
-                OutboxEventRow.type == "budget.threshold_reached",
-            )
-        ).scalars()
-        return [row.data for row in rows]
-
-    [notice] = await kanri.db.read(notices)  # once per period and threshold
+    [notice] = await threshold_notices(kanri, budget["id"])  # once per period and threshold
     assert notice["percent"] == "50"
     seen = await client.get(f"/v1/budgets/{budget['id']}", headers=tenant.headers)
     assert seen.json()["spent_usd"] == "0.24000000"
@@ -95,7 +67,7 @@ async def test_a_budget_reached_mid_run_stops_it_before_the_next_model_call(
         headers=tenant.headers,
     )
     await client.post(f"/v1/agents/{agent['id']}/publish", headers=tenant.headers)
-    await _budget(client, tenant, limit_usd="0.10")  # the project's, 80 % notify / 100 % block
+    await make_budget(client, tenant, limit_usd="0.10")  # the project's, 80 % notify / 100 % block
     fake_openai.reply(tool_calls=[{"name": "emit_event", "arguments": {"type": "a.b"}}])
     fake_openai.reply("never asked")
     run = await run_agent(client, tenant, agent["id"], "go")
@@ -108,7 +80,7 @@ async def test_a_require_approval_budget_parks_the_run_until_a_person_agrees(
     client: httpx.AsyncClient, tenant: Tenant, fake_openai: FakeOpenAI
 ) -> None:
     agent = await _priced_agent(client, tenant, fake_openai)
-    await _budget(
+    await make_budget(
         client,
         tenant,
         agent=agent["id"],

@@ -4,12 +4,16 @@ import asyncio
 from typing import Any
 
 import httpx
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from kanri.core.models import OutboxEventRow
 from kanri.runtime import Kanri
-from tests.agents.factories import make_agent, make_provider, run_agent
+from tests.agents.factories import (
+    make_agent,
+    make_budget,
+    make_provider,
+    metered_provider,
+    run_agent,
+    threshold_notices,
+)
 from tests.engine.factories import make_automation, run_and_wait
 from tests.factories import Tenant
 from tests.fakes.openai_server import FakeOpenAI
@@ -126,95 +130,14 @@ async def test_judge_input_is_validated(client: httpx.AsyncClient, tenant: Tenan
     assert unknown.json()["errors"][0]["field"] == "body.agent"
 
 
-async def test_an_llm_judge_emits_the_budget_thresholds_its_project_has_reached(
-    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant, fake_openai: FakeOpenAI
-) -> None:
-    provider = await make_provider(
-        client, tenant, "openai", base_url=fake_openai.base_url, api_key="k"
-    )
-    price = {
-        "provider": provider["name"],
-        "model": "metered",
-        "input_per_million": "1000",
-        "output_per_million": "1000",
-    }
-    assert (await client.post("/v1/prices", json=price, headers=tenant.headers)).status_code == 201
+async def _metered_judge(
+    client: httpx.AsyncClient, tenant: Tenant, fake: FakeOpenAI
+) -> dict[str, Any]:
+    """An automation judged by an `llm` judge whose calls cost 0.12 USD each."""
+    provider = await metered_provider(client, tenant, fake)
     automation = await make_automation(
         client, tenant, [{"id": "say", "kind": "transform", "output": "hi"}]
     )
-    made = await client.post(
-        "/v1/budgets",
-        json={
-            "name": "watch",
-            "period": "day",
-            "limit_usd": "0.20",
-            "thresholds": [{"percent": 50, "action": "notify"}],
-        },
-        headers=tenant.headers,
-    )
-    assert made.status_code == 201, made.text
-    judge = await client.post(
-        "/v1/judges",
-        json={
-            "name": "watched-rubric",
-            "kind": "llm",
-            "automation": automation["id"],
-            "config": {"provider": provider["name"], "model": "metered", "rubric": "Polite?"},
-        },
-        headers=tenant.headers,
-    )
-    assert judge.status_code == 201, judge.text
-    # Each judge call: 100 + 20 tokens at 1000 USD per million = 0.12 USD (60 % of 0.20).
-    for _ in range(3):
-        fake_openai.reply('{"score": 1, "reasoning": "polite"}')
-    for _ in range(3):  # the second and third judge calls find the project over 50 %
-        run = await run_and_wait(client, tenant, automation["id"])
-        await _scores(client, tenant, run["id"])
-
-    def notices(tx: Session) -> list[dict[str, Any]]:
-        rows = tx.execute(
-            select(OutboxEventRow).where(
-                OutboxEventRow.resource_id == made.json()["id"],
-                OutboxEventRow.type == "budget.threshold_reached",
-            )
-        ).scalars()
-        return [row.data for row in rows]
-
-    [notice] = await kanri.db.read(notices)  # once per period and threshold
-    assert notice["percent"] == "50"
-
-
-async def test_an_llm_judge_pays_into_the_costs_and_stops_at_a_blocking_budget(
-    client: httpx.AsyncClient, tenant: Tenant, fake_openai: FakeOpenAI
-) -> None:
-    provider = await make_provider(
-        client, tenant, "openai", base_url=fake_openai.base_url, api_key="k"
-    )
-    price = await client.post(
-        "/v1/prices",
-        json={
-            "provider": provider["name"],
-            "model": "metered",
-            "input_per_million": "1000",
-            "output_per_million": "1000",
-        },
-        headers=tenant.headers,
-    )
-    assert price.status_code == 201, price.text
-    automation = await make_automation(
-        client, tenant, [{"id": "say", "kind": "transform", "output": "hi"}]
-    )
-    budget = await client.post(
-        "/v1/budgets",
-        json={
-            "name": "cap",
-            "period": "day",
-            "limit_usd": "0.10",
-            "thresholds": [{"percent": 100, "action": "block"}],
-        },
-        headers=tenant.headers,
-    )
-    assert budget.status_code == 201, budget.text
     judge = await client.post(
         "/v1/judges",
         json={
@@ -226,6 +149,34 @@ async def test_an_llm_judge_pays_into_the_costs_and_stops_at_a_blocking_budget(
         headers=tenant.headers,
     )
     assert judge.status_code == 201, judge.text
+    return automation
+
+
+async def test_an_llm_judge_emits_the_budget_thresholds_its_project_has_reached(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant, fake_openai: FakeOpenAI
+) -> None:
+    automation = await _metered_judge(client, tenant, fake_openai)
+    budget = await make_budget(
+        client, tenant, limit_usd="0.20", thresholds=[{"percent": 50, "action": "notify"}]
+    )
+    # Each judge call: 100 + 20 tokens at 1000 USD per million = 0.12 USD (60 % of 0.20).
+    for _ in range(3):
+        fake_openai.reply('{"score": 1, "reasoning": "polite"}')
+    for _ in range(3):  # the second and third judge calls find the project over 50 %
+        run = await run_and_wait(client, tenant, automation["id"])
+        await _scores(client, tenant, run["id"])
+
+    [notice] = await threshold_notices(kanri, budget["id"])  # once per period and threshold
+    assert notice["percent"] == "50"
+
+
+async def test_an_llm_judge_pays_into_the_costs_and_stops_at_a_blocking_budget(
+    client: httpx.AsyncClient, tenant: Tenant, fake_openai: FakeOpenAI
+) -> None:
+    automation = await _metered_judge(client, tenant, fake_openai)
+    await make_budget(
+        client, tenant, limit_usd="0.10", thresholds=[{"percent": 100, "action": "block"}]
+    )
     # 100 + 20 tokens at 1000 USD per million: 0.12 USD, over the 0.10 budget.
     fake_openai.reply('{"score": 1, "reasoning": "polite"}')
     first = await run_and_wait(client, tenant, automation["id"])
