@@ -3,11 +3,11 @@ record handed to the model."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from kanri.agents.tools import ToolContext, ToolResult
+from kanri.agents.tools import ToolContext, ToolResult, parse
 from kanri.records import schemas
 
 ObjectArgument = Field(min_length=1, max_length=100)
@@ -33,15 +33,27 @@ FIELD_VALUES_SCHEMA: dict[str, Any] = {
 }
 
 
-def not_allowed(ctx: ToolContext, object_ref: str) -> ToolResult | None:
-    """A refusal when the agent's tool config lists `objects` and `object_ref` is not one."""
+class ObjectArguments(Protocol):
+    object: str
+
+
+A = TypeVar("A", bound=BaseModel)
+
+
+def checked(ctx: ToolContext, model: type[A], arguments: dict[str, Any]) -> A | ToolResult:
+    """The arguments as `model`, or the failed result the model sees: invalid arguments, or
+    an object the agent's tool config (`objects`) does not list."""
+    args = parse(model, arguments)
+    if isinstance(args, ToolResult):
+        return args
+    object_ref = cast(ObjectArguments, args).object
     allowed = ctx.config.get("objects")
     if allowed is not None and object_ref not in allowed:
         return ToolResult(
             {"error": f"this agent may not use object '{object_ref}'", "objects": allowed},
             ok=False,
         )
-    return None
+    return args
 
 
 def shown(record: schemas.Record) -> dict[str, Any]:

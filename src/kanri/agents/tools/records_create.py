@@ -6,12 +6,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, parse, principal, refused, tool
+from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, principal, refused, tool
 from kanri.agents.tools._records import (
     FIELD_VALUES_SCHEMA,
     OBJECT_SCHEMA,
     ObjectArgument,
-    not_allowed,
+    checked,
     shown,
 )
 from kanri.core.errors import KanriError
@@ -37,11 +37,9 @@ class CreateArguments(Model):
     },
 )
 async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
-    args = parse(CreateArguments, arguments)
+    args = checked(ctx, CreateArguments, arguments)
     if isinstance(args, ToolResult):
         return args
-    if refusal := not_allowed(ctx, args.object):
-        return refusal
     body = schemas.RecordWrite(field_values=args.field_values)
     command = partial(
         service.create_record, record_id=record_id_for(ctx.run_id, ctx.idempotency_key)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, parse, principal, refused, tool
+from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, principal, refused, tool
 from kanri.agents.tools._records import (
     OBJECT_SCHEMA,
     RECORD_SCHEMA,
     ObjectArgument,
     RecordArgument,
-    not_allowed,
+    checked,
     shown,
 )
 from kanri.core.errors import KanriError
@@ -34,11 +34,9 @@ class GetArguments(Model):
     },
 )
 async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
-    args = parse(GetArguments, arguments)
+    args = checked(ctx, GetArguments, arguments)
     if isinstance(args, ToolResult):
         return args
-    if refusal := not_allowed(ctx, args.object):
-        return refusal
     try:
         who = await principal(ctx, "records:read")
         record = await ctx.services.kanri.db.read(service.get_record, who, args.object, args.record)

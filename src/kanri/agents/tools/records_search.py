@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, parse, principal, refused, tool
-from kanri.agents.tools._records import MAX_PAGE, OBJECT_SCHEMA, ObjectArgument, not_allowed, shown
+from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, principal, refused, tool
+from kanri.agents.tools._records import MAX_PAGE, OBJECT_SCHEMA, ObjectArgument, checked, shown
 from kanri.core.errors import KanriError
 from kanri.core.pagination import ListParams
 from kanri.core.schemas import Model
@@ -50,11 +50,9 @@ class QueryArguments(Model):
     },
 )
 async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
-    args = parse(QueryArguments, arguments)
+    args = checked(ctx, QueryArguments, arguments)
     if isinstance(args, ToolResult):
         return args
-    if refusal := not_allowed(ctx, args.object):
-        return refusal
     kanri = ctx.services.kanri
     params = ListParams(
         args.page_size, args.page_token, args.filter, args.order_by, False, kanri.page_codec

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, parse, principal, refused, tool
+from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, principal, refused, tool
 from kanri.agents.tools._records import (
     FIELD_VALUES_SCHEMA,
     OBJECT_SCHEMA,
     RECORD_SCHEMA,
     ObjectArgument,
     RecordArgument,
-    not_allowed,
+    checked,
     shown,
 )
 from kanri.core.errors import KanriError
@@ -41,11 +41,9 @@ class UpdateArguments(Model):
     },
 )
 async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
-    args = parse(UpdateArguments, arguments)
+    args = checked(ctx, UpdateArguments, arguments)
     if isinstance(args, ToolResult):
         return args
-    if refusal := not_allowed(ctx, args.object):
-        return refusal
     body = schemas.RecordWrite(field_values=args.field_values)
     try:
         who = await principal(ctx, "records:write")
