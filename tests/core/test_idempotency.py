@@ -12,7 +12,7 @@ from kanri.core.models import IdempotencyRow
 from kanri.core.secrets import box
 from kanri.runtime import Kanri
 from kanri.tenancy.models import EnvironmentRow
-from tests.factories import Tenant
+from tests.factories import Tenant, bearer, make_key
 
 
 async def _count(kanri: Kanri, tenant: Tenant, name: str) -> int:
@@ -128,6 +128,30 @@ async def test_a_created_api_key_is_stored_encrypted_and_replayed_in_full(
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert again.json()["key"] == secret
+
+
+async def test_another_key_with_the_same_idempotency_key_never_sees_the_first_secret(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    other = await make_key(client, tenant.admin_key, tenant.project_id, name="second")
+    idempotency = {"Idempotency-Key": f"shared-{tenant.project_id}"}
+    first = await client.post(
+        "/v1/api-keys", json={"name": "ci"}, headers={**tenant.headers, **idempotency}
+    )
+    assert first.status_code == 201, first.text
+    second = await client.post(
+        "/v1/api-keys", json={"name": "ci"}, headers={**bearer(other["key"]), **idempotency}
+    )
+    assert second.status_code == 201, second.text
+    assert "Idempotent-Replayed" not in second.headers
+    assert second.json()["key"] != first.json()["key"]
+    assert second.json()["id"] != first.json()["id"]
+    assert len(await _stored_bodies(kanri, idempotency["Idempotency-Key"])) == 2
+    replayed = await client.post(
+        "/v1/api-keys", json={"name": "ci"}, headers={**bearer(other["key"]), **idempotency}
+    )
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.json()["key"] == second.json()["key"]
 
 
 async def test_a_rotated_api_key_is_stored_encrypted_and_replayed_in_full(

@@ -230,3 +230,95 @@ async def test_keys_default_to_production_and_can_name_another_environment(
     )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "body.environment"
+
+
+async def test_a_key_cannot_create_a_key_with_scopes_it_does_not_hold(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    keymaker = await make_key(client, tenant.admin_key, tenant.project_id, scopes=["keys:write"])
+    for scopes in (["*"], ["runs:write"], ["keys:write", "governance:read"]):
+        response = await client.post(
+            "/v1/api-keys", json={"name": "wider", "scopes": scopes}, headers=bearer(keymaker["key"])
+        )
+        assert response.status_code == 403, scopes
+        assert response.json()["errors"][0]["field"].startswith("body.scopes.")
+    narrower = await client.post(
+        "/v1/api-keys",
+        json={"name": "reader", "scopes": ["keys:read"]},
+        headers=bearer(keymaker["key"]),
+    )
+    assert narrower.status_code == 201
+    assert narrower.json()["scopes"] == ["keys:read"]
+    listed = await client.get("/v1/api-keys", headers=tenant.headers)
+    assert {k["name"] for k in listed.json()["data"]} >= {"reader"}
+    assert "wider" not in {k["name"] for k in listed.json()["data"]}
+
+
+async def test_a_key_made_without_scopes_gets_its_creators_scopes(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    keymaker = await make_key(
+        client, tenant.admin_key, tenant.project_id, scopes=["keys:write", "runs:read"]
+    )
+    response = await client.post(
+        "/v1/api-keys", json={"name": "inherits"}, headers=bearer(keymaker["key"])
+    )
+    assert response.status_code == 201
+    assert response.json()["scopes"] == ["keys:write", "runs:read"]
+    by_admin = await make_key(client, tenant.admin_key, tenant.project_id)
+    assert by_admin["scopes"] == ["*"]
+    publishable = await client.post(
+        "/v1/api-keys",
+        json={"name": "widget", "kind": "publishable", "scopes": ["runs:write"]},
+        headers=bearer(keymaker["key"]),
+    )
+    assert publishable.status_code == 403
+
+
+async def test_rotating_needs_every_scope_of_the_rotated_key(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    keymaker = await make_key(client, tenant.admin_key, tenant.project_id, scopes=["keys:write"])
+    full = await make_key(client, tenant.admin_key, tenant.project_id, scopes=["*"])
+    response = await client.post(
+        f"/v1/api-keys/{full['id']}/rotate", headers=bearer(keymaker["key"])
+    )
+    assert response.status_code == 403
+    assert "key" not in response.json()
+    shown = await client.get(f"/v1/api-keys/{full['id']}", headers=tenant.headers)
+    assert shown.json()["rotated_to"] is None
+    assert shown.json()["revoked_at"] is None
+    assert (await client.get("/v1/environments", headers=bearer(full["key"]))).status_code == 200
+
+
+async def test_a_key_rotated_once_cannot_be_rotated_again_during_its_grace(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    old = await make_key(
+        client, tenant.admin_key, tenant.project_id, name="rotating", scopes=["environments:read"]
+    )
+    first = await client.post(
+        f"/v1/api-keys/{old['id']}/rotate",
+        json={"grace_period_seconds": 3600},
+        headers=tenant.headers,
+    )
+    assert first.status_code == 201
+    grace_ends = (await client.get(f"/v1/api-keys/{old['id']}", headers=tenant.headers)).json()[
+        "revoked_at"
+    ]
+    second = await client.post(
+        f"/v1/api-keys/{old['id']}/rotate",
+        json={"grace_period_seconds": 7200},
+        headers=tenant.headers,
+    )
+    assert second.status_code == 409
+    assert first.json()["id"] in second.json()["detail"]
+    shown = (await client.get(f"/v1/api-keys/{old['id']}", headers=tenant.headers)).json()
+    assert shown["revoked_at"] == grace_ends
+    assert shown["rotated_to"] == first.json()["id"]
+    names = [
+        k["id"]
+        for k in (await client.get("/v1/api-keys", headers=tenant.headers)).json()["data"]
+        if k["name"] == old["name"]
+    ]
+    assert len(names) == 2

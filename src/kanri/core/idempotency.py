@@ -2,7 +2,8 @@
 
 The first response is stored in the same transaction as the resource it created and
 replayed for 24 h with `Idempotent-Replayed: true`; the same key with a different body
-is a 409. A concurrent duplicate on PostgreSQL waits on the unique index and then
+is a 409. Records are scoped to the calling API key, as Stripe scopes them: another key
+sending the same Idempotency-Key creates its own resource and never sees this answer. A concurrent duplicate on PostgreSQL waits on the unique index and then
 replays; on SQLite the single writer makes it see the stored response.
 
 Stored bodies are encrypted at rest (SecretBox, purpose `idempotency-response`): some
@@ -115,7 +116,9 @@ async def create(
     if not _KEY_RE.match(key):
         message = "Idempotency-Key must be 1 to 255 printable ASCII characters"
         raise ValidationFailed(message, errors=[FieldError(f"header.{HEADER}", message)])
-    scope_id = f"{who.project_id or who.organization_id}"
+    # Per calling key: another key of the project never sees this key's answers (some
+    # carry a secret shown once), and may use the same Idempotency-Key for its own create.
+    scope_id = f"{who.project_id or who.organization_id}:{who.key_id or who.kind}"
     fingerprint = _fingerprint(request, await request.body())
     settings = request.app.state.kanri.settings
     ttl = timedelta(seconds=settings.idempotency_ttl_seconds)

@@ -45,3 +45,13 @@ def allows(scopes: frozenset[str], section: str, action: Action) -> bool:
     if "*" in scopes or f"{section}:*" in scopes or f"{section}:write" in scopes:
         return True
     return action == "read" and f"{section}:read" in scopes
+
+
+def covers(holder: frozenset[str], scope: str) -> bool:
+    """Whether a key holding `holder` may hand `scope` to another key: `*` only from `*`,
+    `section:write` and `section:*` from write access to the section, `section:read` from
+    read access."""
+    if scope == "*":
+        return "*" in holder
+    section, _, action = scope.partition(":")
+    return allows(holder, section, "read" if action == "read" else "write")

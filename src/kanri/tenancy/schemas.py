@@ -84,8 +84,9 @@ class ApiKeyCreate(Model):
     scopes: list[Scope] | None = Field(
         default=None,
         max_length=50,
-        description="`section:read`, `section:write`, `section:*` or `*`; "
-        "default `*` for secret keys, none for publishable keys",
+        description="`section:read`, `section:write`, `section:*` or `*`, each held by the "
+        "calling key itself; default: the caller's scopes for secret keys (`*` from an admin "
+        "key), none for publishable keys",
     )
     environment: Ref | None = Field(
         default=None, description="default environment (name or id); `production` if absent"

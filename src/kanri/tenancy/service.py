@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events, keys
 from kanri.core.auth import KeyRecord, Principal, ProjectRecord
-from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
+from kanri.core.errors import Conflict, FieldError, Forbidden, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.permissions import ADMIN_ONLY_SECTIONS, valid_scope
+from kanri.core.permissions import ADMIN_ONLY_SECTIONS, covers, valid_scope
 from kanri.core.scoping import scope_params, scoped, scoped_template
 from kanri.core.time import utcnow
 from kanri.db.prepared import Prepared
@@ -457,8 +457,15 @@ def _insert_key(
     return _NewKey(row, full)
 
 
-def _checked_scopes(body: schemas.ApiKeyCreate) -> list[str]:
-    scopes = body.scopes if body.scopes is not None else (["*"] if body.kind == "secret" else [])
+def _checked_scopes(who: Principal, body: schemas.ApiKeyCreate) -> list[str]:
+    """The new key's scopes: those asked for, each one the caller holds itself; without
+    `scopes`, a secret key gets the caller's own scopes and a publishable key none."""
+    if body.scopes is not None:
+        scopes = body.scopes
+    elif body.kind == "secret":
+        scopes = ["*"] if who.is_admin else sorted(who.scopes)
+    else:
+        scopes = []
     errors = [
         FieldError(f"body.scopes.{i}", f"unknown scope '{s}': use section:read|write|* or *")
         for i, s in enumerate(scopes)
@@ -471,7 +478,23 @@ def _checked_scopes(body: schemas.ApiKeyCreate) -> list[str]:
     ]
     if errors:
         raise ValidationFailed("invalid scopes", errors=errors)
+    beyond = _scopes_beyond(who, scopes)
+    if beyond:
+        raise Forbidden(
+            "a key can only create keys with scopes it holds itself",
+            errors=[
+                FieldError(f"body.scopes.{scopes.index(s)}", f"this key does not hold '{s}'")
+                for s in beyond
+            ],
+        )
     return sorted(set(scopes))
+
+
+def _scopes_beyond(who: Principal, scopes: list[str]) -> list[str]:
+    """The scopes of `scopes` that `who` does not hold (none for admin keys)."""
+    if who.is_admin:
+        return []
+    return [s for s in scopes if not covers(who.scopes, s)]
 
 
 def create_key(
@@ -494,7 +517,7 @@ def create_key(
             who.request_id,
             who.ip,
         )
-    scopes = _checked_scopes(body)
+    scopes = _checked_scopes(who, body)
     now = utcnow()
     if body.expires_at is not None and (body.expires_at.tzinfo is None or body.expires_at <= now):
         raise ValidationFailed(
@@ -593,6 +616,12 @@ def rotate_key(
         raise Conflict("a revoked key cannot be rotated")
     if old.expires_at is not None and old.expires_at <= now:
         raise Conflict("an expired key cannot be rotated")
+    if old.rotated_to is not None:
+        raise Conflict(
+            f"this key was already rotated to '{old.rotated_to}': rotate that key instead"
+        )
+    if _scopes_beyond(who, list(old.scopes)):
+        raise Forbidden("rotating a key needs every scope it holds; this key lacks some")
     created = _insert_key(
         tx,
         who,
