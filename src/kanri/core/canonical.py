@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import Any
 
@@ -35,3 +36,27 @@ def plain(value: Any) -> Any:
     elif isinstance(value, datetime):
         return rfc3339(value)
     return json.loads(canonical_json(value))  # other keys or types: as JSON has them
+
+
+def non_finite_paths(value: Any, path: str) -> list[str]:
+    """Dotted paths (from `path`) of the NaN and ±Infinity numbers in `value`: JSON has no
+    such numbers, and no JSON column (SQLite's functions, PostgreSQL's jsonb) can hold them."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in non_finite_paths(v, f"{path}.{k}")]
+    if isinstance(value, list | tuple):
+        return [p for i, v in enumerate(value) for p in non_finite_paths(v, f"{path}.{i}")]
+    return []
+
+
+def non_finite_in_json(body: bytes) -> list[str]:
+    """The fields of a JSON text that hold `NaN`, `Infinity` or `-Infinity` (which Python's
+    parser accepts); parsed only when such a word appears at all."""
+    if b"NaN" not in body and b"Infinity" not in body:
+        return []
+    try:
+        value = json.loads(body)
+    except ValueError:  # not JSON at all: the route's own parsing says so
+        return []
+    return non_finite_paths(value, "body")

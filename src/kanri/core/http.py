@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kanri import logging as kanri_logging
+from kanri.core.canonical import non_finite_in_json
 from kanri.core.errors import (
     BadRequest,
     Conflict,
@@ -315,6 +316,12 @@ class EdgeMiddleware:
         if b"json" in content_type and has_lone_surrogate(body):
             message_text = "JSON strings must be valid Unicode (an unpaired surrogate escape)"
             raise BadRequest(message_text, errors=[FieldError("body", message_text)])
+        if b"json" in content_type and (non_finite := non_finite_in_json(body)):
+            message_text = "NaN and Infinity are not JSON numbers"
+            raise ValidationFailed(
+                f"{message_text}: {', '.join(non_finite[:10])}",
+                errors=[FieldError(f, "must be a finite number") for f in non_finite[:50]],
+            )
         sent = False
 
         async def replay() -> Message:

@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
+import structlog
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, defer
 
 from kanri.agents.models import AgentRow
@@ -30,6 +32,8 @@ from kanri.runs import approvals, states
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow, WorkerRow
 from kanri.runs.states import system_principal, transition
 from kanri.tenancy.models import EnvironmentRow
+
+logger = structlog.get_logger("kanri.engine")
 
 
 class LostLease(Exception):
@@ -160,7 +164,7 @@ def claim(
         query = _READY_LOCKED if postgresql else _READY
         if seen:
             query = query.where(_RUNS.c.id.not_in(seen))
-        candidates = tx.execute(query, {"now": now, "limit": window}).all()
+        candidates = _ready(tx, query, {"now": now, "limit": window}, postgresql)
         for candidate in candidates:
             if len(chosen) < limit:
                 choose(candidate)
@@ -204,10 +208,63 @@ def claim(
             candidate.stop_reason,
             None,
         )
-        state = _state(tx, run, steps.get(run.id, []))
-        state.facts = run_facts(tx, run, policies[run.project_id])
+        try:
+            state = _state(tx, run, steps.get(run.id, []))
+            state.facts = run_facts(tx, run, policies[run.project_id])
+        except Exception:
+            # One run that cannot be loaded fails alone; the others of the claim go on.
+            logger.exception("run_unloadable", run=run.id)
+            fail_unreadable(tx, run.id, "the run's stored state cannot be loaded")
+            continue
         claimed.append(Claimed(run.id, run.attempt, state))
     return claimed
+
+
+def _ready(tx: Session, query: Any, params: dict[str, Any], postgresql: bool) -> list[Any]:
+    """The ready candidates. On SQLite, a run whose stored definition its JSON functions
+    cannot read (a non-finite number stored before they were refused) would fail the query
+    for every project: such runs are failed first, on their own, and the query is asked
+    again."""
+    try:
+        return list(tx.execute(query, params).all())
+    except OperationalError:
+        if postgresql or not _fail_malformed(tx):
+            raise
+        return list(tx.execute(query, params).all())
+
+
+def _fail_malformed(tx: Session) -> int:
+    """Fail the active runs whose stored definition is not JSON SQLite can read."""
+    ids = tx.execute(
+        select(_RUNS.c.id).where(
+            _RUNS.c.status.in_(("pending", "waiting")),
+            func.json_valid(_RUNS.c.definition) == 0,
+        )
+    ).scalars()
+    bad = list(ids)
+    for run_id in bad:
+        logger.warning("run_unreadable", run=run_id)
+        fail_unreadable(tx, run_id, "the run's stored definition is not valid JSON")
+    return len(bad)
+
+
+def fail_unreadable(tx: Session, run_id: str, message: str) -> None:
+    """Fail a run that cannot be executed (`stop_reason: internal`), reading none of its
+    JSON columns."""
+    run = tx.get(
+        RunRow,
+        run_id,
+        options=[
+            defer(RunRow.definition),
+            defer(RunRow.inputs),
+            defer(RunRow.outputs),
+            defer(RunRow.labels),
+            defer(RunRow.error),
+        ],
+    )
+    if run is None or run.status in states.TERMINAL:
+        return
+    transition(tx, run, "failed", stop_reason="internal", error={"message": message})
 
 
 def run_facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts | None:

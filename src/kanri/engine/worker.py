@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from kanri.core import audit
+from kanri.core.canonical import non_finite_paths
 from kanri.core.errors import KanriError
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
@@ -297,6 +298,20 @@ class Engine:
                 await self.db.write(queue.fail, claimed.id, claimed.attempt, error)
 
 
+def _finite(outcome: Outcome, emitted: list[tuple[str, dict[str, Any]]]) -> Outcome:
+    """`outcome`, or a failure when its output (or an event it emits) holds NaN or
+    ±Infinity, which no JSON column can store."""
+    if isinstance(outcome, Wait | Fail):
+        return outcome
+    found = non_finite_paths(outcome.output, "output")
+    for event_type, data in emitted:
+        found += non_finite_paths(data, f"event {event_type}")
+    if not found:
+        return outcome
+    message = f"the step's result holds a non-finite number (NaN or Infinity) at {found[0]}"
+    return Fail(message, retryable=False)
+
+
 class RunExecution:
     """Executes one claimed run from its cursor to completion, a wait, or a failure."""
 
@@ -345,6 +360,7 @@ class RunExecution:
             if self.pending and step["kind"] not in PURE_KINDS:
                 await self._advance(state)  # pure steps before it are never run again
             outcome, started, logs, emitted = await self._attempt(state, step, resumed)
+            outcome = _finite(outcome, emitted)
             resumed_seq = seq - 1 if resumed is not None else None
             if isinstance(outcome, Wait | Fail):
                 await self._advance(state)
@@ -403,6 +419,10 @@ class RunExecution:
         elif state.outputs and last_output is None:
             final = steps[-1]["id"]
             outputs = state.outputs.get(final, {}).get("output")
+        if found := non_finite_paths(outputs, "outputs"):
+            message = f"the run's outputs hold a non-finite number at {found[0]}"
+            await self._fail(state, message, None)
+            return
         await self._advance(state, outputs)
 
     async def _run_gate(

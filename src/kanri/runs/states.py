@@ -35,13 +35,13 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str | None]] = {
     ("waiting", "pending"): frozenset({None}),  # decided, or the wait is over
     ("running", "completed"): frozenset({"completed"}),
     ("running", "failed"): frozenset(
-        {"error", "timeout", "rejected", "denied", "budget_exceeded", "max_steps"}
-    ),  # the last two: agents
+        {"error", "timeout", "rejected", "denied", "budget_exceeded", "max_steps", "internal"}
+    ),  # budget_exceeded, max_steps: agents; internal: a run kanri cannot execute
     ("pending", "cancelled"): frozenset({"cancelled"}),
     ("running", "cancelled"): frozenset({"cancelled"}),
     ("waiting", "cancelled"): frozenset({"cancelled"}),
-    ("pending", "failed"): frozenset({"timeout"}),
-    ("waiting", "failed"): frozenset({"timeout", "rejected"}),
+    ("pending", "failed"): frozenset({"timeout", "internal"}),
+    ("waiting", "failed"): frozenset({"timeout", "rejected", "internal"}),
     ("failed", "pending"): frozenset({None}),  # retry
 }
 EVENTS = {
