@@ -97,6 +97,7 @@ _TAKE = (
         _RUNS.c.inputs,
         _RUNS.c.labels,
         _RUNS.c.cursor,
+        _RUNS.c.restart_step,
         _RUNS.c.attempt,
         _RUNS.c.deadline,
     )
@@ -404,6 +405,8 @@ class RunState:
     resumed: dict[str, Any] | None
     failures: dict[str, int]
     facts: RunFacts | None = None
+    # Where a restarted run goes on once its start passes the policy gate (None: the start).
+    restart_step: str | None = None
 
 
 def _state(tx: Session, run: Any, rows: list[Any]) -> RunState:
@@ -432,6 +435,7 @@ def _state(tx: Session, run: Any, rows: list[Any]) -> RunState:
         (last.seq + 1) if last else 1,
         resumed,
         failures,
+        restart_step=run.restart_step,
     )
 
 

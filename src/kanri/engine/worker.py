@@ -347,7 +347,9 @@ class RunExecution:
         if at_gate or (self.facts is not None and fresh):
             if not await self._run_gate(state, steps, seq, resumed if at_gate else None):
                 return
-            position, resumed = 0, None
+            restart = state.restart_step if at_gate else None
+            position = 0 if restart is None else index.get(restart, len(steps))
+            resumed = None
         while position < len(steps):
             executions += 1
             if executions > MAX_STEP_EXECUTIONS:
@@ -436,7 +438,7 @@ class RunExecution:
         started = utcnow()
         if resumed is not None:  # woken at the gate: the start's approval is settled
             if resumed.get("status") == "approved":
-                first = steps[0]["id"] if steps else END
+                first = state.restart_step or (steps[0]["id"] if steps else END)
                 await self.db.write(
                     queue.checkpoint,
                     state.run_id,

@@ -19,10 +19,8 @@ from kanri.engine import queue
 from kanri.engine.queue import RunFacts
 from kanri.engine.registry import ApprovalRequest, Wait
 from kanri.governance import evaluator
+from kanri.runs.states import RUN_GATE as RUN_GATE  # where the engine parks a start
 from kanri.runs.states import system_principal
-
-# The pseudo-step a run parks at while its start waits for a policy's approval.
-RUN_GATE = "policy:run"
 
 
 def agent_name(tx: Session, project_id: str, ref: str) -> str:

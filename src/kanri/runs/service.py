@@ -26,7 +26,7 @@ from kanri.engine import templates
 from kanri.runs import approvals, schemas
 from kanri.runs.approvals import OPEN
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow, WorkerRow
-from kanri.runs.states import ACTIVE, transition
+from kanri.runs.states import ACTIVE, RUN_GATE, transition
 
 RUN_FILTERS = FilterSpec(
     {
@@ -135,6 +135,7 @@ def create_run(
         "error": None,
         "labels": labels,
         "cursor": None,
+        "restart_step": None,
         "concurrency_key": concurrency_key,
         "parent_run_id": None,
         "parent_step_id": None,
@@ -272,8 +273,19 @@ def retry(tx: Session, who: Principal, run_id: str) -> schemas.Run:
     transition(
         tx, row, "pending", who=who, available_at=utcnow(), error=None, end_time=None, outputs=None
     )
+    _through_gate(row)
     tx.flush()
     return schemas.Run.model_validate(row)
+
+
+def _through_gate(row: RunRow, step: str | None = None) -> None:
+    """Restart `row` at `step` (default: where it stands) only after its start is checked
+    against the project's policies again: a retry, resume or fork is a new start."""
+    step = step if step is not None else row.cursor
+    if step in (None, RUN_GATE):
+        return  # not begun, or stopped at the gate itself: the gate is asked anyway
+    row.restart_step = step
+    row.cursor = RUN_GATE
 
 
 def exceptions(tx: Session, who: Principal, params: ListParams) -> Page[schemas.RunException]:
@@ -449,6 +461,8 @@ def resume(tx: Session, who: Principal, run_id: str) -> schemas.Run:
         transition(tx, row, "waiting", who=who, available_at=max(until, utcnow()))
     else:
         transition(tx, row, "pending", who=who, available_at=utcnow())
+        if not parked:  # a finished wait (decided, timer passed) is read by its own step
+            _through_gate(row)
     tx.flush()
     return schemas.Run.model_validate(row)
 
@@ -532,14 +546,25 @@ BATCH_LIMIT = 1000
 
 def fork(tx: Session, who: Principal, run_id: str, body: schemas.RunFork) -> schemas.Run:
     """A new pending run of the same definition that keeps the checkpoints made before
-    `from_step` first ran, and starts there (with new inputs if given)."""
+    `from_step` first ran, and starts there (with new inputs if given).
+
+    A fork is a new start and never goes around governance: its inputs are checked against
+    the automation's schema, the project's policies are evaluated on it (with its inputs)
+    before any step runs, and it never starts past an approval step (one before
+    `from_step` in the definition, or among the checkpoints it would keep): an approval is
+    given once, for one run, and a fork asks for it again from that step."""
     source = run_row(tx, who, run_id)
-    step_ids = [step.get("id") for step in source.definition.get("steps", [])]
+    steps = source.definition.get("steps", [])
+    step_ids = [step.get("id") for step in steps]
     if body.from_step not in step_ids:
         raise ValidationFailed(
             f"the run's definition has no step '{body.from_step}'",
             errors=[FieldError("body.from_step", f"one of: {', '.join(map(str, step_ids))}")],
         )
+    inputs = body.inputs if body.inputs is not None else source.inputs
+    schema = source.definition.get("inputs")
+    if body.inputs is not None and schema and (errors := _input_errors(schema, inputs)):
+        raise ValidationFailed("inputs do not match the automation's schema", errors=errors)
     checkpoints = list(
         tx.execute(
             select(RunStepRow).where(RunStepRow.run_id == source.id).order_by(RunStepRow.seq)
@@ -549,8 +574,22 @@ def fork(tx: Session, who: Principal, run_id: str, body: schemas.RunFork) -> sch
     for step in checkpoints:
         if step.step_id == body.from_step:
             break
-        if step.status == "completed":
+        if step.status == "completed" and step.step_id != RUN_GATE:
             kept.append(step)
+    before = steps[: step_ids.index(body.from_step)]
+    gates = [s.get("id") for s in before if s.get("kind") == "approval"]
+    gates += [s.step_id for s in kept if s.kind == "approval" and s.step_id not in gates]
+    if gates:
+        raise ValidationFailed(
+            f"a fork cannot start past the approval step '{gates[0]}'",
+            errors=[
+                FieldError(
+                    "body.from_step",
+                    f"must be '{gates[0]}' or an earlier step: an approval is given once, "
+                    "and a fork asks for it again",
+                )
+            ],
+        )
     now = utcnow()
     fork_row = RunRow(
         **{c.key: getattr(source, c.key) for c in RunRow.__table__.columns},
@@ -558,10 +597,11 @@ def fork(tx: Session, who: Principal, run_id: str, body: schemas.RunFork) -> sch
     fork_row.id = new_id("run")
     fork_row.status = "pending"
     fork_row.stop_reason = None
-    fork_row.inputs = body.inputs if body.inputs is not None else source.inputs
+    fork_row.inputs = inputs
     fork_row.outputs = None
     fork_row.error = None
-    fork_row.cursor = body.from_step
+    fork_row.cursor = RUN_GATE
+    fork_row.restart_step = body.from_step
     fork_row.parent_run_id = source.id
     fork_row.parent_step_id = None
     fork_row.triggered_by = who.actor["id"]
@@ -569,6 +609,8 @@ def fork(tx: Session, who: Principal, run_id: str, body: schemas.RunFork) -> sch
     fork_row.lease_owner = None
     fork_row.lease_expires_at = None
     fork_row.attempt = 0
+    timeout = source.definition.get("timeout_seconds")
+    fork_row.deadline = now + timedelta(seconds=timeout) if timeout else None
     fork_row.create_time = fork_row.update_time = now
     fork_row.start_time = fork_row.end_time = None
     tx.add(fork_row)

@@ -22,6 +22,10 @@ from kanri.db.database import notify_runs_ready
 from kanri.runs.models import RunRow
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
+# The pseudo-step where a run's start is checked against the project's policies: a new
+# run, and a fork, retry or resume before it goes on (its `restart_step`), park there while
+# a policy's approval is pending.
+RUN_GATE = "policy:run"
 ACTIVE = frozenset({"pending", "running", "waiting"})
 
 # (from, to): the stop reasons that transition may carry (None: none).
