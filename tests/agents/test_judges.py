@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
+import pytest
 
+from kanri.judges.service import evaluate_rules
 from kanri.runtime import Kanri
 from tests.agents.factories import (
     make_agent,
@@ -15,7 +18,7 @@ from tests.agents.factories import (
     threshold_notices,
 )
 from tests.engine.factories import make_automation, run_and_wait
-from tests.factories import Tenant
+from tests.factories import Tenant, unique
 from tests.fakes.openai_server import FakeOpenAI
 
 
@@ -194,3 +197,94 @@ async def test_an_llm_judge_pays_into_the_costs_and_stops_at_a_blocking_budget(
     assert refused["status"] == "error"
     assert refused["reasoning"].startswith("not scored: budget 'cap'")
     assert len(fake_openai.requests) == 1  # no call over the budget
+
+
+async def _rule_judge(
+    client: httpx.AsyncClient, tenant: Tenant, target: dict[str, Any], pattern: str
+) -> httpx.Response:
+    return await client.post(
+        "/v1/judges",
+        json={
+            "name": unique("judge"),
+            "kind": "rule",
+            "automation": target["id"],
+            "config": {"checks": [{"type": "regex", "path": "$", "pattern": pattern}]},
+        },
+        headers=tenant.headers,
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"(a)\1", "invalid escape sequence"),  # a backreference
+        ("(?=a)b", "invalid perl operator"),  # lookahead
+        ("[a-", "missing ]"),
+        ("a{2000}", "invalid repetition size"),
+    ],
+)
+async def test_a_regex_check_re2_cannot_run_is_refused_naming_its_pattern(
+    client: httpx.AsyncClient, tenant: Tenant, pattern: str, reason: str
+) -> None:
+    automation = await make_automation(client, tenant, [{"id": "say", "kind": "transform"}])
+    refused = await _rule_judge(client, tenant, automation, pattern)
+    assert refused.status_code == 422, refused.text
+    [error] = refused.json()["errors"]
+    assert error["field"] == "body.config.checks.0.pattern"
+    assert "not a supported regular expression" in error["message"]
+    assert reason in error["message"]
+    judge = await _rule_judge(client, tenant, automation, "^ok$")
+    assert judge.status_code == 201, judge.text
+    update = await client.patch(
+        f"/v1/judges/{judge.json()['id']}",
+        json={"config": {"checks": [{"type": "exists"}, {"type": "regex", "pattern": pattern}]}},
+        headers=tenant.headers,
+    )
+    assert update.status_code == 422
+    assert update.json()["errors"][0]["field"] == "body.config.checks.1.pattern"
+    kept = await client.get(f"/v1/judges/{judge.json()['id']}", headers=tenant.headers)
+    assert kept.json()["config"]["checks"][0]["pattern"] == "^ok$"
+
+
+def test_a_backtracking_pattern_is_evaluated_in_linear_time() -> None:
+    # `(a+)+$` over 27 `a`s and a `!`: 2^27 paths for a backtracking engine (seconds).
+    started = time.monotonic()
+    score, passed, results = evaluate_rules(
+        {"checks": [{"type": "regex", "path": "$.text", "pattern": "(a+)+$"}]},
+        {"text": "a" * 27 + "!"},
+    )
+    assert time.monotonic() - started < 0.5
+    assert (score, passed) == (0.0, False)
+    assert results == [{"type": "regex", "path": "$.text", "passed": False}]
+    assert evaluate_rules({"checks": [{"type": "regex", "pattern": "(a+)+!$"}]}, "aaa!")[1]
+
+
+def test_a_stored_pattern_re2_cannot_run_fails_its_own_check_only() -> None:
+    checks = [{"type": "regex", "pattern": r"(a)\1"}, {"type": "contains", "value": "aa"}]
+    score, passed, results = evaluate_rules({"checks": checks, "pass_threshold": 0.5}, "aa")
+    assert (score, passed) == (0.5, True)
+    assert results[0]["passed"] is False
+    assert "invalid escape sequence" in results[0]["error"]
+
+
+async def test_scoring_a_run_with_a_backtracking_pattern_leaves_the_api_answering(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    automation = await make_automation(
+        client, tenant, [{"id": "say", "kind": "transform", "output": "{{ inputs.text }}"}]
+    )
+    judge = await _rule_judge(client, tenant, automation, "(a+)+$")
+    assert judge.status_code == 201, judge.text
+    run = await run_and_wait(client, tenant, automation["id"], {"text": "a" * 27 + "!"})
+    slowest = 0.0  # the longest round of the API's answers (the scorer shares their loop)
+    for _ in range(100):
+        started = time.monotonic()
+        await asyncio.sleep(0.05)
+        assert (await client.get("/health")).status_code == 200
+        scores = (await client.get(f"/v1/runs/{run['id']}/scores", headers=tenant.headers)).json()
+        slowest = max(slowest, time.monotonic() - started)
+        if scores["data"]:
+            break
+    [score] = scores["data"]
+    assert (score["score"], score["passed"]) == (0.0, False)
+    assert slowest < 0.5

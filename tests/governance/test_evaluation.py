@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -195,3 +196,17 @@ def test_severity_rises_one_level_and_stops_at_critical() -> None:
         "critical",
         "critical",
     ]
+
+
+def test_a_wildcard_of_many_stars_is_matched_in_linear_time() -> None:
+    # As `.*a.*a…b` a backtracking regex tries every split of the text (seconds at 30 `a`s).
+    when = expressions.parse('inputs.name = "*a*a*a*a*a*a*a*a*a*a*a*a*b"')
+    started = time.monotonic()
+    assert not when.matches(context_for("run", inputs={"name": "a" * 30}))
+    assert time.monotonic() - started < 0.5
+    assert when.matches(context_for("run", inputs={"name": "xa" * 12 + "yb"}))
+    assert not when.matches(context_for("run", inputs={"name": "a" * 11 + "b"}))
+    edges = expressions.parse('inputs.name = "ab*ba"')
+    assert edges.matches(context_for("run", inputs={"name": "abba"}))
+    assert edges.matches(context_for("run", inputs={"name": "ab-ba"}))
+    assert not edges.matches(context_for("run", inputs={"name": "aba"}))

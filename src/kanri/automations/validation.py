@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
 from pydantic import ValidationError
 
 from kanri.automations.schemas import Definition, RetryPolicy
+from kanri.core import regex
 from kanri.core.errors import FieldError, ValidationFailed
 from kanri.engine import templates
 from kanri.engine.registry import END, kinds
@@ -22,11 +22,8 @@ def _is_template(value: Any) -> bool:
 def validate_definition(definition: Definition, where: str = "body.definition") -> None:
     """Raise ValidationFailed with one error per problem, each naming the step."""
     errors: list[FieldError] = []
-    if definition.inputs is not None:
-        try:
-            jsonschema.Draft202012Validator.check_schema(definition.inputs)
-        except jsonschema.SchemaError as exc:
-            errors.append(FieldError(f"{where}.inputs", f"not a valid JSON Schema: {exc.message}"))
+    if definition.inputs is not None and (unusable := regex.schema_problem(definition.inputs)):
+        errors.append(FieldError(f"{where}.inputs", unusable))
     if definition.concurrency_key is not None:
         for problem in templates.check(definition.concurrency_key, f"{where}.concurrency_key"):
             errors.append(FieldError(problem.path or f"{where}.concurrency_key", problem.message))

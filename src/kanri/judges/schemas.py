@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from kanri.core import regex
 from kanri.core.schemas import Model, Resource, Slug
+
+MAX_LENGTH = 2**31 - 1  # the bounds of a length check
 
 
 class RuleCheck(Model):
@@ -16,9 +19,18 @@ class RuleCheck(Model):
         default="", max_length=500, description="JSON path into the outputs, e.g. `$.content`"
     )
     value: Any = None
-    pattern: str | None = Field(default=None, max_length=1000)
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
+    pattern: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="regex: an RE2 regular expression (no backreferences or lookaround)",
+    )
+    min: int | None = Field(default=None, ge=0, le=MAX_LENGTH)
+    max: int | None = Field(default=None, ge=0, le=MAX_LENGTH)
+
+    @field_validator("pattern")
+    @classmethod
+    def _runs_on_re2(cls, value: str | None) -> str | None:
+        return None if value is None else regex.check(value)
 
     @model_validator(mode="after")
     def _needs(self) -> RuleCheck:

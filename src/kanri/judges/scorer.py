@@ -60,7 +60,10 @@ class Scorer:
         if not service.sampled(judge.id, run.id, judge.sample_rate):
             status = "skipped"
         elif judge.kind == "rule":
-            value, passed, results = service.evaluate_rules(judge.config, run.outputs)
+            # Off the event loop: RE2 releases the GIL, and long outputs take a while.
+            value, passed, results = await asyncio.to_thread(
+                service.evaluate_rules, judge.config, run.outputs
+            )
             details = {"checks": results}
         else:
             # The judge's call is a model call like any other: the budgets come first.

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import Session
 
-from kanri.core import audit, events
+from kanri.core import audit, events, regex
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, NotFound, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
@@ -32,6 +32,9 @@ JUDGE_FILTERS = FilterSpec(
     }
 )
 MAX_SCORES = 1000
+# A regex check reads at most this much text: RE2 is linear, but a long text times a big
+# pattern is still seconds of CPU.
+MAX_REGEX_TEXT = 1_000_000
 
 
 def _scoped(who: Principal) -> Select[JudgeRow]:
@@ -159,12 +162,16 @@ def _text(value: Any) -> str:
 
 
 def evaluate_rules(config: dict[str, Any], outputs: Any) -> tuple[float, bool, list[Any]]:
-    """(score = share of checks passed, passed, per-check results)."""
-    results = []
+    """(score = share of checks passed, passed, per-check results). A check that cannot be
+    evaluated fails with an `error` in its result. CPU-bound: run it off the event loop."""
+    results: list[dict[str, Any]] = []
     for raw in config.get("checks", []):
-        check = schemas.RuleCheck.model_validate(raw)
+        # Validated when saved; not again, so that a pattern saved before patterns ran on
+        # RE2 fails its own check below instead of the whole score.
+        check = schemas.RuleCheck.model_construct(**raw)
         found, value = lookup(outputs, check.path)
         kind = check.type
+        error = None
         if kind == "exists":
             ok = found and value is not None
         elif not found:
@@ -176,15 +183,27 @@ def evaluate_rules(config: dict[str, Any], outputs: Any) -> tuple[float, bool, l
         elif kind == "equals":
             ok = value == check.value
         elif kind == "regex":
-            ok = re.search(check.pattern or "", _text(value)) is not None
+            ok, error = _regex_check(check.pattern or "", _text(value))
         else:
             size = len(value) if isinstance(value, list | dict | str) else len(_text(value))
             ok = (check.min is None or size >= check.min) and (
                 check.max is None or size <= check.max
             )
-        results.append({"type": kind, "path": check.path, "passed": ok})
+        result: dict[str, Any] = {"type": kind, "path": check.path, "passed": ok}
+        if error:
+            result["error"] = error
+        results.append(result)
     score = sum(1 for r in results if r["passed"]) / len(results) if results else 0.0
     return score, score >= float(config.get("pass_threshold", 1.0)), results
+
+
+def _regex_check(pattern: str, text: str) -> tuple[bool, str | None]:
+    if len(text) > MAX_REGEX_TEXT:
+        return False, f"the value is longer than {MAX_REGEX_TEXT} characters"
+    try:
+        return regex.search(pattern, text), None
+    except regex.UnsupportedPattern as exc:  # saved before patterns were checked
+        return False, str(exc)
 
 
 def pending(tx: Session, limit: int = 50) -> list[tuple[JudgeRow, RunRow]]:

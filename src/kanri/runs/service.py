@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-import jsonschema
 from sqlalchemy import Select, Table, insert, select
 from sqlalchemy.orm import Session
 
 from kanri.audit import service as audit_service
 from kanri.audit.schemas import AuditLog
 from kanri.automations import service as automations
-from kanri.core import audit, events
+from kanri.core import audit, events, regex
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, Forbidden, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
@@ -70,7 +69,7 @@ def run_row(tx: Session, who: Principal, run_id: str) -> RunRow:
 
 
 def _input_errors(schema: dict[str, Any], inputs: dict[str, Any]) -> list[FieldError]:
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = regex.schema_validator(schema)
     return [
         FieldError(
             ".".join(["body", "inputs", *(str(p) for p in error.absolute_path)]), error.message

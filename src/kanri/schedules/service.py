@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import jsonschema
 from croniter import croniter
 from sqlalchemy import Select, select, true
 from sqlalchemy.orm import Session
@@ -21,7 +20,7 @@ from ulid import ULID
 
 from kanri.automations import service as automations
 from kanri.automations.models import AutomationRow
-from kanri.core import audit, events
+from kanri.core import audit, events, regex
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, KanriError, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
@@ -141,7 +140,7 @@ def _check_inputs(definition: dict[str, Any], inputs: dict[str, Any]) -> None:
     schema = definition.get("inputs")
     if not schema:
         return
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = regex.schema_validator(schema)
     errors = [
         FieldError(".".join(["body", "inputs", *(str(p) for p in e.absolute_path)]), e.message)
         for e in sorted(validator.iter_errors(inputs), key=lambda e: list(e.absolute_path))

@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 import jsonschema
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from kanri.core import regex
 from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
 
 
@@ -21,6 +22,13 @@ class LlmConfig(StepConfig):
     )
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
+
+    @field_validator("output_schema")
+    @classmethod
+    def _usable_schema(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and (problem := regex.schema_problem(value)):
+            raise ValueError(problem)
+        return value
 
 
 def _load(tx: Any, run_id: str, project_id: str, secret: bytes, provider: str, key: str) -> Any:
@@ -74,7 +82,7 @@ async def run(ctx: StepContext, config: LlmConfig) -> Outcome:
     if config.output_schema is not None:
         try:
             value = json.loads(content)
-            jsonschema.validate(value, config.output_schema)
+            regex.schema_validator(config.output_schema).validate(value)
         except (ValueError, jsonschema.ValidationError) as exc:
             message_text = getattr(exc, "message", str(exc))
             return Fail(f"the answer does not match output_schema: {message_text}"[:500], False)
