@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     )
     webhook_concurrency: int = Field(default=64, ge=1, le=1000, description="deliveries at once")
     webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
+    http_max_response_bytes: int = Field(
+        default=10_485_760,
+        ge=1024,
+        description="largest response body an http step or the http_request tool reads; "
+        "beyond it the call fails",
+    )
     webhook_disable_after_days: float = Field(
         default=5.0, gt=0, description="disable an endpoint that failed without success this long"
     )

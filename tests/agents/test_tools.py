@@ -6,9 +6,12 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 
+from kanri.runtime import Kanri
 from tests.agents.factories import make_agent, make_provider, run_agent
-from tests.factories import Tenant
+from tests.factories import Tenant, make_tenant
+from tests.fakes.body_server import SMALL, body_server
 from tests.fakes.openai_server import FakeOpenAI
 from tests.knowledge.factories import make_namespace, put_entry
 from tests.records.factories import field, make_object
@@ -192,3 +195,29 @@ async def test_records_tools_keep_to_the_objects_the_agent_may_use(
     assert call["result"]["error"] == f"this agent may not use object '{other['slug']}'"
     listed = await client.get(f"/v1/objects/{other['slug']}/records", headers=tenant.headers)
     assert listed.json()["data"] == []
+
+
+async def test_http_request_stops_reading_at_the_response_cap(
+    client: httpx.AsyncClient, kanri: Kanri, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kanri.settings, "http_max_response_bytes", 65_536)
+    tenant = await make_tenant(client, kanri, allow_private_network=True)
+    agent = await make_agent(client, tenant, tools=[{"name": "http_request"}])
+    async with body_server() as server:
+        big = f"{server.url}/stream/{64 << 20}"
+        too_big = await run_agent(
+            client, tenant, agent["id"], f'/tool http_request {{"url": "{big}"}}'
+        )
+        small = f'/tool http_request {{"url": "{server.url}/json"}}'
+        fine = await run_agent(client, tenant, agent["id"], small)
+    assert too_big["status"] == "completed", too_big
+    [refused] = await _tool_calls(client, tenant, too_big["id"])
+    assert refused["status"] == "failed"
+    assert refused["result"] == {
+        "error": f"the response from {big} is larger than 65536 bytes, the limit "
+        "(KANRI_HTTP_MAX_RESPONSE_BYTES)"
+    }
+    assert server.sent < 16 << 20
+    [answered] = await _tool_calls(client, tenant, fine["id"])
+    assert answered["status"] == "completed"
+    assert answered["result"] == {"status": 200, "body": SMALL}

@@ -1,4 +1,4 @@
-"""The outbound SSRF guard for HTTP steps and webhook deliveries.
+"""The outbound SSRF guard for HTTP steps and tools, model providers and webhook deliveries.
 
 Two checks, because a URL that looks public when it is saved can point anywhere by the time
 it is called (DNS rebinding):
@@ -12,6 +12,9 @@ it is called (DNS rebinding):
 Private, loopback, CGNAT and other non-public ranges are refused unless the project allows
 private networks. Link-local ranges and cloud metadata endpoints are refused even then: they
 hand out the host's cloud credentials and are never a legitimate automation target.
+
+`fetch` sends one request through both checks and reads the response up to a byte cap, so a
+huge answer is refused as it streams in instead of being held in memory whole.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import anyio
 import httpcore
@@ -302,3 +307,66 @@ def guarded_client(
         max_redirects=max_redirects,
         trust_env=False,
     )
+
+
+class ResponseTooLarge(Exception):
+    """A response body went past the byte cap (`KANRI_HTTP_MAX_RESPONSE_BYTES`)."""
+
+    def __init__(self, url: str, limit: int) -> None:
+        super().__init__(
+            f"the response from {url} is larger than {limit} bytes, the limit "
+            "(KANRI_HTTP_MAX_RESPONSE_BYTES)"
+        )
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response read to its end within the cap."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    encoding: str
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(self.encoding, errors="replace")
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+
+async def fetch(
+    method: str,
+    url: str,
+    *,
+    allow_private: bool,
+    max_bytes: int,
+    timeout: float = 30.0,  # noqa: ASYNC109 - httpx's per-phase timeout, as guarded_client's
+    headers: dict[str, str] | None = None,
+    json: Any = None,
+) -> Fetched:
+    """Send one request to a user-configured URL through `guarded_client` and read the
+    response, holding at most `max_bytes` of body (after content decoding) in memory.
+
+    Raises ValidationFailed or BlockedDestination for a URL `check_url` refuses,
+    BlockedDestination for an address refused on connect or redirect, ResponseTooLarge as
+    soon as the body (or its Content-Length) passes `max_bytes`, and httpx errors otherwise.
+    """
+    checked = check_url(url, allow_private=allow_private)
+    async with (
+        guarded_client(allow_private=allow_private, timeout=timeout) as client,
+        client.stream(method, checked, headers=headers, json=json) as response,
+    ):
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise ResponseTooLarge(checked, max_bytes)
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            if len(body) + len(chunk) > max_bytes:
+                raise ResponseTooLarge(checked, max_bytes)
+            body += chunk
+        encoding = response.encoding or "utf-8"
+        return Fetched(response.status_code, response.headers, bytes(body), encoding)

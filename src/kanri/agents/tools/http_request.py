@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from kanri.agents.tools import ToolContext, ToolOutcome, ToolResult, tool
-from kanri.core.net import BlockedDestination, check_url, guarded_client
+from kanri.core.net import BlockedDestination, ResponseTooLarge, fetch
 
 MAX_BODY_CHARS = 20_000
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
@@ -38,16 +38,19 @@ async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
     allow_private = await ctx.services.allow_private_network(ctx.project_id)
     timeout = float(ctx.config.get("timeout_seconds", 30))
     try:
-        url = check_url(str(arguments.get("url") or ""), allow_private=allow_private)
-        async with guarded_client(allow_private=allow_private, timeout=timeout) as client:
-            response = await client.request(
-                method,
-                url,
-                headers={"Idempotency-Key": ctx.idempotency_key, **headers},
-                json=arguments.get("body"),
-            )
+        response = await fetch(
+            method,
+            str(arguments.get("url") or ""),
+            allow_private=allow_private,
+            max_bytes=ctx.services.kanri.settings.http_max_response_bytes,
+            timeout=timeout,
+            headers={"Idempotency-Key": ctx.idempotency_key, **headers},
+            json=arguments.get("body"),
+        )
     except BlockedDestination as exc:
         return ToolResult({"error": exc.detail}, ok=False)
+    except ResponseTooLarge as exc:
+        return ToolResult({"error": str(exc)}, ok=False)
     except httpx.HTTPError as exc:
         return ToolResult({"error": f"{type(exc).__name__}: {exc}"[:500]}, ok=False)
     text = response.text[:MAX_BODY_CHARS]

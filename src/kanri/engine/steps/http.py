@@ -8,9 +8,10 @@ from typing import Any, Literal
 import httpx
 from pydantic import Field
 
-from kanri.core.net import BlockedDestination, check_url, guarded_client
+from kanri.core.net import BlockedDestination, ResponseTooLarge, fetch
 from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
 
+# Of a body within the read cap (KANRI_HTTP_MAX_RESPONSE_BYTES), the output keeps this much.
 MAX_RESPONSE_BYTES = 1_000_000
 
 
@@ -27,17 +28,19 @@ class HttpConfig(StepConfig):
 async def run(ctx: StepContext, config: HttpConfig) -> Outcome:
     allow_private = await ctx.services.allow_private_network(ctx.project_id)
     try:
-        url = check_url(config.url, allow_private=allow_private)
-        headers = {"Idempotency-Key": ctx.idempotency_key, **config.headers}
-        async with guarded_client(allow_private=allow_private, timeout=config.timeout) as client:
-            response = await client.request(
-                config.method,
-                url,
-                headers=headers,
-                json=config.body if config.body is not None else None,
-            )
+        response = await fetch(
+            config.method,
+            config.url,
+            allow_private=allow_private,
+            max_bytes=ctx.services.kanri.settings.http_max_response_bytes,
+            timeout=config.timeout,
+            headers={"Idempotency-Key": ctx.idempotency_key, **config.headers},
+            json=config.body,
+        )
     except BlockedDestination as exc:
         return Fail(exc.detail, retryable=False)
+    except ResponseTooLarge as exc:
+        return Fail(str(exc), retryable=False)
     except httpx.HTTPError as exc:
         return Fail(f"{type(exc).__name__}: {exc}"[:500])
     text = response.content[:MAX_RESPONSE_BYTES].decode(errors="replace")
@@ -49,4 +52,6 @@ async def run(ctx: StepContext, config: HttpConfig) -> Outcome:
     if response.is_success or response.status_code in config.allow_status:
         return Done(output)
     retryable = response.status_code >= 500 or response.status_code == 429
-    return Fail(f"HTTP {response.status_code} from {url}", retryable=retryable, details=output)
+    return Fail(
+        f"HTTP {response.status_code} from {config.url}", retryable=retryable, details=output
+    )
