@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kanri.core import ownership
 from kanri.db.base import Base, JSONType
 
 
@@ -97,3 +98,6 @@ class ThreadMessageRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     message: Mapped[dict[str, Any]]
     create_time: Mapped[datetime]
+
+
+ownership.register("agt", AgentRow, "agent")

@@ -19,7 +19,7 @@ from kanri.agents.models import (
     ToolCallRow,
 )
 from kanri.agents.tools import tools
-from kanri.core import audit, events, versioning
+from kanri.core import audit, events, ownership, versioning
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, NotFound, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
@@ -107,6 +107,14 @@ def _check_spec(tx: Session, who: Principal, spec: schemas.AgentSpec, field: str
         errors.append(
             FieldError(f"{field}.knowledge_namespaces", "the search_knowledge tool needs one")
         )
+    errors += ownership.outside(
+        tx,
+        who.project(),
+        [
+            (f"{field}.knowledge_namespaces.{i}", ns)
+            for i, ns in enumerate(spec.knowledge_namespaces)
+        ],
+    )
     try:
         provider = providers.provider_row(tx, who, spec.runtime.provider)
     except NotFound:

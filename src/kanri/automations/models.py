@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kanri.core import ownership
 from kanri.db.base import Base
 
 
@@ -44,3 +45,6 @@ class AutomationVersionRow(Base):
     definition: Mapped[dict[str, Any]]
     created_by: Mapped[str] = mapped_column(String(100))
     create_time: Mapped[datetime]
+
+
+ownership.register("aut", AutomationRow, "automation")

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from kanri.automations import schemas
 from kanri.automations.models import AutomationRow, AutomationVersionRow
 from kanri.automations.validation import validate_definition
-from kanri.core import audit, events, versioning
+from kanri.core import audit, events, ownership, versioning
 from kanri.core.auth import Principal
-from kanri.core.errors import Conflict, FieldError, not_found
+from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import looks_like_id, new_id
 from kanri.core.pagination import ListParams, Page, paginate
@@ -53,9 +53,44 @@ def _name_free(tx: Session, who: Principal, name: str) -> None:
         )
 
 
+# The fields of each step kind that name another resource of the project (an id or a name).
+REFERENCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "automation": ("automation",),
+    "agent": ("agent",),
+    "llm": ("provider",),
+    "knowledge.search": ("namespaces",),
+    "knowledge.ingest": ("namespace_id",),
+    "records.create": ("object",),
+    "records.update": ("object",),
+    "records.get": ("object",),
+    "records.query": ("object",),
+    "records.delete": ("object",),
+}
+
+
+def check_references(
+    tx: Session, who: Principal, definition: schemas.Definition, where: str = "body.definition"
+) -> None:
+    """422 naming each step field whose id names no resource of the caller's project (an id
+    of another project's automation, agent, provider, namespace or object)."""
+    refs: list[tuple[str, str]] = []
+    for index, step in enumerate(definition.steps):
+        for name in REFERENCE_FIELDS.get(str(step.get("kind")), ()):
+            value = step.get(name)
+            values = value if isinstance(value, list) else [value]
+            refs += [
+                (f"{where}.steps.{index}.{name}" + (f".{i}" if isinstance(value, list) else ""), v)
+                for i, v in enumerate(values)
+                if isinstance(v, str)
+            ]
+    if errors := ownership.outside(tx, who.project(), refs):
+        raise ValidationFailed(f"invalid definition: {errors[0].message}", errors=errors)
+
+
 def create(tx: Session, who: Principal, body: schemas.AutomationCreate) -> schemas.Automation:
     """A new automation with a validated draft (nothing published yet)."""
     validate_definition(body.definition)
+    check_references(tx, who, body.definition)
     _name_free(tx, who, body.name)
     now = utcnow()
     row = AutomationRow(
@@ -103,6 +138,7 @@ def update(
     before = {name: getattr(row, name) for name in FIELDS}
     if body.definition is not None:
         validate_definition(body.definition)
+        check_references(tx, who, body.definition)
         row.definition = body.definition.model_dump(exclude_none=True)
     if body.name is not None and body.name != row.name:
         _name_free(tx, who, body.name)
@@ -133,7 +169,9 @@ def delete(tx: Session, who: Principal, ref: str) -> None:
 def publish(tx: Session, who: Principal, ref: str) -> schemas.AutomationVersion:
     """Freeze the draft as version N+1 and make it the published version."""
     row = automation_row(tx, who, ref)
-    validate_definition(schemas.Definition.model_validate(row.definition))
+    draft = schemas.Definition.model_validate(row.definition)
+    validate_definition(draft)
+    check_references(tx, who, draft)
     version = AutomationVersionRow(
         id=new_id("auv"),
         automation_id=row.id,

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kanri.core import ownership
 from kanri.db.base import Base
 
 # An INTEGER PRIMARY KEY is SQLite's rowid, which the FTS5 index refers to.
@@ -99,3 +100,6 @@ class KnowledgeChunkRow(Base):
     token_count: Mapped[int] = mapped_column(Integer)
     # float32 little-endian, `dimension` values; null until embedded.
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+ownership.register("kns", KnowledgeNamespaceRow, "knowledge namespace")

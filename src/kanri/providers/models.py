@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kanri.core import ownership
 from kanri.db.base import Base
 
 
@@ -30,3 +31,6 @@ class ProviderRow(Base):
     options: Mapped[dict[str, Any]]
     create_time: Mapped[datetime]
     update_time: Mapped[datetime]
+
+
+ownership.register("prv", ProviderRow, "provider")

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kanri.core import ownership
 from kanri.db.base import Base, JSONType
 
 
@@ -129,3 +130,6 @@ class RecordValueRow(Base):
     number_value: Mapped[float | None] = mapped_column(Float)
     unique_value: Mapped[str | None] = mapped_column(String(500))
     create_time: Mapped[datetime]
+
+
+ownership.register("obj", ObjectRow, "object")
