@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await hub.close()
             if role is not None:
                 await role.stop()
+            await asyncio.to_thread(kanri.extractor.close)
             await db.stop()
 
     app = routing.KanriAPI(

@@ -80,6 +80,25 @@ class Settings(BaseSettings):
         ge=1024,
         description="largest file a knowledge upload takes (the request body cap applies too)",
     )
+    extract_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="wall-clock limit for reading one PDF, HTML or JSON document; the "
+        "worker process reading it is stopped then",
+    )
+    extract_max_pages: int = Field(
+        default=500, ge=1, le=100_000, description="pages of a PDF read at most"
+    )
+    extract_max_chars: int = Field(
+        default=5_000_000,
+        ge=1000,
+        le=100_000_000,
+        description="characters of text one document may yield",
+    )
+    extract_workers: int = Field(
+        default=2, ge=1, le=64, description="worker processes reading PDF, HTML and JSON"
+    )
     knowledge_vector_search: Literal["auto", "exact"] = Field(
         default="auto",
         description="auto: pgvector's HNSW index where PostgreSQL has it set up, exact "

@@ -11,6 +11,7 @@ from kanri.core.auth import AuthCache, TenancyStore
 from kanri.core.pagination import PageCodec
 from kanri.core.ratelimit import RateLimiter
 from kanri.db.database import Database
+from kanri.knowledge.extract import Extractor, Limits
 
 if TYPE_CHECKING:
     from kanri.knowledge.pgvector import PgVector
@@ -26,6 +27,7 @@ class Kanri:
     limiter: RateLimiter = field(init=False)
     auth_cache: AuthCache = field(init=False)
     page_codec: PageCodec = field(init=False)
+    extractor: Extractor = field(init=False)  # text of uploaded PDF, HTML and JSON
     key_pepper: bytes = field(init=False)
     engine: Any = None  # kanri.engine.worker.Engine when this process runs a worker
     # pgvector, when start-up found it set up (knowledge vector search through HNSW).
@@ -36,6 +38,15 @@ class Kanri:
         self.auth_cache = AuthCache(self.settings.key_cache_seconds)
         self.page_codec = PageCodec(self.settings.secret)
         self.key_pepper = keys.pepper(self.settings.secret)
+        self.extractor = Extractor(
+            workers=self.settings.extract_workers,
+            timeout=self.settings.extract_timeout_seconds,
+            limits=Limits(
+                max_pages=self.settings.extract_max_pages,
+                max_chars=self.settings.extract_max_chars,
+                max_depth=self.settings.max_json_depth,
+            ),
+        )
 
     def wake_engine(self) -> None:
         """A run became ready: let this process's worker claim it at once."""

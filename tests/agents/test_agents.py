@@ -175,3 +175,26 @@ async def test_another_tenant_cannot_run_or_see_an_agent(
         f"/v1/agents/{agent['id']}/runs", json={"message": "x"}, headers=other.headers
     )
     assert started.status_code == 404
+
+
+async def test_version_numbers_beyond_the_column_are_422_on_the_field_and_change_nothing(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    agent = await make_agent(client, tenant)
+    url = f"/v1/agents/{agent['id']}"
+    rollback = await client.post(
+        f"{url}/rollback", json={"version": 9223372036854775808}, headers=tenant.headers
+    )
+    assert rollback.status_code == 422, rollback.text
+    assert rollback.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in rollback.json()["errors"]] == ["body.version"]
+    run = await client.post(
+        f"{url}/runs",
+        json={"message": "hi", "version": 99999999999999999999},
+        headers=tenant.headers,
+    )
+    assert run.status_code == 422, run.text
+    assert [e["field"] for e in run.json()["errors"]] == ["body.version"]
+    runs = await client.get("/v1/runs", headers=tenant.headers)  # a new tenant: none before
+    assert runs.json()["data"] == []
+    assert (await client.get(url, headers=tenant.headers)).json()["published_version"] == 1

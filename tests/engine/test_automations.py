@@ -107,3 +107,24 @@ async def test_automation_names_are_unique_per_project(
     assert again.status_code == 409
     by_name = await client.get(f"/v1/automations/{automation['name']}", headers=tenant.headers)
     assert by_name.json()["id"] == automation["id"]
+
+
+async def test_version_numbers_beyond_the_column_are_422_on_the_field_and_start_nothing(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    automation = await make_automation(client, tenant, [{"id": "v", "kind": "transform"}])
+    url = f"/v1/automations/{automation['id']}"
+    run = await client.post(
+        f"{url}/runs", json={"version": 99999999999999999999}, headers=tenant.headers
+    )
+    assert run.status_code == 422, run.text
+    assert run.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in run.json()["errors"]] == ["body.version"]
+    rollback = await client.post(
+        f"{url}/rollback", json={"version": 9223372036854775808}, headers=tenant.headers
+    )
+    assert rollback.status_code == 422, rollback.text
+    assert [e["field"] for e in rollback.json()["errors"]] == ["body.version"]
+    runs = await client.get("/v1/runs", headers=tenant.headers)  # a new tenant: none before
+    assert runs.json()["data"] == []
+    assert (await client.get(url, headers=tenant.headers)).json()["published_version"] == 1

@@ -8,7 +8,14 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from kanri.automations.schemas import Labels
-from kanri.core.schemas import Description, Model, Resource, Slug
+from kanri.core.schemas import (
+    Description,
+    Model,
+    Resource,
+    Slug,
+    VersionChoice,
+    VersionNumber,
+)
 from kanri.costs.schemas import Usd
 
 
@@ -93,7 +100,7 @@ class AgentVersion(Resource):
 
 
 class Rollback(Model):
-    version: int = Field(ge=1)
+    version: VersionNumber
 
 
 class MapRuntime(Model):
@@ -114,7 +121,7 @@ class AgentRunCreate(Model):
     messages: list[ChatMessage] | None = Field(default=None, min_length=1, max_length=500)
     inputs: dict[str, Any] = Field(default_factory=dict)
     thread_id: str | None = Field(default=None, max_length=100)
-    version: int | Literal["draft"] | None = None
+    version: VersionChoice = None
     labels: Labels = Field(default_factory=dict, max_length=64)
 
     @model_validator(mode="after")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from kanri.core.schemas import Description, Model, Resource, Slug
+from kanri.core.schemas import Description, Model, Resource, Slug, VersionNumber
 
 StepId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
 Labels = dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,63}$")], str]
@@ -74,4 +74,4 @@ class AutomationVersion(Resource):
 
 
 class Rollback(Model):
-    version: int = Field(ge=1)
+    version: VersionNumber

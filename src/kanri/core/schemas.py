@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -12,6 +12,9 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -28,6 +31,25 @@ Slug = Annotated[
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+# Integers of request bodies are bounded so that none reaches a database column it overflows.
+MAX_VERSION = 2**31 - 1
+VersionNumber = Annotated[int, Field(ge=1, le=MAX_VERSION)]
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+
+def _one_version_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        raise PydanticCustomError(
+            "version", f"a version number from 1 to {MAX_VERSION}, or 'draft'"
+        ) from None
+
+
+# Which version to run: one error on the field itself, not one per member of the union.
+VersionChoice = Annotated[
+    VersionNumber | Literal["draft"] | None, WrapValidator(_one_version_error)
+]
 
 
 def _utc(value: datetime) -> datetime:

@@ -16,6 +16,7 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,100}$")]
 Approver = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 MAX_TIMEOUT = 366 * 86_400
+MAX_RULES = 200
 
 
 class ApprovalSettings(Model):
@@ -81,7 +82,7 @@ class PolicyCreate(Model):
     name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
     description: str = Field(default="", max_length=2000)
     enabled: bool = True
-    rules: list[Rule] = Field(default_factory=list, max_length=200)
+    rules: list[Rule] = Field(default_factory=list, max_length=MAX_RULES)
     attachments: Attachments = Field(default_factory=Attachments)
 
 
@@ -89,7 +90,7 @@ class PolicyUpdate(Model):
     name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")] | None = None
     description: str | None = Field(default=None, max_length=2000)
     enabled: bool | None = None
-    rules: list[Rule] | None = Field(default=None, max_length=200)
+    rules: list[Rule] | None = Field(default=None, max_length=MAX_RULES)
     attachments: Attachments | None = None
 
 
@@ -195,7 +196,9 @@ class ExceptionScope(Model):
 
 class PolicyExceptionCreate(Model):
     policy: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    rule: RuleId | Annotated[int, Field(ge=1)] = Field(description="rule id or 1-based position")
+    rule: RuleId | Annotated[int, Field(ge=1, le=MAX_RULES)] = Field(
+        description="rule id or 1-based position"
+    )
     scope: ExceptionScope | None = None
     justification: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] = Field(
         max_length=2000

@@ -16,7 +16,7 @@ from kanri.core.http import STANDARD_PROBLEMS, problem_responses
 from kanri.core.schemas import ListResponse
 from kanri.knowledge import flows, schemas, service
 from kanri.knowledge.embeddings import LOCAL_PROVIDER
-from kanri.knowledge.extract import extract, media_type
+from kanri.knowledge.extract import media_type
 
 router = APIRouter(tags=["knowledge"], responses=STANDARD_PROBLEMS)
 Reader = Annotated[Principal, RequireSection("knowledge", "read")]
@@ -121,7 +121,7 @@ async def put_entry(
     wait: Wait = True,
 ) -> schemas.Entry:
     """Create or replace the entry with this id; its chunks are replaced in one transaction."""
-    content = flows.content_of(body)
+    content = await flows.content_of(kanri, body)
     entry = await flows.write_entry(
         kanri, who, namespace, entry_id, body, content, replace=True, wait=wait
     )
@@ -147,7 +147,7 @@ async def create_entry(
 ) -> schemas.Entry:
     """A new entry (server-made id unless `id` is given); 202 while it is processed. With an
     `Idempotency-Key`, a repeated request gets the first answer and creates nothing."""
-    content = flows.content_of(body)
+    content = await flows.content_of(kanri, body)
     write = schemas.EntryWrite.model_validate(body.model_dump(exclude={"id"}))
     embedded = await flows.embed_inline(kanri, who, namespace, write, content, wait=wait)
     entry = await idempotency.create(
@@ -185,8 +185,9 @@ async def upload_entries(
     ] = None,
     wait: Wait = True,
 ) -> ListResponse[schemas.Entry]:
-    """One entry per file (title: the file name). Unsupported types are a 415 and files over
-    the size cap a 413, before anything is stored."""
+    """One entry per file (title: the file name). Before anything is stored: unsupported
+    types are a 415; files over the size cap, PDFs over the page cap and documents yielding
+    more text than the cap a 413; documents not read within the time limit a 422."""
     await kanri.db.read(service.namespace_row, who, namespace)  # 404 before anything else
     if not files:
         raise ValidationFailed(
@@ -208,6 +209,13 @@ async def upload_entries(
                 "metadata must be a JSON object",
                 errors=[FieldError("body.metadata", "not a JSON object")],
             )
+    try:
+        # The text travels in each file's Content; the body carries metadata and title.
+        shared = schemas.EntryWrite(text=" ", metadata=meta)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "metadata is not valid", errors=[FieldError("body.metadata", str(exc)[:300])]
+        ) from None
     cap = kanri.settings.knowledge_max_file_bytes
     prepared: list[tuple[schemas.EntryWrite, Any]] = []
     for index, upload in enumerate(files):
@@ -219,14 +227,9 @@ async def upload_entries(
                 f"'{upload.filename}' is larger than {cap} bytes",
                 errors=[FieldError(field, f"larger than {cap} bytes")],
             )
-        text, found_title = extract(data, kind, field)
+        text, found_title = await kanri.extractor.extract(data, kind, field)
         title = (found_title or upload.filename or "")[:500]
-        try:
-            body = schemas.EntryWrite(text=text or " ", title=title, metadata=meta)
-        except ValueError as exc:
-            raise ValidationFailed(
-                "metadata is not valid", errors=[FieldError("body.metadata", str(exc)[:300])]
-            ) from None
+        body = shared.model_copy(update={"title": title})
         prepared.append((body, service.Content(text, kind, title)))
     entries = [
         await flows.write_entry(

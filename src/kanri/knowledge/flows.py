@@ -31,7 +31,7 @@ from kanri.knowledge.embeddings import (
     ProviderEmbedder,
     word_pieces,
 )
-from kanri.knowledge.extract import extract, media_type
+from kanri.knowledge.extract import media_type
 from kanri.knowledge.models import KnowledgeNamespaceRow
 from kanri.providers import service as providers
 from kanri.providers.service import ProviderConfig
@@ -103,8 +103,9 @@ async def embed_chunks(embedder: Embedder, chunks: list[Chunk]) -> np.ndarray[An
     return np.concatenate(parts)
 
 
-def content_of(body: schemas.EntryWrite) -> service.Content:
-    """The entry's text, extracted from `content_base64` when given. Raises 415/422."""
+async def content_of(kanri: Kanri, body: schemas.EntryWrite) -> service.Content:
+    """The entry's text, extracted from `content_base64` when given. Raises 413/415/422
+    (and 503 while the document readers are busy)."""
     if body.text is not None:
         kind = media_type(body.content_type or "text/plain", field="body.content_type")
         if kind == "application/pdf":
@@ -112,7 +113,7 @@ def content_of(body: schemas.EntryWrite) -> service.Content:
                 "a PDF must be sent as content_base64",
                 errors=[FieldError("body.content_type", "use content_base64 for PDFs")],
             )
-        text, title = extract(body.text.encode(), kind, "body.text")
+        text, title = await kanri.extractor.extract(body.text.encode(), kind, "body.text")
         return service.Content(text, kind, title)
     kind = media_type(body.content_type, field="body.content_type")
     try:
@@ -122,7 +123,7 @@ def content_of(body: schemas.EntryWrite) -> service.Content:
             "content_base64 is not valid base64",
             errors=[FieldError("body.content_base64", "not valid base64")],
         ) from None
-    text, title = extract(data, kind, "body.content_base64")
+    text, title = await kanri.extractor.extract(data, kind, "body.content_base64")
     return service.Content(text, kind, title)
 
 

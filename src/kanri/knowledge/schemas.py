@@ -7,11 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from kanri.core.schemas import Description, Model, Resource, Slug
+from kanri.core.schemas import Description, Int64, Model, Resource, Slug
 
 EntryId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$")]
 MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-MetadataValue = str | int | float | bool | None | list[str | int | float | bool]
+MetadataValue = str | Int64 | float | bool | None | list[str | Int64 | float | bool]
 Metadata = dict[MetadataKey, MetadataValue]
 
 
@@ -141,6 +141,16 @@ class EntryWrite(Model):
         if self.content_base64 is not None and not self.content_type:
             raise ValueError("content_base64 needs content_type")
         return self
+
+    @field_validator("metadata", mode="before")
+    @classmethod
+    def _integers_fit_64_bits(cls, value: Any) -> Any:
+        # Refused here: the union would otherwise take a larger integer as a float.
+        for key, item in value.items() if isinstance(value, dict) else ():
+            for number in item if isinstance(item, list) else [item]:
+                if isinstance(number, int) and not -(2**63) <= number < 2**63:
+                    raise ValueError(f"metadata.{key}: integers must fit in 64 bits")
+        return value
 
     @field_validator("metadata")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from kanri.automations.schemas import Labels
-from kanri.core.schemas import Model, Resource
+from kanri.core.schemas import Model, Resource, VersionChoice
 from kanri.costs.schemas import Usd
 
 RunStatus = Literal["pending", "running", "waiting", "completed", "failed", "cancelled"]
@@ -16,7 +16,7 @@ RunStatus = Literal["pending", "running", "waiting", "completed", "failed", "can
 
 class RunCreate(Model):
     inputs: dict[str, Any] = Field(default_factory=dict)
-    version: int | Literal["draft"] | None = Field(
+    version: VersionChoice = Field(
         default=None, description="a version number, `draft`, or none for the published one"
     )
     labels: Labels = Field(default_factory=dict, max_length=64)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
+from kanri.core.schemas import VersionChoice
 from kanri.engine.registry import Outcome, StepConfig, StepContext, step_kind
 
 
@@ -13,9 +14,7 @@ class AgentConfig(StepConfig):
     raw_fields: ClassVar[frozenset[str]] = frozenset({"spec"})
 
     agent: str = Field(min_length=1, max_length=100, description="agent id or name")
-    version: int | Literal["draft"] | None = Field(
-        default=None, description="default: the published version"
-    )
+    version: VersionChoice = Field(default=None, description="default: the published version")
     message: str | None = Field(default=None, max_length=1_000_000, description="a template")
     messages: list[dict[str, Any]] | None = Field(default=None, max_length=500)
     thread_id: str | None = Field(default=None, max_length=100)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
+from kanri.core.schemas import VersionChoice
 from kanri.engine.registry import (
     ChildRun,
     Done,
@@ -21,7 +22,7 @@ from kanri.engine.registry import (
 class AutomationConfig(StepConfig):
     automation: str = Field(min_length=1, max_length=100, description="id or name")
     inputs: dict[str, Any] = Field(default_factory=dict)
-    version: int | Literal["draft"] | None = None
+    version: VersionChoice = None
 
 
 @step_kind("automation", AutomationConfig)
