@@ -177,6 +177,7 @@ def start_bare(workdir: Path, cpu: int | None) -> Server:
         str(port),
         "--no-access-log",
         "--no-server-header",
+        "--no-proxy-headers",  # as `kanri serve` runs uvicorn
         "--log-level",
         "warning",
     ]

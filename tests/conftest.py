@@ -73,6 +73,10 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         secret_key="test-secret-" + "x" * 40,
         default_rate_limit_per_minute=100_000,
         admin_rate_limit_per_minute=100_000,
+        # The suite's requests all come from one address: the route walks alone answer
+        # hundreds of 401s. tests/core/test_unauthenticated_limits.py tests the defaults.
+        auth_failure_limit_per_minute=100_000,
+        metrics_enabled=True,
         key_cache_seconds=5.0,
         poll_seconds=0.1,
         schedule_tick_seconds=0.2,

@@ -12,6 +12,7 @@ import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kanri import __version__
 from kanri import logging as kanri_logging
@@ -20,7 +21,7 @@ from kanri.audit.api import router as audit_router
 from kanri.automations.api import router as automations_router
 from kanri.config import Settings
 from kanri.core import routing
-from kanri.core.auth import document_guards
+from kanri.core.auth import document_guards, limit_unguarded_routes
 from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
 from kanri.costs.api import router as costs_router
 from kanri.db.database import Database
@@ -131,12 +132,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         knowledge_router,
     ):
         app.router.routes.extend(router.routes)
+    limit_unguarded_routes(app)
     routing.install(app)
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
     )
+    if settings.trust_forwarded_for:
+        # The client's address (rate limits, audit rows) from X-Forwarded-For, only when the
+        # connection comes from a configured proxy; `kanri serve` leaves the headers alone.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

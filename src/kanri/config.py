@@ -74,7 +74,27 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="disable an endpoint that failed without success this long"
     )
     event_retention_days: float = Field(default=30.0, gt=0, description="outbox events kept")
-    trust_forwarded_for: bool = False
+    trust_forwarded_for: bool = Field(
+        default=False,
+        description="take the client's address from X-Forwarded-For set by a trusted proxy",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="with trust_forwarded_for: the proxies (addresses or networks, "
+        "comma-separated) whose X-Forwarded-For is believed",
+    )
+    auth_failure_limit_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="failed authentications per client address and minute; beyond, 429 "
+        "before any key is checked",
+    )
+    metrics_enabled: bool = Field(default=False, description="serve /metrics")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="serve /metrics only with `Authorization: Bearer <token>` (setting it "
+        "enables /metrics)",
+    )
     knowledge_max_file_bytes: int = Field(
         default=10_485_760,
         ge=1024,

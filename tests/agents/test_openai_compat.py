@@ -19,7 +19,9 @@ from tests.fakes.openai_server import FakeOpenAI
 @pytest.fixture
 async def kanri_url(app: FastAPI) -> AsyncIterator[str]:
     """The session's app served by uvicorn on an ephemeral port."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag only

@@ -32,7 +32,9 @@ from tests.webhooks.helpers import make_environment
 @pytest.fixture(scope="session")
 async def live_url(app: FastAPI) -> AsyncIterator[str]:
     """The test app served on a loopback port (its lifespan is the session's)."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, lifespan="off", log_level="warning", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     for _ in range(1000):  # bounded: 10 s

@@ -140,6 +140,9 @@ def serve(
         access_log=False,
         log_config=None,
         server_header=False,
+        # The app reads X-Forwarded-For itself, and only from `trusted_proxies` when
+        # `trust_forwarded_for` is on (see app.py): uvicorn's own reading trusts 127.0.0.1.
+        proxy_headers=False,
     )
 
 

@@ -3,29 +3,40 @@
 A route declares its section with `RequireSection("environments", "write")` (or
 `PublicRoute()`); the dependency answers 401 for a missing/unknown/expired/revoked key,
 403 for a key lacking the section, spends rate-limit quota only after both pass, and
-yields the Principal the service uses to scope every query.
+yields the Principal the service uses to scope every query. Every 401 counts against the
+caller's address: past `auth_failure_limit_per_minute` it gets 429 before any key is read.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.routing import Mount, Route
 
 from kanri.core import keys
-from kanri.core.errors import BadRequest, FieldError, Forbidden, NotFound, Unauthorized
+from kanri.core.errors import (
+    BadRequest,
+    FieldError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+)
 from kanri.core.permissions import ADMIN_ONLY_SECTIONS, Action, allows
-from kanri.core.ratelimit import RateLimiter
+from kanri.core.ratelimit import RateLimiter, RateState, refuse
 from kanri.core.time import utcnow
 
 Reach = Literal["project", "organization", "either"]
 
+AUTH_FAILURES = "auth-failures"  # the rate-limit policy of failed authentications per address
 PROJECT_HEADER = "Kanri-Project"
 ENVIRONMENT_HEADER = "Kanri-Environment"
 SECURITY_SCHEMES: dict[str, Any] = {
@@ -201,10 +212,21 @@ class SectionGuard:
         self.reach = reach
 
     async def __call__(self, request: Request) -> Principal:
+        kanri = request.app.state.kanri
+        ip = client_ip(request)
+        if (refused := kanri.limiter.refusal(f"auth:{ip}")) is not None:
+            raise _too_many_failures(refused)
+        try:
+            return await self._authenticate(request, kanri, ip)
+        except Unauthorized:
+            limit = kanri.settings.auth_failure_limit_per_minute
+            await kanri.limiter.strike(AUTH_FAILURES, f"auth:{ip}", limit)
+            raise
+
+    async def _authenticate(self, request: Request, kanri: Any, ip: str | None) -> Principal:
         # Headers are read here rather than declared as parameters and sub-dependencies:
         # each FastAPI dependant costs tens of microseconds per request. OpenAPI documents
         # them through `openapi_security` below.
-        kanri = request.app.state.kanri
         authorization, api_key, project_header, environment_header = _guard_headers(request)
         raw = _presented_key(authorization, api_key)
         if raw is None:
@@ -264,7 +286,7 @@ class SectionGuard:
             kind=record.kind,
             scopes=record.scopes,
             request_id=getattr(request.state, "request_id", None),
-            ip=client_ip(request),
+            ip=ip,
         )
 
     def _check_permission(self, record: KeyRecord) -> None:
@@ -329,13 +351,32 @@ async def _lookup_project(kanri: Any, organization_id: str, ref: str) -> Project
     return record
 
 
+def _too_many_failures(state: RateState) -> RateLimited:
+    retry = max(1, state.reset_seconds)
+    message = f"more than {state.limit} failed authentications a minute from this address"
+    return refuse(
+        state,
+        f"{message}; retry in {retry} s",
+        errors=[FieldError("header.Authorization", message)],
+    )
+
+
 def client_ip(request: Request) -> str | None:
-    """The caller's address (the first X-Forwarded-For hop only when configured to trust it)."""
-    if request.app.state.kanri.settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return request.client.host if request.client else None
+    """The caller's address: the connection's peer or, with `trust_forwarded_for`, the
+    client that a trusted proxy names in X-Forwarded-For (the app's proxy middleware puts
+    it in the scope, see app.py)."""
+    client = request.scope.get("client")
+    return client[0] if client else None
+
+
+async def spend_public_quota(request: Request) -> None:
+    """Spend one request of the caller's address from the public (unauthenticated) quota;
+    raise RateLimited when it is spent."""
+    kanri = request.app.state.kanri
+    ip = client_ip(request) or "unknown"
+    request.state.ratelimit = await kanri.limiter.hit(
+        "ip", f"ip:{ip}", kanri.settings.public_rate_limit_per_minute
+    )
 
 
 class PublicGuard:
@@ -345,13 +386,26 @@ class PublicGuard:
         self.per_ip = per_ip
 
     async def __call__(self, request: Request) -> None:
-        if not self.per_ip:
-            return
-        kanri = request.app.state.kanri
-        ip = client_ip(request) or "unknown"
-        request.state.ratelimit = await kanri.limiter.hit(
-            "ip", f"ip:{ip}", kanri.settings.public_rate_limit_per_minute
-        )
+        if self.per_ip:
+            await spend_public_quota(request)
+
+
+def limit_unguarded_routes(app: FastAPI) -> None:
+    """Put every route of `app` that declares no guard (the framework's `/openapi.json` and
+    `/docs` pages, mounts) under the public per-address quota, as `PublicRoute()` does for
+    kanri's own public routes."""
+    for route in app.router.routes:
+        if isinstance(route, Route | Mount) and not isinstance(route, APIRoute):
+            route.app = _with_public_quota(route.app)
+
+
+def _with_public_quota(app: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    async def limited(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            await spend_public_quota(Request(scope))
+        await app(scope, receive, send)
+
+    return limited
 
 
 def RequireSection(section: str, action: Action, *, reach: Reach = "project") -> Any:
@@ -413,5 +467,7 @@ __all__ = [
     "SectionGuard",
     "TenancyStore",
     "client_ip",
+    "limit_unguarded_routes",
     "section_of",
+    "spend_public_quota",
 ]

@@ -1,8 +1,11 @@
 """The HTTP edge shared by every route: request ids, body and JSON caps, problem responses,
-rate-limit headers, access logs and metrics. Pure ASGI, so it costs microseconds."""
+rate-limit and security headers, access logs and metrics. Pure ASGI, so it costs
+microseconds."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import re
@@ -234,8 +237,42 @@ class _MethodNotAllowed(KanriError):
     title = "Method not allowed"
 
 
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+# Responses are one caller's data and some carry a secret shown once (keys, signing secrets,
+# their idempotent replays): no cache keeps any, unless a route says otherwise.
+_NO_STORE = (b"cache-control", b"no-store")
+_INLINE = re.compile(rb"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
+_SRC_ATTRIBUTE = re.compile(rb"\bsrc\s*=", re.IGNORECASE)
+
+
+def page_headers(html: bytes) -> list[tuple[bytes, bytes]]:
+    """Content-Security-Policy and X-Frame-Options for an HTML page: its scripts, styles and
+    everything else from kanri itself ('self'), its inline scripts and styles by their
+    SHA-256, no framing."""
+    hashes: dict[bytes, list[str]] = {b"script": [], b"style": []}
+    for tag, attributes, content in _INLINE.findall(html):
+        if tag.lower() == b"script" and _SRC_ATTRIBUTE.search(attributes):
+            continue
+        digest = base64.b64encode(hashlib.sha256(content).digest()).decode()
+        hashes[tag.lower()].append(f"'sha256-{digest}'")
+    policy = "; ".join(
+        [
+            "default-src 'self'",
+            " ".join(["script-src 'self'", *hashes[b"script"]]),
+            " ".join(["style-src 'self'", *hashes[b"style"]]),
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+    return [(b"content-security-policy", policy.encode()), (b"x-frame-options", b"DENY")]
+
+
 class EdgeMiddleware:
-    """Request id, body-size and JSON-depth caps, rate-limit headers, access log, metrics."""
+    """Request id, body-size and JSON-depth caps, rate-limit and security headers, access
+    log, metrics."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int) -> None:
         self.app = app
@@ -254,16 +291,43 @@ class EdgeMiddleware:
         status_holder = [500]
         started_response = [False]
 
+        held: list[Message] = []  # an HTML page's start and body, until the body is whole
+
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 started_response[0] = True
                 status_holder[0] = message["status"]
                 headers = list(message.get("headers", []))
+                html = cached = limited = False
+                for name, value in headers:  # ASGI header names are lowercase
+                    if name == b"content-type":
+                        html = value.startswith(b"text/html")
+                    elif name == b"cache-control":
+                        cached = True
+                    elif name == b"ratelimit":
+                        limited = True
                 headers.append((b"x-request-id", request_id.encode()))
+                headers.append(_NOSNIFF)
+                if not cached:
+                    headers.append(_NO_STORE)
                 rate = scope["state"].get("ratelimit")
-                if rate is not None and not any(k.lower() == b"ratelimit" for k, _ in headers):
+                if rate is not None and not limited:
                     headers.extend((k.encode(), v.encode()) for k, v in rate.headers().items())
                 message["headers"] = headers
+                if html:
+                    held.append(message)
+                    return
+            elif held and message["type"] == "http.response.body":
+                held.append(message)
+                if message.get("more_body", False):
+                    return
+                start, *parts = held
+                held.clear()
+                body = b"".join(part.get("body", b"") for part in parts)
+                start["headers"].extend(page_headers(body))
+                await send(start)
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
             await send(message)
 
         try:

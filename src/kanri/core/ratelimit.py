@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from limits import RateLimitItemPerMinute
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
@@ -40,11 +41,13 @@ class RateState:
 WINDOW_SECONDS = 60
 
 
-def _refuse(state: RateState) -> RateLimited:
+def refuse(state: RateState, detail: str | None = None, **problem: Any) -> RateLimited:
+    """The 429 for a spent bucket, with Retry-After and the RateLimit fields."""
     retry = max(1, state.reset_seconds)
     return RateLimited(
-        f"rate limit of {state.limit} requests per minute reached; retry in {retry} s",
+        detail or f"rate limit of {state.limit} requests per minute reached; retry in {retry} s",
         headers=state.headers() | {"Retry-After": str(retry)},
+        **problem,
     )
 
 
@@ -102,15 +105,56 @@ class RateLimiter:
         else:
             self._memory = MemoryWindows()
         self._items: dict[int, RateLimitItemPerMinute] = {}
+        # Buckets that `strike` filled: (until when, their state). Checked in this process's
+        # memory, so a refused request costs no storage round trip.
+        self._full: dict[str, tuple[float, RateState]] = {}
 
     async def hit(self, policy: str, bucket: str, per_minute: int) -> RateState:
         """Spend one request from the bucket; raise RateLimited (with headers) when empty."""
         if self._memory is not None:
             allowed, remaining, reset = self._memory.hit(bucket, per_minute, time.time())
             state = RateState(policy, per_minute, WINDOW_SECONDS, remaining, reset)
-            if not allowed:
-                raise _refuse(state)
-            return state
+        else:
+            allowed, state = await self._shared_hit(policy, bucket, per_minute)
+        if not allowed:
+            raise refuse(state)
+        return state
+
+    async def strike(self, policy: str, bucket: str, per_minute: int) -> None:
+        """Count one failure in the bucket; once it is full, `refusal(bucket)` answers until
+        a slot frees up."""
+        if self._memory is not None:
+            allowed, remaining, reset = self._memory.hit(bucket, per_minute, time.time())
+            state = RateState(policy, per_minute, WINDOW_SECONDS, remaining, reset)
+        else:
+            allowed, state = await self._shared_hit(policy, bucket, per_minute)
+        if allowed and state.remaining > 0:
+            return
+        if len(self._full) >= MemoryWindows.MAX_BUCKETS:
+            now = time.time()
+            for name in [name for name, (until, _) in self._full.items() if until <= now]:
+                del self._full[name]
+            if len(self._full) >= MemoryWindows.MAX_BUCKETS:
+                self._full.clear()
+        self._full[bucket] = (time.time() + max(1, state.reset_seconds), state)
+
+    def refusal(self, bucket: str) -> RateState | None:
+        """The state of a bucket `strike` filled (no slot left, seconds until one frees up),
+        or None when it takes requests."""
+        if not self._full:
+            return None
+        found = self._full.get(bucket)
+        if found is None:
+            return None
+        left = math.ceil(found[0] - time.time())
+        if left <= 0:
+            del self._full[bucket]
+            return None
+        return replace(found[1], remaining=0, reset_seconds=left)
+
+    async def _shared_hit(
+        self, policy: str, bucket: str, per_minute: int
+    ) -> tuple[bool, RateState]:
         assert self._strategy is not None
         item = self._items.get(per_minute)
         if item is None:
@@ -118,7 +162,5 @@ class RateLimiter:
         allowed = await self._strategy.hit(item, bucket)
         stats = await self._strategy.get_window_stats(item, bucket)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
-        state = RateState(policy, per_minute, WINDOW_SECONDS, max(0, stats.remaining), reset)
-        if not allowed:
-            raise _refuse(state)
-        return state
+        remaining = max(0, stats.remaining)
+        return allowed, RateState(policy, per_minute, WINDOW_SECONDS, remaining, reset)

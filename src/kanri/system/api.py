@@ -1,22 +1,29 @@
-"""`/health` (liveness), `/ready` (database and migrations), `/metrics` (Prometheus)."""
+"""`/health` (liveness), `/ready` (database and migrations), `/metrics` (Prometheus).
+
+`/health` alone is not limited per address: load balancers and orchestrators poll it from
+a few addresses, and it reads nothing (no database, no data) to answer. `/metrics` is
+served only when configured (`metrics_enabled`, or `metrics_token` for a bearer token).
+"""
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from kanri.core.auth import PublicRoute
 from kanri.core.deps import Runtime
-from kanri.core.errors import ServiceUnavailable
+from kanri.core.errors import NotFound, ServiceUnavailable, Unauthorized
 from kanri.core.http import problem_responses
 from kanri.core.time import rfc3339, utcnow
 from kanri.db import migrations
 
 router = APIRouter(tags=["system"])
-Public = Annotated[None, PublicRoute(per_ip=False)]
+Unlimited = Annotated[None, PublicRoute(per_ip=False)]
+Public = Annotated[None, PublicRoute()]
 
 
 class Health(BaseModel):
@@ -32,7 +39,7 @@ class Ready(BaseModel):
 
 
 @router.get("/health")
-async def health(_: Public) -> Health:
+async def health(_: Unlimited) -> Health:
     """Liveness: the process answers."""
     return Health(ok=True, status="healthy", ts=rfc3339(utcnow()))
 
@@ -51,7 +58,25 @@ async def ready(kanri: Runtime, _: Public) -> Ready:
     return Ready(ok=True, database=kanri.db.dialect, revision=revision)
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
-async def metrics(_: Public) -> Response:
-    """Prometheus metrics of this process."""
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}, **problem_responses(401, 404, 429)},
+)
+async def metrics(kanri: Runtime, request: Request, _: Public) -> Response:
+    """Prometheus metrics of this process: 404 unless enabled; with a metrics token set,
+    only for `Authorization: Bearer <token>`."""
+    settings = kanri.settings
+    token = settings.metrics_token
+    if token is None and not settings.metrics_enabled:
+        raise NotFound(f"no route for GET {request.url.path}")
+    if token is not None and not _bears(request, token):
+        raise Unauthorized("/metrics needs `Authorization: Bearer <metrics token>`")
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _bears(request: Request, token: SecretStr) -> bool:
+    """Whether the request's `Authorization: Bearer …` is `token` (compared in constant time)."""
+    scheme, _, presented = (request.headers.get("authorization") or "").partition(" ")
+    expected = token.get_secret_value().encode()
+    return scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), expected)
