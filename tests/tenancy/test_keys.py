@@ -238,7 +238,9 @@ async def test_a_key_cannot_create_a_key_with_scopes_it_does_not_hold(
     keymaker = await make_key(client, tenant.admin_key, tenant.project_id, scopes=["keys:write"])
     for scopes in (["*"], ["runs:write"], ["keys:write", "governance:read"]):
         response = await client.post(
-            "/v1/api-keys", json={"name": "wider", "scopes": scopes}, headers=bearer(keymaker["key"])
+            "/v1/api-keys",
+            json={"name": "wider", "scopes": scopes},
+            headers=bearer(keymaker["key"]),
         )
         assert response.status_code == 403, scopes
         assert response.json()["errors"][0]["field"].startswith("body.scopes.")
