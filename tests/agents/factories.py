@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import select
@@ -14,9 +15,23 @@ from tests.factories import Tenant, unique
 from tests.fakes.openai_server import FakeOpenAI
 
 
+async def allow_private_network(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    """Let `tenant`'s project reach private networks, as an endpoint on loopback needs."""
+    allowed = await client.patch(
+        f"/v1/projects/{tenant.project_id}",
+        json={"allow_private_network": True},
+        headers=tenant.admin_headers,
+    )
+    assert allowed.status_code == 200, allowed.text
+
+
 async def make_provider(
     client: httpx.AsyncClient, tenant: Tenant, kind: str = "offline", **fields: Any
 ) -> dict[str, Any]:
+    """A provider of `tenant`'s project. One whose `base_url` is on loopback (the fake model
+    server) first gets the project's `allow_private_network`, which such an endpoint needs."""
+    if urlsplit(str(fields.get("base_url") or "")).hostname == "127.0.0.1":
+        await allow_private_network(client, tenant)
     body = {"name": unique("prov"), "kind": kind, **fields}
     response = await client.post("/v1/providers", json=body, headers=tenant.headers)
     assert response.status_code == 201, response.text

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from kanri.core import secrets
 from kanri.providers import service
 from kanri.providers.models import ProviderRow
 from kanri.runtime import Kanri
-from tests.agents.factories import make_agent, make_provider, run_agent
-from tests.factories import Tenant
+from tests.agents.factories import allow_private_network, make_agent, make_provider, run_agent
+from tests.core.test_net import fake_dns
+from tests.factories import Tenant, make_tenant
 from tests.fakes.openai_server import FakeOpenAI
 
 
@@ -140,3 +143,103 @@ async def test_provider_header_values_are_sealed_masked_and_still_sent(
     assert run["status"] == "completed", run
     assert fake_openai.headers[-1]["x-gateway-token"] == "gw-secret-1"
     assert fake_openai.headers[-1]["x-team"] == "ops"
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:11434/v1",
+        "http://[::1]:11434/v1",
+        "http://localhost:11434/v1",
+        "http://10.0.0.5/v1",
+        "http://169.254.169.254/latest",
+    ],
+)
+async def test_a_provider_endpoint_outside_the_public_internet_is_refused_on_save(
+    client: httpx.AsyncClient, tenant: Tenant, base_url: str
+) -> None:
+    body = {"name": "local", "kind": "openai", "base_url": base_url}
+    refused = await client.post("/v1/providers", json=body, headers=tenant.headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "BLOCKED_DESTINATION"
+    [error] = refused.json()["errors"]
+    assert error["field"] == "body.base_url"
+    provider = await make_provider(
+        client, tenant, "openai", base_url="https://models.example.com/v1"
+    )
+    moved = await client.patch(
+        f"/v1/providers/{provider['id']}", json={"base_url": base_url}, headers=tenant.headers
+    )
+    assert moved.status_code == 422, moved.text
+    assert moved.json()["errors"][0]["field"] == "body.base_url"
+    kept = await client.get(f"/v1/providers/{provider['id']}", headers=tenant.headers)
+    assert kept.json()["base_url"] == "https://models.example.com/v1"
+
+
+async def test_a_project_with_private_networks_may_use_them_but_never_metadata_addresses(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    await allow_private_network(client, tenant)
+    local = {"name": "ollama", "kind": "openai", "base_url": "http://localhost:11434/v1"}
+    created = await client.post("/v1/providers", json=local, headers=tenant.headers)
+    assert created.status_code == 201, created.text
+    for base_url in ("http://169.254.169.254/v1", "http://metadata.google.internal/v1"):
+        metadata = {"name": "meta", "kind": "openai", "base_url": base_url}
+        refused = await client.post("/v1/providers", json=metadata, headers=tenant.headers)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "body.base_url"
+        assert "never allowed" in refused.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+async def test_a_provider_name_that_resolves_to_loopback_is_refused_when_called(
+    client: httpx.AsyncClient,
+    kanri: Kanri,
+    fake_openai: FakeOpenAI,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    tenant = await make_tenant(client, kanri)
+    fake_dns(monkeypatch, {"models.example.test": ["127.0.0.1"]})
+    endpoint = f"http://models.example.test:{urlsplit(fake_openai.base_url).port}"
+    provider = await make_provider(
+        client,
+        tenant,
+        kind,
+        base_url=f"{endpoint}/v1" if kind == "openai" else endpoint,
+        api_key="sk-test",
+        options={"headers": {"X-Gateway-Token": "gw-secret"}, "max_retries": 0},
+    )
+    agent = await make_agent(client, tenant, provider, model="fake-model")
+    run = await run_agent(client, tenant, agent["id"], "hello")
+    assert run["status"] == "failed", run
+    assert run["error"]["message"] == (
+        "provider endpoint not allowed: models.example.test resolves to 127.0.0.1: 127.0.0.1 is "
+        "not a public address and private networks are off for this project"
+    )
+    assert fake_openai.requests == []  # nothing, custom headers included, reached it
+    await allow_private_network(client, tenant)
+    fake_openai.reply("hi")
+    allowed = await run_agent(client, tenant, agent["id"], "hello")
+    assert allowed["status"] == "completed", allowed
+    assert len(fake_openai.requests) == 1
+
+
+async def test_a_provider_saved_on_loopback_is_refused_once_the_project_disallows_it(
+    client: httpx.AsyncClient, kanri: Kanri, fake_openai: FakeOpenAI
+) -> None:
+    tenant = await make_tenant(client, kanri)
+    provider = await make_provider(
+        client, tenant, "openai", base_url=fake_openai.base_url, options={"max_retries": 0}
+    )
+    agent = await make_agent(client, tenant, provider, model="fake-model")
+    disallowed = await client.patch(
+        f"/v1/projects/{tenant.project_id}",
+        json={"allow_private_network": False},
+        headers=tenant.admin_headers,
+    )
+    assert disallowed.status_code == 200, disallowed.text
+    run = await run_agent(client, tenant, agent["id"], "hello")
+    assert run["status"] == "failed", run
+    assert run["error"]["message"].startswith("provider endpoint not allowed: 127.0.0.1 is not")
+    assert fake_openai.requests == []

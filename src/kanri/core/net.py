@@ -25,13 +25,17 @@ import re
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 import httpcore
 import httpx
 
 from kanri.core.errors import FieldError, KanriError, ValidationFailed
+
+if TYPE_CHECKING:
+    import httpx2
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -215,12 +219,14 @@ class _CheckedNetwork(httpcore.AsyncNetworkBackend):
     """Opens TCP connections only to addresses `resolve_and_check` returned for the host.
 
     httpcore still does TLS with the original host name (SNI and certificate checks), and
-    pools connections by it, so pinning the address changes nothing else.
+    pools connections by it, so pinning the address changes nothing else. `core` is httpcore
+    or its fork httpcore2 (the same API), whichever the connection pool is of.
     """
 
-    def __init__(self, *, allow_private: bool) -> None:
+    def __init__(self, *, allow_private: bool, core: ModuleType = httpcore) -> None:
         self._allow_private = allow_private
-        self._network = httpcore.AnyIOBackend()
+        self._core = core
+        self._network = core.AnyIOBackend()
 
     async def connect_tcp(
         self,
@@ -234,19 +240,20 @@ class _CheckedNetwork(httpcore.AsyncNetworkBackend):
             with anyio.fail_after(timeout):
                 addresses = await resolve_and_check(host, port, allow_private=self._allow_private)
         except TimeoutError as exc:  # before OSError: TimeoutError is one
-            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from exc
+            raise self._core.ConnectTimeout(f"resolving {host} timed out") from exc
         except OSError as exc:
             # httpx turns httpcore.ConnectError into httpx.ConnectError for the caller.
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        failure: httpcore.ConnectError | None = None
+            raise self._core.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        failure: Exception | None = None
         for address in addresses:
             try:
-                return await self._network.connect_tcp(
+                stream: httpcore.AsyncNetworkStream = await self._network.connect_tcp(
                     address, port, timeout, local_address, socket_options
                 )
-            except httpcore.ConnectError as exc:  # e.g. no IPv6 route: try the next address
+                return stream
+            except self._core.ConnectError as exc:  # e.g. no IPv6 route: try the next address
                 failure = exc
-        raise failure or httpcore.ConnectError(f"{host} resolved to no address")
+        raise failure or self._core.ConnectError(f"{host} resolved to no address")
 
     async def sleep(self, seconds: float) -> None:
         await self._network.sleep(seconds)
@@ -259,30 +266,36 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     literals). Per new connection: the inner transport's pool dials through `_CheckedNetwork`,
     which resolves, checks every address, and connects only to those. A refused request
     raises BlockedDestination itself, not an httpx error, and opens no connection.
+
+    `http` and `core` are httpx and httpcore, or their forks httpx2 and httpcore2 (the same
+    API), which the model SDKs speak.
     """
 
-    def __init__(self, *, allow_private: bool) -> None:
+    def __init__(
+        self, *, allow_private: bool, http: ModuleType = httpx, core: ModuleType = httpcore
+    ) -> None:
         self._allow_private = allow_private
         # trust_env=False: proxies from the environment would connect on our behalf, unchecked.
-        self._inner = httpx.AsyncHTTPTransport(trust_env=False)
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._inner = http.AsyncHTTPTransport(trust_env=False)
+        limits = http.Limits(max_connections=100, max_keepalive_connections=20)
         # httpx has no public hook for httpcore's network backend, so the pool is swapped for
         # one built with the same defaults; the check fails loudly if httpx's internals move.
-        if not isinstance(getattr(self._inner, "_pool", None), httpcore.AsyncConnectionPool):
-            raise RuntimeError("httpx.AsyncHTTPTransport no longer has a connection pool `_pool`")
-        self._inner._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+        if not isinstance(getattr(self._inner, "_pool", None), core.AsyncConnectionPool):
+            raise RuntimeError(f"{http.__name__}.AsyncHTTPTransport has no pool `_pool`")
+        self._inner._pool = core.AsyncConnectionPool(
+            ssl_context=http.create_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_CheckedNetwork(allow_private=allow_private),
+            network_backend=_CheckedNetwork(allow_private=allow_private, core=core),
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         _check_host(
             request.url.raw_host.decode("ascii"), allow_private=self._allow_private, field="url"
         )
-        return await self._inner.handle_async_request(request)
+        response: httpx.Response = await self._inner.handle_async_request(request)
+        return response
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -303,6 +316,25 @@ def guarded_client(
     return httpx.AsyncClient(
         transport=GuardedTransport(allow_private=allow_private),
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10)),
+        follow_redirects=True,
+        max_redirects=max_redirects,
+        trust_env=False,
+    )
+
+
+def guarded_sdk_client(
+    *, allow_private: bool, timeout: float = 30.0, max_redirects: int = 5
+) -> httpx2.AsyncClient:
+    """`guarded_client` in httpx2, the fork of httpx that the model SDKs (openai, anthropic)
+    take as their `http_client`: the same checks, limits and environment isolation."""
+    import httpcore2
+    import httpx2
+
+    transport = GuardedTransport(allow_private=allow_private, http=httpx2, core=httpcore2)
+    return httpx2.AsyncClient(
+        # The transport is duck-typed: httpx2 calls the same methods httpx does.
+        transport=cast("httpx2.AsyncBaseTransport", transport),
+        timeout=httpx2.Timeout(timeout, connect=min(timeout, 10)),
         follow_redirects=True,
         max_redirects=max_redirects,
         trust_env=False,

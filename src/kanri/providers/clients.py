@@ -4,6 +4,10 @@
 through the official `anthropic` SDK, `offline` is computed here without a network. The SDKs
 retry 429/5xx/timeouts with exponential backoff honouring `Retry-After` (`max_retries`), and
 a cancelled task (the run was cancelled) aborts the in-flight request.
+
+Both SDKs send through the outbound guard (`core.net`): the endpoint is checked before each
+call and every connection goes only to addresses checked when it is opened (a name may
+resolve elsewhere than when the provider was saved), with the project's private-network flag.
 """
 
 from __future__ import annotations
@@ -16,9 +20,13 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from kanri.core.net import BlockedDestination, check_url, guarded_sdk_client
 from kanri.providers.service import ProviderConfig
+
+if TYPE_CHECKING:
+    import httpx2
 
 OnDelta = Callable[[str], Awaitable[None]]
 OFFLINE_INPUT_TOKENS = 10
@@ -112,6 +120,8 @@ async def _sdk(name: str) -> Any:
 def _openai_error(exc: Exception) -> ProviderError:
     import openai
 
+    if (blocked := _blocked_cause(exc)) is not None:
+        return _refused(blocked)
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         retryable = status == 429 or status >= 500
@@ -127,6 +137,34 @@ def _openai_error(exc: Exception) -> ProviderError:
 
 def _short(text: str) -> str:
     return text[:300]
+
+
+def _http_client(provider: ProviderConfig, default_url: str) -> httpx2.AsyncClient:
+    """The SDK's HTTP client: the outbound guard with the project's private-network flag.
+
+    Raises ProviderError (not retryable) when the endpoint is refused before any request."""
+    allow_private = provider.allow_private_network
+    try:
+        check_url(provider.base_url or default_url, allow_private=allow_private, field="base_url")
+    except BlockedDestination as exc:
+        raise _refused(exc) from None
+    timeout = float(provider.options.get("timeout_seconds", 60))
+    return guarded_sdk_client(allow_private=allow_private, timeout=timeout)
+
+
+def _refused(exc: BlockedDestination) -> ProviderError:
+    return ProviderError(f"provider endpoint not allowed: {exc.detail}", retryable=False)
+
+
+def _blocked_cause(exc: BaseException) -> BlockedDestination | None:
+    """The guard's refusal an SDK error wraps (the anthropic SDK wraps what the transport
+    raises), if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, BlockedDestination):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _usage_from_openai(usage: Any) -> Usage:
@@ -147,12 +185,14 @@ def _usage_from_openai(usage: Any) -> Usage:
 def _openai_client(openai: Any, provider: ProviderConfig) -> Any:
     """The official SDK's client for an openai-kind provider (its endpoint, key, options)."""
     options = provider.options
+    base_url = provider.base_url or "https://api.openai.com/v1"
     return openai.AsyncOpenAI(
         api_key=provider.api_key or "none",
-        base_url=provider.base_url or "https://api.openai.com/v1",
+        base_url=base_url,
         timeout=float(options.get("timeout_seconds", 60)),
         max_retries=int(options.get("max_retries", 2)),
         default_headers=options.get("headers") or None,
+        http_client=_http_client(provider, base_url),
     )
 
 
@@ -168,7 +208,7 @@ async def embed(provider: ProviderConfig, model: str, inputs: list[str]) -> list
             answer = await client.embeddings.create(
                 model=model, input=inputs, encoding_format="float"
             )
-    except openai.OpenAIError as exc:
+    except (openai.OpenAIError, BlockedDestination) as exc:
         raise _openai_error(exc) from None
     try:
         rows = sorted(answer.data, key=lambda item: item.index)
@@ -226,7 +266,7 @@ async def _openai(
                     completion.model or request.model,
                 )
             return await _openai_stream(client, kwargs, request, on_delta)
-    except openai.OpenAIError as exc:
+    except (openai.OpenAIError, BlockedDestination) as exc:
         raise _openai_error(exc) from None
 
 
@@ -327,6 +367,7 @@ async def _anthropic(
         timeout=float(options.get("timeout_seconds", 60)),
         max_retries=int(options.get("max_retries", 2)),
         default_headers=options.get("headers") or None,
+        http_client=_http_client(provider, "https://api.anthropic.com"),
     )
     system, messages = _to_anthropic(request.messages)
     params = dict(request.params)
@@ -352,6 +393,8 @@ async def _anthropic(
     try:
         async with client:
             reply = await client.messages.create(**kwargs)
+    except BlockedDestination as exc:
+        raise _refused(exc) from None
     except anthropic.APIStatusError as exc:
         status = exc.status_code
         raise ProviderError(
@@ -362,6 +405,8 @@ async def _anthropic(
     except anthropic.APITimeoutError:
         raise ProviderError("provider timed out", retryable=True) from None
     except anthropic.AnthropicError as exc:
+        if (blocked := _blocked_cause(exc)) is not None:
+            raise _refused(blocked) from None
         raise ProviderError(f"provider unreachable: {type(exc).__name__}", retryable=True) from None
     text = "".join(block.text for block in reply.content if block.type == "text")
     calls = [

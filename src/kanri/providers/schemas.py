@@ -30,8 +30,9 @@ class ProviderCreate(Model):
     kind: ProviderKind
     base_url: AnyHttpUrl | None = Field(
         default=None,
-        description="endpoint (e.g. `http://localhost:11434/v1` for Ollama); not subject to "
-        "the outbound SSRF guard: provider endpoints are set by the project",
+        description="endpoint (e.g. `https://api.example.com/v1`); a private address (such as "
+        "`http://localhost:11434/v1` for Ollama) needs the project's allow_private_network, "
+        "and link-local and cloud metadata addresses are never allowed",
     )
     api_key: SecretStr | None = Field(default=None, max_length=4000, description="write-only")
     default_model: str | None = Field(default=None, min_length=1, max_length=200)

@@ -14,12 +14,14 @@ from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import looks_like_id, new_id
+from kanri.core.net import check_url
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
 from kanri.db.prepared import Prepared
 from kanri.providers import schemas
 from kanri.providers.models import ProviderRow
+from kanri.tenancy.models import ProjectRow
 
 PROVIDER_FILTERS = FilterSpec(
     {
@@ -50,6 +52,8 @@ class ProviderConfig:
     api_key: str | None = field(repr=False)
     default_model: str | None
     options: dict[str, Any]
+    # The project's flag: whether the endpoint may be on a private network.
+    allow_private_network: bool = False
 
 
 def _scoped(who: Principal) -> Select[ProviderRow]:
@@ -124,6 +128,19 @@ def provider_row(tx: Session, who: Principal, ref: str) -> ProviderRow:
     return row
 
 
+def _checked_base_url(tx: Session, who: Principal, value: Any) -> str | None:
+    """The endpoint as stored, once the outbound guard passed it: private addresses only
+    where the project allows private networks, link-local and metadata addresses never."""
+    url = schemas.base_url_text(value)
+    if url is None:
+        return None
+    allow_private = tx.execute(
+        select(ProjectRow.allow_private_network).where(ProjectRow.id == who.project())
+    ).scalar_one()
+    check_url(url, allow_private=bool(allow_private), field="body.base_url")
+    return url
+
+
 def _name_free(tx: Session, who: Principal, name: str) -> None:
     if tx.execute(_scoped(who).where(ProviderRow.name == name)).first() is not None:
         raise Conflict(
@@ -148,7 +165,7 @@ def create(
         project_id=who.project(),
         name=body.name,
         kind=body.kind,
-        base_url=schemas.base_url_text(body.base_url),
+        base_url=_checked_base_url(tx, who, body.base_url),
         api_key_encrypted=(
             secrets.box(secret, SECRET_PURPOSE).encrypt(body.api_key.get_secret_value())
             if body.api_key
@@ -199,7 +216,7 @@ def update(
         summary["name"] = {"from": row.name, "to": body.name}
         row.name = body.name
     if "base_url" in body.model_fields_set:
-        row.base_url = schemas.base_url_text(body.base_url)
+        row.base_url = _checked_base_url(tx, who, body.base_url)
         summary["base_url"] = {"changed": True}
     if body.api_key is not None:
         box = secrets.box(secret, SECRET_PURPOSE)
@@ -234,15 +251,20 @@ def delete(tx: Session, who: Principal, ref: str) -> None:
     tx.delete(row)
 
 
-_RESOLVE = select(
-    ProviderRow.id,
-    ProviderRow.name,
-    ProviderRow.kind,
-    ProviderRow.base_url,
-    ProviderRow.api_key_encrypted,
-    ProviderRow.default_model,
-    ProviderRow.options,
-).where(ProviderRow.project_id == bindparam("project"))
+_RESOLVE = (
+    select(
+        ProviderRow.id,
+        ProviderRow.name,
+        ProviderRow.kind,
+        ProviderRow.base_url,
+        ProviderRow.api_key_encrypted,
+        ProviderRow.default_model,
+        ProviderRow.options,
+        ProjectRow.allow_private_network,
+    )
+    .join(ProjectRow, ProjectRow.id == ProviderRow.project_id)
+    .where(ProviderRow.project_id == bindparam("project"))
+)
 # Built once: every agent run and model-calling step resolves its provider.
 _RESOLVE_BY = {
     True: Prepared(_RESOLVE.where(ProviderRow.id == bindparam("ref"))),
@@ -251,7 +273,8 @@ _RESOLVE_BY = {
 
 
 def resolve(tx: Session, project_id: str, secret: bytes, ref: str) -> ProviderConfig:
-    """The provider `ref` (id or name) of a project with its key decrypted (for the engine)."""
+    """The provider `ref` (id or name) of a project with its key decrypted and the project's
+    private-network flag (for the engine)."""
     row = _RESOLVE_BY[looks_like_id(ref, "prv")].read(tx, {"project": project_id, "ref": ref})
     if row is None:
         raise not_found("provider", ref)
@@ -262,5 +285,12 @@ def resolve(tx: Session, project_id: str, secret: bytes, ref: str) -> ProviderCo
     options = {k: v for k, v in stored.items() if k not in (_SEALED, "header_names")}
     options["headers"] = _headers(secret, stored)
     return ProviderConfig(
-        row["id"], row["name"], row["kind"], row["base_url"], key, row["default_model"], options
+        row["id"],
+        row["name"],
+        row["kind"],
+        row["base_url"],
+        key,
+        row["default_model"],
+        options,
+        bool(row["allow_private_network"]),
     )
