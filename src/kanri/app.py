@@ -37,6 +37,7 @@ from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
 from kanri.system.api import router as system_router
+from kanri.system.docs import add_api_reference
 from kanri.tenancy.api import router as tenancy_router
 from kanri.tenancy.service import TenancyAuthStore
 from kanri.webhooks.api import router as webhooks_router
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
-        docs_url="/docs",
+        docs_url=None,  # served by add_api_reference, with Swagger UI from kanri itself
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         knowledge_router,
     ):
         app.router.routes.extend(router.routes)
+    add_api_reference(app, openapi_url="/openapi.json")
     limit_unguarded_routes(app)
     routing.install(app)
     app.add_middleware(
