@@ -124,6 +124,23 @@ class Settings(BaseSettings):
         description="auto: pgvector's HNSW index where PostgreSQL has it set up, exact "
         "(numpy) otherwise; exact: always exact",
     )
+    template_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="longest a step's templates may render (a step's timeout_seconds, "
+        "when shorter, bounds them too)",
+    )
+    template_max_iterations: int = Field(
+        default=1_000_000, ge=1000, description="loop iterations and calls in one render"
+    )
+    template_max_output_chars: int = Field(
+        default=1_000_000,
+        ge=1000,
+        le=100_000_000,
+        description="characters of text one template may make (a native value may weigh "
+        "twenty times that)",
+    )
 
     @classmethod
     def settings_customise_sources(

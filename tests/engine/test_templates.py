@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+import tracemalloc
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -156,6 +161,9 @@ def test_rendered_text_is_capped_at_a_million_characters() -> None:
         render("{{ 'x' * 10**9 }}", {})
     with pytest.raises(TemplateError, match="not allowed"):
         render("{{ 2 ** (10 ** 9) }}", {})
+    squaring = "{% set ns = namespace(n=3) %}{% for i in range(40) %}{% set ns.n = ns.n * ns.n %}"
+    with pytest.raises(TemplateError, match="a product whose result exceeds 65,536 bits"):
+        render(squaring + "{% endfor %}", {})
 
 
 def test_check_compiles_huge_constant_expressions_without_evaluating_them() -> None:
@@ -247,3 +255,162 @@ def test_evaluate_reports_errors_with_the_path() -> None:
 )
 def test_truthy_strings(value: Any, expected: bool) -> None:
     assert truthy(value) is expected
+
+
+def _peak_bytes(work: Callable[[], object]) -> int:
+    """The most memory Python held above the start while `work` ran."""
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(TemplateError):
+            work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize(
+    ("source", "refusal"),
+    [
+        ("{{ 'a'.ljust(400000000) | length }}", "'ljust' making more than 1,000,000 characters"),
+        ("x{{ 'a' | center(400000000) }}", "the 'center' filter making more than 1,000,000"),
+        ("{{ '{:>400000000}'.format(1) }}", "'format' making more than 1,000,000 characters"),
+        ("{{ '%400000000s' % 'a' }}", "formatting with '%' making more than 1,000,000"),
+        ("{{ '%400000000s' | format('a') }}", "the 'format' filter making more than"),
+        ("{{ ('a' * 1000000).replace('a', 'bb') }}", "'replace' making more than 1,000,000"),
+        ("{{ (('a' * 1000) | safe).replace('a', 'x' * 10000) }}", "'replace' making more than"),
+        ("{{ range(20000) | join('x' * 100) }}", "the 'join' filter making more than"),
+        ("{{ ('\n' * 100000) | indent(100) }}", "the 'indent' filter making more than"),
+        ("{{ [1] | batch(400000000, 'x') | list }}", "the 'batch' filter making more than"),
+        ("{{ (1).to_bytes(400000000, 'big') }}", "'to_bytes' making more than 1,000,000"),
+        ("{{ [inputs.s] * 1000 }}", "repeating a sequence beyond 1,000,000 items"),
+        ("a{{ [inputs.s] * 9 + [inputs.s] * 9 }}", "writing a value making more than 1,000,000"),
+        (
+            "{% set ns = namespace(a='x') %}{% for i in range(40) %}"
+            "{% set ns.a = ns.a ~ ns.a %}{% endfor %}",
+            "joining with '~' making more than 1,000,000 characters",
+        ),
+        ("{{ [[1] * 1000] * 1000 | sum(start=[]) }}", "'sum' adds numbers only"),
+    ],
+)
+def test_text_past_the_size_limit_is_refused_before_it_is_made(source: str, refusal: str) -> None:
+    context = run_context(s="x" * 100_000)
+    with pytest.raises(TemplateError) as refused:
+        render(source, context, "output")
+    assert refused.value.path == "output"
+    assert refused.value.message.startswith("not allowed: "), refused.value.message
+    assert refusal in refused.value.message
+    assert _peak_bytes(lambda: render(source, context)) < 20_000_000
+
+
+def test_blocks_and_macros_that_build_text_past_the_limit_stop_at_it() -> None:
+    context = run_context(s="x" * 100_000)
+    for source in [
+        "{% macro m() %}{% for i in range(20) %}{{ inputs.s }}{% endfor %}{% endmacro %}"
+        "{{ m() | length }}",
+        "{% set x %}{% for i in range(20) %}{{ inputs.s }}{% endfor %}{% endset %}{{ x | length }}",
+    ]:
+        with pytest.raises(TemplateError, match="renders to more than 1,000,000 characters"):
+            render(source, context, "output")
+        assert _peak_bytes(lambda s=source: render(s, context)) < 20_000_000  # type: ignore[misc]
+
+
+def test_compiling_never_runs_filters_of_constants() -> None:
+    started = time.monotonic()
+    peak = _peak_bytes(lambda: check({"body": "x{{ 'a' | center(400000000) }}"}))
+    assert peak < 20_000_000
+    assert check({"slices": "{{ [1] | slice(400000000) | list }}"}) == []
+    assert time.monotonic() - started < 1
+
+
+def test_loop_iterations_and_calls_are_capped_per_render() -> None:
+    nested = "{% for a in range(2000) %}{% for b in range(1000) %}{% endfor %}{% endfor %}"
+    with pytest.raises(TemplateError) as stopped:
+        render({"output": nested}, {})
+    assert str(stopped.value) == "output: stopped after 1,000,000 loop iterations and calls"
+
+    small = templates.Limits(max_iterations=1000)
+    assert render("{% for i in range(990) %}{% endfor %}done", {}, limits=small) == "done"
+    with pytest.raises(TemplateError, match="stopped after 1,000 loop iterations and calls"):
+        render("{% for i in range(1100) %}{% endfor %}", {}, limits=small)
+    recursive = "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
+    with pytest.raises(TemplateError, match="stopped after 1,000 loop iterations and calls"):
+        render(recursive + "{{ f(30) }}", {}, limits=small)
+
+
+def test_a_render_stops_at_its_time_limit_naming_it() -> None:
+    slow = "{% for a in range(1000) %}{% for b in range(900) %}{{ '' }}{% endfor %}{% endfor %}"
+    started = time.monotonic()
+    with pytest.raises(TemplateError) as stopped:
+        render(slow, {}, "output", templates.Limits(seconds=0.1))
+    assert time.monotonic() - started < 0.5
+    assert stopped.value.message == "stopped after 0.1 s of rendering"
+    step = templates.Limits(seconds=5).within(0.1)
+    with pytest.raises(TemplateError) as step_stopped:
+        evaluate(slow, {}, "if", step)
+    assert step_stopped.value.message == (
+        "stopped after 0.1 s of rendering (the step's timeout_seconds)"
+    )
+    assert templates.Limits(seconds=5).within(9).seconds == 5
+
+
+def test_a_native_value_is_a_json_copy_or_a_clear_error() -> None:
+    context = run_context()
+    steps = render("{{ steps }}", context)
+    assert steps == context["steps"]
+    assert steps is not context["steps"]
+    assert steps["fetch"]["output"]["items"] is not context["steps"]["fetch"]["output"]["items"]
+    assert render("{{ range(3) }}", context) == [0, 1, 2]
+    assert render("{{ steps.fetch.output['items'] | map(attribute='id') }}", context) == ["a", "b"]
+    assert render("{{ {1: (2, 3)} }}", context) == {"1": [2, 3]}
+    for source, message in [
+        ("{{ self }}", "the template's value is not JSON: a TemplateReference"),
+        ("{{ namespace(a=1) }}", "the template's value is not JSON: a Namespace"),
+        ("{{ 1e308 * 10 }}", "the template's value is not JSON: a non-finite number (inf)"),
+        ("{{ 10 ** 5000 }}", "the template's value is not JSON: an integer too large"),
+        ("{{ {(1, 2): 3} }}", "the template's value is not JSON: it has a tuple key"),
+    ]:
+        with pytest.raises(TemplateError) as refused:
+            render({"output": source}, context)
+        assert str(refused.value) == f"output: {message}"
+
+
+async def test_costly_templates_render_off_the_event_loop() -> None:
+    gaps: list[float] = []
+
+    async def tick() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.005)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    ticking = asyncio.create_task(tick())
+    slow = "{% for a in range(2000) %}{% for b in range(1000) %}{% endfor %}{% endfor %}"
+    started = time.monotonic()
+    with pytest.raises(TemplateError, match="stopped after 1,000,000 loop iterations"):
+        await templates.render_async({"output": slow}, {})
+    took = time.monotonic() - started
+    ticking.cancel()
+    assert len(gaps) > 5
+    assert max(gaps) < min(0.1, took / 2)
+    assert await templates.render_async("{{ 2 * 21 }}", {}) == 42
+    assert await templates.evaluate_async("range(3) | list | length > 2", {}) is True
+
+
+async def test_a_cancelled_render_stops_its_thread() -> None:
+    slow = "{% for a in range(900) %}{% for b in range(1000) %}{{ '' }}{% endfor %}{% endfor %}"
+    limits = templates.Limits(seconds=30)
+    renders = [asyncio.create_task(templates.render_async(slow, {}, limits=limits))]
+    renders += [
+        asyncio.create_task(templates.render_async(slow, {}, limits=limits))
+        for _ in range(templates.RENDER_THREADS - 1)
+    ]
+    await asyncio.sleep(0.05)
+    for task in renders:
+        task.cancel()
+    await asyncio.gather(*renders, return_exceptions=True)
+    started = time.monotonic()
+    # Every thread of the pool was taken: this render waits for one to be given back.
+    assert await templates.render_async("{% for i in range(3) %}{{ i }}{% endfor %}", {}) == "012"
+    assert time.monotonic() - started < 0.5

@@ -9,6 +9,7 @@ import functools
 import os
 import random
 import socket
+import time
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,6 +62,13 @@ class Services:
 
     def __init__(self, kanri: Any) -> None:
         self.kanri = kanri
+        settings = kanri.settings
+        self.template_limits = templates.Limits(
+            seconds=settings.template_timeout_seconds,
+            max_output_chars=settings.template_max_output_chars,
+            max_iterations=settings.template_max_iterations,
+            seconds_source="KANRI_TEMPLATE_TIMEOUT_SECONDS",
+        )
 
     async def allow_private_network(self, project_id: str) -> bool:
         allowed: bool = await self.kanri.db.read(_allows_private, project_id)
@@ -412,8 +420,11 @@ class RunExecution:
         outputs = last_output
         if state.definition.get("outputs") is not None:
             try:
-                outputs = templates.render(
-                    state.definition["outputs"], self._context(state), "outputs"
+                outputs = await templates.render_async(
+                    state.definition["outputs"],
+                    self._context(state),
+                    "outputs",
+                    self.engine.services.template_limits,
                 )
             except templates.TemplateError as exc:
                 await self._fail(state, str(exc), None)
@@ -580,15 +591,19 @@ class RunExecution:
         try:
             own = kind.config.model_fields
             raw = {k: v for k, v in step.items() if k not in COMMON_FIELDS or k in own}
-            values = {
-                key: value
-                if key in kind.config.raw_fields
-                else templates.render(value, context.template_context(), f"{step['id']}.{key}")
-                for key, value in raw.items()
-            }
-            config = kind.config.model_validate(values)
-            # A kind may own `timeout_seconds` (an approval's deadline); else it bounds the step.
+            # A kind may own `timeout_seconds` (an approval's deadline); else it bounds the step,
+            # its templates' rendering included.
             timeout = None if "timeout_seconds" in own else step.get("timeout_seconds")
+            rendering = time.monotonic()
+            rendered = await templates.render_async(
+                {k: v for k, v in raw.items() if k not in kind.config.raw_fields},
+                context.template_context(),
+                step["id"],
+                self.engine.services.template_limits.within(timeout),
+            )
+            if timeout is not None:
+                timeout = max(0.0, timeout - (time.monotonic() - rendering))
+            config = kind.config.model_validate({**raw, **rendered})
             # A step resumed from its own wait passed its gate before it first ran.
             blocked = None if resumed else await self._step_gate(state, step, config, gated)
             if blocked is not None:

@@ -78,6 +78,15 @@ def _input_errors(schema: dict[str, Any], inputs: dict[str, Any]) -> list[FieldE
     ]
 
 
+# A key is rendered inside the transaction that creates the run: a short budget.
+_CONCURRENCY_KEY_LIMITS = templates.Limits(
+    seconds=0.25,
+    max_output_chars=10_000,
+    max_iterations=10_000,
+    seconds_source="a concurrency key's limit",
+)
+
+
 def _concurrency_key(
     definition: dict[str, Any], body: schemas.RunCreate, project_id: str
 ) -> str | None:
@@ -86,7 +95,8 @@ def _concurrency_key(
     if not template:
         return None
     try:
-        value = templates.render(template, {"inputs": body.inputs, "labels": body.labels})
+        context = {"inputs": body.inputs, "labels": body.labels}
+        value = templates.render(template, context, limits=_CONCURRENCY_KEY_LIMITS)
     except templates.TemplateError as exc:
         raise ValidationFailed(
             f"the automation's concurrency_key cannot be rendered: {exc.message}",

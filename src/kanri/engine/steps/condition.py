@@ -24,6 +24,7 @@ def _targets(config: ConditionConfig) -> list[str]:
 
 @step_kind("condition", ConditionConfig, targets=_targets)
 async def run(ctx: StepContext, config: ConditionConfig) -> Outcome:
-    value = templates.evaluate(config.if_, ctx.template_context(), "if")
+    limits = ctx.services.template_limits
+    value = await templates.evaluate_async(config.if_, ctx.template_context(), "if", limits)
     chosen = templates.truthy(value)
     return Done({"result": chosen}, config.then if chosen else config.else_)
