@@ -1,7 +1,8 @@
 """A fake OpenAI-compatible server on loopback: real HTTP, scripted replies.
 
 Script replies with `server.reply(...)` (content, tool calls, usage with cached and
-reasoning tokens, a status such as 429 with Retry-After, a delay between streamed chunks);
+reasoning tokens, a status such as 429 with Retry-After, a delay between streamed chunks, or
+a raw body);
 each request takes the next scripted reply, or an echo when the script is empty. Every
 request body is kept in `server.requests`. Also answers Anthropic's `POST /v1/messages`, and
 `POST /v1/embeddings` with deterministic bag-of-words vectors (`embedding_dimension`).
@@ -37,6 +38,9 @@ class Reply:
     retry_after: str | None = None
     chunk_delay: float = 0.0  # seconds between streamed chunks
     model: str | None = None
+    # Sent as is (one event when streaming) in place of a reply built from the fields above,
+    # e.g. a body without `choices`, as an endpoint that is not quite compatible may answer.
+    body: dict[str, Any] | None = None
 
 
 def _tool_calls(reply: Reply) -> list[dict[str, Any]]:
@@ -107,6 +111,11 @@ class FakeOpenAI:
             headers = {"Retry-After": reply.retry_after} if reply.retry_after else {}
             error = {"error": {"message": f"scripted {reply.status}", "type": "scripted"}}
             return JSONResponse(error, status_code=reply.status, headers=headers)
+        if reply.body is not None:
+            if not body.get("stream"):
+                return JSONResponse(reply.body)
+            events = [f"data: {json.dumps(reply.body)}\n\n", "data: [DONE]\n\n"]
+            return StreamingResponse(iter(events), media_type="text/event-stream")
         model = reply.model or body.get("model", "fake")
         calls = _tool_calls(reply)
         finish = "tool_calls" if calls else "stop"

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import httpx2
 
 OnDelta = Callable[[str], Awaitable[None]]
+NO_CHOICES = "the provider's reply has no choices"
 OFFLINE_INPUT_TOKENS = 10
 OFFLINE_OUTPUT_TOKENS = 5
 # `/tool <name> <json>` on a line of the latest user message asks the offline model to call
@@ -167,6 +168,26 @@ def _blocked_cause(exc: BaseException) -> BlockedDestination | None:
     return None
 
 
+def _choices(reply: Any) -> list[Any]:
+    """The choices of a Chat Completions reply or stream chunk that carry a message or a
+    delta (an endpoint that is not quite OpenAI-compatible may send none)."""
+    choices = getattr(reply, "choices", None)
+    if not isinstance(choices, list):
+        return []
+    return [
+        c
+        for c in choices
+        if getattr(c, "message", None) is not None or getattr(c, "delta", None) is not None
+    ]
+
+
+def _first_choice(completion: Any) -> Any:
+    choices = [c for c in _choices(completion) if getattr(c, "message", None) is not None]
+    if not choices:
+        raise ProviderError(NO_CHOICES, retryable=False)
+    return choices[0]
+
+
 def _usage_from_openai(usage: Any) -> Usage:
     if usage is None:
         return Usage()
@@ -239,7 +260,7 @@ async def _openai(
         async with client:
             if not stream:
                 completion = await client.chat.completions.create(**kwargs)
-                choice = completion.choices[0]
+                choice = _first_choice(completion)
                 message: dict[str, Any] = {
                     "role": "assistant",
                     "content": choice.message.content,
@@ -284,11 +305,13 @@ async def _openai_stream(
     finish = "stop"
     usage = Usage()
     model = request.model
+    answered = False
     async for chunk in chunks:
-        model = chunk.model or model
-        if chunk.usage is not None:
+        model = getattr(chunk, "model", None) or model
+        if getattr(chunk, "usage", None) is not None:
             usage = _usage_from_openai(chunk.usage)
-        for choice in chunk.choices:
+        for choice in _choices(chunk):
+            answered = True
             delta = choice.delta
             if delta.content:
                 text.append(delta.content)
@@ -306,6 +329,8 @@ async def _openai_stream(
                     call["function"]["arguments"] += part.function.arguments or ""
             if choice.finish_reason:
                 finish = choice.finish_reason
+    if not answered:
+        raise ProviderError(NO_CHOICES, retryable=False)
     message: dict[str, Any] = {"role": "assistant", "content": "".join(text) or None}
     if calls:
         message["tool_calls"] = [calls[i] for i in sorted(calls)]
