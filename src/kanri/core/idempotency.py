@@ -3,8 +3,9 @@
 The first response is stored in the same transaction as the resource it created and
 replayed for 24 h with `Idempotent-Replayed: true`; the same key with a different body
 is a 409. Records are scoped to the calling API key, as Stripe scopes them: another key
-sending the same Idempotency-Key creates its own resource and never sees this answer. A concurrent duplicate on PostgreSQL waits on the unique index and then
-replays; on SQLite the single writer makes it see the stored response.
+sending the same Idempotency-Key creates its own resource and never sees this answer. A
+concurrent duplicate on PostgreSQL waits on the unique index and then replays; on SQLite
+the single writer makes it see the stored response.
 
 Stored bodies are encrypted at rest (SecretBox, purpose `idempotency-response`): some
 creates answer with a secret shown once (API keys, webhook signing secrets), and their
