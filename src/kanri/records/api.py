@@ -14,7 +14,7 @@ from kanri.core.errors import not_found
 from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.pagination import ListParams
 from kanri.core.schemas import ListResponse
-from kanri.records import schemas, service
+from kanri.records import field_service, object_service, record_service, schemas
 
 router = APIRouter(tags=["records"], responses=STANDARD_PROBLEMS)
 ObjectId = Annotated[str, Path(description="object id or slug", max_length=100)]
@@ -58,7 +58,7 @@ async def create_object(
         kanri.db,
         who,
         idempotency_key,
-        service.create_object,
+        object_service.create_object,
         who,
         body,
         location=lambda o: f"/v1/objects/{o.id}",
@@ -68,25 +68,25 @@ async def create_object(
 @router.get("/v1/objects")
 async def list_objects(db: Db, params: Listing, who: Reader) -> ListResponse[schemas.RecordObject]:
     """Objects of the project with their fields. Filter on id, slug, name, times."""
-    return ListResponse.of(await db.read(service.list_objects, who, params))
+    return ListResponse.of(await db.read(object_service.list_objects, who, params))
 
 
 @router.get("/v1/objects/{object_id}")
 async def get_object(object_id: ObjectId, db: Db, who: Reader) -> schemas.RecordObject:
-    return await db.read(service.get_object, who, object_id)
+    return await db.read(object_service.get_object, who, object_id)
 
 
 @router.patch("/v1/objects/{object_id}")
 async def update_object(
     object_id: ObjectId, body: schemas.ObjectUpdate, db: Db, who: Writer
 ) -> schemas.RecordObject:
-    return await db.write(service.update_object, who, object_id, body)
+    return await db.write(object_service.update_object, who, object_id, body)
 
 
 @router.delete("/v1/objects/{object_id}", status_code=204)
 async def delete_object(object_id: ObjectId, db: Db, who: Writer) -> None:
     """Delete an object, its fields and all its records (409 while a relation points at it)."""
-    await db.write(service.delete_object, who, object_id)
+    await db.write(object_service.delete_object, who, object_id)
 
 
 # --------------------------------------------------------------------------- fields
@@ -97,7 +97,7 @@ async def list_fields(
     object_id: ObjectId, db: Db, who: Reader
 ) -> ListResponse[schemas.ObjectField]:
     """Every field of the object, in creation order (one page)."""
-    found = await db.read(service.get_object, who, object_id)
+    found = await db.read(object_service.get_object, who, object_id)
     return ListResponse(data=found.fields)
 
 
@@ -124,7 +124,7 @@ async def create_field(
         kanri.db,
         who,
         idempotency_key,
-        service.create_field,
+        field_service.create_field,
         who,
         object_id,
         body,
@@ -136,7 +136,7 @@ async def create_field(
 async def get_field(
     object_id: ObjectId, field_id: FieldId, db: Db, who: Reader
 ) -> schemas.ObjectField:
-    found = await db.read(service.get_object, who, object_id)
+    found = await db.read(object_service.get_object, who, object_id)
     for item in found.fields:
         if field_id in (item.id, item.slug):
             return item
@@ -149,12 +149,12 @@ async def update_field(
 ) -> schemas.ObjectField:
     """Change a field; a new type, options, `required` or `unique` that existing records do
     not fit is a 409 listing examples."""
-    return await db.write(service.update_field, who, object_id, field_id, body)
+    return await db.write(field_service.update_field, who, object_id, field_id, body)
 
 
 @router.delete("/v1/objects/{object_id}/fields/{field_id}", status_code=204)
 async def delete_field(object_id: ObjectId, field_id: FieldId, db: Db, who: Writer) -> None:
-    await db.write(service.delete_field, who, object_id, field_id)
+    await db.write(field_service.delete_field, who, object_id, field_id)
 
 
 # --------------------------------------------------------------------------- records
@@ -184,7 +184,7 @@ async def create_record(
         kanri.db,
         who,
         idempotency_key,
-        service.create_record,
+        record_service.create_record,
         who,
         object_id,
         body,
@@ -204,7 +204,7 @@ async def list_records(
     """Records matching an AIP-160 filter over field values (`status = "won" AND amount >
     1000`, `tags:"vip"`, `owner.name = "Ada"`); order_by create_time, update_time or id."""
     page = await db.read(
-        partial(service.query_records, show_deleted=show_deleted, expand=_expand(expand)),
+        partial(record_service.query_records, show_deleted=show_deleted, expand=_expand(expand)),
         who,
         object_id,
         params,
@@ -226,7 +226,7 @@ async def query_records(
         request.app.state.kanri.page_codec,
     )
     page = await db.read(
-        partial(service.query_records, show_deleted=body.show_deleted, expand=body.expand),
+        partial(record_service.query_records, show_deleted=body.show_deleted, expand=body.expand),
         who,
         object_id,
         params,
@@ -247,7 +247,7 @@ async def upsert_record(
 ) -> schemas.Record:
     """Update the record whose unique field `match_on` has the given value (200), or create
     it (201)."""
-    record, created = await db.write(service.upsert_record, who, object_id, match_on, body)
+    record, created = await db.write(record_service.upsert_record, who, object_id, match_on, body)
     if created:
         response.status_code = 201
         response.headers["Location"] = f"/v1/objects/{record.object_id}/records/{record.id}"
@@ -262,9 +262,9 @@ async def batch_create_records(
     unique value), or with `"atomic": false` one result per item."""
 
     def command(tx: Any) -> schemas.BatchResult:
-        ctx = service.context(tx, who, object_id)
+        ctx = object_service.context(tx, who, object_id)
         values = [item.field_values for item in body.records]
-        results = service.create_many(tx, who, ctx, values, atomic=body.atomic)
+        results = record_service.create_many(tx, who, ctx, values, atomic=body.atomic)
         return _batch(results, body.atomic, who)
 
     return await db.write(command)
@@ -277,9 +277,9 @@ async def batch_update_records(
     """Patch up to 500 records (`{"id", "field_values"}` each), atomic unless `"atomic": false`."""
 
     def command(tx: Any) -> schemas.BatchResult:
-        ctx = service.context(tx, who, object_id)
+        ctx = object_service.context(tx, who, object_id)
         changes = [(item.id, item.field_values) for item in body.records]
-        results = service.update_many(tx, who, ctx, changes, atomic=body.atomic)
+        results = record_service.update_many(tx, who, ctx, changes, atomic=body.atomic)
         return _batch(results, body.atomic, who)
 
     return await db.write(command)
@@ -292,18 +292,20 @@ async def batch_delete_records(
     """Delete up to 500 records (soft), atomic unless `"atomic": false`."""
 
     def command(tx: Any) -> schemas.BatchResult:
-        ctx = service.context(tx, who, object_id)
+        ctx = object_service.context(tx, who, object_id)
         ids = [item.id for item in body.records]
-        results = service.delete_many(tx, who, ctx, ids, atomic=body.atomic)
+        results = record_service.delete_many(tx, who, ctx, ids, atomic=body.atomic)
         return _batch(results, body.atomic, who)
 
     return await db.write(command)
 
 
-def _batch(results: list[service.ItemResult], atomic: bool, who: Principal) -> schemas.BatchResult:
+def _batch(
+    results: list[record_service.ItemResult], atomic: bool, who: Principal
+) -> schemas.BatchResult:
     if atomic:
         return schemas.BatchResult(data=[r.record for r in results if r.record is not None])
-    return schemas.BatchResult(data=service.item_errors(results, who.request_id))
+    return schemas.BatchResult(data=record_service.item_errors(results, who.request_id))
 
 
 @router.get("/v1/objects/{object_id}/records/{record_id}")
@@ -316,7 +318,7 @@ async def get_record(
     expand: Expand = None,
 ) -> schemas.Record:
     return await db.read(
-        partial(service.get_record, show_deleted=show_deleted, expand=_expand(expand)),
+        partial(record_service.get_record, show_deleted=show_deleted, expand=_expand(expand)),
         who,
         object_id,
         record_id,
@@ -328,7 +330,7 @@ async def update_record(
     object_id: ObjectId, record_id: RecordId, body: schemas.RecordWrite, db: Db, who: Writer
 ) -> schemas.Record:
     """Change the given fields (null clears one); the others keep their values."""
-    return await db.write(service.update_record, who, object_id, record_id, body)
+    return await db.write(record_service.update_record, who, object_id, record_id, body)
 
 
 @router.put("/v1/objects/{object_id}/records/{record_id}")
@@ -337,14 +339,14 @@ async def replace_record(
 ) -> schemas.Record:
     """Set every field: the ones not given are cleared (required ones must be given)."""
     return await db.write(
-        partial(service.update_record, mode="replace"), who, object_id, record_id, body
+        partial(record_service.update_record, mode="replace"), who, object_id, record_id, body
     )
 
 
 @router.delete("/v1/objects/{object_id}/records/{record_id}", status_code=204)
 async def delete_record(object_id: ObjectId, record_id: RecordId, db: Db, who: Writer) -> None:
     """Delete a record (soft: restore brings it back; its unique values become free)."""
-    await db.write(service.delete_record, who, object_id, record_id)
+    await db.write(record_service.delete_record, who, object_id, record_id)
 
 
 @router.post("/v1/objects/{object_id}/records/{record_id}/restore")
@@ -352,4 +354,4 @@ async def restore_record(
     object_id: ObjectId, record_id: RecordId, db: Db, who: Writer
 ) -> schemas.Record:
     """Undelete a record (409 when a unique value was taken meanwhile, with `conflicting_id`)."""
-    return await db.write(service.restore_record, who, object_id, record_id)
+    return await db.write(record_service.restore_record, who, object_id, record_id)

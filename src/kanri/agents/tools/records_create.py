@@ -17,7 +17,7 @@ from kanri.agents.tools._records import (
 from kanri.core.errors import KanriError
 from kanri.core.schemas import Model
 from kanri.engine.steps.records import record_id_for
-from kanri.records import schemas, service
+from kanri.records import record_service, schemas
 
 
 class CreateArguments(Model):
@@ -42,7 +42,7 @@ async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
         return args
     body = schemas.RecordWrite(field_values=args.field_values)
     command = partial(
-        service.create_record, record_id=record_id_for(ctx.run_id, ctx.idempotency_key)
+        record_service.create_record, record_id=record_id_for(ctx.run_id, ctx.idempotency_key)
     )
     try:
         who = await principal(ctx, "records:write")

@@ -15,7 +15,7 @@ from kanri.agents.tools._records import (
 )
 from kanri.core.errors import KanriError
 from kanri.core.schemas import Model
-from kanri.records import service
+from kanri.records import record_service
 
 
 class GetArguments(Model):
@@ -39,7 +39,9 @@ async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
         return args
     try:
         who = await principal(ctx, "records:read")
-        record = await ctx.services.kanri.db.read(service.get_record, who, args.object, args.record)
+        record = await ctx.services.kanri.db.read(
+            record_service.get_record, who, args.object, args.record
+        )
     except KanriError as exc:
         return refused(exc)
     return ToolResult(shown(record))

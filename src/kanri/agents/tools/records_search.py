@@ -11,7 +11,7 @@ from kanri.agents.tools._records import MAX_PAGE, OBJECT_SCHEMA, ObjectArgument,
 from kanri.core.errors import KanriError
 from kanri.core.pagination import ListParams
 from kanri.core.schemas import Model
-from kanri.records import service
+from kanri.records import record_service
 
 
 class QueryArguments(Model):
@@ -59,7 +59,7 @@ async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
     )
     try:
         who = await principal(ctx, "records:read")
-        page = await kanri.db.read(service.query_records, who, args.object, params)
+        page = await kanri.db.read(record_service.query_records, who, args.object, params)
     except KanriError as exc:
         return refused(exc)
     return ToolResult(

@@ -16,7 +16,7 @@ from kanri.agents.tools._records import (
 )
 from kanri.core.errors import KanriError
 from kanri.core.schemas import Model
-from kanri.records import schemas, service
+from kanri.records import record_service, schemas
 
 
 class UpdateArguments(Model):
@@ -48,7 +48,7 @@ async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
     try:
         who = await principal(ctx, "records:write")
         record = await ctx.services.kanri.db.write(
-            service.update_record, who, args.object, args.record, body
+            record_service.update_record, who, args.object, args.record, body
         )
     except KanriError as exc:
         return refused(exc)

@@ -22,7 +22,7 @@ from kanri.core.auth import Principal
 from kanri.core.errors import KanriError
 from kanri.core.pagination import MAX_PAGE_SIZE, ListParams
 from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
-from kanri.records import schemas, service
+from kanri.records import record_service, schemas
 from kanri.tenancy.models import ProjectRow
 
 ObjectRef = Field(min_length=1, max_length=100, description="object id or slug")
@@ -107,7 +107,7 @@ async def create(ctx: StepContext, config: CreateConfig) -> Outcome:
         return body
     who = await _principal(ctx)
     command = partial(
-        service.create_record, record_id=record_id_for(ctx.run_id, ctx.idempotency_key)
+        record_service.create_record, record_id=record_id_for(ctx.run_id, ctx.idempotency_key)
     )
     try:
         record = await ctx.services.kanri.db.write(command, who, config.object, body)
@@ -122,7 +122,7 @@ async def update(ctx: StepContext, config: UpdateConfig) -> Outcome:
     if isinstance(body, Fail):
         return body
     who = await _principal(ctx)
-    command = partial(service.update_record, mode="replace" if config.replace else "patch")
+    command = partial(record_service.update_record, mode="replace" if config.replace else "patch")
     try:
         record = await ctx.services.kanri.db.write(command, who, config.object, config.record, body)
     except KanriError as exc:
@@ -133,7 +133,7 @@ async def update(ctx: StepContext, config: UpdateConfig) -> Outcome:
 @step_kind("records.get", GetConfig)
 async def get(ctx: StepContext, config: GetConfig) -> Outcome:
     who = await _principal(ctx)
-    command = partial(service.get_record, expand=config.expand)
+    command = partial(record_service.get_record, expand=config.expand)
     try:
         record = await ctx.services.kanri.db.read(command, who, config.object, config.record)
     except KanriError as exc:
@@ -152,7 +152,7 @@ async def query(ctx: StepContext, config: QueryConfig) -> Outcome:
         config.include_total,
         ctx.services.kanri.page_codec,
     )
-    command = partial(service.query_records, expand=config.expand)
+    command = partial(record_service.query_records, expand=config.expand)
     try:
         page = await ctx.services.kanri.db.read(command, who, config.object, params)
     except KanriError as exc:
@@ -170,7 +170,9 @@ async def query(ctx: StepContext, config: QueryConfig) -> Outcome:
 async def delete(ctx: StepContext, config: DeleteConfig) -> Outcome:
     who = await _principal(ctx)
     try:
-        await ctx.services.kanri.db.write(service.delete_record, who, config.object, config.record)
+        await ctx.services.kanri.db.write(
+            record_service.delete_record, who, config.object, config.record
+        )
     except KanriError as exc:
         return _refused(exc)
     return Done({"id": config.record, "deleted": True})
