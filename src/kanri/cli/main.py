@@ -22,7 +22,7 @@ from kanri.core.errors import KanriError
 from kanri.core.pagination import DEFAULT_PAGE_SIZE, ListParams, PageCodec
 from kanri.db import migrations
 from kanri.db.database import Database
-from kanri.tenancy import schemas
+from kanri.tenancy import api_key_service, project_service, schemas
 from kanri.tenancy import service as tenancy
 
 T = TypeVar("T")
@@ -256,7 +256,7 @@ def projects_create(
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     project = _run(
-        settings, tenancy.create_project, who, body, settings.default_rate_limit_per_minute
+        settings, project_service.create_project, who, body, settings.default_rate_limit_per_minute
     )
     print(project.model_dump_json(indent=2))
 
@@ -286,10 +286,10 @@ def projects_list(
     _prepare(settings)
     who = Principal.system(_organization(settings, org).id)
     if as_json:
-        _print_json_lines(_all(settings, tenancy.list_projects, who))
+        _print_json_lines(_all(settings, project_service.list_projects, who))
         return
     table = Table("id", "name", "rate limit/min", "created")
-    for p in _all(settings, tenancy.list_projects, who):
+    for p in _all(settings, project_service.list_projects, who):
         table.add_row(p.id, p.name, str(p.rate_limit_per_minute), p.create_time.isoformat())
     out.print(table)
 
@@ -318,7 +318,7 @@ def keys_create(
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
-    created = _run(settings, tenancy.create_key, who, project, body, _pepper(settings))
+    created = _run(settings, api_key_service.create_key, who, project, body, _pepper(settings))
     if as_json:
         print(created.model_dump_json())
     else:
@@ -338,10 +338,10 @@ def keys_list(
     _prepare(settings)
     who = Principal.system(_organization(settings, org).id)
     if as_json:
-        _print_json_lines(_all(settings, tenancy.list_keys, who, project))
+        _print_json_lines(_all(settings, api_key_service.list_keys, who, project))
         return
     table = Table("id", "name", "kind", "key", "scopes", "revoked")
-    for k in _all(settings, tenancy.list_keys, who, project):
+    for k in _all(settings, api_key_service.list_keys, who, project):
         revoked = k.revoked_at.isoformat() if k.revoked_at else ""
         table.add_row(
             k.id, k.name, k.kind, f"{k.prefix}…{k.last_four}", " ".join(k.scopes), revoked
@@ -359,5 +359,5 @@ def keys_revoke(
     settings = _settings(data_dir)
     _prepare(settings)
     who = Principal.system(_organization(settings, org).id)
-    revoked = _run(settings, tenancy.revoke_key, who, key_id)
+    revoked = _run(settings, api_key_service.revoke_key, who, key_id)
     err.print(f"revoked {revoked.id}")

@@ -6,11 +6,7 @@ A resource declares which fields a client may filter and sort on with a `FilterS
 client's text is a `BadRequest` whose single `FieldError` is on ``filter`` or ``order_by``
 and names the offending field and/or the 1-based character position.
 
-Grammar (AIP-160): comparisons ``field OP value`` with OP one of ``= != < <= > >=`` and ``:``
-(has); ``AND``; ``OR`` (binds tighter than ``AND``, so ``a=1 OR b=2 AND c=3`` is
-``(a=1 OR b=2) AND c=3``); ``NOT x`` and ``-x``; parentheses; juxtaposition means ``AND``.
-Values are double- or single-quoted strings with backslash escapes, numbers, ``true`` /
-``false``, ``null`` and bare words (strings). Keywords are upper case, as in AIP-160.
+The grammar (comparisons, AND, OR, NOT, parentheses, values) is in `core.filter_grammar`.
 
 Semantics, by field type:
 
@@ -45,40 +41,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
-from lark import Lark, Token, Tree
-from lark.exceptions import (
-    LarkError,
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-)
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    Float,
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    literal_column,
-    or_,
-    true,
-)
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import CompileError
-from sqlalchemy.ext.compiler import compiles
+from lark import Token, Tree
+from lark.exceptions import LarkError, UnexpectedInput
+from sqlalchemy import DateTime, String, and_, literal, or_, true
 from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.sql.compiler import SQLCompiler, StrSQLCompiler
-from sqlalchemy.sql.elements import BindParameter, ColumnElement, Grouping
-from sqlalchemy.sql.type_api import TypeEngine
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.sql.elements import ColumnElement
 
 from kanri.core.errors import BadRequest, FieldError
+from kanri.core.filter_grammar import PARSER, Value, filter_error, syntax_error, token_position
+from kanri.core.filter_sql import JsonContains, JsonMember, Wildcard
 
-__all__ = ["FieldType", "FilterField", "FilterSpec", "OrderTerm", "Through", "json_member"]
+__all__ = ["FieldType", "FilterField", "FilterSpec", "OrderTerm", "Through"]
 
 FieldType = Literal["string", "number", "integer", "boolean", "timestamp", "map", "list"]
 
@@ -122,285 +95,18 @@ class OrderTerm:
     descending: bool
 
 
-# The parser is built once; LALR keeps parsing linear and iterative (no recursion limit).
-# FIELD and BARE refuse the keywords so that `a = AND` is reported as a misplaced AND.
-_GRAMMAR: Final = r"""
-?start: conj
-
-?conj: seq (_AND seq)*
-?seq: factor+
-?factor: term (_OR term)*
-?term: _NOT term          -> negation
-     | "-" term           -> negation
-     | "(" conj ")"       -> group
-     | restriction
-
-restriction: FIELD COMPARATOR (STRING | BARE)
-
-_AND: "AND"
-_OR: "OR"
-_NOT: "NOT"
-FIELD: /(?!(?:AND|OR|NOT)\b)[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*/
-COMPARATOR: "<=" | ">=" | "!=" | "=" | "<" | ">" | ":"
-STRING: /"(?:[^"\\]|\\[\s\S])*"/ | /'(?:[^'\\]|\\[\s\S])*'/
-BARE: /(?!(?:AND|OR|NOT)(?![^\s()"'=<>!:]))[^\s()"'=<>!:]+/
-
-%import common.WS
-%ignore WS
-"""
-
-_PARSER: Final = Lark(_GRAMMAR, parser="lalr", lexer="contextual")
-
-# How lark's terminal names read in an error message.
-_TERMINAL_NAMES: Final = {
-    "FIELD": "a field name",
-    "COMPARATOR": "a comparison operator",
-    "STRING": "a value",
-    "BARE": "a value",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "MINUS": "'-'",
-    "_AND": "AND",
-    "_OR": "OR",
-    "_NOT": "NOT",
-    "$END": "end of filter",
-}
-
 _FIELD_NAME = re.compile(r"(?!(?:AND|OR|NOT)$)[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*")
 _MAP_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _INTEGER = re.compile(r"[-+]?\d+")
-_ESCAPES: Final = {"n": "\n", "t": "\t", "r": "\r"}
 _EQUALITY: Final = frozenset({"=", "!=", ":"})
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 _SCALAR_TYPES: Final = frozenset({"string", "number", "integer", "boolean", "timestamp"})
 
 
-def _filter_error(message: str) -> BadRequest:
-    return BadRequest(f"invalid filter: {message}", errors=[FieldError("filter", message)])
-
-
 def _order_error(message: str) -> BadRequest:
     return BadRequest(f"invalid order_by: {message}", errors=[FieldError("order_by", message)])
-
-
-@dataclass(frozen=True)
-class _Value:
-    """A comparison's right-hand side as the client wrote it."""
-
-    text: str  # unescaped
-    quoted: bool
-    parts: tuple[str, ...]  # `text` split at unescaped `*`; more than one part = wildcard
-    pos: int
-
-    @property
-    def is_null(self) -> bool:
-        return not self.quoted and self.text == "null"
-
-    @property
-    def wildcard(self) -> bool:
-        return len(self.parts) > 1
-
-    @classmethod
-    def from_token(cls, token: Token) -> _Value:
-        raw = str(token)
-        pos = _pos(token)
-        if token.type == "BARE":
-            return cls(raw, False, tuple(raw.split("*")), pos)
-        text: list[str] = []
-        parts: list[str] = []
-        current: list[str] = []
-        body = iter(raw[1:-1])
-        for ch in body:
-            if ch == "\\":
-                # The STRING terminal guarantees a character follows every backslash.
-                escaped = next(body)
-                ch = _ESCAPES.get(escaped, escaped)
-                text.append(ch)
-                current.append(ch)
-            elif ch == "*":
-                text.append(ch)
-                parts.append("".join(current))
-                current = []
-            else:
-                text.append(ch)
-                current.append(ch)
-        parts.append("".join(current))
-        return cls("".join(text), True, tuple(parts), pos)
-
-
-def _pos(token: Token) -> int:
-    return (token.start_pos or 0) + 1
-
-
-# --- SQL constructs whose rendering differs between SQLite and PostgreSQL -----------------
-#
-# They are picked at statement-compile time via @compiles, so FilterSpec.compile needs no
-# dialect. Every attribute that changes the SQL is in `_traverse_internals`, which makes
-# them part of SQLAlchemy's statement cache key (user values stay bound parameters).
-# Boolean ones render parenthesised because SQLAlchemy cannot know their precedence.
-
-
-class _JsonMember(ColumnElement[Any]):
-    """Member `member` of JSON object `column` when it has JSON kind `kind`, else NULL.
-
-    Kind ``any`` yields the JSON type name, NULL when the member is absent or JSON null.
-    """
-
-    inherit_cache = True
-    _traverse_internals = [
-        ("column", InternalTraversal.dp_clauseelement),
-        ("member", InternalTraversal.dp_string),
-        ("kind", InternalTraversal.dp_string),
-    ]
-
-    def __init__(self, column: ColumnElement[Any], member: str, kind: str) -> None:
-        self.column = column
-        self.member = member
-        self.kind = kind
-        types: dict[str, TypeEngine[Any]] = {"number": Float(), "boolean": Boolean()}
-        self.type = types.get(kind, String())
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return self.column._from_objects
-
-
-class _JsonContains(ColumnElement[bool]):
-    """True when JSON array `column` contains the string `value`."""
-
-    inherit_cache = True
-    _traverse_internals = [
-        ("column", InternalTraversal.dp_clauseelement),
-        ("value", InternalTraversal.dp_clauseelement),
-    ]
-    type = Boolean()
-
-    def __init__(self, column: ColumnElement[Any], value: BindParameter[str]) -> None:
-        self.column = column
-        self.value = value
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return self.column._from_objects
-
-
-class _Wildcard(ColumnElement[bool]):
-    """Case-sensitive wildcard match: LIKE on PostgreSQL, GLOB on SQLite (whose LIKE is not)."""
-
-    inherit_cache = True
-    _traverse_internals = [
-        ("column", InternalTraversal.dp_clauseelement),
-        ("like_pattern", InternalTraversal.dp_clauseelement),
-        ("glob_pattern", InternalTraversal.dp_clauseelement),
-    ]
-    type = Boolean()
-
-    def __init__(self, column: ColumnElement[Any], parts: tuple[str, ...]) -> None:
-        self.column = column
-        self.like_pattern = literal("%".join(_like_escape(p) for p in parts), String())
-        self.glob_pattern = literal("*".join(_glob_escape(p) for p in parts), String())
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return self.column._from_objects
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
-def _glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
-
-
-def _require_known_dialect(compiler: SQLCompiler, what: str) -> None:
-    # Other dialects fail loudly; str(statement) (the string compiler) shows the PostgreSQL
-    # form so that logging a statement never breaks.
-    if not isinstance(compiler, StrSQLCompiler):
-        raise CompileError(f"{what} filters support only SQLite and PostgreSQL")
-
-
-def _pg_jsonb(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    return column if isinstance(column.type, JSONB) else cast(column, JSONB)
-
-
-@compiles(_JsonMember)
-def _json_member_default(element: _JsonMember, compiler: SQLCompiler, **kw: Any) -> str:
-    _require_known_dialect(compiler, "map")
-    return _json_member_pg(element, compiler, **kw)
-
-
-@compiles(_JsonMember, "postgresql")
-def _json_member_pg(element: _JsonMember, compiler: SQLCompiler, **kw: Any) -> str:
-    doc = _pg_jsonb(element.column)
-    key = literal(element.member, String())
-    jtype = func.jsonb_typeof(doc.op("->")(key))
-    as_text = doc.op("->>")(key)
-    expr: ColumnElement[Any]
-    if element.kind == "any":
-        expr = func.nullif(jtype, literal_column("'null'"))
-    elif element.kind == "number":
-        expr = case((jtype == literal_column("'number'"), cast(as_text, Float())))
-    elif element.kind == "boolean":
-        expr = case((jtype == literal_column("'boolean'"), cast(as_text, Boolean())))
-    else:
-        expr = case((jtype == literal_column("'string'"), as_text))
-    return compiler.process(expr, **kw)
-
-
-@compiles(_JsonMember, "sqlite")
-def _json_member_sqlite(element: _JsonMember, compiler: SQLCompiler, **kw: Any) -> str:
-    path = literal(f'$."{element.member}"', String())
-    jtype = func.json_type(element.column, path)
-    expr: ColumnElement[Any]
-    if element.kind == "any":
-        expr = func.nullif(jtype, literal_column("'null'"))
-    else:
-        # json_extract yields SQLite's native value: TEXT, INTEGER/REAL, or 1/0 for booleans.
-        types = {"number": "('integer', 'real')", "boolean": "('true', 'false')"}
-        wanted: ColumnElement[Any] = literal_column(types.get(element.kind, "('text')"))
-        expr = case((jtype.op("IN")(wanted), func.json_extract(element.column, path)))
-    return compiler.process(expr, **kw)
-
-
-@compiles(_JsonContains)
-def _json_contains_default(element: _JsonContains, compiler: SQLCompiler, **kw: Any) -> str:
-    _require_known_dialect(compiler, "list")
-    return _json_contains_pg(element, compiler, **kw)
-
-
-@compiles(_JsonContains, "postgresql")
-def _json_contains_pg(element: _JsonContains, compiler: SQLCompiler, **kw: Any) -> str:
-    # Same as `col::jsonb @> '["vip"]'`, but the value stays one plain bound string.
-    needle = func.jsonb_build_array(cast(element.value, String()))
-    return compiler.process(Grouping(_pg_jsonb(element.column).op("@>")(needle)), **kw)
-
-
-@compiles(_JsonContains, "sqlite")
-def _json_contains_sqlite(element: _JsonContains, compiler: SQLCompiler, **kw: Any) -> str:
-    column = compiler.process(element.column, **kw)
-    value = compiler.process(element.value, **kw)
-    # Both parts are SQL rendered by the compiler (the value is a bound parameter).
-    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {value})"  # noqa: S608
-
-
-@compiles(_Wildcard)
-def _wildcard_default(element: _Wildcard, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(Grouping(element.column.like(element.like_pattern, escape="/")), **kw)
-
-
-@compiles(_Wildcard, "sqlite")
-def _wildcard_sqlite(element: _Wildcard, compiler: SQLCompiler, **kw: Any) -> str:
-    glob = element.column.op("GLOB", is_comparison=True)(element.glob_pattern)
-    return compiler.process(Grouping(glob), **kw)
-
-
-def json_member(column: ColumnElement[Any], member: str, kind: str) -> ColumnElement[Any]:
-    """Member `member` of JSON object `column` when its JSON type is `kind` (``string``,
-    ``number``, ``boolean``), else NULL; with ``any``, its JSON type name (NULL when absent)."""
-    return _JsonMember(column, member, kind)
 
 
 # --- comparison helpers ------------------------------------------------------------------
@@ -428,9 +134,9 @@ def _negate(expr: ColumnElement[bool]) -> ColumnElement[bool]:
     return expr.is_not(true())
 
 
-def _text_match(column: ColumnElement[Any], op: str, value: _Value) -> ColumnElement[bool]:
+def _text_match(column: ColumnElement[Any], op: str, value: Value) -> ColumnElement[bool]:
     if value.wildcard and op in _EQUALITY:
-        match = _Wildcard(column, value.parts)
+        match = Wildcard(column, value.parts)
         return _negate(match) if op == "!=" else match
     return _compare(column, op, value.text)
 
@@ -480,15 +186,15 @@ class FilterSpec:
         if text is None or not text.strip():
             return None
         if len(text) > self.max_length:
-            raise _filter_error(
+            raise filter_error(
                 f"filter is {len(text)} characters long; the maximum length is {self.max_length}"
             )
         try:
-            tree = _PARSER.parse(text)
+            tree = PARSER.parse(text)
         except UnexpectedInput as exc:
-            raise _syntax_error(text, exc) from None
+            raise syntax_error(text, exc) from None
         except LarkError:
-            raise _filter_error("syntax error") from None
+            raise filter_error("syntax error") from None
         self._check_limits(tree)
         return self._build(tree)
 
@@ -506,12 +212,12 @@ class FilterSpec:
                 depth = max(depth, level)
             stack.extend((child, level) for child in node.children if isinstance(child, Tree))
         if depth > self.max_depth:
-            raise _filter_error(
+            raise filter_error(
                 f"filter nests {depth} levels deep (parentheses and NOT); "
                 f"the maximum depth is {self.max_depth}"
             )
         if terms > self.max_terms:
-            raise _filter_error(f"filter has {terms} comparisons; the maximum is {self.max_terms}")
+            raise filter_error(f"filter has {terms} comparisons; the maximum is {self.max_terms}")
 
     def _build(self, node: Tree[Token]) -> ColumnElement[bool]:
         children = [child for child in node.children if isinstance(child, Tree)]
@@ -526,11 +232,11 @@ class FilterSpec:
         field_token, op_token, value_token = (
             child for child in node.children if isinstance(child, Token)
         )
-        return self._restriction(field_token, str(op_token), _Value.from_token(value_token))
+        return self._restriction(field_token, str(op_token), Value.from_token(value_token))
 
-    def _restriction(self, field_token: Token, op: str, value: _Value) -> ColumnElement[bool]:
+    def _restriction(self, field_token: Token, op: str, value: Value) -> ColumnElement[bool]:
         path = str(field_token)
-        pos = _pos(field_token)
+        pos = token_position(field_token)
         name, field, key = self._resolve(path, pos)
         if field.through is not None:
             return self._through(name, field, field.through, key, op, value, pos)
@@ -543,7 +249,7 @@ class FilterSpec:
         through: Through,
         key: str | None,
         op: str,
-        value: _Value,
+        value: Value,
         pos: int,
     ) -> ColumnElement[bool]:
         if value.is_null:
@@ -551,13 +257,13 @@ class FilterSpec:
                 return through(None)
             if op in ("=", ":"):
                 return _negate(through(None))
-            raise _filter_error(f"field '{name}' at position {pos}: null works only with = and !=")
+            raise filter_error(f"field '{name}' at position {pos}: null works only with = and !=")
         if op == "!=":
             return _negate(through(self._condition(name, field, key, "=", value, pos)))
         return through(self._condition(name, field, key, op, value, pos))
 
     def _condition(
-        self, name: str, field: FilterField, key: str | None, op: str, value: _Value, pos: int
+        self, name: str, field: FilterField, key: str | None, op: str, value: Value, pos: int
     ) -> ColumnElement[bool]:
         if field.type == "map":
             return self._map(name, field.column, key, op, value, pos)
@@ -572,7 +278,7 @@ class FilterSpec:
             return _compare(column, op, self._number(name, field.type, value))
         if field.type == "boolean":
             if op not in _EQUALITY or value.text not in ("true", "false"):
-                raise _filter_error(
+                raise filter_error(
                     f"field '{name}' at position {pos} is a boolean: "
                     "use =, != or : with true or false"
                 )
@@ -586,12 +292,12 @@ class FilterSpec:
         name, _, key = path.partition(".")
         field = self._fields.get(name)
         if field is None:
-            raise _filter_error(
+            raise filter_error(
                 f"unknown field '{name}' at position {pos}; "
                 f"filterable fields: {', '.join(self._fields)}"
             )
         if field.type != "map":
-            raise _filter_error(
+            raise filter_error(
                 f"field '{name}' at position {pos} is a {field.type} and has no member '{key}'"
             )
         return name, field, _map_key(name, key, pos)
@@ -602,21 +308,21 @@ class FilterSpec:
             return column.is_(None)
         if op == "!=":
             return column.is_not(None)
-        raise _filter_error(f"field '{name}' at position {pos}: null works only with = and !=")
+        raise filter_error(f"field '{name}' at position {pos}: null works only with = and !=")
 
     @staticmethod
-    def _number(name: str, kind: str, value: _Value) -> int | float:
+    def _number(name: str, kind: str, value: Value) -> int | float:
         number: int | float
         if kind == "integer":
             if not _INTEGER.fullmatch(value.text):
-                raise _filter_error(
+                raise filter_error(
                     f"field '{name}' is an integer; '{value.text}' at position {value.pos} is not"
                 )
             number = int(value.text)
         elif _NUMBER.fullmatch(value.text):
             number = int(value.text) if _INTEGER.fullmatch(value.text) else float(value.text)
         else:
-            raise _filter_error(
+            raise filter_error(
                 f"field '{name}' is a number; '{value.text}' at position {value.pos} is not"
             )
         # Both databases store 64-bit integers and finite doubles; beyond that is a 400, not a 500.
@@ -626,14 +332,14 @@ class FilterSpec:
             else not math.isfinite(number)
         )
         if out_of_range:
-            raise _filter_error(
+            raise filter_error(
                 f"field '{name}': '{value.text}' at position {value.pos} is out of range "
                 "(64-bit integers, finite numbers)"
             )
         return number
 
     @staticmethod
-    def _timestamp(name: str, column: ColumnElement[Any], value: _Value) -> datetime:
+    def _timestamp(name: str, column: ColumnElement[Any], value: Value) -> datetime:
         raw = value.text
         if raw.endswith(("Z", "z")):
             raw = raw[:-1] + "+00:00"
@@ -642,7 +348,7 @@ class FilterSpec:
         except ValueError:
             moment = None
         if moment is None or moment.tzinfo is None:
-            raise _filter_error(
+            raise filter_error(
                 f"field '{name}' is a timestamp; '{value.text}' at position {value.pos} is not "
                 'an RFC 3339 timestamp with a UTC offset, e.g. "2026-01-01T00:00:00Z"'
             )
@@ -651,7 +357,7 @@ class FilterSpec:
         except OverflowError:
             moment = None
         if moment is None:
-            raise _filter_error(
+            raise filter_error(
                 f"field '{name}': '{value.text}' at position {value.pos} lies outside the "
                 "years 0001-9999 in UTC"
             )
@@ -666,57 +372,57 @@ class FilterSpec:
         column: ColumnElement[Any],
         key: str | None,
         op: str,
-        value: _Value,
+        value: Value,
         pos: int,
     ) -> ColumnElement[bool]:
         if key is None:
             if op == ":" and not value.is_null:
-                present = _JsonMember(column, _map_key(name, value.text, value.pos), "any")
+                present = JsonMember(column, _map_key(name, value.text, value.pos), "any")
                 return present.is_not(None)
-            raise _filter_error(
+            raise filter_error(
                 f"map field '{name}' at position {pos} needs a key: "
                 f"use {name}.<key> = value or {name}:<key>"
             )
         if value.is_null:
-            return FilterSpec._null(f"{name}.{key}", _JsonMember(column, key, "any"), op, pos)
+            return FilterSpec._null(f"{name}.{key}", JsonMember(column, key, "any"), op, pos)
         text = value.text
         typed: tuple[str, Any] | None = None
         if not value.quoted and _NUMBER.fullmatch(text):
             typed = ("number", float(text))
         elif not value.quoted and text in ("true", "false"):
             if op not in _EQUALITY:
-                raise _filter_error(
+                raise filter_error(
                     f"field '{name}.{key}' at position {pos}: true and false work only "
                     "with =, != and :"
                 )
             typed = ("boolean", text == "true")
         if typed is None:
-            return _text_match(_JsonMember(column, key, "string"), op, value)
+            return _text_match(JsonMember(column, key, "string"), op, value)
         kind, scalar = typed
         if op not in _EQUALITY:
-            return _compare(_JsonMember(column, key, kind), op, scalar)
+            return _compare(JsonMember(column, key, kind), op, scalar)
         # A bare 7 also matches "7": label values are often strings that look like numbers.
         match = or_(
-            _JsonMember(column, key, kind) == scalar,
-            _JsonMember(column, key, "string") == text,
+            JsonMember(column, key, kind) == scalar,
+            JsonMember(column, key, "string") == text,
         )
         return _negate(match) if op == "!=" else match
 
     @staticmethod
     def _list(
-        name: str, column: ColumnElement[Any], op: str, value: _Value, pos: int
+        name: str, column: ColumnElement[Any], op: str, value: Value, pos: int
     ) -> ColumnElement[bool]:
         if op != ":":
-            raise _filter_error(
+            raise filter_error(
                 f"list field '{name}' at position {pos} supports only ':' (contains), "
                 f'e.g. {name}:"value"'
             )
         if value.is_null or value.wildcard:
-            raise _filter_error(
+            raise filter_error(
                 f"list field '{name}' at position {value.pos} needs a plain value, "
                 "not null or a wildcard"
             )
-        return _JsonContains(column, literal(value.text, String()))
+        return JsonContains(column, literal(value.text, String()))
 
     # --- order_by ------------------------------------------------------------------------
 
@@ -781,31 +487,8 @@ class FilterSpec:
 
 def _map_key(name: str, key: str, pos: int) -> str:
     if not _MAP_KEY.fullmatch(key):
-        raise _filter_error(
+        raise filter_error(
             f"invalid key '{key}' for map field '{name}' at position {pos}; "
             "keys are 1-64 of A-Z a-z 0-9 _ -"
         )
     return key
-
-
-def _syntax_error(text: str, exc: UnexpectedInput) -> BadRequest:
-    end = len(text) + 1
-    if isinstance(exc, UnexpectedToken):
-        token = exc.token
-        if token.type == "$END":
-            pos, found = end, "end of filter"
-        else:
-            pos, found = _pos(token), repr(str(token))
-        expected = sorted({_TERMINAL_NAMES.get(name, name) for name in exc.expected})
-        return _filter_error(
-            f"syntax error at position {pos}: unexpected {found}; expected {' or '.join(expected)}"
-        )
-    if isinstance(exc, UnexpectedCharacters):
-        index = exc.pos_in_stream or 0
-        pos, char = index + 1, text[index]
-        if char in "\"'":
-            return _filter_error(f"syntax error at position {pos}: unterminated string")
-        return _filter_error(f"syntax error at position {pos}: unexpected {char!r}")
-    if isinstance(exc, UnexpectedEOF):
-        return _filter_error(f"syntax error at position {end}: unexpected end of filter")
-    return _filter_error("syntax error")

@@ -13,7 +13,12 @@ from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing
 from kanri.core.http import STANDARD_PROBLEMS, link_to
 from kanri.core.schemas import ListResponse
-from kanri.governance import schemas, service
+from kanri.governance import (
+    external_execution_service,
+    policy_exception_service,
+    policy_service,
+    schemas,
+)
 from kanri.runs import schemas as run_schemas
 
 router = APIRouter(tags=["governance"], responses=STANDARD_PROBLEMS)
@@ -40,7 +45,7 @@ async def create_policy(
         db,
         who,
         idempotency_key,
-        service.create_policy,
+        policy_service.create_policy,
         who,
         body,
         location=lambda p: f"/v1/policies/{p.id}",
@@ -50,13 +55,13 @@ async def create_policy(
 @router.get("/v1/policies")
 async def list_policies(db: Db, params: Listing, who: Reader) -> ListResponse[schemas.Policy]:
     """Policies of the project. Filter on id, name, enabled, create_time, update_time."""
-    return ListResponse.of(await db.read(service.list_policies, who, params))
+    return ListResponse.of(await db.read(policy_service.list_policies, who, params))
 
 
 @router.get("/v1/policies/default")
 async def get_default_policy(db: Db, who: Reader) -> schemas.DefaultPolicy:
     """The project's default policy (null: none)."""
-    return await db.read(service.get_default, who)
+    return await db.read(policy_service.get_default, who)
 
 
 @router.put("/v1/policies/default")
@@ -64,12 +69,12 @@ async def set_default_policy(
     body: schemas.DefaultPolicy, db: Db, who: Writer
 ) -> schemas.DefaultPolicy:
     """Make a policy (id or name) the project's default; null removes it."""
-    return await db.write(service.set_default, who, body)
+    return await db.write(policy_service.set_default, who, body)
 
 
 @router.get("/v1/policies/{policy_id}")
 async def get_policy(policy_id: PolicyId, db: Db, who: Reader) -> schemas.Policy:
-    return await db.read(service.get_policy, who, policy_id)
+    return await db.read(policy_service.get_policy, who, policy_id)
 
 
 @router.patch("/v1/policies/{policy_id}")
@@ -77,20 +82,20 @@ async def update_policy(
     policy_id: PolicyId, body: schemas.PolicyUpdate, db: Db, who: Writer
 ) -> schemas.Policy:
     """Change fields; `rules` replaces the whole ordered list."""
-    return await db.write(service.update_policy, who, policy_id, body)
+    return await db.write(policy_service.update_policy, who, policy_id, body)
 
 
 @router.delete("/v1/policies/{policy_id}", status_code=204)
 async def delete_policy(policy_id: PolicyId, db: Db, who: Writer) -> None:
     """Delete a policy and its exceptions (not the default policy: 409)."""
-    await db.write(service.delete_policy, who, policy_id)
+    await db.write(policy_service.delete_policy, who, policy_id)
 
 
 @router.post("/v1/governance/pre-check")
 async def pre_check(body: schemas.PreCheck, db: Db, who: Writer) -> schemas.PreCheckResult:
     """What policy decides for an automation, agent or external workflow doing `action`:
     approved, needs_approval (with the approval terms) or denied (with reasons)."""
-    return await db.write(service.pre_check, who, body)
+    return await db.write(policy_service.pre_check, who, body)
 
 
 @router.post(
@@ -113,7 +118,7 @@ async def create_policy_exception(
         db,
         who,
         idempotency_key,
-        service.create_exception,
+        policy_exception_service.create_exception,
         who,
         body,
         location=lambda e: f"/v1/policy-exceptions/{e.id}",
@@ -125,19 +130,19 @@ async def list_policy_exceptions(
     db: Db, params: Listing, who: Reader
 ) -> ListResponse[schemas.PolicyException]:
     """Exceptions, newest first. Filter on policy_id, rule_id, expires_at, create_time."""
-    return ListResponse.of(await db.read(service.list_exceptions, who, params))
+    return ListResponse.of(await db.read(policy_exception_service.list_exceptions, who, params))
 
 
 @router.get("/v1/policy-exceptions/{exception_id}")
 async def get_policy_exception(
     exception_id: ExceptionId, db: Db, who: Reader
 ) -> schemas.PolicyException:
-    return await db.read(service.get_exception, who, exception_id)
+    return await db.read(policy_exception_service.get_exception, who, exception_id)
 
 
 @router.delete("/v1/policy-exceptions/{exception_id}", status_code=204)
 async def delete_policy_exception(exception_id: ExceptionId, db: Db, who: Writer) -> None:
-    await db.write(service.delete_exception, who, exception_id)
+    await db.write(policy_exception_service.delete_exception, who, exception_id)
 
 
 @router.post(
@@ -150,7 +155,7 @@ async def report_external_execution(
 ) -> schemas.ExternalExecution:
     """An external engine reports an execution: 201 when new, 200 when it updated the one
     with the same engine and execution_id."""
-    execution, created = await db.write(service.report, who, body)
+    execution, created = await db.write(external_execution_service.report, who, body)
     response.headers["Location"] = f"/v1/external-executions/{execution.id}"
     if not created:
         response.status_code = 200
@@ -162,14 +167,14 @@ async def list_external_executions(
     db: Db, params: Listing, who: Reader
 ) -> ListResponse[schemas.ExternalExecution]:
     """Newest first. Filter on engine, workflow_id, execution_id, status, started_at."""
-    return ListResponse.of(await db.read(service.list_external, who, params))
+    return ListResponse.of(await db.read(external_execution_service.list_external, who, params))
 
 
 @router.get("/v1/external-executions/{execution_id}")
 async def get_external_execution(
     execution_id: ExecutionId, db: Db, who: Reader
 ) -> schemas.ExternalExecution:
-    return await db.read(service.get_external, who, execution_id)
+    return await db.read(external_execution_service.get_external, who, execution_id)
 
 
 @router.post(
@@ -187,7 +192,10 @@ async def request_external_approval(
     """An approval for the execution (terms from the workflow's policy rule, overridden by
     the body); 200 with the open one if it exists. Poll `GET /v1/approvals/{id}`."""
     approval, created = await db.write(
-        service.request_approval, who, execution_id, body or schemas.ApprovalAsk()
+        external_execution_service.request_approval,
+        who,
+        execution_id,
+        body or schemas.ApprovalAsk(),
     )
     response.headers["Location"] = f"/v1/approvals/{approval.id}"
     if not created:
@@ -200,7 +208,7 @@ async def cancel_external_execution(
     execution_id: ExecutionId, db: Db, who: Writer
 ) -> schemas.ExternalExecution:
     """Mark it cancelled and expire its open approvals; the engine sees it on its next poll."""
-    return await db.write(service.cancel_external, who, execution_id)
+    return await db.write(external_execution_service.cancel_external, who, execution_id)
 
 
 @router.post("/v1/external-executions/{execution_id}/escalate", status_code=201)
@@ -208,7 +216,7 @@ async def escalate_external_execution(
     execution_id: ExecutionId, body: schemas.Escalation, response: Response, db: Db, who: Writer
 ) -> run_schemas.Approval:
     """An escalation record (severity, reason) and an `external_execution.escalated` event."""
-    approval = await db.write(service.escalate_external, who, execution_id, body)
+    approval = await db.write(external_execution_service.escalate_external, who, execution_id, body)
     response.headers["Location"] = f"/v1/approvals/{approval.id}"
     return approval
 
@@ -221,4 +229,6 @@ async def external_execution_audit(
     who: Annotated[Principal, RequireSection("audit-logs", "read")],
 ) -> ListResponse[AuditLog]:
     """The execution's audit rows (reports, evaluations, approvals), oldest first."""
-    return ListResponse.of(await db.read(service.audit_trail, who, execution_id, params))
+    return ListResponse.of(
+        await db.read(external_execution_service.audit_trail, who, execution_id, params)
+    )

@@ -1,4 +1,4 @@
-"""A rule's `when`: the AIP-160 filter grammar of `core.filtering`, evaluated in memory over
+"""A rule's `when`: the AIP-160 filter grammar of `core.filter_grammar`, evaluated in memory over
 a run context (a dict) instead of compiled to SQL.
 
 Semantics follow the SQL side: `=` is exact (an unescaped `*` makes it a wildcard), a bare
@@ -17,7 +17,7 @@ from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 from kanri.core.errors import BadRequest
-from kanri.core.filtering import _PARSER, _syntax_error, _Value
+from kanri.core.filter_grammar import PARSER, Value, syntax_error
 
 FIELDS: Final = (
     "action",
@@ -69,9 +69,9 @@ def parse(text: str) -> Expression:
     if len(text) > MAX_LENGTH:
         raise InvalidExpression(f"longer than {MAX_LENGTH} characters")
     try:
-        tree = _PARSER.parse(text)
+        tree = PARSER.parse(text)
     except UnexpectedInput as exc:
-        raise InvalidExpression(_message(_syntax_error(text, exc))) from None
+        raise InvalidExpression(_message(syntax_error(text, exc))) from None
     except LarkError:
         raise InvalidExpression("syntax error") from None
     fields: set[str] = set()
@@ -130,16 +130,16 @@ def _eval(node: Tree[Token], context: dict[str, Any]) -> bool:
     if node.data == "negation":
         return not _eval(children[0], context)
     field, op, raw = (child for child in node.children if isinstance(child, Token))
-    return _compare(_lookup(context, str(field)), str(op), _Value.from_token(raw))
+    return _compare(_lookup(context, str(field)), str(op), Value.from_token(raw))
 
 
-def _number(value: _Value) -> float | None:
+def _number(value: Value) -> float | None:
     if value.quoted or not _NUMBER.fullmatch(value.text):
         return None
     return float(value.text)
 
 
-def _compare(actual: Any, op: str, value: _Value) -> bool:
+def _compare(actual: Any, op: str, value: Value) -> bool:
     if op == ":":
         if value.text == "*" and not value.quoted:
             return actual is not None and actual != {}
@@ -171,7 +171,7 @@ def _compare(actual: Any, op: str, value: _Value) -> bool:
     return result
 
 
-def _equal(actual: Any, value: _Value) -> bool:
+def _equal(actual: Any, value: Value) -> bool:
     if isinstance(actual, bool):
         return not value.quoted and value.text == ("true" if actual else "false")
     if isinstance(actual, (int, float)):

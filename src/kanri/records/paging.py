@@ -32,7 +32,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
 from kanri.core.errors import BadRequest, FieldError
-from kanri.core.filtering import json_member
+from kanri.core.filter_sql import json_member
 from kanri.core.pagination import ListParams, Page
 from kanri.records.fields import FieldDef
 from kanri.records.models import RecordRow

@@ -22,7 +22,8 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClau
 from sqlalchemy.sql.selectable import NamedFromClause
 from sqlalchemy.types import TypeDecorator
 
-from kanri.core.filtering import FieldType, FilterField, FilterSpec, Through, json_member
+from kanri.core.filter_sql import json_member
+from kanri.core.filtering import FieldType, FilterField, FilterSpec, Through
 from kanri.records.fields import FieldDef, canonical_datetime
 from kanri.records.models import RecordRow, RecordValueRow
 

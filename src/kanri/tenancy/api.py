@@ -12,7 +12,7 @@ from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.schemas import ListResponse
 from kanri.runtime import Kanri
-from kanri.tenancy import schemas, service
+from kanri.tenancy import api_key_service, environment_service, project_service, schemas
 
 router = APIRouter(responses=STANDARD_PROBLEMS)
 
@@ -47,7 +47,7 @@ async def _create_key(
         kanri.db,
         who,
         idempotency_key,
-        service.create_key,
+        api_key_service.create_key,
         who,
         project_ref,
         body,
@@ -80,7 +80,7 @@ async def create_project(
         kanri.db,
         who,
         idempotency_key,
-        service.create_project,
+        project_service.create_project,
         who,
         body,
         kanri.settings.default_rate_limit_per_minute,
@@ -97,7 +97,7 @@ async def list_projects(
     who: Annotated[Principal, RequireSection("projects", "read", reach="organization")],
 ) -> ListResponse[schemas.Project]:
     """Projects of the organization. Filter and order on id, name, display_name, create_time."""
-    page = await db.read(service.list_projects, who, params)
+    page = await db.read(project_service.list_projects, who, params)
     return ListResponse.of(page)
 
 
@@ -107,7 +107,7 @@ async def get_project(
     db: Db,
     who: Annotated[Principal, RequireSection("projects", "read", reach="organization")],
 ) -> schemas.Project:
-    return await db.read(service.get_project, who, project_id)
+    return await db.read(project_service.get_project, who, project_id)
 
 
 @router.patch("/v1/projects/{project_id}", tags=["projects"])
@@ -118,7 +118,7 @@ async def update_project(
     who: Annotated[Principal, RequireSection("projects", "write", reach="organization")],
 ) -> schemas.Project:
     """Change a project's name, description, rate limit or private-network permission."""
-    project = await kanri.db.write(service.update_project, who, project_id, body)
+    project = await kanri.db.write(project_service.update_project, who, project_id, body)
     kanri.auth_cache.invalidate("project")
     return project
 
@@ -130,7 +130,7 @@ async def delete_project(
     who: Annotated[Principal, RequireSection("projects", "write", reach="organization")],
 ) -> None:
     """Delete a project, its environments and its keys."""
-    await kanri.db.write(service.delete_project, who, project_id)
+    await kanri.db.write(project_service.delete_project, who, project_id)
     kanri.auth_cache.invalidate()
 
 
@@ -160,7 +160,7 @@ async def list_project_api_keys(
     params: Listing,
     who: Annotated[Principal, RequireSection("keys", "read", reach="organization")],
 ) -> ListResponse[schemas.ApiKey]:
-    page = await db.read(service.list_keys, who, project_id, params)
+    page = await db.read(api_key_service.list_keys, who, project_id, params)
     return ListResponse.of(page)
 
 
@@ -188,7 +188,7 @@ async def create_environment(
         kanri.db,
         who,
         idempotency_key,
-        service.create_environment,
+        environment_service.create_environment,
         who,
         body,
         location=lambda e: f"/v1/environments/{e.id}",
@@ -204,7 +204,7 @@ async def list_environments(
     who: Annotated[Principal, RequireSection("environments", "read")],
 ) -> ListResponse[schemas.Environment]:
     """Environments of the key's project. Filter and order on id, name, create_time."""
-    page = await db.read(service.list_environments, who, params)
+    page = await db.read(environment_service.list_environments, who, params)
     return ListResponse.of(page)
 
 
@@ -214,7 +214,9 @@ async def get_current_environment(
     who: Annotated[Principal, RequireSection("environments", "read")],
 ) -> schemas.Environment:
     """The environment this request acts in: the key's default or the Kanri-Environment header."""
-    return await db.read(service.get_environment, who, who.environment_id or "production")
+    return await db.read(
+        environment_service.get_environment, who, who.environment_id or "production"
+    )
 
 
 @router.get("/v1/environments/{environment_id}", tags=["environments"])
@@ -223,8 +225,8 @@ async def get_environment(
     db: Db,
     who: Annotated[Principal, RequireSection("environments", "read")],
 ) -> schemas.Environment:
-    row = await db.read_one(*service.environment_lookup(who, environment_id))
-    return service.environment_found(row, environment_id)
+    row = await db.read_one(*environment_service.environment_lookup(who, environment_id))
+    return environment_service.environment_found(row, environment_id)
 
 
 @router.patch("/v1/environments/{environment_id}", tags=["environments"])
@@ -234,7 +236,9 @@ async def update_environment(
     kanri: Runtime,
     who: Annotated[Principal, RequireSection("environments", "write")],
 ) -> schemas.Environment:
-    environment = await kanri.db.write(service.update_environment, who, environment_id, body)
+    environment = await kanri.db.write(
+        environment_service.update_environment, who, environment_id, body
+    )
     kanri.auth_cache.invalidate("environment")
     return environment
 
@@ -246,7 +250,7 @@ async def delete_environment(
     who: Annotated[Principal, RequireSection("environments", "write")],
 ) -> None:
     """Delete an environment (409 while keys default to it)."""
-    await kanri.db.write(service.delete_environment, who, environment_id)
+    await kanri.db.write(environment_service.delete_environment, who, environment_id)
     kanri.auth_cache.invalidate("environment")
 
 
@@ -278,7 +282,7 @@ async def list_api_keys(
     who: Annotated[Principal, RequireSection("keys", "read")],
 ) -> ListResponse[schemas.ApiKey]:
     """Keys of the caller's project: prefix and last four characters only."""
-    page = await db.read(service.list_keys, who, None, params)
+    page = await db.read(api_key_service.list_keys, who, None, params)
     return ListResponse.of(page)
 
 
@@ -288,7 +292,7 @@ async def get_api_key(
     db: Db,
     who: Annotated[Principal, RequireSection("keys", "read", reach="either")],
 ) -> schemas.ApiKey:
-    return await db.read(service.get_key, who, key_id)
+    return await db.read(api_key_service.get_key, who, key_id)
 
 
 @router.delete("/v1/api-keys/{key_id}", tags=["api-keys"])
@@ -298,7 +302,7 @@ async def revoke_api_key(
     who: Annotated[Principal, RequireSection("keys", "write", reach="either")],
 ) -> schemas.ApiKey:
     """Revoke a key at once; it answers 401 from now on."""
-    key = await kanri.db.write(service.revoke_key, who, key_id)
+    key = await kanri.db.write(api_key_service.revoke_key, who, key_id)
     kanri.auth_cache.invalidate("key")
     return key
 
@@ -325,7 +329,7 @@ async def rotate_api_key(
         kanri.db,
         who,
         idempotency_key,
-        service.rotate_key,
+        api_key_service.rotate_key,
         who,
         key_id,
         body or schemas.ApiKeyRotate(),
