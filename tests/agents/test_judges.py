@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import httpx
@@ -247,13 +246,12 @@ async def test_a_regex_check_re2_cannot_run_is_refused_naming_its_pattern(
 
 
 def test_a_backtracking_pattern_is_evaluated_in_linear_time() -> None:
-    # `(a+)+$` over 27 `a`s and a `!`: 2^27 paths for a backtracking engine (seconds).
-    started = time.monotonic()
+    # `(a+)+$` over 100 `a`s and a `!`: 2^100 paths for a backtracking engine, which would
+    # never finish; returning at all is the proof (pytest-timeout fails a regression).
     score, passed, results = evaluate_rules(
         {"checks": [{"type": "regex", "path": "$.text", "pattern": "(a+)+$"}]},
-        {"text": "a" * 27 + "!"},
+        {"text": "a" * 100 + "!"},
     )
-    assert time.monotonic() - started < 0.5
     assert (score, passed) == (0.0, False)
     assert results == [{"type": "regex", "path": "$.text", "passed": False}]
     assert evaluate_rules({"checks": [{"type": "regex", "pattern": "(a+)+!$"}]}, "aaa!")[1]
@@ -275,16 +273,10 @@ async def test_scoring_a_run_with_a_backtracking_pattern_leaves_the_api_answerin
     )
     judge = await _rule_judge(client, tenant, automation, "(a+)+$")
     assert judge.status_code == 201, judge.text
-    run = await run_and_wait(client, tenant, automation["id"], {"text": "a" * 27 + "!"})
-    slowest = 0.0  # the longest round of the API's answers (the scorer shares their loop)
-    for _ in range(100):
-        started = time.monotonic()
-        await asyncio.sleep(0.05)
-        assert (await client.get("/health")).status_code == 200
-        scores = (await client.get(f"/v1/runs/{run['id']}/scores", headers=tenant.headers)).json()
-        slowest = max(slowest, time.monotonic() - started)
-        if scores["data"]:
-            break
-    [score] = scores["data"]
+    # 2^100 paths for a backtracking engine: one scoring on the event loop the API shares
+    # would never let the answers below come back (pytest-timeout fails a regression).
+    run = await run_and_wait(client, tenant, automation["id"], {"text": "a" * 100 + "!"})
+    assert (await client.get("/health")).status_code == 200
+    [score] = await _scores(client, tenant, run["id"])
     assert (score["score"], score["passed"]) == (0.0, False)
-    assert slowest < 0.5
+    assert (await client.get("/health")).status_code == 200

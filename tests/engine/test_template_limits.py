@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
-import time
 import tracemalloc
 from typing import Any
 
@@ -36,22 +34,19 @@ async def test_nested_loops_fail_their_step_while_the_server_keeps_answering(
     )
     assert started.status_code == 202, started.text
     run_id = started.json()["id"]
+    running = await until_status(client, tenant, run_id, {"running", "failed", "completed"})
+    assert running["status"] == "running", running
 
-    # The event loop serves /health between the render's slices of time: no long gap.
-    answered: list[float] = []
-    status = "pending"
-    deadline = time.monotonic() + 20
-    while status not in ("failed", "completed") and time.monotonic() < deadline:
-        health = await client.get("/health")
-        assert health.status_code == 200
-        answered.append(time.monotonic())
+    # The server answers while the render spends its million iterations: each answer comes
+    # back with the run still in flight. Were the render on the event loop, the answers would
+    # wait for it and the run would be failed by then.
+    for _ in range(5):
+        await asyncio.sleep(0.01)
+        assert (await client.get("/health")).status_code == 200
         run = (await client.get(f"/v1/runs/{run_id}", headers=tenant.headers)).json()
-        status = run["status"]
-        await asyncio.sleep(0.005)
-    gaps = [later - earlier for earlier, later in itertools.pairwise(answered)]
-    assert max(gaps) < 0.25, max(gaps)
-    assert len(gaps) > 5
+        assert run["status"] == "running", run
 
+    run = await until_status(client, tenant, run_id, {"failed", "completed"})
     assert run["status"] == "failed"
     assert run["error"]["step_id"] == "spin"
     assert run["error"]["message"] == (
@@ -83,8 +78,9 @@ async def test_padding_text_to_hundreds_of_megabytes_fails_the_step_without_allo
 async def test_a_steps_timeout_bounds_the_rendering_of_its_templates(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    # About 900,000 iterations, each with a method call: seconds of work, within the limits
-    # a render has by default.
+    # About 900,000 iterations, each with a method call: seconds of work. Without the step's
+    # timeout the render would stop at a default limit (5 s or a million iterations), whose
+    # message is another.
     slow = (
         "{% for a in range(900) %}{% for b in range(1000) %}"
         "{% set x = ('%05d' % b).zfill(8) %}"
@@ -92,14 +88,11 @@ async def test_a_steps_timeout_bounds_the_rendering_of_its_templates(
     )
     steps = [{"id": "slow", "kind": "transform", "output": slow, "timeout_seconds": 1}]
     automation = await make_automation(client, tenant, steps)
-    started = time.monotonic()
     run = await run_and_wait(client, tenant, automation["id"], wait=20)
-    took = time.monotonic() - started
     assert run["status"] == "failed", run
     assert run["error"]["message"] == (
         "slow.output: stopped after 1 s of rendering (the step's timeout_seconds)"
     )
-    assert took < 2.5
 
 
 async def test_templates_of_the_template_itself_or_of_all_steps_give_plain_values(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -199,11 +198,11 @@ def test_severity_rises_one_level_and_stops_at_critical() -> None:
 
 
 def test_a_wildcard_of_many_stars_is_matched_in_linear_time() -> None:
-    # As `.*a.*a…b` a backtracking regex tries every split of the text (seconds at 30 `a`s).
+    # As `.*a.*a…b` a backtracking regex tries every way of placing the 12 `a`s in the text:
+    # C(300, 12), about 10^21, at 300 `a`s, which would never finish; returning at all is the
+    # proof (pytest-timeout fails a regression).
     when = expressions.parse('inputs.name = "*a*a*a*a*a*a*a*a*a*a*a*a*b"')
-    started = time.monotonic()
-    assert not when.matches(context_for("run", inputs={"name": "a" * 30}))
-    assert time.monotonic() - started < 0.5
+    assert not when.matches(context_for("run", inputs={"name": "a" * 300}))
     assert when.matches(context_for("run", inputs={"name": "xa" * 12 + "yb"}))
     assert not when.matches(context_for("run", inputs={"name": "a" * 11 + "b"}))
     edges = expressions.parse('inputs.name = "ab*ba"')

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -29,7 +28,7 @@ from tests.knowledge.factories import (
 )
 
 NS = "/v1/knowledge/namespaces"
-TIMEOUT = 1.0
+TIMEOUT = 2.0
 MAX_PAGES = 5
 MAX_CHARS = 1000
 
@@ -98,24 +97,12 @@ async def test_a_pdf_too_slow_to_read_is_422_in_time_while_health_keeps_answerin
         headers=tenant.headers,
     )  # fmt: skip
     assert warm.status_code == 201, warm.text
-    # Within the page cap: a few pages that each take pypdf most of a second.
-    hostile = pdf_sharing_one_content_stream(pages=MAX_PAGES, operations=40_000)
+    # Within the page cap: a few pages that each take pypdf many seconds, far past the limit.
+    hostile = pdf_sharing_one_content_stream(pages=MAX_PAGES, operations=200_000)
     assert len(hostile) < 4000
 
-    health_latencies: list[float] = []
-
-    async def poll_health() -> None:
-        while True:
-            started = time.perf_counter()
-            answer = await limited.get("/health")
-            assert answer.status_code == 200
-            health_latencies.append(time.perf_counter() - started)
-            await asyncio.sleep(0.05)
-
-    poller = asyncio.create_task(poll_health())
-    started = time.perf_counter()
-    try:
-        response = await limited.post(
+    uploading = asyncio.create_task(
+        limited.post(
             upload,
             files=[
                 ("files", ("fine.txt", b"A short note.", "text/plain")),
@@ -123,9 +110,17 @@ async def test_a_pdf_too_slow_to_read_is_422_in_time_while_health_keeps_answerin
             ],
             headers=tenant.headers,
         )
-        elapsed = time.perf_counter() - started
+    )
+    try:
+        # The upload cannot end before the time limit: each /health answered before it did
+        # was served while the document was being read.
+        for _ in range(5):
+            await asyncio.sleep(0.02)
+            assert (await limited.get("/health")).status_code == 200
+            assert not uploading.done()
+        response = await uploading
     finally:
-        poller.cancel()
+        uploading.cancel()
     problem = _problem(response, 422)
     assert problem["errors"] == [
         {
@@ -134,9 +129,6 @@ async def test_a_pdf_too_slow_to_read_is_422_in_time_while_health_keeps_answerin
             "code": "extraction_timeout",
         }
     ]
-    assert elapsed < TIMEOUT + 2
-    assert len(health_latencies) >= 5
-    assert max(health_latencies) < 0.5, health_latencies
     assert [e["title"] for e in await _entries(limited, tenant, ns["id"])] == ["warm.json"]
     # The worker stopped at the limit was replaced: the next document is read.
     after = await limited.post(
