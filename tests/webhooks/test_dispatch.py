@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ulid import ULID
 
 from kanri.runtime import Kanri
-from kanri.webhooks import dispatch, dispatcher
+from kanri.webhooks import dispatch, dispatcher, fanout
 from kanri.webhooks.dispatcher import Dispatcher
 from kanri.webhooks.models import WebhookEndpointRow
 from tests.conftest import BACKEND, PG_URL
@@ -247,13 +247,13 @@ async def test_events_passed_over_while_no_endpoint_is_enabled_still_reach_a_lat
     disabled = await kanri.db.write(disable_all)
     try:
         before = await make_environment(client, tenant)
-        head = await kanri.db.read(dispatch.idle_head)
+        head = await kanri.db.read(fanout.idle_head)
         assert head is not None
         assert head > ""
         await asyncio.sleep(0.3)  # the dispatcher has passed over that event
         async with receiver() as sink:
             webhook = await make_webhook(client, tenant, sink.url)
-            assert await kanri.db.read(dispatch.idle_head) is None
+            assert await kanri.db.read(fanout.idle_head) is None
             # Its id taken before the events passed over, committed only now.
             written_ms = ULID.from_str(head.removeprefix("evt_")).milliseconds - 1
             late_id = f"evt_{ULID.from_timestamp(written_ms / 1000)}"

@@ -9,29 +9,20 @@ record naming the exact call; the decision is read back when the run resumes.
 from __future__ import annotations
 
 import json
-import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Table, bindparam, insert, select
-from sqlalchemy.orm import Session
-
 from kanri.agents import schemas
-from kanri.agents import service as agents
-from kanri.agents.models import AgentRow, ToolCallRow
+from kanri.agents.ledger import Ledger, store_notifications, store_tool_call, store_turn
+from kanri.agents.setup import Setup, load_setup
 from kanri.agents.tools import ToolContext, ToolResult, tools
 from kanri.core.errors import NotFound
-from kanri.core.ids import looks_like_id, new_id
 from kanri.core.time import utcnow
 from kanri.costs import budgets
 from kanri.costs import usage as usage_records
-from kanri.db.prepared import Prepared
-from kanri.engine import queue
 from kanri.engine.registry import (
     IN_STEP_MARK,
     ApprovalRequest,
@@ -45,267 +36,10 @@ from kanri.engine.registry import (
 from kanri.governance import evaluator, gate
 from kanri.providers import service as providers
 from kanri.providers.clients import ModelReply, ModelRequest, ProviderError, Usage, complete
-from kanri.runs.models import ApprovalRow
-from kanri.runs.states import system_principal
 
 SUSPENDED_POLL_SECONDS = 5.0
 DELTA_FLUSH_SECONDS = 0.25
-_CALL_MARK = re.compile(re.escape(IN_STEP_MARK) + r"(\S+)$")
 POLICY = ":policy"  # the key suffix of a tool call's policy approval
-
-
-@dataclass
-class Setup:
-    agent_id: str | None
-    agent_name: str | None
-    agent_status: str
-    spec: schemas.AgentSpec
-    provider: providers.ProviderConfig
-    model_calls: dict[str, ModelReply]
-    tool_calls: dict[str, ToolCallRow]
-    decisions: dict[str, tuple[str, str, str]]  # call key → (status, comment, approval id)
-    facts: queue.RunFacts | None  # the run's policies (None: none has rules)
-    history: list[dict[str, Any]]
-    verdict: budgets.Verdict  # the budgets before the first model call
-
-
-def _decisions(tx: Session, run_id: str, step_id: str) -> dict[str, tuple[str, str, str]]:
-    out: dict[str, tuple[str, str, str]] = {}
-    for row in tx.execute(
-        select(ApprovalRow)
-        .where(ApprovalRow.run_id == run_id, ApprovalRow.step_id == step_id)
-        .order_by(ApprovalRow.create_time)
-    ).scalars():
-        mark = _CALL_MARK.search(row.message)
-        if mark is not None:
-            comment = next(
-                (str(d.get("comment") or "") for d in row.decisions if d.get("outcome")), ""
-            )
-            out[mark.group(1)] = (row.status, comment, row.id)
-    return out
-
-
-_AGENT_STATE_OF = select(AgentRow.id, AgentRow.name, AgentRow.status).where(
-    AgentRow.project_id == bindparam("project")
-)
-# Built once: every agent run reads its agent's state.
-_AGENT_STATE = {
-    True: Prepared(_AGENT_STATE_OF.where(AgentRow.id == bindparam("ref"))),
-    False: Prepared(_AGENT_STATE_OF.where(AgentRow.name == bindparam("ref"))),
-}
-NO_AGENT: tuple[None, None, str] = (None, None, "active")  # a step given a spec, no agent
-
-
-def load_setup(
-    tx: Session,
-    ctx: StepContext,
-    secret: bytes,
-    agent_ref: str | None,
-    version: int | str | None,
-    pinned: dict[str, Any] | None,
-    thread_id: str | None,
-) -> Setup:
-    """Everything the loop needs, read in one transaction (what the step recorded in earlier
-    tries only when it may have: `ctx.fresh`)."""
-    run_id, project_id, step_id = ctx.run_id, ctx.project_id, ctx.step_id
-    agent: dict[str, Any] | None = None
-    if agent_ref is not None:
-        by_id = looks_like_id(agent_ref, "agt")
-        agent = _AGENT_STATE[by_id].read(tx, {"project": project_id, "ref": agent_ref})
-        if agent is None:
-            raise LookupError(f"agent '{agent_ref}' not found")
-    if pinned is not None:
-        spec_json = pinned
-    else:
-        assert agent is not None
-        row = tx.get_one(AgentRow, agent["id"])
-        if version == "draft":
-            spec_json = row.spec
-        else:
-            number = version if isinstance(version, int) else row.published_version
-            if number is None:
-                raise LookupError(f"agent '{row.name}' has no published version")
-            spec_json = agents._version_row(tx, row, number).spec
-    spec = schemas.AgentSpec.model_validate(spec_json)
-    provider = providers.resolve(tx, project_id, secret, spec.runtime.provider)
-    history = agents.thread_history(tx, thread_id) if thread_id else []
-    agent_id, name, status = (agent["id"], agent["name"], agent["status"]) if agent else NO_AGENT
-    verdict = budgets.verdict(tx, project_id, agent_id)
-    recorded = _Recorded({}, {}, {}) if ctx.fresh else _recorded(tx, run_id, step_id)
-    return Setup(
-        agent_id,
-        name,
-        status,
-        spec,
-        provider,
-        recorded.model_calls,
-        recorded.tool_calls,
-        recorded.decisions,
-        ctx.facts,
-        history,
-        verdict,
-    )
-
-
-@dataclass
-class _Recorded:
-    model_calls: dict[str, ModelReply]
-    tool_calls: dict[str, ToolCallRow]
-    decisions: dict[str, tuple[str, str, str]]
-
-
-def _recorded(tx: Session, run_id: str, step_id: str) -> _Recorded:
-    """What earlier tries of the step recorded: model calls, tool calls, approvals."""
-    prefix = f"{step_id}:"
-    models = {
-        key: ModelReply(
-            row.reply,
-            row.finish_reason,
-            Usage(
-                row.input_tokens,
-                row.output_tokens,
-                row.cached_input_tokens,
-                row.reasoning_tokens,
-                row.total_tokens,
-            ),
-            row.model,
-        )
-        for key, row in usage_records.recorded_calls(tx, run_id, prefix).items()
-    }
-    tool_rows = {
-        row.call_key: row
-        for row in tx.execute(
-            select(ToolCallRow).where(
-                ToolCallRow.run_id == run_id, ToolCallRow.call_key.startswith(prefix)
-            )
-        ).scalars()
-    }
-    return _Recorded(models, tool_rows, _decisions(tx, run_id, step_id))
-
-
-_INSERT_TOOL_CALL = Prepared(insert(cast(Table, ToolCallRow.__table__)))
-
-
-def store_tool_call(
-    tx: Session,
-    run: queue.FencedRun,
-    call_key: str,
-    call: dict[str, Any],
-    arguments: Any,
-    status: str,
-    result: Any,
-    emitted: list[tuple[str, dict[str, Any]]],
-    approval_id: str | None = None,
-) -> None:
-    _INSERT_TOOL_CALL.run(
-        tx,
-        {
-            "id": new_id("tcl"),
-            "project_id": run.project_id,
-            "run_id": run.id,
-            "call_key": call_key,
-            "tool_call_id": str(call.get("id") or call_key)[:200],
-            "name": str(call.get("function", {}).get("name", ""))[:100],
-            "arguments": arguments,
-            "status": status,
-            "result": result,
-            "approval_id": approval_id,
-            "create_time": utcnow(),
-        },
-    )
-    who = system_principal(run)
-    for event_type, data in [
-        *emitted,
-        (
-            "run.tool_call",
-            {"call_key": call_key, "name": call.get("function", {}).get("name"), "status": status},
-        ),
-    ]:
-        queue.emit_on_run(tx, who, run, event_type, data)
-
-
-def store_turn(
-    tx: Session, run: queue.FencedRun, thread_id: str, turn: list[dict[str, Any]]
-) -> None:
-    agents.append_to_thread(tx, thread_id, run.id, turn)
-
-
-def store_notifications(tx: Session, run: queue.FencedRun, items: list[tuple[str, Any]]) -> None:
-    budgets.record_notifications(tx, system_principal(run), items)
-
-
-Entry = Callable[[Session, queue.FencedRun], Any]  # a record written on the run, fenced
-
-
-def write_entries(
-    tx: Session,
-    run_id: str,
-    attempt: int,
-    entries: list[Entry],
-    budgets_of: tuple[str, str | None] | None = None,
-) -> budgets.Verdict | None:
-    """Write `entries` while the run is ours; with `budgets_of` (project, agent), the budgets'
-    verdict after them."""
-    run = queue.fenced_run(tx, run_id, attempt)
-    totals = (run.usage, run.cost_usd)
-    for entry in entries:
-        entry(tx, run)
-    if (run.usage, run.cost_usd) != totals:
-        queue.save_totals(tx, run)
-    return None if budgets_of is None else budgets.verdict(tx, *budgets_of)
-
-
-@dataclass
-class Ledger:
-    """The records a run of the loop owes, written as late as is safe.
-
-    A finished model call's record (and a tool call's) waits for the loop's next write as
-    long as only computation follows it: before anything that costs money or reaches
-    outside — the next model call, a tool that does I/O, parking the run — what is owed is
-    written in one transaction, and what is owed when the step ends goes in the transaction
-    of its checkpoint (`Done.effects`). So a crash can lose only records whose calls were
-    followed by nothing but computation, and a run of N calls costs about N transactions."""
-
-    ctx: StepContext
-    agent_id: str | None
-    verdict: budgets.Verdict | None  # the budgets' verdict; None: stale
-    entries: list[Entry] = field(default_factory=list)
-
-    def add(self, entry: Entry) -> None:
-        self.entries.append(entry)
-
-    async def write(self) -> None:
-        """Write what is owed (nothing to do when nothing is)."""
-        if self.entries:
-            await self._write(None)
-
-    async def verdict_now(self) -> budgets.Verdict:
-        """The budgets' verdict now (written records count)."""
-        if self.entries:
-            self.verdict = await self._write((self.ctx.project_id, self.agent_id))
-        elif self.verdict is None:
-            db = self.ctx.services.kanri.db
-            self.verdict = await db.read(budgets.verdict, self.ctx.project_id, self.agent_id)
-        assert self.verdict is not None
-        return self.verdict
-
-    async def _write(self, budgets_of: tuple[str, str | None] | None) -> budgets.Verdict | None:
-        entries, self.entries = self.entries, []
-        db = self.ctx.services.kanri.db
-        verdict: budgets.Verdict | None = await db.write(
-            write_entries, self.ctx.run_id, self.ctx.attempt, entries, budgets_of
-        )
-        return verdict
-
-    def done(self, output: Any) -> Done:
-        """The step's outcome, carrying what is still owed into its checkpoint."""
-        entries, self.entries = self.entries, []
-        if not entries:
-            return Done(output)
-        effect = partial(
-            write_entries, run_id=self.ctx.run_id, attempt=self.ctx.attempt, entries=entries
-        )
-        return Done(output, effects=(effect,))
 
 
 class DeltaSink:

@@ -14,7 +14,7 @@ from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.errors import FieldError, PayloadTooLarge, ValidationFailed
 from kanri.core.http import STANDARD_PROBLEMS, problem_responses
 from kanri.core.schemas import ListResponse
-from kanri.knowledge import flows, schemas, service
+from kanri.knowledge import entry_service, flows, schemas, service
 from kanri.knowledge.embeddings import LOCAL_PROVIDER
 from kanri.knowledge.extract import media_type
 
@@ -152,7 +152,7 @@ async def create_entry(
     embedded = await flows.embed_inline(kanri, who, namespace, write, content, wait=wait)
     entry = await idempotency.create(
         request, response, kanri.db, who, idempotency_key,
-        partial(service.write_entry, replace=False),
+        partial(entry_service.write_entry, replace=False),
         who, namespace, body.id, write, content, embedded,
         location=lambda e: f"{BASE}/{e.namespace_id}/entries/{e.id}",
         status_code=_created_status,
@@ -230,7 +230,7 @@ async def upload_entries(
         text, found_title = await kanri.extractor.extract(data, kind, field)
         title = (found_title or upload.filename or "")[:500]
         body = shared.model_copy(update={"title": title})
-        prepared.append((body, service.Content(text, kind, title)))
+        prepared.append((body, entry_service.Content(text, kind, title)))
     entries = [
         await flows.write_entry(
             kanri, who, namespace, None, body, content, replace=False, wait=wait
@@ -248,20 +248,20 @@ async def list_entries(
 ) -> ListResponse[schemas.Entry]:
     """Entries of the namespace. Filter on metadata.<key>, id, title, status, content_type,
     source_url, chunk_count, times; e.g. `metadata.team = "ops" AND status = "ready"`."""
-    return ListResponse.of(await db.read(service.list_entries, who, namespace, params))
+    return ListResponse.of(await db.read(entry_service.list_entries, who, namespace, params))
 
 
 @router.get(BASE + "/{namespace}/entries/{entry_id}")
 async def get_entry(
     namespace: NamespaceRef, entry_id: EntryRef, db: Db, who: Reader
 ) -> schemas.Entry:
-    return await db.read(service.get_entry, who, namespace, entry_id)
+    return await db.read(entry_service.get_entry, who, namespace, entry_id)
 
 
 @router.delete(BASE + "/{namespace}/entries/{entry_id}", status_code=204)
 async def delete_entry(namespace: NamespaceRef, entry_id: EntryRef, db: Db, who: Writer) -> None:
     """Delete the entry and its chunks (gone from keyword and vector search at once)."""
-    await db.write(service.delete_entry, who, namespace, entry_id)
+    await db.write(entry_service.delete_entry, who, namespace, entry_id)
 
 
 @router.post(BASE + "/{namespace}/search", responses=problem_responses(503))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
 from kanri.core.errors import FieldError, ServiceUnavailable, ValidationFailed
-from kanri.knowledge import pgvector, schemas, search, service
+from kanri.knowledge import entry_service, ingestion, pgvector, schemas, search, service
 from kanri.knowledge.chunking import Chunk, Chunker
 from kanri.knowledge.embeddings import (
     LOCAL_PROVIDER,
@@ -29,6 +29,7 @@ from kanri.knowledge.embeddings import (
     LocalEmbedder,
     OpenAIEmbedder,
     ProviderEmbedder,
+    embedding_key,
     word_pieces,
 )
 from kanri.knowledge.extract import media_type
@@ -103,7 +104,7 @@ async def embed_chunks(embedder: Embedder, chunks: list[Chunk]) -> np.ndarray[An
     return np.concatenate(parts)
 
 
-async def content_of(kanri: Kanri, body: schemas.EntryWrite) -> service.Content:
+async def content_of(kanri: Kanri, body: schemas.EntryWrite) -> entry_service.Content:
     """The entry's text, extracted from `content_base64` when given. Raises 413/415/422
     (and 503 while the document readers are busy)."""
     if body.text is not None:
@@ -114,7 +115,7 @@ async def content_of(kanri: Kanri, body: schemas.EntryWrite) -> service.Content:
                 errors=[FieldError("body.content_type", "use content_base64 for PDFs")],
             )
         text, title = await kanri.extractor.extract(body.text.encode(), kind, "body.text")
-        return service.Content(text, kind, title)
+        return entry_service.Content(text, kind, title)
     kind = media_type(body.content_type, field="body.content_type")
     try:
         data = base64.b64decode(body.content_base64 or "", validate=True)
@@ -124,7 +125,7 @@ async def content_of(kanri: Kanri, body: schemas.EntryWrite) -> service.Content:
             errors=[FieldError("body.content_base64", "not valid base64")],
         ) from None
     text, title = await kanri.extractor.extract(data, kind, "body.content_base64")
-    return service.Content(text, kind, title)
+    return entry_service.Content(text, kind, title)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ async def write_entry(
     ns_ref: str,
     entry_id: str | None,
     body: schemas.EntryWrite,
-    content: service.Content,
+    content: entry_service.Content,
     *,
     replace: bool,
     wait: bool,
@@ -158,7 +159,7 @@ async def write_entry(
     answer; the rest is `processing` until its engine job is done."""
     embedded = await embed_inline(kanri, who, ns_ref, body, content, wait=wait)
     entry = await kanri.db.write(
-        service.write_entry, who, ns_ref, entry_id, body, content, embedded, replace=replace
+        entry_service.write_entry, who, ns_ref, entry_id, body, content, embedded, replace=replace
     )
     if entry.status == "processing":
         kanri.wake_engine()
@@ -170,10 +171,10 @@ async def embed_inline(
     who: Principal,
     ns_ref: str,
     body: schemas.EntryWrite,
-    content: service.Content,
+    content: entry_service.Content,
     *,
     wait: bool,
-) -> service.Embedded | None:
+) -> entry_service.Embedded | None:
     """The chunks and vectors of an entry small enough to be ready in the answer (with
     `wait`); None: the entry is ingested by an engine job."""
     target = await kanri.db.read(_target, who, ns_ref)
@@ -186,16 +187,16 @@ async def embed_inline(
             vectors = await embed_chunks(embedder, chunks)
         except EmbeddingFailed as exc:
             raise ServiceUnavailable(f"the embedding model failed: {exc}") from None
-        key = service.embedding_key(target.embedding)
+        key = embedding_key(target.embedding)
         if target.embedding.get("dimension") is None and len(vectors):
             dimension = int(vectors.shape[1])
-            await kanri.db.write(service.learn_dimension, target.namespace_id, key, dimension)
-            key = service.embedding_key({**target.embedding, "dimension": dimension})
-        embedded = service.Embedded(chunks, vectors, key)
+            await kanri.db.write(ingestion.learn_dimension, target.namespace_id, key, dimension)
+            key = embedding_key({**target.embedding, "dimension": dimension})
+        embedded = entry_service.Embedded(chunks, vectors, key)
     return embedded
 
 
-def _chunk_all(work: list[service.IngestWork]) -> list[list[Chunk]]:
+def _chunk_all(work: list[ingestion.IngestWork]) -> list[list[Chunk]]:
     return [chunk_text(item.text, item.chunking, item.embedding) for item in work]
 
 
@@ -211,7 +212,7 @@ async def ingest(
     done = failed = 0
     while True:
         work = await kanri.db.read(
-            service.pending_work, project_id, namespace_id, entry_pk, generation
+            ingestion.pending_work, project_id, namespace_id, entry_pk, generation
         )
         if not work:
             return {"ingested": done, "failed": failed}
@@ -225,11 +226,13 @@ async def ingest(
             vectors = await embed_chunks(embedder, [c for chunks in chunked for c in chunks])
         except EmbeddingFailed as exc:
             for item in work:
-                await kanri.db.write(service.fail_ingestion, item, str(exc))
+                await kanri.db.write(ingestion.fail_ingestion, item, str(exc))
             return {"ingested": done, "failed": failed + len(work)}
         if embedding.get("dimension") is None and len(vectors):
-            key = service.embedding_key(embedding)
-            await kanri.db.write(service.learn_dimension, namespace_id, key, int(vectors.shape[1]))
+            key = embedding_key(embedding)
+            await kanri.db.write(
+                ingestion.learn_dimension, namespace_id, key, int(vectors.shape[1])
+            )
             embedding = {**embedding, "dimension": int(vectors.shape[1])}
         offset = 0
         for item, chunks in zip(work, chunked, strict=True):
@@ -237,7 +240,7 @@ async def ingest(
             offset += len(chunks)
             if item.embedding != embedding:
                 item = dataclasses.replace(item, embedding=embedding)
-            if await kanri.db.write(service.store_ingested, item, chunks, part):
+            if await kanri.db.write(ingestion.store_ingested, item, chunks, part):
                 done += 1
                 progressed = True
         if entry_pk is not None or not progressed:
@@ -275,7 +278,7 @@ def _search(
     hnsw: pgvector.PgVector | None,
 ) -> list[search.Found]:
     rows, _ = _resolve(tx, who, refs)
-    keys = {row.id: service.embedding_key(row.embedding) for row in rows}
+    keys = {row.id: embedding_key(row.embedding) for row in rows}
     return search.run(tx, rows, keys, query, hnsw)
 
 
@@ -299,7 +302,7 @@ async def search_knowledge(
     search.SEARCH_FILTERS.compile(request.filter)  # a bad filter fails before any embedding
     if request.mode != "keyword":
         settings, allow = await kanri.db.read(_embeddings, who, namespaces)
-        by_key = {service.embedding_key(e): e for e in settings.values()}
+        by_key = {embedding_key(e): e for e in settings.values()}
         for key, embedding in by_key.items():
             embedder = embedder_for(embedding, kanri, allow, who.project())
             if isinstance(embedder, LocalEmbedder):

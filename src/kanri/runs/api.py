@@ -16,7 +16,7 @@ from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.schemas import ListResponse
-from kanri.runs import schemas, service, stream
+from kanri.runs import approval_service, schemas, service, stream, worker_service
 from kanri.runs.states import TERMINAL
 
 router = APIRouter(tags=["runs"], responses=STANDARD_PROBLEMS)
@@ -148,7 +148,7 @@ async def escalate_run(
 ) -> schemas.Approval:
     """Record an escalation (severity, reason) as an approval people acknowledge; emits
     `run.escalated`. The run carries on."""
-    approval = await db.write(service.escalate, who, run_id, body)
+    approval = await db.write(approval_service.escalate, who, run_id, body)
     response.headers["Location"] = f"/v1/approvals/{approval.id}"
     return approval
 
@@ -219,7 +219,7 @@ async def list_workers(
     db: Db, who: Annotated[Principal, RequireSection("runs", "read", reach="organization")]
 ) -> ListResponse[schemas.Worker]:
     """Live workers of this deployment and their heartbeats (organization admin keys)."""
-    return ListResponse(data=await db.read(service.workers, who))
+    return ListResponse(data=await db.read(worker_service.workers, who))
 
 
 @router.get("/v1/exceptions")
@@ -235,12 +235,12 @@ async def list_approvals(db: Db, params: Listing, who: Reader) -> ListResponse[s
     """Approvals, newest first (`order_by=deadline`: soonest deadline first). Filter on
     status, severity, source, run_id, external_execution_id, automation_id, policy_id,
     deadline, create_time."""
-    return ListResponse.of(await db.read(service.list_approvals, who, params))
+    return ListResponse.of(await db.read(approval_service.list_approvals, who, params))
 
 
 @router.get("/v1/approvals/{approval_id}")
 async def get_approval(approval_id: ApprovalId, db: Db, who: Reader) -> schemas.Approval:
-    return await db.read(service.get_approval, who, approval_id)
+    return await db.read(approval_service.get_approval, who, approval_id)
 
 
 @router.post("/v1/approvals/{approval_id}/approve")
@@ -249,7 +249,7 @@ async def approve(
 ) -> schemas.Approval:
     """Approve; the run resumes once enough approvers agreed."""
     approval = await kanri.db.write(
-        service.decide, who, approval_id, "approved", body or schemas.Decision()
+        approval_service.decide, who, approval_id, "approved", body or schemas.Decision()
     )
     kanri.wake_engine()
     return approval
@@ -261,7 +261,7 @@ async def reject(
 ) -> schemas.Approval:
     """Reject; the run fails with stop_reason `rejected`."""
     approval = await kanri.db.write(
-        service.decide, who, approval_id, "rejected", body or schemas.Decision()
+        approval_service.decide, who, approval_id, "rejected", body or schemas.Decision()
     )
     kanri.wake_engine()
     return approval

@@ -29,7 +29,7 @@ from kanri.core.errors import ValidationFailed
 from kanri.core.net import BlockedDestination
 from kanri.core.time import utcnow
 from kanri.events import service as events_service
-from kanri.webhooks import dispatch
+from kanri.webhooks import dispatch, fanout
 from kanri.webhooks.sender import Sender, TooManyRedirects
 from kanri.webhooks.service import SECRET_PURPOSE
 
@@ -150,7 +150,7 @@ class Dispatcher:
         # `head` are listed (an index-only read) and those not yet seen are fanned out.
         # `seen` holds the ids read since the settled cursor, with their times; the cursor
         # moves (at most every CURSOR_SECONDS) to the newest seen id older than SETTLE.
-        settled = await self.db.write(dispatch.cursor, self.clock())
+        settled = await self.db.write(fanout.cursor, self.clock())
         head = settled
         seen: dict[str, datetime] = {}
         stored = settled
@@ -159,7 +159,7 @@ class Dispatcher:
             try:
                 # Taken before the reads below: events older than `before` are in them.
                 before = await self._settle_before() if time.monotonic() >= rescan_at else None
-                idle = await self.db.read(dispatch.idle_head)
+                idle = await self.db.read(fanout.idle_head)
                 if idle is not None:
                     # No endpoint is enabled: the events up to `idle` match none, and are
                     # passed over unread. Those older than `before` are settled; younger
@@ -173,7 +173,7 @@ class Dispatcher:
                             for event_id in [event_id for event_id in seen if event_id <= floor]:
                                 del seen[event_id]
                 else:
-                    batch = await self.db.read(dispatch.scan, head, FAN_OUT_BATCH)
+                    batch = await self.db.read(fanout.scan, head, FAN_OUT_BATCH)
                     await self._fan_out(batch, seen)
                     head = batch.head or head
                     if len(batch.ids) == FAN_OUT_BATCH:
@@ -181,15 +181,15 @@ class Dispatcher:
                     if before is not None:
                         rescan_at = time.monotonic() + RESCAN_SECONDS
                         if head > settled:
-                            listed = await self.db.read(dispatch.ids_between, settled, head)
+                            listed = await self.db.read(fanout.ids_between, settled, head)
                             late = [event_id for event_id in listed if event_id not in seen]
                             if late:
-                                scanned = await self.db.read(dispatch.scan_ids, late)
+                                scanned = await self.db.read(fanout.scan_ids, late)
                                 await self._fan_out(scanned, seen)
                         settled = _settle(seen, settled, before)
                 if settled > stored and time.monotonic() >= cursor_at:
                     cursor_at = time.monotonic() + CURSOR_SECONDS
-                    await self.db.write(dispatch.advance_cursor, settled, self.clock())
+                    await self.db.write(fanout.advance_cursor, settled, self.clock())
                     stored = settled
             except asyncio.CancelledError:
                 raise
@@ -204,16 +204,16 @@ class Dispatcher:
         SETTLE_MAX ago."""
         now = self.clock()
         before = now - SETTLE
-        oldest = await self.db.read(dispatch.oldest_open_write)
+        oldest = await self.db.read(fanout.oldest_open_write)
         if oldest is not None:
             before = max(min(before, oldest - CLOCK_SKEW), now - SETTLE_MAX)
         return before
 
-    async def _fan_out(self, batch: dispatch.Scan, seen: dict[str, datetime]) -> None:
+    async def _fan_out(self, batch: fanout.Scan, seen: dict[str, datetime]) -> None:
         # In chunks, so that the first deliveries are sent while later ones are being made.
         for start in range(0, len(batch.wanted), FAN_OUT_CHUNK):
             chunk = batch.wanted[start : start + FAN_OUT_CHUNK]
-            if await self.db.write(dispatch.fan_out, chunk, self.clock()):
+            if await self.db.write(fanout.fan_out, chunk, self.clock()):
                 self.wake()
         seen.update(zip(batch.ids, batch.times, strict=True))
 

@@ -19,6 +19,14 @@ LOCAL_PROVIDER = "local"
 OPENAI_PROVIDER = "openai"
 
 
+def embedding_key(embedding: dict[str, Any]) -> str:
+    """What identifies a model: vectors are comparable only under one key."""
+    return "|".join(
+        str(embedding.get(name) or "")
+        for name in ("provider", "model", "base_url", "provider_id", "dimension")
+    )
+
+
 class EmbeddingFailed(RuntimeError):
     """The model could not embed (endpoint down, bad answer); the message is safe to show."""
 

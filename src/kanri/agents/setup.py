@@ -1,0 +1,156 @@
+"""What a run of the agent loop reads before its first call: the agent and its spec, the
+provider, the thread's history, the budgets' verdict, and what earlier tries of the step
+recorded (model calls, tool calls, approval decisions), so a resumed run replays them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from kanri.agents import schemas
+from kanri.agents import service as agents
+from kanri.agents.models import AgentRow, ToolCallRow
+from kanri.core.ids import looks_like_id
+from kanri.costs import budgets
+from kanri.costs import usage as usage_records
+from kanri.db.prepared import Prepared
+from kanri.engine import queue
+from kanri.engine.registry import IN_STEP_MARK, StepContext
+from kanri.providers import service as providers
+from kanri.providers.clients import ModelReply, Usage
+from kanri.runs.models import ApprovalRow
+
+_CALL_MARK = re.compile(re.escape(IN_STEP_MARK) + r"(\S+)$")
+
+
+@dataclass
+class Setup:
+    agent_id: str | None
+    agent_name: str | None
+    agent_status: str
+    spec: schemas.AgentSpec
+    provider: providers.ProviderConfig
+    model_calls: dict[str, ModelReply]
+    tool_calls: dict[str, ToolCallRow]
+    decisions: dict[str, tuple[str, str, str]]  # call key → (status, comment, approval id)
+    facts: queue.RunFacts | None  # the run's policies (None: none has rules)
+    history: list[dict[str, Any]]
+    verdict: budgets.Verdict  # the budgets before the first model call
+
+
+def _decisions(tx: Session, run_id: str, step_id: str) -> dict[str, tuple[str, str, str]]:
+    out: dict[str, tuple[str, str, str]] = {}
+    for row in tx.execute(
+        select(ApprovalRow)
+        .where(ApprovalRow.run_id == run_id, ApprovalRow.step_id == step_id)
+        .order_by(ApprovalRow.create_time)
+    ).scalars():
+        mark = _CALL_MARK.search(row.message)
+        if mark is not None:
+            comment = next(
+                (str(d.get("comment") or "") for d in row.decisions if d.get("outcome")), ""
+            )
+            out[mark.group(1)] = (row.status, comment, row.id)
+    return out
+
+
+_AGENT_STATE_OF = select(AgentRow.id, AgentRow.name, AgentRow.status).where(
+    AgentRow.project_id == bindparam("project")
+)
+# Built once: every agent run reads its agent's state.
+_AGENT_STATE = {
+    True: Prepared(_AGENT_STATE_OF.where(AgentRow.id == bindparam("ref"))),
+    False: Prepared(_AGENT_STATE_OF.where(AgentRow.name == bindparam("ref"))),
+}
+NO_AGENT: tuple[None, None, str] = (None, None, "active")  # a step given a spec, no agent
+
+
+def load_setup(
+    tx: Session,
+    ctx: StepContext,
+    secret: bytes,
+    agent_ref: str | None,
+    version: int | str | None,
+    pinned: dict[str, Any] | None,
+    thread_id: str | None,
+) -> Setup:
+    """Everything the loop needs, read in one transaction (what the step recorded in earlier
+    tries only when it may have: `ctx.fresh`)."""
+    run_id, project_id, step_id = ctx.run_id, ctx.project_id, ctx.step_id
+    agent: dict[str, Any] | None = None
+    if agent_ref is not None:
+        by_id = looks_like_id(agent_ref, "agt")
+        agent = _AGENT_STATE[by_id].read(tx, {"project": project_id, "ref": agent_ref})
+        if agent is None:
+            raise LookupError(f"agent '{agent_ref}' not found")
+    if pinned is not None:
+        spec_json = pinned
+    else:
+        assert agent is not None
+        row = tx.get_one(AgentRow, agent["id"])
+        if version == "draft":
+            spec_json = row.spec
+        else:
+            number = version if isinstance(version, int) else row.published_version
+            if number is None:
+                raise LookupError(f"agent '{row.name}' has no published version")
+            spec_json = agents._version_row(tx, row, number).spec
+    spec = schemas.AgentSpec.model_validate(spec_json)
+    provider = providers.resolve(tx, project_id, secret, spec.runtime.provider)
+    history = agents.thread_history(tx, thread_id) if thread_id else []
+    agent_id, name, status = (agent["id"], agent["name"], agent["status"]) if agent else NO_AGENT
+    verdict = budgets.verdict(tx, project_id, agent_id)
+    recorded = _Recorded({}, {}, {}) if ctx.fresh else _recorded(tx, run_id, step_id)
+    return Setup(
+        agent_id,
+        name,
+        status,
+        spec,
+        provider,
+        recorded.model_calls,
+        recorded.tool_calls,
+        recorded.decisions,
+        ctx.facts,
+        history,
+        verdict,
+    )
+
+
+@dataclass
+class _Recorded:
+    model_calls: dict[str, ModelReply]
+    tool_calls: dict[str, ToolCallRow]
+    decisions: dict[str, tuple[str, str, str]]
+
+
+def _recorded(tx: Session, run_id: str, step_id: str) -> _Recorded:
+    """What earlier tries of the step recorded: model calls, tool calls, approvals."""
+    prefix = f"{step_id}:"
+    models = {
+        key: ModelReply(
+            row.reply,
+            row.finish_reason,
+            Usage(
+                row.input_tokens,
+                row.output_tokens,
+                row.cached_input_tokens,
+                row.reasoning_tokens,
+                row.total_tokens,
+            ),
+            row.model,
+        )
+        for key, row in usage_records.recorded_calls(tx, run_id, prefix).items()
+    }
+    tool_rows = {
+        row.call_key: row
+        for row in tx.execute(
+            select(ToolCallRow).where(
+                ToolCallRow.run_id == run_id, ToolCallRow.call_key.startswith(prefix)
+            )
+        ).scalars()
+    }
+    return _Recorded(models, tool_rows, _decisions(tx, run_id, step_id))
