@@ -31,7 +31,8 @@ from kanri.core.time import utcnow
 from kanri.costs import budgets
 from kanri.costs import usage as usage_records
 from kanri.db.prepared import Prepared
-from kanri.engine import queue
+from kanri.engine import fencing, run_log
+from kanri.engine.claim import RunFacts
 from kanri.engine.registry import (
     IN_STEP_MARK,
     ApprovalRequest,
@@ -64,7 +65,7 @@ class Setup:
     model_calls: dict[str, ModelReply]
     tool_calls: dict[str, ToolCallRow]
     decisions: dict[str, tuple[str, str, str]]  # call key → (status, comment, approval id)
-    facts: queue.RunFacts | None  # the run's policies (None: none has rules)
+    facts: RunFacts | None  # the run's policies (None: none has rules)
     history: list[dict[str, Any]]
     verdict: budgets.Verdict  # the budgets before the first model call
 
@@ -188,7 +189,7 @@ _INSERT_TOOL_CALL = Prepared(insert(cast(Table, ToolCallRow.__table__)))
 
 def store_tool_call(
     tx: Session,
-    run: queue.FencedRun,
+    run: fencing.FencedRun,
     call_key: str,
     call: dict[str, Any],
     arguments: Any,
@@ -221,20 +222,20 @@ def store_tool_call(
             {"call_key": call_key, "name": call.get("function", {}).get("name"), "status": status},
         ),
     ]:
-        queue.emit_on_run(tx, who, run, event_type, data)
+        run_log.emit_on_run(tx, who, run, event_type, data)
 
 
 def store_turn(
-    tx: Session, run: queue.FencedRun, thread_id: str, turn: list[dict[str, Any]]
+    tx: Session, run: fencing.FencedRun, thread_id: str, turn: list[dict[str, Any]]
 ) -> None:
     agents.append_to_thread(tx, thread_id, run.id, turn)
 
 
-def store_notifications(tx: Session, run: queue.FencedRun, items: list[tuple[str, Any]]) -> None:
+def store_notifications(tx: Session, run: fencing.FencedRun, items: list[tuple[str, Any]]) -> None:
     budgets.record_notifications(tx, system_principal(run), items)
 
 
-Entry = Callable[[Session, queue.FencedRun], Any]  # a record written on the run, fenced
+Entry = Callable[[Session, fencing.FencedRun], Any]  # a record written on the run, fenced
 
 
 def write_entries(
@@ -246,12 +247,12 @@ def write_entries(
 ) -> budgets.Verdict | None:
     """Write `entries` while the run is ours; with `budgets_of` (project, agent), the budgets'
     verdict after them."""
-    run = queue.fenced_run(tx, run_id, attempt)
+    run = fencing.fenced_run(tx, run_id, attempt)
     totals = (run.usage, run.cost_usd)
     for entry in entries:
         entry(tx, run)
     if (run.usage, run.cost_usd) != totals:
-        queue.save_totals(tx, run)
+        fencing.save_totals(tx, run)
     return None if budgets_of is None else budgets.verdict(tx, *budgets_of)
 
 
