@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
-from kanri.engine import queue
+from kanri.engine import leases
 from kanri.runs.models import RunRow
 from kanri.runtime import Kanri
 from tests.agents.factories import make_agent, make_provider, run_agent
@@ -263,7 +263,7 @@ async def test_a_run_taken_over_mid_call_resumes_without_repeating_finished_call
         )
 
     await kanri.db.write(expire)
-    await kanri.db.write(queue.sweep)
+    await kanri.db.write(leases.sweep)
     kanri.wake_engine()
     done = await until_status(client, tenant, run["id"], {"completed", "failed"}, within=20)
     assert done["status"] == "completed", done

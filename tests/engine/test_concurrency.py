@@ -8,7 +8,7 @@ import asyncpg
 import httpx
 import pytest
 
-from kanri.engine import queue
+from kanri.engine.claim import LIMITS_LOCK
 from kanri.runtime import Kanri
 from tests.conftest import BACKEND, PG_URL
 from tests.engine.factories import make_automation, until_status
@@ -108,7 +108,7 @@ async def test_claims_counting_a_limit_wait_for_each_other_on_postgresql(
     try:
         claiming = other.transaction()
         await claiming.start()
-        await other.execute("SELECT pg_advisory_xact_lock($1)", queue.LIMITS_LOCK)
+        await other.execute("SELECT pg_advisory_xact_lock($1)", LIMITS_LOCK)
         response = await client.post(
             f"/v1/automations/{automation['id']}/runs", json={}, headers=tenant.headers
         )

@@ -28,7 +28,8 @@ from typing import Any
 import pytest
 
 from kanri.core.time import utcnow
-from kanri.engine import queue
+from kanri.engine import fencing, leases
+from kanri.engine.checkpoint import checkpoint
 from tests.conftest import BACKEND
 from tests.engine.processes import (
     LEASE_SECONDS,
@@ -446,9 +447,9 @@ def test_a_worker_paused_past_its_lease_loses_the_run_and_cannot_write_once_resu
 
         # What A would still send for its attempt is refused: the checkpoint of the step it
         # finished, the run's end, the heartbeat of its lease.
-        with pytest.raises(queue.LostLease):
+        with pytest.raises(fencing.LostLease):
             pg.write(
-                queue.checkpoint,
+                checkpoint,
                 run_id,
                 1,
                 2,
@@ -461,9 +462,9 @@ def test_a_worker_paused_past_its_lease_loses_the_run_and_cannot_write_once_resu
                 utcnow(),
                 "after",
             )
-        with pytest.raises(queue.LostLease):
-            pg.write(queue.finish, run_id, 1, {"from": "A"})
-        assert pg.write(queue.heartbeat, paused_id, [(run_id, 1)], LEASE_SECONDS) == [(run_id, 1)]
+        with pytest.raises(fencing.LostLease):
+            pg.write(fencing.finish, run_id, 1, {"from": "A"})
+        assert pg.write(leases.heartbeat, paused_id, [(run_id, 1)], LEASE_SECONDS) == [(run_id, 1)]
 
         after = api.run(run_id)
         assert (after["status"], after["attempt"], after["outputs"]) == (

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from kanri.engine import templates
+from kanri.engine.template_budget import MAX_RENDERED_CHARS, RENDER_THREADS, Limits
 from kanri.engine.templates import TemplateError, check, evaluate, referenced_steps, render, truthy
 
 # A trillion loop iterations, days of rendering: a render of it ends only at a limit.
@@ -160,7 +161,7 @@ def test_templates_cannot_change_the_values_other_steps_read() -> None:
 
 def test_rendered_text_is_capped_at_a_million_characters() -> None:
     just_under = "{% for i in range(10) %}{{ 'x' * 100000 }}{% endfor %}"
-    assert len(render(just_under, {})) == templates.MAX_RENDERED_CHARS
+    assert len(render(just_under, {})) == MAX_RENDERED_CHARS
     with pytest.raises(TemplateError, match="more than 1,000,000 characters"):
         render("{% for i in range(11) %}{{ 'x' * 100000 }}{% endfor %}", {}, "body")
     with pytest.raises(TemplateError, match="not allowed"):
@@ -336,7 +337,7 @@ def test_loop_iterations_and_calls_are_capped_per_render() -> None:
         render({"output": nested}, {})
     assert str(stopped.value) == "output: stopped after 1,000,000 loop iterations and calls"
 
-    small = templates.Limits(max_iterations=1000)
+    small = Limits(max_iterations=1000)
     assert render("{% for i in range(990) %}{% endfor %}done", {}, limits=small) == "done"
     with pytest.raises(TemplateError, match="stopped after 1,000 loop iterations and calls"):
         render("{% for i in range(1100) %}{% endfor %}", {}, limits=small)
@@ -348,15 +349,15 @@ def test_loop_iterations_and_calls_are_capped_per_render() -> None:
 def test_a_render_stops_at_its_time_limit_naming_it() -> None:
     # Only the clock stops these loops, and the message names which limit did.
     with pytest.raises(TemplateError) as stopped:
-        render(ENDLESS, {}, "output", templates.Limits(seconds=0.1, max_iterations=UNCOUNTED))
+        render(ENDLESS, {}, "output", Limits(seconds=0.1, max_iterations=UNCOUNTED))
     assert stopped.value.message == "stopped after 0.1 s of rendering"
-    step = templates.Limits(seconds=5, max_iterations=UNCOUNTED).within(0.1)
+    step = Limits(seconds=5, max_iterations=UNCOUNTED).within(0.1)
     with pytest.raises(TemplateError) as step_stopped:
         evaluate(ENDLESS, {}, "if", step)
     assert step_stopped.value.message == (
         "stopped after 0.1 s of rendering (the step's timeout_seconds)"
     )
-    assert templates.Limits(seconds=5).within(9).seconds == 5
+    assert Limits(seconds=5).within(9).seconds == 5
 
 
 def test_a_native_value_is_a_json_copy_or_a_clear_error() -> None:
@@ -383,7 +384,7 @@ def test_a_native_value_is_a_json_copy_or_a_clear_error() -> None:
 async def test_costly_templates_render_off_the_event_loop() -> None:
     # Loops stopped by a 1 s limit: the render is certainly still going while the event loop
     # takes its turns below. Run on the loop, it would end before the first turn.
-    limits = templates.Limits(seconds=1, max_iterations=UNCOUNTED)
+    limits = Limits(seconds=1, max_iterations=UNCOUNTED)
     rendering = asyncio.create_task(templates.render_async({"output": ENDLESS}, {}, limits=limits))
     for _ in range(10):
         await asyncio.sleep(0)
@@ -397,11 +398,11 @@ async def test_costly_templates_render_off_the_event_loop() -> None:
 async def test_a_cancelled_render_stops_its_thread() -> None:
     # Loops stopped only by a limit longer than pytest-timeout's: the threads are given back
     # in time only if cancelling stops the renders.
-    limits = templates.Limits(seconds=300, max_iterations=UNCOUNTED)
+    limits = Limits(seconds=300, max_iterations=UNCOUNTED)
     renders = [asyncio.create_task(templates.render_async(ENDLESS, {}, limits=limits))]
     renders += [
         asyncio.create_task(templates.render_async(ENDLESS, {}, limits=limits))
-        for _ in range(templates.RENDER_THREADS - 1)
+        for _ in range(RENDER_THREADS - 1)
     ]
     await asyncio.sleep(0.05)
     for task in renders:

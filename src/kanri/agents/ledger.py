@@ -17,7 +17,7 @@ from kanri.core.ids import new_id
 from kanri.core.time import utcnow
 from kanri.costs import budgets
 from kanri.db.prepared import Prepared
-from kanri.engine import queue
+from kanri.engine import fencing, run_log
 from kanri.engine.registry import Done, StepContext
 from kanri.runs.states import system_principal
 
@@ -26,7 +26,7 @@ _INSERT_TOOL_CALL = Prepared(insert(cast(Table, ToolCallRow.__table__)))
 
 def store_tool_call(
     tx: Session,
-    run: queue.FencedRun,
+    run: fencing.FencedRun,
     call_key: str,
     call: dict[str, Any],
     arguments: Any,
@@ -59,20 +59,20 @@ def store_tool_call(
             {"call_key": call_key, "name": call.get("function", {}).get("name"), "status": status},
         ),
     ]:
-        queue.emit_on_run(tx, who, run, event_type, data)
+        run_log.emit_on_run(tx, who, run, event_type, data)
 
 
 def store_turn(
-    tx: Session, run: queue.FencedRun, thread_id: str, turn: list[dict[str, Any]]
+    tx: Session, run: fencing.FencedRun, thread_id: str, turn: list[dict[str, Any]]
 ) -> None:
     agents.append_to_thread(tx, thread_id, run.id, turn)
 
 
-def store_notifications(tx: Session, run: queue.FencedRun, items: list[tuple[str, Any]]) -> None:
+def store_notifications(tx: Session, run: fencing.FencedRun, items: list[tuple[str, Any]]) -> None:
     budgets.record_notifications(tx, system_principal(run), items)
 
 
-Entry = Callable[[Session, queue.FencedRun], Any]  # a record written on the run, fenced
+Entry = Callable[[Session, fencing.FencedRun], Any]  # a record written on the run, fenced
 
 
 def write_entries(
@@ -84,12 +84,12 @@ def write_entries(
 ) -> budgets.Verdict | None:
     """Write `entries` while the run is ours; with `budgets_of` (project, agent), the budgets'
     verdict after them."""
-    run = queue.fenced_run(tx, run_id, attempt)
+    run = fencing.fenced_run(tx, run_id, attempt)
     totals = (run.usage, run.cost_usd)
     for entry in entries:
         entry(tx, run)
     if (run.usage, run.cost_usd) != totals:
-        queue.save_totals(tx, run)
+        fencing.save_totals(tx, run)
     return None if budgets_of is None else budgets.verdict(tx, *budgets_of)
 
 

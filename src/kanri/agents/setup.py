@@ -18,7 +18,7 @@ from kanri.core.ids import looks_like_id
 from kanri.costs import budgets
 from kanri.costs import usage as usage_records
 from kanri.db.prepared import Prepared
-from kanri.engine import queue
+from kanri.engine.claim import RunFacts
 from kanri.engine.registry import IN_STEP_MARK, StepContext
 from kanri.providers import service as providers
 from kanri.providers.clients import ModelReply, Usage
@@ -37,7 +37,7 @@ class Setup:
     model_calls: dict[str, ModelReply]
     tool_calls: dict[str, ToolCallRow]
     decisions: dict[str, tuple[str, str, str]]  # call key → (status, comment, approval id)
-    facts: queue.RunFacts | None  # the run's policies (None: none has rules)
+    facts: RunFacts | None  # the run's policies (None: none has rules)
     history: list[dict[str, Any]]
     verdict: budgets.Verdict  # the budgets before the first model call
 

@@ -13,7 +13,7 @@ from kanri.core.time import utcnow
 from kanri.costs import prices
 from kanri.costs.models import ModelCallRow
 from kanri.db.prepared import Prepared
-from kanri.engine import queue
+from kanri.engine import fencing, run_log
 from kanri.providers.clients import ModelReply, add_usage
 from kanri.runs.models import RunRow
 from kanri.runs.states import system_principal
@@ -31,7 +31,7 @@ def recorded_calls(tx: Session, run_id: str, prefix: str) -> dict[str, ModelCall
     return {row.call_key: row for row in rows}
 
 
-CallingRun = RunRow | queue.FencedRun  # the run a model call is stored on
+CallingRun = RunRow | fencing.FencedRun  # the run a model call is stored on
 
 
 _INSERT_CALL = Prepared(insert(cast(Table, ModelCallRow.__table__)))
@@ -93,7 +93,7 @@ def store_model_call(
     for a row); returns the call's summary."""
     who = system_principal(run)
     if pending_delta is not None:
-        queue.emit_on_run(tx, who, run, DELTA_EVENT, pending_delta)
+        run_log.emit_on_run(tx, who, run, DELTA_EVENT, pending_delta)
     usage = reply.usage
     cost = _store_call(tx, run, call_key, provider_id, provider_name, reply)
     run.usage = add_usage(run.usage, usage.as_dict())
@@ -106,14 +106,14 @@ def store_model_call(
         "usage": usage.as_dict(),
         "cost_usd": str(cost),
     }
-    queue.emit_on_run(tx, who, run, "run.model_call", summary)
+    run_log.emit_on_run(tx, who, run, "run.model_call", summary)
     return summary
 
 
 def emit_delta(tx: Session, run_id: str, attempt: int, data: dict[str, Any]) -> None:
     """A batch of streamed tokens as a run event (fenced)."""
-    run = queue.fenced(tx, run_id, attempt)
-    queue.emit_on_run(tx, system_principal(run), run, DELTA_EVENT, data)
+    run = fencing.fenced(tx, run_id, attempt)
+    run_log.emit_on_run(tx, system_principal(run), run, DELTA_EVENT, data)
 
 
 def record_judge_call(

@@ -102,7 +102,7 @@ class StepContext:
     log: Callable[[str, str], None]
     services: Any  # kanri.runtime.Kanri (kept untyped: steps must not import the app)
     emit: Callable[[str, dict[str, Any]], None]
-    # What the project's policies read of the run, read with its claim (queue.RunFacts;
+    # What the project's policies read of the run, read with its claim (claim.RunFacts;
     # None: no policy has rules).
     facts: Any = None
     # True when this step never ran before in this run (first claim, first start of the

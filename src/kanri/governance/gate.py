@@ -1,5 +1,5 @@
 """Where the engine meets the evaluator: the context of a run's facts (read with its claim,
-`engine/queue.py`), the audit of each evaluation, and the approval a `needs_approval`
+`engine/claim.py`), the audit of each evaluation, and the approval a `needs_approval`
 verdict parks the run on."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from kanri.core import audit
 from kanri.core.auth import Principal
 from kanri.core.ids import looks_like_id
 from kanri.core.time import utcnow
-from kanri.engine import queue
-from kanri.engine.queue import RunFacts
+from kanri.engine import fencing
+from kanri.engine.claim import RunFacts
 from kanri.engine.registry import ApprovalRequest, Wait
 from kanri.governance import evaluator
 from kanri.runs.states import RUN_GATE as RUN_GATE  # where the engine parks a start
@@ -84,7 +84,7 @@ def record(
     decision: evaluator.Decision,
 ) -> None:
     """Audit one evaluation on the run (fenced: a worker that lost the run writes nothing)."""
-    run = queue.fenced(tx, run_id, attempt)
+    run = fencing.fenced(tx, run_id, attempt)
     who: Principal = system_principal(run)
     changes = evaluation_changes(context, decision, step_id)
     audit.record(

@@ -23,6 +23,7 @@ from kanri.core.time import utcnow
 from kanri.db.database import notify_runs_ready
 from kanri.db.prepared import Prepared
 from kanri.engine import templates
+from kanri.engine.template_budget import Limits
 from kanri.runs import schemas
 from kanri.runs.approvals import OPEN
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow
@@ -65,7 +66,7 @@ def _input_errors(schema: dict[str, Any], inputs: dict[str, Any]) -> list[FieldE
 
 
 # A key is rendered inside the transaction that creates the run: a short budget.
-_CONCURRENCY_KEY_LIMITS = templates.Limits(
+_CONCURRENCY_KEY_LIMITS = Limits(
     seconds=0.25,
     max_output_chars=10_000,
     max_iterations=10_000,
