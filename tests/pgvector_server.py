@@ -152,4 +152,3 @@ def _check_vectors(binaries: Path, port: int, env: dict[str, str], server: PgVec
         reason = (server.directory / "server.log").read_text(errors="replace")[-500:]
         server.stop()
         raise PgVectorUnavailable(f"pgvector cannot compute a distance on this machine: {reason}")
-
