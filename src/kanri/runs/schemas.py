@@ -111,8 +111,19 @@ class RunException(Model):
 
 
 class RunFork(Model):
-    from_step: str = Field(min_length=1, max_length=100, description="the step to start at")
-    inputs: dict[str, Any] | None = Field(default=None, description="default: the run's inputs")
+    """A new run of the same definition that keeps the checkpoints made before `from_step`.
+    It is a new start: its inputs are checked against the automation's schema and the
+    project's policies are evaluated on it before any step runs; it never starts past an
+    approval step (fork from the approval step and it asks again)."""
+
+    from_step: str = Field(
+        min_length=1,
+        max_length=100,
+        description="the step to start at: not after an approval step of the definition",
+    )
+    inputs: dict[str, Any] | None = Field(
+        default=None, description="default: the run's inputs; checked against the schema"
+    )
 
 
 class RunBatch(Model):
