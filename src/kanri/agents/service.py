@@ -23,9 +23,9 @@ from kanri.core import audit, events, ownership, versioning
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, NotFound, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
-from kanri.core.ids import looks_like_id, new_id
+from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.costs import budgets
 from kanri.costs.models import ModelCallRow
@@ -66,11 +66,7 @@ def _scoped(who: Principal) -> Select[AgentRow]:
 
 def agent_row(tx: Session, who: Principal, ref: str) -> AgentRow:
     """The agent `ref` (id or name) of who's project; NotFound otherwise."""
-    column = AgentRow.id if looks_like_id(ref, "agt") else AgentRow.name
-    row = tx.execute(_scoped(who).where(column == ref)).scalar_one_or_none()
-    if row is None:
-        raise not_found("agent", ref)
-    return row
+    return by_ref(tx, AgentRow, ref, who, prefix="agt", name_column=AgentRow.name, noun="agent")
 
 
 def _view(tx: Session, row: AgentRow) -> schemas.Agent:
@@ -330,15 +326,10 @@ def set_status(tx: Session, who: Principal, ref: str, status: str) -> schemas.Ag
 def runtime_status(tx: Session, who: Principal) -> list[schemas.AgentRuntimeStatus]:
     """Per agent: status, runs in flight, the last run, tokens and cost today (UTC)."""
     rows = list(tx.execute(_scoped(who).order_by(AgentRow.name).limit(1000)).scalars())
-    project = who.project()
     inflight = dict(
         tx.execute(
-            select(RunRow.agent_id, func.count())
-            .where(
-                RunRow.project_id == project,
-                RunRow.agent_id.is_not(None),
-                RunRow.status.in_(tuple(ACTIVE)),
-            )
+            scoped(select(RunRow.agent_id, func.count()), who)
+            .where(RunRow.agent_id.is_not(None), RunRow.status.in_(tuple(ACTIVE)))
             .group_by(RunRow.agent_id)
         ).all()
     )
@@ -356,12 +347,15 @@ def runtime_status(tx: Session, who: Principal) -> list[schemas.AgentRuntimeStat
     spend = {
         r[0]: (int(r[1] or 0), Decimal(str(r[2] or 0)))
         for r in tx.execute(
-            select(
-                ModelCallRow.agent_id,
-                func.sum(ModelCallRow.total_tokens),
-                func.sum(ModelCallRow.cost_usd),
+            scoped(
+                select(
+                    ModelCallRow.agent_id,
+                    func.sum(ModelCallRow.total_tokens),
+                    func.sum(ModelCallRow.cost_usd),
+                ),
+                who,
             )
-            .where(ModelCallRow.project_id == project, ModelCallRow.create_time >= today)
+            .where(ModelCallRow.create_time >= today)
             .group_by(ModelCallRow.agent_id)
         ).all()
     }
@@ -396,7 +390,12 @@ def agents_using_provider(tx: Session, who: Principal, provider_id: str) -> list
 
 
 _PUBLISHED = versioning.PublishedRead(
-    AgentRow, AgentVersionRow, AgentVersionRow.agent_id, AgentVersionRow.spec, (AgentRow.status,)
+    AgentRow,
+    AgentVersionRow,
+    AgentVersionRow.agent_id,
+    AgentVersionRow.spec,
+    (AgentRow.status,),
+    prefix="agt",
 )
 
 
@@ -406,7 +405,7 @@ def spec_for_run(
     """The agent (`id`, `name`, `status`), the version number (None: draft) and the spec a
     new run pins."""
     if wanted is None:  # the published version: one read, as every trigger asks for it
-        found = _PUBLISHED.first(tx, who, ref, looks_like_id(ref, "agt"))
+        found = _PUBLISHED.first(tx, who, ref)
         if found is None:
             raise not_found("agent", ref)
         if found["published_version"] is None:

@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 from kanri.agents import schemas
 from kanri.agents import service as agents
 from kanri.agents.models import AgentRow, ToolCallRow
-from kanri.core.ids import looks_like_id
+from kanri.core.scoping import PreparedByRef
 from kanri.costs import budgets
 from kanri.costs import usage as usage_records
-from kanri.db.prepared import Prepared
 from kanri.engine.claim import RunFacts
 from kanri.engine.registry import IN_STEP_MARK, StepContext
 from kanri.providers import service as providers
@@ -58,14 +57,15 @@ def _decisions(tx: Session, run_id: str, step_id: str) -> dict[str, tuple[str, s
     return out
 
 
-_AGENT_STATE_OF = select(AgentRow.id, AgentRow.name, AgentRow.status).where(
-    AgentRow.project_id == bindparam("project")
-)
 # Built once: every agent run reads its agent's state.
-_AGENT_STATE = {
-    True: Prepared(_AGENT_STATE_OF.where(AgentRow.id == bindparam("ref"))),
-    False: Prepared(_AGENT_STATE_OF.where(AgentRow.name == bindparam("ref"))),
-}
+_AGENT_STATE = PreparedByRef(
+    select(AgentRow.id, AgentRow.name, AgentRow.status).where(
+        AgentRow.project_id == bindparam("project")
+    ),
+    prefix="agt",
+    id_column=AgentRow.id,
+    name_column=AgentRow.name,
+)
 NO_AGENT: tuple[None, None, str] = (None, None, "active")  # a step given a spec, no agent
 
 
@@ -83,8 +83,7 @@ def load_setup(
     run_id, project_id, step_id = ctx.run_id, ctx.project_id, ctx.step_id
     agent: dict[str, Any] | None = None
     if agent_ref is not None:
-        by_id = looks_like_id(agent_ref, "agt")
-        agent = _AGENT_STATE[by_id].read(tx, {"project": project_id, "ref": agent_ref})
+        agent = _AGENT_STATE.read(tx, agent_ref, {"project": project_id})
         if agent is None:
             raise LookupError(f"agent '{agent_ref}' not found")
     if pinned is not None:

@@ -14,9 +14,9 @@ from kanri.core import audit, events, ownership, versioning
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
-from kanri.core.ids import looks_like_id, new_id
+from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 
 AUTOMATION_FILTERS = FilterSpec(
@@ -38,11 +38,9 @@ def _scoped(who: Principal) -> Select[AutomationRow]:
 
 def automation_row(tx: Session, who: Principal, ref: str) -> AutomationRow:
     """The automation `ref` (id or name) of who's project; NotFound otherwise."""
-    column = AutomationRow.id if looks_like_id(ref, "aut") else AutomationRow.name
-    row = tx.execute(_scoped(who).where(column == ref)).scalar_one_or_none()
-    if row is None:
-        raise not_found("automation", ref)
-    return row
+    return by_ref(
+        tx, AutomationRow, ref, who, prefix="aut", name_column=AutomationRow.name, noun="automation"
+    )
 
 
 def _name_free(tx: Session, who: Principal, name: str) -> None:
@@ -251,7 +249,7 @@ def definition_for_run(
     """The automation's id, the version number (None: draft) and the definition a new run
     pins."""
     if wanted is None:  # the published version: one read, as every trigger asks for it
-        found = _PUBLISHED.first(tx, who, ref, looks_like_id(ref, "aut"))
+        found = _PUBLISHED.first(tx, who, ref)
         if found is None:
             raise not_found("automation", ref)
         if found["published_version"] is None:
@@ -278,4 +276,5 @@ _PUBLISHED = versioning.PublishedRead(
     AutomationVersionRow,
     AutomationVersionRow.automation_id,
     AutomationVersionRow.definition,
+    prefix="aut",
 )

@@ -7,15 +7,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
 from kanri.core.errors import not_found
-from kanri.core.scoping import scope_params, scoped_template
+from kanri.core.scoping import PreparedByRef, scope_params, scoped_template
 from kanri.core.time import utcnow
-from kanri.db.prepared import Prepared
 
 V = TypeVar("V")
 
@@ -77,6 +76,8 @@ class PublishedRead:
         owner_column: InstrumentedAttribute[str],
         content: InstrumentedAttribute[Any],
         extra: tuple[InstrumentedAttribute[Any], ...] = (),
+        *,
+        prefix: str,
     ) -> None:
         base: Select[Any] = scoped_template(
             select(owner.id, owner.name, owner.published_version, *extra, content).outerjoin(
@@ -84,10 +85,8 @@ class PublishedRead:
                 (owner_column == owner.id) & (version.version == owner.published_version),
             )
         )
-        self._prepared = {
-            True: Prepared(base.where(owner.id == bindparam("ref"))),
-            False: Prepared(base.where(owner.name == bindparam("ref"))),
-        }
+        self._read = PreparedByRef(base, prefix=prefix, id_column=owner.id, name_column=owner.name)
 
-    def first(self, tx: Session, who: Principal, ref: str, by_id: bool) -> Mapping[str, Any] | None:
-        return self._prepared[by_id].read(tx, {"ref": ref, **scope_params(who)})
+    def first(self, tx: Session, who: Principal, ref: str) -> Mapping[str, Any] | None:
+        """The owner `ref` (an id of `prefix`, or a name) with its published content, or None."""
+        return self._read.read(tx, ref, scope_params(who))

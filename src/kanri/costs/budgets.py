@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
-from kanri.core.errors import FieldError, KanriError, NotFound, ValidationFailed, not_found
+from kanri.core.errors import FieldError, KanriError, NotFound, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.costs import schemas
 from kanri.costs.models import BudgetRow, ModelCallRow
@@ -163,10 +163,7 @@ def _view(tx: Session, row: BudgetRow) -> schemas.Budget:
 
 
 def budget_row(tx: Session, who: Principal, budget_id: str) -> BudgetRow:
-    row = tx.execute(_scoped(who).where(BudgetRow.id == budget_id)).scalar_one_or_none()
-    if row is None:
-        raise not_found("budget", budget_id)
-    return row
+    return by_ref(tx, BudgetRow, budget_id, who, prefix="bdg", noun="budget")
 
 
 def _thresholds(items: list[schemas.Threshold]) -> list[dict[str, Any]]:

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
-from kanri.core.errors import BadRequest, FieldError, not_found
+from kanri.core.errors import BadRequest, FieldError
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.costs import prices, schemas
 from kanri.costs.models import ModelCallRow, PriceRow
@@ -49,10 +49,7 @@ def _scoped(who: Principal) -> Select[PriceRow]:
 
 
 def price_row(tx: Session, who: Principal, price_id: str) -> PriceRow:
-    row = tx.execute(_scoped(who).where(PriceRow.id == price_id)).scalar_one_or_none()
-    if row is None:
-        raise not_found("price", price_id)
-    return row
+    return by_ref(tx, PriceRow, price_id, who, prefix="prc", noun="price")
 
 
 def create_price(tx: Session, who: Principal, body: schemas.PriceCreate) -> schemas.Price:
@@ -179,7 +176,7 @@ def costs(
         func.sum(ModelCallRow.total_tokens).label("total_tokens"),
         func.sum(ModelCallRow.cost_usd).label("cost_usd"),
     ]
-    stmt = select(*keys, *sums).where(ModelCallRow.project_id == who.project())
+    stmt = scoped(select(*keys, *sums), who)
     if start is not None:
         stmt = stmt.where(ModelCallRow.create_time >= start)
     if end is not None:
@@ -227,17 +224,15 @@ def _names(tx: Session, who: Principal, group_by: str, ids: list[Any]) -> dict[s
         from kanri.agents.models import AgentRow
 
         found = tx.execute(
-            select(AgentRow.id, AgentRow.name).where(
-                AgentRow.project_id == who.project(), AgentRow.id.in_(wanted)
-            )
+            scoped(select(AgentRow.id, AgentRow.name), who).where(AgentRow.id.in_(wanted))
         ).all()
         return {row[0]: row[1] for row in found}
     if group_by == "automation":
         from kanri.automations.models import AutomationRow
 
         found = tx.execute(
-            select(AutomationRow.id, AutomationRow.name).where(
-                AutomationRow.project_id == who.project(), AutomationRow.id.in_(wanted)
+            scoped(select(AutomationRow.id, AutomationRow.name), who).where(
+                AutomationRow.id.in_(wanted)
             )
         ).all()
         return {row[0]: row[1] for row in found}

@@ -12,7 +12,6 @@ import socket
 from typing import Any
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,7 @@ from kanri.engine.execution import RunExecution
 from kanri.engine.registry import kinds
 from kanri.engine.template_budget import Limits
 from kanri.runs import approvals
-from kanri.tenancy.models import ProjectRow
+from kanri.tenancy import service as tenancy
 
 log = structlog.get_logger("kanri.engine")
 # Advances (checkpoints, completions) of this worker's runs written in one transaction.
@@ -34,11 +33,8 @@ MAX_ADVANCE_BATCH = 64
 
 
 def _allows_private(tx: Session, project_id: str) -> bool:
-    return bool(
-        tx.execute(
-            select(ProjectRow.allow_private_network).where(ProjectRow.id == project_id)
-        ).scalar_one_or_none()
-    )
+    project = tenancy.project_settings(tx, project_id)
+    return project is not None and project.allow_private_network
 
 
 def _set(event: asyncio.Event, *_: Any) -> None:

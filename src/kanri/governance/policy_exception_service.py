@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
-from kanri.core.errors import FieldError, ValidationFailed, not_found
+from kanri.core.errors import FieldError, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.governance import schemas
 from kanri.governance.models import PolicyExceptionRow
@@ -120,12 +120,7 @@ def create_exception(
 
 
 def exception_row(tx: Session, who: Principal, exception_id: str) -> PolicyExceptionRow:
-    row = tx.execute(
-        _exceptions(who).where(PolicyExceptionRow.id == exception_id)
-    ).scalar_one_or_none()
-    if row is None:
-        raise not_found("policy exception", exception_id)
-    return row
+    return by_ref(tx, PolicyExceptionRow, exception_id, who, prefix="pex", noun="policy exception")
 
 
 def get_exception(tx: Session, who: Principal, exception_id: str) -> schemas.PolicyException:

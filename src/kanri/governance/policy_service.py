@@ -13,9 +13,9 @@ from kanri.core import audit, events
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
-from kanri.core.ids import looks_like_id, new_id
+from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import find_by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.costs.estimate import estimate
 from kanri.governance import evaluator, expressions, schemas
@@ -44,8 +44,7 @@ def _policies(who: Principal) -> Select[PolicyRow]:
 
 def policy_row(tx: Session, who: Principal, ref: str, *, field: str | None = None) -> PolicyRow:
     """The policy `ref` (id or name) of who's project; NotFound (or 422 on `field`)."""
-    column = PolicyRow.id if looks_like_id(ref, "pol") else PolicyRow.name
-    row = tx.execute(_policies(who).where(column == ref)).scalar_one_or_none()
+    row = find_by_ref(tx, PolicyRow, ref, who, prefix="pol", name_column=PolicyRow.name)
     if row is None:
         if field is not None:
             raise ValidationFailed(

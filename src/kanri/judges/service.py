@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events, regex
 from kanri.core.auth import Principal
-from kanri.core.errors import Conflict, FieldError, NotFound, ValidationFailed, not_found
+from kanri.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
-from kanri.core.ids import looks_like_id, new_id
+from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.judges import schemas
 from kanri.judges.models import JudgeRow, ScoreRow
@@ -42,11 +42,7 @@ def _scoped(who: Principal) -> Select[JudgeRow]:
 
 
 def judge_row(tx: Session, who: Principal, ref: str) -> JudgeRow:
-    column = JudgeRow.id if looks_like_id(ref, "jdg") else JudgeRow.name
-    row = tx.execute(_scoped(who).where(column == ref)).scalar_one_or_none()
-    if row is None:
-        raise not_found("judge", ref)
-    return row
+    return by_ref(tx, JudgeRow, ref, who, prefix="jdg", name_column=JudgeRow.name, noun="judge")
 
 
 def create(tx: Session, who: Principal, body: schemas.JudgeCreate) -> schemas.Judge:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
@@ -36,7 +35,7 @@ from kanri.knowledge.extract import media_type
 from kanri.knowledge.models import KnowledgeNamespaceRow
 from kanri.providers import service as providers
 from kanri.providers.service import ProviderConfig
-from kanri.tenancy.models import ProjectRow
+from kanri.tenancy import service as tenancy
 
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
@@ -138,10 +137,9 @@ class _Target:
 
 def _target(tx: Session, who: Principal, ns_ref: str) -> _Target:
     ns = service.namespace_row(tx, who, ns_ref)
-    allow = tx.execute(
-        select(ProjectRow.allow_private_network).where(ProjectRow.id == ns.project_id)
-    ).scalar_one_or_none()
-    return _Target(ns.id, dict(ns.embedding), dict(ns.chunking), bool(allow))
+    project = tenancy.project_settings(tx, ns.project_id)
+    allow = project is not None and project.allow_private_network
+    return _Target(ns.id, dict(ns.embedding), dict(ns.chunking), allow)
 
 
 async def write_entry(
@@ -257,10 +255,8 @@ def _resolve(
     for ref in refs:
         row = service.namespace_row(tx, who, ref)
         rows[row.id] = row
-    allow = tx.execute(
-        select(ProjectRow.allow_private_network).where(ProjectRow.id == who.project())
-    ).scalar_one_or_none()
-    return list(rows.values()), bool(allow)
+    project = tenancy.project_settings(tx, who.project())
+    return list(rows.values()), project is not None and project.allow_private_network
 
 
 def _embeddings(

@@ -22,7 +22,7 @@ from kanri.knowledge.chunking import Chunk
 from kanri.knowledge.embeddings import embedding_key
 from kanri.knowledge.models import KnowledgeChunkRow, KnowledgeEntryRow, KnowledgeNamespaceRow
 from kanri.runs.service import create_run
-from kanri.tenancy.models import ProjectRow
+from kanri.tenancy import service as tenancy
 
 INGEST_KIND = "knowledge.ingest"
 # How long an ingestion job may run before it fails.
@@ -124,11 +124,8 @@ def pending_work(
         stmt = stmt.where(
             KnowledgeEntryRow.id == entry_pk, KnowledgeEntryRow.generation == generation
         )
-    allow_private = bool(
-        tx.execute(
-            select(ProjectRow.allow_private_network).where(ProjectRow.id == project_id)
-        ).scalar_one_or_none()
-    )
+    project = tenancy.project_settings(tx, project_id)
+    allow_private = project is not None and project.allow_private_network
     return [
         IngestWork(
             row.id,

@@ -15,18 +15,18 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events, secrets
 from kanri.core.auth import Principal
-from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
+from kanri.core.errors import Conflict, FieldError, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
-from kanri.core.ids import looks_like_id, new_id
+from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, find_by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.knowledge import pgvector, schemas
 from kanri.knowledge.embeddings import LOCAL_PROVIDER, embedding_key, minilm
 from kanri.knowledge.ingestion import start_job
 from kanri.knowledge.models import KnowledgeChunkRow, KnowledgeEntryRow, KnowledgeNamespaceRow
 from kanri.providers.models import ProviderRow
-from kanri.tenancy.models import ProjectRow
+from kanri.tenancy import service as tenancy
 
 NAMESPACE_FILTERS = FilterSpec(
     {
@@ -67,11 +67,16 @@ def _namespaces(who: Principal) -> Select[KnowledgeNamespaceRow]:
 
 def namespace_row(tx: Session, who: Principal, ref: str) -> KnowledgeNamespaceRow:
     """Namespace `ref` (id or name) of who's project and environment; NotFound otherwise."""
-    column = KnowledgeNamespaceRow.id if looks_like_id(ref, "kns") else KnowledgeNamespaceRow.name
-    row = tx.execute(_namespaces(who).where(column == ref)).scalar_one_or_none()
-    if row is None:
-        raise not_found("namespace", ref)
-    return row
+    return by_ref(
+        tx,
+        KnowledgeNamespaceRow,
+        ref,
+        who,
+        prefix="kns",
+        name_column=KnowledgeNamespaceRow.name,
+        environment=True,
+        noun="namespace",
+    )
 
 
 def namespace_embedding(tx: Session, who: Principal, ref: str) -> dict[str, Any]:
@@ -118,10 +123,7 @@ def stored_embedding(
 
 
 def _provider(tx: Session, who: Principal, ref: str) -> ProviderRow:
-    column = ProviderRow.id if looks_like_id(ref, "prv") else ProviderRow.name
-    row = tx.execute(
-        select(ProviderRow).where(ProviderRow.project_id == who.project(), column == ref)
-    ).scalar_one_or_none()
+    row = find_by_ref(tx, ProviderRow, ref, who, prefix="prv", name_column=ProviderRow.name)
     field = "body.embedding.provider_id"
     if row is None:
         raise ValidationFailed(
@@ -294,6 +296,5 @@ def delete_namespace(tx: Session, who: Principal, ref: str) -> None:
 
 
 def project_organization(tx: Session, project_id: str) -> str | None:
-    return tx.execute(
-        select(ProjectRow.organization_id).where(ProjectRow.id == project_id)
-    ).scalar_one_or_none()
+    project = tenancy.project_settings(tx, project_id)
+    return project.organization_id if project is not None else None

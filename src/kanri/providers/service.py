@@ -13,15 +13,14 @@ from kanri.core import audit, events, secrets
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
-from kanri.core.ids import looks_like_id, new_id
+from kanri.core.ids import new_id
 from kanri.core.net import check_url
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import PreparedByRef, by_ref, scoped
 from kanri.core.time import utcnow
-from kanri.db.prepared import Prepared
 from kanri.providers import schemas
 from kanri.providers.models import ProviderRow
-from kanri.tenancy.models import ProjectRow
+from kanri.tenancy import service as tenancy
 
 PROVIDER_FILTERS = FilterSpec(
     {
@@ -121,11 +120,9 @@ def _view(row: ProviderRow) -> schemas.Provider:
 
 def provider_row(tx: Session, who: Principal, ref: str) -> ProviderRow:
     """The provider `ref` (id or name) of who's project; NotFound otherwise."""
-    column = ProviderRow.id if looks_like_id(ref, "prv") else ProviderRow.name
-    row = tx.execute(_scoped(who).where(column == ref)).scalar_one_or_none()
-    if row is None:
-        raise not_found("provider", ref)
-    return row
+    return by_ref(
+        tx, ProviderRow, ref, who, prefix="prv", name_column=ProviderRow.name, noun="provider"
+    )
 
 
 def _checked_base_url(tx: Session, who: Principal, value: Any) -> str | None:
@@ -134,10 +131,9 @@ def _checked_base_url(tx: Session, who: Principal, value: Any) -> str | None:
     url = schemas.base_url_text(value)
     if url is None:
         return None
-    allow_private = tx.execute(
-        select(ProjectRow.allow_private_network).where(ProjectRow.id == who.project())
-    ).scalar_one()
-    check_url(url, allow_private=bool(allow_private), field="body.base_url")
+    project = tenancy.project_settings(tx, who.project())
+    assert project is not None  # who's own project
+    check_url(url, allow_private=project.allow_private_network, field="body.base_url")
     return url
 
 
@@ -251,7 +247,7 @@ def delete(tx: Session, who: Principal, ref: str) -> None:
     tx.delete(row)
 
 
-_RESOLVE = (
+_RESOLVE = tenancy.with_private_network_flag(
     select(
         ProviderRow.id,
         ProviderRow.name,
@@ -260,22 +256,19 @@ _RESOLVE = (
         ProviderRow.api_key_encrypted,
         ProviderRow.default_model,
         ProviderRow.options,
-        ProjectRow.allow_private_network,
-    )
-    .join(ProjectRow, ProjectRow.id == ProviderRow.project_id)
-    .where(ProviderRow.project_id == bindparam("project"))
-)
+    ),
+    ProviderRow.project_id,
+).where(ProviderRow.project_id == bindparam("project"))
 # Built once: every agent run and model-calling step resolves its provider.
-_RESOLVE_BY = {
-    True: Prepared(_RESOLVE.where(ProviderRow.id == bindparam("ref"))),
-    False: Prepared(_RESOLVE.where(ProviderRow.name == bindparam("ref"))),
-}
+_RESOLVE_BY = PreparedByRef(
+    _RESOLVE, prefix="prv", id_column=ProviderRow.id, name_column=ProviderRow.name
+)
 
 
 def resolve(tx: Session, project_id: str, secret: bytes, ref: str) -> ProviderConfig:
     """The provider `ref` (id or name) of a project with its key decrypted and the project's
     private-network flag (for the engine)."""
-    row = _RESOLVE_BY[looks_like_id(ref, "prv")].read(tx, {"project": project_id, "ref": ref})
+    row = _RESOLVE_BY.read(tx, ref, {"project": project_id})
     if row is None:
         raise not_found("provider", ref)
     box = secrets.box(secret, SECRET_PURPOSE)

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
-from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
-from kanri.core.ids import looks_like_id, new_id
-from kanri.core.scoping import scoped
+from kanri.core.errors import Conflict, FieldError, ValidationFailed
+from kanri.core.ids import new_id
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.records import fields as types
 from kanri.records import schemas
@@ -33,13 +33,17 @@ _VALUES = cast(Table, RecordValueRow.__table__)
 
 
 def field_row(tx: Session, who: Principal, obj: ObjectRow, ref: str) -> FieldRow:
-    column = FieldRow.id if looks_like_id(ref, "fld") else FieldRow.slug
-    row = tx.execute(
-        scoped(select(FieldRow), who).where(FieldRow.object_id == obj.id, column == ref)
-    ).scalar_one_or_none()
-    if row is None:
-        raise not_found("field", ref)
-    return row
+    """The field `ref` (id or slug) of `obj`; NotFound otherwise."""
+    return by_ref(
+        tx,
+        FieldRow,
+        ref,
+        who,
+        prefix="fld",
+        name_column=FieldRow.slug,
+        where=(FieldRow.object_id == obj.id,),
+        noun="field",
+    )
 
 
 def _check_shape(definition: FieldDef, has_default: bool, default: Any) -> dict[str, Any] | None:

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
-from kanri.core.errors import Conflict, FieldError, not_found
+from kanri.core.errors import Conflict, FieldError
 from kanri.core.filtering import FilterField, FilterSpec
-from kanri.core.ids import looks_like_id, new_id
+from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.records import schemas
 from kanri.records.definitions import ObjectContext, definition_of, field_rows, field_schema
@@ -34,11 +34,7 @@ OBJECT_FILTERS = FilterSpec(
 
 def object_row(tx: Session, who: Principal, ref: str) -> ObjectRow:
     """The object `ref` (id or slug) of who's project; NotFound otherwise."""
-    column = ObjectRow.id if looks_like_id(ref, "obj") else ObjectRow.slug
-    row = tx.execute(scoped(select(ObjectRow), who).where(column == ref)).scalar_one_or_none()
-    if row is None:
-        raise not_found("object", ref)
-    return row
+    return by_ref(tx, ObjectRow, ref, who, prefix="obj", name_column=ObjectRow.slug, noun="object")
 
 
 # Field definitions by object id, with the object's update_time they were read at: a field

@@ -14,11 +14,11 @@ from kanri.audit.schemas import AuditLog
 from kanri.automations import service as automations
 from kanri.core import audit, events, regex
 from kanri.core.auth import Principal
-from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
+from kanri.core.errors import Conflict, FieldError, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.db.database import notify_runs_ready
 from kanri.db.prepared import Prepared
@@ -49,10 +49,7 @@ def _runs(who: Principal) -> Select[RunRow]:
 
 
 def run_row(tx: Session, who: Principal, run_id: str) -> RunRow:
-    row = tx.execute(_runs(who).where(RunRow.id == run_id)).scalar_one_or_none()
-    if row is None:
-        raise not_found("run", run_id)
-    return row
+    return by_ref(tx, RunRow, run_id, who, prefix="run", environment=True, noun="run")
 
 
 def _input_errors(schema: dict[str, Any], inputs: dict[str, Any]) -> list[FieldError]:

@@ -22,18 +22,18 @@ from kanri.automations import service as automations
 from kanri.automations.models import AutomationRow
 from kanri.core import audit, events, regex
 from kanri.core.auth import Principal
-from kanri.core.errors import Conflict, FieldError, KanriError, ValidationFailed, not_found
+from kanri.core.errors import Conflict, FieldError, KanriError, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import rfc3339, utcnow
 from kanri.runs import service as runs
 from kanri.runs.models import RunRow
 from kanri.runs.schemas import RunCreate
 from kanri.schedules import schemas
 from kanri.schedules.models import ScheduleRow
-from kanri.tenancy.models import ProjectRow
+from kanri.tenancy import service as tenancy
 
 SCHEDULE_FILTERS = FilterSpec(
     {
@@ -63,10 +63,7 @@ def _scoped(who: Principal) -> Select[ScheduleRow]:
 
 def schedule_row(tx: Session, who: Principal, schedule_id: str) -> ScheduleRow:
     """The schedule of who's project; NotFound otherwise."""
-    row = tx.execute(_scoped(who).where(ScheduleRow.id == schedule_id)).scalar_one_or_none()
-    if row is None:
-        raise not_found("schedule", schedule_id)
-    return row
+    return by_ref(tx, ScheduleRow, schedule_id, who, prefix="sch", noun="schedule")
 
 
 # ---------------------------------------------------------------- fire-time arithmetic
@@ -282,11 +279,10 @@ def due(tx: Session, now: datetime, limit: int) -> list[str]:
 
 def scheduler_principal(tx: Session, row: ScheduleRow) -> Principal:
     """The system principal that fires `row`: its project and environment, actor `scheduler`."""
-    organization_id = tx.execute(
-        select(ProjectRow.organization_id).where(ProjectRow.id == row.project_id)
-    ).scalar_one()
+    project = tenancy.project_settings(tx, row.project_id)
+    assert project is not None  # the schedule's own project
     return Principal(
-        organization_id,
+        project.organization_id,
         row.project_id,
         row.environment_id,
         SCHEDULER_ACTOR,

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, insert, select, update
+from sqlalchemy import Select, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, not_found
 from kanri.core.filtering import FilterField, FilterSpec
-from kanri.core.ids import looks_like_id, new_id
+from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scope_params, scoped, scoped_template
+from kanri.core.scoping import PreparedByRef, by_ref, scope_params, scoped, scoped_template
 from kanri.core.time import utcnow
 from kanri.db.prepared import Prepared
 from kanri.tenancy import schemas
@@ -48,29 +48,27 @@ def _scoped_environments(who: Principal) -> Select[EnvironmentRow]:
     return scoped(select(EnvironmentRow), who)
 
 
-# Built once: an environment by id or by name, scoped to the caller's project.
-_ENVIRONMENT_BY = {
-    by_id: scoped_template(select(EnvironmentRow)).where(
-        (EnvironmentRow.id if by_id else EnvironmentRow.name) == bindparam("ref")
-    )
-    for by_id in (True, False)
-}
-
-
-_ENVIRONMENT_READ = {by_id: Prepared(stmt) for by_id, stmt in _ENVIRONMENT_BY.items()}
-
-
-def _environment_params(who: Principal, ref: str) -> tuple[Select[EnvironmentRow], dict[str, Any]]:
-    return _ENVIRONMENT_BY[looks_like_id(ref, "env")], {**scope_params(who), "ref": ref}
+# Built once: an environment by id or by name, scoped to the caller's project (read on
+# every environment request and before every new one).
+_ENVIRONMENT_READ = PreparedByRef(
+    scoped_template(select(EnvironmentRow)),
+    prefix="env",
+    id_column=EnvironmentRow.id,
+    name_column=EnvironmentRow.name,
+)
 
 
 def environment_row(tx: Session, who: Principal, ref: str) -> EnvironmentRow:
     """The environment `ref` (id or name) of who's project; NotFound otherwise."""
-    stmt, params = _environment_params(who, ref)
-    row = tx.execute(stmt, params).scalar_one_or_none()
-    if row is None:
-        raise not_found("environment", ref)
-    return row
+    return by_ref(
+        tx,
+        EnvironmentRow,
+        ref,
+        who,
+        prefix="env",
+        name_column=EnvironmentRow.name,
+        noun="environment",
+    )
 
 
 _INSERT_ENVIRONMENT = Prepared(insert(cast(Table, EnvironmentRow.__table__)))
@@ -125,7 +123,7 @@ def create_environment(
 def environment_lookup(who: Principal, ref: str) -> tuple[Prepared, dict[str, Any]]:
     """The prepared read of environment `ref` (id or name) in who's project, and its
     parameters, for `Database.read_one`; `environment_found` shapes its answer."""
-    return _ENVIRONMENT_READ[looks_like_id(ref, "env")], {**scope_params(who), "ref": ref}
+    return _ENVIRONMENT_READ.lookup(ref, scope_params(who))
 
 
 def environment_found(row: dict[str, Any] | None, ref: str) -> schemas.Environment:
@@ -199,9 +197,7 @@ def delete_environment(tx: Session, who: Principal, ref: str) -> None:
             f"environment '{row.name}' is the default environment of {in_use} API key(s); "
             "revoke them or create keys for another environment first"
         )
-    remaining = tx.execute(
-        select(func.count()).where(EnvironmentRow.project_id == row.project_id)
-    ).scalar_one()
+    remaining = tx.execute(scoped(select(func.count(EnvironmentRow.id)), who)).scalar_one()
     if remaining <= 1:
         raise Conflict("a project keeps at least one environment")
     tx.execute(

@@ -1,7 +1,7 @@
 """The tenancy feature's own service: organizations (the bootstrap of one with its first
-admin key) and the reads authentication needs (`TenancyAuthStore`). Projects, environments
-and API keys each have their service module: `project_service`, `environment_service`,
-`api_key_service`.
+admin key), the reads authentication needs (`TenancyAuthStore`) and a project's settings as
+other features read them (`project_settings`). Projects, environments and API keys each
+have their service module: `project_service`, `environment_service`, `api_key_service`.
 
 Write functions are commands for `Database.write`: they take the transaction first, do all
 their reads-for-write and writes, audit and emit in the same transaction, and never commit.
@@ -9,8 +9,11 @@ their reads-for-write and writes, audit and emit in the same transaction, and ne
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kanri.core import audit, events
 from kanri.core.auth import KeyRecord, Principal, ProjectRecord
@@ -55,6 +58,46 @@ def organization_by_name(tx: Session, name: str) -> schemas.Organization | None:
 def list_organizations(tx: Session) -> list[schemas.Organization]:
     rows = tx.execute(select(OrganizationRow).order_by(OrganizationRow.create_time)).scalars()
     return [schemas.Organization.model_validate(r) for r in rows]
+
+
+# ---------------------------------------------------------------- project settings
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """What other features read of a project."""
+
+    organization_id: str
+    allow_private_network: bool  # outbound calls may reach private addresses
+    rate_limit_per_minute: int
+
+
+def project_settings(tx: Session, project_id: str) -> ProjectSettings | None:
+    """The settings of project `project_id`; None when there is no such project (a
+    background job may outlive its project)."""
+    row = tx.execute(
+        select(
+            ProjectRow.organization_id,
+            ProjectRow.allow_private_network,
+            ProjectRow.rate_limit_per_minute,
+        ).where(ProjectRow.id == project_id)
+    ).first()
+    if row is None:
+        return None
+    return ProjectSettings(
+        row.organization_id, bool(row.allow_private_network), row.rate_limit_per_minute
+    )
+
+
+def with_private_network_flag(
+    stmt: Select[*tuple[Any, ...]], project_id: ColumnElement[str] | InstrumentedAttribute[str]
+) -> Select[*tuple[Any, ...]]:
+    """`stmt` joined to the project `project_id` names, with the project's
+    `allow_private_network` as its last column: a row and its project's flag in one query
+    (statements built once on hot paths, where a second read would cost)."""
+    return stmt.add_columns(ProjectRow.allow_private_network).join(
+        ProjectRow, ProjectRow.id == project_id
+    )
 
 
 # ---------------------------------------------------------------- authentication store

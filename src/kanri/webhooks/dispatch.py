@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from kanri.core import events
 from kanri.core.auth import Principal
 from kanri.core.time import rfc3339
-from kanri.tenancy.models import ProjectRow
+from kanri.tenancy import service as tenancy
 from kanri.webhooks.models import WebhookDeliveryRow, WebhookEndpointRow
 
 # Seconds to wait after failed attempt n (1-based): 10 attempts over about three days.
@@ -117,16 +117,16 @@ def claim(tx: Session, now: datetime, limit: int, lease_seconds: float) -> list[
         row.id: row
         for row in tx.connection()
         .execute(
-            select(
-                endpoint.id,
-                endpoint.url,
-                endpoint.secret_encrypted,
-                endpoint.previous_secret_encrypted,
-                endpoint.previous_secret_expire_time,
-                ProjectRow.allow_private_network,
-            )
-            .join(ProjectRow, ProjectRow.id == endpoint.project_id)
-            .where(endpoint.id.in_({row.endpoint_id for row in leased}))
+            tenancy.with_private_network_flag(
+                select(
+                    endpoint.id,
+                    endpoint.url,
+                    endpoint.secret_encrypted,
+                    endpoint.previous_secret_encrypted,
+                    endpoint.previous_secret_expire_time,
+                ),
+                endpoint.project_id,
+            ).where(endpoint.id.in_({row.endpoint_id for row in leased}))
         )
         .all()
     }
@@ -187,10 +187,9 @@ def _disable(tx: Session, endpoint: WebhookEndpointRow, reason: str, now: dateti
     endpoint.enabled = False
     endpoint.disabled_reason = reason
     endpoint.update_time = now
-    organization_id = tx.execute(
-        select(ProjectRow.organization_id).where(ProjectRow.id == endpoint.project_id)
-    ).scalar_one()
-    who = Principal.system(organization_id, endpoint.project_id, name=SYSTEM_ACTOR)
+    project = tenancy.project_settings(tx, endpoint.project_id)
+    assert project is not None  # the endpoint's own project
+    who = Principal.system(project.organization_id, endpoint.project_id, name=SYSTEM_ACTOR)
     events.emit(
         tx, who, "webhook.disabled", "webhook", endpoint.id, {"id": endpoint.id, "reason": reason}
     )

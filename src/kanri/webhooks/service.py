@@ -20,11 +20,11 @@ from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.net import check_url
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.secrets import SecretBox
 from kanri.core.time import rfc3339, utcnow
 from kanri.events.service import EVENT_FILTERS
-from kanri.tenancy.models import ProjectRow
+from kanri.tenancy import service as tenancy
 from kanri.webhooks import schemas
 from kanri.webhooks.models import WebhookDeliveryRow, WebhookEndpointRow
 
@@ -70,18 +70,13 @@ def _scoped(who: Principal) -> Select[WebhookEndpointRow]:
 
 def endpoint_row(tx: Session, who: Principal, webhook_id: str) -> WebhookEndpointRow:
     """The endpoint of who's project; NotFound otherwise."""
-    row = tx.execute(_scoped(who).where(WebhookEndpointRow.id == webhook_id)).scalar_one_or_none()
-    if row is None:
-        raise not_found("webhook", webhook_id)
-    return row
+    return by_ref(tx, WebhookEndpointRow, webhook_id, who, prefix="whk", noun="webhook")
 
 
 def _allows_private(tx: Session, who: Principal) -> bool:
-    return bool(
-        tx.execute(
-            select(ProjectRow.allow_private_network).where(ProjectRow.id == who.project())
-        ).scalar_one()
-    )
+    project = tenancy.project_settings(tx, who.project())
+    assert project is not None  # who's own project
+    return project.allow_private_network
 
 
 def _checked_url(tx: Session, who: Principal, url: str) -> str:

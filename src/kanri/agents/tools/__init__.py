@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
 from kanri.core.errors import KanriError
 from kanri.engine.registry import ChildRun
-from kanri.tenancy.models import ProjectRow
+from kanri.tenancy import service as tenancy
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,9 @@ def refused(error: KanriError) -> ToolResult:
 
 
 def _organization(tx: Session, project_id: str) -> str:
-    return str(
-        tx.execute(
-            select(ProjectRow.organization_id).where(ProjectRow.id == project_id)
-        ).scalar_one()
-    )
+    project = tenancy.project_settings(tx, project_id)
+    assert project is not None  # the run's project
+    return project.organization_id
 
 
 async def principal(ctx: ToolContext, *scopes: str) -> Principal:

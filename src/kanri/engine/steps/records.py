@@ -14,7 +14,6 @@ from functools import partial
 from typing import Any
 
 from pydantic import Field, ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from ulid import ULID
 
@@ -23,7 +22,7 @@ from kanri.core.errors import KanriError
 from kanri.core.pagination import MAX_PAGE_SIZE, ListParams
 from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
 from kanri.records import record_service, schemas
-from kanri.tenancy.models import ProjectRow
+from kanri.tenancy import service as tenancy
 
 ObjectRef = Field(min_length=1, max_length=100, description="object id or slug")
 # `record`, not `id`: a step's own `id` names the step.
@@ -64,11 +63,9 @@ class DeleteConfig(StepConfig):
 
 
 def _organization(tx: Session, project_id: str) -> str:
-    return str(
-        tx.execute(
-            select(ProjectRow.organization_id).where(ProjectRow.id == project_id)
-        ).scalar_one()
-    )
+    project = tenancy.project_settings(tx, project_id)
+    assert project is not None  # the run's project
+    return project.organization_id
 
 
 async def _principal(ctx: StepContext) -> Principal:
