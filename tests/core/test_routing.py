@@ -21,6 +21,17 @@ def test_every_json_route_gets_a_planned_handler(app: FastAPI) -> None:
     assert app._short_path  # type: ignore[attr-defined]  # telemetry off: the short stack
 
 
+def test_with_planned_routes_off_fastapi_answers_every_route(fastapi_routed_app: FastAPI) -> None:
+    assert type(fastapi_routed_app) is FastAPI
+    assert not isinstance(fastapi_routed_app.router.middleware_stack, RouteIndex)
+    planned = [
+        r.path
+        for r in fastapi_routed_app.routes
+        if type(r) is APIRoute and r.app.__qualname__.startswith("compile_route.")
+    ]
+    assert planned == []
+
+
 async def test_a_wrong_method_is_a_405_and_an_unknown_path_a_404(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
