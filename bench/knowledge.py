@@ -45,11 +45,11 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 from tests import pgvector_server
-from ulid import ULID
 
 from bench.engine import _merge_json
 from kanri.app import create_app
 from kanri.config import Settings
+from kanri.core.ids import ulid
 from kanri.db import migrations
 from kanri.knowledge.embeddings import minilm, word_pieces
 from kanri.knowledge.embeddings.minilm import DIMENSION, shared_model
@@ -81,7 +81,7 @@ def _percentile(values: list[float], pct: float) -> float:
 
 
 async def _tenant(client: httpx.AsyncClient, kanri: Kanri) -> dict[str, str]:
-    boot = await kanri.db.write(tenancy.bootstrap, f"bench-{ULID()}", kanri.key_pepper)
+    boot = await kanri.db.write(tenancy.bootstrap, f"bench-{ulid()}", kanri.key_pepper)
     admin = {"Authorization": f"Bearer {boot.admin_key}"}
     project = (await client.post("/v1/projects", json={"name": "kb"}, headers=admin)).json()
     key = (
@@ -231,7 +231,7 @@ def _blocks(
         for i in range(block):
             n = start + i
             if n % 10 == 0:
-                entry_pk = f"kne_{ULID()}"
+                entry_pk = f"kne_{ulid()}"
                 entries.append(
                     (entry_pk, namespace_id, project_id, env_id, f"fill-{n // 10}",
                      f"Filler {n // 10}", "{}", "text/plain", "", "ready", 10, 2000, 1,
@@ -239,7 +239,7 @@ def _blocks(
                 )  # fmt: skip
             text = " ".join(words.choices(VOCABULARY, _WEIGHTS, k=150))
             chunks.append(
-                (f"knc_{ULID()}", namespace_id, entry_pk, n % 10, "", text, 200,
+                (f"knc_{ulid()}", namespace_id, entry_pk, n % 10, "", text, 200,
                  vectors[i].astype("<f4").tobytes())
             )  # fmt: skip
         yield _Block(entries, chunks, vectors)

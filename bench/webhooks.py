@@ -42,11 +42,11 @@ import aiohttp
 import asyncpg
 import httpx
 from standardwebhooks.webhooks import Webhook
-from ulid import ULID
 
 from bench import servers
 from bench.engine import BenchError, Figure, _dsn, _merge_json, _percentile, print_table
 from bench.servers import BIN, Postgres, Server, ServerError
+from kanri.core.ids import ulid
 
 T = TypeVar("T")
 ENDPOINTS = 10
@@ -185,7 +185,7 @@ def _event_rows(project_id: str, organization_id: str, count: int) -> list[tuple
     now = datetime.now(UTC)
     return [
         (
-            f"evt_{ULID()}",
+            f"evt_{ulid()}",
             project_id,
             organization_id,
             project_id,
@@ -287,7 +287,7 @@ def _bodies(total: int) -> list[tuple[str, bytes]]:
     stamp = "2026-01-01T00:00:00.000000Z"
     return [
         (
-            f"evt_{ULID()}",
+            f"evt_{ulid()}",
             json.dumps(
                 {
                     "type": "bench.happened",

@@ -92,6 +92,16 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 
 @pytest.fixture(scope="session")
+async def fastapi_routed_app(app: FastAPI, settings: Settings) -> AsyncIterator[FastAPI]:
+    """The same app with `planned_routes` off (FastAPI's own router and handlers), on the
+    session's database; runs go to the session app's worker."""
+    off = settings.model_copy(update={"planned_routes": False, "worker_enabled": False})
+    application = create_app(off)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
 def kanri(app: FastAPI) -> Kanri:
     runtime: Kanri = app.state.kanri
     return runtime

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from ulid import ULID
 
+from kanri.core.ids import ulid
 from kanri.core.models import OutboxEventRow
 from kanri.runtime import Kanri
 from kanri.tenancy import service as tenancy
@@ -36,7 +36,7 @@ class Tenant:
 
 
 def unique(prefix: str) -> str:
-    return f"{prefix}-{str(ULID()).lower()[-12:]}"
+    return f"{prefix}-{ulid().lower()[-12:]}"
 
 
 async def make_org(kanri: Kanri) -> tuple[str, str]:

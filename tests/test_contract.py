@@ -19,6 +19,10 @@ Design:
   get sacrificial resources, never the key the run depends on. Likewise half of the list
   queries get a well-formed AIP-160 filter over the resource's typed fields (`FILTER_FIELDS`).
 * Deterministic: a fixed seed, derandomized Hypothesis, no example database.
+* The same operations run against a second server with `KANRI_PLANNED_ROUTES=false`
+  (FastAPI's own router and handlers, `test_contract_through_fastapis_router`), with
+  fewer examples each: the planned handlers must answer as FastAPI's would, and the
+  fallback must keep the contract when a FastAPI upgrade breaks them.
 * `test_contract_edge_case` sends hand-picked edge inputs through the same checks.
 
 Run alone with `pytest -k contract`.
@@ -53,6 +57,7 @@ ApiCase: TypeAlias = schemathesis.Case[Any]
 
 SEED = 20_240_601
 MAX_EXAMPLES = 15
+FASTAPI_ROUTER_MAX_EXAMPLES = 5  # the second server; the full run takes five minutes
 KANRI = Path(sys.executable).with_name("kanri")
 STARTUP_SECONDS = 30
 
@@ -212,7 +217,7 @@ def _free_port() -> int:
         return port
 
 
-def _server_env(data_dir: Path, database_url: str) -> dict[str, str]:
+def _server_env(data_dir: Path, database_url: str, *, planned_routes: bool) -> dict[str, str]:
     """The test session's settings, limits raised so that fuzzing never meets a 429."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("KANRI_")}
     env.update(
@@ -223,6 +228,7 @@ def _server_env(data_dir: Path, database_url: str) -> dict[str, str]:
         KANRI_PUBLIC_RATE_LIMIT_PER_MINUTE="1000000",
         KANRI_KEY_CACHE_SECONDS="5",
         KANRI_LOG_LEVEL="warning",
+        KANRI_PLANNED_ROUTES=str(planned_routes).lower(),
     )
     if database_url.startswith("postgresql"):
         env["KANRI_DATABASE_URL"] = database_url
@@ -300,10 +306,12 @@ def _set_up_tenant(http: httpx.Client, admin_key: str) -> str:
 
 @pytest.fixture(scope="module")
 def contract_server(
-    tmp_path_factory: pytest.TempPathFactory, database_url: str
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, database_url: str
 ) -> Iterator[Server]:
+    """A `kanri serve` whose routes are planned, or (param "fastapi-router") answered by
+    FastAPI's own router. One at a time: each fills `KNOWN` with its own resources."""
     data_dir = tmp_path_factory.mktemp("kanri-contract")
-    env = _server_env(data_dir, database_url)
+    env = _server_env(data_dir, database_url, planned_routes=request.param == "planned")
     # cwd=data_dir: no kanri.toml of the checkout is read; only the environment above counts.
     boot = subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
         [str(KANRI), "admin", "bootstrap", "--org", unique("contract"), "--json"],
@@ -363,6 +371,12 @@ def _call_and_validate(case: ApiCase, key: str, server: Server) -> None:
     )
 
 
+PLANNED = pytest.mark.parametrize("contract_server", ["planned"], indirect=True)
+FASTAPI_ROUTER = pytest.mark.parametrize("contract_server", ["fastapi-router"], indirect=True)
+BOTH = pytest.mark.parametrize("contract_server", ["planned", "fastapi-router"], indirect=True)
+
+
+@BOTH
 def test_contract_document_is_served(contract_server: Server) -> None:
     response = httpx.get(f"{contract_server.base_url}/openapi.json", timeout=10)
     assert response.status_code == 200
@@ -373,8 +387,17 @@ def test_contract_document_is_served(contract_server: Server) -> None:
 # (schemathesis' items otherwise all share `test_contract`).
 @schema.parametrize()
 @pytest.mark.parametrize("key", ["owner-key"])
+@PLANNED
 @hypothesis.settings(deadline=None)
 def test_contract(case: ApiCase, key: str, contract_server: Server) -> None:
+    _call_and_validate(case, key, contract_server)
+
+
+@schema.parametrize()
+@pytest.mark.parametrize("key", ["owner-key"])
+@FASTAPI_ROUTER
+@hypothesis.settings(deadline=None, max_examples=FASTAPI_ROUTER_MAX_EXAMPLES)
+def test_contract_through_fastapis_router(case: ApiCase, key: str, contract_server: Server) -> None:
     _call_and_validate(case, key, contract_server)
 
 
@@ -384,8 +407,19 @@ either = schema.include(path_regex=r"^/v1/(audit-logs|api-keys/\{key_id\})")
 
 @either.parametrize()
 @pytest.mark.parametrize("key", ["admin-key"])
+@PLANNED
 @hypothesis.settings(deadline=None)
 def test_contract_with_admin_key(case: ApiCase, key: str, contract_server: Server) -> None:
+    _call_and_validate(case, key, contract_server)
+
+
+@either.parametrize()
+@pytest.mark.parametrize("key", ["admin-key"])
+@FASTAPI_ROUTER
+@hypothesis.settings(deadline=None, max_examples=FASTAPI_ROUTER_MAX_EXAMPLES)
+def test_contract_with_admin_key_through_fastapis_router(
+    case: ApiCase, key: str, contract_server: Server
+) -> None:
     _call_and_validate(case, key, contract_server)
 
 
@@ -449,6 +483,7 @@ EDGE_CASES = {
 
 
 @pytest.mark.parametrize("name", list(EDGE_CASES))
+@BOTH
 def test_contract_edge_case(name: str, contract_server: Server) -> None:
     edge = EDGE_CASES[name]
     operation = schema[edge.path][edge.method]

@@ -1,8 +1,10 @@
-"""The route table walk: every route declares a section and answers 401, 403 and 404 as it must."""
+"""The route table walk: every route declares a section and answers 401, 403 and 404 as it must,
+through the planned handlers and through FastAPI's own router (`planned_routes` off) alike."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +22,17 @@ from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
 from tests.knowledge.factories import make_namespace, put_entry
 from tests.records.factories import field, make_object, make_record
+
+
+@pytest.fixture(params=["planned", "fastapi-router"])
+async def client(
+    request: pytest.FixtureRequest, app: FastAPI, fastapi_routed_app: FastAPI
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the session app, or of its twin that answers through FastAPI's router."""
+    target = app if request.param == "planned" else fastapi_routed_app
+    transport = httpx.ASGITransport(app=target, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kanri.test") as http:
+        yield http
 
 
 def _sections(dependant: Dependant) -> set[str]:

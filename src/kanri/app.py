@@ -100,7 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.to_thread(kanri.extractor.close)
             await db.stop()
 
-    app = routing.KanriAPI(
+    # Planned dispatch stands on FastAPI internals; off, FastAPI answers every route itself.
+    api_class = routing.KanriAPI if settings.planned_routes else FastAPI
+    app = api_class(
         title="kanri",
         version=__version__,
         description=DESCRIPTION,
@@ -135,7 +137,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.extend(router.routes)
     add_api_reference(app, openapi_url="/openapi.json")
     limit_unguarded_routes(app)
-    routing.install(app)
+    if settings.planned_routes:
+        routing.install(app)
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,

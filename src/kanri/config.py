@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         description="failed authentications per client address and minute; beyond, 429 "
         "before any key is checked",
     )
+    planned_routes: bool = Field(
+        default=True,
+        description="answer routes through the prefix index and the handlers planned at "
+        "start (core/routing.py); false: through FastAPI's own router and handlers",
+    )
     metrics_enabled: bool = Field(default=False, description="serve /metrics")
     metrics_token: SecretStr | None = Field(
         default=None,

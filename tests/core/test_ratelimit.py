@@ -84,12 +84,11 @@ async def test_public_routes_are_limited_per_client_ip(app: FastAPI, kanri: Kanr
 
 async def test_redis_storage_shares_a_bucket_between_processes() -> None:
     # Two limiters on one Redis behave like two API nodes of one deployment.
-    from ulid import ULID
-
     from kanri.core.errors import RateLimited
+    from kanri.core.ids import ulid
     from kanri.core.ratelimit import RateLimiter
 
-    bucket = f"project:test-{ULID()}"
+    bucket = f"project:test-{ulid()}"
     first, second = RateLimiter("redis://127.0.0.1:6379/0"), RateLimiter("redis://127.0.0.1:6379/0")
     assert (await first.hit("project", bucket, 2)).remaining == 1
     assert (await second.hit("project", bucket, 2)).remaining == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import json
+import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,9 +17,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
-from ulid import ULID
 
 import kanri as kanri_package
+from kanri.core.ids import ulid_at
 from kanri.core.time import utcnow
 from kanri.events import service as events_service
 from kanri.events import stream
@@ -196,7 +197,7 @@ async def test_events_older_than_the_retention_are_pruned(
     tenant = await make_tenant(client, kanri)
     recent = await make_environment(client, tenant)
     old_time = utcnow() - timedelta(days=40)
-    old_id = f"evt_{ULID.from_datetime(old_time)}"
+    old_id = f"evt_{ulid_at(int(old_time.timestamp() * 1000), os.urandom(10))}"
 
     def write_old(tx: Session) -> None:
         tx.add(environment_event(tenant, old_id, "env_old", {}, old_time))

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from ulid import ULID
 
+from kanri.core.ids import ulid_milliseconds
 from kanri.core.models import AuditLogRow, OutboxEventRow
 from kanri.runs.models import RunRow
 from kanri.runtime import Kanri
@@ -370,7 +370,8 @@ def test_a_run_id_is_derived_from_the_schedule_and_fire_time() -> None:
     assert run_id != service.run_id_for(
         "sch_01JD3V0000000000000000000A", fire_time + timedelta(minutes=1)
     )
-    assert ULID.from_str(run_id.removeprefix("run_")).datetime == fire_time
+    milliseconds = ulid_milliseconds(run_id.removeprefix("run_"))
+    assert datetime.fromtimestamp(milliseconds / 1000, UTC) == fire_time
 
 
 async def test_firing_the_same_fire_time_twice_starts_one_run(

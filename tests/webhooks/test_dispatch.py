@@ -6,6 +6,7 @@ POST where HTTP says so."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -17,8 +18,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Table, select, true, update
 from sqlalchemy.orm import Session
-from ulid import ULID
 
+from kanri.core.ids import ulid_at, ulid_milliseconds
 from kanri.runtime import Kanri
 from kanri.webhooks import dispatch, dispatcher, fanout
 from kanri.webhooks.dispatcher import Dispatcher
@@ -116,9 +117,9 @@ async def test_an_event_committed_late_below_the_head_is_still_delivered(
         await make_environment(client, tenant)
         (first,) = await sink.wait_for(1)  # fan-out has read past this event
         # Written (id and time) just before the first event, committed only now.
-        first_ms = ULID.from_str(first.headers["webhook-id"].removeprefix("evt_")).milliseconds
+        first_ms = ulid_milliseconds(first.headers["webhook-id"].removeprefix("evt_"))
         written = datetime.fromtimestamp((first_ms - 1) / 1000, UTC)
-        late_id = f"evt_{ULID.from_timestamp(written.timestamp())}"
+        late_id = f"evt_{ulid_at(first_ms - 1, os.urandom(10))}"
 
         def commit_late(tx: Session) -> None:
             tx.add(environment_event(tenant, late_id, "env_late", {"id": "env_late"}, written))
@@ -166,7 +167,7 @@ async def test_an_event_held_in_a_transaction_longer_than_the_settle_window_is_d
             transaction = slow.transaction()
             await transaction.start()
             written = datetime.now(UTC)
-            held_id = f"evt_{ULID.from_timestamp(written.timestamp())}"
+            held_id = f"evt_{ulid_at(int(written.timestamp() * 1000), os.urandom(10))}"
             await slow.execute(
                 "INSERT INTO outbox_events (id, scope_id, organization_id, project_id, "
                 "environment_id, type, resource_type, resource_id, data, request_id, "
@@ -255,8 +256,8 @@ async def test_events_passed_over_while_no_endpoint_is_enabled_still_reach_a_lat
             webhook = await make_webhook(client, tenant, sink.url)
             assert await kanri.db.read(fanout.idle_head) is None
             # Its id taken before the events passed over, committed only now.
-            written_ms = ULID.from_str(head.removeprefix("evt_")).milliseconds - 1
-            late_id = f"evt_{ULID.from_timestamp(written_ms / 1000)}"
+            written_ms = ulid_milliseconds(head.removeprefix("evt_")) - 1
+            late_id = f"evt_{ulid_at(written_ms, os.urandom(10))}"
 
             def commit_late(tx: Session) -> None:
                 tx.add(

@@ -41,6 +41,35 @@ def encode(value: int) -> str:
     return "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])
 
 
+_ULID_RE = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
+# Crockford's digits -> the digits int(text, 32) reads.
+_FROM_CROCKFORD = str.maketrans(_CROCKFORD, "0123456789abcdefghijklmnopqrstuv")
+
+
+def decode(text: str) -> int:
+    """The 128-bit value of a ULID written in 26 Crockford base32 digits (either case).
+    Raises ValueError for any other text."""
+    digits = text.upper()
+    if not _ULID_RE.fullmatch(digits):
+        raise ValueError(f"not a ULID: {text!r}")
+    return int(digits.translate(_FROM_CROCKFORD), 32)
+
+
+def ulid_at(milliseconds: int, randomness: bytes = bytes(10)) -> str:
+    """The ULID of `milliseconds` since the epoch whose 80 random bits are `randomness`
+    (10 bytes): ids derived from a time and a digest, or with zeros the smallest ULID of
+    that millisecond. Raises ValueError for a time outside 48 bits or another length."""
+    if not 0 <= milliseconds < 1 << 48 or len(randomness) != 10:
+        raise ValueError("a ULID is 48 bits of milliseconds and 10 bytes of randomness")
+    return encode(milliseconds << 80 | int.from_bytes(randomness, "big"))
+
+
+def ulid_milliseconds(value: str) -> int:
+    """The Unix milliseconds in a ULID's time part. Raises ValueError when `value` is not a
+    ULID."""
+    return decode(value) >> 80
+
+
 def new_id(prefix: str) -> str:
     """A fresh id such as `prj_01JD3...`."""
     return f"{prefix}_{ulid()}"

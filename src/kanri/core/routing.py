@@ -11,10 +11,12 @@ response, in the same order (body parsed, dependencies — the auth guard — so
 then parameters), and the same exception handlers answer. A route outside that subset
 keeps FastAPI's own handler. (Feature routes join the app's table directly, so FastAPI's
 `dependency_overrides`, which only included routers consult, never applied to them.)
+With `KANRI_PLANNED_ROUTES=false` the app is a plain FastAPI and none of this is used.
 """
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -384,10 +386,15 @@ def install(app: FastAPI) -> None:
     """Give every route of `app` that allows it a precompiled handler, and the router a
     prefix index. Call after all routes are added."""
     index = RouteIndex(app)
-    for route in app.router.routes:
+    routes = app.router.routes
+    for position, route in enumerate(routes):
         if type(route) is APIRoute:
             handler = compile_route(route)
             if handler is not None:
-                route.app = handler
-                index.compiled.add(id(route))
+                # A copy: the features' route objects, shared by every app of the process,
+                # keep FastAPI's handler for an app that answers through FastAPI.
+                planned = copy.copy(route)
+                planned.app = handler
+                routes[position] = planned
+                index.compiled.add(id(planned))
     app.router.middleware_stack = index

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
-from ulid import ULID
 
 from kanri.core.auth import Principal
 from kanri.core.errors import not_found
 from kanri.core.filtering import FilterField, FilterSpec
+from kanri.core.ids import ulid_at
 from kanri.core.models import OutboxEventRow
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
@@ -81,7 +81,7 @@ def catalogue() -> schemas.EventTypeList:
 def id_floor(moment: datetime) -> str:
     """The smallest event id of `moment`: event ids are `evt_` + a ULID, which sorts by time."""
     milliseconds = int(moment.timestamp() * 1000)
-    return f"evt_{ULID.from_bytes(milliseconds.to_bytes(6, 'big') + bytes(10))}"
+    return f"evt_{ulid_at(milliseconds)}"
 
 
 def prune(tx: Session, before: datetime) -> int:

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 from sqlalchemy import Select, select, true
 from sqlalchemy.orm import Session
-from ulid import ULID
 
 from kanri.automations import service as automations
 from kanri.automations.models import AutomationRow
@@ -24,7 +23,7 @@ from kanri.core import audit, events, regex
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, KanriError, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
-from kanri.core.ids import new_id
+from kanri.core.ids import new_id, ulid_at
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import rfc3339, utcnow
@@ -118,7 +117,7 @@ def run_id_for(schedule_id: str, fire_time: datetime) -> str:
     """
     milliseconds = (fire_time - _EPOCH) // timedelta(milliseconds=1)
     digest = hashlib.sha256((schedule_id + rfc3339(fire_time)).encode()).digest()
-    return f"run_{ULID.from_bytes(milliseconds.to_bytes(6, 'big') + digest[:10])}"
+    return f"run_{ulid_at(milliseconds, digest[:10])}"
 
 
 # ---------------------------------------------------------------- CRUD

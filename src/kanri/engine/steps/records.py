@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session
-from ulid import ULID
 
 from kanri.core.auth import Principal
 from kanri.core.errors import KanriError
+from kanri.core.ids import ulid_at, ulid_milliseconds
 from kanri.core.pagination import MAX_PAGE_SIZE, ListParams
 from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
 from kanri.records import record_service, schemas
@@ -92,9 +92,9 @@ def _write(values: dict[str, Any]) -> schemas.RecordWrite | Fail:
 
 def record_id_for(run_id: str, idempotency_key: str) -> str:
     """The id `records.create` gives its record: the run's time, then SHA-256 of the key."""
-    prefix = ULID.from_str(run_id.removeprefix("run_")).bytes[:6]
+    milliseconds = ulid_milliseconds(run_id.removeprefix("run_"))
     digest = hashlib.sha256(idempotency_key.encode()).digest()
-    return f"rec_{ULID.from_bytes(prefix + digest[:10])}"
+    return f"rec_{ulid_at(milliseconds, digest[:10])}"
 
 
 @step_kind("records.create", CreateConfig)
