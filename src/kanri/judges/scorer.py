@@ -21,13 +21,14 @@ from kanri.runs.states import system_principal
 if TYPE_CHECKING:
     from kanri.providers.clients import ModelReply
     from kanri.providers.service import ProviderConfig
+    from kanri.runtime import Kanri
 
 log = structlog.get_logger("kanri.judges")
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
 
 
 class Scorer:
-    def __init__(self, kanri: Any, *, poll_seconds: float = 1.0) -> None:
+    def __init__(self, kanri: Kanri, *, poll_seconds: float = 1.0) -> None:
         self.kanri = kanri
         self.poll_seconds = poll_seconds
         self._task: asyncio.Task[None] | None = None

@@ -10,7 +10,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
@@ -29,6 +29,9 @@ from kanri.runs import schemas as run_schemas
 from kanri.runs import service as runs
 from kanri.runs import stream as run_stream
 from kanri.runs.states import TERMINAL
+
+if TYPE_CHECKING:
+    from kanri.runtime import Kanri
 
 router = APIRouter(tags=["openai"], responses=STANDARD_PROBLEMS)
 RunWriter = Annotated[Principal, RequireSection("runs", "write")]
@@ -86,7 +89,7 @@ def _messages(body: schemas.ChatCompletionRequest) -> list[agent_schemas.ChatMes
     return out
 
 
-async def _start(kanri: Any, who: Principal, body: schemas.ChatCompletionRequest) -> Any:
+async def _start(kanri: Kanri, who: Principal, body: schemas.ChatCompletionRequest) -> Any:
     create = agent_schemas.AgentRunCreate(messages=_messages(body), labels={"channel": "openai"})
     run = await kanri.db.write(agents.trigger, who, body.model, create)
     kanri.wake_engine()
@@ -141,7 +144,7 @@ def _chunk(
 
 
 async def _chunks(
-    kanri: Any, who: Principal, run_id: str, model: str, created: int, include_usage: bool
+    kanri: Kanri, who: Principal, run_id: str, model: str, created: int, include_usage: bool
 ) -> AsyncIterator[str]:
     yield _chunk(run_id, model, created, {"role": "assistant", "content": ""})
     last = ""

@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -21,6 +21,9 @@ from kanri.core.auth import Principal
 from kanri.core.errors import KanriError
 from kanri.engine.registry import ChildRun
 from kanri.tenancy.models import ProjectRow
+
+if TYPE_CHECKING:
+    from kanri.engine.worker import Services
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class ToolContext:
     call_key: str
     idempotency_key: str
     config: dict[str, Any]  # the agent's settings for this tool
-    services: Any  # kanri.engine.worker.Services
+    services: Services
     emitted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     knowledge_namespaces: list[str] = field(default_factory=list)  # the agent's
 
