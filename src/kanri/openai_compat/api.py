@@ -29,6 +29,7 @@ from kanri.runs import schemas as run_schemas
 from kanri.runs import service as runs
 from kanri.runs import stream as run_stream
 from kanri.runs.states import TERMINAL
+from kanri.runs.statuses import RunStatus
 
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
@@ -59,7 +60,7 @@ def _usage(run: run_schemas.Run) -> schemas.CompletionUsage:
 
 def _settled(run: run_schemas.Run) -> dict[str, Any]:
     """The run's final answer, or the error a client sees."""
-    if run.status == "completed":
+    if run.status == RunStatus.COMPLETED:
         return run.outputs if isinstance(run.outputs, dict) else {"content": run.outputs}
     if run.status in TERMINAL:
         message = (run.error or {}).get("message") or run.stop_reason or run.status
@@ -166,7 +167,7 @@ async def _chunks(
         if run.status in TERMINAL or time.monotonic() > deadline:
             break
         await asyncio.sleep(POLL_SECONDS)
-    if run.status == "completed":
+    if run.status == RunStatus.COMPLETED:
         finish = (
             (run.outputs or {}).get("finish_reason", "stop")
             if isinstance(run.outputs, dict)
