@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from kanri.knowledge.pgvector import PgVector
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Kanri:
     """Shared by every request through `request.app.state.kanri`."""
 

@@ -245,7 +245,9 @@ async def _loop(
                     retryable=False,
                     details={"stop_reason": "budget_exceeded"},
                 )
-            request = ModelRequest(model, list(messages), tool_schemas, _params(spec))
+            request = ModelRequest(
+                model=model, messages=list(messages), tools=tool_schemas, params=_params(spec)
+            )
             outcome = await _loop_model_call(
                 ctx, ledger, setup.provider, request, call_key, budget is not None
             )

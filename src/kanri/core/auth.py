@@ -73,7 +73,7 @@ GUARD_HEADERS: list[dict[str, Any]] = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class KeyRecord:
     """What authentication needs to know of a stored key (cached briefly)."""
 
@@ -110,7 +110,7 @@ class TenancyStore(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Principal:
     """The caller, resolved once per request. Services scope every query with it."""
 
@@ -144,7 +144,14 @@ class Principal:
         cls, organization_id: str, project_id: str | None = None, name: str = "cli"
     ) -> Principal:
         """The principal of an operator acting from the command line."""
-        return cls(organization_id, project_id, None, name, "system", frozenset({"*"}))
+        return cls(
+            organization_id=organization_id,
+            project_id=project_id,
+            environment_id=None,
+            key_id=name,
+            kind="system",
+            scopes=frozenset({"*"}),
+        )
 
 
 class AuthCache:

@@ -24,7 +24,7 @@ _STEPS = cast(Table, RunStepRow.__table__)
 _UTC = _RUNS.c.update_time.type
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Done:
     """A completed step waiting to be checkpointed (with the logs and events it made)."""
 
@@ -128,7 +128,11 @@ def advance(tx: Session, batch: list[Advance]) -> list[bool]:
             continue
         applied.append(True)
         ref = states.RunRef(
-            run.id, run.organization_id, run.project_id, run.environment_id, run.automation_id
+            id=run.id,
+            organization_id=run.organization_id,
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+            automation_id=run.automation_id,
         )
         who = states.system_principal(ref)
         for step in item.done:

@@ -149,12 +149,12 @@ def _start_child(tx: Session, parent: RunRow, step_id: str, child: ChildRun) -> 
     from kanri.runs import service as runs
 
     who = Principal(
-        parent.organization_id,
-        parent.project_id,
-        parent.environment_id,
-        parent.triggered_by,
-        "system",
-        frozenset({"*"}),
+        organization_id=parent.organization_id,
+        project_id=parent.project_id,
+        environment_id=parent.environment_id,
+        key_id=parent.triggered_by,
+        kind="system",
+        scopes=frozenset({"*"}),
     )
     body = run_schemas.RunCreate(inputs=child.inputs, version=child.version)
     created = runs.trigger(tx, who, child.automation, body)

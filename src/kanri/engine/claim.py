@@ -186,7 +186,11 @@ def claim(
         run = taken[candidate.id]
         states.check(candidate.status, RunStatus.RUNNING, None)
         ref = states.RunRef(
-            run.id, run.organization_id, run.project_id, run.environment_id, run.automation_id
+            id=run.id,
+            organization_id=run.organization_id,
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+            automation_id=run.automation_id,
         )
         states.record(
             tx,
@@ -271,20 +275,20 @@ def run_facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts 
 
     inputs = dict(run.inputs or {})
     return RunFacts(
-        policies,
-        name(AutomationRow, run.automation_id),
-        name(AgentRow, run.agent_id),
-        name(EnvironmentRow, run.environment_id),
-        dict(run.labels or {}),
-        inputs,
+        policies=policies,
+        automation=name(AutomationRow, run.automation_id),
+        agent=name(AgentRow, run.agent_id),
+        environment=name(EnvironmentRow, run.environment_id),
+        labels=dict(run.labels or {}),
+        inputs=inputs,
         # Priced only when a rule reads it (price look-ups per model-calling step).
-        estimate(tx, run.project_id, dict(run.definition or {}), inputs, utcnow())
+        estimated_cost=estimate(tx, run.project_id, dict(run.definition or {}), inputs, utcnow())
         if policies.reads("estimated_cost")
         else None,
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunFacts:
     """A run as the policies see it: the project's policies and what rules read of it."""
 
@@ -298,7 +302,7 @@ class RunFacts:
     estimated_cost: float | None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RunState:
     """What a worker needs to continue a run."""
 
@@ -333,19 +337,19 @@ def _state(tx: Session, run: Any, rows: list[Any]) -> RunState:
     if last is not None and last.status == StepStatus.WAITING and last.step_id == run.cursor:
         resumed = _resumption(tx, run.id, last)
     return RunState(
-        run.id,
-        run.project_id,
-        run.environment_id,
-        run.automation_id,
-        run.definition,
-        run.inputs,
-        run.cursor,
-        run.attempt,
-        run.deadline,
-        outputs,
-        (last.seq + 1) if last else 1,
-        resumed,
-        failures,
+        run_id=run.id,
+        project_id=run.project_id,
+        environment_id=run.environment_id,
+        automation_id=run.automation_id,
+        definition=run.definition,
+        inputs=run.inputs,
+        cursor=run.cursor,
+        attempt=run.attempt,
+        deadline=run.deadline,
+        outputs=outputs,
+        next_seq=(last.seq + 1) if last else 1,
+        resumed=resumed,
+        failures=failures,
         restart_step=run.restart_step,
     )
 

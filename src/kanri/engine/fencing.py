@@ -43,7 +43,7 @@ _FENCED = (
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FencedRun:
     """A run locked by a fenced write, read with Core: what records about it need. Its
     `usage` and `cost_usd` may be changed; `save_totals` writes them."""

@@ -48,7 +48,7 @@ class Done:
 IN_STEP_MARK = "\n\ncall: "
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApprovalRequest:
     message: str
     approvers: list[str]
@@ -87,7 +87,7 @@ class Fail:
 Outcome = Done | Wait | Fail
 
 
-@dataclass
+@dataclass(kw_only=True)
 class StepContext:
     """What a step sees: the run, earlier outputs, its own resumption state, and services."""
 

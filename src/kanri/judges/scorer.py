@@ -83,7 +83,15 @@ class Scorer:
 
         def record(tx: Session) -> None:
             service.record_score(
-                tx, judge.id, judge.project_id, run.id, status, value, passed, reasoning, details
+                tx,
+                judge_id=judge.id,
+                project_id=judge.project_id,
+                run_id=run.id,
+                status=status,
+                score=value,
+                passed=passed,
+                reasoning=reasoning,
+                details=details,
             )
             if call is not None:
                 provider, reply = call
@@ -109,7 +117,9 @@ class Scorer:
             f"\n\nRun outputs:\n{json.dumps(run.outputs, default=str)}"
         )
         model = config.get("model") or provider.default_model or "offline"
-        reply = await complete(provider, ModelRequest(model, [{"role": "user", "content": prompt}]))
+        reply = await complete(
+            provider, ModelRequest(model=model, messages=[{"role": "user", "content": prompt}])
+        )
         return provider, reply
 
 

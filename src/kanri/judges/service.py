@@ -237,6 +237,7 @@ def pending(tx: Session, limit: int = 50) -> list[tuple[JudgeRow, RunRow]]:
 
 def record_score(
     tx: Session,
+    *,
     judge_id: str,
     project_id: str,
     run_id: str,

@@ -194,7 +194,14 @@ async def _chunks(
 @router.get("/v1/openai/models")
 async def list_models(kanri: Runtime, who: Reader) -> schemas.ModelList:
     """The project's active agents as OpenAI models (the id is the agent's name)."""
-    params = ListParams(1000, None, 'status = "active"', "name", False, kanri.page_codec)
+    params = ListParams(
+        page_size=1000,
+        page_token=None,
+        filter='status = "active"',
+        order_by="name",
+        include_total=False,
+        codec=kanri.page_codec,
+    )
     page = await kanri.db.read(agents.list_agents, who, params)
     return schemas.ModelList(
         data=[

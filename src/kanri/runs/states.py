@@ -115,7 +115,13 @@ def transition(
     record(
         tx,
         who or system_principal(run),
-        RunRef(run.id, run.organization_id, run.project_id, run.environment_id, run.automation_id),
+        RunRef(
+            id=run.id,
+            organization_id=run.organization_id,
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+            automation_id=run.automation_id,
+        ),
         before,
         to,
         stop_before,
@@ -130,7 +136,7 @@ def check(before: str, to: RunStatus, stop_reason: str | None) -> None:
         raise Conflict(f"a {before} run cannot become {to}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunRef:
     """What a transition's audit row and event name of a run."""
 

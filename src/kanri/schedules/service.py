@@ -286,12 +286,12 @@ def scheduler_principal(tx: Session, row: ScheduleRow) -> Principal:
         select(ProjectRow.organization_id).where(ProjectRow.id == row.project_id)
     ).scalar_one()
     return Principal(
-        organization_id,
-        row.project_id,
-        row.environment_id,
-        SCHEDULER_ACTOR,
-        "system",
-        frozenset({"*"}),
+        organization_id=organization_id,
+        project_id=row.project_id,
+        environment_id=row.environment_id,
+        key_id=SCHEDULER_ACTOR,
+        kind="system",
+        scopes=frozenset({"*"}),
     )
 
 

@@ -32,7 +32,7 @@ class ToolResult:
     ok: bool = True
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ToolContext:
     run_id: str
     project_id: str
@@ -101,7 +101,7 @@ async def principal(ctx: ToolContext, *scopes: str) -> Principal:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Tool:
     name: str
     description: str
@@ -131,7 +131,9 @@ def tool(
     """Decorator registering `run` as the tool `name` (`pure`: it does no I/O)."""
 
     def register(run: Callable[[ToolContext, dict[str, Any]], Awaitable[ToolOutcome]]) -> Any:
-        _TOOLS[name] = Tool(name, description, parameters, run, pure)
+        _TOOLS[name] = Tool(
+            name=name, description=description, parameters=parameters, run=run, pure=pure
+        )
         return run
 
     return register
