@@ -37,7 +37,7 @@ ROUNDS = 3
 TOOL_PROMPT = '/tool emit_event {"type": "bench.done", "data": {"n": 1}}'
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Figure:
     label: str
     runs: int
@@ -92,7 +92,9 @@ async def _drain(
         await asyncio.sleep(0.02)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
-    return Figure(label, runs, seconds, sum(t[1] for t in totals), cpu)
+    return Figure(
+        label=label, runs=runs, seconds=seconds, failed=sum(t[1] for t in totals), cpu_seconds=cpu
+    )
 
 
 async def measure(runs: int, workdir: Path) -> list[tuple[Figure, Figure]]:

@@ -71,7 +71,7 @@ LIST_PAGE = 1000
 DRAIN_TIMEOUT = 180.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EngineSettings:
     runs: int = 2000  # (a)
     pg_runs: int = 3000  # (b), for kanri and the bare loop alike
@@ -82,7 +82,7 @@ class EngineSettings:
     client_cpu: int | None = None  # and this process here during the SQLite part
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Figure:
     """One printed row: a number, its target, and the verdict."""
 
@@ -208,7 +208,7 @@ def create_automation(base_url: str, key: str, name: str) -> str:
         return str(created["id"])
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Triggered:
     count: int
     started_at: float  # wall clock (time.time()) just before the first request
@@ -252,7 +252,9 @@ async def trigger_many(
         seconds = time.perf_counter() - t0
     if errors:
         raise BenchError(f"{len(errors)} trigger requests failed, first: {errors[0]}")
-    return Triggered(count, started_at, seconds, latencies, run_ids)
+    return Triggered(
+        count=count, started_at=started_at, seconds=seconds, latencies_ms=latencies, run_ids=run_ids
+    )
 
 
 # (a)'s client: wrk (C, little CPU beside the server on a 2-core machine) POSTing the same
@@ -289,7 +291,9 @@ def trigger_with_wrk(
     sleeps for its whole -d whatever its threads do, so it is interrupted (it then prints its
     report) once `created()` reaches `count`."""
     body = json.dumps({"inputs": {}, "labels": labels})
-    load = wrk.LoadSettings(1, IN_FLIGHT, 0, 0, None)
+    load = wrk.LoadSettings(
+        threads=1, connections=IN_FLIGHT, duration_seconds=0, warmup_seconds=0, cpu=None
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(TRIGGER_LUA)
     try:
@@ -328,7 +332,13 @@ def trigger_with_wrk(
     if result.failures:
         raise BenchError(f"{result.failures} trigger requests failed: {result.socket_errors}")
     latencies = [result.p50_ms, result.p99_ms]
-    return Triggered(result.requests, started_at, seconds, latencies, [])
+    return Triggered(
+        count=result.requests,
+        started_at=started_at,
+        seconds=seconds,
+        latencies_ms=latencies,
+        run_ids=[],
+    )
 
 
 def _count_runs(client: httpx.Client, filter_: str) -> int:
@@ -356,8 +366,8 @@ def _merge_json(section: str, data: dict[str, Any]) -> None:
 def measure_latency(target: KanriTarget, automation_id: str, runs: int) -> Figure:
     """(c) one run at a time on the idle embedded worker: first step start - create_time."""
     figure = Figure(
-        "trigger_to_first_step",
-        f"(c) trigger → first step start, idle worker, p50 of {runs} [sqlite]",
+        key="trigger_to_first_step",
+        label=f"(c) trigger → first step start, idle worker, p50 of {runs} [sqlite]",
         unit="ms",
         target=10.0,
         higher_is_better=False,
@@ -419,8 +429,8 @@ def measure_throughput_sqlite(
 ) -> Figure:
     """(a) N runs triggered over HTTP, 32 in flight, until all are completed."""
     figure = Figure(
-        "sqlite_runs_per_second",
-        f"(a) {runs:,} 3-step transform runs, HTTP trigger → completed [sqlite, 1 serve]",
+        key="sqlite_runs_per_second",
+        label=f"(a) {runs:,} 3-step transform runs, HTTP trigger → completed [sqlite, 1 serve]",
         unit="runs/s",
         target=500.0,
     )
@@ -543,8 +553,8 @@ def fill_runs(db_path: Path, count: int) -> dict[str, Any]:
 def measure_listing(target: KanriTarget, fill: dict[str, Any]) -> Figure:
     """(d) page 1,000 against page 1 of GET /v1/runs (page_size 50)."""
     figure = Figure(
-        "list_page_ratio",
-        f"(d) GET /v1/runs page {LIST_PAGE:,} vs page 1 ({fill['project_runs']:,} runs)",
+        key="list_page_ratio",
+        label=f"(d) GET /v1/runs page {LIST_PAGE:,} vs page 1 ({fill['project_runs']:,} runs)",
         unit="x",
         target=1.5,
         higher_is_better=False,
@@ -606,15 +616,15 @@ def measure_listing(target: KanriTarget, fill: dict[str, Any]) -> Figure:
 def measure_sqlite(workdir: Path, settings: EngineSettings) -> list[Figure]:
     print("== engine on SQLite: one `kanri serve` (embedded worker)", flush=True)
     latency = Figure(
-        "trigger_to_first_step",
-        "(c) trigger → first step start, idle worker [sqlite]",
+        key="trigger_to_first_step",
+        label="(c) trigger → first step start, idle worker [sqlite]",
         unit="ms",
         higher_is_better=False,
     )
     throughput = Figure(
-        "sqlite_runs_per_second", "(a) HTTP trigger → completed [sqlite]", unit="runs/s"
+        key="sqlite_runs_per_second", label="(a) HTTP trigger → completed [sqlite]", unit="runs/s"
     )
-    listing = Figure("list_page_ratio", "(d) GET /v1/runs page 1,000 vs page 1", unit="x")
+    listing = Figure(key="list_page_ratio", label="(d) GET /v1/runs page 1,000 vs page 1", unit="x")
     figures = [throughput, latency, listing]
     try:
         target = servers.start_kanri(workdir, settings.server_cpu, None, "engine-sqlite")
@@ -690,7 +700,7 @@ def _dsn(url: str) -> str:
     return f"postgresql://{rest}" if scheme.startswith("postgres") else url
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Drain:
     """A queue drained by worker processes: DB timestamps and sampled CPU."""
 
@@ -1098,19 +1108,19 @@ async def bare_worker(dsn: str, concurrency: int, name: str) -> None:
 
 def measure_postgres(workdir: Path, settings: EngineSettings) -> list[Figure]:
     kanri = Figure(
-        "postgres_runs_per_second",
-        f"(b) {settings.pg_runs:,} runs drained by {WORKERS} × kanri worker [postgresql]",
+        key="postgres_runs_per_second",
+        label=f"(b) {settings.pg_runs:,} runs drained by {WORKERS} × kanri worker [postgresql]",
         unit="runs/s",
         target=1000.0,
     )
     bare = Figure(
-        "postgres_bare_runs_per_second",
-        f"(b) bare SKIP LOCKED loop, {WORKERS} processes [postgresql]",
+        key="postgres_bare_runs_per_second",
+        label=f"(b) bare SKIP LOCKED loop, {WORKERS} processes [postgresql]",
         unit="runs/s",
     )
     ratio = Figure(
-        "postgres_cost_ratio",
-        "(b) cost per run, kanri / bare (= bare runs/s ÷ kanri runs/s)",
+        key="postgres_cost_ratio",
+        label="(b) cost per run, kanri / bare (= bare runs/s ÷ kanri runs/s)",
         unit="x",
         target=2.0,
         higher_is_better=False,

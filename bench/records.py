@@ -122,7 +122,7 @@ def make_object(client: httpx.Client) -> dict[str, Any]:
 
 
 def measure_create(target: KanriTarget, total: int) -> tuple[Figure, int]:
-    figure = Figure("records_create_per_second", "", unit="records/s", target=1000)
+    figure = Figure(key="records_create_per_second", label="", unit="records/s", target=1000)
     batches = [list(range(start, min(start + BATCH, total))) for start in range(0, total, BATCH)]
 
     def send(client: httpx.Client, batch: list[int]) -> None:
@@ -237,7 +237,7 @@ async def _bare_postgres(url: str, total: int) -> tuple[float, list[float]]:
 
 def measure_bare(url: str, total: int) -> tuple[Figure, float]:
     """The baseline: rows/s of bare INSERTs, and the p50 ms of a bare indexed SELECT."""
-    figure = Figure("records_bare_insert_per_second", "", unit="rows/s")
+    figure = Figure(key="records_bare_insert_per_second", label="", unit="rows/s")
     if url.startswith("sqlite"):
         seconds, timings = _bare_sqlite(url, total)
     else:
@@ -363,8 +363,12 @@ def _timed(
 
 
 def measure_filters(target: KanriTarget, total: int, bare_ms: float) -> list[Figure]:
-    unique = Figure("records_filter_unique_p50", "", unit="ms", target=20, higher_is_better=False)
-    common = Figure("records_filter_select_p50", "", unit="ms", target=20, higher_is_better=False)
+    unique = Figure(
+        key="records_filter_unique_p50", label="", unit="ms", target=20, higher_is_better=False
+    )
+    common = Figure(
+        key="records_filter_select_p50", label="", unit="ms", target=20, higher_is_better=False
+    )
     with httpx.Client(
         base_url=target.server.base_url, headers=_headers(target.secret_key), timeout=60.0
     ) as client:
@@ -401,7 +405,9 @@ def _pct(values_ms: list[float], pct: float) -> float:
 
 
 def measure_pages(target: KanriTarget, total: int) -> Figure:
-    figure = Figure("records_page_ratio", "", unit="x", target=1.5, higher_is_better=False)
+    figure = Figure(
+        key="records_page_ratio", label="", unit="x", target=1.5, higher_is_better=False
+    )
     with httpx.Client(
         base_url=target.server.base_url, headers=_headers(target.secret_key), timeout=60.0
     ) as client:
@@ -463,7 +469,7 @@ def measure_database(
         print(f"  (a) {settings.http_records:,} records through batchCreate …", flush=True)
         created, made = measure_create(target, settings.http_records)
         bare, bare_ms = measure_bare(bare_url, settings.http_records)
-        ratio = Figure("records_create_ratio", "", unit="x")
+        ratio = Figure(key="records_create_ratio", label="", unit="x")
         ratio.value = (created.value or 0) / (bare.value or 1)
         ratio.brief = "kanri's records/s over the bare INSERT's rows/s"
         figures += [created, bare, ratio]
@@ -526,7 +532,9 @@ def run(settings: RecordsSettings, notes: list[str] | None = None) -> int:
                 )
             except ServerError as exc:
                 figures.append(
-                    Figure("postgresql_records", "records [postgresql]", error=_summary(exc))
+                    Figure(
+                        key="postgresql_records", label="records [postgresql]", error=_summary(exc)
+                    )
                 )
             finally:
                 postgres.drop()
@@ -560,4 +568,6 @@ def _attempt(measure: Callable[[], list[Figure]], database: str) -> list[Figure]
         return measure()
     except (BenchError, ServerError, httpx.HTTPError, OSError) as exc:
         print(f"  !! {database}: {_summary(exc)}", flush=True)
-        return [Figure(f"{database}_records", f"records [{database}]", error=_summary(exc))]
+        return [
+            Figure(key=f"{database}_records", label=f"records [{database}]", error=_summary(exc))
+        ]

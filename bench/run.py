@@ -87,7 +87,7 @@ class Outcome:
     sample: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Context:
     load: wrk.LoadSettings
     server_cpu: int | None
@@ -576,7 +576,13 @@ def run_http(args: argparse.Namespace) -> int:
     """The HTTP section: kanri against the bare FastAPI app (wrk)."""
     methods: list[Method] = [args.only] if args.only in ("get", "post") else ["get", "post"]
     server_cpu, wrk_cpu, pin_note = _cpus()
-    load = wrk.LoadSettings(args.threads, args.connections, args.duration, args.warmup, wrk_cpu)
+    load = wrk.LoadSettings(
+        threads=args.threads,
+        connections=args.connections,
+        duration_seconds=args.duration,
+        warmup_seconds=args.warmup,
+        cpu=wrk_cpu,
+    )
     scenarios = [s for s in SCENARIOS if s.method in methods]
     if args.no_postgres:
         scenarios = [s for s in scenarios if s.database == "sqlite"]
@@ -599,7 +605,13 @@ def run_http(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="kanri-bench-") as tmp:
         script = Path(tmp) / "post.lua"
         script.write_text(wrk.POST_LUA)
-        ctx = Context(load, server_cpu, Path(tmp), script, notes=[pin_note, load_note])
+        ctx = Context(
+            load=load,
+            server_cpu=server_cpu,
+            workdir=Path(tmp),
+            post_script=script,
+            notes=[pin_note, load_note],
+        )
         ctx.notes.append("access logs off: KANRI_LOG_LEVEL=warning, uvicorn --no-access-log")
         try:
             try:

@@ -186,7 +186,7 @@ def start_bare(workdir: Path, cpu: int | None) -> Server:
     return server
 
 
-@dataclass
+@dataclass(kw_only=True)
 class KanriTarget:
     """A started kanri with the bench project: its secret key and `production` environment."""
 
@@ -249,7 +249,13 @@ def start_kanri(
         server.stop()
         raise
     return KanriTarget(
-        server, secret_key, project_id, environment_id, label, env=env, data_dir=data_dir
+        server=server,
+        secret_key=secret_key,
+        project_id=project_id,
+        environment_id=environment_id,
+        database=label,
+        env=env,
+        data_dir=data_dir,
     )
 
 

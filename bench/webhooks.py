@@ -467,25 +467,25 @@ def _postgres() -> Iterator[Postgres]:
 
 def measure(workdir: Path, events: int, samples: int) -> list[Figure]:
     kanri_figure = Figure(
-        "webhook_deliveries_per_second",
-        f"(a) outbox → receiver, {ENDPOINTS} endpoints [postgresql]",
+        key="webhook_deliveries_per_second",
+        label=f"(a) outbox → receiver, {ENDPOINTS} endpoints [postgresql]",
         unit="deliveries/s",
         target=1000.0,
     )
     bare_figure = Figure(
-        "webhook_bare_deliveries_per_second",
-        "(a) bare aiohttp client → same receiver",
+        key="webhook_bare_deliveries_per_second",
+        label="(a) bare aiohttp client → same receiver",
         unit="deliveries/s",
     )
     ceiling_figure = Figure(
-        "webhook_receiver_ceiling_per_second",
-        "(a) raw asyncio client → same receiver",
+        key="webhook_receiver_ceiling_per_second",
+        label="(a) raw asyncio client → same receiver",
         unit="deliveries/s",
     )
-    ratio_figure = Figure("webhook_ratio", "(a) kanri / bare", unit="x")
+    ratio_figure = Figure(key="webhook_ratio", label="(a) kanri / bare", unit="x")
     latency_figure = Figure(
-        "sse_latency_p50",
-        "(b) outbox → SSE client p50 [postgresql]",
+        key="sse_latency_p50",
+        label="(b) outbox → SSE client p50 [postgresql]",
         unit="ms",
         target=20.0,
         higher_is_better=False,

@@ -51,7 +51,7 @@ class WrkError(RuntimeError):
     """wrk failed to run or printed something we could not parse."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class WrkResult:
     """One wrk measurement. `valid` is False when any request failed."""
 
@@ -117,7 +117,7 @@ def parse(output: str) -> WrkResult:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LoadSettings:
     """What every target gets: same threads, connections, duration, CPU and headers."""
 

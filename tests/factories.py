@@ -18,7 +18,7 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Tenant:
     organization_id: str
     admin_key: str
@@ -69,7 +69,13 @@ async def make_tenant(client: httpx.AsyncClient, kanri: Kanri, **project: Any) -
     organization_id, admin_key = await make_org(kanri)
     created = await make_project(client, admin_key, **project)
     key = await make_key(client, admin_key, created["id"])
-    return Tenant(organization_id, admin_key, created["id"], created["name"], key["key"])
+    return Tenant(
+        organization_id=organization_id,
+        admin_key=admin_key,
+        project_id=created["id"],
+        project_name=created["name"],
+        key=key["key"],
+    )
 
 
 def environment_event(

@@ -423,7 +423,7 @@ def test_contract_with_admin_key_through_fastapis_router(
     _call_and_validate(case, key, contract_server)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Edge:
     method: str
     path: str
@@ -443,41 +443,55 @@ def _nested(depth: int) -> Any:
 EDGE_CASES = {
     # NUL characters: PostgreSQL text cannot hold them.
     "nul-in-body-description": Edge(
-        "POST", "/v1/environments", body={"name": "nul", "description": "a\x00b"}
+        method="POST", path="/v1/environments", body={"name": "nul", "description": "a\x00b"}
     ),
     "nul-in-body-display-name": Edge(
-        "POST", "/v1/projects", body={"name": "nul", "display_name": "a\x00b"}
+        method="POST", path="/v1/projects", body={"name": "nul", "display_name": "a\x00b"}
     ),
-    "nul-in-body-key-name": Edge("POST", "/v1/api-keys", body={"name": "a\x00b"}),
+    "nul-in-body-key-name": Edge(method="POST", path="/v1/api-keys", body={"name": "a\x00b"}),
     "nul-in-path-environment": Edge(
-        "GET", "/v1/environments/{environment_id}", {"environment_id": "a\x00b"}
+        method="GET",
+        path="/v1/environments/{environment_id}",
+        path_parameters={"environment_id": "a\x00b"},
     ),
-    "nul-in-path-project": Edge("GET", "/v1/projects/{project_id}", {"project_id": "a\x00b"}),
-    "nul-in-path-key": Edge("GET", "/v1/api-keys/{key_id}", {"key_id": "a\x00b"}),
-    "nul-in-filter": Edge("GET", "/v1/environments", query={"filter": 'name = "a\x00b"'}),
+    "nul-in-path-project": Edge(
+        method="GET", path="/v1/projects/{project_id}", path_parameters={"project_id": "a\x00b"}
+    ),
+    "nul-in-path-key": Edge(
+        method="GET", path="/v1/api-keys/{key_id}", path_parameters={"key_id": "a\x00b"}
+    ),
+    "nul-in-filter": Edge(
+        method="GET", path="/v1/environments", query={"filter": 'name = "a\x00b"'}
+    ),
     # Valid RFC 3339 timestamps whose UTC value lies outside years 1-9999.
     "filter-timestamp-after-9999": Edge(
-        "GET", "/v1/environments", query={"filter": 'create_time > "9999-12-31T23:59:59-23:59"'}
+        method="GET",
+        path="/v1/environments",
+        query={"filter": 'create_time > "9999-12-31T23:59:59-23:59"'},
     ),
     "filter-timestamp-before-0001": Edge(
-        "GET", "/v1/projects", query={"filter": 'create_time < "0001-01-01T00:00:00+14:00"'}
+        method="GET",
+        path="/v1/projects",
+        query={"filter": 'create_time < "0001-01-01T00:00:00+14:00"'},
     ),
     "expires-at-after-9999": Edge(
-        "POST", "/v1/api-keys", body={"name": "far", "expires_at": "9999-12-31T23:59:59-23:59"}
+        method="POST",
+        path="/v1/api-keys",
+        body={"name": "far", "expires_at": "9999-12-31T23:59:59-23:59"},
     ),
     # Integers beyond the column's range.
     "filter-integer-beyond-int32": Edge(
-        "GET", "/v1/audit-logs", query={"filter": "seq > 2147483648"}
+        method="GET", path="/v1/audit-logs", query={"filter": "seq > 2147483648"}
     ),
     "filter-integer-beyond-int64": Edge(
-        "GET", "/v1/audit-logs", query={"filter": "seq > 99999999999999999999999"}
+        method="GET", path="/v1/audit-logs", query={"filter": "seq > 99999999999999999999999"}
     ),
     # The edge middleware's limits (default 1 MiB bodies, JSON 32 levels deep).
     "body-too-large": Edge(
-        "POST", "/v1/environments", body={"name": "big", "description": "x" * (1 << 20)}
+        method="POST", path="/v1/environments", body={"name": "big", "description": "x" * (1 << 20)}
     ),
     "json-too-deep": Edge(
-        "POST", "/v1/environments", body={"name": "deep", "description": _nested(40)}
+        method="POST", path="/v1/environments", body={"name": "deep", "description": _nested(40)}
     ),
 }
 

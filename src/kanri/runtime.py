@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kanri.config import Settings
 from kanri.core import keys
@@ -14,10 +14,11 @@ from kanri.db.database import Database
 from kanri.knowledge.extract import Extractor, Limits
 
 if TYPE_CHECKING:
+    from kanri.engine.worker import Engine
     from kanri.knowledge.pgvector import PgVector
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Kanri:
     """Shared by every request through `request.app.state.kanri`."""
 
@@ -29,7 +30,7 @@ class Kanri:
     page_codec: PageCodec = field(init=False)
     extractor: Extractor = field(init=False)  # text of uploaded PDF, HTML and JSON
     key_pepper: bytes = field(init=False)
-    engine: Any = None  # kanri.engine.worker.Engine when this process runs a worker
+    engine: Engine | None = None  # when this process runs a worker
     # pgvector, when start-up found it set up (knowledge vector search through HNSW).
     knowledge_hnsw: PgVector | None = None
 

@@ -95,7 +95,7 @@ def bootstrap(env: dict[str, str], cwd: Path) -> str:
     return admin_key
 
 
-@dataclass
+@dataclass(kw_only=True)
 class KanriProcess:
     """One `kanri …` process; restartable, its output appended to `log_path`."""
 
@@ -200,7 +200,9 @@ class Processes:
             print(f"\n----- {process.name} ({process.log_path})\n{process.tail()}")  # noqa: T201
 
     def new(self, name: str, args: list[str], env: dict[str, str]) -> KanriProcess:
-        process = KanriProcess(name, args, env, self.home / name, self.home / f"{name}.log")
+        process = KanriProcess(
+            name=name, args=args, env=env, cwd=self.home / name, log_path=self.home / f"{name}.log"
+        )
         self.started.append(process)
         return process
 
@@ -314,7 +316,7 @@ class Api:
 # ---------------------------------------------------------------- the loopback server
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Call:
     key: str  # the Idempotency-Key the engine sent: "<run id>:<step id>"
     path: str
@@ -323,7 +325,7 @@ class Call:
     end: float | None = None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Loopback:
     """An HTTP server on 127.0.0.1 that records every call by Idempotency-Key and echoes
     `{"key", "call", "n"}`. `/slow` answers after `delay` s; `/block` holds the first call of
@@ -384,7 +386,7 @@ class Loopback:
     def _record(self, key: str, path: str) -> Call:
         with self.lock:
             number = 1 + sum(1 for c in self.calls if c.key == key)
-            call = Call(key, path, number, time.time())
+            call = Call(key=key, path=path, number=number, start=time.time())
             self.calls.append(call)
             return call
 
@@ -440,12 +442,13 @@ class PgProbe:
         records = self._wait(self.connection.fetch(sql, *params))
         return [dict(record) for record in records]
 
-    def write(self, fn: Callable[..., T], *args: Any) -> T:
-        """`fn(tx, *args)` in a transaction of its own, as a kanri process would run it."""
+    def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(tx, *args, **kwargs)` in a transaction of its own, as a kanri process would
+        run it."""
         if self.database is None:
             self.database = Database(self.url, pool_size=1)
             self._wait(self.database.start())
-        return self._wait(self.database.write(fn, *args))
+        return self._wait(self.database.write(fn, *args, **kwargs))
 
     def close(self) -> None:
         try:

@@ -30,6 +30,7 @@ import pytest
 from kanri.core.time import utcnow
 from kanri.engine import fencing, leases
 from kanri.engine.checkpoint import checkpoint
+from kanri.runs.statuses import StepStatus
 from tests.conftest import BACKEND
 from tests.engine.processes import (
     LEASE_SECONDS,
@@ -450,17 +451,17 @@ def test_a_worker_paused_past_its_lease_loses_the_run_and_cannot_write_once_resu
         with pytest.raises(fencing.LostLease):
             pg.write(
                 checkpoint,
-                run_id,
-                1,
-                2,
-                "slow",
-                "http",
-                "completed",
-                {"status": 200, "body": {"key": key, "call": 1, "n": 7}},
-                None,
-                1,
-                utcnow(),
-                "after",
+                run_id=run_id,
+                attempt=1,
+                seq=2,
+                step_id="slow",
+                kind="http",
+                status=StepStatus.COMPLETED,
+                output={"status": 200, "body": {"key": key, "call": 1, "n": 7}},
+                error=None,
+                step_attempt=1,
+                started=utcnow(),
+                cursor="after",
             )
         with pytest.raises(fencing.LostLease):
             pg.write(fencing.finish, run_id, 1, {"from": "A"})

@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Reply:
     content: str | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)  # [{"name", "arguments"}]

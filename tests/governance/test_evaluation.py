@@ -163,13 +163,25 @@ def test_specific_attachments_come_before_the_project_and_the_default() -> None:
 def test_an_active_exception_unmatches_its_rule_within_its_scope_until_it_expires() -> None:
     rules = policy([DENY_PROD])
     soon = utcnow() + timedelta(hours=1)
-    scoped = ActiveException("pex_1", "pol_a", "r1", {"automation": "payroll"}, soon)
+    scoped = ActiveException(
+        id="pex_1",
+        policy_id="pol_a",
+        rule_id="r1",
+        scope={"automation": "payroll"},
+        expires_at=soon,
+    )
     policies = PolicySet((rules,), exceptions=(scoped,))
     in_scope = context_for("run", automation="payroll", environment="production")
     out_of_scope = context_for("run", automation="billing", environment="production")
     assert decide(policies, in_scope).decision == "approved"
     assert decide(policies, out_of_scope).decision == "denied"
-    expired = ActiveException("pex_2", "pol_a", "r1", {}, datetime(2000, 1, 1, tzinfo=UTC))
+    expired = ActiveException(
+        id="pex_2",
+        policy_id="pol_a",
+        rule_id="r1",
+        scope={},
+        expires_at=datetime(2000, 1, 1, tzinfo=UTC),
+    )
     assert decide(PolicySet((rules,), exceptions=(expired,)), in_scope).decision == "denied"
 
 

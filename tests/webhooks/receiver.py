@@ -32,7 +32,7 @@ class Received:
         return verified
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Receiver:
     host: str
     answer: Callable[[Received], int]
@@ -115,7 +115,7 @@ async def receiver(
 ) -> AsyncIterator[Receiver]:
     """A running receiver on `host`, port chosen by the system."""
     pick = answer if callable(answer) else (lambda _: answer)
-    record = Receiver(host, pick, delay, location, reply)
+    record = Receiver(host=host, answer=pick, delay=delay, location=location, reply=reply)
     server = await asyncio.start_server(record._serve, host, 0)
     record.port = server.sockets[0].getsockname()[1]
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -18,6 +18,9 @@ from kanri.core.schemas import ListResponse
 from kanri.runs import schemas as run_schemas
 from kanri.runs import service as runs
 from kanri.runs.states import TERMINAL
+
+if TYPE_CHECKING:
+    from kanri.runtime import Kanri
 
 router = APIRouter(tags=["agents"], responses=STANDARD_PROBLEMS)
 AgentId = Annotated[str, Path(description="agent id or name", max_length=100)]
@@ -155,7 +158,7 @@ async def resume_agent(agent_id: AgentId, kanri: Runtime, who: Writer) -> schema
     return agent
 
 
-async def wait_for(kanri: Any, who: Principal, run: run_schemas.Run, seconds: float) -> Any:
+async def wait_for(kanri: Kanri, who: Principal, run: run_schemas.Run, seconds: float) -> Any:
     """The run once it ended, or as it is after `seconds`."""
     deadline = time.monotonic() + seconds
     while run.status not in TERMINAL and time.monotonic() < deadline:

@@ -36,6 +36,7 @@ from kanri.engine.registry import (
 from kanri.governance import evaluator, gate
 from kanri.providers import service as providers
 from kanri.providers.clients import ModelReply, ModelRequest, ProviderError, Usage, complete
+from kanri.runs.statuses import ApprovalStatus, RunStatus
 
 SUSPENDED_POLL_SECONDS = 5.0
 DELTA_FLUSH_SECONDS = 0.25
@@ -238,13 +239,15 @@ async def _loop(
             if setup.agent_status == "suspended":
                 return Wait(until=utcnow() + timedelta(seconds=SUSPENDED_POLL_SECONDS))
             budget = setup.decisions.get(f"{call_key}:budget")
-            if budget is not None and budget[0] != "approved":
+            if budget is not None and budget[0] != ApprovalStatus.APPROVED:
                 return Fail(
                     "continuing over budget was refused",
                     retryable=False,
                     details={"stop_reason": "budget_exceeded"},
                 )
-            request = ModelRequest(model, list(messages), tool_schemas, _params(spec))
+            request = ModelRequest(
+                model=model, messages=list(messages), tools=tool_schemas, params=_params(spec)
+            )
             outcome = await _loop_model_call(
                 ctx, ledger, setup.provider, request, call_key, budget is not None
             )
@@ -322,7 +325,7 @@ async def _govern(
 
 def _refusal(decision: tuple[str, str, str]) -> dict[str, Any]:
     status, comment, _ = decision
-    if status == "expired":
+    if status == ApprovalStatus.EXPIRED:
         return {"error": "nobody approved this call in time", "comment": comment}
     return {"error": "a person refused this call", "comment": comment}
 
@@ -372,7 +375,7 @@ async def _tool_call(
             reasons = "; ".join(verdict.reasons)
             message = f"The agent asks to call {name} with {shown} ({reasons})"
             return gate.wait_for(verdict, f"{message}{IN_STEP_MARK}{tool_key}{POLICY}")
-        elif by_policy is not None and by_policy[0] != "approved":
+        elif by_policy is not None and by_policy[0] != ApprovalStatus.APPROVED:
             status, result, approval_id = "rejected", _refusal(by_policy), by_policy[2]
         elif spec.requires_approval and decision is None and by_policy is None:
             return _ask(
@@ -381,10 +384,10 @@ async def _tool_call(
                 [],
                 allow_self=bool(spec.config.get("allow_self_approval", False)),
             )
-        elif decision is not None and decision[0] != "approved":
+        elif decision is not None and decision[0] != ApprovalStatus.APPROVED:
             status, result, approval_id = "rejected", _refusal(decision), decision[2]
         elif child is not None:
-            status = "completed" if child.get("status") == "completed" else "failed"
+            status = "completed" if child.get("status") == RunStatus.COMPLETED else "failed"
             result = {
                 "run_id": child.get("run_id"),
                 "status": child.get("status"),

@@ -35,6 +35,7 @@ from kanri.runs import schemas as run_schemas
 from kanri.runs.models import RunRow
 from kanri.runs.service import create_run
 from kanri.runs.states import ACTIVE
+from kanri.runs.statuses import RunStatus
 
 AGENT_FILTERS = FilterSpec(
     {
@@ -313,7 +314,7 @@ def set_status(tx: Session, who: Principal, ref: str, status: str) -> schemas.Ag
                 sql_update(RunRow)
                 .where(
                     RunRow.agent_id == row.id,
-                    RunRow.status == "waiting",
+                    RunRow.status == RunStatus.WAITING,
                     RunRow.available_at.is_not(None),
                 )
                 .values(available_at=utcnow())

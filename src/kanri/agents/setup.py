@@ -26,7 +26,7 @@ from kanri.runs.models import ApprovalRow
 _CALL_MARK = re.compile(re.escape(IN_STEP_MARK) + r"(\S+)$")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Setup:
     agent_id: str | None
     agent_name: str | None
@@ -105,17 +105,17 @@ def load_setup(
     verdict = budgets.verdict(tx, project_id, agent_id)
     recorded = _Recorded({}, {}, {}) if ctx.fresh else _recorded(tx, run_id, step_id)
     return Setup(
-        agent_id,
-        name,
-        status,
-        spec,
-        provider,
-        recorded.model_calls,
-        recorded.tool_calls,
-        recorded.decisions,
-        ctx.facts,
-        history,
-        verdict,
+        agent_id=agent_id,
+        agent_name=name,
+        agent_status=status,
+        spec=spec,
+        provider=provider,
+        model_calls=recorded.model_calls,
+        tool_calls=recorded.tool_calls,
+        decisions=recorded.decisions,
+        facts=ctx.facts,
+        history=history,
+        verdict=verdict,
     )
 
 
@@ -131,16 +131,16 @@ def _recorded(tx: Session, run_id: str, step_id: str) -> _Recorded:
     prefix = f"{step_id}:"
     models = {
         key: ModelReply(
-            row.reply,
-            row.finish_reason,
-            Usage(
-                row.input_tokens,
-                row.output_tokens,
-                row.cached_input_tokens,
-                row.reasoning_tokens,
-                row.total_tokens,
+            message=row.reply,
+            finish_reason=row.finish_reason,
+            usage=Usage(
+                input_tokens=row.input_tokens,
+                output_tokens=row.output_tokens,
+                cached_input_tokens=row.cached_input_tokens,
+                reasoning_tokens=row.reasoning_tokens,
+                total_tokens=row.total_tokens,
             ),
-            row.model,
+            model=row.model,
         )
         for key, row in usage_records.recorded_calls(tx, run_id, prefix).items()
     }

@@ -262,7 +262,14 @@ def projects_create(
 
 
 def _all(settings: Settings, fn: Callable[..., Any], *args: Any) -> list[Any]:
-    params = ListParams(DEFAULT_PAGE_SIZE * 20, None, None, None, False, PageCodec(settings.secret))
+    params = ListParams(
+        page_size=DEFAULT_PAGE_SIZE * 20,
+        page_token=None,
+        filter=None,
+        order_by=None,
+        include_total=False,
+        codec=PageCodec(settings.secret),
+    )
     page = _run(settings, fn, *args, params, write=False)
     return list(page.items)
 

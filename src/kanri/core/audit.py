@@ -134,7 +134,14 @@ def record(
     project = project_id or who.project_id
     scope_id = project or who.organization_id
     row = _unchained_row(
-        who, scope_id, project, action, resource_type, resource_id, plain(changes or {}), utcnow()
+        who,
+        scope_id=scope_id,
+        project_id=project,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        changes=plain(changes or {}),
+        created=utcnow(),
     )
     now = chained or tx.get_bind().dialect.name == "sqlite"
     tx.info.setdefault(_BUFFER, []).append((row, now))
@@ -143,6 +150,7 @@ def record(
 
 def _unchained_row(
     who: Principal,
+    *,
     scope_id: str,
     project_id: str | None,
     action: str,
@@ -302,7 +310,14 @@ def record_many(
         for action, resource_type, resource_id, changes in entries:
             stored = (changes or {}) if json_ready else plain(changes or {})
             pending = _unchained_row(
-                who, scope_id, project, action, resource_type, resource_id, stored, created
+                who,
+                scope_id=scope_id,
+                project_id=project,
+                action=action,
+                resource_type=resource_type,
+                resource_id=resource_id,
+                changes=stored,
+                created=created,
             )
             buffer.append((pending, at_commit))
         return
@@ -314,7 +329,14 @@ def record_many(
         seq += 1
         stored = (changes or {}) if json_ready else plain(changes or {})
         row = _unchained_row(
-            who, scope_id, project, action, resource_type, resource_id, stored, now
+            who,
+            scope_id=scope_id,
+            project_id=project,
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            changes=stored,
+            created=now,
         )
         row["seq"] = seq
         row["prev_hash"] = prev_hash

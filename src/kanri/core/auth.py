@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
@@ -33,6 +33,9 @@ from kanri.core.errors import (
 from kanri.core.permissions import ADMIN_ONLY_SECTIONS, Action, allows
 from kanri.core.ratelimit import RateLimiter, RateState, refuse
 from kanri.core.time import utcnow
+
+if TYPE_CHECKING:
+    from kanri.runtime import Kanri
 
 Reach = Literal["project", "organization", "either"]
 
@@ -70,7 +73,7 @@ GUARD_HEADERS: list[dict[str, Any]] = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class KeyRecord:
     """What authentication needs to know of a stored key (cached briefly)."""
 
@@ -107,7 +110,7 @@ class TenancyStore(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Principal:
     """The caller, resolved once per request. Services scope every query with it."""
 
@@ -141,7 +144,14 @@ class Principal:
         cls, organization_id: str, project_id: str | None = None, name: str = "cli"
     ) -> Principal:
         """The principal of an operator acting from the command line."""
-        return cls(organization_id, project_id, None, name, "system", frozenset({"*"}))
+        return cls(
+            organization_id=organization_id,
+            project_id=project_id,
+            environment_id=None,
+            key_id=name,
+            kind="system",
+            scopes=frozenset({"*"}),
+        )
 
 
 class AuthCache:
@@ -223,7 +233,7 @@ class SectionGuard:
             await kanri.limiter.strike(AUTH_FAILURES, f"auth:{ip}", limit)
             raise
 
-    async def _authenticate(self, request: Request, kanri: Any, ip: str | None) -> Principal:
+    async def _authenticate(self, request: Request, kanri: Kanri, ip: str | None) -> Principal:
         # Headers are read here rather than declared as parameters and sub-dependencies:
         # each FastAPI dependant costs tens of microseconds per request. OpenAPI documents
         # them through `openapi_security` below.
@@ -299,7 +309,7 @@ class SectionGuard:
 
 
 async def _environment(
-    kanri: Any, wanted: str | None, record: KeyRecord, project: ProjectRecord | None
+    kanri: Kanri, wanted: str | None, record: KeyRecord, project: ProjectRecord | None
 ) -> str | None:
     if project is None:
         return None
@@ -324,7 +334,7 @@ async def _environment(
     return found
 
 
-async def _cached(kanri: Any, kind: str, ref: str, fn: Callable[..., Any], *args: Any) -> Any:
+async def _cached(kanri: Kanri, kind: str, ref: str, fn: Callable[..., Any], *args: Any) -> Any:
     found, value = kanri.auth_cache.get(kind, ref)
     if not found:
         value = await kanri.db.read(fn, *args)
@@ -332,14 +342,14 @@ async def _cached(kanri: Any, kind: str, ref: str, fn: Callable[..., Any], *args
     return value
 
 
-async def _lookup_key(kanri: Any, key_hash: str) -> KeyRecord | None:
+async def _lookup_key(kanri: Kanri, key_hash: str) -> KeyRecord | None:
     record: KeyRecord | None = await _cached(
         kanri, "key", key_hash, kanri.tenancy.key_by_hash, key_hash
     )
     return record
 
 
-async def _lookup_project(kanri: Any, organization_id: str, ref: str) -> ProjectRecord | None:
+async def _lookup_project(kanri: Kanri, organization_id: str, ref: str) -> ProjectRecord | None:
     record: ProjectRecord | None = await _cached(
         kanri,
         "project",

@@ -77,7 +77,7 @@ def _decode_value(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ListParams:
     """The query parameters every list endpoint takes."""
 
@@ -105,7 +105,14 @@ async def list_params(
         message = f"page_size must be between 1 and {MAX_PAGE_SIZE}"
         raise BadRequest(message, errors=[FieldError("query.page_size", message)])
     codec: PageCodec = request.app.state.kanri.page_codec
-    return ListParams(size, page_token, filter, order_by, include_total, codec)
+    return ListParams(
+        page_size=size,
+        page_token=page_token,
+        filter=filter,
+        order_by=order_by,
+        include_total=include_total,
+        codec=codec,
+    )
 
 
 U = TypeVar("U")

@@ -21,7 +21,7 @@ from limits.storage import storage_from_string
 from kanri.core.errors import RateLimited
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RateState:
     """What the IETF RateLimit fields report for one bucket after a hit."""
 
@@ -113,7 +113,13 @@ class RateLimiter:
         """Spend one request from the bucket; raise RateLimited (with headers) when empty."""
         if self._memory is not None:
             allowed, remaining, reset = self._memory.hit(bucket, per_minute, time.time())
-            state = RateState(policy, per_minute, WINDOW_SECONDS, remaining, reset)
+            state = RateState(
+                policy=policy,
+                limit=per_minute,
+                window_seconds=WINDOW_SECONDS,
+                remaining=remaining,
+                reset_seconds=reset,
+            )
         else:
             allowed, state = await self._shared_hit(policy, bucket, per_minute)
         if not allowed:
@@ -125,7 +131,13 @@ class RateLimiter:
         a slot frees up."""
         if self._memory is not None:
             allowed, remaining, reset = self._memory.hit(bucket, per_minute, time.time())
-            state = RateState(policy, per_minute, WINDOW_SECONDS, remaining, reset)
+            state = RateState(
+                policy=policy,
+                limit=per_minute,
+                window_seconds=WINDOW_SECONDS,
+                remaining=remaining,
+                reset_seconds=reset,
+            )
         else:
             allowed, state = await self._shared_hit(policy, bucket, per_minute)
         if allowed and state.remaining > 0:
@@ -163,4 +175,10 @@ class RateLimiter:
         stats = await self._strategy.get_window_stats(item, bucket)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         remaining = max(0, stats.remaining)
-        return allowed, RateState(policy, per_minute, WINDOW_SECONDS, remaining, reset)
+        return allowed, RateState(
+            policy=policy,
+            limit=per_minute,
+            window_seconds=WINDOW_SECONDS,
+            remaining=remaining,
+            reset_seconds=reset,
+        )

@@ -48,7 +48,7 @@ _UNDEFINED = object()
 _OPTIONAL_STR: tuple[Any, ...] = (str | None, Optional[str])  # noqa: UP045 - both spellings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Plan:
     """How to call one dependant: its sub-dependencies first, then its own parameters."""
 

@@ -61,7 +61,7 @@ def sqlite_engine(url: str, *, immediate: bool, pool_size: int = 5) -> Engine:
     return engine
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Job:
     fn: Callable[..., Any]
     args: tuple[Any, ...]
@@ -303,7 +303,7 @@ class Database:
         if self._writer is not None:
             loop = asyncio.get_running_loop()
             future: asyncio.Future[T] = loop.create_future()
-            self._writer.submit(_Job(fn, args, kwargs, loop, future))
+            self._writer.submit(_Job(fn=fn, args=args, kwargs=kwargs, loop=loop, future=future))
             return await future
         assert self._sessions is not None, "Database.start() was not awaited"
         async with self._sessions() as session, session.begin():

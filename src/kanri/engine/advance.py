@@ -17,13 +17,14 @@ from kanri.core.time import utcnow
 from kanri.engine.run_log import emit_on_run
 from kanri.runs import states
 from kanri.runs.models import RunLogRow, RunRow, RunStepRow
+from kanri.runs.statuses import RunStatus, StepStatus
 
 _RUNS = cast(Table, RunRow.__table__)
 _STEPS = cast(Table, RunStepRow.__table__)
 _UTC = _RUNS.c.update_time.type
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Done:
     """A completed step waiting to be checkpointed (with the logs and events it made)."""
 
@@ -83,7 +84,7 @@ _COMPLETE = (
     update(_RUNS)
     .where(_RUNS.c.id == bindparam("b_id"))
     .values(
-        status="completed",
+        status=RunStatus.COMPLETED,
         stop_reason="completed",
         outputs=bindparam("b_outputs", type_=_RUNS.c.outputs.type),
         cursor=bindparam("b_cursor"),
@@ -97,7 +98,7 @@ _RESUMED_STEP = (
     update(_STEPS)
     .where(_STEPS.c.run_id == bindparam("b_run"), _STEPS.c.seq == bindparam("b_seq"))
     .values(
-        status="completed",
+        status=StepStatus.COMPLETED,
         output=bindparam("b_output", type_=_STEPS.c.output.type),
         error=None,
         end_time=bindparam("b_now", type_=_UTC),
@@ -122,12 +123,16 @@ def advance(tx: Session, batch: list[Advance]) -> list[bool]:
     completions: list[dict[str, Any]] = []
     for item in batch:
         run = rows.get(item.run_id)
-        if run is None or run.status != "running" or run.attempt != item.attempt:
+        if run is None or run.status != RunStatus.RUNNING or run.attempt != item.attempt:
             applied.append(False)
             continue
         applied.append(True)
         ref = states.RunRef(
-            run.id, run.organization_id, run.project_id, run.environment_id, run.automation_id
+            id=run.id,
+            organization_id=run.organization_id,
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+            automation_id=run.automation_id,
         )
         who = states.system_principal(ref)
         for step in item.done:
@@ -159,7 +164,7 @@ def advance(tx: Session, batch: list[Advance]) -> list[bool]:
                         "seq": step.seq,
                         "step_id": step.step_id,
                         "kind": step.kind,
-                        "status": "completed",
+                        "status": StepStatus.COMPLETED,
                         "output": step.output,
                         "error": None,
                         "attempt": step.step_attempt,
@@ -178,7 +183,7 @@ def advance(tx: Session, batch: list[Advance]) -> list[bool]:
                     "run_id": run.id,
                     "step_id": step.step_id,
                     "kind": step.kind,
-                    "status": "completed",
+                    "status": StepStatus.COMPLETED,
                     "error": None,
                 },
                 project_id=run.project_id,
@@ -189,9 +194,9 @@ def advance(tx: Session, batch: list[Advance]) -> list[bool]:
             if item.done:
                 cursors.append({"b_id": run.id, "b_cursor": cursor})
             continue
-        states.check(run.status, "completed", "completed")
+        states.check(run.status, RunStatus.COMPLETED, "completed")
         completions.append({"b_id": run.id, "b_cursor": cursor, "b_outputs": item.outputs})
-        states.record(tx, who, ref, run.status, "completed", run.stop_reason, "completed")
+        states.record(tx, who, ref, run.status, RunStatus.COMPLETED, run.stop_reason, "completed")
         if run.parent_run_id is not None:
             states.wake_parent(tx, run.parent_run_id, run.parent_step_id)
     if effected:  # what the effects changed through the ORM, before the statements below

@@ -18,16 +18,18 @@ from kanri.engine.registry import ChildRun
 from kanri.runs import approvals
 from kanri.runs.models import ApprovalRow, RunRow, RunStepRow
 from kanri.runs.states import system_principal, transition
+from kanri.runs.statuses import ApprovalStatus, RunStatus, StepStatus
 
 
 def checkpoint(
     tx: Session,
+    *,
     run_id: str,
     attempt: int,
     seq: int,
     step_id: str,
     kind: str,
-    status: str,
+    status: StepStatus,
     output: Any,
     error: dict[str, Any] | None,
     step_attempt: int,
@@ -61,7 +63,7 @@ def checkpoint(
                 end_time=now,
             )
         )
-    if status == "completed":
+    if status == StepStatus.COMPLETED:
         run.cursor = cursor
     run.update_time = now
     events.emit(
@@ -78,6 +80,7 @@ def checkpoint(
 
 def park(
     tx: Session,
+    *,
     run_id: str,
     attempt: int,
     seq: int,
@@ -104,7 +107,7 @@ def park(
             seq=seq,
             step_id=step_id,
             kind=kind,
-            status="waiting",
+            status=StepStatus.WAITING,
             output=output,
             error=None,
             attempt=1,
@@ -125,7 +128,7 @@ def park(
             automation_id=run.automation_id,
             step_id=step_id,
             run_attempt_key=f"{attempt}:{seq}",  # a retried run asks again
-            status="pending",
+            status=ApprovalStatus.PENDING,
             decisions=[],
             triggered_by=run.triggered_by,
             create_time=now,
@@ -135,7 +138,9 @@ def park(
         tx.add(row)
         tx.flush()
         approvals.record_requested(tx, system_principal(run), row)
-    transition(tx, run, "waiting", available_at=until, lease_owner=None, lease_expires_at=None)
+    transition(
+        tx, run, RunStatus.WAITING, available_at=until, lease_owner=None, lease_expires_at=None
+    )
     return approval_id
 
 
@@ -144,12 +149,12 @@ def _start_child(tx: Session, parent: RunRow, step_id: str, child: ChildRun) -> 
     from kanri.runs import service as runs
 
     who = Principal(
-        parent.organization_id,
-        parent.project_id,
-        parent.environment_id,
-        parent.triggered_by,
-        "system",
-        frozenset({"*"}),
+        organization_id=parent.organization_id,
+        project_id=parent.project_id,
+        environment_id=parent.environment_id,
+        key_id=parent.triggered_by,
+        kind="system",
+        scopes=frozenset({"*"}),
     )
     body = run_schemas.RunCreate(inputs=child.inputs, version=child.version)
     created = runs.trigger(tx, who, child.automation, body)

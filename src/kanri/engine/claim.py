@@ -19,9 +19,10 @@ from kanri.core.time import utcnow
 from kanri.costs.estimate import estimate
 from kanri.engine.registry import IN_STEP_MARK
 from kanri.governance import evaluator
-from kanri.runs import approvals, states
+from kanri.runs import approval_states, approvals, states
 from kanri.runs.models import ApprovalRow, RunRow, RunStepRow
 from kanri.runs.states import transition
+from kanri.runs.statuses import RunStatus, StepStatus
 from kanri.tenancy.models import EnvironmentRow
 
 logger = structlog.get_logger("kanri.engine")
@@ -52,7 +53,7 @@ _READY = (
         _RUNS.c.definition["concurrency_key_limit"].label("concurrency_key_limit"),
     )
     .where(
-        _RUNS.c.status.in_(("pending", "waiting")),
+        _RUNS.c.status.in_((RunStatus.PENDING, RunStatus.WAITING)),
         _RUNS.c.available_at.is_not(None),
         _RUNS.c.available_at <= bindparam("now", type_=_UTC),
     )
@@ -65,7 +66,7 @@ _TAKE = (
     update(_RUNS)
     .where(_RUNS.c.id.in_(bindparam("ids", expanding=True)))
     .values(
-        status="running",
+        status=RunStatus.RUNNING,
         stop_reason=None,
         attempt=_RUNS.c.attempt + 1,
         lease_owner=bindparam("owner"),
@@ -94,7 +95,7 @@ _CHECKPOINTS = (
     .where(_STEPS.c.run_id.in_(bindparam("ids", expanding=True)))
     .order_by(_STEPS.c.run_id, _STEPS.c.seq)
 )
-_RUNNING = select(func.count()).where(_RUNS.c.status == "running")
+_RUNNING = select(func.count()).where(_RUNS.c.status == RunStatus.RUNNING)
 # PostgreSQL: claims that count running runs against a limit take this transaction-level
 # advisory lock first, so two workers never both see the last free slot (READ COMMITTED:
 # the count after the lock sees every claim committed before it).
@@ -183,16 +184,20 @@ def claim(
     claimed = []
     for candidate in chosen:
         run = taken[candidate.id]
-        states.check(candidate.status, "running", None)
+        states.check(candidate.status, RunStatus.RUNNING, None)
         ref = states.RunRef(
-            run.id, run.organization_id, run.project_id, run.environment_id, run.automation_id
+            id=run.id,
+            organization_id=run.organization_id,
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+            automation_id=run.automation_id,
         )
         states.record(
             tx,
             states.system_principal(ref),
             ref,
             candidate.status,
-            "running",
+            RunStatus.RUNNING,
             candidate.stop_reason,
             None,
         )
@@ -225,7 +230,7 @@ def _fail_malformed(tx: Session) -> int:
     """Fail the active runs whose stored definition is not JSON SQLite can read."""
     ids = tx.execute(
         select(_RUNS.c.id).where(
-            _RUNS.c.status.in_(("pending", "waiting")),
+            _RUNS.c.status.in_((RunStatus.PENDING, RunStatus.WAITING)),
             func.json_valid(_RUNS.c.definition) == 0,
         )
     ).scalars()
@@ -252,7 +257,7 @@ def fail_unreadable(tx: Session, run_id: str, message: str) -> None:
     )
     if run is None or run.status in states.TERMINAL:
         return
-    transition(tx, run, "failed", stop_reason="internal", error={"message": message})
+    transition(tx, run, RunStatus.FAILED, stop_reason="internal", error={"message": message})
 
 
 def run_facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts | None:
@@ -270,20 +275,20 @@ def run_facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts 
 
     inputs = dict(run.inputs or {})
     return RunFacts(
-        policies,
-        name(AutomationRow, run.automation_id),
-        name(AgentRow, run.agent_id),
-        name(EnvironmentRow, run.environment_id),
-        dict(run.labels or {}),
-        inputs,
+        policies=policies,
+        automation=name(AutomationRow, run.automation_id),
+        agent=name(AgentRow, run.agent_id),
+        environment=name(EnvironmentRow, run.environment_id),
+        labels=dict(run.labels or {}),
+        inputs=inputs,
         # Priced only when a rule reads it (price look-ups per model-calling step).
-        estimate(tx, run.project_id, dict(run.definition or {}), inputs, utcnow())
+        estimated_cost=estimate(tx, run.project_id, dict(run.definition or {}), inputs, utcnow())
         if policies.reads("estimated_cost")
         else None,
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunFacts:
     """A run as the policies see it: the project's policies and what rules read of it."""
 
@@ -297,7 +302,7 @@ class RunFacts:
     estimated_cost: float | None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RunState:
     """What a worker needs to continue a run."""
 
@@ -322,29 +327,29 @@ class RunState:
 def _state(tx: Session, run: Any, rows: list[Any]) -> RunState:
     """A worker's view of `run` (a row or a RunRow) from its checkpoints `rows` (in `seq`
     order)."""
-    outputs = {r.step_id: {"output": r.output} for r in rows if r.status == "completed"}
+    outputs = {r.step_id: {"output": r.output} for r in rows if r.status == StepStatus.COMPLETED}
     failures: dict[str, int] = {}
     for r in rows:
-        if r.status == "failed":
+        if r.status == StepStatus.FAILED:
             failures[r.step_id] = failures.get(r.step_id, 0) + 1
     resumed = None
     last = rows[-1] if rows else None
-    if last is not None and last.status == "waiting" and last.step_id == run.cursor:
+    if last is not None and last.status == StepStatus.WAITING and last.step_id == run.cursor:
         resumed = _resumption(tx, run.id, last)
     return RunState(
-        run.id,
-        run.project_id,
-        run.environment_id,
-        run.automation_id,
-        run.definition,
-        run.inputs,
-        run.cursor,
-        run.attempt,
-        run.deadline,
-        outputs,
-        (last.seq + 1) if last else 1,
-        resumed,
-        failures,
+        run_id=run.id,
+        project_id=run.project_id,
+        environment_id=run.environment_id,
+        automation_id=run.automation_id,
+        definition=run.definition,
+        inputs=run.inputs,
+        cursor=run.cursor,
+        attempt=run.attempt,
+        deadline=run.deadline,
+        outputs=outputs,
+        next_seq=(last.seq + 1) if last else 1,
+        resumed=resumed,
+        failures=failures,
         restart_step=run.restart_step,
     )
 
@@ -371,7 +376,7 @@ def _resumption(tx: Session, run_id: str, step: Any) -> dict[str, Any]:
     ).scalar_one_or_none()
     if approval is None:
         return {"until": (step.output or {}).get("until")}
-    if approval.status in approvals.OPEN:
+    if approval.status in approval_states.OPEN:
         approvals.time_out(tx, approval, wake=False)  # woken by the deadline: on_timeout
     return {
         "approval_id": approval.id,

@@ -21,6 +21,7 @@ from kanri.engine.checkpoint import checkpoint, park
 from kanri.engine.claim import Claimed, RunFacts, RunState
 from kanri.engine.registry import END, Fail, Outcome, StepContext, Wait, kinds
 from kanri.governance import evaluator, gate
+from kanri.runs.statuses import ApprovalStatus, StepStatus
 
 if TYPE_CHECKING:
     from kanri.engine.worker import Engine
@@ -177,22 +178,22 @@ class RunExecution:
         """Policies before the run starts (action `run`). True: go on with the first step."""
         started = utcnow()
         if resumed is not None:  # woken at the gate: the start's approval is settled
-            if resumed.get("status") == "approved":
+            if resumed.get("status") == ApprovalStatus.APPROVED:
                 first = state.restart_step or (steps[0]["id"] if steps else END)
                 await self.db.write(
                     checkpoint,
-                    state.run_id,
-                    state.attempt,
-                    seq,
-                    gate.RUN_GATE,
-                    "policy",
-                    "completed",
-                    resumed,
-                    None,
-                    1,
-                    started,
-                    first,
-                    seq - 1,
+                    run_id=state.run_id,
+                    attempt=state.attempt,
+                    seq=seq,
+                    step_id=gate.RUN_GATE,
+                    kind="policy",
+                    status=StepStatus.COMPLETED,
+                    output=resumed,
+                    error=None,
+                    step_attempt=1,
+                    started=started,
+                    cursor=first,
+                    resumed_seq=seq - 1,
                 )
                 return True
             message = f"approval {resumed.get('status')}"
@@ -200,18 +201,18 @@ class RunExecution:
             error = {"step_id": gate.RUN_GATE, "message": message, **details}
             await self.db.write(
                 checkpoint,
-                state.run_id,
-                state.attempt,
-                seq,
-                gate.RUN_GATE,
-                "policy",
-                "failed",
-                None,
-                error,
-                1,
-                started,
-                state.cursor,
-                seq - 1,
+                run_id=state.run_id,
+                attempt=state.attempt,
+                seq=seq,
+                step_id=gate.RUN_GATE,
+                kind="policy",
+                status=StepStatus.FAILED,
+                output=None,
+                error=error,
+                step_attempt=1,
+                started=started,
+                cursor=state.cursor,
+                resumed_seq=seq - 1,
             )  # a retry asks again
             await self._fail(state, message, gate.RUN_GATE, "rejected", details)
             return False
@@ -240,7 +241,7 @@ class RunExecution:
     ) -> Outcome | None:
         """Policies before a step (action `step`, or `http` for an HTTP call). None: run it."""
         if approval is not None:  # resumed after this step's policy approval
-            if approval.get("status") == "approved":
+            if approval.get("status") == ApprovalStatus.APPROVED:
                 return None
             details: dict[str, Any] = {"stop_reason": "rejected", "approval": approval}
             return Fail(f"approval {approval.get('status')}", retryable=False, details=details)
@@ -384,15 +385,15 @@ class RunExecution:
         try:
             await self.db.write(
                 park,
-                state.run_id,
-                state.attempt,
-                seq,
-                step["id"],
-                step["kind"],
-                wait.until,
-                approval,
-                started,
-                wait.child,
+                run_id=state.run_id,
+                attempt=state.attempt,
+                seq=seq,
+                step_id=step["id"],
+                kind=step["kind"],
+                until=wait.until,
+                approval=approval,
+                started=started,
+                child=wait.child,
             )
         except KanriError as exc:  # e.g. the child automation is unknown, or its inputs bad
             await self._fail(state, exc.detail, step["id"])
@@ -412,18 +413,18 @@ class RunExecution:
         state.failures[step["id"]] = failures
         await self.db.write(
             checkpoint,
-            state.run_id,
-            state.attempt,
-            seq,
-            step["id"],
-            step["kind"],
-            "failed",
-            None,
-            error,
-            failures,
-            started,
-            state.cursor,
-            resumed_seq,
+            run_id=state.run_id,
+            attempt=state.attempt,
+            seq=seq,
+            step_id=step["id"],
+            kind=step["kind"],
+            status=StepStatus.FAILED,
+            output=None,
+            error=error,
+            step_attempt=failures,
+            started=started,
+            cursor=state.cursor,
+            resumed_seq=resumed_seq,
         )
         policy = step.get("retry") or {}
         if outcome.retryable and failures < int(policy.get("max_attempts", 1)):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer
 from kanri.db.prepared import Prepared
 from kanri.runs.models import RunRow
 from kanri.runs.states import transition
+from kanri.runs.statuses import RunStatus
 
 
 class LostLease(Exception):
@@ -42,7 +43,7 @@ _FENCED = (
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FencedRun:
     """A run locked by a fenced write, read with Core: what records about it need. Its
     `usage` and `cost_usd` may be changed; `save_totals` writes them."""
@@ -86,7 +87,7 @@ _SAVE_TOTALS = (
 def fenced_run(tx: Session, run_id: str, attempt: int) -> FencedRun:
     """`fenced` without the ORM (one prepared read): for writes that only add records."""
     row = _FENCED_TOTALS.read(tx, {"run_id": run_id})
-    if row is None or row.pop("status") != "running" or row.pop("attempt") != attempt:
+    if row is None or row.pop("status") != RunStatus.RUNNING or row.pop("attempt") != attempt:
         raise LostLease(run_id)
     return FencedRun(**row)
 
@@ -98,24 +99,26 @@ def save_totals(tx: Session, run: FencedRun) -> None:
 def fenced(tx: Session, run_id: str, attempt: int) -> RunRow:
     """The run, locked, if it is still running under `attempt`; LostLease otherwise."""
     run = tx.execute(_FENCED, {"run_id": run_id}).scalar_one_or_none()
-    if run is None or run.status != "running" or run.attempt != attempt:
+    if run is None or run.status != RunStatus.RUNNING or run.attempt != attempt:
         raise LostLease(run_id)
     return run
 
 
 def finish(tx: Session, run_id: str, attempt: int, outputs: Any) -> None:
     run = fenced(tx, run_id, attempt)
-    transition(tx, run, "completed", stop_reason="completed", outputs=outputs)
+    transition(tx, run, RunStatus.COMPLETED, stop_reason="completed", outputs=outputs)
 
 
 def fail(
     tx: Session, run_id: str, attempt: int, error: dict[str, Any], stop_reason: str = "error"
 ) -> None:
     run = fenced(tx, run_id, attempt)
-    transition(tx, run, "failed", stop_reason=stop_reason, error=error)
+    transition(tx, run, RunStatus.FAILED, stop_reason=stop_reason, error=error)
 
 
 def backoff(tx: Session, run_id: str, attempt: int, until: datetime) -> None:
     """Hand the run back to the queue until `until` (a step retry with a long backoff)."""
     run = fenced(tx, run_id, attempt)
-    transition(tx, run, "pending", available_at=until, lease_owner=None, lease_expires_at=None)
+    transition(
+        tx, run, RunStatus.PENDING, available_at=until, lease_owner=None, lease_expires_at=None
+    )

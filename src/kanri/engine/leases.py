@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from kanri.core.time import utcnow
 from kanri.runs.models import RunRow, WorkerRow
 from kanri.runs.states import transition
+from kanri.runs.statuses import RunStatus
 
 
 def heartbeat(
@@ -24,7 +25,9 @@ def heartbeat(
     for run_id, attempt in runs:
         result = tx.execute(
             update(RunRow)
-            .where(RunRow.id == run_id, RunRow.attempt == attempt, RunRow.status == "running")
+            .where(
+                RunRow.id == run_id, RunRow.attempt == attempt, RunRow.status == RunStatus.RUNNING
+            )
             .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
@@ -39,14 +42,16 @@ def sweep(tx: Session) -> int:
     # overwrites a run claimed or heartbeated after our look, and takes locks in the same
     # order as everyone else: the run row first, then the audit head.
     stale_query = select(RunRow).where(
-        RunRow.status == "running",
+        RunRow.status == RunStatus.RUNNING,
         or_(RunRow.lease_expires_at.is_(None), RunRow.lease_expires_at < now),
     )
     if tx.get_bind().dialect.name == "postgresql":
         stale_query = stale_query.with_for_update(skip_locked=True)
     stale = list(tx.execute(stale_query.limit(500)).scalars())
     for run in stale:
-        transition(tx, run, "pending", available_at=now, lease_owner=None, lease_expires_at=None)
+        transition(
+            tx, run, RunStatus.PENDING, available_at=now, lease_owner=None, lease_expires_at=None
+        )
     return len(stale)
 
 

@@ -12,9 +12,12 @@ import pkgutil
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from kanri.engine.worker import Services
 
 END = "end"
 
@@ -45,7 +48,7 @@ class Done:
 IN_STEP_MARK = "\n\ncall: "
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApprovalRequest:
     message: str
     approvers: list[str]
@@ -84,7 +87,7 @@ class Fail:
 Outcome = Done | Wait | Fail
 
 
-@dataclass
+@dataclass(kw_only=True)
 class StepContext:
     """What a step sees: the run, earlier outputs, its own resumption state, and services."""
 
@@ -100,7 +103,7 @@ class StepContext:
     # Set when the run resumes a parked step: the decided approval, or the wait's end.
     resumed: dict[str, Any] | None
     log: Callable[[str, str], None]
-    services: Any  # kanri.runtime.Kanri (kept untyped: steps must not import the app)
+    services: Services  # typed only: steps do not import the app
     emit: Callable[[str, dict[str, Any]], None]
     # What the project's policies read of the run, read with its claim (claim.RunFacts;
     # None: no policy has rules).

@@ -5,18 +5,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kanri.engine.worker import Engine
 from kanri.judges.scorer import Scorer
 from kanri.schedules.leader import Scheduler
 from kanri.webhooks.dispatcher import Dispatcher
 
+if TYPE_CHECKING:
+    from kanri.runtime import Kanri
+
 
 class WorkerRole:
     """The run engine, the schedule leader, the webhook dispatcher and the judges' scorer."""
 
-    def __init__(self, kanri: Any, *, concurrency: int | None = None) -> None:
+    def __init__(self, kanri: Kanri, *, concurrency: int | None = None) -> None:
         settings = kanri.settings
         self.kanri = kanri
         self.engine = Engine(

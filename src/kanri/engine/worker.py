@@ -9,7 +9,7 @@ import functools
 import os
 import random
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy.exc import DBAPIError
@@ -26,6 +26,9 @@ from kanri.engine.registry import kinds
 from kanri.engine.template_budget import Limits
 from kanri.runs import approvals
 from kanri.tenancy import service as tenancy
+
+if TYPE_CHECKING:
+    from kanri.runtime import Kanri
 
 log = structlog.get_logger("kanri.engine")
 # Advances (checkpoints, completions) of this worker's runs written in one transaction.
@@ -44,7 +47,7 @@ def _set(event: asyncio.Event, *_: Any) -> None:
 class Services:
     """What step kinds may use of the process (kept small: steps do not import the app)."""
 
-    def __init__(self, kanri: Any) -> None:
+    def __init__(self, kanri: Kanri) -> None:
         self.kanri = kanri
         settings = kanri.settings
         self.template_limits = Limits(
@@ -111,7 +114,7 @@ class Engine:
 
     def __init__(
         self,
-        kanri: Any,
+        kanri: Kanri,
         *,
         concurrency: int = 16,
         lease_seconds: float = 30.0,

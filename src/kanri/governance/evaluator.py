@@ -42,7 +42,7 @@ class CompiledPolicy:
     attachments: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ActiveException:
     id: str
     policy_id: str
@@ -94,7 +94,7 @@ class PolicySet:
         return [policy for tier in tiers for policy in tier]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Decision:
     """The verdict and what decided it; `approval` holds the terms when one is needed."""
 
@@ -175,7 +175,7 @@ def decide(policy_set: PolicySet, context: dict[str, Any]) -> Decision:
             if _excepted(policy_set, policy, rule, context):
                 continue
             return _verdict(policy, rule, considered)
-    return Decision("approved", considered=considered)
+    return Decision(decision="approved", considered=considered)
 
 
 def _verdict(policy: CompiledPolicy, rule: CompiledRule, considered: int) -> Decision:
@@ -185,16 +185,24 @@ def _verdict(policy: CompiledPolicy, rule: CompiledRule, considered: int) -> Dec
     where = f"rule '{rule.id}' (#{rule.position}) of policy '{policy.name}'"
     if effect == "allow":
         reasons = [spec["reason"]] if spec.get("reason") else []
-        return Decision("approved", reasons, policy.id, rule.id, severity, None, considered)
+        return Decision(
+            decision="approved",
+            reasons=reasons,
+            policy=policy.id,
+            rule=rule.id,
+            severity=severity,
+            approval=None,
+            considered=considered,
+        )
     if effect == "deny":
         return Decision(
-            "denied",
-            [spec["reason"], where],
-            policy.id,
-            rule.id,
-            severity or "high",
-            None,
-            considered,
+            decision="denied",
+            reasons=[spec["reason"], where],
+            policy=policy.id,
+            rule=rule.id,
+            severity=severity or "high",
+            approval=None,
+            considered=considered,
         )
     approvers = spec.get("approvers") or []
     approval = {
@@ -206,7 +214,13 @@ def _verdict(policy: CompiledPolicy, rule: CompiledRule, considered: int) -> Dec
     }
     reason = spec.get("reason") or f"{where} requires approval"
     return Decision(
-        "needs_approval", [reason], policy.id, rule.id, severity or "medium", approval, considered
+        decision="needs_approval",
+        reasons=[reason],
+        policy=policy.id,
+        rule=rule.id,
+        severity=severity or "medium",
+        approval=approval,
+        considered=considered,
     )
 
 
@@ -237,7 +251,13 @@ def load(tx: Session, project_id: str) -> PolicySet:
         select(PolicyDefaultRow.policy_id).where(PolicyDefaultRow.project_id == project_id)
     ).scalar_one_or_none()
     exceptions = tuple(
-        ActiveException(row.id, row.policy_id, row.rule_id, row.scope, row.expires_at)
+        ActiveException(
+            id=row.id,
+            policy_id=row.policy_id,
+            rule_id=row.rule_id,
+            scope=row.scope,
+            expires_at=row.expires_at,
+        )
         for row in tx.execute(
             select(PolicyExceptionRow).where(
                 PolicyExceptionRow.project_id == project_id,

@@ -23,8 +23,9 @@ from kanri.governance.models import ExternalExecutionRow
 from kanri.governance.policy_service import environment_name
 from kanri.runs import approvals
 from kanri.runs import schemas as run_schemas
-from kanri.runs.approvals import OPEN
+from kanri.runs.approval_states import OPEN
 from kanri.runs.models import ApprovalRow
+from kanri.runs.statuses import ApprovalStatus
 
 EXTERNAL_FILTERS = FilterSpec(
     {
@@ -228,7 +229,7 @@ def request_approval(
         automation_id=None,
         step_id=f"{row.engine}:{row.workflow_id}"[:100],
         run_attempt_key=new_id("ext"),
-        status="pending",
+        status=ApprovalStatus.PENDING,
         message=body.message or "; ".join(decision.reasons),
         approvers=approvers,
         required_approvals=required,
@@ -257,17 +258,7 @@ def cancel_external(tx: Session, who: Principal, execution_id: str) -> schemas.E
     row.status = "cancelled"
     row.finished_at = row.finished_at or now
     row.update_time = now
-    for approval in tx.execute(
-        select(ApprovalRow).where(
-            ApprovalRow.external_execution_id == row.id, ApprovalRow.status.in_(OPEN)
-        )
-    ).scalars():
-        approval.status = "expired"
-        approval.history = [
-            *approval.history,
-            {"type": "cancelled", "by": who.actor["id"], "time": now.isoformat()},
-        ]
-        approval.update_time = now
+    approvals.expire_open(tx, who, ApprovalRow.external_execution_id == row.id, now)
     audit.record(
         tx,
         who,
@@ -295,7 +286,7 @@ def escalate_external(
         automation_id=None,
         step_id=f"{row.engine}:{row.workflow_id}"[:100],
         run_attempt_key=new_id("esc"),
-        status="pending",
+        status=ApprovalStatus.PENDING,
         message=body.reason,
         approvers=[],
         required_approvals=1,

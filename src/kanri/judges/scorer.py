@@ -21,13 +21,14 @@ from kanri.runs.states import system_principal
 if TYPE_CHECKING:
     from kanri.providers.clients import ModelReply
     from kanri.providers.service import ProviderConfig
+    from kanri.runtime import Kanri
 
 log = structlog.get_logger("kanri.judges")
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
 
 
 class Scorer:
-    def __init__(self, kanri: Any, *, poll_seconds: float = 1.0) -> None:
+    def __init__(self, kanri: Kanri, *, poll_seconds: float = 1.0) -> None:
         self.kanri = kanri
         self.poll_seconds = poll_seconds
         self._task: asyncio.Task[None] | None = None
@@ -82,7 +83,15 @@ class Scorer:
 
         def record(tx: Session) -> None:
             service.record_score(
-                tx, judge.id, judge.project_id, run.id, status, value, passed, reasoning, details
+                tx,
+                judge_id=judge.id,
+                project_id=judge.project_id,
+                run_id=run.id,
+                status=status,
+                score=value,
+                passed=passed,
+                reasoning=reasoning,
+                details=details,
             )
             if call is not None:
                 provider, reply = call
@@ -108,7 +117,9 @@ class Scorer:
             f"\n\nRun outputs:\n{json.dumps(run.outputs, default=str)}"
         )
         model = config.get("model") or provider.default_model or "offline"
-        reply = await complete(provider, ModelRequest(model, [{"role": "user", "content": prompt}]))
+        reply = await complete(
+            provider, ModelRequest(model=model, messages=[{"role": "user", "content": prompt}])
+        )
         return provider, reply
 
 

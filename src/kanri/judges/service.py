@@ -20,6 +20,7 @@ from kanri.core.time import utcnow
 from kanri.judges import schemas
 from kanri.judges.models import JudgeRow, ScoreRow
 from kanri.runs.models import RunRow
+from kanri.runs.statuses import RunStatus
 
 JUDGE_FILTERS = FilterSpec(
     {
@@ -217,7 +218,7 @@ def pending(tx: Session, limit: int = 50) -> list[tuple[JudgeRow, RunRow]]:
             .where(
                 RunRow.project_id == judge.project_id,
                 target,
-                RunRow.status == "completed",
+                RunRow.status == RunStatus.COMPLETED,
                 RunRow.end_time >= judge.create_time,
                 ~scored,
             )
@@ -232,6 +233,7 @@ def pending(tx: Session, limit: int = 50) -> list[tuple[JudgeRow, RunRow]]:
 
 def record_score(
     tx: Session,
+    *,
     judge_id: str,
     project_id: str,
     run_id: str,

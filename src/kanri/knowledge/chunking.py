@@ -31,7 +31,7 @@ class Tokenizer(Protocol):
     def offsets(self, text: str) -> list[tuple[int, int]]: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Chunk:
     seq: int
     context: str
@@ -148,4 +148,10 @@ class Chunker:
             ids = [i for (_, piece_ids), _ in pieces for i in piece_ids or ()]
         else:
             ids = self.tokenizer.ids([text])[0]
-        return Chunk(seq, context, text, len(ids), tuple(context_ids + ids))
+        return Chunk(
+            seq=seq,
+            context=context,
+            text=text,
+            token_count=len(ids),
+            embedded_ids=tuple(context_ids + ids),
+        )

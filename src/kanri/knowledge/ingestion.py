@@ -93,7 +93,7 @@ def replace_chunks(
     tx.flush()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IngestWork:
     """What an ingestion job reads before its (awaiting) chunk-and-embed work."""
 
@@ -128,12 +128,12 @@ def pending_work(
     allow_private = project is not None and project.allow_private_network
     return [
         IngestWork(
-            row.id,
-            row.generation,
-            row.content,
-            row.chunking or dict(ns.chunking),
-            dict(ns.embedding),
-            allow_private,
+            entry_pk=row.id,
+            generation=row.generation,
+            text=row.content,
+            chunking=row.chunking or dict(ns.chunking),
+            embedding=dict(ns.embedding),
+            allow_private=allow_private,
         )
         for row in tx.execute(stmt.order_by(KnowledgeEntryRow.create_time).limit(100)).scalars()
     ]

@@ -118,7 +118,7 @@ Vector = np.ndarray[Any, np.dtype[np.float32]]
 QueryVector = Vector | Callable[[], Vector]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Query:
     text: str
     top_k: int
@@ -132,7 +132,7 @@ class Query:
     vectors: dict[str, QueryVector] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Hit:
     pk: int
     score: float = 0.0
@@ -142,7 +142,7 @@ class Hit:
     vector_score: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Found:
     """A result chunk with its entry's fields."""
 
@@ -450,11 +450,11 @@ def fuse(
     """Weighted reciprocal-rank fusion: sum of weight / (RRF_K + rank) over the modes."""
     hits: dict[int, Hit] = {}
     for rank, (pk, score) in enumerate(keyword, start=1):
-        hit = hits.setdefault(pk, Hit(pk))
+        hit = hits.setdefault(pk, Hit(pk=pk))
         hit.keyword_rank, hit.keyword_score = rank, score
         hit.score += keyword_weight / (RRF_K + rank)
     for rank, (pk, score) in enumerate(vector, start=1):
-        hit = hits.setdefault(pk, Hit(pk))
+        hit = hits.setdefault(pk, Hit(pk=pk))
         hit.vector_rank, hit.vector_score = rank, score
         hit.score += vector_weight / (RRF_K + rank)
     return sorted(hits.values(), key=lambda h: (-h.score, h.pk))

@@ -10,7 +10,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
@@ -29,6 +29,10 @@ from kanri.runs import schemas as run_schemas
 from kanri.runs import service as runs
 from kanri.runs import stream as run_stream
 from kanri.runs.states import TERMINAL
+from kanri.runs.statuses import RunStatus
+
+if TYPE_CHECKING:
+    from kanri.runtime import Kanri
 
 router = APIRouter(tags=["openai"], responses=STANDARD_PROBLEMS)
 RunWriter = Annotated[Principal, RequireSection("runs", "write")]
@@ -56,7 +60,7 @@ def _usage(run: run_schemas.Run) -> schemas.CompletionUsage:
 
 def _settled(run: run_schemas.Run) -> dict[str, Any]:
     """The run's final answer, or the error a client sees."""
-    if run.status == "completed":
+    if run.status == RunStatus.COMPLETED:
         return run.outputs if isinstance(run.outputs, dict) else {"content": run.outputs}
     if run.status in TERMINAL:
         message = (run.error or {}).get("message") or run.stop_reason or run.status
@@ -86,7 +90,7 @@ def _messages(body: schemas.ChatCompletionRequest) -> list[agent_schemas.ChatMes
     return out
 
 
-async def _start(kanri: Any, who: Principal, body: schemas.ChatCompletionRequest) -> Any:
+async def _start(kanri: Kanri, who: Principal, body: schemas.ChatCompletionRequest) -> Any:
     create = agent_schemas.AgentRunCreate(messages=_messages(body), labels={"channel": "openai"})
     run = await kanri.db.write(agents.trigger, who, body.model, create)
     kanri.wake_engine()
@@ -141,7 +145,7 @@ def _chunk(
 
 
 async def _chunks(
-    kanri: Any, who: Principal, run_id: str, model: str, created: int, include_usage: bool
+    kanri: Kanri, who: Principal, run_id: str, model: str, created: int, include_usage: bool
 ) -> AsyncIterator[str]:
     yield _chunk(run_id, model, created, {"role": "assistant", "content": ""})
     last = ""
@@ -163,7 +167,7 @@ async def _chunks(
         if run.status in TERMINAL or time.monotonic() > deadline:
             break
         await asyncio.sleep(POLL_SECONDS)
-    if run.status == "completed":
+    if run.status == RunStatus.COMPLETED:
         finish = (
             (run.outputs or {}).get("finish_reason", "stop")
             if isinstance(run.outputs, dict)
@@ -190,7 +194,14 @@ async def _chunks(
 @router.get("/v1/openai/models")
 async def list_models(kanri: Runtime, who: Reader) -> schemas.ModelList:
     """The project's active agents as OpenAI models (the id is the agent's name)."""
-    params = ListParams(1000, None, 'status = "active"', "name", False, kanri.page_codec)
+    params = ListParams(
+        page_size=1000,
+        page_token=None,
+        filter='status = "active"',
+        order_by="name",
+        include_total=False,
+        codec=kanri.page_codec,
+    )
     page = await kanri.db.read(agents.list_agents, who, params)
     return schemas.ModelList(
         data=[

@@ -48,7 +48,7 @@ class ProviderError(Exception):
         self.status = status
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
@@ -72,7 +72,7 @@ def add_usage(total: dict[str, Any] | None, more: dict[str, Any]) -> dict[str, i
     return {k: int((total or {}).get(k, 0)) + int(more.get(k, 0)) for k in base}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ModelReply:
     message: dict[str, Any]  # {"role": "assistant", "content": ..., "tool_calls": [...]}
     finish_reason: str
@@ -82,7 +82,7 @@ class ModelReply:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModelRequest:
     model: str
     messages: list[dict[str, Any]]
@@ -200,7 +200,13 @@ def _usage_from_openai(usage: Any) -> Usage:
         int(getattr(completion_details, "reasoning_tokens", 0) or 0) if completion_details else 0
     )
     total = int(getattr(usage, "total_tokens", 0) or 0) or prompt + completion
-    return Usage(prompt, completion, cached, reasoning, total)
+    return Usage(
+        input_tokens=prompt,
+        output_tokens=completion,
+        cached_input_tokens=cached,
+        reasoning_tokens=reasoning,
+        total_tokens=total,
+    )
 
 
 def _openai_client(openai: Any, provider: ProviderConfig) -> Any:
@@ -281,10 +287,10 @@ async def _openai(
                 if on_delta is not None and choice.message.content:
                     await on_delta(choice.message.content)
                 return ModelReply(
-                    message,
-                    choice.finish_reason or "stop",
-                    _usage_from_openai(completion.usage),
-                    completion.model or request.model,
+                    message=message,
+                    finish_reason=choice.finish_reason or "stop",
+                    usage=_usage_from_openai(completion.usage),
+                    model=completion.model or request.model,
                 )
             return await _openai_stream(client, kwargs, request, on_delta)
     except (openai.OpenAIError, BlockedDestination) as exc:
@@ -334,7 +340,7 @@ async def _openai_stream(
     message: dict[str, Any] = {"role": "assistant", "content": "".join(text) or None}
     if calls:
         message["tool_calls"] = [calls[i] for i in sorted(calls)]
-    return ModelReply(message, finish, usage, model)
+    return ModelReply(message=message, finish_reason=finish, usage=usage, model=model)
 
 
 # ---------------------------------------------------------------- anthropic
@@ -454,8 +460,16 @@ async def _anthropic(
     input_tokens = int(u.input_tokens) + cached + int(u.cache_creation_input_tokens or 0)
     output_tokens = int(u.output_tokens)
     finish = {"tool_use": "tool_calls", "max_tokens": "length"}.get(reply.stop_reason or "", "stop")
-    usage = Usage(input_tokens, output_tokens, cached, 0, input_tokens + output_tokens)
-    return ModelReply(message, finish, usage, reply.model or request.model)
+    usage = Usage(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_input_tokens=cached,
+        reasoning_tokens=0,
+        total_tokens=input_tokens + output_tokens,
+    )
+    return ModelReply(
+        message=message, finish_reason=finish, usage=usage, model=reply.model or request.model
+    )
 
 
 # ---------------------------------------------------------------- offline
@@ -498,11 +512,11 @@ async def _offline(request: ModelRequest, on_delta: OnDelta | None) -> ModelRepl
     if on_delta is not None and message.get("content"):
         await on_delta(str(message["content"]))
     usage = Usage(
-        OFFLINE_INPUT_TOKENS,
-        OFFLINE_OUTPUT_TOKENS,
-        0,
-        0,
-        OFFLINE_INPUT_TOKENS + OFFLINE_OUTPUT_TOKENS,
+        input_tokens=OFFLINE_INPUT_TOKENS,
+        output_tokens=OFFLINE_OUTPUT_TOKENS,
+        cached_input_tokens=0,
+        reasoning_tokens=0,
+        total_tokens=OFFLINE_INPUT_TOKENS + OFFLINE_OUTPUT_TOKENS,
     )
     finish = "tool_calls" if message.get("tool_calls") else "stop"
-    return ModelReply(message, finish, usage, request.model)
+    return ModelReply(message=message, finish_reason=finish, usage=usage, model=request.model)

@@ -40,7 +40,7 @@ MASK = "********"
 _SEALED = "headers_encrypted"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProviderConfig:
     """What a model call needs of a provider (the key decrypted; never logged)."""
 
@@ -278,12 +278,12 @@ def resolve(tx: Session, project_id: str, secret: bytes, ref: str) -> ProviderCo
     options = {k: v for k, v in stored.items() if k not in (_SEALED, "header_names")}
     options["headers"] = _headers(secret, stored)
     return ProviderConfig(
-        row["id"],
-        row["name"],
-        row["kind"],
-        row["base_url"],
-        key,
-        row["default_model"],
-        options,
-        bool(row["allow_private_network"]),
+        id=row["id"],
+        name=row["name"],
+        kind=row["kind"],
+        base_url=row["base_url"],
+        api_key=key,
+        default_model=row["default_model"],
+        options=options,
+        allow_private_network=bool(row["allow_private_network"]),
     )

@@ -218,12 +218,12 @@ async def query_records(
 ) -> ListResponse[schemas.Record]:
     """The list of records with the parameters in the body (for long filters)."""
     params = ListParams(
-        body.page_size,
-        body.page_token,
-        body.filter,
-        body.order_by,
-        body.include_total,
-        request.app.state.kanri.page_codec,
+        page_size=body.page_size,
+        page_token=body.page_token,
+        filter=body.filter,
+        order_by=body.order_by,
+        include_total=body.include_total,
+        codec=request.app.state.kanri.page_codec,
     )
     page = await db.read(
         partial(record_service.query_records, show_deleted=body.show_deleted, expand=body.expand),

@@ -85,7 +85,7 @@ class Invalid(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FieldDef:
     """What validation needs to know of a field (built from its row)."""
 

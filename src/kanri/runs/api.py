@@ -18,6 +18,7 @@ from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.schemas import ListResponse
 from kanri.runs import approval_service, schemas, service, stream, worker_service
 from kanri.runs.states import TERMINAL
+from kanri.runs.statuses import ApprovalStatus
 
 router = APIRouter(tags=["runs"], responses=STANDARD_PROBLEMS)
 RunId = Annotated[str, Path(description="run id", max_length=100)]
@@ -249,7 +250,11 @@ async def approve(
 ) -> schemas.Approval:
     """Approve; the run resumes once enough approvers agreed."""
     approval = await kanri.db.write(
-        approval_service.decide, who, approval_id, "approved", body or schemas.Decision()
+        approval_service.decide,
+        who,
+        approval_id,
+        ApprovalStatus.APPROVED,
+        body or schemas.Decision(),
     )
     kanri.wake_engine()
     return approval
@@ -261,7 +266,11 @@ async def reject(
 ) -> schemas.Approval:
     """Reject; the run fails with stop_reason `rejected`."""
     approval = await kanri.db.write(
-        approval_service.decide, who, approval_id, "rejected", body or schemas.Decision()
+        approval_service.decide,
+        who,
+        approval_id,
+        ApprovalStatus.REJECTED,
+        body or schemas.Decision(),
     )
     kanri.wake_engine()
     return approval

@@ -3,6 +3,8 @@ escalations people raise on a run (the engine's side of approvals is in approval
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -15,9 +17,13 @@ from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
 from kanri.runs import approvals, schemas
-from kanri.runs.approvals import OPEN
+from kanri.runs.approval_states import OPEN, move
 from kanri.runs.models import ApprovalRow
 from kanri.runs.service import run_row
+from kanri.runs.statuses import ApprovalStatus
+
+# What a person decides on an approval.
+Outcome = Literal[ApprovalStatus.APPROVED, ApprovalStatus.REJECTED]
 
 APPROVAL_FILTERS = FilterSpec(
     {
@@ -69,7 +75,11 @@ def list_approvals(tx: Session, who: Principal, params: ListParams) -> Page[sche
 
 
 def decide(
-    tx: Session, who: Principal, approval_id: str, outcome: str, body: schemas.Decision
+    tx: Session,
+    who: Principal,
+    approval_id: str,
+    outcome: Outcome,
+    body: schemas.Decision,
 ) -> schemas.Approval:
     """Record one approver's decision exactly once; settle the approval and wake its run.
 
@@ -98,10 +108,13 @@ def decide(
     row.decisions = [*row.decisions, decision]
     row.history = [*row.history, {"type": "decision", **decision}]
     row.update_time = now
-    if outcome == "rejected":
-        row.status = "rejected"
-    elif sum(1 for d in row.decisions if d["outcome"] == "approved") >= row.required_approvals:
-        row.status = "approved"
+    if outcome == ApprovalStatus.REJECTED:
+        move(row, ApprovalStatus.REJECTED)
+    elif (
+        sum(1 for d in row.decisions if d["outcome"] == ApprovalStatus.APPROVED)
+        >= row.required_approvals
+    ):
+        move(row, ApprovalStatus.APPROVED)
     approvals.record_decided(tx, who, row, outcome, before, body.comment)
     events.emit(
         tx,
@@ -139,7 +152,7 @@ def escalate(
         # Never the step's own id: the run's approval at that step must stay the one it reads.
         step_id="escalation",
         run_attempt_key=new_id("esc"),
-        status="pending",
+        status=ApprovalStatus.PENDING,
         message=body.reason,
         approvers=[],
         required_approvals=1,

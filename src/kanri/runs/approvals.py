@@ -1,23 +1,25 @@
 """Approval records beyond a single decision: their defaults, the audit of each request,
-decision and escalation, and the timeouts the sweeper settles (escalation, expiry)."""
+decision and escalation, the timeouts the sweeper settles (escalation, expiry), and the
+expiry of the open approvals of a cancelled run or external execution."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
 from kanri.core.time import utcnow
 from kanri.governance.evaluator import raise_severity
+from kanri.runs.approval_states import OPEN, move
 from kanri.runs.models import ApprovalRow, RunRow
 from kanri.runs.states import system_principal, transition
+from kanri.runs.statuses import ApprovalStatus, RunStatus
 
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
-OPEN = ("pending", "escalated")
 SWEEP_BATCH = 200
 
 
@@ -84,7 +86,12 @@ def record_requested(tx: Session, who: Principal, row: ApprovalRow) -> None:
 
 
 def record_decided(
-    tx: Session, who: Principal, row: ApprovalRow, outcome: str, before: str, comment: str = ""
+    tx: Session,
+    who: Principal,
+    row: ApprovalRow,
+    outcome: ApprovalStatus,
+    before: str,
+    comment: str = "",
 ) -> None:
     """One audit row per decision: approver and outcome."""
     resource_type, resource_id = subject(row)
@@ -110,8 +117,8 @@ def _wake(tx: Session, row: ApprovalRow, who: Principal | None = None) -> None:
     if row.run_id is None or row.source not in ("step", "policy"):
         return
     run = tx.get(RunRow, row.run_id)
-    if run is not None and run.status == "waiting" and run.stop_reason != "paused":
-        transition(tx, run, "pending", who=who, available_at=utcnow())
+    if run is not None and run.status == RunStatus.WAITING and run.stop_reason != "paused":
+        transition(tx, run, RunStatus.PENDING, who=who, available_at=utcnow())
 
 
 def settled(tx: Session, who: Principal, row: ApprovalRow) -> None:
@@ -123,7 +130,7 @@ def escalate(tx: Session, who: Principal, row: ApprovalRow, reason: str) -> None
     """Raise severity, add the escalation approvers, extend the deadline; audit and event."""
     now = utcnow()
     before = row.severity
-    row.status = "escalated"
+    move(row, ApprovalStatus.ESCALATED)
     row.severity = raise_severity(row.severity)
     row.escalations += 1
     if row.approvers and row.escalate_to:
@@ -183,9 +190,9 @@ def time_out(tx: Session, row: ApprovalRow, *, wake: bool = True) -> None:
         escalate(tx, who, row, "timed out")
         return
     before = row.status
-    outcome = "approved" if row.on_timeout == "approve" else "expired"
+    outcome = ApprovalStatus.APPROVED if row.on_timeout == "approve" else ApprovalStatus.EXPIRED
     now = utcnow()
-    row.status = outcome
+    move(row, outcome)
     decision = {"by": "system", "outcome": outcome, "comment": "timed out", "time": now.isoformat()}
     row.decisions = [*row.decisions, decision]
     row.history = [*row.history, {"type": "decision", **decision}]
@@ -226,3 +233,17 @@ def settle_timeouts(tx: Session) -> int:
     for row in rows:
         time_out(tx, row)
     return len(rows)
+
+
+def expire_open(tx: Session, who: Principal, of: ColumnElement[bool], now: datetime) -> None:
+    """Expire the open approvals `of` a run or an external execution that `who` cancelled
+    (each notes the cancellation in its history)."""
+    for approval in tx.execute(
+        select(ApprovalRow).where(of, ApprovalRow.status.in_(OPEN))
+    ).scalars():
+        move(approval, ApprovalStatus.EXPIRED)
+        approval.history = [
+            *approval.history,
+            {"type": "cancelled", "by": who.actor["id"], "time": now.isoformat()},
+        ]
+        approval.update_time = now

@@ -10,8 +10,7 @@ from pydantic import Field
 from kanri.automations.schemas import Labels
 from kanri.core.schemas import Model, Resource, VersionChoice
 from kanri.costs.schemas import Usd
-
-RunStatus = Literal["pending", "running", "waiting", "completed", "failed", "cancelled"]
+from kanri.runs.statuses import ApprovalStatus, RunStatus, StepStatus
 
 
 class RunCreate(Model):
@@ -53,7 +52,7 @@ class RunStep(Resource):
     seq: int
     step_id: str
     kind: str
-    status: Literal["completed", "failed", "waiting"]
+    status: StepStatus
     output: Any = None
     error: dict[str, Any] | None
     attempt: int
@@ -82,7 +81,7 @@ class Approval(Resource):
     source: Literal["step", "policy", "escalation", "external"] = Field(
         description="an approval step, a policy rule, a manual escalation, an external engine"
     )
-    status: Literal["pending", "escalated", "approved", "rejected", "expired"]
+    status: ApprovalStatus
     severity: Literal["low", "medium", "high", "critical"]
     message: str
     approvers: list[str]

@@ -24,10 +24,11 @@ from kanri.db.database import notify_runs_ready
 from kanri.db.prepared import Prepared
 from kanri.engine import templates
 from kanri.engine.template_budget import Limits
-from kanri.runs import schemas
-from kanri.runs.approvals import OPEN
+from kanri.runs import approvals, schemas
+from kanri.runs.approval_states import OPEN
 from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow
 from kanri.runs.states import ACTIVE, RUN_GATE, transition
+from kanri.runs.statuses import RunStatus, StepStatus
 
 RUN_FILTERS = FilterSpec(
     {
@@ -121,7 +122,7 @@ def create_run(
         "agent_id": agent_id,
         "version": version,
         "definition": definition,
-        "status": "pending",
+        "status": RunStatus.PENDING,
         "stop_reason": None,
         "inputs": inputs,
         "outputs": None,
@@ -239,16 +240,8 @@ def cancel(tx: Session, who: Principal, run_id: str) -> schemas.Run:
     row = run_row(tx, who, run_id)
     if row.status not in ACTIVE:
         raise Conflict(f"the run is already {row.status}")
-    transition(tx, row, "cancelled", who=who, stop_reason="cancelled")
-    for approval in tx.execute(
-        select(ApprovalRow).where(ApprovalRow.run_id == row.id, ApprovalRow.status.in_(OPEN))
-    ).scalars():
-        approval.status = "expired"
-        approval.history = [
-            *approval.history,
-            {"type": "cancelled", "by": who.actor["id"], "time": utcnow().isoformat()},
-        ]
-        approval.update_time = utcnow()
+    transition(tx, row, RunStatus.CANCELLED, who=who, stop_reason="cancelled")
+    approvals.expire_open(tx, who, ApprovalRow.run_id == row.id, utcnow())
     tx.flush()
     return schemas.Run.model_validate(row)
 
@@ -256,15 +249,22 @@ def cancel(tx: Session, who: Principal, run_id: str) -> schemas.Run:
 def retry(tx: Session, who: Principal, run_id: str) -> schemas.Run:
     """Re-queue a failed run from its first failed step; completed checkpoints are kept."""
     row = run_row(tx, who, run_id)
-    if row.status != "failed":
+    if row.status != RunStatus.FAILED:
         raise Conflict(f"only failed runs can be retried; this one is {row.status}")
     tx.execute(
         RunStepRow.__table__.delete().where(  # type: ignore[attr-defined]
-            RunStepRow.run_id == row.id, RunStepRow.status == "failed"
+            RunStepRow.run_id == row.id, RunStepRow.status == StepStatus.FAILED
         )
     )
     transition(
-        tx, row, "pending", who=who, available_at=utcnow(), error=None, end_time=None, outputs=None
+        tx,
+        row,
+        RunStatus.PENDING,
+        who=who,
+        available_at=utcnow(),
+        error=None,
+        end_time=None,
+        outputs=None,
     )
     _through_gate(row)
     tx.flush()
@@ -283,14 +283,14 @@ def _through_gate(row: RunRow, step: str | None = None) -> None:
 
 def exceptions(tx: Session, who: Principal, params: ListParams) -> Page[schemas.RunException]:
     """Failed runs and runs waiting for a person, newest first."""
-    stmt = _runs(who).where(RunRow.status.in_(("failed", "waiting")))
+    stmt = _runs(who).where(RunRow.status.in_((RunStatus.FAILED, RunStatus.WAITING)))
     page = paginate(
         tx, stmt, RUN_FILTERS, params, id_column=RunRow.id, default_order="create_time desc"
     )
     out: list[schemas.RunException] = []
     for row in page.items:
         run = schemas.Run.model_validate(row)
-        if row.status == "failed":
+        if row.status == RunStatus.FAILED:
             reason = (row.error or {}).get("message") or row.stop_reason or "failed"
             out.append(schemas.RunException(run=run, reason=str(reason)))
             continue
@@ -323,7 +323,7 @@ def pause(tx: Session, who: Principal, run_id: str) -> schemas.Run:
     transition(
         tx,
         row,
-        "waiting",
+        RunStatus.WAITING,
         who=who,
         stop_reason="paused",
         available_at=None,
@@ -337,7 +337,7 @@ def pause(tx: Session, who: Principal, run_id: str) -> schemas.Run:
 def resume(tx: Session, who: Principal, run_id: str) -> schemas.Run:
     """Undo a pause: back to the wait it was in (approval, timer, child run), else queued."""
     row = run_row(tx, who, run_id)
-    if row.status != "waiting" or row.stop_reason != "paused":
+    if row.status != RunStatus.WAITING or row.stop_reason != "paused":
         raise Conflict(f"only paused runs can be resumed; this one is {row.status}")
     open_approval = tx.execute(
         select(ApprovalRow)
@@ -352,17 +352,17 @@ def resume(tx: Session, who: Principal, run_id: str) -> schemas.Run:
         select(RunStepRow).where(RunStepRow.run_id == row.id).order_by(RunStepRow.seq.desc())
     ).first()
     step = last[0] if last else None
-    parked = step is not None and step.status == "waiting" and step.step_id == row.cursor
+    parked = step is not None and step.status == StepStatus.WAITING and step.step_id == row.cursor
     if open_approval is not None:
         wake = open_approval.deadline if open_approval.on_timeout != "escalate" else None
-        transition(tx, row, "waiting", who=who, available_at=wake)
+        transition(tx, row, RunStatus.WAITING, who=who, available_at=wake)
     elif parked and step is not None and _child_active(tx, row, step):
-        transition(tx, row, "waiting", who=who, available_at=None)
+        transition(tx, row, RunStatus.WAITING, who=who, available_at=None)
     elif parked and step is not None and (step.output or {}).get("until"):
         until = datetime.fromisoformat(str((step.output or {})["until"]))
-        transition(tx, row, "waiting", who=who, available_at=max(until, utcnow()))
+        transition(tx, row, RunStatus.WAITING, who=who, available_at=max(until, utcnow()))
     else:
-        transition(tx, row, "pending", who=who, available_at=utcnow())
+        transition(tx, row, RunStatus.PENDING, who=who, available_at=utcnow())
         if not parked:  # a finished wait (decided, timer passed) is read by its own step
             _through_gate(row)
     tx.flush()
@@ -418,7 +418,7 @@ def fork(tx: Session, who: Principal, run_id: str, body: schemas.RunFork) -> sch
     for step in checkpoints:
         if step.step_id == body.from_step:
             break
-        if step.status == "completed" and step.step_id != RUN_GATE:
+        if step.status == StepStatus.COMPLETED and step.step_id != RUN_GATE:
             kept.append(step)
     before = steps[: step_ids.index(body.from_step)]
     gates = [s.get("id") for s in before if s.get("kind") == "approval"]
@@ -439,7 +439,7 @@ def fork(tx: Session, who: Principal, run_id: str, body: schemas.RunFork) -> sch
         **{c.key: getattr(source, c.key) for c in RunRow.__table__.columns},
     )
     fork_row.id = new_id("run")
-    fork_row.status = "pending"
+    fork_row.status = RunStatus.PENDING
     fork_row.stop_reason = None
     fork_row.inputs = inputs
     fork_row.outputs = None
@@ -466,7 +466,7 @@ def fork(tx: Session, who: Principal, run_id: str, body: schemas.RunFork) -> sch
                 seq=seq,
                 step_id=step.step_id,
                 kind=step.kind,
-                status="completed",
+                status=StepStatus.COMPLETED,
                 output=step.output,
                 error=None,
                 attempt=step.attempt,
@@ -517,7 +517,7 @@ def batch_cancel(tx: Session, who: Principal, body: schemas.RunBatch) -> schemas
 
 def batch_retry(tx: Session, who: Principal, body: schemas.RunBatch) -> schemas.BatchResult:
     """Retry up to `limit` failed runs matching the filter."""
-    rows = _batch(tx, who, body, ("failed",))
+    rows = _batch(tx, who, body, (RunStatus.FAILED,))
     for row in rows:
         retry(tx, who, row.id)
     return schemas.BatchResult(matched=len(rows), changed=len(rows))

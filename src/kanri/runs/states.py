@@ -20,41 +20,48 @@ from kanri.core.errors import Conflict
 from kanri.core.time import utcnow
 from kanri.db.database import notify_runs_ready
 from kanri.runs.models import RunRow
+from kanri.runs.statuses import RunStatus
 
-TERMINAL = frozenset({"completed", "failed", "cancelled"})
+TERMINAL = frozenset({RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED})
 # The pseudo-step where a run's start is checked against the project's policies: a new
 # run, and a fork, retry or resume before it goes on (its `restart_step`), park there while
 # a policy's approval is pending.
 RUN_GATE = "policy:run"
-ACTIVE = frozenset({"pending", "running", "waiting"})
+ACTIVE = frozenset({RunStatus.PENDING, RunStatus.RUNNING, RunStatus.WAITING})
 
 # (from, to): the stop reasons that transition may carry (None: none).
 TRANSITIONS: dict[tuple[str, str], frozenset[str | None]] = {
-    ("pending", "running"): frozenset({None}),
-    ("waiting", "running"): frozenset({None}),  # its wait or approval deadline has come
-    ("running", "pending"): frozenset({None}),  # lease lost, backoff before a retry
-    ("running", "waiting"): frozenset({None, "paused"}),
-    ("pending", "waiting"): frozenset({"paused"}),
-    ("waiting", "waiting"): frozenset({None, "paused"}),  # paused, or resumed to its wait
-    ("waiting", "pending"): frozenset({None}),  # decided, or the wait is over
-    ("running", "completed"): frozenset({"completed"}),
-    ("running", "failed"): frozenset(
+    (RunStatus.PENDING, RunStatus.RUNNING): frozenset({None}),
+    # its wait or approval deadline has come
+    (RunStatus.WAITING, RunStatus.RUNNING): frozenset({None}),
+    # lease lost, backoff before a retry
+    (RunStatus.RUNNING, RunStatus.PENDING): frozenset({None}),
+    (RunStatus.RUNNING, RunStatus.WAITING): frozenset({None, "paused"}),
+    (RunStatus.PENDING, RunStatus.WAITING): frozenset({"paused"}),
+    # paused, or resumed to its wait
+    (RunStatus.WAITING, RunStatus.WAITING): frozenset({None, "paused"}),
+    # decided, or the wait is over
+    (RunStatus.WAITING, RunStatus.PENDING): frozenset({None}),
+    (RunStatus.RUNNING, RunStatus.COMPLETED): frozenset({"completed"}),
+    # budget_exceeded, max_steps: agents; internal: a run kanri cannot execute
+    (RunStatus.RUNNING, RunStatus.FAILED): frozenset(
         {"error", "timeout", "rejected", "denied", "budget_exceeded", "max_steps", "internal"}
-    ),  # budget_exceeded, max_steps: agents; internal: a run kanri cannot execute
-    ("pending", "cancelled"): frozenset({"cancelled"}),
-    ("running", "cancelled"): frozenset({"cancelled"}),
-    ("waiting", "cancelled"): frozenset({"cancelled"}),
-    ("pending", "failed"): frozenset({"timeout", "internal"}),
-    ("waiting", "failed"): frozenset({"timeout", "rejected", "internal"}),
-    ("failed", "pending"): frozenset({None}),  # retry
+    ),
+    (RunStatus.PENDING, RunStatus.CANCELLED): frozenset({"cancelled"}),
+    (RunStatus.RUNNING, RunStatus.CANCELLED): frozenset({"cancelled"}),
+    (RunStatus.WAITING, RunStatus.CANCELLED): frozenset({"cancelled"}),
+    (RunStatus.PENDING, RunStatus.FAILED): frozenset({"timeout", "internal"}),
+    (RunStatus.WAITING, RunStatus.FAILED): frozenset({"timeout", "rejected", "internal"}),
+    # retry
+    (RunStatus.FAILED, RunStatus.PENDING): frozenset({None}),
 }
-EVENTS = {
-    "running": "run.started",
-    "waiting": "run.waiting",
-    "completed": "run.completed",
-    "failed": "run.failed",
-    "cancelled": "run.cancelled",
-    "pending": "run.queued",
+EVENTS: dict[str, str] = {
+    RunStatus.RUNNING: "run.started",
+    RunStatus.WAITING: "run.waiting",
+    RunStatus.COMPLETED: "run.completed",
+    RunStatus.FAILED: "run.failed",
+    RunStatus.CANCELLED: "run.cancelled",
+    RunStatus.PENDING: "run.queued",
 }
 
 
@@ -79,7 +86,7 @@ def engine_principal(organization_id: str, project_id: str) -> Principal:
 def transition(
     tx: Session,
     run: RunRow,
-    to: str,
+    to: RunStatus,
     *,
     who: Principal | None = None,
     stop_reason: str | None = None,
@@ -93,7 +100,7 @@ def transition(
     run.status = to
     run.stop_reason = stop_reason
     run.update_time = now
-    if to == "running" and run.start_time is None:
+    if to == RunStatus.RUNNING and run.start_time is None:
         run.start_time = now
     if to in TERMINAL:
         run.end_time = now
@@ -101,14 +108,20 @@ def transition(
         run.lease_expires_at = None
     for name, value in fields.items():
         setattr(run, name, value)
-    if to == "pending":
+    if to == RunStatus.PENDING:
         notify_runs_ready(tx)
     if to in TERMINAL and run.parent_run_id is not None:
         wake_parent(tx, run.parent_run_id, run.parent_step_id)
     record(
         tx,
         who or system_principal(run),
-        RunRef(run.id, run.organization_id, run.project_id, run.environment_id, run.automation_id),
+        RunRef(
+            id=run.id,
+            organization_id=run.organization_id,
+            project_id=run.project_id,
+            environment_id=run.environment_id,
+            automation_id=run.automation_id,
+        ),
         before,
         to,
         stop_before,
@@ -116,14 +129,14 @@ def transition(
     )
 
 
-def check(before: str, to: str, stop_reason: str | None) -> None:
+def check(before: str, to: RunStatus, stop_reason: str | None) -> None:
     """Conflict unless the table allows `before` → `to` with `stop_reason`."""
     allowed = TRANSITIONS.get((before, to))
     if allowed is None or stop_reason not in allowed:
         raise Conflict(f"a {before} run cannot become {to}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunRef:
     """What a transition's audit row and event name of a run."""
 
@@ -139,7 +152,7 @@ def record(
     actor: Principal,
     run: RunRef,
     before: str,
-    to: str,
+    to: RunStatus,
     stop_before: str | None,
     stop_reason: str | None,
 ) -> None:
@@ -185,8 +198,8 @@ def wake_parent(tx: Session, parent_run_id: str, parent_step_id: str | None) -> 
     ).scalar_one_or_none()
     if (
         parent is not None
-        and parent.status == "waiting"
+        and parent.status == RunStatus.WAITING
         and parent.stop_reason != "paused"
         and parent.cursor == parent_step_id
     ):
-        transition(tx, parent, "pending", available_at=utcnow())
+        transition(tx, parent, RunStatus.PENDING, available_at=utcnow())

@@ -281,12 +281,12 @@ def scheduler_principal(tx: Session, row: ScheduleRow) -> Principal:
     project = tenancy.project_settings(tx, row.project_id)
     assert project is not None  # the schedule's own project
     return Principal(
-        project.organization_id,
-        row.project_id,
-        row.environment_id,
-        SCHEDULER_ACTOR,
-        "system",
-        frozenset({"*"}),
+        organization_id=project.organization_id,
+        project_id=row.project_id,
+        environment_id=row.environment_id,
+        key_id=SCHEDULER_ACTOR,
+        kind="system",
+        scopes=frozenset({"*"}),
     )
 
 

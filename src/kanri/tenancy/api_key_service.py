@@ -51,6 +51,7 @@ class NewKey:
 def insert_key(
     tx: Session,
     who: Principal,
+    *,
     project_id: str | None,
     kind: keys.KeyKind,
     name: str,
@@ -154,14 +155,14 @@ def create_key(
     if project_ref is not None:
         project = project_row(tx, who, project_ref)
         who = Principal(
-            who.organization_id,
-            project.id,
-            None,
-            who.key_id,
-            who.kind,
-            who.scopes,
-            who.request_id,
-            who.ip,
+            organization_id=who.organization_id,
+            project_id=project.id,
+            environment_id=None,
+            key_id=who.key_id,
+            kind=who.kind,
+            scopes=who.scopes,
+            request_id=who.request_id,
+            ip=who.ip,
         )
     scopes = _checked_scopes(who, body)
     now = utcnow()
@@ -184,13 +185,13 @@ def create_key(
     created = insert_key(
         tx,
         who,
-        who.project(),
-        body.kind,
-        body.name,
-        scopes,
-        environment.id,
-        body.expires_at,
-        key_pepper,
+        project_id=who.project(),
+        kind=body.kind,
+        name=body.name,
+        scopes=scopes,
+        environment_id=environment.id,
+        expires_at=body.expires_at,
+        key_pepper=key_pepper,
     )
     return schemas.ApiKeyCreated.model_validate({**_key_dict(created.row), "key": created.key})
 
@@ -271,13 +272,13 @@ def rotate_key(
     created = insert_key(
         tx,
         who,
-        old.project_id,
-        cast(keys.KeyKind, old.kind),
-        old.name,
-        list(old.scopes),
-        old.environment_id,
-        old.expires_at,
-        key_pepper,
+        project_id=old.project_id,
+        kind=cast(keys.KeyKind, old.kind),
+        name=old.name,
+        scopes=list(old.scopes),
+        environment_id=old.environment_id,
+        expires_at=old.expires_at,
+        key_pepper=key_pepper,
     )
     ends = now + timedelta(seconds=body.grace_period_seconds)
     old.revoked_at = ends

@@ -95,7 +95,16 @@ def create_project(
     after = _snapshot(row, PROJECT_FIELDS)
     audit.record(tx, who, "project.created", "project", row.id, audit.changes_between({}, after))
     events.emit(tx, who, "project.created", "project", row.id, {"id": row.id, **after})
-    scoped = Principal(org, row.id, None, who.key_id, who.kind, who.scopes, who.request_id, who.ip)
+    scoped = Principal(
+        organization_id=org,
+        project_id=row.id,
+        environment_id=None,
+        key_id=who.key_id,
+        kind=who.kind,
+        scopes=who.scopes,
+        request_id=who.request_id,
+        ip=who.ip,
+    )
     for name in DEFAULT_ENVIRONMENTS:
         insert_environment(tx, scoped, schemas.EnvironmentCreate(name=name))
     return schemas.Project.model_validate(row)

@@ -39,7 +39,15 @@ def bootstrap(tx: Session, name: str, key_pepper: bytes) -> schemas.Bootstrap:
     audit.record(tx, who, "organization.created", "organization", org.id, {"name": name})
     events.emit(tx, who, "organization.created", "organization", org.id, {"name": name})
     created = insert_key(
-        tx, who, None, "admin", "bootstrap admin key", ["*"], None, None, key_pepper
+        tx,
+        who,
+        project_id=None,
+        kind="admin",
+        name="bootstrap admin key",
+        scopes=["*"],
+        environment_id=None,
+        expires_at=None,
+        key_pepper=key_pepper,
     )
     return schemas.Bootstrap(organization_id=org.id, admin_key=created.key)
 
@@ -122,14 +130,14 @@ class TenancyAuthStore:
         if row is None:
             return None
         return KeyRecord(
-            row.id,
-            row.kind,
-            row.organization_id,
-            row.project_id,
-            row.environment_id,
-            frozenset(row.scopes),
-            row.expires_at,
-            row.revoked_at,
+            id=row.id,
+            kind=row.kind,
+            organization_id=row.organization_id,
+            project_id=row.project_id,
+            environment_id=row.environment_id,
+            scopes=frozenset(row.scopes),
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
         )
 
     def project_for_auth(self, tx: Session, organization_id: str, ref: str) -> ProjectRecord | None:

@@ -44,7 +44,7 @@ def has_due(tx: Session, now: datetime) -> bool:
     return tx.connection().execute(stmt).first() is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Claimed:
     id: str
     endpoint_id: str
@@ -157,7 +157,7 @@ def claim(tx: Session, now: datetime, limit: int, lease_seconds: float) -> list[
 # ---------------------------------------------------------------- record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Outcome:
     delivery_id: str
     lease_token: int

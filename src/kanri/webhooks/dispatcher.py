@@ -17,7 +17,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import aiohttp
 import structlog
@@ -32,6 +32,9 @@ from kanri.events import service as events_service
 from kanri.webhooks import dispatch, fanout
 from kanri.webhooks.sender import Sender, TooManyRedirects
 from kanri.webhooks.service import SECRET_PURPOSE
+
+if TYPE_CHECKING:
+    from kanri.runtime import Kanri
 
 log = structlog.get_logger("kanri.webhooks")
 FAN_OUT_BATCH = 500  # events read at a time
@@ -53,7 +56,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        kanri: Any,
+        kanri: Kanri,
         *,
         concurrency: int = 64,
         poll_seconds: float = 0.05,
@@ -85,7 +88,7 @@ class Dispatcher:
         self._loops: list[asyncio.Task[None]] = []
 
     @classmethod
-    def for_settings(cls, kanri: Any) -> Dispatcher:
+    def for_settings(cls, kanri: Kanri) -> Dispatcher:
         """The dispatcher configured by `kanri.settings` (`KANRI_WEBHOOK_*`)."""
         settings = kanri.settings
         return cls(

@@ -38,7 +38,7 @@ class Scan:
         return self.ids[-1] if self.ids else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Endpoint:
     id: str
     project_id: str
@@ -62,7 +62,7 @@ def _endpoints_by_project(tx: Session, project_ids: set[str]) -> dict[str, list[
         .all()
     )
     for row in rows:
-        found[row.project_id].append(_Endpoint(*row))
+        found[row.project_id].append(_Endpoint(**row._mapping))
     return found
 
 

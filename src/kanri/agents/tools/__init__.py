@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -21,6 +21,9 @@ from kanri.core.errors import KanriError
 from kanri.engine.registry import ChildRun
 from kanri.tenancy import service as tenancy
 
+if TYPE_CHECKING:
+    from kanri.engine.worker import Services
+
 
 @dataclass(frozen=True)
 class ToolResult:
@@ -28,7 +31,7 @@ class ToolResult:
     ok: bool = True
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ToolContext:
     run_id: str
     project_id: str
@@ -37,7 +40,7 @@ class ToolContext:
     call_key: str
     idempotency_key: str
     config: dict[str, Any]  # the agent's settings for this tool
-    services: Any  # kanri.engine.worker.Services
+    services: Services
     emitted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     knowledge_namespaces: list[str] = field(default_factory=list)  # the agent's
 
@@ -95,7 +98,7 @@ async def principal(ctx: ToolContext, *scopes: str) -> Principal:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Tool:
     name: str
     description: str
@@ -125,7 +128,9 @@ def tool(
     """Decorator registering `run` as the tool `name` (`pure`: it does no I/O)."""
 
     def register(run: Callable[[ToolContext, dict[str, Any]], Awaitable[ToolOutcome]]) -> Any:
-        _TOOLS[name] = Tool(name, description, parameters, run, pure)
+        _TOOLS[name] = Tool(
+            name=name, description=description, parameters=parameters, run=run, pure=pure
+        )
         return run
 
     return register

@@ -55,7 +55,12 @@ async def run(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
         return args
     kanri = ctx.services.kanri
     params = ListParams(
-        args.page_size, args.page_token, args.filter, args.order_by, False, kanri.page_codec
+        page_size=args.page_size,
+        page_token=args.page_token,
+        filter=args.filter,
+        order_by=args.order_by,
+        include_total=False,
+        codec=kanri.page_codec,
     )
     try:
         who = await principal(ctx, "records:read")

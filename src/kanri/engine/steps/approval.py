@@ -18,6 +18,7 @@ from kanri.engine.registry import (
     Wait,
     step_kind,
 )
+from kanri.runs.statuses import ApprovalStatus
 
 
 class ApprovalConfig(StepConfig):
@@ -33,7 +34,7 @@ class ApprovalConfig(StepConfig):
 async def run(ctx: StepContext, config: ApprovalConfig) -> Outcome:
     if ctx.resumed is not None:
         decision = ctx.resumed
-        if decision.get("status") == "approved":
+        if decision.get("status") == ApprovalStatus.APPROVED:
             return Done(decision)
         return Fail(
             f"approval {decision.get('status', 'rejected')}",

@@ -17,6 +17,7 @@ from kanri.engine.registry import (
     Wait,
     step_kind,
 )
+from kanri.runs.statuses import RunStatus
 
 
 class AutomationConfig(StepConfig):
@@ -29,7 +30,7 @@ class AutomationConfig(StepConfig):
 async def run(ctx: StepContext, config: AutomationConfig) -> Outcome:
     if ctx.resumed is not None:
         child = ctx.resumed
-        if child.get("status") == "completed":
+        if child.get("status") == RunStatus.COMPLETED:
             return Done(child.get("outputs"))
         return Fail(
             f"child run {child.get('run_id')} ended {child.get('status')}",

@@ -72,7 +72,9 @@ async def run(ctx: StepContext, config: LlmConfig) -> Outcome:
                 "type": "json_schema",
                 "json_schema": {"name": "output", "schema": config.output_schema},
             }
-        request = ModelRequest(model, messages, [], params, response_format)
+        request = ModelRequest(
+            model=model, messages=messages, tools=[], params=params, response_format=response_format
+        )
         reply = await model_call(ctx, provider, request, key, None, False)
         if not isinstance(reply, ModelReply):
             return reply

@@ -142,12 +142,12 @@ async def get(ctx: StepContext, config: GetConfig) -> Outcome:
 async def query(ctx: StepContext, config: QueryConfig) -> Outcome:
     who = await _principal(ctx)
     params = ListParams(
-        config.page_size,
-        config.page_token,
-        config.filter,
-        config.order_by,
-        config.include_total,
-        ctx.services.kanri.page_codec,
+        page_size=config.page_size,
+        page_token=config.page_token,
+        filter=config.filter,
+        order_by=config.order_by,
+        include_total=config.include_total,
+        codec=ctx.services.kanri.page_codec,
     )
     command = partial(record_service.query_records, expand=config.expand)
     try:
