@@ -11,9 +11,9 @@ import httpx
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant
 
-NESTED_LOOPS = (
-    "{% for a in range(2000) %}{% for b in range(1000) %}"
-    "{% if a * b %}{% endif %}"
+SLOW_LOOPS = (
+    "{% for a in range(1000) %}{% for b in range(1000) %}"
+    "{% set s = 'x' * 200000 %}"
     "{% endfor %}{% endfor %}"
 )
 
@@ -27,7 +27,11 @@ async def _steps(client: httpx.AsyncClient, tenant: Tenant, run_id: str) -> list
 async def test_nested_loops_fail_their_step_while_the_server_keeps_answering(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    steps = [{"id": "spin", "kind": "transform", "output": {"text": NESTED_LOOPS}}]
+    # Each iteration builds a 200,000-character string: the 3 s step timeout stops the render
+    # long before its iterations run out, so the render is in flight for seconds.
+    steps = [
+        {"id": "spin", "kind": "transform", "output": {"text": SLOW_LOOPS}, "timeout_seconds": 3}
+    ]
     automation = await make_automation(client, tenant, steps)
     started = await client.post(
         f"/v1/automations/{automation['id']}/runs", json={"inputs": {}}, headers=tenant.headers
@@ -50,7 +54,7 @@ async def test_nested_loops_fail_their_step_while_the_server_keeps_answering(
     assert run["status"] == "failed"
     assert run["error"]["step_id"] == "spin"
     assert run["error"]["message"] == (
-        "spin.output.text: stopped after 1,000,000 loop iterations and calls"
+        "spin.output.text: stopped after 3 s of rendering (the step's timeout_seconds)"
     )
     assert [(s["step_id"], s["status"]) for s in await _steps(client, tenant, run_id)] == [
         ("spin", "failed")
