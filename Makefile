@@ -54,14 +54,15 @@ test-postgres: install ## the suite on PostgreSQL only (needs KANRI_TEST_DATABAS
 fuzz: install ## schemathesis against a live kanri serve (the suite's contract tests alone)
 	KANRI_TEST_BACKEND=sqlite $(BIN)/pytest tests/test_contract.py
 
-lint: install ## ruff (lint + format check) and mypy --strict
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+lint: install ## ruff (lint + format check), mypy --strict and the import contracts
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: install ## apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench tools
+	$(BIN)/ruff format src tests bench tools
 
 bench: install ## benchmarks: HTTP vs a bare FastAPI app, engine vs a bare SKIP LOCKED loop; ratios printed
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }

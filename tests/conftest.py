@@ -22,10 +22,13 @@ from kanri.app import create_app
 from kanri.config import Settings
 from kanri.db import migrations
 from kanri.runtime import Kanri
+from kanri.wiring import install
 from tests.factories import Tenant, make_tenant
 
 PG_URL = os.environ.get("KANRI_TEST_DATABASE_URL", "")
 BACKEND = os.environ.get("KANRI_TEST_BACKEND") or ("postgresql" if PG_URL else "sqlite")
+# Tests that use the engine's registry or ports without building a runtime.
+install()
 
 
 def pytest_report_header() -> str:

@@ -33,6 +33,7 @@ from kanri.knowledge.api import router as knowledge_router
 from kanri.openai_compat.api import router as openai_router
 from kanri.providers.api import router as providers_router
 from kanri.records.api import router as records_router
+from kanri.role import WorkerRole
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
@@ -80,8 +81,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         role = None
         if settings.worker_enabled:
-            from kanri.engine.role import WorkerRole
-
             role = WorkerRole(kanri)
             await role.start()
             app.state.webhook_dispatcher = role.dispatcher

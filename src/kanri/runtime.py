@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kanri import wiring
 from kanri.config import Settings
 from kanri.core import keys
 from kanri.core.auth import AuthCache, TenancyStore
@@ -35,6 +36,7 @@ class Kanri:
     knowledge_hnsw: PgVector | None = None
 
     def __post_init__(self) -> None:
+        wiring.install()  # the features' step kinds and the engine's ports
         self.limiter = RateLimiter(self.settings.redis_url)
         self.auth_cache = AuthCache(self.settings.key_cache_seconds)
         self.page_codec = PageCodec(self.settings.secret)

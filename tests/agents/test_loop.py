@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import update
 
 from kanri.engine import leases
-from kanri.runs.models import RunRow
+from kanri.engine.models import RunRow
 from kanri.runtime import Kanri
 from tests.agents.factories import make_agent, make_provider, run_agent
 from tests.engine.factories import make_automation, until_status

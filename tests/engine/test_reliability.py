@@ -30,7 +30,7 @@ import pytest
 from kanri.core.time import utcnow
 from kanri.engine import fencing, leases
 from kanri.engine.checkpoint import checkpoint
-from kanri.runs.statuses import StepStatus
+from kanri.engine.statuses import StepStatus
 from tests.conftest import BACKEND
 from tests.engine.processes import (
     LEASE_SECONDS,

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 import kanri as kanri_package
 from kanri.core.ids import ulid_at
 from kanri.core.time import utcnow
+from kanri.engine import states as run_states
 from kanri.events import service as events_service
 from kanri.events import stream
 from kanri.events.catalogue import CATALOGUE
-from kanri.runs import states as run_states
 from kanri.runtime import Kanri
 from tests.factories import environment_event, make_key, make_tenant
 from tests.webhooks.helpers import make_environment

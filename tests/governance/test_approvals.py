@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kanri.core.models import OutboxEventRow
-from kanri.runs import approvals
+from kanri.engine import approvals
 from kanri.runtime import Kanri
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kanri.core.time import utcnow
+from kanri.engine.approval_states import raise_severity
 from kanri.governance import expressions
 from kanri.governance.evaluator import (
     ActiveException,
@@ -16,7 +17,6 @@ from kanri.governance.evaluator import (
     PolicySet,
     context_for,
     decide,
-    raise_severity,
 )
 
 

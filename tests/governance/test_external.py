@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from kanri.runs import approvals
+from kanri.engine import approvals
 from kanri.runtime import Kanri
 from tests.factories import Tenant, bearer, make_key
 from tests.governance.factories import audit_actions, make_policy

@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kanri.runs.models import RunRow
+from kanri.engine.models import RunRow
 from kanri.runtime import Kanri
 from kanri.schedules import service as schedules
 from kanri.schedules.models import ScheduleRow

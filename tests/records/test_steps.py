@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from kanri.engine.steps.records import record_id_for
+from kanri.records.record_service import record_id_for
 from kanri.runtime import Kanri
 from tests.engine.factories import make_automation, run_and_wait
 from tests.factories import Tenant

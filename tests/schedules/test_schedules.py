@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kanri.core.ids import ulid_milliseconds
 from kanri.core.models import AuditLogRow, OutboxEventRow
-from kanri.runs.models import RunRow
+from kanri.engine.models import RunRow
 from kanri.runtime import Kanri
 from kanri.schedules import service
 from kanri.schedules.leader import Scheduler

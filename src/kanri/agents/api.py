@@ -3,9 +3,7 @@ and threads (`agents`)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -16,11 +14,10 @@ from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.http import STANDARD_PROBLEMS, link_to
 from kanri.core.schemas import ListResponse
 from kanri.runs import schemas as run_schemas
-from kanri.runs import service as runs
-from kanri.runs.states import TERMINAL
+from kanri.runs.wait import wait_for
 
 if TYPE_CHECKING:
-    from kanri.runtime import Kanri
+    pass
 
 router = APIRouter(tags=["agents"], responses=STANDARD_PROBLEMS)
 AgentId = Annotated[str, Path(description="agent id or name", max_length=100)]
@@ -31,7 +28,6 @@ Deployer = Annotated[Principal, RequireSection("deployments", "write")]
 DeploymentReader = Annotated[Principal, RequireSection("deployments", "read")]
 RunWriter = Annotated[Principal, RequireSection("runs", "write")]
 RunReader = Annotated[Principal, RequireSection("runs", "read")]
-WAIT_POLL_SECONDS = 0.02
 
 
 @router.post("/v1/agents", status_code=201, responses=link_to("get_agent", "agent_id"))
@@ -156,15 +152,6 @@ async def resume_agent(agent_id: AgentId, kanri: Runtime, who: Writer) -> schema
     agent = await kanri.db.write(service.set_status, who, agent_id, "active")
     kanri.wake_engine()
     return agent
-
-
-async def wait_for(kanri: Kanri, who: Principal, run: run_schemas.Run, seconds: float) -> Any:
-    """The run once it ended, or as it is after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while run.status not in TERMINAL and time.monotonic() < deadline:
-        await asyncio.sleep(WAIT_POLL_SECONDS)
-        run = await kanri.db.read(runs.get, who, run.id)
-    return run
 
 
 @router.post(

@@ -19,7 +19,7 @@ from kanri.costs import budgets
 from kanri.db.prepared import Prepared
 from kanri.engine import fencing, run_log
 from kanri.engine.registry import Done, StepContext
-from kanri.runs.states import system_principal
+from kanri.engine.states import system_principal
 
 _INSERT_TOOL_CALL = Prepared(insert(cast(Table, ToolCallRow.__table__)))
 

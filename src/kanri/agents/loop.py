@@ -23,6 +23,7 @@ from kanri.core.errors import NotFound
 from kanri.core.time import utcnow
 from kanri.costs import budgets
 from kanri.costs import usage as usage_records
+from kanri.engine.ports import Verdict, ports
 from kanri.engine.registry import (
     IN_STEP_MARK,
     ApprovalRequest,
@@ -32,11 +33,11 @@ from kanri.engine.registry import (
     Outcome,
     StepContext,
     Wait,
+    policy_wait,
 )
-from kanri.governance import evaluator, gate
+from kanri.engine.statuses import ApprovalStatus, RunStatus
 from kanri.providers import service as providers
 from kanri.providers.clients import ModelReply, ModelRequest, ProviderError, Usage, complete
-from kanri.runs.statuses import ApprovalStatus, RunStatus
 
 SUSPENDED_POLL_SECONDS = 5.0
 DELTA_FLUSH_SECONDS = 0.25
@@ -299,12 +300,13 @@ async def _loop(
 
 async def _govern(
     ctx: StepContext, setup: Setup, name: str, arguments: dict[str, Any]
-) -> evaluator.Decision | None:
+) -> Verdict | None:
     """The project's policies on this call (action `tool_call`; for `http_request` also
     `http` with its host), each evaluation audited; the first verdict that is not
     `approved`, else None."""
     facts = setup.facts
-    if facts is None or not facts.policies.targets_calls:
+    policies = ports().policies
+    if facts is None or not policies.gates_calls(facts):
         return None
     host = None
     actions = ["tool_call"]
@@ -312,11 +314,10 @@ async def _govern(
         host = urlsplit(str(arguments.get("url") or "")).hostname
         actions.append("http")
     for action in actions:
-        context = gate.context(facts, action, agent=setup.agent_name, tool=name, http_host=host)
-        decision = evaluator.decide(facts.policies, context)
+        decision = policies.decide(facts, action, agent=setup.agent_name, tool=name, http_host=host)
         if decision.considered:
             await ctx.services.kanri.db.write(
-                gate.record, ctx.run_id, ctx.attempt, ctx.step_id, context, decision
+                policies.record, ctx.run_id, ctx.attempt, ctx.step_id, decision
             )
         if decision.decision != "approved":
             return decision
@@ -374,7 +375,7 @@ async def _tool_call(
         elif verdict is not None:  # needs_approval
             reasons = "; ".join(verdict.reasons)
             message = f"The agent asks to call {name} with {shown} ({reasons})"
-            return gate.wait_for(verdict, f"{message}{IN_STEP_MARK}{tool_key}{POLICY}")
+            return policy_wait(verdict, f"{message}{IN_STEP_MARK}{tool_key}{POLICY}")
         elif by_policy is not None and by_policy[0] != ApprovalStatus.APPROVED:
             status, result, approval_id = "rejected", _refusal(by_policy), by_policy[2]
         elif spec.requires_approval and decision is None and by_policy is None:

@@ -28,14 +28,15 @@ from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.costs import budgets
-from kanri.costs.models import ModelCallRow
+from kanri.costs import usage as usage_records
 from kanri.db.database import notify_runs_ready
+from kanri.engine.models import RunRow
+from kanri.engine.states import ACTIVE
+from kanri.engine.statuses import RunStatus
 from kanri.providers import service as providers
 from kanri.runs import schemas as run_schemas
-from kanri.runs.models import RunRow
+from kanri.runs import service as runs
 from kanri.runs.service import create_run
-from kanri.runs.states import ACTIVE
-from kanri.runs.statuses import RunStatus
 
 AGENT_FILTERS = FilterSpec(
     {
@@ -345,21 +346,7 @@ def runtime_status(tx: Session, who: Principal) -> list[schemas.AgentRuntimeStat
         if found is not None:
             last[agent.id] = (found[0], found[1])
     today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    spend = {
-        r[0]: (int(r[1] or 0), Decimal(str(r[2] or 0)))
-        for r in tx.execute(
-            scoped(
-                select(
-                    ModelCallRow.agent_id,
-                    func.sum(ModelCallRow.total_tokens),
-                    func.sum(ModelCallRow.cost_usd),
-                ),
-                who,
-            )
-            .where(ModelCallRow.create_time >= today)
-            .group_by(ModelCallRow.agent_id)
-        ).all()
-    }
+    spend = usage_records.spend_by_agent(tx, who, today)
     return [
         schemas.AgentRuntimeStatus(
             id=agent.id,
@@ -459,8 +446,6 @@ def trigger(tx: Session, who: Principal, ref: str, body: schemas.AgentRunCreate)
 
 
 def tool_calls(tx: Session, who: Principal, run_id: str) -> list[schemas.ToolCall]:
-    from kanri.runs import service as runs
-
     run = runs.run_row(tx, who, run_id)
     rows = tx.execute(
         select(ToolCallRow).where(ToolCallRow.run_id == run.id).order_by(ToolCallRow.create_time)

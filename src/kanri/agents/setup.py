@@ -17,11 +17,10 @@ from kanri.agents.models import AgentRow, ToolCallRow
 from kanri.core.scoping import PreparedByRef
 from kanri.costs import budgets
 from kanri.costs import usage as usage_records
-from kanri.engine.claim import RunFacts
+from kanri.engine.models import ApprovalRow
 from kanri.engine.registry import IN_STEP_MARK, StepContext
 from kanri.providers import service as providers
 from kanri.providers.clients import ModelReply, Usage
-from kanri.runs.models import ApprovalRow
 
 _CALL_MARK = re.compile(re.escape(IN_STEP_MARK) + r"(\S+)$")
 
@@ -36,7 +35,7 @@ class Setup:
     model_calls: dict[str, ModelReply]
     tool_calls: dict[str, ToolCallRow]
     decisions: dict[str, tuple[str, str, str]]  # call key → (status, comment, approval id)
-    facts: RunFacts | None  # the run's policies (None: none has rules)
+    facts: Any  # what the run's policies read (the engine's `Policies` port's; None: no rules)
     history: list[dict[str, Any]]
     verdict: budgets.Verdict  # the budgets before the first model call
 

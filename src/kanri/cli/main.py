@@ -17,6 +17,7 @@ from rich.table import Table
 
 from kanri import logging as kanri_logging
 from kanri.config import Settings
+from kanri.core import keys as key_format
 from kanri.core.auth import Principal
 from kanri.core.errors import KanriError
 from kanri.core.pagination import DEFAULT_PAGE_SIZE, ListParams, PageCodec
@@ -115,6 +116,8 @@ def serve(
     ] = False,
 ) -> None:
     """Migrate, bootstrap on the very first start, and serve the API."""
+    # Here, not at the top: `kanri --help` and the small commands start without importing
+    # the server (every feature, FastAPI, uvicorn).
     import uvicorn
 
     from kanri.app import create_app
@@ -157,7 +160,8 @@ def worker(
     """Run a worker alone: claims and executes runs until SIGTERM/SIGINT."""
     import signal
 
-    from kanri.engine.role import WorkerRole
+    # Here, not at the top: the small commands start without importing the engine.
+    from kanri.role import WorkerRole
     from kanri.runtime import Kanri
     from kanri.tenancy.service import TenancyAuthStore
 
@@ -201,8 +205,6 @@ def _event_loop(main: Coroutine[Any, Any, None]) -> None:
 
 
 def _pepper(settings: Settings) -> bytes:
-    from kanri.core import keys as key_format
-
     return key_format.pepper(settings.secret)
 
 

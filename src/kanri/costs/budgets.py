@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from kanri.core import audit, events
+from kanri.core import audit, events, ownership
 from kanri.core.auth import Principal
-from kanri.core.errors import FieldError, KanriError, NotFound, ValidationFailed
+from kanri.core.errors import FieldError, KanriError, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
@@ -171,17 +171,14 @@ def _thresholds(items: list[schemas.Threshold]) -> list[dict[str, Any]]:
 
 
 def create(tx: Session, who: Principal, body: schemas.BudgetCreate) -> schemas.Budget:
-    from kanri.agents import service as agents
-
     agent_id = None
     if body.agent is not None:
-        try:
-            agent_id = agents.agent_row(tx, who, body.agent).id
-        except NotFound:
+        agent_id = ownership.resolve(tx, who.project(), "agt", body.agent)
+        if agent_id is None:
             raise ValidationFailed(
                 f"agent '{body.agent}' not found",
                 errors=[FieldError("body.agent", "no such agent")],
-            ) from None
+            )
     now = utcnow()
     row = BudgetRow(
         id=new_id("bdg"),

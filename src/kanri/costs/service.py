@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from kanri.core import audit, events
+from kanri.core import audit, events, ownership
 from kanri.core.auth import Principal
 from kanri.core.errors import BadRequest, FieldError
 from kanri.core.filtering import FilterField, FilterSpec
@@ -220,20 +220,7 @@ def _names(tx: Session, who: Principal, group_by: str, ids: list[Any]) -> dict[s
     wanted = [i for i in ids if i]
     if not wanted:
         return {}
-    if group_by == "agent":
-        from kanri.agents.models import AgentRow
-
-        found = tx.execute(
-            scoped(select(AgentRow.id, AgentRow.name), who).where(AgentRow.id.in_(wanted))
-        ).all()
-        return {row[0]: row[1] for row in found}
-    if group_by == "automation":
-        from kanri.automations.models import AutomationRow
-
-        found = tx.execute(
-            scoped(select(AutomationRow.id, AutomationRow.name), who).where(
-                AutomationRow.id.in_(wanted)
-            )
-        ).all()
-        return {row[0]: row[1] for row in found}
+    if group_by in ("agent", "automation"):
+        prefix = "agt" if group_by == "agent" else "aut"
+        return ownership.names(tx, who.project(), prefix, wanted)
     return {}

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
+from kanri.core.auth import Principal
 from kanri.core.ids import new_id
+from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
 from kanri.costs import prices
 from kanri.costs.models import ModelCallRow
 from kanri.db.prepared import Prepared
 from kanri.engine import fencing, run_log
+from kanri.engine.models import RunRow
+from kanri.engine.states import system_principal
 from kanri.providers.clients import ModelReply, add_usage
-from kanri.runs.models import RunRow
-from kanri.runs.states import system_principal
 
 DELTA_EVENT = "run.delta"
 
@@ -138,3 +141,21 @@ def record_judge_call(
     ):
         return
     _store_call(tx, run, call_key, provider_id, provider_name, reply)
+
+
+def spend_by_agent(tx: Session, who: Principal, since: datetime) -> dict[str, tuple[int, Decimal]]:
+    """Per agent of who's project: the tokens and the cost (USD) of its model calls since
+    `since`."""
+    found = tx.execute(
+        scoped(
+            select(
+                ModelCallRow.agent_id,
+                func.sum(ModelCallRow.total_tokens),
+                func.sum(ModelCallRow.cost_usd),
+            ),
+            who,
+        )
+        .where(ModelCallRow.create_time >= since, ModelCallRow.agent_id.is_not(None))
+        .group_by(ModelCallRow.agent_id)
+    ).all()
+    return {str(r[0]): (int(r[1] or 0), Decimal(str(r[2] or 0))) for r in found}

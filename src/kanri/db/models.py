@@ -5,12 +5,12 @@ from kanri.automations import models as automation_models
 from kanri.core import models as core_models
 from kanri.costs import models as cost_models
 from kanri.db.base import Base
+from kanri.engine import models as run_models
 from kanri.governance import models as governance_models
 from kanri.judges import models as judge_models
 from kanri.knowledge import models as knowledge_models
 from kanri.providers import models as provider_models
 from kanri.records import models as record_models
-from kanri.runs import models as run_models
 from kanri.schedules import models as schedule_models
 from kanri.tenancy import models as tenancy_models
 from kanri.webhooks import models as webhook_models

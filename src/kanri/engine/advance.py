@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from kanri.core import events
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
+from kanri.engine import states
+from kanri.engine.models import RunLogRow, RunRow, RunStepRow
 from kanri.engine.run_log import emit_on_run
-from kanri.runs import states
-from kanri.runs.models import RunLogRow, RunRow, RunStepRow
-from kanri.runs.statuses import RunStatus, StepStatus
+from kanri.engine.statuses import RunStatus, StepStatus
 
 _RUNS = cast(Table, RunRow.__table__)
 _STEPS = cast(Table, RunStepRow.__table__)

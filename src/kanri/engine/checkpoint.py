@@ -13,12 +13,13 @@ from kanri.core import events
 from kanri.core.auth import Principal
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
+from kanri.engine import approvals
 from kanri.engine.fencing import fenced
+from kanri.engine.models import ApprovalRow, RunRow, RunStepRow
+from kanri.engine.ports import ports
 from kanri.engine.registry import ChildRun
-from kanri.runs import approvals
-from kanri.runs.models import ApprovalRow, RunRow, RunStepRow
-from kanri.runs.states import system_principal, transition
-from kanri.runs.statuses import ApprovalStatus, RunStatus, StepStatus
+from kanri.engine.states import system_principal, transition
+from kanri.engine.statuses import ApprovalStatus, RunStatus, StepStatus
 
 
 def checkpoint(
@@ -145,9 +146,6 @@ def park(
 
 
 def _start_child(tx: Session, parent: RunRow, step_id: str, child: ChildRun) -> str:
-    from kanri.runs import schemas as run_schemas
-    from kanri.runs import service as runs
-
     who = Principal(
         organization_id=parent.organization_id,
         project_id=parent.project_id,
@@ -156,10 +154,9 @@ def _start_child(tx: Session, parent: RunRow, step_id: str, child: ChildRun) -> 
         kind="system",
         scopes=frozenset({"*"}),
     )
-    body = run_schemas.RunCreate(inputs=child.inputs, version=child.version)
-    created = runs.trigger(tx, who, child.automation, body)
-    row = tx.get(RunRow, created.id)
+    child_id = ports().child_runs.start(tx, who, child.automation, child.inputs, child.version)
+    row = tx.get(RunRow, child_id)
     assert row is not None
     row.parent_run_id = parent.id
     row.parent_step_id = step_id
-    return created.id
+    return child_id

@@ -13,17 +13,13 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, defer
 
-from kanri.agents.models import AgentRow
-from kanri.automations.models import AutomationRow
 from kanri.core.time import utcnow
-from kanri.costs.estimate import estimate
+from kanri.engine import approval_states, approvals, states
+from kanri.engine.models import ApprovalRow, RunRow, RunStepRow
+from kanri.engine.ports import ports
 from kanri.engine.registry import IN_STEP_MARK
-from kanri.governance import evaluator
-from kanri.runs import approval_states, approvals, states
-from kanri.runs.models import ApprovalRow, RunRow, RunStepRow
-from kanri.runs.states import transition
-from kanri.runs.statuses import RunStatus, StepStatus
-from kanri.tenancy.models import EnvironmentRow
+from kanri.engine.states import transition
+from kanri.engine.statuses import RunStatus, StepStatus
 
 logger = structlog.get_logger("kanri.engine")
 
@@ -180,7 +176,8 @@ def claim(
     if resumed:
         for step in tx.execute(_CHECKPOINTS, {"ids": resumed}):
             steps.setdefault(step.run_id, []).append(step)
-    policies = evaluator.load_many(tx, {run.project_id for run in taken.values()})
+    gate = ports().policies
+    policies = gate.load(tx, {run.project_id for run in taken.values()})
     claimed = []
     for candidate in chosen:
         run = taken[candidate.id]
@@ -203,7 +200,7 @@ def claim(
         )
         try:
             state = _state(tx, run, steps.get(run.id, []))
-            state.facts = run_facts(tx, run, policies[run.project_id])
+            state.facts = gate.facts(tx, run, policies[run.project_id])
         except Exception:
             # One run that cannot be loaded fails alone; the others of the claim go on.
             logger.exception("run_unloadable", run=run.id)
@@ -260,48 +257,6 @@ def fail_unreadable(tx: Session, run_id: str, message: str) -> None:
     transition(tx, run, RunStatus.FAILED, stop_reason="internal", error={"message": message})
 
 
-def run_facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts | None:
-    """What the project's policies read of `run`; None when no policy has rules."""
-    if policies.empty:
-        return None
-
-    def name(model: Any, ref: str | None) -> str | None:
-        if ref is None:
-            return None
-        found: str | None = tx.execute(
-            select(model.name).where(model.id == ref)
-        ).scalar_one_or_none()
-        return found
-
-    inputs = dict(run.inputs or {})
-    return RunFacts(
-        policies=policies,
-        automation=name(AutomationRow, run.automation_id),
-        agent=name(AgentRow, run.agent_id),
-        environment=name(EnvironmentRow, run.environment_id),
-        labels=dict(run.labels or {}),
-        inputs=inputs,
-        # Priced only when a rule reads it (price look-ups per model-calling step).
-        estimated_cost=estimate(tx, run.project_id, dict(run.definition or {}), inputs, utcnow())
-        if policies.reads("estimated_cost")
-        else None,
-    )
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunFacts:
-    """A run as the policies see it: the project's policies and what rules read of it."""
-
-    policies: evaluator.PolicySet
-    automation: str | None
-    agent: str | None
-    environment: str | None
-    labels: dict[str, Any]
-    inputs: dict[str, Any]
-    # USD, what its model calls may spend (kanri.costs.estimate); None when no rule reads it.
-    estimated_cost: float | None
-
-
 @dataclass(kw_only=True)
 class RunState:
     """What a worker needs to continue a run."""
@@ -319,7 +274,9 @@ class RunState:
     next_seq: int
     resumed: dict[str, Any] | None
     failures: dict[str, int]
-    facts: RunFacts | None = None
+    # What the project's policies read of the run (the `Policies` port's; None: no policy
+    # has rules).
+    facts: Any = None
     # Where a restarted run goes on once its start passes the policy gate (None: the start).
     restart_step: str | None = None
 

@@ -18,10 +18,11 @@ from kanri.core.time import utcnow
 from kanri.engine import fencing, run_log, templates
 from kanri.engine.advance import UNFINISHED, Advance, Done
 from kanri.engine.checkpoint import checkpoint, park
-from kanri.engine.claim import Claimed, RunFacts, RunState
-from kanri.engine.registry import END, Fail, Outcome, StepContext, Wait, kinds
-from kanri.governance import evaluator, gate
-from kanri.runs.statuses import ApprovalStatus, StepStatus
+from kanri.engine.claim import Claimed, RunState
+from kanri.engine.ports import Verdict, ports
+from kanri.engine.registry import END, Fail, Outcome, StepContext, Wait, kinds, policy_wait
+from kanri.engine.states import RUN_GATE
+from kanri.engine.statuses import ApprovalStatus, StepStatus
 
 if TYPE_CHECKING:
     from kanri.engine.worker import Engine
@@ -58,7 +59,7 @@ class RunExecution:
         self.db = engine.db
         self.claimed = claimed
         self.pending: list[Done] = []  # completed pure steps not checkpointed yet
-        self.facts: RunFacts | None = None
+        self.facts: Any = None  # what the run's policies read (the `Policies` port's)
         self.started: set[str] = set()  # ids of the steps this attempt has started
 
     async def _advance(self, state: RunState, outputs: Any = UNFINISHED) -> None:
@@ -81,7 +82,7 @@ class RunExecution:
         resumed = state.resumed
         self.facts = state.facts
         fresh = state.cursor is None and state.next_seq == 1
-        at_gate = state.cursor == gate.RUN_GATE
+        at_gate = state.cursor == RUN_GATE
         if at_gate or (self.facts is not None and fresh):
             if not await self._run_gate(state, steps, seq, resumed if at_gate else None):
                 return
@@ -185,7 +186,7 @@ class RunExecution:
                     run_id=state.run_id,
                     attempt=state.attempt,
                     seq=seq,
-                    step_id=gate.RUN_GATE,
+                    step_id=RUN_GATE,
                     kind="policy",
                     status=StepStatus.COMPLETED,
                     output=resumed,
@@ -198,13 +199,13 @@ class RunExecution:
                 return True
             message = f"approval {resumed.get('status')}"
             details: dict[str, Any] = {"approval": resumed}
-            error = {"step_id": gate.RUN_GATE, "message": message, **details}
+            error = {"step_id": RUN_GATE, "message": message, **details}
             await self.db.write(
                 checkpoint,
                 run_id=state.run_id,
                 attempt=state.attempt,
                 seq=seq,
-                step_id=gate.RUN_GATE,
+                step_id=RUN_GATE,
                 kind="policy",
                 status=StepStatus.FAILED,
                 output=None,
@@ -214,21 +215,21 @@ class RunExecution:
                 cursor=state.cursor,
                 resumed_seq=seq - 1,
             )  # a retry asks again
-            await self._fail(state, message, gate.RUN_GATE, "rejected", details)
+            await self._fail(state, message, RUN_GATE, "rejected", details)
             return False
         if self.facts is None:  # re-queued at the gate, and no policy has rules any more
             return True
-        context = gate.context(self.facts, "run")
-        decision = evaluator.decide(self.facts.policies, context)
+        policies = ports().policies
+        decision = policies.decide(self.facts, "run")
         if decision.considered:
-            await self.db.write(gate.record, state.run_id, state.attempt, None, context, decision)
+            await self.db.write(policies.record, state.run_id, state.attempt, None, decision)
         if decision.decision == "denied":
             details = {"policy_id": decision.policy, "rule_id": decision.rule}
             await self._fail(state, "; ".join(decision.reasons), None, "denied", details)
             return False
         if decision.decision == "needs_approval":
-            wait = gate.wait_for(decision, "; ".join(decision.reasons))
-            await self._park(state, {"id": gate.RUN_GATE, "kind": "policy"}, wait, seq, started)
+            wait = policy_wait(decision, "; ".join(decision.reasons))
+            await self._park(state, {"id": RUN_GATE, "kind": "policy"}, wait, seq, started)
             return False
         return True
 
@@ -245,7 +246,8 @@ class RunExecution:
                 return None
             details: dict[str, Any] = {"stop_reason": "rejected", "approval": approval}
             return Fail(f"approval {approval.get('status')}", retryable=False, details=details)
-        if self.facts is None or not self.facts.policies.targets_calls:
+        policies = ports().policies
+        if self.facts is None or not policies.gates_calls(self.facts):
             return None
         host = None
         if step["kind"] == "http":
@@ -253,16 +255,13 @@ class RunExecution:
         agent = None
         if step["kind"] == "agent":  # rules read the agent the step runs, by name
             ref = str(getattr(config, "agent", ""))
-            agent = await self.db.read(gate.agent_name, state.project_id, ref)
+            agent = await self.db.read(policies.agent_name, state.project_id, ref)
         action = "http" if step["kind"] == "http" else "step"
-        context = gate.context(
+        decision: Verdict = policies.decide(
             self.facts, action, step_kind=step["kind"], http_host=host, agent=agent
         )
-        decision = evaluator.decide(self.facts.policies, context)
         if decision.considered:
-            await self.db.write(
-                gate.record, state.run_id, state.attempt, step["id"], context, decision
-            )
+            await self.db.write(policies.record, state.run_id, state.attempt, step["id"], decision)
         if decision.decision == "denied":
             details = {
                 "stop_reason": "denied",
@@ -272,7 +271,7 @@ class RunExecution:
             return Fail("; ".join(decision.reasons), retryable=False, details=details)
         if decision.decision == "needs_approval":
             message = f"step '{step['id']}': {'; '.join(decision.reasons)}"
-            return gate.wait_for(decision, message)
+            return policy_wait(decision, message)
         return None
 
     def _context(self, state: RunState) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, defer
 
 from kanri.db.prepared import Prepared
-from kanri.runs.models import RunRow
-from kanri.runs.states import transition
-from kanri.runs.statuses import RunStatus
+from kanri.engine.models import RunRow
+from kanri.engine.states import transition
+from kanri.engine.statuses import RunStatus
 
 
 class LostLease(Exception):

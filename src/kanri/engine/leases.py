@@ -10,9 +10,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from kanri.core.time import utcnow
-from kanri.runs.models import RunRow, WorkerRow
-from kanri.runs.states import transition
-from kanri.runs.statuses import RunStatus
+from kanri.engine.models import RunRow, WorkerRow
+from kanri.engine.states import transition
+from kanri.engine.statuses import RunStatus
 
 
 def heartbeat(

@@ -1,22 +1,24 @@
-"""The registry of step kinds: each kind is one module in `kanri.engine.steps`.
+"""The registry of step kinds. The engine's generic kinds are one module each in
+`kanri.engine.steps`; a feature's kinds live in its own `steps.py` and register themselves
+with `@step_kind` when `kanri.wiring` imports them.
 
 A kind declares its configuration model (validated when a definition is saved and again,
-rendered, when the step runs) and an async `run` that returns an Outcome. Adding a kind is
-adding one module: the package is scanned at import.
+rendered, when the step runs) and an async `run` that returns an Outcome.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from kanri.core.time import utcnow
+
 if TYPE_CHECKING:
+    from kanri.engine.ports import Verdict
     from kanri.engine.worker import Services
 
 END = "end"
@@ -87,6 +89,31 @@ class Fail:
 Outcome = Done | Wait | Fail
 
 
+def policy_wait(verdict: Verdict, message: str) -> Wait:
+    """Park on an approval with the terms of the rule that asked for one."""
+    terms = verdict.approval or {}
+    timeout = terms.get("timeout_seconds")
+    deadline = utcnow() + timedelta(seconds=timeout) if timeout else None
+    on_timeout = terms.get("on_timeout") or "reject"
+    request = ApprovalRequest(
+        message=message,
+        approvers=list(terms.get("approvers") or []),
+        required_approvals=int(terms.get("required_approvals") or 1),
+        deadline=deadline,
+        on_timeout=on_timeout,
+        allow_self_approval=False,
+        extra={
+            "source": "policy",
+            "severity": verdict.severity or "medium",
+            "policy_id": verdict.policy,
+            "rule_id": verdict.rule,
+            "escalate_to": list(terms.get("escalate_to") or []),
+            "timeout_seconds": timeout,
+        },
+    )
+    return Wait(until=None if on_timeout == "escalate" else deadline, approval=request)
+
+
 @dataclass(kw_only=True)
 class StepContext:
     """What a step sees: the run, earlier outputs, its own resumption state, and services."""
@@ -105,8 +132,8 @@ class StepContext:
     log: Callable[[str, str], None]
     services: Services  # typed only: steps do not import the app
     emit: Callable[[str, dict[str, Any]], None]
-    # What the project's policies read of the run, read with its claim (claim.RunFacts;
-    # None: no policy has rules).
+    # What the project's policies read of the run, read with its claim (the `Policies`
+    # port's; None: no policy has rules).
     facts: Any = None
     # True when this step never ran before in this run (first claim, first start of the
     # step: no failed try, no jump back to it): nothing it records (model calls, tool
@@ -149,16 +176,19 @@ def step_kind(
     return register
 
 
-_SCANNED: list[bool] = []
+_SEALED: list[bool] = []
+
+
+def seal() -> None:
+    """Mark the registry complete: `kanri.wiring` calls this once it has imported the
+    engine's generic kinds (`kanri.engine.steps`) and the features' `steps` modules, which
+    register their kinds on import."""
+    _SEALED[:] = [True]
 
 
 def kinds() -> Mapping[str, StepKind]:
-    """Every registered kind (the steps package is imported on first use; a kind module
-    imported directly before that does not stop the scan)."""
-    if not _SCANNED:
-        from kanri.engine import steps
-
-        for module in pkgutil.iter_modules(steps.__path__):
-            importlib.import_module(f"{steps.__name__}.{module.name}")
-        _SCANNED.append(True)
+    """Every registered kind; the registry must have been wired (`kanri.wiring.install`),
+    so that no feature's kind is missing."""
+    if not _SEALED:
+        raise RuntimeError("step kinds are not wired: call kanri.wiring.install() first")
     return _KINDS

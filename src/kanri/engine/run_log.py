@@ -10,8 +10,8 @@ from kanri.core import events
 from kanri.core.auth import Principal
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
-from kanri.runs.models import RunLogRow, RunRow
-from kanri.runs.states import system_principal
+from kanri.engine.models import RunLogRow, RunRow
+from kanri.engine.states import system_principal
 
 
 def log(tx: Session, run_id: str, step_id: str | None, level: str, message: str) -> None:

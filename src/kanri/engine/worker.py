@@ -18,14 +18,13 @@ from sqlalchemy.orm import Session
 from kanri.core import audit
 from kanri.core.ids import new_id
 from kanri.db.database import RUNS_CHANNEL
-from kanri.engine import fencing, leases
+from kanri.engine import approvals, fencing, leases
 from kanri.engine.advance import Advance, advance
 from kanri.engine.claim import Claimed, claim
 from kanri.engine.execution import RunExecution
+from kanri.engine.ports import ports
 from kanri.engine.registry import kinds
 from kanri.engine.template_budget import Limits
-from kanri.runs import approvals
-from kanri.tenancy import service as tenancy
 
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
@@ -36,7 +35,7 @@ MAX_ADVANCE_BATCH = 64
 
 
 def _allows_private(tx: Session, project_id: str) -> bool:
-    project = tenancy.project_settings(tx, project_id)
+    project = ports().projects.settings(tx, project_id)
     return project is not None and project.allow_private_network
 
 

@@ -13,7 +13,7 @@ from kanri.core.deps import Db, Listing
 from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.schemas import ListResponse
 from kanri.events import schemas, service, stream
-from kanri.webhooks.schemas import EventTypePattern
+from kanri.events.schemas import EventTypePattern
 
 router = APIRouter(tags=["events"], responses=STANDARD_PROBLEMS)
 EventId = Annotated[str, Path(description="event id", max_length=100)]

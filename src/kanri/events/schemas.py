@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from kanri.core.schemas import Resource
+
+_EVENT_PATTERN = r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$"
+EventTypePattern = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100, pattern=_EVENT_PATTERN),
+    Field(description="an event type, `resource.*`, or `*`", examples=["run.*"]),
+]
 
 
 class Event(Resource):

@@ -23,7 +23,6 @@ from kanri.governance import expressions
 from kanri.governance.models import PolicyDefaultRow, PolicyExceptionRow, PolicyRow
 
 Verdict = Literal["approved", "needs_approval", "denied"]
-SEVERITIES = ("low", "medium", "high", "critical")
 
 
 @dataclass(frozen=True)
@@ -295,9 +294,3 @@ def evaluate(tx: Session, project_id: str, context: dict[str, Any]) -> Decision:
     tool=…))`; `needs_approval` carries the approval terms, `denied` the reasons.
     """
     return decide(load(tx, project_id), context)
-
-
-def raise_severity(severity: str) -> str:
-    """One level up (critical stays critical)."""
-    index = SEVERITIES.index(severity) if severity in SEVERITIES else 1
-    return SEVERITIES[min(index + 1, len(SEVERITIES) - 1)]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from kanri.audit import service as audit_service
 from kanri.core import audit, events
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, Forbidden, ValidationFailed, not_found
@@ -17,15 +18,15 @@ from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
+from kanri.engine import approvals
+from kanri.engine.approval_states import OPEN
+from kanri.engine.models import ApprovalRow
+from kanri.engine.statuses import ApprovalStatus
 from kanri.governance import evaluator, schemas
 from kanri.governance.gate import evaluation_changes
 from kanri.governance.models import ExternalExecutionRow
 from kanri.governance.policy_service import environment_name
-from kanri.runs import approvals
 from kanri.runs import schemas as run_schemas
-from kanri.runs.approval_states import OPEN
-from kanri.runs.models import ApprovalRow
-from kanri.runs.statuses import ApprovalStatus
 
 EXTERNAL_FILTERS = FilterSpec(
     {
@@ -331,7 +332,5 @@ def escalate_external(
 
 
 def audit_trail(tx: Session, who: Principal, execution_id: str, params: ListParams) -> Page[Any]:
-    from kanri.audit import service as audit_service
-
     row = external_row(tx, who, execution_id)
     return audit_service.list_resource(tx, who, "external_execution", row.id, params)

@@ -1,39 +1,72 @@
-"""Where the engine meets the evaluator: the context of a run's facts (read with its claim,
-`engine/claim.py`), the audit of each evaluation, and the approval a `needs_approval`
-verdict parks the run on."""
+"""Where the engine meets the evaluator: what a run's policies read of it (read with its
+claim), the verdict on each action, the audit of each evaluation. `PolicyGate` is the
+engine's `Policies` port (`kanri.engine.ports`), which the agent loop asks too for its tool
+calls."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kanri.agents.models import AgentRow
-from kanri.core import audit
+from kanri.agents.estimate import estimate
+from kanri.core import audit, ownership
 from kanri.core.auth import Principal
 from kanri.core.ids import looks_like_id
 from kanri.core.time import utcnow
 from kanri.engine import fencing
-from kanri.engine.claim import RunFacts
-from kanri.engine.registry import ApprovalRequest, Wait
+from kanri.engine.ports import Verdict
+from kanri.engine.states import system_principal
 from kanri.governance import evaluator
-from kanri.runs.states import RUN_GATE as RUN_GATE  # where the engine parks a start
-from kanri.runs.states import system_principal
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunFacts:
+    """A run as the policies see it: the project's policies and what rules read of it."""
+
+    policies: evaluator.PolicySet
+    automation: str | None
+    agent: str | None
+    environment: str | None
+    labels: dict[str, Any]
+    inputs: dict[str, Any]
+    # USD, what its model calls may spend (kanri.agents.estimate); None when no rule reads it.
+    estimated_cost: float | None
+
+
+def run_facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts | None:
+    """What the project's policies read of `run`; None when no policy has rules."""
+    if policies.empty:
+        return None
+    inputs = dict(run.inputs or {})
+    return RunFacts(
+        policies=policies,
+        automation=ownership.name_of(tx, run.project_id, run.automation_id),
+        agent=ownership.name_of(tx, run.project_id, run.agent_id),
+        environment=ownership.name_of(tx, run.project_id, run.environment_id),
+        labels=dict(run.labels or {}),
+        inputs=inputs,
+        # Priced only when a rule reads it (price look-ups per model-calling step).
+        estimated_cost=estimate(tx, run.project_id, dict(run.definition or {}), inputs, utcnow())
+        if policies.reads("estimated_cost")
+        else None,
+    )
 
 
 def agent_name(tx: Session, project_id: str, ref: str) -> str:
     """The name of the project's agent `ref` (an id or already a name)."""
     if not looks_like_id(ref, "agt"):
         return ref
-    name = tx.execute(
-        select(AgentRow.name).where(AgentRow.project_id == project_id, AgentRow.id == ref)
-    ).scalar_one_or_none()
-    return name or ref
+    return ownership.name_of(tx, project_id, ref) or ref
 
 
-def context(
+def gates_calls(run: RunFacts | None) -> bool:
+    """True when some rule applies to steps, tool calls or HTTP calls."""
+    return run is not None and run.policies.targets_calls
+
+
+def decide(
     run: RunFacts,
     action: str,
     *,
@@ -41,9 +74,9 @@ def context(
     http_host: str | None = None,
     agent: str | None = None,
     tool: str | None = None,
-) -> dict[str, Any]:
-    """The evaluation context of `run` for `action` (`agent`: an agent step's own agent)."""
-    return evaluator.context_for(
+) -> Verdict:
+    """The verdict on `action` for `run` (`agent`: an agent step's own agent)."""
+    context = evaluator.context_for(
         action,
         automation=run.automation,
         agent=agent or run.agent,
@@ -54,6 +87,17 @@ def context(
         step_kind=step_kind,
         tool=tool,
         http_host=http_host,
+    )
+    decision = evaluator.decide(run.policies, context)
+    return Verdict(
+        decision=decision.decision,
+        reasons=list(decision.reasons),
+        policy=decision.policy,
+        rule=decision.rule,
+        severity=decision.severity,
+        approval=decision.approval,
+        considered=decision.considered,
+        evidence=evaluation_changes(context, decision),
     )
 
 
@@ -75,18 +119,11 @@ def evaluation_changes(
     }
 
 
-def record(
-    tx: Session,
-    run_id: str,
-    attempt: int,
-    step_id: str | None,
-    context: dict[str, Any],
-    decision: evaluator.Decision,
-) -> None:
+def record(tx: Session, run_id: str, attempt: int, step_id: str | None, verdict: Verdict) -> None:
     """Audit one evaluation on the run (fenced: a worker that lost the run writes nothing)."""
     run = fencing.fenced(tx, run_id, attempt)
     who: Principal = system_principal(run)
-    changes = evaluation_changes(context, decision, step_id)
+    changes = {**(verdict.evidence or {}), "step_id": {"to": step_id}}
     audit.record(
         tx,
         who,
@@ -99,26 +136,36 @@ def record(
     )
 
 
-def wait_for(decision: evaluator.Decision, message: str) -> Wait:
-    """Park on an approval with the deciding rule's terms."""
-    terms = decision.approval or {}
-    timeout = terms.get("timeout_seconds")
-    deadline = utcnow() + timedelta(seconds=timeout) if timeout else None
-    on_timeout = terms.get("on_timeout") or "reject"
-    request = ApprovalRequest(
-        message=message,
-        approvers=list(terms.get("approvers") or []),
-        required_approvals=int(terms.get("required_approvals") or 1),
-        deadline=deadline,
-        on_timeout=on_timeout,
-        allow_self_approval=False,
-        extra={
-            "source": "policy",
-            "severity": decision.severity or "medium",
-            "policy_id": decision.policy,
-            "rule_id": decision.rule,
-            "escalate_to": list(terms.get("escalate_to") or []),
-            "timeout_seconds": timeout,
-        },
-    )
-    return Wait(until=None if on_timeout == "escalate" else deadline, approval=request)
+class PolicyGate:
+    """The engine's `Policies` port."""
+
+    def load(self, tx: Session, project_ids: set[str]) -> dict[str, Any]:
+        return dict(evaluator.load_many(tx, project_ids))
+
+    def facts(self, tx: Session, run: Any, policies: Any) -> Any:
+        return run_facts(tx, run, policies)
+
+    def gates_calls(self, facts: Any) -> bool:
+        return gates_calls(facts)
+
+    def agent_name(self, tx: Session, project_id: str, ref: str) -> str:
+        return agent_name(tx, project_id, ref)
+
+    def decide(
+        self,
+        facts: Any,
+        action: str,
+        *,
+        step_kind: str | None = None,
+        http_host: str | None = None,
+        agent: str | None = None,
+        tool: str | None = None,
+    ) -> Verdict:
+        return decide(
+            facts, action, step_kind=step_kind, http_host=http_host, agent=agent, tool=tool
+        )
+
+    def record(
+        self, tx: Session, run_id: str, attempt: int, step_id: str | None, verdict: Verdict
+    ) -> None:
+        record(tx, run_id, attempt, step_id, verdict)

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from kanri.agents.estimate import estimate
 from kanri.automations import service as automations
-from kanri.core import audit, events
+from kanri.core import audit, events, ownership
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
@@ -17,11 +18,9 @@ from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import find_by_ref, scoped
 from kanri.core.time import utcnow
-from kanri.costs.estimate import estimate
 from kanri.governance import evaluator, expressions, schemas
 from kanri.governance.gate import evaluation_changes
 from kanri.governance.models import PolicyDefaultRow, PolicyExceptionRow, PolicyRow
-from kanri.tenancy.models import EnvironmentRow
 
 POLICY_FILTERS = FilterSpec(
     {
@@ -225,8 +224,7 @@ def environment_name(tx: Session, who: Principal) -> str | None:
     """The name of the environment who's key acts in (None for keys without one)."""
     if who.environment_id is None:
         return None
-    row = tx.get(EnvironmentRow, who.environment_id)
-    return row.name if row is not None else None
+    return ownership.name_of(tx, who.project(), who.environment_id)
 
 
 def pre_check(tx: Session, who: Principal, body: schemas.PreCheck) -> schemas.PreCheckResult:

@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kanri.costs import budgets, usage
+from kanri.engine.models import RunRow
+from kanri.engine.states import system_principal
 from kanri.judges import service
 from kanri.judges.models import JudgeRow
-from kanri.runs.models import RunRow
-from kanri.runs.states import system_principal
+from kanri.providers import service as providers
+from kanri.providers.clients import ModelRequest, complete
 
 if TYPE_CHECKING:
     from kanri.providers.clients import ModelReply
@@ -103,9 +105,6 @@ class Scorer:
             await self.kanri.db.write(record)
 
     async def _ask_model(self, judge: JudgeRow, run: RunRow) -> tuple[ProviderConfig, ModelReply]:
-        from kanri.providers import service as providers
-        from kanri.providers.clients import ModelRequest, complete
-
         config = judge.config
         provider = await self.kanri.db.read(
             providers.resolve, judge.project_id, self.kanri.settings.secret, config["provider"]

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import Session
 
+from kanri.agents import service as agents
+from kanri.automations import service as automations
 from kanri.core import audit, events, regex
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -17,10 +19,12 @@ from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
+from kanri.engine.models import RunRow
+from kanri.engine.statuses import RunStatus
 from kanri.judges import schemas
 from kanri.judges.models import JudgeRow, ScoreRow
-from kanri.runs.models import RunRow
-from kanri.runs.statuses import RunStatus
+from kanri.providers import service as providers
+from kanri.runs import service as runs
 
 JUDGE_FILTERS = FilterSpec(
     {
@@ -47,10 +51,6 @@ def judge_row(tx: Session, who: Principal, ref: str) -> JudgeRow:
 
 
 def create(tx: Session, who: Principal, body: schemas.JudgeCreate) -> schemas.Judge:
-    from kanri.agents import service as agents
-    from kanri.automations import service as automations
-    from kanri.providers import service as providers
-
     if tx.execute(_scoped(who).where(JudgeRow.name == body.name)).first() is not None:
         raise Conflict(
             f"a judge named '{body.name}' already exists",
@@ -266,8 +266,6 @@ def record_score(
 
 
 def run_scores(tx: Session, who: Principal, run_id: str) -> list[schemas.Score]:
-    from kanri.runs import service as runs
-
     run = runs.run_row(tx, who, run_id)
     rows = tx.execute(
         select(ScoreRow)

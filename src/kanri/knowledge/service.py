@@ -19,13 +19,13 @@ from kanri.core.errors import Conflict, FieldError, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.core.scoping import by_ref, find_by_ref, scoped
+from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.knowledge import pgvector, schemas
 from kanri.knowledge.embeddings import LOCAL_PROVIDER, embedding_key, minilm
 from kanri.knowledge.ingestion import start_job
 from kanri.knowledge.models import KnowledgeChunkRow, KnowledgeEntryRow, KnowledgeNamespaceRow
-from kanri.providers.models import ProviderRow
+from kanri.providers import service as providers
 from kanri.tenancy import service as tenancy
 
 NAMESPACE_FILTERS = FilterSpec(
@@ -122,8 +122,8 @@ def stored_embedding(
     return stored
 
 
-def _provider(tx: Session, who: Principal, ref: str) -> ProviderRow:
-    row = find_by_ref(tx, ProviderRow, ref, who, prefix="prv", name_column=ProviderRow.name)
+def _provider(tx: Session, who: Principal, ref: str) -> Any:
+    row = providers.find(tx, who.project(), ref)
     field = "body.embedding.provider_id"
     if row is None:
         raise ValidationFailed(

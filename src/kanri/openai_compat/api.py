@@ -18,18 +18,18 @@ from pydantic import ValidationError
 
 from kanri.agents import schemas as agent_schemas
 from kanri.agents import service as agents
-from kanri.agents.api import wait_for
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Runtime
 from kanri.core.errors import Conflict, FieldError, KanriError, ValidationFailed
 from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.pagination import ListParams
+from kanri.engine.states import TERMINAL
+from kanri.engine.statuses import RunStatus
 from kanri.openai_compat import schemas
 from kanri.runs import schemas as run_schemas
 from kanri.runs import service as runs
 from kanri.runs import stream as run_stream
-from kanri.runs.states import TERMINAL
-from kanri.runs.statuses import RunStatus
+from kanri.runs.wait import wait_for
 
 if TYPE_CHECKING:
     from kanri.runtime import Kanri

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ from kanri.core import audit, events, secrets
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, ValidationFailed, not_found
 from kanri.core.filtering import FilterField, FilterSpec
-from kanri.core.ids import new_id
+from kanri.core.ids import looks_like_id, new_id
 from kanri.core.net import check_url
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import PreparedByRef, by_ref, scoped
@@ -232,12 +233,27 @@ def update(
     return _view(row)
 
 
+# Who uses a provider: (tx, who, provider id) → names of its users. The features that call
+# models through providers (agents) add theirs at start-up (`kanri.wiring`): providers do
+# not import them.
+USAGE_CHECKS: list[Callable[[Session, Principal, str], list[str]]] = []
+
+
+def find(tx: Session, project_id: str, ref: str) -> Any:
+    """The project's provider `ref` (id or name) as a row of `id`, `name`, `kind`,
+    `default_model`; None when there is none."""
+    column = ProviderRow.id if looks_like_id(ref, "prv") else ProviderRow.name
+    return tx.execute(
+        select(ProviderRow.id, ProviderRow.name, ProviderRow.kind, ProviderRow.default_model).where(
+            ProviderRow.project_id == project_id, column == ref
+        )
+    ).one_or_none()
+
+
 def delete(tx: Session, who: Principal, ref: str) -> None:
     """Delete a provider no agent uses (409 naming the agents otherwise)."""
-    from kanri.agents import service as agents
-
     row = provider_row(tx, who, ref)
-    users = agents.agents_using_provider(tx, who, row.id)
+    users = [name for check in USAGE_CHECKS for name in check(tx, who, row.id)]
     if users:
         raise Conflict(
             f"the provider is used by agents: {', '.join(users[:10])}", agents=users[:100]

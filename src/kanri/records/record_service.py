@@ -9,6 +9,7 @@ errors are raised before the command commits.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -26,7 +27,7 @@ from kanri.core.errors import (
     not_found,
 )
 from kanri.core.filtering import FilterSpec
-from kanri.core.ids import new_id
+from kanri.core.ids import new_id, ulid_at, ulid_milliseconds
 from kanri.core.pagination import ListParams, Page
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
@@ -527,3 +528,10 @@ def item_errors(results: list[ItemResult], request_id: str | None) -> list[schem
             )
         )
     return out
+
+
+def record_id_for(run_id: str, idempotency_key: str) -> str:
+    """The id `records.create` gives its record: the run's time, then SHA-256 of the key."""
+    milliseconds = ulid_milliseconds(run_id.removeprefix("run_"))
+    digest = hashlib.sha256(idempotency_key.encode()).digest()
+    return f"rec_{ulid_at(milliseconds, digest[:10])}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
@@ -16,16 +14,15 @@ from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.schemas import ListResponse
+from kanri.engine.statuses import ApprovalStatus
 from kanri.runs import approval_service, schemas, service, stream, worker_service
-from kanri.runs.states import TERMINAL
-from kanri.runs.statuses import ApprovalStatus
+from kanri.runs.wait import wait_for
 
 router = APIRouter(tags=["runs"], responses=STANDARD_PROBLEMS)
 RunId = Annotated[str, Path(description="run id", max_length=100)]
 ApprovalId = Annotated[str, Path(description="approval id", max_length=100)]
 Reader = Annotated[Principal, RequireSection("runs", "read")]
 Writer = Annotated[Principal, RequireSection("runs", "write")]
-WAIT_POLL_SECONDS = 0.02
 
 
 @router.post(
@@ -70,10 +67,7 @@ async def start_run(
     )
     kanri.wake_engine()
     if wait > 0:
-        deadline = time.monotonic() + wait
-        while run.status not in TERMINAL and time.monotonic() < deadline:
-            await asyncio.sleep(WAIT_POLL_SECONDS)
-            run = await kanri.db.read(service.get, who, run.id)
+        run = await wait_for(kanri, who, run, wait)
     return run
 
 

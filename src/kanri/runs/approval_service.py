@@ -16,11 +16,12 @@ from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
-from kanri.runs import approvals, schemas
-from kanri.runs.approval_states import OPEN, move
-from kanri.runs.models import ApprovalRow
+from kanri.engine import approvals
+from kanri.engine.approval_states import OPEN, move
+from kanri.engine.models import ApprovalRow
+from kanri.engine.statuses import ApprovalStatus
+from kanri.runs import schemas
 from kanri.runs.service import run_row
-from kanri.runs.statuses import ApprovalStatus
 
 # What a person decides on an approval.
 Outcome = Literal[ApprovalStatus.APPROVED, ApprovalStatus.REJECTED]

@@ -10,7 +10,7 @@ from pydantic import Field
 from kanri.automations.schemas import Labels
 from kanri.core.schemas import Model, Resource, VersionChoice
 from kanri.costs.schemas import Usd
-from kanri.runs.statuses import ApprovalStatus, RunStatus, StepStatus
+from kanri.engine.statuses import ApprovalStatus, RunStatus, StepStatus
 
 
 class RunCreate(Model):

@@ -22,13 +22,13 @@ from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.db.database import notify_runs_ready
 from kanri.db.prepared import Prepared
-from kanri.engine import templates
+from kanri.engine import approvals, templates
+from kanri.engine.approval_states import OPEN
+from kanri.engine.models import ApprovalRow, RunLogRow, RunRow, RunStepRow
+from kanri.engine.states import ACTIVE, RUN_GATE, transition
+from kanri.engine.statuses import RunStatus, StepStatus
 from kanri.engine.template_budget import Limits
-from kanri.runs import approvals, schemas
-from kanri.runs.approval_states import OPEN
-from kanri.runs.models import ApprovalRow, RunLogRow, RunRow, RunStepRow
-from kanri.runs.states import ACTIVE, RUN_GATE, transition
-from kanri.runs.statuses import RunStatus, StepStatus
+from kanri.runs import schemas
 
 RUN_FILTERS = FilterSpec(
     {
@@ -521,3 +521,18 @@ def batch_retry(tx: Session, who: Principal, body: schemas.RunBatch) -> schemas.
     for row in rows:
         retry(tx, who, row.id)
     return schemas.BatchResult(matched=len(rows), changed=len(rows))
+
+
+class ChildRunStarter:
+    """The engine's `ChildRuns` port (`kanri.engine.ports`): an `automation` step's run."""
+
+    def start(
+        self,
+        tx: Session,
+        who: Principal,
+        automation: str,
+        inputs: dict[str, Any],
+        version: int | str | None,
+    ) -> str:
+        body = schemas.RunCreate(inputs=inputs, version=version)
+        return trigger(tx, who, automation, body).id

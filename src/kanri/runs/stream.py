@@ -15,8 +15,8 @@ from kanri.core.auth import Principal
 from kanri.core.models import OutboxEventRow
 from kanri.core.time import rfc3339
 from kanri.db.database import Database
+from kanri.engine.states import TERMINAL
 from kanri.runs import service
-from kanri.runs.states import TERMINAL
 
 POLL_SECONDS = 0.1
 HEARTBEAT_SECONDS = 15.0

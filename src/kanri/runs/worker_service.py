@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
+from kanri.engine.models import WorkerRow
 from kanri.runs import schemas
-from kanri.runs.models import WorkerRow
 
 
 def workers(tx: Session, who: Principal) -> list[schemas.Worker]:

@@ -18,7 +18,6 @@ from sqlalchemy import Select, select, true
 from sqlalchemy.orm import Session
 
 from kanri.automations import service as automations
-from kanri.automations.models import AutomationRow
 from kanri.core import audit, events, regex
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, KanriError, ValidationFailed
@@ -27,8 +26,8 @@ from kanri.core.ids import new_id, ulid_at
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import rfc3339, utcnow
+from kanri.engine.models import RunRow
 from kanri.runs import service as runs
-from kanri.runs.models import RunRow
 from kanri.runs.schemas import RunCreate
 from kanri.schedules import schemas
 from kanri.schedules.models import ScheduleRow
@@ -123,13 +122,14 @@ def run_id_for(schedule_id: str, fire_time: datetime) -> str:
 # ---------------------------------------------------------------- CRUD
 
 
-def _published(tx: Session, who: Principal, ref: str) -> tuple[AutomationRow, dict[str, Any]]:
-    """The automation `ref` and its published definition; Conflict when none is published."""
+def _published(tx: Session, who: Principal, ref: str) -> tuple[str, dict[str, Any]]:
+    """The id of automation `ref` and its published definition; Conflict when none is
+    published."""
     row = automations.automation_row(tx, who, ref)
     if row.published_version is None:
         raise Conflict(f"automation '{row.name}' has no published version: publish it first")
     _, _, definition = automations.definition_for_run(tx, who, row.id, None)
-    return row, definition
+    return row.id, definition
 
 
 def _check_inputs(definition: dict[str, Any], inputs: dict[str, Any]) -> None:
@@ -151,14 +151,14 @@ def create(tx: Session, who: Principal, body: schemas.ScheduleCreate) -> schemas
     NotFound for an unknown automation, Conflict when it has no published version,
     ValidationFailed when the inputs do not match its input schema.
     """
-    automation, definition = _published(tx, who, body.automation)
+    automation_id, definition = _published(tx, who, body.automation)
     _check_inputs(definition, body.inputs)
     now = utcnow()
     row = ScheduleRow(
         id=new_id("sch"),
         project_id=who.project(),
         environment_id=who.environment_id,
-        automation_id=automation.id,
+        automation_id=automation_id,
         cron=body.cron,
         timezone=body.timezone,
         inputs=body.inputs,
@@ -211,9 +211,9 @@ def update(
     before = {name: getattr(row, name) for name in FIELDS}
     before_inputs = row.inputs
     if body.automation is not None or body.inputs is not None:
-        automation, definition = _published(tx, who, body.automation or row.automation_id)
+        automation_id, definition = _published(tx, who, body.automation or row.automation_id)
         _check_inputs(definition, row.inputs if body.inputs is None else body.inputs)
-        row.automation_id = automation.id
+        row.automation_id = automation_id
     if body.inputs is not None:
         row.inputs = body.inputs
     for name in ("cron", "timezone", "labels", "enabled", "catchup"):

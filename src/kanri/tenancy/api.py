@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
@@ -11,8 +11,10 @@ from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.http import STANDARD_PROBLEMS
 from kanri.core.schemas import ListResponse
-from kanri.runtime import Kanri
 from kanri.tenancy import api_key_service, environment_service, project_service, schemas
+
+if TYPE_CHECKING:
+    from kanri.runtime import Kanri
 
 router = APIRouter(responses=STANDARD_PROBLEMS)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kanri.core import ownership
 from kanri.db.base import Base
 
 
@@ -48,6 +49,10 @@ class EnvironmentRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     create_time: Mapped[datetime]
     update_time: Mapped[datetime]
+
+
+# Policies read a run's environment by name (`core.ownership.name_of`).
+ownership.register("env", EnvironmentRow, "environment", referenced=False)
 
 
 class ApiKeyRow(Base):

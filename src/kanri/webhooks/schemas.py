@@ -8,13 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StringConstraints
 
 from kanri.core.schemas import Description, Model, Resource
-
-_EVENT_PATTERN = r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$"
-EventTypePattern = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=100, pattern=_EVENT_PATTERN),
-    Field(description="an event type, `resource.*`, or `*`", examples=["run.*"]),
-]
+from kanri.events.schemas import EventTypePattern
 
 
 def _distinct(values: list[str]) -> list[str]:

@@ -16,8 +16,8 @@ from kanri.agents.tools._records import (
 )
 from kanri.core.errors import KanriError
 from kanri.core.schemas import Model
-from kanri.engine.steps.records import record_id_for
 from kanri.records import record_service, schemas
+from kanri.records.record_service import record_id_for
 
 
 class CreateArguments(Model):

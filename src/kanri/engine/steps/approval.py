@@ -18,7 +18,7 @@ from kanri.engine.registry import (
     Wait,
     step_kind,
 )
-from kanri.runs.statuses import ApprovalStatus
+from kanri.engine.statuses import ApprovalStatus
 
 
 class ApprovalConfig(StepConfig):

@@ -10,10 +10,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import cache
 from typing import Any, Protocol
 
+import httpx
 import numpy as np
 
+from kanri.core.errors import NotFound
+from kanri.core.net import BlockedDestination, check_url, guarded_client
 from kanri.knowledge.embeddings import minilm
 from kanri.knowledge.embeddings.minilm import Vectors
+from kanri.providers import clients
 
 LOCAL_PROVIDER = "local"
 OPENAI_PROVIDER = "openai"
@@ -129,9 +133,6 @@ class ProviderEmbedder:
         self.max_tokens = max_tokens
 
     async def embed(self, texts: list[str]) -> Vectors:
-        from kanri.core.errors import NotFound
-        from kanri.providers import clients
-
         if not texts:
             return np.zeros((0, self.dimension or 0), dtype=np.float32)
         try:
@@ -185,10 +186,6 @@ class OpenAIEmbedder:
         self.timeout = timeout
 
     async def embed(self, texts: list[str]) -> Vectors:
-        import httpx
-
-        from kanri.core.net import BlockedDestination, check_url, guarded_client
-
         if not texts:
             return np.zeros((0, self.dimension or 0), dtype=np.float32)
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}

@@ -253,6 +253,8 @@ def load(runtime: str | None = None) -> Encoder:
     `auto` takes PyTorch when it is installed (bfloat16 on CPUs with bfloat16 units) and the
     numpy encoder otherwise; `torch` requires PyTorch; `numpy` is the float32 reference.
     """
+    # Here, not at the top: the PyTorch runtime is optional, and its module costs an import
+    # of torch only when an encoder is loaded.
     from kanri.knowledge.embeddings import minilm_torch
 
     wanted = (runtime or os.environ.get("KANRI_EMBEDDING_RUNTIME") or "auto").lower()

@@ -1,5 +1,7 @@
-"""`knowledge.search`: search the project's knowledge namespaces; the output cites each
-chunk's entry id and title, and the run records it."""
+"""The knowledge step kinds: `knowledge.ingest` chunks and embeds knowledge entries (the
+background job the knowledge API starts for large inputs and model changes; only entries of
+the run's own project); `knowledge.search` searches the project's namespaces, and its
+output cites each chunk's entry id and title, which the run records."""
 
 from __future__ import annotations
 
@@ -13,6 +15,20 @@ from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, 
 from kanri.knowledge import flows, schemas, service
 
 
+class KnowledgeIngestConfig(StepConfig):
+    namespace_id: str = Field(min_length=1, max_length=40)
+    entry: str | None = Field(default=None, max_length=40, description="one entry (internal id)")
+    generation: int | None = Field(default=None, ge=0)
+
+
+@step_kind("knowledge.ingest", KnowledgeIngestConfig)
+async def run_ingest(ctx: StepContext, config: KnowledgeIngestConfig) -> Outcome:
+    outcome = await flows.ingest(
+        ctx.services.kanri, ctx.project_id, config.namespace_id, config.entry, config.generation
+    )
+    return Done(outcome)
+
+
 class KnowledgeSearchConfig(StepConfig):
     namespaces: list[str] = Field(min_length=1, max_length=20)
     query: str = Field(min_length=1, max_length=2000)
@@ -23,7 +39,7 @@ class KnowledgeSearchConfig(StepConfig):
 
 
 @step_kind("knowledge.search", KnowledgeSearchConfig)
-async def run(ctx: StepContext, config: KnowledgeSearchConfig) -> Outcome:
+async def run_search(ctx: StepContext, config: KnowledgeSearchConfig) -> Outcome:
     kanri = ctx.services.kanri
     organization = await kanri.db.read(service.project_organization, ctx.project_id)
     # The run acts in its own project and environment, as the system.

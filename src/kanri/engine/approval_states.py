@@ -8,8 +8,8 @@ timeout; a settled one never changes again. Every status change goes through `mo
 from __future__ import annotations
 
 from kanri.core.errors import Conflict
-from kanri.runs.models import ApprovalRow
-from kanri.runs.statuses import ApprovalStatus
+from kanri.engine.models import ApprovalRow
+from kanri.engine.statuses import ApprovalStatus
 
 # Open approvals: still waiting for a decision (a tuple: the order of SQL `IN` lists).
 OPEN = (ApprovalStatus.PENDING, ApprovalStatus.ESCALATED)
@@ -27,3 +27,12 @@ def move(row: ApprovalRow, to: ApprovalStatus) -> None:
     if to not in TRANSITIONS.get(row.status, ()):
         raise Conflict(f"the approval is already {row.status}")
     row.status = to
+
+
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+def raise_severity(severity: str) -> str:
+    """One level up (critical stays critical)."""
+    index = SEVERITIES.index(severity) if severity in SEVERITIES else 1
+    return SEVERITIES[min(index + 1, len(SEVERITIES) - 1)]

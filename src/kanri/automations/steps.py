@@ -17,7 +17,7 @@ from kanri.engine.registry import (
     Wait,
     step_kind,
 )
-from kanri.runs.statuses import RunStatus
+from kanri.engine.statuses import RunStatus
 
 
 class AutomationConfig(StepConfig):

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from kanri.core import audit, events
 from kanri.core.auth import Principal
 from kanri.core.time import utcnow
-from kanri.governance.evaluator import raise_severity
-from kanri.runs.approval_states import OPEN, move
-from kanri.runs.models import ApprovalRow, RunRow
-from kanri.runs.states import system_principal, transition
-from kanri.runs.statuses import ApprovalStatus, RunStatus
+from kanri.engine.approval_states import OPEN, move, raise_severity
+from kanri.engine.models import ApprovalRow, RunRow
+from kanri.engine.ports import ports
+from kanri.engine.states import system_principal, transition
+from kanri.engine.statuses import ApprovalStatus, RunStatus
 
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 SWEEP_BATCH = 200
@@ -206,9 +206,7 @@ def _principal(tx: Session, row: ApprovalRow) -> Principal:
     run = tx.get(RunRow, row.run_id) if row.run_id else None
     if run is not None:
         return system_principal(run)
-    from kanri.tenancy import service as tenancy
-
-    project = tenancy.project_settings(tx, row.project_id)
+    project = ports().projects.settings(tx, row.project_id)
     organization_id = project.organization_id if project is not None else ""
     return Principal.system(organization_id, row.project_id, name="governance")
 

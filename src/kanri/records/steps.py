@@ -9,7 +9,6 @@ key, so a step executed again after a crash returns the record it made the first
 
 from __future__ import annotations
 
-import hashlib
 from functools import partial
 from typing import Any
 
@@ -18,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
 from kanri.core.errors import KanriError
-from kanri.core.ids import ulid_at, ulid_milliseconds
 from kanri.core.pagination import MAX_PAGE_SIZE, ListParams
 from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
 from kanri.records import record_service, schemas
@@ -90,22 +88,14 @@ def _write(values: dict[str, Any]) -> schemas.RecordWrite | Fail:
         return Fail(f"invalid field_values: {exc.errors()[0].get('msg')}", retryable=False)
 
 
-def record_id_for(run_id: str, idempotency_key: str) -> str:
-    """The id `records.create` gives its record: the run's time, then SHA-256 of the key."""
-    milliseconds = ulid_milliseconds(run_id.removeprefix("run_"))
-    digest = hashlib.sha256(idempotency_key.encode()).digest()
-    return f"rec_{ulid_at(milliseconds, digest[:10])}"
-
-
 @step_kind("records.create", CreateConfig)
 async def create(ctx: StepContext, config: CreateConfig) -> Outcome:
     body = _write(config.field_values)
     if isinstance(body, Fail):
         return body
     who = await _principal(ctx)
-    command = partial(
-        record_service.create_record, record_id=record_id_for(ctx.run_id, ctx.idempotency_key)
-    )
+    record_id = record_service.record_id_for(ctx.run_id, ctx.idempotency_key)
+    command = partial(record_service.create_record, record_id=record_id)
     try:
         record = await ctx.services.kanri.db.write(command, who, config.object, body)
     except KanriError as exc:

@@ -1,15 +1,66 @@
-"""`llm`: one model call with a templated prompt, optionally answering JSON to a schema."""
+"""The agents' step kinds: `agent` runs an agent's loop (model calls and tool calls, each
+checkpointed); `llm` makes one model call with a templated prompt, optionally answering
+JSON to a schema."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 import jsonschema
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
+from sqlalchemy.orm import Session
 
+from kanri.agents.loop import model_call, run_agent
 from kanri.core import regex
+from kanri.core.errors import NotFound
+from kanri.core.schemas import VersionChoice
+from kanri.costs import usage
 from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
+from kanri.providers import service as providers
+from kanri.providers.clients import ModelReply, ModelRequest
+
+
+class AgentConfig(StepConfig):
+    raw_fields: ClassVar[frozenset[str]] = frozenset({"spec"})
+
+    agent: str = Field(min_length=1, max_length=100, description="agent id or name")
+    version: VersionChoice = Field(default=None, description="default: the published version")
+    message: str | None = Field(default=None, max_length=1_000_000, description="a template")
+    messages: list[dict[str, Any]] | None = Field(default=None, max_length=500)
+    thread_id: str | None = Field(default=None, max_length=100)
+    # Set on the runs `POST /v1/agents/{id}/runs` makes: the pinned version and the
+    # conversation taken from the run's inputs.
+    spec: dict[str, Any] | None = None
+    from_run_inputs: bool = False
+
+    @model_validator(mode="after")
+    def _conversation(self) -> AgentConfig:
+        if not self.from_run_inputs and (self.message is None) == (self.messages is None):
+            raise ValueError("give exactly one of `message` and `messages`")
+        return self
+
+
+@step_kind("agent", AgentConfig)
+async def run_agent_step(ctx: StepContext, config: AgentConfig) -> Outcome:
+    if config.from_run_inputs:
+        conversation = list(ctx.inputs.get("messages") or [])
+        thread_id = ctx.inputs.get("thread_id")
+    else:
+        conversation = (
+            [{"role": "user", "content": config.message}]
+            if config.message is not None
+            else list(config.messages or [])
+        )
+        thread_id = config.thread_id
+    return await run_agent(
+        ctx,
+        agent_ref=config.agent,
+        version=config.version,
+        pinned=config.spec,
+        conversation=conversation,
+        thread_id=thread_id,
+    )
 
 
 class LlmConfig(StepConfig):
@@ -31,21 +82,14 @@ class LlmConfig(StepConfig):
         return value
 
 
-def _load(tx: Any, run_id: str, project_id: str, secret: bytes, provider: str, key: str) -> Any:
-    from kanri.costs import usage
-    from kanri.providers import service as providers
-
+def _load(tx: Session, run_id: str, project_id: str, secret: bytes, provider: str, key: str) -> Any:
     config = providers.resolve(tx, project_id, secret, provider)
     done = usage.recorded_calls(tx, run_id, key).get(key)
     return config, (done.reply, done.model, done.total_tokens) if done else None
 
 
 @step_kind("llm", LlmConfig)
-async def run(ctx: StepContext, config: LlmConfig) -> Outcome:
-    from kanri.agents.loop import model_call
-    from kanri.core.errors import NotFound
-    from kanri.providers.clients import ModelReply, ModelRequest
-
+async def run_llm(ctx: StepContext, config: LlmConfig) -> Outcome:
     kanri = ctx.services.kanri
     key = f"{ctx.step_id}:llm"
     try:

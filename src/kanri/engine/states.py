@@ -19,8 +19,8 @@ from kanri.core.auth import Principal
 from kanri.core.errors import Conflict
 from kanri.core.time import utcnow
 from kanri.db.database import notify_runs_ready
-from kanri.runs.models import RunRow
-from kanri.runs.statuses import RunStatus
+from kanri.engine.models import RunRow
+from kanri.engine.statuses import RunStatus
 
 TERMINAL = frozenset({RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED})
 # The pseudo-step where a run's start is checked against the project's policies: a new

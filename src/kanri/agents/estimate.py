@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from kanri.agents.models import AgentRow, AgentVersionRow
 from kanri.core.ids import looks_like_id
 from kanri.costs import prices
-from kanri.providers.models import ProviderRow
+from kanri.providers import service as providers
 
 CHARS_PER_TOKEN = 4
 DEFAULT_OUTPUT_TOKENS = 1024
@@ -62,12 +62,7 @@ def _call(
     ref = settings.get("provider")
     if not isinstance(ref, str) or not ref:
         return Decimal(0)
-    column = ProviderRow.id if looks_like_id(ref, "prv") else ProviderRow.name
-    provider = tx.execute(
-        select(ProviderRow.id, ProviderRow.name, ProviderRow.default_model).where(
-            ProviderRow.project_id == project_id, column == ref
-        )
-    ).one_or_none()
+    provider = providers.find(tx, project_id, ref)
     if provider is None:
         return Decimal(0)
     model = settings.get("model") or provider.default_model
