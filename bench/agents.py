@@ -55,7 +55,7 @@ class Figure:
 
 
 def _finished(tx: Session, ids: list[str]) -> tuple[int, int]:
-    from kanri.runs.models import RunRow
+    from kanri.engine.models import RunRow
 
     rows = tx.execute(
         select(RunRow.status, func.count())

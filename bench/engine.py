@@ -506,7 +506,7 @@ def fill_runs(db_path: Path, count: int) -> dict[str, Any]:
     from sqlalchemy import Table, create_engine, insert, select
 
     from kanri.core.ids import new_id
-    from kanri.runs.models import RunRow
+    from kanri.engine.models import RunRow
 
     table = cast(Table, RunRow.__table__)
     engine = create_engine(f"sqlite:///{db_path}")
