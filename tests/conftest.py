@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -20,10 +21,12 @@ from sqlalchemy.engine import make_url
 
 from kanri.app import create_app
 from kanri.config import Settings
+from kanri.core.time import advance_clock, reset_clock
 from kanri.db import migrations
 from kanri.runtime import Kanri
 from kanri.wiring import install
 from tests.factories import Tenant, make_tenant
+from tests.fakes.openai_server import FakeOpenAI
 
 PG_URL = os.environ.get("KANRI_TEST_DATABASE_URL", "")
 BACKEND = os.environ.get("KANRI_TEST_BACKEND") or ("postgresql" if PG_URL else "sqlite")
@@ -121,3 +124,20 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 async def tenant(client: httpx.AsyncClient, kanri: Kanri) -> Tenant:
     """An organization with one project and a full-access secret key for it."""
     return await make_tenant(client, kanri)
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    """`clock(seconds)` moves kanri's clock forward; the wall clock is back afterwards."""
+    yield advance_clock
+    reset_clock()
+
+
+@pytest.fixture
+async def fake_openai() -> AsyncIterator[FakeOpenAI]:
+    """A fake OpenAI-compatible server on loopback (tests/fakes/openai_server.py)."""
+    server = await FakeOpenAI().start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -14,9 +14,9 @@ from kanri.engine.models import RunRow
 from kanri.runtime import Kanri
 from tests.agents.factories import make_agent, make_provider, run_agent
 from tests.engine.factories import make_automation, until_status
-from tests.engine.test_events import _frames
 from tests.factories import Tenant, bearer, make_key
 from tests.fakes.openai_server import FakeOpenAI
+from tests.runs.test_events import _frames
 
 
 async def _openai_agent(

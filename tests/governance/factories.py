@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
-from kanri.core.time import advance_clock, reset_clock
 from tests.factories import Tenant, unique
 
 
@@ -39,10 +36,3 @@ async def audit_actions(
     assert response.status_code == 200, response.text
     rows: list[dict[str, Any]] = response.json()["data"]
     return rows
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    """`clock(seconds)` moves kanri's clock forward; the wall clock is back afterwards."""
-    yield advance_clock
-    reset_clock()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
 from kanri.knowledge.embeddings.minilm import DIMENSION
 from kanri.runtime import Kanri
@@ -16,15 +13,6 @@ from tests.fakes.openai_server import FakeOpenAI
 from tests.knowledge.factories import make_namespace, put_entry, search
 
 NS = "/v1/knowledge/namespaces"
-
-
-@pytest.fixture
-async def fake_openai() -> AsyncIterator[FakeOpenAI]:
-    server = await FakeOpenAI().start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 async def test_a_provider_embeds_entries_and_queries_and_its_dimension_is_stored(
