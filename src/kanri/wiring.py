@@ -2,10 +2,10 @@
 
 The engine knows no feature (`kanri.engine.ports`). Importing this module registers every
 feature's step kinds with the engine's registry (each `steps.py` registers itself on
-import); `install()` gives the engine the features' adapters for its ports. Every process
-that builds a `Kanri` runtime installs them (`kanri.runtime`). It also closes the one
-dependency between features that points against their order: providers learn which agents
-use a provider through a hook rather than an import.
+import); `install()` gives the engine the features' modules that implement its ports.
+Every process that builds a `Kanri` runtime installs them (`kanri.runtime`). It also
+closes the one dependency between features that points against their order: providers
+learn which agents use a provider through a hook rather than an import.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from kanri.automations import steps as automation_steps
 from kanri.engine import registry, steps
 from kanri.engine.ports import Ports, wire
 from kanri.events import steps as event_steps
-from kanri.governance.gate import PolicyGate
+from kanri.governance import gate
 from kanri.knowledge import steps as knowledge_steps
 from kanri.providers import service as providers
 from kanri.records import steps as record_steps
-from kanri.runs.service import ChildRunStarter
-from kanri.tenancy.service import ProjectDirectory
+from kanri.runs import service as runs
+from kanri.tenancy import service as tenancy
 
 # The engine's generic step kinds (transform, condition, wait, log, fail, http, approval)
 # and the features' own.
@@ -36,12 +36,12 @@ STEP_MODULES = (
 
 
 def install() -> None:
-    """Give the engine its ports (idempotent: a second call installs fresh adapters)."""
+    """Give the engine its ports (idempotent)."""
     wire(
         Ports(
-            projects=ProjectDirectory(),
-            policies=PolicyGate(),
-            child_runs=ChildRunStarter(),
+            projects=tenancy,
+            policies=gate,
+            child_runs=runs,
         )
     )
     registry.seal()

@@ -206,7 +206,7 @@ def _principal(tx: Session, row: ApprovalRow) -> Principal:
     run = tx.get(RunRow, row.run_id) if row.run_id else None
     if run is not None:
         return system_principal(run)
-    project = ports().projects.settings(tx, row.project_id)
+    project = ports().projects.project_settings(tx, row.project_id)
     organization_id = project.organization_id if project is not None else ""
     return Principal.system(organization_id, row.project_id, name="governance")
 

@@ -154,7 +154,9 @@ def _start_child(tx: Session, parent: RunRow, step_id: str, child: ChildRun) -> 
         kind="system",
         scopes=frozenset({"*"}),
     )
-    child_id = ports().child_runs.start(tx, who, child.automation, child.inputs, child.version)
+    child_id = ports().child_runs.start_child(
+        tx, who, child.automation, child.inputs, child.version
+    )
     row = tx.get(RunRow, child_id)
     assert row is not None
     row.parent_run_id = parent.id

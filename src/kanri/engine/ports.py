@@ -2,7 +2,7 @@
 
 The engine knows no feature. It runs what a definition says, keeps the run tables, and asks
 three questions of the rest of kanri through these protocols, which `kanri.wiring` fills at
-start-up with the features' adapters:
+start-up with the features' modules that implement them:
 
 - `Projects`: a project's settings (its organization, whether it may reach private
   networks) — `kanri.tenancy`;
@@ -35,7 +35,7 @@ class ProjectFacts(Protocol):
 
 
 class Projects(Protocol):
-    def settings(self, tx: Session, project_id: str) -> ProjectFacts | None:
+    def project_settings(self, tx: Session, project_id: str) -> ProjectFacts | None:
         """The project's settings; None when it is gone (a run may outlive its project)."""
         ...
 
@@ -96,7 +96,7 @@ class Policies(Protocol):
 
 
 class ChildRuns(Protocol):
-    def start(
+    def start_child(
         self,
         tx: Session,
         who: Principal,
@@ -119,7 +119,7 @@ _WIRED: list[Ports] = []
 
 
 def wire(ports: Ports) -> None:
-    """Install the features' adapters (once per process; a second call replaces them)."""
+    """Install the features' implementations (once per process; a second call replaces them)."""
     _WIRED[:] = [ports]
 
 

@@ -35,7 +35,7 @@ MAX_ADVANCE_BATCH = 64
 
 
 def _allows_private(tx: Session, project_id: str) -> bool:
-    project = ports().projects.settings(tx, project_id)
+    project = ports().projects.project_settings(tx, project_id)
     return project is not None and project.allow_private_network
 
 

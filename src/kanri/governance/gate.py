@@ -1,5 +1,5 @@
 """Where the engine meets the evaluator: what a run's policies read of it (read with its
-claim), the verdict on each action, the audit of each evaluation. `PolicyGate` is the
+claim), the verdict on each action, the audit of each evaluation. This module is the
 engine's `Policies` port (`kanri.engine.ports`), which the agent loop asks too for its tool
 calls."""
 
@@ -35,7 +35,12 @@ class RunFacts:
     estimated_cost: float | None
 
 
-def run_facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts | None:
+def load(tx: Session, project_ids: set[str]) -> dict[str, Any]:
+    """The policies of each project (one batch of claimed runs' projects)."""
+    return dict(evaluator.load_many(tx, project_ids))
+
+
+def facts(tx: Session, run: Any, policies: evaluator.PolicySet) -> RunFacts | None:
     """What the project's policies read of `run`; None when no policy has rules."""
     if policies.empty:
         return None
@@ -134,38 +139,3 @@ def record(tx: Session, run_id: str, attempt: int, step_id: str | None, verdict:
         project_id=run.project_id,
         chained=False,  # with the run's transitions: chained by the background chainer
     )
-
-
-class PolicyGate:
-    """The engine's `Policies` port."""
-
-    def load(self, tx: Session, project_ids: set[str]) -> dict[str, Any]:
-        return dict(evaluator.load_many(tx, project_ids))
-
-    def facts(self, tx: Session, run: Any, policies: Any) -> Any:
-        return run_facts(tx, run, policies)
-
-    def gates_calls(self, facts: Any) -> bool:
-        return gates_calls(facts)
-
-    def agent_name(self, tx: Session, project_id: str, ref: str) -> str:
-        return agent_name(tx, project_id, ref)
-
-    def decide(
-        self,
-        facts: Any,
-        action: str,
-        *,
-        step_kind: str | None = None,
-        http_host: str | None = None,
-        agent: str | None = None,
-        tool: str | None = None,
-    ) -> Verdict:
-        return decide(
-            facts, action, step_kind=step_kind, http_host=http_host, agent=agent, tool=tool
-        )
-
-    def record(
-        self, tx: Session, run_id: str, attempt: int, step_id: str | None, verdict: Verdict
-    ) -> None:
-        record(tx, run_id, attempt, step_id, verdict)

@@ -523,16 +523,12 @@ def batch_retry(tx: Session, who: Principal, body: schemas.RunBatch) -> schemas.
     return schemas.BatchResult(matched=len(rows), changed=len(rows))
 
 
-class ChildRunStarter:
-    """The engine's `ChildRuns` port (`kanri.engine.ports`): an `automation` step's run."""
-
-    def start(
-        self,
-        tx: Session,
-        who: Principal,
-        automation: str,
-        inputs: dict[str, Any],
-        version: int | str | None,
-    ) -> str:
-        body = schemas.RunCreate(inputs=inputs, version=version)
-        return trigger(tx, who, automation, body).id
+def start_child(
+    tx: Session,
+    who: Principal,
+    automation: str,
+    inputs: dict[str, Any],
+    version: int | str | None,
+) -> str:
+    """An `automation` step's run (the engine's `ChildRuns` port): its id."""
+    return trigger(tx, who, automation, schemas.RunCreate(inputs=inputs, version=version)).id

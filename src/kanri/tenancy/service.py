@@ -168,10 +168,3 @@ class TenancyAuthStore:
             .limit(1)
         ).first()
         return rows.id if rows else None
-
-
-class ProjectDirectory:
-    """The engine's `Projects` port (`kanri.engine.ports`)."""
-
-    def settings(self, tx: Session, project_id: str) -> ProjectSettings | None:
-        return project_settings(tx, project_id)
