@@ -64,7 +64,7 @@ format: install ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix src tests bench tools
 	$(BIN)/ruff format src tests bench tools
 
-bench: install ## benchmarks: HTTP vs a bare FastAPI app, engine vs a bare SKIP LOCKED loop; ratios printed
+bench: install ## benchmarks: HTTP and SSE vs a bare FastAPI app, engine vs a bare SKIP LOCKED loop; ratios printed
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) -m bench.run
 

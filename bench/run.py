@@ -16,6 +16,9 @@ against a bare SKIP LOCKED loop, trigger → first step latency, deep list pages
 deliveries/s outbox → loopback receiver against a bare httpx loop, outbox → SSE latency).
 `--only agents` runs the agents section (`bench/agents.py`: agent runs/s against
 three-step automation runs/s) alone.
+The SSE section (`bench/sse.py`: events/s over one server-sent-events connection, kanri's
+run-events and events streams against a bare StreamingResponse framing the same payloads;
+a few seconds) ends the full run; `--only sse` runs it alone, `--no-sse` skips it.
 `--only knowledge` runs the knowledge base's section alone (`bench/knowledge.py`: retrieval
 quality, ingestion chunks/s, hybrid search p50 over 100k chunks); it is not part of the
 full run (it takes minutes of CPU for the embeddings).
@@ -45,7 +48,7 @@ from typing import Any, Literal
 
 import httpx
 
-from bench import engine, knowledge, records, servers, webhooks, wrk
+from bench import engine, knowledge, records, servers, sse, webhooks, wrk
 from bench.servers import KanriTarget, Postgres, Server, ServerError
 
 Method = Literal["get", "post"]
@@ -419,11 +422,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
         "--only",
-        choices=["get", "post", "http", "engine", "records", "webhooks", "agents", "knowledge"],
+        choices=[
+            "get",
+            "post",
+            "http",
+            "engine",
+            "records",
+            "sse",
+            "webhooks",
+            "agents",
+            "knowledge",
+        ],
         help="one HTTP method only (no other section), or one section",
     )
     parser.add_argument("--no-engine", action="store_true", help="skip the engine section")
     parser.add_argument("--no-records", action="store_true", help="skip the records section")
+    parser.add_argument("--no-sse", action="store_true", help="skip the SSE section")
+    sse_group = parser.add_argument_group("SSE section")
+    sse_group.add_argument(
+        "--sse-events",
+        type=int,
+        default=sse.EVENTS,
+        help=f"events streamed per connection ({sse.EVENTS})",
+    )
+    sse_group.add_argument(
+        "--sse-rounds", type=int, default=sse.ROUNDS, help=f"rounds of each kind ({sse.ROUNDS})"
+    )
     records_group = parser.add_argument_group("records section")
     records_group.add_argument(
         "--records-count",
@@ -501,6 +525,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             f"--records-http must be >= {records.BATCH} and --records-count >= --records-http "
             f"and >= {records.PAGE_SIZE * (records.LIST_PAGE + 1)} (page {records.LIST_PAGE})"
         )
+    if args.sse_events < 100 or args.sse_rounds < 1:
+        parser.error("--sse-events must be >= 100 and --sse-rounds >= 1")
     if args.webhooks_events < 10 or args.webhooks_samples < 10:
         parser.error("--webhooks-events and --webhooks-samples must be >= 10")
     if args.connections < args.threads:
@@ -528,9 +554,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import agents
 
         return agents.run(args.agents_runs)
-    http_section = args.only not in ("engine", "records")
+    http_section = args.only not in ("engine", "records", "sse")
     engine_section = args.only in (None, "engine") and not args.no_engine
     records_section = args.only in (None, "records") and not args.no_records
+    sse_section = args.only in (None, "sse") and not args.no_sse
     if http_section and shutil.which("wrk") is None:
         print("wrk not found: `apt-get install -y wrk` (make bench installs it)", file=sys.stderr)
         return 2
@@ -566,6 +593,23 @@ def main(argv: list[str] | None = None) -> int:
         )
         try:
             status = max(status, records.run(settings_records))
+        except KeyboardInterrupt:
+            print("\ninterrupted; servers stopped", file=sys.stderr)
+            return 130
+    if sse_section:
+        if http_section or engine_section or records_section:
+            print()
+        server_cpu, client_cpu, pin_note = _cpus()
+        settings_sse = sse.SseSettings(
+            events=args.sse_events,
+            rounds=args.sse_rounds,
+            server_cpu=server_cpu,
+            client_cpu=client_cpu,
+        )
+        try:
+            status = max(
+                status, sse.run(settings_sse, notes=[] if server_cpu is not None else [pin_note])
+            )
         except KeyboardInterrupt:
             print("\ninterrupted; servers stopped", file=sys.stderr)
             return 130

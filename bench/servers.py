@@ -160,15 +160,16 @@ def running(server: Server) -> Iterator[Server]:
         server.stop()
 
 
-def start_bare(workdir: Path, cpu: int | None) -> Server:
-    """The bare FastAPI app under uvicorn: one worker, no access log, like `kanri serve`."""
+def start_bare(workdir: Path, cpu: int | None, *, app: str = "bench.bare_app:app") -> Server:
+    """The bare FastAPI app (`app`) under uvicorn: one worker, no access log, like `kanri
+    serve`."""
     port = free_port()
     cmd = [
         *pin_prefix(cpu),
         str(BIN / "python"),
         "-m",
         "uvicorn",
-        "bench.bare_app:app",
+        app,
         "--app-dir",
         str(ROOT),
         "--host",

@@ -101,6 +101,24 @@ async def test_the_openai_client_streams_tokens_with_usage(
     assert usage.completion_tokens_details.reasoning_tokens == 2
 
 
+async def test_the_stream_is_data_lines_ending_in_done_and_is_not_buffered(
+    tenant: Tenant, kanri_url: str, client: httpx.AsyncClient
+) -> None:
+    agent = await make_agent(client, tenant, instructions="Echo.")
+    body = {"model": agent["name"], "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    async with httpx.AsyncClient(base_url=kanri_url, timeout=20) as http:
+        response = await http.post("/v1/openai/chat/completions", json=body, headers=tenant.headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["x-accel-buffering"] == "no"
+    assert response.headers["kanri-run-id"]
+    text = response.text
+    assert text.startswith('data: {"id": "chatcmpl-')
+    assert text.endswith('"finish_reason": "stop", "logprobs": null}]}\n\ndata: [DONE]\n\n')
+    assert all(frame.startswith("data: ") for frame in text.removesuffix("\n\n").split("\n\n"))
+
+
 async def test_an_unknown_agent_is_a_404_for_the_client(tenant: Tenant, kanri_url: str) -> None:
     sdk = openai.AsyncOpenAI(base_url=f"{kanri_url}/v1/openai", api_key=tenant.key)
     async with sdk:

@@ -33,6 +33,9 @@ async def test_the_event_stream_replays_a_runs_history_and_ends_with_it(
     response = await client.get(f"/v1/runs/{run['id']}/events", headers=tenant.headers)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["x-accel-buffering"] == "no"
+    assert response.text.startswith("retry: 2000\n\nid: evt_")
     frames = _frames(response.text)
     assert [f["event"] for f in frames] == [
         "run.created",

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
+from kanri.core import sse
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing
 from kanri.core.http import STANDARD_PROBLEMS
@@ -57,10 +58,8 @@ async def stream_events(
     Reconnect with `Last-Event-ID` to receive what was missed first. A comment line every
     15 s keeps idle connections open; a client that cannot keep up is disconnected."""
     who.project()  # a principal without a project is refused before the stream starts
-    return StreamingResponse(
-        stream.project_events(db, _hub(request), who, list(type or []), last_event_id),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    return sse.response(
+        stream.project_events(db, _hub(request), who, list(type or []), last_event_id)
     )
 
 

@@ -25,6 +25,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kanri.core import sse
 from kanri.core.auth import Principal
 from kanri.core.models import OutboxEventRow
 from kanri.core.time import rfc3339, utcnow
@@ -34,7 +35,6 @@ from kanri.events.service import id_floor, type_matches
 log = structlog.get_logger("kanri.events")
 POLL_SECONDS = 0.005
 STRAGGLER_SECONDS = 3.0
-HEARTBEAT_SECONDS = 15.0
 QUEUE_SIZE = 1000
 BATCH = 500
 REPLAY_BATCH = 200
@@ -60,7 +60,7 @@ def frame(row: OutboxEventRow) -> str:
         "time": rfc3339(row.create_time),
         "data": row.data,
     }
-    return f"id: {row.id}\nevent: {row.type}\ndata: {json.dumps(payload)}\n\n"
+    return sse.frame(json.dumps(payload), id=row.id, event=row.type)
 
 
 def _newest_id(tx: Session) -> str:
@@ -188,7 +188,7 @@ async def project_events(
     project_id = who.project()
     subscriber = hub.subscribe(project_id, types)
     try:
-        yield "retry: 2000\n\n"
+        yield sse.retry()
         # Replayed ids recent enough to come through the hub too, which must not repeat.
         replayed: set[str] = set()
         if last_event_id is not None:
@@ -206,9 +206,9 @@ async def project_events(
                     break
         while not subscriber.dropped:
             try:
-                event = await asyncio.wait_for(subscriber.queue.get(), HEARTBEAT_SECONDS)
+                event = await asyncio.wait_for(subscriber.queue.get(), sse.HEARTBEAT_SECONDS)
             except TimeoutError:
-                yield ": heartbeat\n\n"
+                yield sse.HEARTBEAT
                 continue
             if event is None:
                 return

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from kanri.agents import schemas as agent_schemas
 from kanri.agents import service as agents
+from kanri.core import sse
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Runtime
 from kanri.core.errors import Conflict, FieldError, KanriError, ValidationFailed
@@ -107,10 +108,9 @@ async def chat_completions(
     created = int(time.time())
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
-        return StreamingResponse(
+        return sse.response(
             _chunks(kanri, who, run.id, body.model, created, include_usage),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "Kanri-Run-Id": run.id},
+            {"Kanri-Run-Id": run.id},
         )
     run = await wait_for(kanri, who, run, COMPLETION_WAIT_SECONDS)
     outputs = _settled(run)
@@ -141,7 +141,7 @@ def _chunk(
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
     }
-    return f"data: {json.dumps(payload)}\n\n"
+    return sse.frame(json.dumps(payload))
 
 
 async def _chunks(
@@ -177,7 +177,7 @@ async def _chunks(
     else:
         message = (run.error or {}).get("message") or run.status
         error = {"error": {"message": f"run {run_id} {run.status}: {message}", "type": "run"}}
-        yield f"data: {json.dumps(error)}\n\n"
+        yield sse.frame(json.dumps(error))
     if include_usage:
         payload = {
             "id": f"chatcmpl-{run_id}",
@@ -187,8 +187,8 @@ async def _chunks(
             "choices": [],
             "usage": _usage(run).model_dump(),
         }
-        yield f"data: {json.dumps(payload)}\n\n"
-    yield "data: [DONE]\n\n"
+        yield sse.frame(json.dumps(payload))
+    yield sse.frame("[DONE]")
 
 
 @router.get("/v1/openai/models")

@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from kanri.audit import service as audit_service
 from kanri.audit.schemas import AuditLog
-from kanri.core import idempotency
+from kanri.core import idempotency, sse
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.http import STANDARD_PROBLEMS
@@ -110,11 +110,7 @@ async def stream_run_events(
     """Server-sent events: state changes, steps completed or failed, approvals; the stream
     ends after the run does. Reconnect with `Last-Event-ID` to resume."""
     await db.read(service.get, who, run_id)  # 404 before the stream starts
-    return StreamingResponse(
-        stream.run_events(db, who, run_id, last_event_id),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return sse.response(stream.run_events(db, who, run_id, last_event_id))
 
 
 @router.post("/v1/runs/{run_id}/cancel")

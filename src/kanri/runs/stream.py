@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kanri.core import sse
 from kanri.core.auth import Principal
 from kanri.core.models import OutboxEventRow
 from kanri.core.time import rfc3339
@@ -19,7 +20,6 @@ from kanri.engine.states import TERMINAL
 from kanri.runs import service
 
 POLL_SECONDS = 0.1
-HEARTBEAT_SECONDS = 15.0
 BATCH = 200
 
 
@@ -41,7 +41,7 @@ def _frame(event: OutboxEventRow) -> str:
         "time": rfc3339(event.create_time),
         "data": event.data,
     }
-    return f"id: {event.id}\nevent: {event.type}\ndata: {json.dumps(payload)}\n\n"
+    return sse.frame(json.dumps(payload), id=event.id, event=event.type)
 
 
 async def run_events(
@@ -50,7 +50,7 @@ async def run_events(
     """SSE frames for the run's events after `last_event_id`, until the run has ended."""
     last = last_event_id or ""
     quiet_since = time.monotonic()
-    yield "retry: 2000\n\n"
+    yield sse.retry()
     while True:
         batch = await db.read(_after, run_id, last)
         for event in batch:
@@ -64,7 +64,7 @@ async def run_events(
             for event in await db.read(_after, run_id, last):
                 yield _frame(event)
             return
-        if time.monotonic() - quiet_since > HEARTBEAT_SECONDS:
+        if time.monotonic() - quiet_since > sse.HEARTBEAT_SECONDS:
             quiet_since = time.monotonic()
-            yield ": heartbeat\n\n"
+            yield sse.HEARTBEAT
         await asyncio.sleep(POLL_SECONDS)
