@@ -15,7 +15,12 @@ TORCH_WHEEL := $(wildcard /opt/wheels/torch-2.13.0+cpu-cp311-*.whl)
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-install: $(STAMP) ## create .venv and install the pinned dependencies (idempotent)
+install: $(STAMP) ## create .venv, the pinned dependencies and Debian's chromium (idempotent)
+	@# The browser of the tests that open /docs and /redoc (Playwright downloads none of its
+	@# own); without it, those tests are skipped and say why.
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium could not be installed: the browser tests of /docs and /redoc will skip"
 
 $(STAMP): requirements.lock requirements-model.txt requirements-torch.txt pyproject.toml
 	@command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }

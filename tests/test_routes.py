@@ -330,6 +330,8 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     ).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/health", "/ready", "/metrics", "/openapi.json", "/docs"])
+@pytest.mark.parametrize(
+    "path", ["/health", "/ready", "/metrics", "/openapi.json", "/docs", "/redoc"]
+)
 async def test_public_routes_need_no_key(client: httpx.AsyncClient, path: str) -> None:
     assert (await client.get(path)).status_code == 200

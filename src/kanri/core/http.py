@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import structlog
@@ -243,30 +243,48 @@ _NOSNIFF = (b"x-content-type-options", b"nosniff")
 _NO_STORE = (b"cache-control", b"no-store")
 _INLINE = re.compile(rb"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
 _SRC_ATTRIBUTE = re.compile(rb"\bsrc\s*=", re.IGNORECASE)
+# Where `allow_on_page` keeps a page's additions to its policy, in the request's state.
+_PAGE_SOURCES = "page_sources"
 
 
-def page_headers(html: bytes) -> list[tuple[bytes, bytes]]:
+def csp_hash(content: bytes) -> str:
+    """The Content-Security-Policy source that allows an inline script or style whose text is
+    `content`: `'sha256-…'`."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(content).digest()).decode()}'"
+
+
+def allow_on_page(request: Request, directive: str, *sources: str) -> None:
+    """Add `sources` to `directive` of the Content-Security-Policy of the page that answers
+    `request` (`EdgeMiddleware` writes the policy when it sends the page). For what a page's
+    own script needs and the pages' policy forbids; each use says why in docs/security.md."""
+    added = request.scope.setdefault("state", {}).setdefault(_PAGE_SOURCES, {})
+    added.setdefault(directive, []).extend(sources)
+
+
+def page_headers(
+    html: bytes, added: Mapping[str, Sequence[str]] | None = None
+) -> list[tuple[bytes, bytes]]:
     """Content-Security-Policy and X-Frame-Options for an HTML page: its scripts, styles and
     everything else from kanri itself ('self'), its inline scripts and styles by their
-    SHA-256, no framing."""
+    SHA-256, no framing; plus the sources `added` by the page's route (`allow_on_page`)."""
     hashes: dict[bytes, list[str]] = {b"script": [], b"style": []}
     for tag, attributes, content in _INLINE.findall(html):
         if tag.lower() == b"script" and _SRC_ATTRIBUTE.search(attributes):
             continue
-        digest = base64.b64encode(hashlib.sha256(content).digest()).decode()
-        hashes[tag.lower()].append(f"'sha256-{digest}'")
-    policy = "; ".join(
-        [
-            "default-src 'self'",
-            " ".join(["script-src 'self'", *hashes[b"script"]]),
-            " ".join(["style-src 'self'", *hashes[b"style"]]),
-            "img-src 'self' data:",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
+        hashes[tag.lower()].append(csp_hash(content))
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *hashes[b"script"]],
+        "style-src": ["'self'", *hashes[b"style"]],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    for directive, sources in (added or {}).items():
+        directives.setdefault(directive, []).extend(sources)
+    policy = "; ".join(" ".join([name, *sources]) for name, sources in directives.items())
     return [(b"content-security-policy", policy.encode()), (b"x-frame-options", b"DENY")]
 
 
@@ -324,7 +342,7 @@ class EdgeMiddleware:
                 start, *parts = held
                 held.clear()
                 body = b"".join(part.get("body", b"") for part in parts)
-                start["headers"].extend(page_headers(body))
+                start["headers"].extend(page_headers(body, state.get(_PAGE_SOURCES)))
                 await send(start)
                 await send({"type": "http.response.body", "body": body, "more_body": False})
                 return
