@@ -30,6 +30,7 @@ from kanri.governance.api import router as governance_router
 from kanri.judges.api import router as judges_router
 from kanri.knowledge import pgvector
 from kanri.knowledge.api import router as knowledge_router
+from kanri.openai_compat import errors as openai_errors
 from kanri.openai_compat.api import router as openai_router
 from kanri.providers.api import router as providers_router
 from kanri.records.api import router as records_router
@@ -49,9 +50,12 @@ DESCRIPTION = """\
 kanri is a self-hosted control plane for AI agents and automations.
 
 Authenticate with `Authorization: Bearer <key>` or `x-api-key: <key>`. Errors are
-RFC 9457 problem details (`application/problem+json`). Lists take `page_size`,
-`page_token`, `filter` (AIP-160) and `order_by`.
+RFC 9457 problem details (`application/problem+json`), except under `/v1/openai/`, where
+they are in OpenAI's shape (`{"error": {"message", "type", "code", "param"}}`). Lists take
+`page_size`, `page_token`, `filter` (AIP-160) and `order_by`.
 """
+# Routes whose clients expect errors in a shape of their own, by path prefix.
+ERROR_SHAPES = {openai_errors.PREFIX: openai_errors.openai_error}
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -112,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.kanri = kanri
-    install_error_handlers(app)
+    install_error_handlers(app, ERROR_SHAPES)
     # Feature routes join the app's own route table instead of being included: FastAPI's
     # included-router matching costs tens of microseconds per request (bench/).
     for router in (
@@ -142,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
+        error_shapes=ERROR_SHAPES,
     )
     if settings.trust_forwarded_for:
         # The client's address (rate limits, audit rows) from X-Forwarded-For, only when the

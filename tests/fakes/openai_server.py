@@ -1,8 +1,9 @@
 """A fake OpenAI-compatible server on loopback: real HTTP, scripted replies.
 
 Script replies with `server.reply(...)` (content, tool calls, usage with cached and
-reasoning tokens, a status such as 429 with Retry-After, a delay between streamed chunks, or
-a raw body);
+reasoning tokens or none, a status such as 429 with Retry-After, a delay between streamed
+chunks, a raw body, or a 200 of the wrong shape: a completion to a streamed request, an empty
+stream, a web page);
 each request takes the next scripted reply, or an echo when the script is empty. Every
 request body is kept in `server.requests`. Also answers Anthropic's `POST /v1/messages`, and
 `POST /v1/embeddings` with deterministic bag-of-words vectors (`embedding_dimension`).
@@ -17,12 +18,12 @@ import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
@@ -41,6 +42,12 @@ class Reply:
     # Sent as is (one event when streaming) in place of a reply built from the fields above,
     # e.g. a body without `choices`, as an endpoint that is not quite compatible may answer.
     body: dict[str, Any] | None = None
+    # How a 200 is sent: `auto` (a completion, or a stream when one is asked for), `json` (a
+    # completion even to a streamed request), `empty_stream` (an event stream of `[DONE]`
+    # alone), `html` (a web page, as a base_url that is not the API's answers), `not_json`
+    # (a body labelled JSON that is not).
+    shape: Literal["auto", "json", "empty_stream", "html", "not_json"] = "auto"
+    usage: bool = True  # False: the reply reports no usage, streamed or not
 
 
 def _tool_calls(reply: Reply) -> list[dict[str, Any]]:
@@ -54,7 +61,9 @@ def _tool_calls(reply: Reply) -> list[dict[str, Any]]:
     ]
 
 
-def _usage(reply: Reply) -> dict[str, Any]:
+def _usage(reply: Reply) -> dict[str, Any] | None:
+    if not reply.usage:
+        return None
     return {
         "prompt_tokens": reply.prompt_tokens,
         "completion_tokens": reply.completion_tokens,
@@ -62,6 +71,15 @@ def _usage(reply: Reply) -> dict[str, Any]:
         "prompt_tokens_details": {"cached_tokens": reply.cached_tokens},
         "completion_tokens_details": {"reasoning_tokens": reply.reasoning_tokens},
     }
+
+
+def _wrong_body(reply: Reply) -> Response | None:
+    """The 200 of the wrong content type or not JSON that `reply.shape` asks for, if any."""
+    if reply.shape == "html":
+        return HTMLResponse("<html><body>Welcome to nginx!</body></html>")
+    if reply.shape == "not_json":
+        return Response(b"{truncated", media_type="application/json")
+    return None
 
 
 class FakeOpenAI:
@@ -75,6 +93,7 @@ class FakeOpenAI:
         # (texts sharing words get close vectors); `embedding_status` other than 200 fails.
         self.embedding_dimension = 8
         self.embedding_status = 200
+        self.embedding_body: dict[str, Any] | None = None  # sent as is in place of vectors
         self.embedding_requests: list[dict[str, Any]] = []
         self.port = 0
         self._server: uvicorn.Server | None = None
@@ -111,6 +130,10 @@ class FakeOpenAI:
             headers = {"Retry-After": reply.retry_after} if reply.retry_after else {}
             error = {"error": {"message": f"scripted {reply.status}", "type": "scripted"}}
             return JSONResponse(error, status_code=reply.status, headers=headers)
+        if (wrong := _wrong_body(reply)) is not None:
+            return wrong
+        if reply.shape == "empty_stream":
+            return StreamingResponse(iter(["data: [DONE]\n\n"]), media_type="text/event-stream")
         if reply.body is not None:
             if not body.get("stream"):
                 return JSONResponse(reply.body)
@@ -119,20 +142,20 @@ class FakeOpenAI:
         model = reply.model or body.get("model", "fake")
         calls = _tool_calls(reply)
         finish = "tool_calls" if calls else "stop"
-        if not body.get("stream"):
+        if not body.get("stream") or reply.shape == "json":
             message: dict[str, Any] = {"role": "assistant", "content": reply.content}
             if calls:
                 message["tool_calls"] = calls
-            return JSONResponse(
-                {
-                    "id": "chatcmpl-fake",
-                    "object": "chat.completion",
-                    "created": int(time.time()),
-                    "model": model,
-                    "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-                    "usage": _usage(reply),
-                }
-            )
+            completion = {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            }
+            if reply.usage:
+                completion["usage"] = _usage(reply)
+            return JSONResponse(completion)
         return StreamingResponse(
             self._stream(request, reply, model, calls, finish), media_type="text/event-stream"
         )
@@ -185,6 +208,9 @@ class FakeOpenAI:
                     }
                 )
             yield chunk({}, finish)
+            if not reply.usage:
+                yield "data: [DONE]\n\n"
+                return
             usage = {
                 "id": "chatcmpl-fake",
                 "object": "chat.completion.chunk",
@@ -208,6 +234,8 @@ class FakeOpenAI:
             headers = {"Retry-After": reply.retry_after} if reply.retry_after else {}
             error = {"type": "error", "error": {"type": "scripted", "message": "scripted"}}
             return JSONResponse(error, status_code=reply.status, headers=headers)
+        if (wrong := _wrong_body(reply)) is not None:
+            return wrong
         content: list[dict[str, Any]] = []
         if reply.content:
             content.append({"type": "text", "text": reply.content})
@@ -220,23 +248,23 @@ class FakeOpenAI:
                     "input": call.get("arguments", {}),
                 }
             )
-        return JSONResponse(
-            {
-                "id": "msg_fake",
-                "type": "message",
-                "role": "assistant",
-                "model": reply.model or body.get("model", "fake"),
-                "content": content,
-                "stop_reason": "tool_use" if reply.tool_calls else "end_turn",
-                "stop_sequence": None,
-                "usage": {
-                    "input_tokens": reply.prompt_tokens - reply.cached_tokens,
-                    "output_tokens": reply.completion_tokens,
-                    "cache_read_input_tokens": reply.cached_tokens,
-                    "cache_creation_input_tokens": 0,
-                },
+        message = {
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "model": reply.model or body.get("model", "fake"),
+            "content": content,
+            "stop_reason": "tool_use" if reply.tool_calls else "end_turn",
+            "stop_sequence": None,
+        }
+        if reply.usage:
+            message["usage"] = {
+                "input_tokens": reply.prompt_tokens - reply.cached_tokens,
+                "output_tokens": reply.completion_tokens,
+                "cache_read_input_tokens": reply.cached_tokens,
+                "cache_creation_input_tokens": 0,
             }
-        )
+        return JSONResponse(message)
 
     def vector(self, text: str) -> list[float]:
         """The fake embedding of `text`: a bag of hashed words."""
@@ -255,6 +283,8 @@ class FakeOpenAI:
         if self.embedding_status != 200:
             error = {"error": {"message": "scripted", "type": "scripted"}}
             return JSONResponse(error, status_code=self.embedding_status)
+        if self.embedding_body is not None:
+            return JSONResponse(self.embedding_body)
         inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
         data = [
             {"object": "embedding", "index": i, "embedding": self.vector(str(text))}

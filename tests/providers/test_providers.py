@@ -214,8 +214,9 @@ async def test_a_provider_name_that_resolves_to_loopback_is_refused_when_called(
     run = await run_agent(client, tenant, agent["id"], "hello")
     assert run["status"] == "failed", run
     assert run["error"]["message"] == (
-        "provider endpoint not allowed: models.example.test resolves to 127.0.0.1: 127.0.0.1 is "
-        "not a public address and private networks are off for this project"
+        f"provider '{provider['name']}' has an endpoint that is not allowed: models.example.test "
+        "resolves to 127.0.0.1: 127.0.0.1 is not a public address and private networks are off "
+        "for this project"
     )
     assert fake_openai.requests == []  # nothing, custom headers included, reached it
     await allow_private_network(client, tenant)
@@ -241,5 +242,7 @@ async def test_a_provider_saved_on_loopback_is_refused_once_the_project_disallow
     assert disallowed.status_code == 200, disallowed.text
     run = await run_agent(client, tenant, agent["id"], "hello")
     assert run["status"] == "failed", run
-    assert run["error"]["message"].startswith("provider endpoint not allowed: 127.0.0.1 is not")
+    assert run["error"]["message"].startswith(
+        f"provider '{provider['name']}' has an endpoint that is not allowed: 127.0.0.1 is not"
+    )
     assert fake_openai.requests == []

@@ -37,7 +37,8 @@ from kanri.engine.registry import (
 )
 from kanri.engine.statuses import ApprovalStatus, RunStatus
 from kanri.providers import service as providers
-from kanri.providers.clients import ModelReply, ModelRequest, ProviderError, Usage, complete
+from kanri.providers.clients import ModelReply, ModelRequest, Usage, complete
+from kanri.providers.sdk import ProviderError
 
 SUSPENDED_POLL_SECONDS = 5.0
 DELTA_FLUSH_SECONDS = 0.25

@@ -41,6 +41,11 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# An error's body in another shape than problem+json, made from the problem it stands for:
+# routes whose clients expect their own (the OpenAI-compatible ones answer OpenAI's), by the
+# path prefix they are under.
+ErrorShape = Callable[[dict[str, Any]], dict[str, Any]]
+ErrorShapes = Mapping[str, ErrorShape]
 
 PROBLEM_JSON = "application/problem+json"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -118,11 +123,26 @@ def link_to(operation: str, parameter: str, status: int = 201) -> dict[int | str
 
 
 def problem_response(
-    error: KanriError, request_id: str | None, headers: dict[str, str] | None = None
+    error: KanriError,
+    request_id: str | None,
+    headers: dict[str, str] | None = None,
+    shape: ErrorShape | None = None,
 ) -> Response:
-    body = json.dumps(error.problem(request_id), default=str).encode()
+    """The error as problem+json, or as `shape` makes it (then `application/json`)."""
+    problem = error.problem(request_id)
     merged = {**error.headers, **(headers or {})}
+    if shape is not None:
+        body = json.dumps(shape(problem), default=str).encode()
+        return Response(
+            body, status_code=error.status, media_type="application/json", headers=merged
+        )
+    body = json.dumps(problem, default=str).encode()
     return Response(body, status_code=error.status, media_type=PROBLEM_JSON, headers=merged)
+
+
+def shape_for(shapes: ErrorShapes, path: str) -> ErrorShape | None:
+    """The error shape of the routes `path` is under, if they have their own."""
+    return next((shape for prefix, shape in shapes.items() if path.startswith(prefix)), None)
 
 
 def _request_id(request: Request) -> str | None:
@@ -164,12 +184,20 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc) or "body"
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """One place that turns every failure into problem+json."""
+def install_error_handlers(app: FastAPI, shapes: ErrorShapes | None = None) -> None:
+    """One place that turns every failure into problem+json (or, under a prefix of `shapes`,
+    the error shape of those routes)."""
+    shapes = shapes or {}
+
+    def answer(
+        error: KanriError, request: Request, headers: dict[str, str] | None = None
+    ) -> Response:
+        shape = shape_for(shapes, request.scope["path"])
+        return problem_response(error, _request_id(request), headers, shape)
 
     @app.exception_handler(KanriError)
     async def _kanri(request: Request, exc: KanriError) -> Response:
-        return problem_response(exc, _request_id(request))
+        return answer(exc, request)
 
     @app.exception_handler(Replay)
     async def _replay(request: Request, exc: Replay) -> Response:
@@ -186,9 +214,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if any(e.get("type") == "json_invalid" for e in errors):
             first = errors[0]
             message = f"request body is not valid JSON: {first.get('ctx', {}).get('error', '')}"
-            return problem_response(
+            return answer(
                 BadRequest(message.strip().rstrip(":"), errors=[FieldError("body", message)]),
-                _request_id(request),
+                request,
             )
         field_errors = [
             FieldError(_field(e.get("loc", ())), str(e.get("msg", "invalid")), str(e.get("type")))
@@ -203,20 +231,13 @@ def install_error_handlers(app: FastAPI) -> None:
                 FieldError("filter", e.message, e.code) if e.field == "query.filter" else e
                 for e in field_errors
             ]
-            return problem_response(
-                BadRequest(f"invalid {names}", errors=named), _request_id(request)
-            )
-        return problem_response(
-            ValidationFailed(f"invalid value for {names}", errors=field_errors),
-            _request_id(request),
-        )
+            return answer(BadRequest(f"invalid {names}", errors=named), request)
+        return answer(ValidationFailed(f"invalid value for {names}", errors=field_errors), request)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> Response:
         log.warning("integrity_conflict", error=type(exc.orig).__name__)
-        return problem_response(
-            Conflict("the change conflicts with an existing resource"), _request_id(request)
-        )
+        return answer(Conflict("the change conflicts with an existing resource"), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -228,7 +249,7 @@ def install_error_handlers(app: FastAPI) -> None:
             error = _MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}")
         else:
             error = kinds.get(exc.status_code, KanriError)(str(exc.detail))
-        return problem_response(error, _request_id(request), dict(exc.headers or {}))
+        return answer(error, request, dict(exc.headers or {}))
 
 
 class _MethodNotAllowed(KanriError):
@@ -292,10 +313,18 @@ class EdgeMiddleware:
     """Request id, body-size and JSON-depth caps, rate-limit and security headers, access
     log, metrics."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_json_depth: int,
+        error_shapes: ErrorShapes | None = None,
+    ) -> None:
         self.app = app
         self.max_body = max_body_bytes
         self.max_depth = max_json_depth
+        self.error_shapes = error_shapes or {}
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -351,7 +380,8 @@ class EdgeMiddleware:
         try:
             receive = await self._guard_body(scope, receive)
         except KanriError as error:
-            await problem_response(error, request_id)(scope, receive, send_wrapper)
+            shape = shape_for(self.error_shapes, scope["path"])
+            await problem_response(error, request_id, shape=shape)(scope, receive, send_wrapper)
             self._observe(scope, started, 413 if isinstance(error, PayloadTooLarge) else 400)
             return
         try:
@@ -364,7 +394,9 @@ class EdgeMiddleware:
                 failure = KanriError(
                     "an unexpected error occurred; quote the request_id when reporting it"
                 )
-                await problem_response(failure, request_id)(scope, receive, send_wrapper)
+                shape = shape_for(self.error_shapes, scope["path"])
+                response = problem_response(failure, request_id, shape=shape)
+                await response(scope, receive, send_wrapper)
         self._observe(scope, started, status_holder[0])
 
     async def _guard_body(self, scope: Scope, receive: Receive) -> Receive:

@@ -1,7 +1,8 @@
 """`POST /v1/openai/chat/completions` and `GET /v1/openai/models` (sections `runs`, `agents`).
 
 Each completion is an agent run (visible in `/v1/runs`, with usage and cost); streaming
-relays the run's `run.delta` events as `chat.completion.chunk`s.
+relays the run's `run.delta` events as `chat.completion.chunk`s. Errors are in OpenAI's shape
+(`errors.py`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from kanri.agents import service as agents
 from kanri.core import sse
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Runtime
-from kanri.core.errors import Conflict, FieldError, KanriError, ValidationFailed
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.errors import Conflict, FieldError, KanriError, NotFound, ValidationFailed
 from kanri.core.pagination import ListParams
 from kanri.engine.states import TERMINAL
 from kanri.engine.statuses import RunStatus
 from kanri.openai_compat import schemas
+from kanri.openai_compat.errors import ModelNotFound
 from kanri.runs import schemas as run_schemas
 from kanri.runs import service as runs
 from kanri.runs import stream as run_stream
@@ -35,7 +36,37 @@ from kanri.runs.wait import wait_for
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
 
-router = APIRouter(tags=["openai"], responses=STANDARD_PROBLEMS)
+
+def _errors(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {"description": description, "model": schemas.ErrorResponse}
+        for status, description in described.items()
+    }
+
+
+router = APIRouter(
+    tags=["openai"],
+    responses=_errors(
+        {
+            400: "Bad request: the body is not JSON",
+            401: "Missing, unknown, expired or revoked API key (`invalid_api_key`)",
+            403: "The key lacks the section's permission",
+            404: "No such route",
+            409: "Conflict with the current state",
+            413: "Request body too large",
+            422: "Validation failed: `param` names the field",
+            429: "Rate limit reached (`rate_limit_exceeded`); see Retry-After",
+        }
+    ),
+)
+COMPLETION_ERRORS = _errors(
+    {
+        402: "A budget refuses new runs of the agent",
+        404: "No active agent has that name or id (`model_not_found`)",
+        409: "The run waits for a person, or the agent is suspended or not published",
+        502: "The agent run failed",
+    }
+)
 RunWriter = Annotated[Principal, RequireSection("runs", "write")]
 Reader = Annotated[Principal, RequireSection("agents", "read")]
 COMPLETION_WAIT_SECONDS = 600.0
@@ -93,12 +124,19 @@ def _messages(body: schemas.ChatCompletionRequest) -> list[agent_schemas.ChatMes
 
 async def _start(kanri: Kanri, who: Principal, body: schemas.ChatCompletionRequest) -> Any:
     create = agent_schemas.AgentRunCreate(messages=_messages(body), labels={"channel": "openai"})
-    run = await kanri.db.write(agents.trigger, who, body.model, create)
+    try:
+        run = await kanri.db.write(agents.trigger, who, body.model, create)
+    except NotFound:
+        problem = "no agent of this project has that name or id"
+        raise ModelNotFound(
+            f"the model '{body.model}' does not exist: {problem}",
+            errors=[FieldError("body.model", problem, "model_not_found")],
+        ) from None
     kanri.wake_engine()
     return run
 
 
-@router.post("/v1/openai/chat/completions", response_model=None)
+@router.post("/v1/openai/chat/completions", response_model=None, responses=COMPLETION_ERRORS)
 async def chat_completions(
     body: schemas.ChatCompletionRequest, response: Response, kanri: Runtime, who: RunWriter
 ) -> schemas.ChatCompletion | StreamingResponse:

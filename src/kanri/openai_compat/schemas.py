@@ -77,3 +77,26 @@ class ModelCard(BaseModel):
 class ModelList(BaseModel):
     object: Literal["list"] = "list"
     data: list[ModelCard]
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    message: str = Field(examples=["the model 'support' does not exist"])
+    type: str = Field(
+        description="`invalid_request_error`, `authentication_error`, `permission_error`, "
+        "`rate_limit_error` or `server_error`, by status",
+        examples=["invalid_request_error"],
+    )
+    code: str | None = Field(
+        description="kanri's error code in lower case (`invalid_api_key` and "
+        "`rate_limit_exceeded` as OpenAI names them)",
+        examples=["model_not_found"],
+    )
+    param: str | None = Field(description="the offending field", examples=["model"])
+
+
+class ErrorResponse(BaseModel):
+    """An error as OpenAI answers it (every error under `/v1/openai/`)."""
+
+    error: ErrorDetail

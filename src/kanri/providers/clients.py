@@ -5,47 +5,47 @@ through the official `anthropic` SDK, `offline` is computed here without a netwo
 retry 429/5xx/timeouts with exponential backoff honouring `Retry-After` (`max_retries`), and
 a cancelled task (the run was cancelled) aborts the in-flight request.
 
-Both SDKs send through the outbound guard (`core.net`): the endpoint is checked before each
-call and every connection goes only to addresses checked when it is opened (a name may
-resolve elsewhere than when the provider was saved), with the project's private-network flag.
+Both SDKs send through the outbound guard (see `providers.sdk`).
+
+Every answer is checked before it counts: a body of the wrong content type or that is not
+JSON, a completion without choices, a stream that carries no answer, or a reply without token
+usage (unless the provider's `require_usage` option is off) fails the call with a
+ProviderError naming the provider, never an empty success that costs nothing.
 """
 
 from __future__ import annotations
 
-import asyncio
-import importlib
 import json
 import re
-import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kanri.core.net import BlockedDestination, check_url, guarded_sdk_client
+from kanri.core.net import BlockedDestination
+from kanri.providers.sdk import (
+    ProviderError,
+    bad_answer,
+    http_client,
+    json_answer,
+    load,
+    media_type,
+    sdk_error,
+)
 from kanri.providers.service import ProviderConfig
 
-if TYPE_CHECKING:
-    import httpx2
-
 OnDelta = Callable[[str], Awaitable[None]]
-NO_CHOICES = "the provider's reply has no choices"
+NO_CHOICES = "answered without choices"
+NO_USAGE = (
+    "answered without token usage (turn the provider's `require_usage` option off only for an "
+    "endpoint that never reports it: its calls then count no tokens and no cost)"
+)
 OFFLINE_INPUT_TOKENS = 10
 OFFLINE_OUTPUT_TOKENS = 5
 # `/tool <name> <json>` on a line of the latest user message asks the offline model to call
 # a tool; `/json <json>` makes it answer with that JSON as its content.
 _OFFLINE_TOOL = re.compile(r"^/tool\s+([A-Za-z0-9_.-]+)\s*(\{.*\})?\s*$", re.MULTILINE)
 _OFFLINE_JSON = re.compile(r"^/json\s+(.+)$", re.MULTILINE | re.DOTALL)
-
-
-class ProviderError(Exception):
-    """A model call failed; `retryable` when trying again later may succeed."""
-
-    def __init__(self, message: str, *, retryable: bool, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retryable = retryable
-        self.status = status
 
 
 @dataclass(kw_only=True)
@@ -106,66 +106,17 @@ async def complete(
     return reply
 
 
+def _required_usage(provider: ProviderConfig, usage: Usage | None) -> Usage:
+    """The answer's usage; without one, ProviderError unless the provider's `require_usage`
+    option is off (then no tokens)."""
+    if usage is not None:
+        return usage
+    if provider.options.get("require_usage", True):
+        raise bad_answer(provider, NO_USAGE)
+    return Usage()
+
+
 # ---------------------------------------------------------------- openai-compatible
-
-
-async def _sdk(name: str) -> Any:
-    """The SDK module, imported on first use in a thread: importing one takes seconds of CPU
-    that must not stall the event loop (and an offline-only deployment never pays it)."""
-    module = sys.modules.get(name)
-    if module is None:
-        module = await asyncio.to_thread(importlib.import_module, name)
-    return module
-
-
-def _openai_error(exc: Exception) -> ProviderError:
-    import openai
-
-    if (blocked := _blocked_cause(exc)) is not None:
-        return _refused(blocked)
-    if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        retryable = status == 429 or status >= 500
-        return ProviderError(
-            f"provider answered HTTP {status}: {_short(exc.message)}",
-            retryable=retryable,
-            status=status,
-        )
-    if isinstance(exc, openai.APITimeoutError):
-        return ProviderError("provider timed out", retryable=True)
-    return ProviderError(f"provider unreachable: {type(exc).__name__}", retryable=True)
-
-
-def _short(text: str) -> str:
-    return text[:300]
-
-
-def _http_client(provider: ProviderConfig, default_url: str) -> httpx2.AsyncClient:
-    """The SDK's HTTP client: the outbound guard with the project's private-network flag.
-
-    Raises ProviderError (not retryable) when the endpoint is refused before any request."""
-    allow_private = provider.allow_private_network
-    try:
-        check_url(provider.base_url or default_url, allow_private=allow_private, field="base_url")
-    except BlockedDestination as exc:
-        raise _refused(exc) from None
-    timeout = float(provider.options.get("timeout_seconds", 60))
-    return guarded_sdk_client(allow_private=allow_private, timeout=timeout)
-
-
-def _refused(exc: BlockedDestination) -> ProviderError:
-    return ProviderError(f"provider endpoint not allowed: {exc.detail}", retryable=False)
-
-
-def _blocked_cause(exc: BaseException) -> BlockedDestination | None:
-    """The guard's refusal an SDK error wraps (the anthropic SDK wraps what the transport
-    raises), if any."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, BlockedDestination):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
 
 
 def _choices(reply: Any) -> list[Any]:
@@ -181,18 +132,14 @@ def _choices(reply: Any) -> list[Any]:
     ]
 
 
-def _first_choice(completion: Any) -> Any:
-    choices = [c for c in _choices(completion) if getattr(c, "message", None) is not None]
-    if not choices:
-        raise ProviderError(NO_CHOICES, retryable=False)
-    return choices[0]
-
-
-def _usage_from_openai(usage: Any) -> Usage:
-    if usage is None:
-        return Usage()
-    prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
-    completion = int(getattr(usage, "completion_tokens", 0) or 0)
+def _usage_from_openai(usage: Any) -> Usage | None:
+    """The usage an answer reports; None when it reports none (or no token counts)."""
+    prompt_tokens = getattr(usage, "prompt_tokens", None)
+    completion_tokens = getattr(usage, "completion_tokens", None)
+    if prompt_tokens is None and completion_tokens is None:
+        return None
+    prompt = int(prompt_tokens or 0)
+    completion = int(completion_tokens or 0)
     prompt_details = getattr(usage, "prompt_tokens_details", None)
     completion_details = getattr(usage, "completion_tokens_details", None)
     cached = int(getattr(prompt_details, "cached_tokens", 0) or 0) if prompt_details else 0
@@ -219,7 +166,7 @@ def _openai_client(openai: Any, provider: ProviderConfig) -> Any:
         timeout=float(options.get("timeout_seconds", 60)),
         max_retries=int(options.get("max_retries", 2)),
         default_headers=options.get("headers") or None,
-        http_client=_http_client(provider, base_url),
+        http_client=http_client(provider, base_url),
     )
 
 
@@ -228,32 +175,33 @@ async def embed(provider: ProviderConfig, model: str, inputs: list[str]) -> list
 
     Raises ProviderError (also for an answer of the wrong shape)."""
     if provider.kind != "openai":
-        raise ProviderError(f"provider kind {provider.kind} has no embeddings", retryable=False)
-    openai = await _sdk("openai")
+        problem = f"is of kind {provider.kind}, which has no embeddings"
+        raise ProviderError(provider.name, problem, retryable=False)
+    openai = await load("openai")
     try:
         async with _openai_client(openai, provider) as client:
-            answer = await client.embeddings.create(
+            raw = await client.embeddings.with_raw_response.create(
                 model=model, input=inputs, encoding_format="float"
             )
+            answer = await json_answer(provider, raw, openai.types.CreateEmbeddingResponse)
     except (openai.OpenAIError, BlockedDestination) as exc:
-        raise _openai_error(exc) from None
+        raise sdk_error(openai, provider, exc) from None
     try:
         rows = sorted(answer.data, key=lambda item: item.index)
         vectors = [[float(v) for v in row.embedding] for row in rows]
     except (AttributeError, TypeError, ValueError):
-        raise ProviderError(
-            "provider answered embeddings of an unexpected shape", retryable=False
-        ) from None
+        raise bad_answer(provider, "answered embeddings of an unexpected shape") from None
     if len(vectors) != len(inputs):
-        raise ProviderError("provider answered the wrong number of embeddings", retryable=False)
+        problem = f"answered {len(vectors)} embeddings for {len(inputs)} inputs"
+        raise bad_answer(provider, problem)
     return vectors
 
 
 async def _openai(
     provider: ProviderConfig, request: ModelRequest, on_delta: OnDelta | None
 ) -> ModelReply:
-    openai = await _sdk("openai")
-    options = provider.options
+    openai = await load("openai")
+    httpx2 = await load("httpx2")
     client = _openai_client(openai, provider)
     kwargs: dict[str, Any] = {"model": request.model, "messages": request.messages}
     if request.tools:
@@ -261,61 +209,85 @@ async def _openai(
     if request.response_format is not None:
         kwargs["response_format"] = request.response_format
     kwargs.update(request.params)
-    stream = on_delta is not None and bool(options.get("stream", True))
+    stream = on_delta is not None and bool(provider.options.get("stream", True))
+    completions = client.chat.completions.with_raw_response
     try:
         async with client:
             if not stream:
-                completion = await client.chat.completions.create(**kwargs)
-                choice = _first_choice(completion)
-                message: dict[str, Any] = {
-                    "role": "assistant",
-                    "content": choice.message.content,
-                }
-                calls = [
-                    {
-                        "id": call.id,
-                        "type": "function",
-                        "function": {
-                            "name": call.function.name,
-                            "arguments": call.function.arguments,
-                        },
-                    }
-                    for call in choice.message.tool_calls or []
-                ]
-                if calls:
-                    message["tool_calls"] = calls
-                if on_delta is not None and choice.message.content:
-                    await on_delta(choice.message.content)
-                return ModelReply(
-                    message=message,
-                    finish_reason=choice.finish_reason or "stop",
-                    usage=_usage_from_openai(completion.usage),
-                    model=completion.model or request.model,
-                )
-            return await _openai_stream(client, kwargs, request, on_delta)
+                raw = await completions.create(**kwargs)
+                completion = await json_answer(provider, raw, openai.types.chat.ChatCompletion)
+                return await _completion_reply(provider, completion, request, on_delta)
+            raw = await completions.create(
+                **kwargs, stream=True, stream_options={"include_usage": True}
+            )
+            if media_type(raw).endswith("json"):
+                # An endpoint that ignores `stream` answers one completion: read as one.
+                completion = await json_answer(provider, raw, openai.types.chat.ChatCompletion)
+                return await _completion_reply(provider, completion, request, on_delta)
+            return await _openai_stream(provider, raw, request, on_delta)
     except (openai.OpenAIError, BlockedDestination) as exc:
-        raise _openai_error(exc) from None
+        raise sdk_error(openai, provider, exc) from None
+    except httpx2.HTTPError as exc:  # a streamed body that broke off is read past the SDK
+        problem = f"broke off its answer: {type(exc).__name__}"
+        raise ProviderError(provider.name, problem, retryable=True) from None
+
+
+async def _completion_reply(
+    provider: ProviderConfig, completion: Any, request: ModelRequest, on_delta: OnDelta | None
+) -> ModelReply:
+    """A Chat Completion as the reply (its content handed to `on_delta` at once)."""
+    choices = [c for c in _choices(completion) if getattr(c, "message", None) is not None]
+    if not choices:
+        raise bad_answer(provider, NO_CHOICES)
+    choice = choices[0]
+    usage = _required_usage(provider, _usage_from_openai(getattr(completion, "usage", None)))
+    message: dict[str, Any] = {"role": "assistant", "content": choice.message.content}
+    calls = [
+        {
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.function.name, "arguments": call.function.arguments},
+        }
+        for call in choice.message.tool_calls or []
+    ]
+    if calls:
+        message["tool_calls"] = calls
+    if on_delta is not None and choice.message.content:
+        await on_delta(choice.message.content)
+    return ModelReply(
+        message=message,
+        finish_reason=getattr(choice, "finish_reason", None) or "stop",
+        usage=usage,
+        model=getattr(completion, "model", None) or request.model,
+    )
+
+
+async def _events(provider: ProviderConfig, raw: Any) -> AsyncIterator[Any]:
+    """The chunks of a streamed answer; ProviderError for an event that is not JSON."""
+    try:
+        async for chunk in raw.parse():
+            yield chunk
+    except ValueError:
+        raise bad_answer(provider, "sent a stream event that is not JSON") from None
 
 
 async def _openai_stream(
-    client: Any,
-    kwargs: dict[str, Any],
-    request: ModelRequest,
-    on_delta: OnDelta | None,
+    provider: ProviderConfig, raw: Any, request: ModelRequest, on_delta: OnDelta | None
 ) -> ModelReply:
-    chunks = await client.chat.completions.create(
-        **kwargs, stream=True, stream_options={"include_usage": True}
-    )
+    media = media_type(raw)
+    if media not in ("text/event-stream", ""):
+        problem = f"answered {media} to a streamed request (an event stream or JSON was expected)"
+        raise bad_answer(provider, problem)
     text: list[str] = []
     calls: dict[int, dict[str, Any]] = {}
     finish = "stop"
-    usage = Usage()
+    usage: Usage | None = None
     model = request.model
     answered = False
-    async for chunk in chunks:
+    async for chunk in _events(provider, raw):
         model = getattr(chunk, "model", None) or model
         if getattr(chunk, "usage", None) is not None:
-            usage = _usage_from_openai(chunk.usage)
+            usage = _usage_from_openai(chunk.usage) or usage
         for choice in _choices(chunk):
             answered = True
             delta = choice.delta
@@ -336,11 +308,16 @@ async def _openai_stream(
             if choice.finish_reason:
                 finish = choice.finish_reason
     if not answered:
-        raise ProviderError(NO_CHOICES, retryable=False)
+        raise bad_answer(provider, "answered with a stream that carries no choices")
     message: dict[str, Any] = {"role": "assistant", "content": "".join(text) or None}
     if calls:
         message["tool_calls"] = [calls[i] for i in sorted(calls)]
-    return ModelReply(message=message, finish_reason=finish, usage=usage, model=model)
+    return ModelReply(
+        message=message,
+        finish_reason=finish,
+        usage=_required_usage(provider, usage),
+        model=model,
+    )
 
 
 # ---------------------------------------------------------------- anthropic
@@ -390,7 +367,7 @@ def _to_anthropic(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, A
 async def _anthropic(
     provider: ProviderConfig, request: ModelRequest, on_delta: OnDelta | None
 ) -> ModelReply:
-    anthropic = await _sdk("anthropic")
+    anthropic = await load("anthropic")
     options = provider.options
     client = anthropic.AsyncAnthropic(
         api_key=provider.api_key,
@@ -398,7 +375,7 @@ async def _anthropic(
         timeout=float(options.get("timeout_seconds", 60)),
         max_retries=int(options.get("max_retries", 2)),
         default_headers=options.get("headers") or None,
-        http_client=_http_client(provider, "https://api.anthropic.com"),
+        http_client=http_client(provider, "https://api.anthropic.com"),
     )
     system, messages = _to_anthropic(request.messages)
     params = dict(request.params)
@@ -423,52 +400,52 @@ async def _anthropic(
             kwargs[key] = params[key]
     try:
         async with client:
-            reply = await client.messages.create(**kwargs)
-    except BlockedDestination as exc:
-        raise _refused(exc) from None
-    except anthropic.APIStatusError as exc:
-        status = exc.status_code
-        raise ProviderError(
-            f"provider answered HTTP {status}: {_short(exc.message)}",
-            retryable=status == 429 or status >= 500,
-            status=status,
-        ) from None
-    except anthropic.APITimeoutError:
-        raise ProviderError("provider timed out", retryable=True) from None
-    except anthropic.AnthropicError as exc:
-        if (blocked := _blocked_cause(exc)) is not None:
-            raise _refused(blocked) from None
-        raise ProviderError(f"provider unreachable: {type(exc).__name__}", retryable=True) from None
-    text = "".join(block.text for block in reply.content if block.type == "text")
+            raw = await client.messages.with_raw_response.create(**kwargs)
+            reply = await json_answer(provider, raw, anthropic.types.Message)
+    except (anthropic.AnthropicError, BlockedDestination) as exc:
+        raise sdk_error(anthropic, provider, exc) from None
+    blocks = getattr(reply, "content", None)
+    if not isinstance(blocks, list):
+        raise bad_answer(provider, "answered a message without content")
+    usage = _required_usage(provider, _usage_from_anthropic(getattr(reply, "usage", None)))
+    text = "".join(block.text for block in blocks if getattr(block, "type", None) == "text")
     calls = [
         {
             "id": block.id,
             "type": "function",
             "function": {"name": block.name, "arguments": json.dumps(block.input)},
         }
-        for block in reply.content
-        if block.type == "tool_use"
+        for block in blocks
+        if getattr(block, "type", None) == "tool_use"
     ]
     message: dict[str, Any] = {"role": "assistant", "content": text or None}
     if calls:
         message["tool_calls"] = calls
     if on_delta is not None and text:
         await on_delta(text)
-    u = reply.usage
-    cached = int(u.cache_read_input_tokens or 0)
+    stop = getattr(reply, "stop_reason", None) or ""
+    finish = {"tool_use": "tool_calls", "max_tokens": "length"}.get(stop, "stop")
+    model = getattr(reply, "model", None) or request.model
+    return ModelReply(message=message, finish_reason=finish, usage=usage, model=model)
+
+
+def _usage_from_anthropic(usage: Any) -> Usage | None:
+    """The usage a message reports; None when it reports none (or no token counts)."""
+    reported_input = getattr(usage, "input_tokens", None)
+    reported_output = getattr(usage, "output_tokens", None)
+    if reported_input is None and reported_output is None:
+        return None
+    cached = int(getattr(usage, "cache_read_input_tokens", 0) or 0)
+    written = int(getattr(usage, "cache_creation_input_tokens", 0) or 0)
     # Anthropic counts cached and cache-written input apart; ours: input includes cached.
-    input_tokens = int(u.input_tokens) + cached + int(u.cache_creation_input_tokens or 0)
-    output_tokens = int(u.output_tokens)
-    finish = {"tool_use": "tool_calls", "max_tokens": "length"}.get(reply.stop_reason or "", "stop")
-    usage = Usage(
+    input_tokens = int(reported_input or 0) + cached + written
+    output_tokens = int(reported_output or 0)
+    return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cached_input_tokens=cached,
         reasoning_tokens=0,
         total_tokens=input_tokens + output_tokens,
-    )
-    return ModelReply(
-        message=message, finish_reason=finish, usage=usage, model=reply.model or request.model
     )
 
 

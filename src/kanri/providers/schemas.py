@@ -19,6 +19,11 @@ class ProviderOptions(Model):
     )
     headers: dict[str, str] = Field(default_factory=dict, max_length=20)
     stream: bool = Field(default=True, description="stream tokens when the provider can")
+    require_usage: bool = Field(
+        default=True,
+        description="a reply without token usage fails the call; turn off only for an endpoint "
+        "that never reports usage (its calls then count no tokens, no cost and no budget spend)",
+    )
 
 
 def _url(value: AnyHttpUrl | None) -> str | None:

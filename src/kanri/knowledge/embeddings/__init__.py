@@ -18,6 +18,7 @@ from kanri.core.net import BlockedDestination, check_url, guarded_client
 from kanri.knowledge.embeddings import minilm
 from kanri.knowledge.embeddings.minilm import Vectors
 from kanri.providers import clients
+from kanri.providers.sdk import ProviderError
 
 LOCAL_PROVIDER = "local"
 OPENAI_PROVIDER = "openai"
@@ -144,7 +145,7 @@ class ProviderEmbedder:
             part = texts[start : start + self.batch]
             try:
                 answer = await clients.embed(provider, self.model, part)
-            except clients.ProviderError as exc:
+            except ProviderError as exc:
                 raise EmbeddingFailed(exc.message) from None
             matrix = np.array(answer, dtype=np.float32)
             if matrix.ndim != 2 or matrix.shape[1] == 0 or not np.isfinite(matrix).all():
