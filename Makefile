@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-model.txt
 TORCH_WHEEL := $(wildcard /opt/wheels/torch-2.13.0+cpu-cp311-*.whl)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-sqlite test-postgres lint format bench fuzz lock clean
+.PHONY: help install run test test-sqlite test-postgres lint format docs bench fuzz lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,14 +60,18 @@ fuzz: install ## schemathesis against a live kanri serve (the suite's contract t
 	KANRI_TEST_BACKEND=sqlite $(BIN)/pytest tests/test_contract.py
 
 lint: install ## ruff (lint + format check), mypy --strict and the import contracts
-	$(BIN)/ruff check src tests bench tools
-	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools examples
+	$(BIN)/ruff format --check src tests bench tools examples
 	$(BIN)/mypy
+	$(BIN)/mypy examples
 	$(BIN)/lint-imports --no-cache
 
 format: install ## apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix src tests bench tools
-	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools examples
+	$(BIN)/ruff format src tests bench tools examples
+
+docs: install ## regenerate docs/configuration.md and docs/steps.md from the code
+	$(PY) -m tools.gen_docs
 
 bench: install ## benchmarks: HTTP and SSE vs a bare FastAPI app, engine vs a bare SKIP LOCKED loop; ratios printed
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }

@@ -28,34 +28,103 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    data_dir: Path = Field(default=Path("kanri-data"), description="Where SQLite and keys live")
+    data_dir: Path = Field(
+        default=Path("kanri-data"),
+        description="where the SQLite database and the generated secret_key file live",
+    )
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default sqlite under data_dir"
+        default=None,
+        description="sqlite:///path or postgresql+asyncpg://user:password@host/db; unset: "
+        "SQLite in data_dir",
     )
     secret_key: SecretStr | None = Field(
-        default=None, description="Master secret: key pepper, page tokens, encryption at rest"
+        default=None,
+        description="the master secret (key pepper, page tokens, encryption at rest); the "
+        "same on every process of a deployment; unset: generated into data_dir/secret_key",
     )
-    redis_url: str | None = Field(default=None, description="Redis for shared rate limits")
-    host: str = "127.0.0.1"
-    port: int = 8000
-    log_level: str = "info"
-    log_json: bool = True
-    default_rate_limit_per_minute: int = Field(default=60, ge=1)
-    admin_rate_limit_per_minute: int = Field(default=600, ge=1)
-    public_rate_limit_per_minute: int = Field(default=60, ge=1)
-    max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    max_json_depth: int = Field(default=32, ge=2)
-    max_string_length: int = Field(default=100_000, ge=64)
-    idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
-    key_cache_seconds: float = Field(default=5.0, ge=0)
-    db_pool_size: int = Field(default=10, ge=1)
-    write_batch_size: int = Field(default=64, ge=1, le=1024)
-    worker_enabled: bool = True
-    worker_concurrency: int = Field(default=16, ge=1, le=1000)
-    project_max_running_runs: int = Field(default=0, ge=0, description="0: no project limit")
-    lease_seconds: float = Field(default=30.0, ge=1, le=3600)
-    poll_seconds: float = Field(default=1.0, gt=0, le=60)
-    schedule_tick_seconds: float = Field(default=1.0, gt=0, le=60)
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for rate limits shared by every process; unset: each process "
+        "counts alone",
+    )
+    host: str = Field(default="127.0.0.1", description="address `kanri serve` listens on")
+    port: int = Field(default=8000, description="port `kanri serve` listens on")
+    log_level: str = Field(default="info", description="debug, info, warning or error")
+    log_json: bool = Field(
+        default=True, description="one JSON object per log line on stderr; false: plain text"
+    )
+    default_rate_limit_per_minute: int = Field(
+        default=60,
+        ge=1,
+        description="requests a minute a new project's keys may make together (each project "
+        "has its own `rate_limit_per_minute`)",
+    )
+    admin_rate_limit_per_minute: int = Field(
+        default=600, ge=1, description="requests a minute of an organization's admin keys"
+    )
+    public_rate_limit_per_minute: int = Field(
+        default=60,
+        ge=1,
+        description="requests a minute per client address on public routes (/ready, "
+        "/openapi.json, /docs, /metrics)",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="largest request body; larger ones get 413"
+    )
+    max_json_depth: int = Field(
+        default=32, ge=2, description="deepest nesting of arrays and objects in a JSON body"
+    )
+    idempotency_ttl_seconds: int = Field(
+        default=86_400,
+        ge=60,
+        description="how long the first answer to an Idempotency-Key is replayed",
+    )
+    key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="how long a process keeps API keys and projects it looked up: another "
+        "process may accept a revoked key this long",
+    )
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="PostgreSQL connections per pool of a process (it has about three pools)",
+    )
+    write_batch_size: int = Field(
+        default=64,
+        ge=1,
+        le=1024,
+        description="SQLite: commands the single writer commits in one transaction at most",
+    )
+    worker_enabled: bool = Field(
+        default=True,
+        description="run the worker role inside `kanri serve` (`--no-worker` turns it off)",
+    )
+    worker_concurrency: int = Field(
+        default=16,
+        ge=1,
+        le=1000,
+        description="runs one worker executes at once (`kanri worker --concurrency`)",
+    )
+    project_max_running_runs: int = Field(
+        default=0, ge=0, description="runs of one project running at once; 0: no limit"
+    )
+    lease_seconds: float = Field(
+        default=30.0,
+        ge=1,
+        le=3600,
+        description="how long a worker's claim on a run lasts without a heartbeat; then "
+        "another worker takes the run over",
+    )
+    poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="how often an idle worker looks for runs other processes made ready",
+    )
+    schedule_tick_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="how often the schedule leader fires due schedules"
+    )
     audit_chain_seconds: float = Field(
         default=0.2, gt=0, le=60, description="how often a worker chains run audit rows"
     )
@@ -63,7 +132,9 @@ class Settings(BaseSettings):
         default=True, description="run the webhook dispatcher on this process's worker"
     )
     webhook_concurrency: int = Field(default=64, ge=1, le=1000, description="deliveries at once")
-    webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
+    webhook_timeout_seconds: float = Field(
+        default=15.0, gt=0, le=60, description="longest one delivery attempt may take"
+    )
     http_max_response_bytes: int = Field(
         default=10_485_760,
         ge=1024,

@@ -22,17 +22,29 @@ from kanri.providers.clients import ModelReply, ModelRequest
 
 
 class AgentConfig(StepConfig):
+    """Run an agent: model calls and tool calls, each checkpointed, until it answers or has
+    made `max_steps` calls. Give exactly one of `message` and `messages`. The output is the
+    answer: `content`, `finish_reason`, `model`, `model_calls`, `usage`."""
+
     raw_fields: ClassVar[frozenset[str]] = frozenset({"spec"})
 
     agent: str = Field(min_length=1, max_length=100, description="agent id or name")
     version: VersionChoice = Field(default=None, description="default: the published version")
     message: str | None = Field(default=None, max_length=1_000_000, description="a template")
-    messages: list[dict[str, Any]] | None = Field(default=None, max_length=500)
-    thread_id: str | None = Field(default=None, max_length=100)
+    messages: list[dict[str, Any]] | None = Field(
+        default=None, max_length=500, description="a conversation: `{role, content}` objects"
+    )
+    thread_id: str | None = Field(
+        default=None, max_length=100, description="a thread whose history comes first"
+    )
     # Set on the runs `POST /v1/agents/{id}/runs` makes: the pinned version and the
     # conversation taken from the run's inputs.
-    spec: dict[str, Any] | None = None
-    from_run_inputs: bool = False
+    spec: dict[str, Any] | None = Field(
+        default=None, description="set by kanri on agent runs: the pinned version"
+    )
+    from_run_inputs: bool = Field(
+        default=False, description="set by kanri on agent runs: the conversation is the inputs"
+    )
 
     @model_validator(mode="after")
     def _conversation(self) -> AgentConfig:
@@ -64,15 +76,21 @@ async def run_agent_step(ctx: StepContext, config: AgentConfig) -> Outcome:
 
 
 class LlmConfig(StepConfig):
+    """One model call with a templated prompt and no tools. The output is `content` and
+    `model`; with `output_schema`, also `json`, the answer parsed and checked (a mismatch
+    fails the step)."""
+
     provider: str = Field(min_length=1, max_length=100, description="provider id or name")
     model: str | None = Field(default=None, max_length=200, description="default: the provider's")
     prompt: str = Field(min_length=1, max_length=1_000_000, description="a template")
-    system: str | None = Field(default=None, max_length=100_000)
+    system: str | None = Field(default=None, max_length=100_000, description="a system message")
     output_schema: dict[str, Any] | None = Field(
         default=None, description="JSON Schema: the answer must be JSON that matches it"
     )
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
+    temperature: float | None = Field(default=None, ge=0, le=2, description="default: the model's")
+    max_tokens: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="longest answer; default: the model's"
+    )
 
     @field_validator("output_schema")
     @classmethod

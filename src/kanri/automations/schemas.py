@@ -22,7 +22,9 @@ class Definition(Model):
     """What an automation does. Steps are objects `{id, kind, ...kind fields}`."""
 
     inputs: dict[str, Any] | None = Field(default=None, description="JSON Schema of inputs")
-    steps: list[dict[str, Any]] = Field(min_length=1, max_length=200)
+    steps: list[dict[str, Any]] = Field(
+        min_length=1, max_length=200, description="the steps, run in order unless one jumps"
+    )
     outputs: Any = Field(default=None, description="templates; default: the last step's output")
     concurrency: int | None = Field(
         default=None, ge=1, le=10_000, description="runs of this automation running at once"
@@ -33,8 +35,15 @@ class Definition(Model):
         description="template over inputs and labels, e.g. `{{ inputs.customer }}`; runs with "
         "the same key share `concurrency_key_limit` slots (in the whole project)",
     )
-    concurrency_key_limit: int = Field(default=1, ge=1, le=10_000)
-    timeout_seconds: float | None = Field(default=None, gt=0, le=30 * 86_400)
+    concurrency_key_limit: int = Field(
+        default=1, ge=1, le=10_000, description="runs with one `concurrency_key` at once"
+    )
+    timeout_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        le=30 * 86_400,
+        description="the run's deadline: seconds from its creation",
+    )
 
 
 class AutomationCreate(Model):

@@ -22,8 +22,12 @@ from kanri.engine.statuses import RunStatus
 
 class AutomationConfig(StepConfig):
     automation: str = Field(min_length=1, max_length=100, description="id or name")
-    inputs: dict[str, Any] = Field(default_factory=dict)
-    version: VersionChoice = None
+    inputs: dict[str, Any] = Field(
+        default_factory=dict, description="the child run's inputs, checked against its schema"
+    )
+    version: VersionChoice = Field(
+        default=None, description="a version number or `draft`; default: the published one"
+    )
 
 
 @step_kind("automation", AutomationConfig)

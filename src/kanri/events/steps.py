@@ -10,8 +10,12 @@ from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, step_k
 
 
 class EmitConfig(StepConfig):
-    type: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$", max_length=100)
-    data: dict[str, Any] = Field(default_factory=dict)
+    type: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$",
+        max_length=100,
+        description="dotted lower-case name, e.g. `order.shipped`",
+    )
+    data: dict[str, Any] = Field(default_factory=dict, description="the event's data")
 
 
 @step_kind("event.emit", EmitConfig)

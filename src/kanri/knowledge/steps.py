@@ -16,9 +16,14 @@ from kanri.knowledge import flows, schemas, service
 
 
 class KnowledgeIngestConfig(StepConfig):
-    namespace_id: str = Field(min_length=1, max_length=40)
+    """Chunk and embed a namespace's pending entries: the background job kanri starts for
+    long entries and model changes (not for definitions)."""
+
+    namespace_id: str = Field(min_length=1, max_length=40, description="the namespace's id")
     entry: str | None = Field(default=None, max_length=40, description="one entry (internal id)")
-    generation: int | None = Field(default=None, ge=0)
+    generation: int | None = Field(
+        default=None, ge=0, description="the namespace's embedding model generation"
+    )
 
 
 @step_kind("knowledge.ingest", KnowledgeIngestConfig)
@@ -30,12 +35,19 @@ async def run_ingest(ctx: StepContext, config: KnowledgeIngestConfig) -> Outcome
 
 
 class KnowledgeSearchConfig(StepConfig):
-    namespaces: list[str] = Field(min_length=1, max_length=20)
-    query: str = Field(min_length=1, max_length=2000)
-    top_k: int = Field(default=5, ge=1, le=100)
-    mode: Literal["hybrid", "keyword", "vector"] = "hybrid"
-    filter: str | None = Field(default=None, max_length=2000)
-    min_score: float | None = None
+    """Search namespaces of the run's project and environment. The output is `results`
+    (text, score, metadata) and `citations` (namespace, entry id, chunk id, title)."""
+
+    namespaces: list[str] = Field(min_length=1, max_length=20, description="names or ids")
+    query: str = Field(min_length=1, max_length=2000, description="what to look for")
+    top_k: int = Field(default=5, ge=1, le=100, description="results at most")
+    mode: Literal["hybrid", "keyword", "vector"] = Field(
+        default="hybrid", description="keyword and vector rankings fused, or one of them"
+    )
+    filter: str | None = Field(
+        default=None, max_length=2000, description="AIP-160 over metadata.<key>, entry_id, title"
+    )
+    min_score: float | None = Field(default=None, description="drop results scoring less")
 
 
 @step_kind("knowledge.search", KnowledgeSearchConfig)

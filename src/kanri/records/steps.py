@@ -27,35 +27,58 @@ ObjectRef = Field(min_length=1, max_length=100, description="object id or slug")
 RecordRef = Field(min_length=1, max_length=100, description="record id")
 
 
+Expand: Any = Field(default_factory=list, max_length=20, description="relation fields to inline")
+
+
 class CreateConfig(StepConfig):
+    """Create a record; the output is the record. Run again after a crash, the step
+    returns the record it made the first time."""
+
     object: str = ObjectRef
-    field_values: dict[str, Any] = Field(default_factory=dict)
+    field_values: dict[str, Any] = Field(default_factory=dict, description="values by field slug")
 
 
 class UpdateConfig(StepConfig):
+    """Change a record (merge, or `replace`); the output is the record."""
+
     object: str = ObjectRef
     record: str = RecordRef
-    field_values: dict[str, Any] = Field(default_factory=dict)
+    field_values: dict[str, Any] = Field(
+        default_factory=dict, description="values by field slug; null clears a field"
+    )
     replace: bool = Field(default=False, description="clear the fields not given")
 
 
 class GetConfig(StepConfig):
+    """Read a record; the output is the record."""
+
     object: str = ObjectRef
     record: str = RecordRef
-    expand: list[str] = Field(default_factory=list, max_length=20)
+    expand: list[str] = Expand
 
 
 class QueryConfig(StepConfig):
+    """List records as `GET /v1/objects/{object}/records` does; the output is `data`,
+    `next_page_token` and `total_size`."""
+
     object: str = ObjectRef
-    filter: str | None = Field(default=None, max_length=20_000)
-    order_by: str | None = Field(default=None, max_length=500)
-    page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
-    page_token: str | None = Field(default=None, max_length=2000)
-    include_total: bool = False
-    expand: list[str] = Field(default_factory=list, max_length=20)
+    filter: str | None = Field(
+        default=None, max_length=20_000, description="AIP-160 over field values"
+    )
+    order_by: str | None = Field(
+        default=None, max_length=500, description="`field [desc], …`; default: create_time"
+    )
+    page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE, description="records at most")
+    page_token: str | None = Field(
+        default=None, max_length=2000, description="the next page of an earlier query"
+    )
+    include_total: bool = Field(default=False, description="count every match (`total_size`)")
+    expand: list[str] = Expand
 
 
 class DeleteConfig(StepConfig):
+    """Delete a record (soft: it can be restored); the output is `{id, deleted}`."""
+
     object: str = ObjectRef
     record: str = RecordRef
 

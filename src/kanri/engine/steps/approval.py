@@ -22,12 +22,24 @@ from kanri.engine.statuses import ApprovalStatus
 
 
 class ApprovalConfig(StepConfig):
-    message: str = Field(default="", max_length=10_000)
-    approvers: list[str] = Field(default_factory=list, max_length=100)
-    required_approvals: int = Field(default=1, ge=1, le=20)
-    timeout_seconds: float | None = Field(default=None, gt=0, le=366 * 86_400)
-    on_timeout: Literal["reject", "approve", "escalate"] = "reject"
-    allow_self_approval: bool = False
+    message: str = Field(default="", max_length=10_000, description="what the approvers read")
+    approvers: list[str] = Field(
+        default_factory=list, max_length=100, description="key ids that may decide; empty: any"
+    )
+    required_approvals: int = Field(
+        default=1, ge=1, le=20, description="distinct approvals needed; one rejection fails"
+    )
+    timeout_seconds: float | None = Field(
+        default=None, gt=0, le=366 * 86_400, description="how long the approval stays open"
+    )
+    on_timeout: Literal["reject", "approve", "escalate"] = Field(
+        default="reject",
+        description="what its deadline does: reject, approve, or escalate (raise the "
+        "severity and extend the deadline once)",
+    )
+    allow_self_approval: bool = Field(
+        default=False, description="whether the key that started the run may approve it"
+    )
 
 
 @step_kind("approval", ApprovalConfig)

@@ -13,9 +13,16 @@ from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, step_k
 class ConditionConfig(StepConfig):
     raw_fields: ClassVar[frozenset[str]] = frozenset({"if"})
 
-    if_: str = Field(alias="if", min_length=1, max_length=2000)
+    if_: str = Field(
+        alias="if",
+        min_length=1,
+        max_length=2000,
+        description="an expression over inputs and earlier outputs: `inputs.amount > 100`",
+    )
     then: str | None = Field(default=None, description="step id or `end`; default: next step")
-    else_: str | None = Field(default=None, alias="else")
+    else_: str | None = Field(
+        default=None, alias="else", description="step id or `end`; default: next step"
+    )
 
 
 def _targets(config: ConditionConfig) -> list[str]:

@@ -8,7 +8,7 @@ from kanri.engine.registry import Fail, Outcome, StepConfig, StepContext, step_k
 
 
 class FailConfig(StepConfig):
-    message: str = Field(min_length=1, max_length=10_000)
+    message: str = Field(min_length=1, max_length=10_000, description="the run's error message")
 
 
 @step_kind("fail", FailConfig)

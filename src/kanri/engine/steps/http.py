@@ -16,12 +16,26 @@ MAX_RESPONSE_BYTES = 1_000_000
 
 
 class HttpConfig(StepConfig):
-    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] = "GET"
-    url: str = Field(min_length=1, max_length=4000)
-    headers: dict[str, str] = Field(default_factory=dict)
-    body: Any = None
-    timeout: float = Field(default=30, gt=0, le=300)
-    allow_status: list[int] = Field(default_factory=list, max_length=50)
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] = Field(
+        default="GET", description="the HTTP method"
+    )
+    url: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="http(s) URL; private addresses need the project's allow_private_network",
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="request headers; `Idempotency-Key` is `<run id>:<step id>` unless given",
+    )
+    body: Any = Field(default=None, description="a JSON body")
+    timeout: float = Field(default=30, gt=0, le=300, description="seconds for the whole call")
+    allow_status: list[int] = Field(
+        default_factory=list,
+        max_length=50,
+        description="statuses besides 2xx that complete the step (others fail it; 5xx and "
+        "429 are retried per `retry`)",
+    )
 
 
 @step_kind("http", HttpConfig)

@@ -10,8 +10,10 @@ from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, step_k
 
 
 class LogConfig(StepConfig):
-    message: str = Field(max_length=10_000)
-    level: Literal["debug", "info", "warning", "error"] = "info"
+    message: str = Field(max_length=10_000, description="the log line")
+    level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="the line's level"
+    )
 
 
 @step_kind("log", LogConfig)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, step_kind
 
 
 class TransformConfig(StepConfig):
-    output: Any = None
+    output: Any = Field(
+        default=None, description="any JSON value, its strings rendered: the step's output"
+    )
 
 
 @step_kind("transform", TransformConfig)

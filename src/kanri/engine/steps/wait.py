@@ -11,8 +11,12 @@ from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, Wait, 
 
 
 class WaitConfig(StepConfig):
-    seconds: float | None = Field(default=None, ge=0, le=366 * 86_400)
-    until: datetime | None = None
+    seconds: float | None = Field(
+        default=None, ge=0, le=366 * 86_400, description="how long to wait (or `until`)"
+    )
+    until: datetime | None = Field(
+        default=None, description="when to go on (or `seconds`); without an offset: UTC"
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> WaitConfig:
