@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await db.start()
+        kanri.serving_on(asyncio.get_running_loop())
         if settings.knowledge_vector_search == "auto" and not db.is_sqlite:
             kanri.knowledge_hnsw = await db.read(pgvector.detect)
         hnsw = kanri.knowledge_hnsw

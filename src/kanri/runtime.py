@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,19 @@ class Kanri:
     engine: Engine | None = None  # when this process runs a worker
     # pgvector, when start-up found it set up (knowledge vector search through HNSW).
     knowledge_hnsw: PgVector | None = None
+    # Set when the process is asked to stop: open server-sent-event streams end, so that
+    # the graceful shutdown does not wait for their clients (`stop_streams`).
+    closing: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+    _loop: asyncio.AbstractEventLoop | None = field(init=False, default=None, repr=False)
+
+    def serving_on(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The event loop the app serves on (its lifespan tells it at start-up)."""
+        self._loop = loop
+
+    def stop_streams(self) -> None:
+        """End the open streams; safe from a signal handler or another thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.closing.set)
 
     def __post_init__(self) -> None:
         wiring.install()  # the features' step kinds and the engine's ports

@@ -221,7 +221,7 @@ async def test_a_client_that_does_not_read_is_dropped_without_slowing_producers(
 ) -> None:
     tenant = await make_tenant(client, kanri)
     monkeypatch.setattr(stream, "QUEUE_SIZE", 2)
-    hub = stream.EventHub(kanri.db)
+    hub = stream.EventHub(kanri.db, kanri.closing)
     reader = hub.subscribe(tenant.project_id, [])
     try:
         await asyncio.sleep(0.2)  # the hub's tail has started

@@ -121,6 +121,7 @@ def serve(
     import uvicorn
 
     from kanri.app import create_app
+    from kanri.cli.server import Server
 
     settings = _settings(data_dir)
     if no_worker:
@@ -136,7 +137,7 @@ def serve(
         database=settings.masked()["effective_database_url"],
     )
     app = create_app(settings)  # its lifespan freezes the start-up heap (see app.py)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host or settings.host,
         port=port or settings.port,
@@ -147,6 +148,7 @@ def serve(
         # `trust_forwarded_for` is on (see app.py): uvicorn's own reading trusts 127.0.0.1.
         proxy_headers=False,
     )
+    Server(config, app.state.kanri).run()
 
 
 @app.command()

@@ -24,7 +24,8 @@ Reader = Annotated[Principal, RequireSection("webhooks", "read")]
 def _hub(request: Request) -> stream.EventHub:
     hub: stream.EventHub | None = getattr(request.app.state, "event_hub", None)
     if hub is None:
-        hub = stream.EventHub(request.app.state.kanri.db)
+        kanri = request.app.state.kanri
+        hub = stream.EventHub(kanri.db, kanri.closing)
         request.app.state.event_hub = hub
     return hub
 

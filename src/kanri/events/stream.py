@@ -103,6 +103,12 @@ class Subscriber:
             not self.types or type_matches(self.types, event.type)
         )
 
+    def end(self) -> None:
+        """End the stream now (the process stops): its client reconnects elsewhere."""
+        self.dropped = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(None)
+
     def offer(self, event: LiveEvent) -> None:
         if self.dropped:
             return
@@ -115,14 +121,20 @@ class Subscriber:
 class EventHub:
     """The process's one tail of the outbox; started by the first subscriber."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, closing: asyncio.Event) -> None:
         self.db = db
+        # Set when the process is asked to stop: every stream ends, so that the graceful
+        # shutdown does not wait for clients that would stay connected for hours.
+        self.closing = closing
         self._subscribers: set[Subscriber] = set()
         self._task: asyncio.Task[None] | None = None
         self._seen: OrderedDict[str, float] = OrderedDict()
 
     def subscribe(self, project_id: str, types: list[str]) -> Subscriber:
         subscriber = Subscriber(project_id, types)
+        if self.closing.is_set():
+            subscriber.end()
+            return subscriber
         self._subscribers.add(subscriber)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._tail(), name="kanri-event-hub")
@@ -158,6 +170,10 @@ class EventHub:
             self._seen[row.id] = time.monotonic()
         recheck_at = time.monotonic() + 1.0
         while self._subscribers:
+            if self.closing.is_set():
+                for subscriber in list(self._subscribers):
+                    subscriber.end()
+                return
             try:
                 rows = await self.db.read(_rows_after, last, BATCH)
                 if rows:

@@ -101,7 +101,7 @@ async def list_run_logs(run_id: RunId, db: Db, who: Reader) -> ListResponse[sche
 )
 async def stream_run_events(
     run_id: RunId,
-    db: Db,
+    kanri: Runtime,
     who: Reader,
     last_event_id: Annotated[
         str | None, Header(alias="Last-Event-ID", max_length=100, description="resume after")
@@ -109,8 +109,8 @@ async def stream_run_events(
 ) -> StreamingResponse:
     """Server-sent events: state changes, steps completed or failed, approvals; the stream
     ends after the run does. Reconnect with `Last-Event-ID` to resume."""
-    await db.read(service.get, who, run_id)  # 404 before the stream starts
-    return sse.response(stream.run_events(db, who, run_id, last_event_id))
+    await kanri.db.read(service.get, who, run_id)  # 404 before the stream starts
+    return sse.response(stream.run_events(kanri.db, who, run_id, last_event_id, kanri.closing))
 
 
 @router.post("/v1/runs/{run_id}/cancel")

@@ -45,13 +45,18 @@ def _frame(event: OutboxEventRow) -> str:
 
 
 async def run_events(
-    db: Database, who: Principal, run_id: str, last_event_id: str | None
+    db: Database,
+    who: Principal,
+    run_id: str,
+    last_event_id: str | None,
+    closing: asyncio.Event,
 ) -> AsyncIterator[str]:
-    """SSE frames for the run's events after `last_event_id`, until the run has ended."""
+    """SSE frames for the run's events after `last_event_id`, until the run has ended or the
+    process is asked to stop (`closing`: the client reconnects with `Last-Event-ID`)."""
     last = last_event_id or ""
     quiet_since = time.monotonic()
     yield sse.retry()
-    while True:
+    while not closing.is_set():
         batch = await db.read(_after, run_id, last)
         for event in batch:
             last = event.id
