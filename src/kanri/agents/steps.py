@@ -22,6 +22,9 @@ from kanri.providers.clients import ModelReply, ModelRequest
 
 
 class AgentConfig(StepConfig):
+    """`agent`: run an agent on `message` or `messages` (model and tool calls, each
+    checkpointed); its answer is the step's output."""
+
     raw_fields: ClassVar[frozenset[str]] = frozenset({"spec"})
 
     agent: str = Field(min_length=1, max_length=100, description="agent id or name")
@@ -31,8 +34,13 @@ class AgentConfig(StepConfig):
     thread_id: str | None = Field(default=None, max_length=100)
     # Set on the runs `POST /v1/agents/{id}/runs` makes: the pinned version and the
     # conversation taken from the run's inputs.
-    spec: dict[str, Any] | None = None
-    from_run_inputs: bool = False
+    spec: dict[str, Any] | None = Field(
+        default=None, description="set by kanri on agent runs: the version's definition"
+    )
+    from_run_inputs: bool = Field(
+        default=False,
+        description="set by kanri on agent runs: the conversation is the run's `messages` input",
+    )
 
     @model_validator(mode="after")
     def _conversation(self) -> AgentConfig:
@@ -64,6 +72,9 @@ async def run_agent_step(ctx: StepContext, config: AgentConfig) -> Outcome:
 
 
 class LlmConfig(StepConfig):
+    """`llm`: one model call with a templated `prompt`; with `output_schema` the answer
+    is JSON matching it."""
+
     provider: str = Field(min_length=1, max_length=100, description="provider id or name")
     model: str | None = Field(default=None, max_length=200, description="default: the provider's")
     prompt: str = Field(min_length=1, max_length=1_000_000, description="a template")

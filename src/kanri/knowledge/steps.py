@@ -16,6 +16,8 @@ from kanri.knowledge import flows, schemas, service
 
 
 class KnowledgeIngestConfig(StepConfig):
+    """`knowledge.ingest`: chunk and embed a namespace's entries (or one of them)."""
+
     namespace_id: str = Field(min_length=1, max_length=40)
     entry: str | None = Field(default=None, max_length=40, description="one entry (internal id)")
     generation: int | None = Field(default=None, ge=0)
@@ -30,6 +32,9 @@ async def run_ingest(ctx: StepContext, config: KnowledgeIngestConfig) -> Outcome
 
 
 class KnowledgeSearchConfig(StepConfig):
+    """`knowledge.search`: the `top_k` best chunks of `namespaces` for `query`, with
+    citations."""
+
     namespaces: list[str] = Field(min_length=1, max_length=20)
     query: str = Field(min_length=1, max_length=2000)
     top_k: int = Field(default=5, ge=1, le=100)

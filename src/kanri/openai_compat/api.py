@@ -21,7 +21,7 @@ from kanri.agents import service as agents
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Runtime
 from kanri.core.errors import Conflict, FieldError, KanriError, ValidationFailed
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import operation_id, problem_responses
 from kanri.core.pagination import ListParams
 from kanri.engine.states import TERMINAL
 from kanri.engine.statuses import RunStatus
@@ -34,7 +34,7 @@ from kanri.runs.wait import wait_for
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
 
-router = APIRouter(tags=["openai"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["openai"], generate_unique_id_function=operation_id)
 RunWriter = Annotated[Principal, RequireSection("runs", "write")]
 Reader = Annotated[Principal, RequireSection("agents", "read")]
 COMPLETION_WAIT_SECONDS = 600.0
@@ -97,7 +97,12 @@ async def _start(kanri: Kanri, who: Principal, body: schemas.ChatCompletionReque
     return run
 
 
-@router.post("/v1/openai/chat/completions", response_model=None)
+@router.post(
+    "/v1/openai/chat/completions",
+    response_model=None,
+    operation_id="openai_chat_completions_create",
+    responses=problem_responses(402, 502),
+)
 async def chat_completions(
     body: schemas.ChatCompletionRequest, response: Response, kanri: Runtime, who: RunWriter
 ) -> schemas.ChatCompletion | StreamingResponse:

@@ -28,11 +28,15 @@ RecordRef = Field(min_length=1, max_length=100, description="record id")
 
 
 class CreateConfig(StepConfig):
+    """`records.create`: create a record of `object`."""
+
     object: str = ObjectRef
     field_values: dict[str, Any] = Field(default_factory=dict)
 
 
 class UpdateConfig(StepConfig):
+    """`records.update`: change a record's fields (`replace`: clear the others)."""
+
     object: str = ObjectRef
     record: str = RecordRef
     field_values: dict[str, Any] = Field(default_factory=dict)
@@ -40,12 +44,16 @@ class UpdateConfig(StepConfig):
 
 
 class GetConfig(StepConfig):
+    """`records.get`: read one record, relations in `expand` inlined."""
+
     object: str = ObjectRef
     record: str = RecordRef
     expand: list[str] = Field(default_factory=list, max_length=20)
 
 
 class QueryConfig(StepConfig):
+    """`records.query`: one page of the records of `object` matching `filter`."""
+
     object: str = ObjectRef
     filter: str | None = Field(default=None, max_length=20_000)
     order_by: str | None = Field(default=None, max_length=500)
@@ -56,6 +64,8 @@ class QueryConfig(StepConfig):
 
 
 class DeleteConfig(StepConfig):
+    """`records.delete`: delete a record (soft)."""
+
     object: str = ObjectRef
     record: str = RecordRef
 
