@@ -128,6 +128,15 @@ def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
     return {"name": "walk"} if method == "POST" else None
 
 
+def _required_query(route: APIRoute) -> dict[str, str]:
+    """The query parameters a route requires (their values do not matter for the walks)."""
+    return {
+        field.alias: "walk"
+        for field in route.dependant.query_params
+        if field.field_info.is_required()
+    }
+
+
 def test_every_route_declares_exactly_one_section(app: FastAPI) -> None:
     missing = [
         f"{sorted(r.methods or ())} {r.path}"
@@ -327,7 +336,11 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
             continue
         headers = tenant.admin_headers if route.path.startswith("/v1/projects") else tenant.headers
         response = await client.request(
-            method, _fill(route.path, ids), json=_sample_body(route, method), headers=headers
+            method,
+            _fill(route.path, ids),
+            params=_required_query(route),
+            json=_sample_body(route, method),
+            headers=headers,
         )
         assert response.status_code == 404, f"{method} {route.path}: {response.text}"
         checked += 1

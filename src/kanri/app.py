@@ -19,10 +19,12 @@ from kanri import logging as kanri_logging
 from kanri.agents.api import router as agents_router
 from kanri.audit.api import router as audit_router
 from kanri.automations.api import router as automations_router
+from kanri.automations.step_schema import document_steps
 from kanri.config import Settings
 from kanri.core import routing
 from kanri.core.auth import document_guards, limit_unguarded_routes
-from kanri.core.http import EdgeMiddleware, Problem, install_error_handlers
+from kanri.core.http import EdgeMiddleware, install_error_handlers
+from kanri.core.openapi import complete, operation_id
 from kanri.costs.api import router as costs_router
 from kanri.db.database import Database
 from kanri.events.api import router as events_router
@@ -52,14 +54,94 @@ kanri is a self-hosted control plane for AI agents and automations.
 Authenticate with `Authorization: Bearer <key>` or `x-api-key: <key>`. Errors are
 RFC 9457 problem details (`application/problem+json`), except under `/v1/openai/`, where
 they are in OpenAI's shape (`{"error": {"message", "type", "code", "param"}}`). Lists take
-`page_size`, `page_token`, `filter` (AIP-160) and `order_by`.
+`page_size`, `page_token`, `filter` (AIP-160) and `order_by`. Every response carries
+`X-Request-Id` (send your own to correlate); rate-limited operations answer with the IETF
+`RateLimit` and `RateLimit-Policy` fields, and a 429 with `Retry-After`.
 """
 # Routes whose clients expect errors in a shape of their own, by path prefix.
 ERROR_SHAPES = {openai_errors.PREFIX: openai_errors.openai_error}
 
-
-def _operation_id(route: APIRoute) -> str:
-    return route.name
+# The document's tags, in the order a reader meets them, each with what it groups.
+TAGS: list[dict[str, str]] = [
+    {"name": "system", "description": "Liveness, readiness and Prometheus metrics."},
+    {
+        "name": "projects",
+        "description": "Projects of an organization (organization admin keys): each holds "
+        "its own environments, keys and data.",
+    },
+    {
+        "name": "environments",
+        "description": "Environments of a project (`production`, `development`, …): runs, "
+        "schedules and knowledge live in one.",
+    },
+    {
+        "name": "api-keys",
+        "description": "Secret, publishable and admin keys: scopes, expiry, rotation, "
+        "revocation. A key is shown in full once.",
+    },
+    {
+        "name": "audit-logs",
+        "description": "The hash-chained audit trail of every change, and its verification.",
+    },
+    {
+        "name": "automations",
+        "description": "Automations: a draft definition of steps (one object per step kind) "
+        "and its published versions.",
+    },
+    {
+        "name": "deployments",
+        "description": "Publishing, versions, rollback and runtime mapping of automations and "
+        "agents.",
+    },
+    {
+        "name": "runs",
+        "description": "Runs of automations and agents: their steps, logs, events, control "
+        "(cancel, pause, resume, retry, fork), approvals and exceptions.",
+    },
+    {"name": "schedules", "description": "Cron schedules that start runs of an automation."},
+    {
+        "name": "events",
+        "description": "The project's domain events: list, live stream (SSE) and the catalogue "
+        "of event types.",
+    },
+    {
+        "name": "webhooks",
+        "description": "Webhook endpoints subscribed to events, their signed deliveries and "
+        "retries.",
+    },
+    {
+        "name": "records",
+        "description": "Objects (record types), their typed fields and records: filters, "
+        "batches, upserts, relations.",
+    },
+    {
+        "name": "governance",
+        "description": "Policies over runs, steps and calls; exceptions; pre-checks; "
+        "executions of external workflow engines.",
+    },
+    {
+        "name": "providers",
+        "description": "Model providers (OpenAI, Anthropic, offline) and their keys.",
+    },
+    {
+        "name": "agents",
+        "description": "Agents (instructions, runtime, tools, limits), their runs, tool calls "
+        "and threads.",
+    },
+    {
+        "name": "costs",
+        "description": "Prices, the cost of model calls, and budgets that notify, ask or block.",
+    },
+    {"name": "judges", "description": "Judges that score completed runs, and their scores."},
+    {
+        "name": "knowledge",
+        "description": "Knowledge namespaces, entries (text or documents) and hybrid search.",
+    },
+    {
+        "name": "openai",
+        "description": "An OpenAI-compatible endpoint: chat completions against agents.",
+    },
+]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -111,7 +193,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        generate_unique_id_function=_operation_id,
+        generate_unique_id_function=operation_id,
+        openapi_tags=TAGS,
         docs_url=None,  # served by add_api_reference, with Swagger UI from kanri itself
         redoc_url=None,
         openapi_url="/openapi.json",
@@ -161,17 +244,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
+                tags=app.openapi_tags,
             )
-            guarded = [
-                (context.path, context.methods or set(), context.original_route.dependant)
+            routes = [
+                (context.path, context.original_route)
                 for context in iter_route_contexts(app.routes)
                 if isinstance(context.original_route, APIRoute) and context.path
             ]
-            document_guards(schema, guarded)
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
-            components["Problem"] = Problem.model_json_schema(
-                ref_template="#/components/schemas/{model}"
+            document_guards(
+                schema, [(path, route.methods or set(), route.dependant) for path, route in routes]
             )
+            complete(schema, routes, {openai_errors.PREFIX: openai_errors.CONTENT})
+            document_steps(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

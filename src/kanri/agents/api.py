@@ -11,7 +11,7 @@ from kanri.agents import schemas, service
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS, link_to
+from kanri.core.openapi import BODY_ID, link_to, operation_id, problem_responses
 from kanri.core.schemas import ListResponse
 from kanri.runs import schemas as run_schemas
 from kanri.runs.wait import wait_for
@@ -19,7 +19,7 @@ from kanri.runs.wait import wait_for
 if TYPE_CHECKING:
     pass
 
-router = APIRouter(tags=["agents"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["agents"], generate_unique_id_function=operation_id)
 AgentId = Annotated[str, Path(description="agent id or name", max_length=100)]
 ThreadId = Annotated[str, Path(description="thread id", max_length=100)]
 Reader = Annotated[Principal, RequireSection("agents", "read")]
@@ -30,7 +30,7 @@ RunWriter = Annotated[Principal, RequireSection("runs", "write")]
 RunReader = Annotated[Principal, RequireSection("runs", "read")]
 
 
-@router.post("/v1/agents", status_code=201, responses=link_to("get_agent", "agent_id"))
+@router.post("/v1/agents", status_code=201, responses=link_to("agents_get", agent_id=BODY_ID))
 async def create_agent(
     body: schemas.AgentCreate,
     request: Request,
@@ -81,6 +81,7 @@ async def update_agent(
 
 @router.delete("/v1/agents/{agent_id}", status_code=204)
 async def delete_agent(agent_id: AgentId, db: Db, who: Writer) -> None:
+    """Delete an agent with no run in flight (409 while one is)."""
     await db.write(service.delete, who, agent_id)
 
 
@@ -122,6 +123,7 @@ async def get_agent_version(
     db: Db,
     who: DeploymentReader,
 ) -> schemas.AgentVersion:
+    """One published version of the agent, its definition frozen."""
     return await db.read(service.version, who, agent_id, version)
 
 
@@ -149,6 +151,7 @@ async def suspend_agent(agent_id: AgentId, db: Db, who: Writer) -> schemas.Agent
 
 @router.post("/v1/agents/{agent_id}/resume")
 async def resume_agent(agent_id: AgentId, kanri: Runtime, who: Writer) -> schemas.Agent:
+    """Accept new runs again; runs queued while it was suspended start."""
     agent = await kanri.db.write(service.set_status, who, agent_id, "active")
     kanri.wake_engine()
     return agent
@@ -158,7 +161,10 @@ async def resume_agent(agent_id: AgentId, kanri: Runtime, who: Writer) -> schema
     "/v1/agents/{agent_id}/runs",
     status_code=202,
     tags=["runs"],
-    responses=link_to("get_run", "run_id", 202),
+    responses={
+        **link_to("runs_get", status=202, run_id=BODY_ID),
+        **problem_responses(402),
+    },
 )
 async def start_agent_run(
     agent_id: AgentId,
@@ -201,7 +207,7 @@ async def list_run_tool_calls(
     return ListResponse(data=await db.read(service.tool_calls, who, run_id))
 
 
-@router.post("/v1/threads", status_code=201, responses=link_to("get_thread", "thread_id"))
+@router.post("/v1/threads", status_code=201, responses=link_to("threads_get", thread_id=BODY_ID))
 async def create_thread(
     body: schemas.ThreadCreate,
     request: Request,
@@ -232,11 +238,13 @@ async def list_threads(db: Db, params: Listing, who: Reader) -> ListResponse[sch
 
 @router.get("/v1/threads/{thread_id}")
 async def get_thread(thread_id: ThreadId, db: Db, who: Reader) -> schemas.Thread:
+    """The thread: its agent, title, labels and message count."""
     return await db.read(service.get_thread, who, thread_id)
 
 
 @router.delete("/v1/threads/{thread_id}", status_code=204)
 async def delete_thread(thread_id: ThreadId, db: Db, who: Writer) -> None:
+    """Delete the thread and its messages."""
     await db.write(service.delete_thread, who, thread_id)
 
 

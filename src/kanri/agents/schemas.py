@@ -15,6 +15,7 @@ from kanri.core.schemas import (
     Slug,
     VersionChoice,
     VersionNumber,
+    examples,
 )
 from kanri.costs.schemas import Usd
 
@@ -55,6 +56,17 @@ class AgentSpec(Model):
 
 
 class AgentCreate(AgentSpec):
+    model_config = examples(
+        {
+            "name": "support-agent",
+            "instructions": "Answer from the help center; cite the articles you used.",
+            "runtime": {"provider": "openai", "model": "gpt-4o-mini", "temperature": 0.2},
+            "tools": [{"name": "search_knowledge"}],
+            "knowledge_namespaces": ["help-center"],
+            "max_steps": 8,
+        }
+    )
+
     name: Slug
     description: Description = ""
     labels: Labels = Field(default_factory=dict, max_length=64)
@@ -117,6 +129,8 @@ class ChatMessage(Model):
 
 
 class AgentRunCreate(Model):
+    model_config = examples({"message": "Where is my order 1042?", "labels": {"channel": "chat"}})
+
     message: str | None = Field(default=None, min_length=1, max_length=1_000_000)
     messages: list[ChatMessage] | None = Field(default=None, min_length=1, max_length=500)
     inputs: dict[str, Any] = Field(default_factory=dict)
@@ -165,6 +179,10 @@ class ToolCall(Resource):
 
 
 class ThreadCreate(Model):
+    model_config = examples(
+        {"agent": "support-agent", "title": "Order 1042", "labels": {"customer": "c-17"}}
+    )
+
     agent: str | None = Field(default=None, max_length=100, description="agent id or name")
     title: str = Field(default="", max_length=200)
     labels: Labels = Field(default_factory=dict, max_length=64)

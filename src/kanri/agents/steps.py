@@ -22,6 +22,9 @@ from kanri.providers.clients import ModelReply, ModelRequest
 
 
 class AgentConfig(StepConfig):
+    """`agent`: run an agent on `message` or `messages` (model and tool calls, each
+    checkpointed); its answer is the step's output."""
+
     """Run an agent: model calls and tool calls, each checkpointed, until it answers or has
     made `max_steps` calls. Give exactly one of `message` and `messages`. The output is the
     answer: `content`, `finish_reason`, `model`, `model_calls`, `usage`."""
@@ -40,10 +43,11 @@ class AgentConfig(StepConfig):
     # Set on the runs `POST /v1/agents/{id}/runs` makes: the pinned version and the
     # conversation taken from the run's inputs.
     spec: dict[str, Any] | None = Field(
-        default=None, description="set by kanri on agent runs: the pinned version"
+        default=None, description="set by kanri on agent runs: the version's definition"
     )
     from_run_inputs: bool = Field(
-        default=False, description="set by kanri on agent runs: the conversation is the inputs"
+        default=False,
+        description="set by kanri on agent runs: the conversation is the run's `messages` input",
     )
 
     @model_validator(mode="after")
@@ -76,6 +80,9 @@ async def run_agent_step(ctx: StepContext, config: AgentConfig) -> Outcome:
 
 
 class LlmConfig(StepConfig):
+    """`llm`: one model call with a templated `prompt`; with `output_schema` the answer
+    is JSON matching it."""
+
     """One model call with a templated prompt and no tools. The output is `content` and
     `model`; with `output_schema`, also `json`, the answer parsed and checked (a mismatch
     fails the step)."""

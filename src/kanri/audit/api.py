@@ -9,10 +9,12 @@ from fastapi import APIRouter
 from kanri.audit import schemas, service
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import operation_id
 from kanri.core.schemas import ListResponse
 
-router = APIRouter(prefix="/v1/audit-logs", tags=["audit-logs"], responses=STANDARD_PROBLEMS)
+router = APIRouter(
+    prefix="/v1/audit-logs", tags=["audit-logs"], generate_unique_id_function=operation_id
+)
 Reader = Annotated[Principal, RequireSection("audit-logs", "read", reach="either")]
 
 
@@ -27,7 +29,7 @@ async def list_audit_logs(db: Db, params: Listing, who: Reader) -> ListResponse[
     return ListResponse.of(page)
 
 
-@router.get("/verify")
+@router.get("/verify", operation_id="audit_logs_verify")
 async def verify_audit_logs(db: Db, who: Reader) -> schemas.Verification:
     """Complete, then recompute the hash chain; `valid` false names the first broken row."""
     await db.write(service.complete, who)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
@@ -10,10 +10,10 @@ from kanri.automations import schemas, service
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.schemas import ListResponse
 
-router = APIRouter(tags=["automations"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["automations"], generate_unique_id_function=operation_id)
 AutomationId = Annotated[str, Path(description="automation id or name", max_length=100)]
 Reader = Annotated[Principal, RequireSection("automations", "read")]
 Writer = Annotated[Principal, RequireSection("automations", "write")]
@@ -21,18 +21,9 @@ Deployer = Annotated[Principal, RequireSection("deployments", "write")]
 DeploymentReader = Annotated[Principal, RequireSection("deployments", "read")]
 
 
-def _link(operation: str) -> dict[str, Any]:
-    return {
-        "links": {
-            operation: {
-                "operationId": operation,
-                "parameters": {"automation_id": "$response.body#/id"},
-            }
-        }
-    }
-
-
-@router.post("/v1/automations", status_code=201, responses={201: _link("get_automation")})
+@router.post(
+    "/v1/automations", status_code=201, responses=link_to("automations_get", automation_id=BODY_ID)
+)
 async def create_automation(
     body: schemas.AutomationCreate,
     request: Request,
@@ -65,6 +56,7 @@ async def list_automations(
 
 @router.get("/v1/automations/{automation_id}")
 async def get_automation(automation_id: AutomationId, db: Db, who: Reader) -> schemas.Automation:
+    """The automation with its draft definition and the version it publishes."""
     return await db.read(service.get, who, automation_id)
 
 
@@ -78,6 +70,7 @@ async def update_automation(
 
 @router.delete("/v1/automations/{automation_id}", status_code=204)
 async def delete_automation(automation_id: AutomationId, db: Db, who: Writer) -> None:
+    """Delete the automation with its versions and schedules."""
     await db.write(service.delete, who, automation_id)
 
 
@@ -119,6 +112,7 @@ async def get_automation_version(
     db: Db,
     who: DeploymentReader,
 ) -> schemas.AutomationVersion:
+    """One published version of the automation, its definition frozen."""
     return await db.read(service.version, who, automation_id, version)
 
 

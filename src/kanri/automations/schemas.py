@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from kanri.core.schemas import Description, Model, Resource, Slug, VersionNumber
+from kanri.core.schemas import Description, Model, Resource, Slug, VersionNumber, examples
 
 StepId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
 Labels = dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,63}$")], str]
@@ -19,11 +19,13 @@ class RetryPolicy(Model):
 
 
 class Definition(Model):
-    """What an automation does. Steps are objects `{id, kind, ...kind fields}`."""
+    """What an automation does: its steps, run in order (a `condition` jumps)."""
 
     inputs: dict[str, Any] | None = Field(default=None, description="JSON Schema of inputs")
     steps: list[dict[str, Any]] = Field(
-        min_length=1, max_length=200, description="the steps, run in order unless one jumps"
+        min_length=1,
+        max_length=200,
+        description="objects `{id, kind, …the kind's fields}`; a field may hold a template",
     )
     outputs: Any = Field(default=None, description="templates; default: the last step's output")
     concurrency: int | None = Field(
@@ -47,6 +49,41 @@ class Definition(Model):
 
 
 class AutomationCreate(Model):
+    model_config = examples(
+        {
+            "name": "triage-ticket",
+            "description": "Escalate urgent tickets",
+            "definition": {
+                "inputs": {
+                    "type": "object",
+                    "properties": {"ticket_id": {"type": "string"}},
+                    "required": ["ticket_id"],
+                },
+                "steps": [
+                    {
+                        "id": "fetch",
+                        "kind": "http",
+                        "url": "https://support.example.com/api/tickets/{{ inputs.ticket_id }}",
+                        "retry": {"max_attempts": 3, "backoff_seconds": 2},
+                    },
+                    {
+                        "id": "urgent",
+                        "kind": "condition",
+                        "if": "steps.fetch.output.body.priority == 'high'",
+                        "else": "end",
+                    },
+                    {
+                        "id": "escalate",
+                        "kind": "event.emit",
+                        "type": "ticket.escalated",
+                        "data": {"ticket_id": "{{ inputs.ticket_id }}"},
+                    },
+                ],
+            },
+            "labels": {"team": "support"},
+        }
+    )
+
     name: Slug
     description: Description = ""
     definition: Definition

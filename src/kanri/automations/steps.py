@@ -21,6 +21,9 @@ from kanri.engine.statuses import RunStatus
 
 
 class AutomationConfig(StepConfig):
+    """`automation`: start another automation as a child run and wait for it; its
+    outputs are the step's output."""
+
     automation: str = Field(min_length=1, max_length=100, description="id or name")
     inputs: dict[str, Any] = Field(
         default_factory=dict, description="the child run's inputs, checked against its schema"

@@ -10,9 +10,7 @@ from kanri.automations.schemas import Definition, RetryPolicy
 from kanri.core import regex
 from kanri.core.errors import FieldError, ValidationFailed
 from kanri.engine import templates
-from kanri.engine.registry import END, kinds
-
-COMMON_FIELDS = {"id", "kind", "retry", "timeout_seconds"}
+from kanri.engine.registry import COMMON_FIELDS, END, kinds
 
 
 def _is_template(value: Any) -> bool:
@@ -70,7 +68,9 @@ def validate_definition(definition: Definition, where: str = "body.definition") 
             errors += _pydantic_errors(exc, f"{at}.retry", label)
         timeout = None if "timeout_seconds" in own else step.get("timeout_seconds")
         if timeout is not None and (
-            not isinstance(timeout, int | float) or not 0 < timeout <= 86_400
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 < timeout <= 86_400
         ):
             errors.append(FieldError(f"{at}.timeout_seconds", f"{label}: between 0 and 86400"))
         config = {k: v for k, v in step.items() if k not in COMMON_FIELDS or k in own}

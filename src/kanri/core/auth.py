@@ -55,22 +55,21 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "description": "`x-api-key: kanri_sk_…`",
     },
 }
-GUARD_HEADERS: list[dict[str, Any]] = [
-    {
-        "name": PROJECT_HEADER,
-        "in": "header",
-        "required": False,
-        "description": "admin keys: the project (id or name) to act on",
-        "schema": {"type": "string", "maxLength": 100},
-    },
-    {
-        "name": ENVIRONMENT_HEADER,
-        "in": "header",
-        "required": False,
-        "description": "the environment (id or name) to act in; default: the key's",
-        "schema": {"type": "string", "maxLength": 100},
-    },
-]
+PROJECT_PARAMETER: dict[str, Any] = {
+    "name": PROJECT_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "admin keys: the project (id or name) to act on; other keys' is their own",
+    "schema": {"type": "string"},
+}
+ENVIRONMENT_PARAMETER: dict[str, Any] = {
+    "name": ENVIRONMENT_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "the environment (id or name) to act in; default: the key's; an unknown "
+    "one is a 400",
+    "schema": {"type": "string", "pattern": r"^[A-Za-z0-9_.-]{1,100}$"},
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -429,12 +428,12 @@ def PublicRoute(*, per_ip: bool = True) -> Any:
 
 
 def document_guards(schema: dict[str, Any], routes: list[tuple[str, set[str], Any]]) -> None:
-    """Add security schemes, per-operation security, the Kanri-* headers and the declared
-    section (`x-kanri-section`) to an OpenAPI document, for every guarded route given as
-    (path, methods, dependant)."""
+    """Add security schemes, per-operation security, the Kanri-* headers the guard reads and
+    the declared section (`x-kanri-section`) to an OpenAPI document, for every guarded route
+    given as (path, methods, dependant)."""
     schema.setdefault("components", {}).setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
     for path, methods, dependant in routes:
-        guard = _guard_of(dependant)
+        guard = guard_of(dependant)
         if guard is None:
             continue
         for method in methods:
@@ -442,18 +441,43 @@ def document_guards(schema: dict[str, Any], routes: list[tuple[str, set[str], An
             if operation is None:
                 continue
             operation["security"] = [{name: []} for name in SECURITY_SCHEMES]
-            operation.setdefault("parameters", []).extend(GUARD_HEADERS)
+            operation.setdefault("parameters", []).extend(_guard_parameters(guard.reach))
             operation["x-kanri-section"] = f"{guard.section}:{guard.action}"
 
 
-def _guard_of(dependant: Any) -> SectionGuard | None:
+def _guard_parameters(reach: Reach) -> list[dict[str, Any]]:
+    if reach == "organization":  # the organization's own resources: neither header counts
+        return []
+    if reach == "either":
+        # An admin key without Kanri-Project acts on the organization and reads no
+        # environment: the header's form is checked only with a project.
+        loose = {**ENVIRONMENT_PARAMETER, "schema": {"type": "string"}}
+        return [PROJECT_PARAMETER, loose]
+    return [PROJECT_PARAMETER, ENVIRONMENT_PARAMETER]
+
+
+def guard_of(dependant: Any) -> SectionGuard | None:
+    """The section guard among a route's dependencies, if any."""
     for sub in dependant.dependencies:
         if isinstance(sub.call, SectionGuard):
             return sub.call
-        found = _guard_of(sub)
+        found = guard_of(sub)
         if found is not None:
             return found
     return None
+
+
+def rate_limited(dependant: Any) -> bool:
+    """Whether a route spends rate-limit quota: a guarded route, or a public one limited per
+    address."""
+    for sub in dependant.dependencies:
+        if isinstance(sub.call, SectionGuard):
+            return True
+        if isinstance(sub.call, PublicGuard) and sub.call.per_ip:
+            return True
+        if rate_limited(sub):
+            return True
+    return False
 
 
 def section_of(dependency: Callable[..., Any] | None) -> str | None:
@@ -477,7 +501,10 @@ __all__ = [
     "SectionGuard",
     "TenancyStore",
     "client_ip",
+    "document_guards",
+    "guard_of",
     "limit_unguarded_routes",
+    "rate_limited",
     "section_of",
     "spend_public_quota",
 ]

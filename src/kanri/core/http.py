@@ -18,7 +18,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from prometheus_client import Counter, Histogram
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -67,59 +66,10 @@ LATENCY = Histogram(
 )
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details, as every error response carries them."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str = Field(examples=["https://kanri.dev/problems/not-found"])
-    title: str
-    status: int
-    detail: str
-    code: str = Field(examples=["NOT_FOUND"])
-    errors: list[dict[str, str]] | None = None
-    request_id: str | None = None
-
-
-_DESCRIPTIONS = {
-    400: "Bad request: malformed input, filter, order or page token",
-    401: "Missing, unknown, expired or revoked API key",
-    403: "The key lacks the section's permission",
-    404: "Not found (also another tenant's resource)",
-    409: "Conflict with the current state, a unique value or an idempotency key",
-    413: "Request body too large",
-    415: "Unsupported media type",
-    422: "Validation failed: one error per offending field",
-    429: "Rate limit reached; see Retry-After",
-    503: "Not ready: the database does not answer or is not migrated",
-}
-
-
-_LISTING_QUERY = frozenset(
-    {"query.filter", "query.order_by", "query.page_size", "query.page_token"}
-)
-
-
-def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries for problem+json errors."""
-    return {
-        code: {
-            "description": _DESCRIPTIONS[code],
-            "model": Problem,
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-        for code in codes
-    }
-
-
-STANDARD_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422, 429)
-
-
-def link_to(operation: str, parameter: str, status: int = 201) -> dict[int | str, Any]:
-    """OpenAPI `responses` entry linking a created resource to `operation` (create → get):
-    its path parameter `parameter` is the response's `id`."""
-    link = {"operationId": operation, "parameters": {parameter: "$response.body#/id"}}
-    return {status: {"links": {operation: link}}}
+# Query parameters whose invalid values are a bad request (400), not a validation failure:
+# a list's filter, order and paging.
+LISTING_PARAMETERS = frozenset({"filter", "order_by", "page_size", "page_token"})
+_LISTING_QUERY = frozenset(f"query.{name}" for name in LISTING_PARAMETERS)
 
 
 def problem_response(

@@ -92,21 +92,22 @@ class ListParams:
 async def list_params(
     request: Request,
     page_size: Annotated[
-        int | None, Query(description=f"1 to {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}")
-    ] = None,
+        int,
+        Query(
+            ge=1,
+            le=MAX_PAGE_SIZE,
+            description=f"items per page, 1 to {MAX_PAGE_SIZE}",
+        ),
+    ] = DEFAULT_PAGE_SIZE,
     page_token: Annotated[str | None, Query(max_length=MAX_PAGE_TOKEN)] = None,
     filter: Annotated[str | None, Query(description="AIP-160 filter", max_length=4000)] = None,
     order_by: Annotated[str | None, Query(description="`field [desc], …`", max_length=500)] = None,
     include_total: Annotated[bool, Query(description="also count all matches")] = False,
 ) -> ListParams:
-    """Dependency: validated list parameters (page_size out of range is a 400)."""
-    size = DEFAULT_PAGE_SIZE if page_size is None else page_size
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        message = f"page_size must be between 1 and {MAX_PAGE_SIZE}"
-        raise BadRequest(message, errors=[FieldError("query.page_size", message)])
+    """Dependency: validated list parameters (any of them out of bounds is a 400)."""
     codec: PageCodec = request.app.state.kanri.page_codec
     return ListParams(
-        page_size=size,
+        page_size=page_size,
         page_token=page_token,
         filter=filter,
         order_by=order_by,

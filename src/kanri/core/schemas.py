@@ -91,6 +91,11 @@ def _nul_free(value: Any, path: str = "") -> str | None:
     return None
 
 
+def examples(*items: dict[str, Any]) -> ConfigDict:
+    """`model_config` of a request body shown with these examples in the API document."""
+    return ConfigDict(json_schema_extra={"examples": list(items)})
+
+
 class Model(BaseModel):
     """Base of request bodies: unknown fields are errors, not silently dropped; no string may
     hold a NUL character (PostgreSQL text cannot store one)."""

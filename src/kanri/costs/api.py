@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS, link_to
+from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.schemas import ListResponse, UtcDatetime
 from kanri.costs import budgets, schemas, service
 
-router = APIRouter(tags=["costs"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["costs"], generate_unique_id_function=operation_id)
 PriceId = Annotated[str, Path(description="price id", max_length=100)]
 BudgetId = Annotated[str, Path(description="budget id", max_length=100)]
 CostReader = Annotated[Principal, RequireSection("costs", "read")]
@@ -22,7 +22,7 @@ BudgetReader = Annotated[Principal, RequireSection("budgets", "read")]
 BudgetWriter = Annotated[Principal, RequireSection("budgets", "write")]
 
 
-@router.post("/v1/prices", status_code=201, responses=link_to("get_price", "price_id"))
+@router.post("/v1/prices", status_code=201, responses=link_to("prices_get", price_id=BODY_ID))
 async def create_price(
     body: schemas.PriceCreate,
     request: Request,
@@ -60,6 +60,7 @@ async def list_default_prices(who: CostReader) -> ListResponse[schemas.Price]:
 
 @router.get("/v1/prices/{price_id}")
 async def get_price(price_id: PriceId, db: Db, who: CostReader) -> schemas.Price:
+    """The price: USD per million input, cached input and output tokens."""
     return await db.read(service.get_price, who, price_id)
 
 
@@ -73,10 +74,11 @@ async def update_price(
 
 @router.delete("/v1/prices/{price_id}", status_code=204)
 async def delete_price(price_id: PriceId, db: Db, who: CostWriter) -> None:
+    """Delete the price; calls already made keep their cost."""
     await db.write(service.delete_price, who, price_id)
 
 
-@router.get("/v1/costs")
+@router.get("/v1/costs", operation_id="costs_get")
 async def get_costs(
     db: Db,
     who: CostReader,
@@ -96,7 +98,7 @@ async def get_costs(
     return await db.read(service.costs, who, group_by, start, end, filter)
 
 
-@router.post("/v1/budgets", status_code=201, responses=link_to("get_budget", "budget_id"))
+@router.post("/v1/budgets", status_code=201, responses=link_to("budgets_get", budget_id=BODY_ID))
 async def create_budget(
     body: schemas.BudgetCreate,
     request: Request,
@@ -127,6 +129,7 @@ async def list_budgets(db: Db, params: Listing, who: BudgetReader) -> ListRespon
 
 @router.get("/v1/budgets/{budget_id}")
 async def get_budget(budget_id: BudgetId, db: Db, who: BudgetReader) -> schemas.Budget:
+    """The budget with what was spent this period."""
     return await db.read(budgets.get, who, budget_id)
 
 
@@ -134,9 +137,11 @@ async def get_budget(budget_id: BudgetId, db: Db, who: BudgetReader) -> schemas.
 async def update_budget(
     budget_id: BudgetId, body: schemas.BudgetUpdate, db: Db, who: BudgetWriter
 ) -> schemas.Budget:
+    """Change the budget's period, limit or thresholds."""
     return await db.write(budgets.update, who, budget_id, body)
 
 
 @router.delete("/v1/budgets/{budget_id}", status_code=204)
 async def delete_budget(budget_id: BudgetId, db: Db, who: BudgetWriter) -> None:
+    """Delete the budget; its thresholds no longer apply."""
     await db.write(budgets.delete, who, budget_id)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer, field_validator, model_validator
 
-from kanri.core.schemas import Model, Resource, Slug, UtcDatetime
+from kanri.core.schemas import Model, Resource, Slug, UtcDatetime, examples
 
 # USD as a fixed-point string (never `0E-8`).
 Usd = Annotated[
@@ -26,6 +26,16 @@ def _money(value: Decimal | None) -> Decimal | None:
 
 
 class PriceCreate(Model):
+    model_config = examples(
+        {
+            "provider": "openai",
+            "model": "gpt-4o-mini",
+            "input_per_million": "0.15",
+            "cached_input_per_million": "0.075",
+            "output_per_million": "0.60",
+        }
+    )
+
     provider: str = Field(
         min_length=1, max_length=63, description="provider name or id, or `*` for any"
     )
@@ -92,6 +102,18 @@ class Threshold(Model):
 
 
 class BudgetCreate(Model):
+    model_config = examples(
+        {
+            "name": "monthly-models",
+            "period": "month",
+            "limit_usd": "500",
+            "thresholds": [
+                {"percent": 80, "action": "notify"},
+                {"percent": 100, "action": "block"},
+            ],
+        }
+    )
+
     name: Slug
     agent: str | None = Field(
         default=None, max_length=100, description="agent id or name; none: the whole project"

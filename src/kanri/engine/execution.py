@@ -20,14 +20,22 @@ from kanri.engine.advance import UNFINISHED, Advance, Done
 from kanri.engine.checkpoint import checkpoint, park
 from kanri.engine.claim import Claimed, RunState
 from kanri.engine.ports import Verdict, ports
-from kanri.engine.registry import END, Fail, Outcome, StepContext, Wait, kinds, policy_wait
+from kanri.engine.registry import (
+    COMMON_FIELDS,
+    END,
+    Fail,
+    Outcome,
+    StepContext,
+    Wait,
+    kinds,
+    policy_wait,
+)
 from kanri.engine.states import RUN_GATE
 from kanri.engine.statuses import ApprovalStatus, StepStatus
 
 if TYPE_CHECKING:
     from kanri.engine.worker import Engine
 
-COMMON_FIELDS = frozenset({"id", "kind", "retry", "timeout_seconds"})
 MAX_STEP_EXECUTIONS = 1000
 INLINE_BACKOFF_SECONDS = 5.0
 # Steps without effects outside the run: consecutive ones are checkpointed together, before

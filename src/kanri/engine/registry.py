@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from kanri.engine.worker import Services
 
 END = "end"
+# The fields every step has, whatever its kind (a kind may declare `timeout_seconds` itself).
+COMMON_FIELDS = frozenset({"id", "kind", "retry", "timeout_seconds"})
 
 
 class StepConfig(BaseModel):

@@ -11,12 +11,12 @@ from fastapi.responses import StreamingResponse
 from kanri.core import sse
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import operation_id
 from kanri.core.schemas import ListResponse
 from kanri.events import schemas, service, stream
 from kanri.events.schemas import EventTypePattern
 
-router = APIRouter(tags=["events"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["events"], generate_unique_id_function=operation_id)
 EventId = Annotated[str, Path(description="event id", max_length=100)]
 Reader = Annotated[Principal, RequireSection("webhooks", "read")]
 
@@ -40,6 +40,7 @@ async def list_events(db: Db, params: Listing, who: Reader) -> ListResponse[sche
 
 @router.get(
     "/v1/events/stream",
+    operation_id="events_stream",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "live events"}},
 )
@@ -66,6 +67,7 @@ async def stream_events(
 
 @router.get("/v1/events/{event_id}")
 async def get_event(event_id: EventId, db: Db, who: Reader) -> schemas.Event:
+    """One event of the project with its data."""
     return await db.read(service.get, who, event_id)
 
 

@@ -10,6 +10,8 @@ from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, step_k
 
 
 class EmitConfig(StepConfig):
+    """`event.emit`: append an event of `type` with `data` to the project's events."""
+
     type: str = Field(
         pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$",
         max_length=100,

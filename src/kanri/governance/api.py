@@ -11,7 +11,7 @@ from kanri.audit.schemas import AuditLog
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing
-from kanri.core.http import STANDARD_PROBLEMS, link_to
+from kanri.core.openapi import BODY_ID, link_to, operation_id, sets_location
 from kanri.core.schemas import ListResponse
 from kanri.governance import (
     external_execution_service,
@@ -21,7 +21,7 @@ from kanri.governance import (
 )
 from kanri.runs import schemas as run_schemas
 
-router = APIRouter(tags=["governance"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["governance"], generate_unique_id_function=operation_id)
 Reader = Annotated[Principal, RequireSection("governance", "read")]
 Writer = Annotated[Principal, RequireSection("governance", "write")]
 PolicyId = Annotated[str, Path(description="policy id or name", max_length=100)]
@@ -29,7 +29,7 @@ ExceptionId = Annotated[str, Path(description="policy exception id", max_length=
 ExecutionId = Annotated[str, Path(description="external execution id", max_length=100)]
 
 
-@router.post("/v1/policies", status_code=201, responses=link_to("get_policy", "policy_id"))
+@router.post("/v1/policies", status_code=201, responses=link_to("policies_get", policy_id=BODY_ID))
 async def create_policy(
     body: schemas.PolicyCreate,
     request: Request,
@@ -58,13 +58,13 @@ async def list_policies(db: Db, params: Listing, who: Reader) -> ListResponse[sc
     return ListResponse.of(await db.read(policy_service.list_policies, who, params))
 
 
-@router.get("/v1/policies/default")
+@router.get("/v1/policies/default", operation_id="policies_get_default")
 async def get_default_policy(db: Db, who: Reader) -> schemas.DefaultPolicy:
     """The project's default policy (null: none)."""
     return await db.read(policy_service.get_default, who)
 
 
-@router.put("/v1/policies/default")
+@router.put("/v1/policies/default", operation_id="policies_set_default")
 async def set_default_policy(
     body: schemas.DefaultPolicy, db: Db, who: Writer
 ) -> schemas.DefaultPolicy:
@@ -74,6 +74,7 @@ async def set_default_policy(
 
 @router.get("/v1/policies/{policy_id}")
 async def get_policy(policy_id: PolicyId, db: Db, who: Reader) -> schemas.Policy:
+    """The policy with its rules and attachments."""
     return await db.read(policy_service.get_policy, who, policy_id)
 
 
@@ -101,7 +102,7 @@ async def pre_check(body: schemas.PreCheck, db: Db, who: Writer) -> schemas.PreC
 @router.post(
     "/v1/policy-exceptions",
     status_code=201,
-    responses=link_to("get_policy_exception", "exception_id"),
+    responses=link_to("policy_exceptions_get", exception_id=BODY_ID),
 )
 async def create_policy_exception(
     body: schemas.PolicyExceptionCreate,
@@ -137,18 +138,24 @@ async def list_policy_exceptions(
 async def get_policy_exception(
     exception_id: ExceptionId, db: Db, who: Reader
 ) -> schemas.PolicyException:
+    """The exception: the rule it lifts, its scope and expiry."""
     return await db.read(policy_exception_service.get_exception, who, exception_id)
 
 
 @router.delete("/v1/policy-exceptions/{exception_id}", status_code=204)
 async def delete_policy_exception(exception_id: ExceptionId, db: Db, who: Writer) -> None:
+    """Delete the exception; the rule applies again at once."""
     await db.write(policy_exception_service.delete_exception, who, exception_id)
 
 
 @router.post(
     "/v1/external-executions",
     status_code=201,
-    responses={200: {"model": schemas.ExternalExecution, "description": "updated"}},
+    operation_id="external_executions_report",
+    responses={
+        200: {"model": schemas.ExternalExecution, "description": "updated"},
+        **sets_location(200, 201),
+    },
 )
 async def report_external_execution(
     body: schemas.ExternalExecutionReport, response: Response, db: Db, who: Writer
@@ -174,13 +181,17 @@ async def list_external_executions(
 async def get_external_execution(
     execution_id: ExecutionId, db: Db, who: Reader
 ) -> schemas.ExternalExecution:
+    """The external execution as last reported: status, times, output or error."""
     return await db.read(external_execution_service.get_external, who, execution_id)
 
 
 @router.post(
     "/v1/external-executions/{execution_id}/request-approval",
     status_code=201,
-    responses={200: {"model": run_schemas.Approval, "description": "the open approval"}},
+    responses={
+        200: {"model": run_schemas.Approval, "description": "the open approval"},
+        **sets_location(200, 201),
+    },
 )
 async def request_external_approval(
     execution_id: ExecutionId,
@@ -211,7 +222,11 @@ async def cancel_external_execution(
     return await db.write(external_execution_service.cancel_external, who, execution_id)
 
 
-@router.post("/v1/external-executions/{execution_id}/escalate", status_code=201)
+@router.post(
+    "/v1/external-executions/{execution_id}/escalate",
+    status_code=201,
+    responses=link_to("approvals_get", location=True, approval_id=BODY_ID),
+)
 async def escalate_external_execution(
     execution_id: ExecutionId, body: schemas.Escalation, response: Response, db: Db, who: Writer
 ) -> run_schemas.Approval:

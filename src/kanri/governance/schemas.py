@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from kanri.core.schemas import Model, Resource, UtcDatetime
+from kanri.core.schemas import Model, Resource, UtcDatetime, examples
 
 Severity = Literal["low", "medium", "high", "critical"]
 OnTimeout = Literal["reject", "approve", "escalate"]
@@ -79,6 +79,22 @@ class Attachments(Model):
 
 
 class PolicyCreate(Model):
+    model_config = examples(
+        {
+            "name": "large-refunds",
+            "description": "Refunds over 1000 need finance",
+            "rules": [
+                {
+                    "when": "inputs.amount > 1000",
+                    "effect": "require_approval",
+                    "approvers": ["finance-lead"],
+                    "timeout_seconds": 86400,
+                }
+            ],
+            "attachments": {"automations": ["refund-order"]},
+        }
+    )
+
     name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
     description: str = Field(default="", max_length=2000)
     enabled: bool = True
@@ -195,6 +211,16 @@ class ExceptionScope(Model):
 
 
 class PolicyExceptionCreate(Model):
+    model_config = examples(
+        {
+            "policy": "large-refunds",
+            "rule": 1,
+            "scope": {"automation": "refund-order"},
+            "justification": "Year-end clean-up, approved by finance",
+            "expires_at": "2031-01-01T00:00:00Z",
+        }
+    )
+
     policy: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     rule: RuleId | Annotated[int, Field(ge=1, le=MAX_RULES)] = Field(
         description="rule id or 1-based position"

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Request, Response
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.schemas import ListResponse
 from kanri.judges import schemas, service
 
-router = APIRouter(tags=["judges"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["judges"], generate_unique_id_function=operation_id)
 JudgeId = Annotated[str, Path(description="judge id or name", max_length=100)]
 Reader = Annotated[Principal, RequireSection("judges", "read")]
 Writer = Annotated[Principal, RequireSection("judges", "write")]
@@ -22,16 +22,7 @@ Writer = Annotated[Principal, RequireSection("judges", "write")]
 @router.post(
     "/v1/judges",
     status_code=201,
-    responses={
-        201: {
-            "links": {
-                "get_judge": {
-                    "operationId": "get_judge",
-                    "parameters": {"judge_id": "$response.body#/id"},
-                }
-            }
-        }
-    },
+    responses=link_to("judges_get", judge_id=BODY_ID),
 )
 async def create_judge(
     body: schemas.JudgeCreate,
@@ -58,11 +49,14 @@ async def create_judge(
 
 @router.get("/v1/judges")
 async def list_judges(db: Db, params: Listing, who: Reader) -> ListResponse[schemas.Judge]:
+    """Judges of the project. Filter on id, name, kind, agent_id, automation_id,
+    create_time."""
     return ListResponse.of(await db.read(service.list_judges, who, params))
 
 
 @router.get("/v1/judges/{judge_id}")
 async def get_judge(judge_id: JudgeId, db: Db, who: Reader) -> schemas.Judge:
+    """The judge with its checks or rubric and sample rate."""
     return await db.read(service.get, who, judge_id)
 
 
@@ -70,11 +64,13 @@ async def get_judge(judge_id: JudgeId, db: Db, who: Reader) -> schemas.Judge:
 async def update_judge(
     judge_id: JudgeId, body: schemas.JudgeUpdate, db: Db, who: Writer
 ) -> schemas.Judge:
+    """Change the judge's config, sample rate or whether it is enabled."""
     return await db.write(service.update, who, judge_id, body)
 
 
 @router.delete("/v1/judges/{judge_id}", status_code=204)
 async def delete_judge(judge_id: JudgeId, db: Db, who: Writer) -> None:
+    """Delete the judge and the scores it gave."""
     await db.write(service.delete, who, judge_id)
 
 

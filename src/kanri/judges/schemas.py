@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from kanri.core import regex
-from kanri.core.schemas import Model, Resource, Slug
+from kanri.core.schemas import Model, Resource, Slug, examples
 
 MAX_LENGTH = 2**31 - 1  # the bounds of a length check
 
@@ -52,6 +52,16 @@ class JudgeConfig(Model):
 
 
 class JudgeCreate(Model):
+    model_config = examples(
+        {
+            "name": "answers-cite",
+            "kind": "rule",
+            "agent": "support-agent",
+            "config": {"checks": [{"type": "contains", "path": "$.content", "value": "https://"}]},
+            "sample_rate": 0.5,
+        }
+    )
+
     name: Slug
     kind: Literal["rule", "llm"]
     agent: str | None = Field(default=None, max_length=100, description="agent id or name")

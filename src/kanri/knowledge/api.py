@@ -12,13 +12,13 @@ from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.errors import FieldError, PayloadTooLarge, ValidationFailed
-from kanri.core.http import STANDARD_PROBLEMS, problem_responses
+from kanri.core.openapi import operation_id, problem_responses
 from kanri.core.schemas import ListResponse
 from kanri.knowledge import entry_service, flows, schemas, service
 from kanri.knowledge.embeddings import LOCAL_PROVIDER
 from kanri.knowledge.extract import media_type
 
-router = APIRouter(tags=["knowledge"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["knowledge"], generate_unique_id_function=operation_id)
 Reader = Annotated[Principal, RequireSection("knowledge", "read")]
 Writer = Annotated[Principal, RequireSection("knowledge", "write")]
 NamespaceRef = Annotated[str, Path(description="namespace id or name", max_length=100)]
@@ -83,6 +83,7 @@ async def list_namespaces(db: Db, params: Listing, who: Reader) -> ListResponse[
 
 @router.get(BASE + "/{namespace}")
 async def get_namespace(namespace: NamespaceRef, db: Db, who: Reader) -> schemas.Namespace:
+    """The namespace with its embedding model, chunking and entry count."""
     return await db.read(service.get_namespace, who, namespace)
 
 
@@ -255,6 +256,7 @@ async def list_entries(
 async def get_entry(
     namespace: NamespaceRef, entry_id: EntryRef, db: Db, who: Reader
 ) -> schemas.Entry:
+    """The entry (metadata, status, chunk count), without its text."""
     return await db.read(entry_service.get_entry, who, namespace, entry_id)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from kanri.core.schemas import Description, Int64, Model, Resource, Slug
+from kanri.core.schemas import Description, Int64, Model, Resource, Slug, examples
 
 EntryId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$")]
 MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -86,6 +86,8 @@ class ChunkingSettings(Model):
 
 
 class NamespaceCreate(Model):
+    model_config = examples({"name": "help-center", "description": "Public help articles"})
+
     name: Slug
     description: Description = ""
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
@@ -164,6 +166,16 @@ class EntryWrite(Model):
 
 
 class EntryCreate(EntryWrite):
+    model_config = examples(
+        {
+            "id": "returns-policy",
+            "title": "Returns policy",
+            "text": "Items can be returned within 30 days of delivery.",
+            "metadata": {"team": "support"},
+            "source_url": "https://help.example.com/returns",
+        }
+    )
+
     id: EntryId | None = Field(default=None, description="default: a server-made id")
 
 

@@ -16,6 +16,8 @@ from kanri.knowledge import flows, schemas, service
 
 
 class KnowledgeIngestConfig(StepConfig):
+    """`knowledge.ingest`: chunk and embed a namespace's entries (or one of them)."""
+
     """Chunk and embed a namespace's pending entries: the background job kanri starts for
     long entries and model changes (not for definitions)."""
 
@@ -35,6 +37,9 @@ async def run_ingest(ctx: StepContext, config: KnowledgeIngestConfig) -> Outcome
 
 
 class KnowledgeSearchConfig(StepConfig):
+    """`knowledge.search`: the `top_k` best chunks of `namespaces` for `query`, with
+    citations."""
+
     """Search namespaces of the run's project and environment. The output is `results`
     (text, score, metadata) and `citations` (namespace, entry id, chunk id, title)."""
 

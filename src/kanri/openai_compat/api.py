@@ -23,6 +23,7 @@ from kanri.core import sse
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Runtime
 from kanri.core.errors import Conflict, FieldError, KanriError, NotFound, ValidationFailed
+from kanri.core.openapi import operation_id
 from kanri.core.pagination import ListParams
 from kanri.engine.states import TERMINAL
 from kanri.engine.statuses import RunStatus
@@ -46,21 +47,20 @@ def _errors(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
 
 router = APIRouter(
     tags=["openai"],
+    generate_unique_id_function=operation_id,
     responses=_errors(
         {
-            400: "Bad request: the body is not JSON",
             401: "Missing, unknown, expired or revoked API key (`invalid_api_key`)",
             403: "The key lacks the section's permission",
-            404: "No such route",
-            409: "Conflict with the current state",
-            413: "Request body too large",
-            422: "Validation failed: `param` names the field",
             429: "Rate limit reached (`rate_limit_exceeded`); see Retry-After",
         }
     ),
 )
 COMPLETION_ERRORS = _errors(
     {
+        400: "Bad request: the body is not JSON",
+        413: "Request body too large",
+        422: "Validation failed: `param` names the field",
         402: "A budget refuses new runs of the agent",
         404: "No active agent has that name or id (`model_not_found`)",
         409: "The run waits for a person, or the agent is suspended or not published",
@@ -136,7 +136,12 @@ async def _start(kanri: Kanri, who: Principal, body: schemas.ChatCompletionReque
     return run
 
 
-@router.post("/v1/openai/chat/completions", response_model=None, responses=COMPLETION_ERRORS)
+@router.post(
+    "/v1/openai/chat/completions",
+    response_model=None,
+    operation_id="openai_chat_completions_create",
+    responses=COMPLETION_ERRORS,
+)
 async def chat_completions(
     body: schemas.ChatCompletionRequest, response: Response, kanri: Runtime, who: RunWriter
 ) -> schemas.ChatCompletion | StreamingResponse:

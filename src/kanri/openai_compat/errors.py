@@ -9,6 +9,8 @@ from typing import Any
 from kanri.core.errors import NotFound
 
 PREFIX = "/v1/openai/"
+# How the API document shows these errors (`ErrorResponse`, openai_compat/schemas.py).
+CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
 
 # kanri's codes OpenAI has a name of its own for.
 _OPENAI_CODES = {"UNAUTHORIZED": "invalid_api_key", "RATE_LIMITED": "rate_limit_exceeded"}

@@ -41,7 +41,17 @@ class ChatCompletionRequest(BaseModel):
     """Fields kanri does not use (temperature, tools, …) are accepted and ignored: the agent's
     published version decides them."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "support-agent",
+                    "messages": [{"role": "user", "content": "Where is my order 1042?"}],
+                }
+            ]
+        },
+    )
 
     model: str = Field(min_length=1, max_length=100, description="the agent's name or id")
     messages: list[CompatMessage] = Field(min_length=1, max_length=500)

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Request, Response
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.schemas import ListResponse
 from kanri.providers import schemas, service
 
-router = APIRouter(tags=["providers"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["providers"], generate_unique_id_function=operation_id)
 ProviderId = Annotated[str, Path(description="provider id or name", max_length=100)]
 Reader = Annotated[Principal, RequireSection("agents", "read")]
 Writer = Annotated[Principal, RequireSection("agents", "write")]
@@ -22,16 +22,7 @@ Writer = Annotated[Principal, RequireSection("agents", "write")]
 @router.post(
     "/v1/providers",
     status_code=201,
-    responses={
-        201: {
-            "links": {
-                "get_provider": {
-                    "operationId": "get_provider",
-                    "parameters": {"provider_id": "$response.body#/id"},
-                }
-            }
-        }
-    },
+    responses=link_to("providers_get", provider_id=BODY_ID),
 )
 async def create_provider(
     body: schemas.ProviderCreate,
@@ -64,6 +55,7 @@ async def list_providers(db: Db, params: Listing, who: Reader) -> ListResponse[s
 
 @router.get("/v1/providers/{provider_id}")
 async def get_provider(provider_id: ProviderId, db: Db, who: Reader) -> schemas.Provider:
+    """The provider (its API key is never returned)."""
     return await db.read(service.get, who, provider_id)
 
 

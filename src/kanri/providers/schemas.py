@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 
-from kanri.core.schemas import Model, Resource, Slug
+from kanri.core.schemas import Model, Resource, Slug, examples
 
 ProviderKind = Literal["openai", "anthropic", "offline"]
 
@@ -31,6 +31,15 @@ def _url(value: AnyHttpUrl | None) -> str | None:
 
 
 class ProviderCreate(Model):
+    model_config = examples(
+        {
+            "name": "openai",
+            "kind": "openai",
+            "api_key": "sk-your-key",
+            "default_model": "gpt-4o-mini",
+        }
+    )
+
     name: Slug
     kind: ProviderKind
     base_url: AnyHttpUrl | None = Field(

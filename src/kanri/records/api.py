@@ -11,12 +11,12 @@ from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.errors import not_found
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.pagination import ListParams
 from kanri.core.schemas import ListResponse
 from kanri.records import field_service, object_service, record_service, schemas
 
-router = APIRouter(tags=["records"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["records"], generate_unique_id_function=operation_id)
 ObjectId = Annotated[str, Path(description="object id or slug", max_length=100)]
 FieldId = Annotated[str, Path(description="field id or slug", max_length=100)]
 RecordId = Annotated[str, Path(description="record id", max_length=100)]
@@ -25,12 +25,9 @@ Expand = Annotated[
     list[str] | None,
     Query(description="relation fields whose records to inline (repeat or comma-separate)"),
 ]
+OBJECT_OF_BODY = "$response.body#/object_id"  # a link parameter: the object of what was made
 Reader = Annotated[Principal, RequireSection("records", "read")]
 Writer = Annotated[Principal, RequireSection("records", "write")]
-
-
-def _link(operation: str, **parameters: str) -> dict[Any, Any]:
-    return {201: {"links": {operation: {"operationId": operation, "parameters": parameters}}}}
 
 
 def _expand(expand: list[str] | None) -> list[str]:
@@ -40,9 +37,7 @@ def _expand(expand: list[str] | None) -> list[str]:
 # --------------------------------------------------------------------------- objects
 
 
-@router.post(
-    "/v1/objects", status_code=201, responses=_link("get_object", object_id="$response.body#/id")
-)
+@router.post("/v1/objects", status_code=201, responses=link_to("objects_get", object_id=BODY_ID))
 async def create_object(
     body: schemas.ObjectCreate,
     request: Request,
@@ -73,6 +68,7 @@ async def list_objects(db: Db, params: Listing, who: Reader) -> ListResponse[sch
 
 @router.get("/v1/objects/{object_id}")
 async def get_object(object_id: ObjectId, db: Db, who: Reader) -> schemas.RecordObject:
+    """The object with its fields."""
     return await db.read(object_service.get_object, who, object_id)
 
 
@@ -80,6 +76,7 @@ async def get_object(object_id: ObjectId, db: Db, who: Reader) -> schemas.Record
 async def update_object(
     object_id: ObjectId, body: schemas.ObjectUpdate, db: Db, who: Writer
 ) -> schemas.RecordObject:
+    """Change the object's slug, name or description."""
     return await db.write(object_service.update_object, who, object_id, body)
 
 
@@ -104,9 +101,7 @@ async def list_fields(
 @router.post(
     "/v1/objects/{object_id}/fields",
     status_code=201,
-    responses=_link(
-        "get_field", object_id="$response.body#/object_id", field_id="$response.body#/id"
-    ),
+    responses=link_to("objects_fields_get", object_id=OBJECT_OF_BODY, field_id=BODY_ID),
 )
 async def create_field(
     object_id: ObjectId,
@@ -136,6 +131,7 @@ async def create_field(
 async def get_field(
     object_id: ObjectId, field_id: FieldId, db: Db, who: Reader
 ) -> schemas.ObjectField:
+    """One field of the object (by id or slug)."""
     found = await db.read(object_service.get_object, who, object_id)
     for item in found.fields:
         if field_id in (item.id, item.slug):
@@ -154,6 +150,7 @@ async def update_field(
 
 @router.delete("/v1/objects/{object_id}/fields/{field_id}", status_code=204)
 async def delete_field(object_id: ObjectId, field_id: FieldId, db: Db, who: Writer) -> None:
+    """Delete a field; its values disappear from every record."""
     await db.write(field_service.delete_field, who, object_id, field_id)
 
 
@@ -163,9 +160,7 @@ async def delete_field(object_id: ObjectId, field_id: FieldId, db: Db, who: Writ
 @router.post(
     "/v1/objects/{object_id}/records",
     status_code=201,
-    responses=_link(
-        "get_record", object_id="$response.body#/object_id", record_id="$response.body#/id"
-    ),
+    responses=link_to("records_get", object_id=OBJECT_OF_BODY, record_id=BODY_ID),
 )
 async def create_record(
     object_id: ObjectId,
@@ -234,7 +229,13 @@ async def query_records(
     return ListResponse.of(page)
 
 
-@router.put("/v1/objects/{object_id}/records")
+@router.put(
+    "/v1/objects/{object_id}/records",
+    responses={
+        201: {"model": schemas.Record, "description": "created"},
+        **link_to("records_get", object_id=OBJECT_OF_BODY, record_id=BODY_ID, location=True),
+    },
+)
 async def upsert_record(
     object_id: ObjectId,
     body: schemas.RecordWrite,
@@ -242,8 +243,9 @@ async def upsert_record(
     db: Db,
     who: Writer,
     match_on: Annotated[
-        str | None, Query(description="a unique field to match on (required)", max_length=63)
-    ] = None,
+        str,
+        Query(description="the slug of a unique field to match on", min_length=1, max_length=63),
+    ],
 ) -> schemas.Record:
     """Update the record whose unique field `match_on` has the given value (200), or create
     it (201)."""
@@ -317,6 +319,8 @@ async def get_record(
     show_deleted: ShowDeleted = False,
     expand: Expand = None,
 ) -> schemas.Record:
+    """The record (by id); `expand` inlines related records, `show_deleted` finds a deleted
+    one."""
     return await db.read(
         partial(record_service.get_record, show_deleted=show_deleted, expand=_expand(expand)),
         who,

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import Field, StringConstraints
 
 from kanri.core.pagination import MAX_PAGE_SIZE, MAX_PAGE_TOKEN
-from kanri.core.schemas import Description, DisplayName, Model, Ref, Resource, Slug
+from kanri.core.schemas import Description, DisplayName, Model, Ref, Resource, Slug, examples
 from kanri.records.fields import FIELD_TYPES, MAX_OPTIONS
 
 FieldType = Literal[
@@ -48,6 +48,8 @@ FieldValues = Annotated[
 
 
 class ObjectCreate(Model):
+    model_config = examples({"slug": "companies", "name": "Companies", "description": "Customers"})
+
     slug: Slug
     name: DisplayName
     description: Description = ""
@@ -65,6 +67,10 @@ class RelationSpec(Model):
 
 
 class FieldCreate(Model):
+    model_config = examples(
+        {"slug": "email", "name": "Email", "type": "email", "unique": True, "indexed": True}
+    )
+
     slug: FieldSlug
     name: DisplayName
     type: FieldType
@@ -129,6 +135,8 @@ class RecordObject(Resource):
 
 
 class RecordWrite(Model):
+    model_config = examples({"field_values": {"name": "Ada Lovelace", "email": "ada@example.com"}})
+
     field_values: FieldValues
 
 
@@ -155,6 +163,16 @@ class RecordQuery(Model):
 
 
 class BatchCreate(Model):
+    model_config = examples(
+        {
+            "records": [
+                {"field_values": {"name": "Ada Lovelace", "email": "ada@example.com"}},
+                {"field_values": {"name": "Grace Hopper", "email": "grace@example.com"}},
+            ],
+            "atomic": False,
+        }
+    )
+
     records: list[RecordWrite] = Field(min_length=1, max_length=MAX_BATCH)
     atomic: bool = Field(default=True, description="all or nothing; false: per-item results")
 

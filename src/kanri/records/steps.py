@@ -31,6 +31,8 @@ Expand: Any = Field(default_factory=list, max_length=20, description="relation f
 
 
 class CreateConfig(StepConfig):
+    """`records.create`: create a record of `object`."""
+
     """Create a record; the output is the record. Run again after a crash, the step
     returns the record it made the first time."""
 
@@ -39,6 +41,8 @@ class CreateConfig(StepConfig):
 
 
 class UpdateConfig(StepConfig):
+    """`records.update`: change a record's fields (`replace`: clear the others)."""
+
     """Change a record (merge, or `replace`); the output is the record."""
 
     object: str = ObjectRef
@@ -50,6 +54,8 @@ class UpdateConfig(StepConfig):
 
 
 class GetConfig(StepConfig):
+    """`records.get`: read one record, relations in `expand` inlined."""
+
     """Read a record; the output is the record."""
 
     object: str = ObjectRef
@@ -58,6 +64,8 @@ class GetConfig(StepConfig):
 
 
 class QueryConfig(StepConfig):
+    """`records.query`: one page of the records of `object` matching `filter`."""
+
     """List records as `GET /v1/objects/{object}/records` does; the output is `data`,
     `next_page_token` and `total_size`."""
 
@@ -77,6 +85,8 @@ class QueryConfig(StepConfig):
 
 
 class DeleteConfig(StepConfig):
+    """`records.delete`: delete a record (soft)."""
+
     """Delete a record (soft: it can be restored); the output is `{id, deleted}`."""
 
     object: str = ObjectRef

@@ -12,13 +12,13 @@ from kanri.audit.schemas import AuditLog
 from kanri.core import idempotency, sse
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.schemas import ListResponse
 from kanri.engine.statuses import ApprovalStatus
 from kanri.runs import approval_service, schemas, service, stream, worker_service
 from kanri.runs.wait import wait_for
 
-router = APIRouter(tags=["runs"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["runs"], generate_unique_id_function=operation_id)
 RunId = Annotated[str, Path(description="run id", max_length=100)]
 ApprovalId = Annotated[str, Path(description="approval id", max_length=100)]
 Reader = Annotated[Principal, RequireSection("runs", "read")]
@@ -28,16 +28,7 @@ Writer = Annotated[Principal, RequireSection("runs", "write")]
 @router.post(
     "/v1/automations/{automation_id}/runs",
     status_code=202,
-    responses={
-        202: {
-            "links": {
-                "get_run": {
-                    "operationId": "get_run",
-                    "parameters": {"run_id": "$response.body#/id"},
-                }
-            }
-        }
-    },
+    responses=link_to("runs_get", status=202, run_id=BODY_ID),
 )
 async def start_run(
     automation_id: Annotated[str, Path(description="automation id or name", max_length=100)],
@@ -80,6 +71,7 @@ async def list_runs(db: Db, params: Listing, who: Reader) -> ListResponse[schema
 
 @router.get("/v1/runs/{run_id}")
 async def get_run(run_id: RunId, db: Db, who: Reader) -> schemas.Run:
+    """The run: status, stop reason, inputs, outputs, error, usage and times."""
     return await db.read(service.get, who, run_id)
 
 
@@ -91,11 +83,13 @@ async def list_run_steps(run_id: RunId, db: Db, who: Reader) -> ListResponse[sch
 
 @router.get("/v1/runs/{run_id}/logs")
 async def list_run_logs(run_id: RunId, db: Db, who: Reader) -> ListResponse[schemas.RunLog]:
+    """The run's log lines in order (up to 10,000)."""
     return ListResponse(data=await db.read(service.logs, who, run_id))
 
 
 @router.get(
     "/v1/runs/{run_id}/events",
+    operation_id="runs_events_stream",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "the run's events"}},
 )
@@ -133,7 +127,11 @@ async def resume_run(run_id: RunId, kanri: Runtime, who: Writer) -> schemas.Run:
     return run
 
 
-@router.post("/v1/runs/{run_id}/escalate", status_code=201)
+@router.post(
+    "/v1/runs/{run_id}/escalate",
+    status_code=201,
+    responses=link_to("approvals_get", location=True, approval_id=BODY_ID),
+)
 async def escalate_run(
     run_id: RunId, body: schemas.Escalation, response: Response, db: Db, who: Writer
 ) -> schemas.Approval:
@@ -168,16 +166,7 @@ async def retry_run(run_id: RunId, kanri: Runtime, who: Writer) -> schemas.Run:
 @router.post(
     "/v1/runs/{run_id}/fork",
     status_code=202,
-    responses={
-        202: {
-            "links": {
-                "get_run": {
-                    "operationId": "get_run",
-                    "parameters": {"run_id": "$response.body#/id"},
-                }
-            }
-        }
-    },
+    responses=link_to("runs_get", status=202, location=True, run_id=BODY_ID),
 )
 async def fork_run(
     run_id: RunId, body: schemas.RunFork, response: Response, kanri: Runtime, who: Writer
@@ -231,6 +220,7 @@ async def list_approvals(db: Db, params: Listing, who: Reader) -> ListResponse[s
 
 @router.get("/v1/approvals/{approval_id}")
 async def get_approval(approval_id: ApprovalId, db: Db, who: Reader) -> schemas.Approval:
+    """The approval: its terms, status, decisions and deadline."""
     return await db.read(approval_service.get_approval, who, approval_id)
 
 

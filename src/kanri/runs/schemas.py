@@ -8,12 +8,14 @@ from typing import Any, Literal
 from pydantic import Field
 
 from kanri.automations.schemas import Labels
-from kanri.core.schemas import Model, Resource, VersionChoice
+from kanri.core.schemas import Model, Resource, VersionChoice, examples
 from kanri.costs.schemas import Usd
 from kanri.engine.statuses import ApprovalStatus, RunStatus, StepStatus
 
 
 class RunCreate(Model):
+    model_config = examples({"inputs": {"ticket_id": "T-1042"}, "labels": {"channel": "api"}})
+
     inputs: dict[str, Any] = Field(default_factory=dict)
     version: VersionChoice = Field(
         default=None, description="a version number, `draft`, or none for the published one"

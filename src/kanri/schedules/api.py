@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Request, Response
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.schemas import ListResponse
 from kanri.schedules import schemas, service
 
-router = APIRouter(tags=["schedules"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["schedules"], generate_unique_id_function=operation_id)
 ScheduleId = Annotated[str, Path(description="schedule id", max_length=100)]
 Reader = Annotated[Principal, RequireSection("automations", "read")]
 Writer = Annotated[Principal, RequireSection("automations", "write")]
@@ -22,16 +22,7 @@ Writer = Annotated[Principal, RequireSection("automations", "write")]
 @router.post(
     "/v1/schedules",
     status_code=201,
-    responses={
-        201: {
-            "links": {
-                "get_schedule": {
-                    "operationId": "get_schedule",
-                    "parameters": {"schedule_id": "$response.body#/id"},
-                }
-            }
-        }
-    },
+    responses=link_to("schedules_get", schedule_id=BODY_ID),
 )
 async def create_schedule(
     body: schemas.ScheduleCreate,
@@ -64,6 +55,7 @@ async def list_schedules(db: Db, params: Listing, who: Reader) -> ListResponse[s
 
 @router.get("/v1/schedules/{schedule_id}")
 async def get_schedule(schedule_id: ScheduleId, db: Db, who: Reader) -> schemas.Schedule:
+    """The schedule with its next and last fire times."""
     return await db.read(service.get, who, schedule_id)
 
 
@@ -77,4 +69,5 @@ async def update_schedule(
 
 @router.delete("/v1/schedules/{schedule_id}", status_code=204)
 async def delete_schedule(schedule_id: ScheduleId, db: Db, who: Writer) -> None:
+    """Delete the schedule; runs it started stay."""
     await db.write(service.delete, who, schedule_id)

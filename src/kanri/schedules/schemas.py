@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from kanri.automations.schemas import Labels
-from kanri.core.schemas import Model, Ref, Resource
+from kanri.core.schemas import Model, Ref, Resource, examples
 
 Catchup = Literal["none", "latest", "all"]
 # croniter's random (`R`) and hashed (`H`) fields would pick another minute on every parse.
@@ -71,6 +71,15 @@ CATCHUP_DESCRIPTION = (
 
 
 class ScheduleCreate(Model):
+    model_config = examples(
+        {
+            "automation": "nightly-report",
+            "cron": "0 6 * * 1-5",
+            "timezone": "Europe/Berlin",
+            "inputs": {"period": "day"},
+        }
+    )
+
     automation: Ref = Field(description="automation id or name")
     cron: Cron
     timezone: Timezone = "UTC"

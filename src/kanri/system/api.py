@@ -17,11 +17,11 @@ from pydantic import BaseModel, SecretStr
 from kanri.core.auth import PublicRoute
 from kanri.core.deps import Runtime
 from kanri.core.errors import NotFound, ServiceUnavailable, Unauthorized
-from kanri.core.http import problem_responses
+from kanri.core.openapi import operation_id, problem_responses
 from kanri.core.time import rfc3339, utcnow
 from kanri.db import migrations
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=["system"], generate_unique_id_function=operation_id)
 Unlimited = Annotated[None, PublicRoute(per_ip=False)]
 Public = Annotated[None, PublicRoute()]
 
@@ -38,13 +38,13 @@ class Ready(BaseModel):
     revision: str | None
 
 
-@router.get("/health")
+@router.get("/health", operation_id="health_get")
 async def health(_: Unlimited) -> Health:
     """Liveness: the process answers."""
     return Health(ok=True, status="healthy", ts=rfc3339(utcnow()))
 
 
-@router.get("/ready", responses=problem_responses(429, 503))
+@router.get("/ready", operation_id="ready_get", responses=problem_responses(503))
 async def ready(kanri: Runtime, _: Public) -> Ready:
     """Readiness: the database answers and its schema is at the newest migration."""
     try:
@@ -60,8 +60,9 @@ async def ready(kanri: Runtime, _: Public) -> Ready:
 
 @router.get(
     "/metrics",
+    operation_id="metrics_get",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}}, **problem_responses(401, 404, 429)},
+    responses={200: {"content": {"text/plain": {}}}, **problem_responses(401, 404)},
 )
 async def metrics(kanri: Runtime, request: Request, _: Public) -> Response:
     """Prometheus metrics of this process: 404 unless enabled; with a metrics token set,

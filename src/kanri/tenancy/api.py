@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.schemas import ListResponse
 from kanri.tenancy import api_key_service, environment_service, project_service, schemas
 
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
 
-router = APIRouter(responses=STANDARD_PROBLEMS)
+router = APIRouter(generate_unique_id_function=operation_id)
 
 ProjectId = Annotated[str, Path(description="project id or name", max_length=100)]
 EnvironmentId = Annotated[str, Path(description="environment id or name", max_length=100)]
 KeyId = Annotated[str, Path(description="API key id", max_length=100)]
-
-
-def _link(operation: str, parameter: str) -> dict[str, Any]:
-    return {
-        "links": {
-            operation: {
-                "operationId": operation,
-                "parameters": {parameter: "$response.body#/id"},
-            }
-        }
-    }
 
 
 async def _create_key(
@@ -65,7 +54,7 @@ async def _create_key(
     "/v1/projects",
     status_code=201,
     tags=["projects"],
-    responses={201: _link("get_project", "project_id")},
+    responses=link_to("projects_get", project_id=BODY_ID),
 )
 async def create_project(
     body: schemas.ProjectCreate,
@@ -109,6 +98,7 @@ async def get_project(
     db: Db,
     who: Annotated[Principal, RequireSection("projects", "read", reach="organization")],
 ) -> schemas.Project:
+    """The project (by id or name) with its settings."""
     return await db.read(project_service.get_project, who, project_id)
 
 
@@ -139,8 +129,8 @@ async def delete_project(
 @router.post(
     "/v1/projects/{project_id}/api-keys",
     status_code=201,
-    tags=["api-keys"],
-    responses={201: _link("get_api_key", "key_id")},
+    tags=["projects", "api-keys"],
+    responses=link_to("api_keys_get", key_id=BODY_ID),
 )
 async def create_project_api_key(
     project_id: ProjectId,
@@ -155,13 +145,15 @@ async def create_project_api_key(
     return await _create_key(request, response, kanri, who, idempotency_key, project_id, body)
 
 
-@router.get("/v1/projects/{project_id}/api-keys", tags=["api-keys"])
+@router.get("/v1/projects/{project_id}/api-keys", tags=["projects", "api-keys"])
 async def list_project_api_keys(
     project_id: ProjectId,
     db: Db,
     params: Listing,
     who: Annotated[Principal, RequireSection("keys", "read", reach="organization")],
 ) -> ListResponse[schemas.ApiKey]:
+    """Keys of the project: prefix and last four characters only. Filter and order on id,
+    name, kind, environment_id, create_time, expires_at, revoked_at."""
     page = await db.read(api_key_service.list_keys, who, project_id, params)
     return ListResponse.of(page)
 
@@ -173,7 +165,7 @@ async def list_project_api_keys(
     "/v1/environments",
     status_code=201,
     tags=["environments"],
-    responses={201: _link("get_environment", "environment_id")},
+    responses=link_to("environments_get", environment_id=BODY_ID),
 )
 async def create_environment(
     body: schemas.EnvironmentCreate,
@@ -210,7 +202,9 @@ async def list_environments(
     return ListResponse.of(page)
 
 
-@router.get("/v1/environments/current", tags=["environments"])
+@router.get(
+    "/v1/environments/current", tags=["environments"], operation_id="environments_get_current"
+)
 async def get_current_environment(
     db: Db,
     who: Annotated[Principal, RequireSection("environments", "read")],
@@ -227,6 +221,7 @@ async def get_environment(
     db: Db,
     who: Annotated[Principal, RequireSection("environments", "read")],
 ) -> schemas.Environment:
+    """The environment (by id or name)."""
     row = await db.read_one(*environment_service.environment_lookup(who, environment_id))
     return environment_service.environment_found(row, environment_id)
 
@@ -238,6 +233,7 @@ async def update_environment(
     kanri: Runtime,
     who: Annotated[Principal, RequireSection("environments", "write")],
 ) -> schemas.Environment:
+    """Rename an environment or change its description."""
     environment = await kanri.db.write(
         environment_service.update_environment, who, environment_id, body
     )
@@ -263,7 +259,7 @@ async def delete_environment(
     "/v1/api-keys",
     status_code=201,
     tags=["api-keys"],
-    responses={201: _link("get_api_key", "key_id")},
+    responses=link_to("api_keys_get", key_id=BODY_ID),
 )
 async def create_api_key(
     body: schemas.ApiKeyCreate,
@@ -294,6 +290,7 @@ async def get_api_key(
     db: Db,
     who: Annotated[Principal, RequireSection("keys", "read", reach="either")],
 ) -> schemas.ApiKey:
+    """The key's metadata (prefix and last four characters, scopes, expiry), never the key."""
     return await db.read(api_key_service.get_key, who, key_id)
 
 
@@ -313,7 +310,7 @@ async def revoke_api_key(
     "/v1/api-keys/{key_id}/rotate",
     status_code=201,
     tags=["api-keys"],
-    responses={201: _link("get_api_key", "key_id")},
+    responses=link_to("api_keys_get", key_id=BODY_ID),
 )
 async def rotate_api_key(
     key_id: KeyId,

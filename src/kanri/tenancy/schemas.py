@@ -15,6 +15,7 @@ from kanri.core.schemas import (
     Resource,
     Slug,
     UtcDatetime,
+    examples,
 )
 
 Scope = Annotated[str, StringConstraints(min_length=1, max_length=40)]
@@ -28,6 +29,15 @@ class Organization(Resource):
 
 
 class ProjectCreate(Model):
+    model_config = examples(
+        {
+            "name": "support",
+            "display_name": "Customer support",
+            "description": "Agents and automations of the support team",
+            "rate_limit_per_minute": 600,
+        }
+    )
+
     name: Slug
     display_name: DisplayName | None = None
     description: Description = ""
@@ -60,6 +70,8 @@ class Project(Resource):
 
 
 class EnvironmentCreate(Model):
+    model_config = examples({"name": "staging", "description": "checks before production"})
+
     name: Slug
     description: Description = ""
 
@@ -79,6 +91,15 @@ class Environment(Resource):
 
 
 class ApiKeyCreate(Model):
+    model_config = examples(
+        {
+            "name": "CI deploys",
+            "scopes": ["automations:*", "deployments:write"],
+            "environment": "production",
+            "expires_at": "2031-01-01T00:00:00Z",
+        }
+    )
+
     name: DisplayName
     kind: Literal["secret", "publishable"] = "secret"
     scopes: list[Scope] | None = Field(

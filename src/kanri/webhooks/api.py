@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Request, Response
 from kanri.core import idempotency, secrets
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.http import STANDARD_PROBLEMS
+from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.schemas import ListResponse
 from kanri.webhooks import schemas, service
 
-router = APIRouter(tags=["webhooks"], responses=STANDARD_PROBLEMS)
+router = APIRouter(tags=["webhooks"], generate_unique_id_function=operation_id)
 WebhookId = Annotated[str, Path(description="webhook endpoint id", max_length=100)]
 DeliveryId = Annotated[str, Path(description="delivery id", max_length=100)]
 Reader = Annotated[Principal, RequireSection("webhooks", "read")]
@@ -33,16 +33,7 @@ def _wake(request: Request) -> None:
 @router.post(
     "/v1/webhooks",
     status_code=201,
-    responses={
-        201: {
-            "links": {
-                "get_webhook": {
-                    "operationId": "get_webhook",
-                    "parameters": {"webhook_id": "$response.body#/id"},
-                }
-            }
-        }
-    },
+    responses=link_to("webhooks_get", webhook_id=BODY_ID),
 )
 async def create_webhook(
     body: schemas.WebhookCreate,
@@ -77,6 +68,7 @@ async def list_webhooks(db: Db, params: Listing, who: Reader) -> ListResponse[sc
 
 @router.get("/v1/webhooks/{webhook_id}")
 async def get_webhook(webhook_id: WebhookId, db: Db, who: Reader) -> schemas.Webhook:
+    """The endpoint (its signing secret is never shown again)."""
     return await db.read(service.get, who, webhook_id)
 
 
@@ -118,6 +110,7 @@ async def list_deliveries(
 async def get_delivery(
     webhook_id: WebhookId, delivery_id: DeliveryId, db: Db, who: Reader
 ) -> schemas.Delivery:
+    """One delivery with its attempts."""
     return await db.read(service.get_delivery, who, webhook_id, delivery_id)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from kanri.core.schemas import Description, Model, Resource
+from kanri.core.schemas import Description, Model, Resource, examples
 from kanri.events.schemas import EventTypePattern
 
 
@@ -28,6 +28,14 @@ DeliveryStatus = Literal["pending", "succeeded", "failed"]
 
 
 class WebhookCreate(Model):
+    model_config = examples(
+        {
+            "url": "https://hooks.example.com/kanri",
+            "event_types": ["run.completed", "run.failed"],
+            "description": "Run outcomes to the ops channel",
+        }
+    )
+
     url: Url = Field(description="http(s) URL; private addresses need allow_private_network")
     event_types: EventTypes
     description: Description = ""

@@ -22,6 +22,9 @@ from kanri.engine.statuses import ApprovalStatus
 
 
 class ApprovalConfig(StepConfig):
+    """`approval`: park the run until people approve or reject; the decision is the
+    step's output, a rejection fails the run."""
+
     message: str = Field(default="", max_length=10_000, description="what the approvers read")
     approvers: list[str] = Field(
         default_factory=list, max_length=100, description="key ids that may decide; empty: any"

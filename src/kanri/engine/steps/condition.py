@@ -11,6 +11,9 @@ from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, step_k
 
 
 class ConditionConfig(StepConfig):
+    """`condition`: evaluate the expression `if` and jump to `then` or `else` (a step id,
+    or `end`)."""
+
     raw_fields: ClassVar[frozenset[str]] = frozenset({"if"})
 
     if_: str = Field(

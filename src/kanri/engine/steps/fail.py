@@ -8,6 +8,8 @@ from kanri.engine.registry import Fail, Outcome, StepConfig, StepContext, step_k
 
 
 class FailConfig(StepConfig):
+    """`fail`: end the run as failed with `message` (never retried)."""
+
     message: str = Field(min_length=1, max_length=10_000, description="the run's error message")
 
 

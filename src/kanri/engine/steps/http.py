@@ -16,6 +16,9 @@ MAX_RESPONSE_BYTES = 1_000_000
 
 
 class HttpConfig(StepConfig):
+    """`http`: call a URL (through the outbound guard); a status outside 2xx and
+    `allow_status` fails the step."""
+
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] = Field(
         default="GET", description="the HTTP method"
     )

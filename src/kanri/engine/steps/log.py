@@ -10,6 +10,8 @@ from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, step_k
 
 
 class LogConfig(StepConfig):
+    """`log`: write `message` to the run's log at `level`."""
+
     message: str = Field(max_length=10_000, description="the log line")
     level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="the line's level"

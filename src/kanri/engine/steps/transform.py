@@ -10,6 +10,8 @@ from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, step_k
 
 
 class TransformConfig(StepConfig):
+    """`transform`: the step's output is its `output` value, templates rendered."""
+
     output: Any = Field(
         default=None, description="any JSON value, its strings rendered: the step's output"
     )

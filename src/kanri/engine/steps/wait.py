@@ -11,6 +11,9 @@ from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, Wait, 
 
 
 class WaitConfig(StepConfig):
+    """`wait`: park the run for `seconds` or until `until` (exactly one); it holds no
+    worker meanwhile."""
+
     seconds: float | None = Field(
         default=None, ge=0, le=366 * 86_400, description="how long to wait (or `until`)"
     )
