@@ -368,6 +368,9 @@ class Loopback:
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
+            # socketserver's backlog is 5: a burst of runs' calls past it can be reset by the
+            # kernel, which a run would take for a failed call.
+            request_queue_size = 128
 
             def handle_error(self, request: Any, client_address: Any) -> None:
                 return  # a killed caller's broken pipe is expected
