@@ -1,5 +1,7 @@
 """The route table walk: every route declares a section and answers 401, 403 and 404 as it must,
-through the planned handlers and through FastAPI's own router (`planned_routes` off) alike."""
+takes exactly the query parameters the document lists, and answers 405 and OPTIONS with the
+path's methods, through the planned handlers and through FastAPI's own router (`planned_routes`
+off) alike."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from kanri.core.auth import section_of
+from kanri.core.routing import query_names
 from kanri.core.time import utcnow
 from kanri.runtime import Kanri
 from tests.agents.factories import make_agent
@@ -137,6 +140,13 @@ def _required_query(route: APIRoute) -> dict[str, str]:
     }
 
 
+def _sample_content(route: APIRoute, method: str) -> dict[str, Any]:
+    """The request content of a walk: a sample body, or for the upload one text file."""
+    if route.path.endswith("/entries:upload"):
+        return {"files": {"files": ("walk.txt", b"a walk", "text/plain")}}
+    return {"json": _sample_body(route, method)}
+
+
 def test_every_route_declares_exactly_one_section(app: FastAPI) -> None:
     missing = [
         f"{sorted(r.methods or ())} {r.path}"
@@ -204,7 +214,7 @@ async def test_every_guarded_route_answers_401_without_a_key(
     ids = {**PLACEHOLDERS, "project_id": tenant.project_id}
     for method, route in _guarded(app):
         response = await client.request(
-            method, _fill(route.path, ids), json=_sample_body(route, method)
+            method, _fill(route.path, ids), **_sample_content(route, method)
         )
         assert response.status_code == 401, f"{method} {route.path}: {response.text}"
         assert _error_code(response) == "UNAUTHORIZED"
@@ -220,7 +230,7 @@ async def test_every_guarded_route_answers_403_to_a_key_without_its_section(
         response = await client.request(
             method,
             _fill(route.path, ids),
-            json=_sample_body(route, method),
+            **_sample_content(route, method),
             headers=bearer(narrow["key"]),
         )
         assert response.status_code == 403, f"{method} {route.path}: {response.text}"
@@ -339,7 +349,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
             method,
             _fill(route.path, ids),
             params=_required_query(route),
-            json=_sample_body(route, method),
+            **_sample_content(route, method),
             headers=headers,
         )
         assert response.status_code == 404, f"{method} {route.path}: {response.text}"
@@ -359,3 +369,150 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
 )
 async def test_public_routes_need_no_key(client: httpx.AsyncClient, path: str) -> None:
     assert (await client.get(path)).status_code == 200
+
+
+def _paths(app: FastAPI, ids: dict[str, str]) -> dict[str, set[str]]:
+    """A URL of each path template of the route table, with the methods of its routes."""
+    methods: dict[str, set[str]] = {}
+    for route in _routes(app):
+        methods.setdefault(_fill(route.path, ids), set()).update(route.methods or ())
+    return methods
+
+
+def _answered(app: FastAPI, url: str) -> set[str]:
+    """Every method some route answers at `url` (`PATCH /v1/policies/default` reaches the
+    route of `/v1/policies/{policy_id}`)."""
+    return {m for r in _routes(app) if r.path_regex.match(url) for m in r.methods or ()}
+
+
+def _admin_of(tenant: Tenant) -> dict[str, str]:
+    # An organization admin key acting on the tenant's project reaches every route.
+    return {**tenant.admin_headers, "Kanri-Project": tenant.project_id}
+
+
+async def test_every_operation_refuses_a_query_parameter_it_does_not_declare(
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    ids = {**PLACEHOLDERS, "project_id": tenant.project_id}
+    checked = 0
+    for route in _routes(app):
+        for method in sorted(route.methods or ()):
+            response = await client.request(
+                method,
+                _fill(route.path, ids),
+                params={"page_size": "10", "color": "blue"},
+                **_sample_content(route, method),
+                headers=_admin_of(tenant),
+            )
+            where = f"{method} {route.path}: {response.text}"
+            assert response.status_code == 400, where
+            unknown = ["query.color"] + (
+                [] if "page_size" in query_names(route) else ["query.page_size"]
+            )
+            if route.path.startswith("/v1/openai/"):  # errors in OpenAI's shape there
+                error = response.json()["error"]
+                assert error["code"] == "unknown_parameter", where
+                assert error["param"] in {u.removeprefix("query.") for u in unknown}, where
+            else:
+                problem = response.json()
+                assert problem["code"] == "UNKNOWN_PARAMETER", where
+                assert sorted(e["field"] for e in problem["errors"]) == sorted(unknown), where
+            checked += 1
+    assert checked > 150
+
+
+def test_the_document_lists_exactly_the_query_parameters_each_operation_accepts(
+    app: FastAPI,
+) -> None:
+    paths = app.openapi()["paths"]
+    for route in _routes(app):
+        for method in route.methods or ():
+            operation = paths[route.path][method.lower()]
+            documented = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            assert documented == query_names(route), f"{method} {route.path}"
+
+
+async def test_declared_query_parameters_are_accepted(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    listing = await client.get(
+        "/v1/environments",
+        params={
+            "page_size": "1",
+            "filter": 'name = "production"',
+            "order_by": "name desc",
+            "include_total": "true",
+        },
+        headers=tenant.headers,
+    )
+    assert listing.status_code == 200, listing.text
+    assert [e["name"] for e in listing.json()["data"]] == ["production"]
+    costs = await client.get(
+        "/v1/costs",
+        params={"group_by": "day", "from": "2026-01-01T00:00:00Z", "to": "2026-02-01T00:00:00Z"},
+        headers=tenant.headers,
+    )
+    assert costs.status_code == 200, costs.text
+    obj = await make_object(client, tenant, [field("name")])
+    record = await make_record(client, tenant, obj, name="x")
+    expanded = await client.get(
+        f"/v1/objects/{obj['id']}/records/{record['id']}",
+        params={"expand": "", "show_deleted": "true"},
+        headers=tenant.headers,
+    )
+    assert expanded.status_code == 200, expanded.text
+    automation = await make_automation(client, tenant, [{"id": "a", "kind": "transform"}])
+    run = await client.post(
+        f"/v1/automations/{automation['id']}/runs",
+        params={"wait": "5"},
+        json={"inputs": {}},
+        headers=tenant.headers,
+    )
+    assert run.status_code in (200, 202), run.text
+    assert (await client.get("/health")).status_code == 200
+    # Pages that are not API operations take what their assets' URLs carry.
+    assert (await client.get("/docs", params={"v": "1"})).status_code == 200
+
+
+async def test_an_unknown_query_parameter_is_answered_after_authentication(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    anonymous = await client.get("/v1/environments", params={"colour": "blue"})
+    assert anonymous.status_code == 401
+    invalid_body = await client.post(
+        "/v1/environments", params={"colour": "blue"}, json={"name": 7}, headers=tenant.headers
+    )
+    assert invalid_body.status_code == 400
+    assert invalid_body.json()["errors"] == [
+        {
+            "field": "query.colour",
+            "message": "not a parameter of this operation (it takes: none)",
+        }
+    ]
+
+
+async def test_a_405_names_every_method_of_the_path_in_allow(
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    order = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    for path, methods in _paths(app, {**PLACEHOLDERS, "project_id": tenant.project_id}).items():
+        answered = _answered(app, path)
+        wrong = next(m for m in ("PUT", "PATCH", "DELETE", "POST", "GET") if m not in answered)
+        response = await client.request(wrong, path, headers=tenant.headers)
+        assert response.status_code == 405, f"{wrong} {path}: {response.text}"
+        assert response.json()["code"] == "METHOD_NOT_ALLOWED"
+        expected = [m for m in order if m in methods | {"OPTIONS"}]
+        assert response.headers["allow"] == ", ".join(expected), f"{wrong} {path}"
+
+
+async def test_options_answers_the_methods_of_the_path(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    for path, methods in _paths(app, {**PLACEHOLDERS, "project_id": "prj_x"}).items():
+        response = await client.options(path)
+        assert response.status_code == 204, f"OPTIONS {path}: {response.text}"
+        assert response.content == b""
+        allowed = set(response.headers["allow"].split(", "))
+        assert allowed == methods | {"OPTIONS"}, f"OPTIONS {path}"
+    assert (await client.options("/v1/projects")).headers["allow"] == "GET, POST, OPTIONS"
+    assert (await client.options("/v1/nowhere")).status_code == 404

@@ -32,13 +32,15 @@ async def test_answers_and_errors_alike_say_nosniff_and_no_store(
     assert unknown_route.status_code == 404
     assert unknown_route.json()["code"] == "NOT_FOUND"
     options = await client.options("/v1/environments", headers=tenant.headers)
-    assert options.status_code == 405
-    assert options.json()["code"] == "METHOD_NOT_ALLOWED"
+    assert options.status_code == 204
+    wrong_method = await client.put("/v1/environments", headers=tenant.headers)
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["code"] == "METHOD_NOT_ALLOWED"
     no_key = await client.get("/v1/environments")
     assert no_key.status_code == 401
     invalid = await client.post("/v1/environments", json={"name": 5}, headers=tenant.headers)
     assert invalid.status_code == 422
-    for response in (ok, unknown_route, options, no_key, invalid):
+    for response in (ok, unknown_route, options, wrong_method, no_key, invalid):
         _assert_hardened(response)
 
 

@@ -15,6 +15,7 @@ from kanri.core.schemas import (
     Slug,
     VersionChoice,
     VersionNumber,
+    exactly_one_of,
     examples,
 )
 from kanri.costs.schemas import Usd
@@ -129,12 +130,15 @@ class ChatMessage(Model):
 
 
 class AgentRunCreate(Model):
-    model_config = examples({"message": "Where is my order 1042?", "labels": {"channel": "chat"}})
+    model_config = examples(
+        {"message": "Where is my order 1042?", "labels": {"channel": "chat"}},
+        schema=exactly_one_of("message", "messages"),
+    )
 
     message: str | None = Field(default=None, min_length=1, max_length=1_000_000)
     messages: list[ChatMessage] | None = Field(default=None, min_length=1, max_length=500)
     inputs: dict[str, Any] = Field(default_factory=dict)
-    thread_id: str | None = Field(default=None, max_length=100)
+    thread_id: str | None = Field(default=None, min_length=1, max_length=100)
     version: VersionChoice = None
     labels: Labels = Field(default_factory=dict, max_length=64)
 
@@ -151,7 +155,7 @@ class AgentRunCreate(Model):
         return [m.model_dump(exclude_none=True) for m in self.messages]
 
 
-class AgentRuntimeStatus(Model):
+class AgentRuntimeStatus(Resource):
     id: str
     name: str
     status: Literal["active", "suspended"]
@@ -183,7 +187,9 @@ class ThreadCreate(Model):
         {"agent": "support-agent", "title": "Order 1042", "labels": {"customer": "c-17"}}
     )
 
-    agent: str | None = Field(default=None, max_length=100, description="agent id or name")
+    agent: str | None = Field(
+        default=None, min_length=1, max_length=100, description="agent id or name"
+    )
     title: str = Field(default="", max_length=200)
     labels: Labels = Field(default_factory=dict, max_length=64)
 

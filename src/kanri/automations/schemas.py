@@ -10,7 +10,12 @@ from pydantic import Field, StringConstraints
 from kanri.core.schemas import Description, Model, Resource, Slug, VersionNumber, examples
 
 StepId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
-Labels = dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,63}$")], str]
+# Keys outside the pattern are refused, and the document says so (not only what matching
+# keys hold).
+Labels = Annotated[
+    dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,63}$")], str],
+    Field(json_schema_extra={"additionalProperties": False}),
+]
 
 
 class RetryPolicy(Model):

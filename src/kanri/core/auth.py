@@ -2,8 +2,9 @@
 
 A route declares its section with `RequireSection("environments", "write")` (or
 `PublicRoute()`); the dependency answers 401 for a missing/unknown/expired/revoked key,
-403 for a key lacking the section, spends rate-limit quota only after both pass, and
-yields the Principal the service uses to scope every query. Every 401 counts against the
+403 for a key lacking the section, spends rate-limit quota only after both pass, answers
+400 for a query parameter the route does not declare, and yields the Principal the
+service uses to scope every query. Every 401 counts against the
 caller's address: past `auth_failure_limit_per_minute` it gets 429 before any key is read.
 """
 
@@ -32,6 +33,7 @@ from kanri.core.errors import (
 )
 from kanri.core.permissions import ADMIN_ONLY_SECTIONS, Action, allows
 from kanri.core.ratelimit import RateLimiter, RateState, refuse
+from kanri.core.routing import reject_unknown_query
 from kanri.core.time import utcnow
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ Reach = Literal["project", "organization", "either"]
 AUTH_FAILURES = "auth-failures"  # the rate-limit policy of failed authentications per address
 PROJECT_HEADER = "Kanri-Project"
 ENVIRONMENT_HEADER = "Kanri-Environment"
+GUARD_HEADER_MAX = 100  # characters of Kanri-Project and Kanri-Environment
 SECURITY_SCHEMES: dict[str, Any] = {
     "bearerAuth": {
         "type": "http",
@@ -60,7 +63,7 @@ PROJECT_PARAMETER: dict[str, Any] = {
     "in": "header",
     "required": False,
     "description": "admin keys: the project (id or name) to act on; other keys' is their own",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "maxLength": GUARD_HEADER_MAX},
 }
 ENVIRONMENT_PARAMETER: dict[str, Any] = {
     "name": ENVIRONMENT_HEADER,
@@ -226,11 +229,13 @@ class SectionGuard:
         if (refused := kanri.limiter.refusal(f"auth:{ip}")) is not None:
             raise _too_many_failures(refused)
         try:
-            return await self._authenticate(request, kanri, ip)
+            principal = await self._authenticate(request, kanri, ip)
         except Unauthorized:
             limit = kanri.settings.auth_failure_limit_per_minute
             await kanri.limiter.strike(AUTH_FAILURES, f"auth:{ip}", limit)
             raise
+        reject_unknown_query(request)
+        return principal
 
     async def _authenticate(self, request: Request, kanri: Kanri, ip: str | None) -> Principal:
         # Headers are read here rather than declared as parameters and sub-dependencies:
@@ -260,6 +265,8 @@ class SectionGuard:
         if record.kind == "publishable":
             raise Forbidden("publishable keys reach public endpoints only")
         self._check_permission(record)
+        _check_length(PROJECT_HEADER, project_header)
+        _check_length(ENVIRONMENT_HEADER, environment_header)
 
         project: ProjectRecord | None = None
         project_ref = project_header
@@ -305,6 +312,13 @@ class SectionGuard:
             raise Forbidden("this operation needs an organization admin key")
         if not allows(record.scopes, self.section, self.action):
             raise Forbidden(f"this key lacks the '{self.section}:{self.action}' scope")
+
+
+def _check_length(header: str, value: str | None) -> None:
+    """The documented bound of a Kanri-* header holds whether or not the key reads it."""
+    if value is not None and len(value) > GUARD_HEADER_MAX:
+        message = f"at most {GUARD_HEADER_MAX} characters"
+        raise BadRequest(f"{header} is too long", errors=[FieldError(f"header.{header}", message)])
 
 
 async def _environment(
@@ -397,6 +411,7 @@ class PublicGuard:
     async def __call__(self, request: Request) -> None:
         if self.per_ip:
             await spend_public_quota(request)
+        reject_unknown_query(request)
 
 
 def limit_unguarded_routes(app: FastAPI) -> None:
@@ -451,7 +466,10 @@ def _guard_parameters(reach: Reach) -> list[dict[str, Any]]:
     if reach == "either":
         # An admin key without Kanri-Project acts on the organization and reads no
         # environment: the header's form is checked only with a project.
-        loose = {**ENVIRONMENT_PARAMETER, "schema": {"type": "string"}}
+        loose = {
+            **ENVIRONMENT_PARAMETER,
+            "schema": {"type": "string", "maxLength": GUARD_HEADER_MAX},
+        }
         return [PROJECT_PARAMETER, loose]
     return [PROJECT_PARAMETER, ENVIRONMENT_PARAMETER]
 

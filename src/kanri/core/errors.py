@@ -70,6 +70,13 @@ class BadRequest(KanriError):
     title = "Bad request"
 
 
+class UnknownParameter(BadRequest):
+    """A query parameter the operation does not declare (as its OpenAPI document lists them)."""
+
+    code = "UNKNOWN_PARAMETER"
+    title = "Unknown parameter"
+
+
 class Unauthorized(KanriError):
     status = 401
     code = "UNAUTHORIZED"

@@ -141,6 +141,11 @@ def _text_match(column: ColumnElement[Any], op: str, value: Value) -> ColumnElem
     return _compare(column, op, value.text)
 
 
+# The longest filter a resource takes unless its spec says otherwise; list endpoints'
+# `filter` parameter declares it.
+DEFAULT_MAX_FILTER_LENGTH = 2000
+
+
 class FilterSpec:
     """The fields of one resource that clients may filter and sort on, and the limits."""
 
@@ -148,7 +153,7 @@ class FilterSpec:
         self,
         fields: Mapping[str, FilterField],
         *,
-        max_length: int = 2000,
+        max_length: int = DEFAULT_MAX_FILTER_LENGTH,
         max_depth: int = 8,
         max_terms: int = 50,
     ) -> None:

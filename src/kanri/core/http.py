@@ -34,6 +34,7 @@ from kanri.core.errors import (
 )
 from kanri.core.idempotency import Replay
 from kanri.core.ids import new_request_id
+from kanri.core.routing import allowed_methods
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -196,10 +197,21 @@ def install_error_handlers(app: FastAPI, shapes: ErrorShapes | None = None) -> N
         if exc.status_code == 404:
             error = NotFound(f"no route for {request.method} {request.url.path}")
         elif exc.status_code == 405:
-            error = _MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}")
+            return _method_not_allowed(request, dict(exc.headers or {}))
         else:
             error = kinds.get(exc.status_code, KanriError)(str(exc.detail))
         return answer(error, request, dict(exc.headers or {}))
+
+
+def _method_not_allowed(request: Request, headers: dict[str, str]) -> Response:
+    """A 405 listing every method of the path in `Allow` (the router names one route's), or
+    the answer to OPTIONS (RFC 9110 §9.3.7: the path's methods; kanri serves no CORS)."""
+    if methods := allowed_methods(request.app.router.routes, request.scope):
+        headers["Allow"] = ", ".join(methods)
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers=headers)
+    error = _MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}")
+    return problem_response(error, _request_id(request), headers)
 
 
 class _MethodNotAllowed(KanriError):

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kanri.core.errors import BadRequest, FieldError
-from kanri.core.filtering import FilterSpec, OrderTerm
+from kanri.core.filtering import DEFAULT_MAX_FILTER_LENGTH, FilterSpec, OrderTerm
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -100,7 +100,9 @@ async def list_params(
         ),
     ] = DEFAULT_PAGE_SIZE,
     page_token: Annotated[str | None, Query(max_length=MAX_PAGE_TOKEN)] = None,
-    filter: Annotated[str | None, Query(description="AIP-160 filter", max_length=4000)] = None,
+    filter: Annotated[
+        str | None, Query(description="AIP-160 filter", max_length=DEFAULT_MAX_FILTER_LENGTH)
+    ] = None,
     order_by: Annotated[str | None, Query(description="`field [desc], …`", max_length=500)] = None,
     include_total: Annotated[bool, Query(description="also count all matches")] = False,
 ) -> ListParams:

@@ -12,6 +12,10 @@ then parameters), and the same exception handlers answer. A route outside that s
 keeps FastAPI's own handler. (Feature routes join the app's table directly, so FastAPI's
 `dependency_overrides`, which only included routers consult, never applied to them.)
 With `KANRI_PLANNED_ROUTES=false` the app is a plain FastAPI and none of this is used.
+
+What both kinds of dispatch share is here too: the query parameters a route declares
+(`reject_unknown_query`, called by every route's guard) and the methods a path answers
+(`allowed_methods`, for 405 and OPTIONS).
 """
 
 from __future__ import annotations
@@ -26,7 +30,12 @@ from typing import Any, Optional
 from fastapi import FastAPI, HTTPException, params
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
-from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
+from fastapi.dependencies.utils import (
+    get_flat_params,
+    get_validation_alias,
+    request_body_to_args,
+    request_params_to_args,
+)
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
@@ -37,6 +46,8 @@ from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
+
+from kanri.core.errors import FieldError, UnknownParameter
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -398,3 +409,68 @@ def install(app: FastAPI) -> None:
                 routes[position] = planned
                 index.compiled.add(id(planned))
     app.router.middleware_stack = index
+
+
+# Declared query parameters by route dependant (kept alive with its entry, so ids stay unique):
+# the planned copy of a route shares its dependant with the original.
+_QUERY_NAMES: dict[int, tuple[Dependant, frozenset[str]]] = {}
+# The order in which `Allow` lists methods.
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters `route` takes (its own and its dependencies'), by the names a
+    request uses: the operation's `in: query` parameters in the OpenAPI document."""
+    entry = _QUERY_NAMES.get(id(route.dependant))
+    if entry is None:
+        names = frozenset(
+            get_validation_alias(field)
+            for field in get_flat_params(route.dependant)
+            if isinstance(field.field_info, params.Query)
+        )
+        entry = _QUERY_NAMES[id(route.dependant)] = (route.dependant, names)
+    return entry[1]
+
+
+def reject_unknown_query(request: Request) -> None:
+    """Raise UnknownParameter (400, one `query.<name>` error each) when the request names a
+    query parameter its route does not declare."""
+    if not request.scope.get("query_string"):
+        return
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    declared = query_names(route)
+    unknown = [name for name in request.query_params if name not in declared]
+    if not unknown:
+        return
+    takes = ", ".join(sorted(declared)) or "none"
+    raise UnknownParameter(
+        f"unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
+        errors=[
+            FieldError(f"query.{name}", f"not a parameter of this operation (it takes: {takes})")
+            for name in unknown
+        ],
+    )
+
+
+def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
+    """The methods of the resource the scope's path names, OPTIONS included; empty when no
+    route with methods has that path. Where templates overlap (`/v1/environments/current`,
+    `/v1/environments/{environment_id}`) the path names the one with the fewest parameters,
+    as a GET resolves it."""
+    found: dict[int, set[str]] = {}
+    for route in routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(scope)
+            if match is not Match.NONE:
+                found.setdefault(len(route.param_convertors), set()).update(route.methods)
+    if not found:
+        return []
+    methods = found[min(found)] | {"OPTIONS"}
+    return sorted(methods, key=_method_rank)
+
+
+def _method_rank(method: str) -> tuple[int, str]:
+    rank = _METHOD_ORDER.index(method) if method in _METHOD_ORDER else len(_METHOD_ORDER)
+    return rank, method

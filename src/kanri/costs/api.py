@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
+from kanri.core.filtering import DEFAULT_MAX_FILTER_LENGTH
 from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.schemas import ListResponse, UtcDatetime
 from kanri.costs import budgets, schemas, service
@@ -88,7 +89,7 @@ async def get_costs(
     filter: Annotated[
         str | None,
         Query(
-            max_length=4000,
+            max_length=DEFAULT_MAX_FILTER_LENGTH,
             description="AIP-160 over agent_id, automation_id, run_id, model, provider, "
             "provider_id, environment_id, create_time",
         ),

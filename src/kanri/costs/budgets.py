@@ -154,7 +154,7 @@ def _view(tx: Session, row: BudgetRow) -> schemas.Budget:
         agent_id=row.agent_id,
         period=row.period,
         limit_usd=row.limit_usd,
-        thresholds=[schemas.Threshold.model_validate(t) for t in row.thresholds],
+        thresholds=[schemas.BudgetThreshold.model_validate(t) for t in row.thresholds],
         spent_usd=spent(tx, row, start),
         period_start=start,
         create_time=row.create_time,

@@ -6,9 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PlainSerializer, field_validator, model_validator
+from pydantic import Field, PlainSerializer, field_validator
 
-from kanri.core.schemas import Model, Resource, Slug, UtcDatetime, examples
+from kanri.core.schemas import DecimalText, Model, Resource, Slug, UtcDatetime, examples
 
 # USD as a fixed-point string (never `0E-8`).
 Usd = Annotated[
@@ -17,12 +17,23 @@ Usd = Annotated[
 ]
 
 
-def _money(value: Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    if not value.is_finite() or value < 0 or value > Decimal(1_000_000):
-        raise ValueError("must be between 0 and 1000000 USD")
-    return value
+# Amounts in requests: a JSON number, or its exact text (digits, one optional point);
+# not strict, so a number or text becomes a Decimal.
+PerMillion = Annotated[
+    Decimal,
+    Field(ge=0, le=1_000_000, strict=False),
+    DecimalText(r"^(?:(?:0|[1-9][0-9]{0,5})(?:\.[0-9]+)?|1000000(?:\.0+)?)$"),
+]
+LimitUsd = Annotated[
+    Decimal,
+    Field(gt=0, le=1_000_000_000, strict=False),
+    DecimalText(r"^(?:[1-9][0-9]{0,8}(?:\.[0-9]+)?|0?\.[0-9]*[1-9][0-9]*|1000000000(?:\.0+)?)$"),
+]
+Percent = Annotated[
+    Decimal,
+    Field(gt=0, le=1000, strict=False),
+    DecimalText(r"^(?:[1-9][0-9]{0,2}(?:\.[0-9]+)?|0?\.[0-9]*[1-9][0-9]*|1000(?:\.0+)?)$"),
+]
 
 
 class PriceCreate(Model):
@@ -40,27 +51,19 @@ class PriceCreate(Model):
         min_length=1, max_length=63, description="provider name or id, or `*` for any"
     )
     model: str = Field(min_length=1, max_length=200)
-    input_per_million: Decimal
-    cached_input_per_million: Decimal | None = Field(
+    input_per_million: PerMillion
+    cached_input_per_million: PerMillion | None = Field(
         default=None, description="default: input_per_million"
     )
-    output_per_million: Decimal
+    output_per_million: PerMillion
     effective_from: UtcDatetime | None = Field(default=None, description="default: now")
-
-    _checked = field_validator(
-        "input_per_million", "cached_input_per_million", "output_per_million"
-    )(_money)
 
 
 class PriceUpdate(Model):
-    input_per_million: Decimal | None = None
-    cached_input_per_million: Decimal | None = None
-    output_per_million: Decimal | None = None
+    input_per_million: PerMillion | None = None
+    cached_input_per_million: PerMillion | None = None
+    output_per_million: PerMillion | None = None
     effective_from: UtcDatetime | None = None
-
-    _checked = field_validator(
-        "input_per_million", "cached_input_per_million", "output_per_million"
-    )(_money)
 
 
 class Price(Resource):
@@ -97,8 +100,22 @@ class CostReport(Model):
 
 
 class Threshold(Model):
-    percent: Decimal = Field(gt=0, le=1000)
+    percent: Percent
     action: Literal["notify", "block", "require_approval"]
+
+
+class BudgetThreshold(Resource):
+    """A threshold as stored and returned."""
+
+    percent: Decimal
+    action: Literal["notify", "block", "require_approval"]
+
+
+def _distinct_percents(thresholds: list[Threshold] | None) -> list[Threshold] | None:
+    percents = [t.percent for t in thresholds or []]
+    if len(percents) != len(set(percents)):
+        raise ValueError("threshold percents must be distinct")
+    return thresholds
 
 
 class BudgetCreate(Model):
@@ -116,10 +133,13 @@ class BudgetCreate(Model):
 
     name: Slug
     agent: str | None = Field(
-        default=None, max_length=100, description="agent id or name; none: the whole project"
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="agent id or name; none: the whole project",
     )
     period: Literal["day", "week", "month"]
-    limit_usd: Decimal
+    limit_usd: LimitUsd
     thresholds: list[Threshold] = Field(
         default_factory=lambda: [
             Threshold(percent=Decimal(80), action="notify"),
@@ -129,32 +149,15 @@ class BudgetCreate(Model):
         max_length=10,
     )
 
-    @field_validator("limit_usd")
-    @classmethod
-    def _positive(cls, value: Decimal) -> Decimal:
-        if not value.is_finite() or value <= 0 or value > Decimal(1_000_000_000):
-            raise ValueError("must be more than 0")
-        return value
-
-    @model_validator(mode="after")
-    def _distinct(self) -> BudgetCreate:
-        percents = [t.percent for t in self.thresholds]
-        if len(percents) != len(set(percents)):
-            raise ValueError("threshold percents must be distinct")
-        return self
+    _distinct = field_validator("thresholds")(_distinct_percents)
 
 
 class BudgetUpdate(Model):
     period: Literal["day", "week", "month"] | None = None
-    limit_usd: Decimal | None = None
+    limit_usd: LimitUsd | None = None
     thresholds: list[Threshold] | None = Field(default=None, min_length=1, max_length=10)
 
-    @field_validator("limit_usd")
-    @classmethod
-    def _positive(cls, value: Decimal | None) -> Decimal | None:
-        if value is not None and (not value.is_finite() or value <= 0):
-            raise ValueError("must be more than 0")
-        return value
+    _distinct = field_validator("thresholds")(_distinct_percents)
 
 
 class Budget(Resource):
@@ -163,7 +166,7 @@ class Budget(Resource):
     agent_id: str | None
     period: Literal["day", "week", "month"]
     limit_usd: Decimal
-    thresholds: list[Threshold]
+    thresholds: list[BudgetThreshold]
     spent_usd: Usd = Decimal(0)
     period_start: datetime | None = None
     create_time: datetime

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from kanri.core.schemas import Model, Resource, UtcDatetime, examples
+from kanri.core.schemas import Model, Resource, UtcDatetime, exactly_one_of, examples, given
 
 Severity = Literal["low", "medium", "high", "critical"]
 OnTimeout = Literal["reject", "approve", "escalate"]
@@ -19,8 +19,37 @@ MAX_TIMEOUT = 366 * 86_400
 MAX_RULES = 200
 
 
+_EMPTY_LIST: dict[str, Any] = {"anyOf": [{"type": "null"}, {"type": "array", "maxItems": 0}]}
+_NULL: dict[str, Any] = {"type": "null"}
+# The documented parts of `ApprovalSettings._consistent` and `Rule._effect_fields` (that
+# required_approvals fits the approvers listed is said in prose only).
+_TIMEOUT_RULE: dict[str, Any] = {
+    "if": {"required": ["on_timeout"], "properties": {"on_timeout": {"not": _NULL}}},
+    "then": given("timeout_seconds"),
+}
+_EFFECT_RULES: list[Any] = [
+    _TIMEOUT_RULE,
+    {
+        "if": {"properties": {"effect": {"const": "require_approval"}}},
+        "else": {
+            "properties": {
+                "approvers": _EMPTY_LIST,
+                "escalate_to": _EMPTY_LIST,
+                **dict.fromkeys(("required_approvals", "timeout_seconds", "on_timeout"), _NULL),
+            }
+        },
+    },
+    {
+        "if": {"properties": {"effect": {"const": "deny"}}},
+        "then": given("reason", {"minLength": 1}),
+    },
+]
+
+
 class ApprovalSettings(Model):
     """How an approval is requested: who, how many, how long, and what a timeout does."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [_TIMEOUT_RULE]})
 
     approvers: list[Approver] | None = Field(
         default=None, max_length=100, description="key ids allowed to decide; empty: anyone"
@@ -47,6 +76,8 @@ class ApprovalSettings(Model):
 class Rule(ApprovalSettings):
     """`{id?, when, effect, reason?, approvers?, required_approvals?, timeout_seconds?,
     on_timeout?, escalate_to?, severity?}`; the first rule whose `when` matches decides."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": _EFFECT_RULES})
 
     id: RuleId | None = Field(default=None, description="generated when absent")
     when: str = Field(
@@ -163,6 +194,8 @@ class PreCheckContext(Model):
 
 class PreCheck(Model):
     """Exactly one of automation, agent or workflow (by name)."""
+
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("automation", "agent", "workflow"))
 
     automation: Name | None = None
     agent: Name | None = None

@@ -5,15 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from kanri.core import regex
-from kanri.core.schemas import Model, Resource, Slug, examples
+from kanri.core.schemas import Model, Resource, Slug, exactly_one_of, examples, given
 
 MAX_LENGTH = 2**31 - 1  # the bounds of a length check
 
 
+def _when(values: list[str], *requirements: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema: when the object's `type` is one of `values`, it meets `requirements`."""
+    return {"if": {"properties": {"type": {"enum": values}}}, "then": {"allOf": list(requirements)}}
+
+
 class RuleCheck(Model):
+    # The document's form of `_needs` below.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _when(["regex"], given("pattern", {"minLength": 1})),
+                _when(["contains", "not_contains", "equals"], given("value")),
+                _when(["length"], {"anyOf": [given("min"), given("max")]}),
+            ]
+        }
+    )
+
     type: Literal["contains", "not_contains", "regex", "length", "equals", "exists"]
     path: str = Field(
         default="", max_length=500, description="JSON path into the outputs, e.g. `$.content`"
@@ -52,6 +68,7 @@ class JudgeConfig(Model):
 
 
 class JudgeCreate(Model):
+    # The document's form of `_target` below.
     model_config = examples(
         {
             "name": "answers-cite",
@@ -59,13 +76,43 @@ class JudgeCreate(Model):
             "agent": "support-agent",
             "config": {"checks": [{"type": "contains", "path": "$.content", "value": "https://"}]},
             "sample_rate": 0.5,
-        }
+        },
+        schema={
+            "allOf": [
+                exactly_one_of("agent", "automation"),
+                {
+                    "if": {"properties": {"kind": {"const": "rule"}}},
+                    "then": {
+                        "properties": {
+                            "config": {
+                                "required": ["checks"],
+                                "properties": {"checks": {"minItems": 1}},
+                            }
+                        }
+                    },
+                    "else": {
+                        "properties": {
+                            "config": {
+                                "allOf": [
+                                    given("provider", {"minLength": 1}),
+                                    given("rubric", {"minLength": 1}),
+                                ]
+                            }
+                        }
+                    },
+                },
+            ]
+        },
     )
 
     name: Slug
     kind: Literal["rule", "llm"]
-    agent: str | None = Field(default=None, max_length=100, description="agent id or name")
-    automation: str | None = Field(default=None, max_length=100, description="id or name")
+    agent: str | None = Field(
+        default=None, min_length=1, max_length=100, description="agent id or name"
+    )
+    automation: str | None = Field(
+        default=None, min_length=1, max_length=100, description="id or name"
+    )
     config: JudgeConfig
     sample_rate: float = Field(default=1.0, ge=0, le=1)
     enabled: bool = True

@@ -179,8 +179,13 @@ async def upload_entries(
     who: Writer,
     response: Response,
     files: Annotated[
-        list[UploadFile] | None, File(description="text, Markdown, HTML, PDF or JSON")
-    ] = None,
+        list[UploadFile | str],
+        File(
+            min_length=1,
+            max_length=MAX_UPLOAD_FILES,
+            description="text, Markdown, HTML, PDF or JSON; a part without a file name is text",
+        ),
+    ],
     metadata: Annotated[
         str | None, Form(description="JSON object of metadata for every file", max_length=20_000)
     ] = None,
@@ -189,16 +194,7 @@ async def upload_entries(
     """One entry per file (title: the file name). Before anything is stored: unsupported
     types are a 415; files over the size cap, PDFs over the page cap and documents yielding
     more text than the cap a 413; documents not read within the time limit a 422."""
-    await kanri.db.read(service.namespace_row, who, namespace)  # 404 before anything else
-    if not files:
-        raise ValidationFailed(
-            "upload at least one file", errors=[FieldError("body.files", "no files")]
-        )
-    if len(files) > MAX_UPLOAD_FILES:
-        raise ValidationFailed(
-            f"at most {MAX_UPLOAD_FILES} files per upload",
-            errors=[FieldError("body.files", f"at most {MAX_UPLOAD_FILES} files")],
-        )
+    await kanri.db.read(service.namespace_row, who, namespace)  # 404 before reading files
     meta: Any = {}
     if metadata:
         try:
@@ -221,15 +217,18 @@ async def upload_entries(
     prepared: list[tuple[schemas.EntryWrite, Any]] = []
     for index, upload in enumerate(files):
         field = f"body.files.{index}"
-        kind = media_type(upload.content_type, upload.filename, field=field)
-        data = await upload.read(cap + 1)
+        if isinstance(upload, str):  # a form value without a file name: plain text
+            kind, data, filename = "text/plain", upload.encode(), None
+        else:
+            kind = media_type(upload.content_type, upload.filename, field=field)
+            data, filename = await upload.read(cap + 1), upload.filename
         if len(data) > cap:
             raise PayloadTooLarge(
-                f"'{upload.filename}' is larger than {cap} bytes",
+                f"'{filename or field}' is larger than {cap} bytes",
                 errors=[FieldError(field, f"larger than {cap} bytes")],
             )
         text, found_title = await kanri.extractor.extract(data, kind, field)
-        title = (found_title or upload.filename or "")[:500]
+        title = (found_title or filename or "")[:500]
         body = shared.model_copy(update={"title": title})
         prepared.append((body, entry_service.Content(text, kind, title)))
     entries = [

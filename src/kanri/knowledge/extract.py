@@ -51,6 +51,17 @@ EXTENSIONS = {
 _GENERIC = {"", "application/octet-stream", "binary/octet-stream"}
 
 
+def _any_case(text: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in text)
+
+
+# What `media_type` takes without a file name, as a regular expression for the document:
+# a supported type in any case, optionally with parameters.
+MEDIA_TYPE_PATTERN = (
+    r"^\s*(?:" + "|".join(_any_case(kind) for kind in SUPPORTED) + r")\s*(?:;[\s\S]*)?$"
+)
+
+
 def media_type(declared: str | None, filename: str | None = None, *, field: str) -> str:
     """The supported media type of a document: its declared type (parameters dropped), or
     for a generic/missing one the type its file extension names. UnsupportedMediaType else."""

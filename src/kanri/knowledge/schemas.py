@@ -5,14 +5,34 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from kanri.core.schemas import Description, Int64, Model, Resource, Slug, examples
+from kanri.core.schemas import (
+    Description,
+    HttpUrlText,
+    Int64,
+    Model,
+    Resource,
+    Slug,
+    examples,
+    given,
+)
+from kanri.knowledge.extract import MEDIA_TYPE_PATTERN
 
 EntryId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$")]
 MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 MetadataValue = str | Int64 | float | bool | None | list[str | Int64 | float | bool]
-Metadata = dict[MetadataKey, MetadataValue]
+Metadata = Annotated[
+    dict[MetadataKey, MetadataValue], Field(json_schema_extra={"additionalProperties": False})
+]
+
+
+_NULL: dict[str, Any] = {"type": "null"}
+# The document's form of `_provider_fields` below: local, or openai through a provider or a URL.
+_OPENAI: dict[str, Any] = {
+    "required": ["provider", "model"],
+    "properties": {"provider": {"const": "openai"}, "model": {"type": "string", "minLength": 1}},
+}
 
 
 class EmbeddingSettings(Model):
@@ -29,9 +49,7 @@ class EmbeddingSettings(Model):
         max_length=100,
         description="openai: id or name of a provider (kind openai) of the project",
     )
-    base_url: str | None = Field(
-        default=None, max_length=2000, description="openai without provider_id"
-    )
+    base_url: HttpUrlText | None = Field(default=None, description="openai without provider_id")
     api_key: str | None = Field(
         default=None, max_length=500, description="with base_url; write-only, stored encrypted"
     )
@@ -40,6 +58,22 @@ class EmbeddingSettings(Model):
     )
     max_tokens: int | None = Field(
         default=None, ge=32, le=32_768, description="the model's input window (openai: 8191)"
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "properties": {
+                        "provider": {"const": "local"},
+                        "model": {"enum": ["all-MiniLM-L6-v2", None]},
+                        **dict.fromkeys(("provider_id", "base_url", "api_key", "dimension"), _NULL),
+                    }
+                },
+                {"allOf": [_OPENAI, given("provider_id", absent=("base_url", "api_key"))]},
+                {"allOf": [_OPENAI, given("base_url", absent=("provider_id",))]},
+            ]
+        }
     )
 
     @model_validator(mode="after")
@@ -118,14 +152,39 @@ class Namespace(Resource):
     update_time: datetime
 
 
+# An entry's content in the document: `text`, or `content_base64` with its `content_type`.
+ONE_CONTENT: dict[str, Any] = {
+    "oneOf": [
+        given("text", absent=("content_base64",)),
+        {
+            "required": ["content_base64", "content_type"],
+            "properties": {
+                "content_base64": {"not": {"type": "null"}},
+                "content_type": {"type": "string", "minLength": 1},
+                "text": {"type": "null"},
+            },
+        },
+    ]
+}
+
+
 class EntryWrite(Model):
     """An entry's content: `text`, or `content_base64` with its `content_type`."""
 
+    model_config = ConfigDict(json_schema_extra=ONE_CONTENT)
+
     text: str | None = Field(default=None, max_length=1_000_000)
-    content_base64: str | None = Field(default=None, max_length=1_400_000)
+    content_base64: str | None = Field(
+        default=None,
+        max_length=1_400_000,
+        json_schema_extra={
+            "pattern": r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+        },
+    )
     content_type: str | None = Field(
         default=None,
         max_length=100,
+        json_schema_extra={"pattern": f"{MEDIA_TYPE_PATTERN}|^$"},
         description="text/plain (default for text), text/markdown, text/html, "
         "application/pdf, application/json",
     )
@@ -173,7 +232,8 @@ class EntryCreate(EntryWrite):
             "text": "Items can be returned within 30 days of delivery.",
             "metadata": {"team": "support"},
             "source_url": "https://help.example.com/returns",
-        }
+        },
+        schema=ONE_CONTENT,
     )
 
     id: EntryId | None = Field(default=None, description="default: a server-made id")

@@ -18,6 +18,7 @@ from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
+from kanri.core.net import check_url
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
@@ -108,10 +109,16 @@ def stored_embedding(
             "dimension": body.dimension,
             "max_tokens": body.max_tokens or OPENAI_WINDOW,
         }
+    base_url = (body.base_url or "").rstrip("/")
+    project = tenancy.project_settings(tx, who.project())
+    assert project is not None  # who's own project
+    check_url(
+        base_url, allow_private=project.allow_private_network, field="body.embedding.base_url"
+    )
     stored: dict[str, Any] = {
         "provider": body.provider,
         "model": body.model,
-        "base_url": (body.base_url or "").rstrip("/"),
+        "base_url": base_url,
         "dimension": body.dimension,
         "max_tokens": body.max_tokens or OPENAI_WINDOW,
     }

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+from pydantic import AfterValidator, AnyHttpUrl, Field, SecretStr
 
-from kanri.core.schemas import Model, Resource, Slug, examples
+from kanri.core.schemas import Model, Resource, Slug, examples, given
 
 ProviderKind = Literal["openai", "anthropic", "offline"]
 
@@ -30,14 +30,33 @@ def _url(value: AnyHttpUrl | None) -> str | None:
     return str(value).rstrip("/") if value is not None else None
 
 
+def _not_blank(value: SecretStr) -> SecretStr:
+    if not value.get_secret_value().strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+# A key with a character that is not white space, and no NUL.
+ApiKey = Annotated[
+    SecretStr,
+    Field(max_length=4000, json_schema_extra={"pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$"}),
+    AfterValidator(_not_blank),
+]
+
+
 class ProviderCreate(Model):
+    # An anthropic provider needs its key (checked by the service; documented here).
     model_config = examples(
         {
             "name": "openai",
             "kind": "openai",
             "api_key": "sk-your-key",
             "default_model": "gpt-4o-mini",
-        }
+        },
+        schema={
+            "if": {"properties": {"kind": {"const": "anthropic"}}},
+            "then": given("api_key"),
+        },
     )
 
     name: Slug
@@ -48,22 +67,15 @@ class ProviderCreate(Model):
         "`http://localhost:11434/v1` for Ollama) needs the project's allow_private_network, "
         "and link-local and cloud metadata addresses are never allowed",
     )
-    api_key: SecretStr | None = Field(default=None, max_length=4000, description="write-only")
+    api_key: ApiKey | None = Field(default=None, description="write-only")
     default_model: str | None = Field(default=None, min_length=1, max_length=200)
     options: ProviderOptions = Field(default_factory=ProviderOptions)
-
-    @field_validator("api_key")
-    @classmethod
-    def _not_blank(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().strip():
-            raise ValueError("must not be blank")
-        return value
 
 
 class ProviderUpdate(Model):
     name: Slug | None = None
     base_url: AnyHttpUrl | None = None
-    api_key: SecretStr | None = Field(default=None, max_length=4000)
+    api_key: ApiKey | None = None
     default_model: str | None = Field(default=None, min_length=1, max_length=200)
     options: ProviderOptions | None = None
 

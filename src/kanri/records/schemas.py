@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import Field, StringConstraints
 
 from kanri.core.pagination import MAX_PAGE_SIZE, MAX_PAGE_TOKEN
-from kanri.core.schemas import Description, DisplayName, Model, Ref, Resource, Slug, examples
-from kanri.records.fields import FIELD_TYPES, MAX_OPTIONS
+from kanri.core.schemas import Description, DisplayName, Model, Ref, Resource, Slug, examples, given
+from kanri.records.fields import FIELD_TYPES, INDEXABLE, MAX_OPTIONS, UNIQUABLE
 
 FieldType = Literal[
     "text",
@@ -66,9 +66,49 @@ class RelationSpec(Model):
     many: bool = Field(default=False, description="a list of records rather than one")
 
 
+_SELECTS = ["select", "multi_select"]
+# The document's form of the field service's shape checks (`_check_shape`): which options,
+# relation, index, uniqueness and default each type takes.
+_FIELD_SHAPE: dict[str, Any] = {
+    "allOf": [
+        {
+            "if": {"properties": {"type": {"enum": _SELECTS}}},
+            "then": {
+                "required": ["options"],
+                "properties": {"options": {"minItems": 1, "uniqueItems": True}},
+            },
+            "else": {"properties": {"options": {"maxItems": 0}}},
+        },
+        {
+            "if": {"properties": {"type": {"const": "relation"}}},
+            "then": given("relation"),
+            "else": {"properties": {"relation": {"type": "null"}}},
+        },
+        {
+            "if": {"properties": {"type": {"not": {"enum": sorted(INDEXABLE)}}}},
+            "then": {"properties": {"indexed": {"const": False}}},
+        },
+        {
+            "if": {"properties": {"type": {"not": {"enum": sorted(UNIQUABLE)}}}},
+            "then": {"properties": {"unique": {"const": False}}},
+        },
+        {
+            "if": {
+                "anyOf": [
+                    {"required": ["unique"], "properties": {"unique": {"const": True}}},
+                    {"properties": {"type": {"const": "relation"}}},
+                ]
+            },
+            "then": {"properties": {"default": {"type": "null"}}},
+        },
+    ]
+}
+
+
 class FieldCreate(Model):
     model_config = examples(
-        {"slug": "email", "name": "Email", "type": "email", "unique": True, "indexed": True}
+        {"slug": "email", "name": "Email", "type": "email", "unique": True, "indexed": True},
+        schema=_FIELD_SHAPE,
     )
 
     slug: FieldSlug

@@ -531,4 +531,6 @@ def start_child(
     version: int | str | None,
 ) -> str:
     """An `automation` step's run (the engine's `ChildRuns` port): its id."""
-    return trigger(tx, who, automation, schemas.RunCreate(inputs=inputs, version=version)).id
+    # Validated as a request is: the port's `version` is a step's VersionChoice.
+    body = schemas.RunCreate.model_validate({"inputs": inputs, "version": version})
+    return trigger(tx, who, automation, body).id

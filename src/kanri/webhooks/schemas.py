@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from kanri.core.schemas import Description, Model, Resource, examples
+from kanri.core.schemas import Description, HttpUrlText, Model, Resource, examples
 from kanri.events.schemas import EventTypePattern
 
 
@@ -18,7 +18,7 @@ def _distinct(values: list[str]) -> list[str]:
 EventTypes = Annotated[
     list[EventTypePattern], Field(min_length=1, max_length=100), AfterValidator(_distinct)
 ]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Url = HttpUrlText
 FilterText = Annotated[
     str,
     StringConstraints(max_length=2000),
