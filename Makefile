@@ -56,8 +56,8 @@ test-postgres: install ## the suite on PostgreSQL only (needs KANRI_TEST_DATABAS
 	@test -n "$$KANRI_TEST_DATABASE_URL" || { echo "set KANRI_TEST_DATABASE_URL"; exit 2; }
 	KANRI_TEST_BACKEND=postgresql $(BIN)/pytest
 
-fuzz: install ## schemathesis against a live kanri serve (the suite's contract tests alone)
-	KANRI_TEST_BACKEND=sqlite $(BIN)/pytest tests/test_contract.py
+fuzz: install ## schemathesis, every check and phase (stateful too), against a live kanri serve on SQLite
+	$(BIN)/python -m tools.fuzz --max-examples 25
 
 lint: install ## ruff (lint + format check), mypy --strict and the import contracts
 	$(BIN)/ruff check src tests bench tools examples
