@@ -400,6 +400,33 @@ describe("idempotency and retries", () => {
   });
 });
 
+describe("types", () => {
+  test("paths, parameters, bodies and answers are checked by the compiler", () => {
+    // Never called: `tsc` checks it. Each @ts-expect-error fails the build when the line
+    // below it compiles, so the types cannot quietly become `any`.
+    const unused = async (client: Kanri) => {
+      // @ts-expect-error an unknown path
+      await client.get("/v1/nowhere");
+      // @ts-expect-error a path parameter is required
+      await client.get("/v1/runs/{run_id}");
+      // @ts-expect-error POST has no such path
+      await client.post("/v1/runs/{run_id}", { params: { path: { run_id: "r" } } });
+      // @ts-expect-error a step kind that does not exist
+      await client.post("/v1/automations", { body: { name: "a", definition: { steps: [{ id: "s", kind: "teleport" }] } } });
+      const run = await client.get("/v1/runs/{run_id}", { params: { path: { run_id: "r" } } });
+      // @ts-expect-error an answer's fields are typed
+      run.no_such_field;
+      for await (const automation of client.list("/v1/automations")) {
+        const name: string = automation.name;
+        void name;
+      }
+      // @ts-expect-error only lists can be listed
+      client.list("/v1/environments/current");
+    };
+    assert.equal(typeof unused, "function");
+  });
+});
+
 async function rejection(promise: Promise<unknown>): Promise<KanriError> {
   try {
     await promise;
