@@ -16,6 +16,7 @@ import {
   Kanri,
   KanriError,
   NotFound,
+  PaymentRequired,
   PermissionDenied,
   RateLimited,
   ServerError,
@@ -215,6 +216,34 @@ describe("problem errors", () => {
     // Waiting that long is not this client's call when it is over maxRetryAfterMs.
     const patient = new Kanri({ baseUrl: server.baseUrl, apiKey: key.key, maxRetries: 3, maxRetryAfterMs: 0 });
     assert.ok((await rejection(patient.get("/v1/environments/current"))) instanceof RateLimited);
+  });
+
+  test("each status maps to its class, and the problem's own members are kept", async () => {
+    const expected: [number, Function][] = [
+      [400, BadRequest],
+      [401, AuthenticationError],
+      [402, PaymentRequired],
+      [403, PermissionDenied],
+      [404, NotFound],
+      [405, BadRequest],
+      [409, Conflict],
+      [413, BadRequest],
+      [422, ValidationError],
+      [429, RateLimited],
+      [500, ServerError],
+      [503, ServerError],
+    ];
+    const client = new Kanri({ baseUrl: proxy.baseUrl, apiKey: secretKey, maxRetries: 0 });
+    for (const [status, kind] of expected) {
+      proxy.reset();
+      const problem = { type: "about:blank", title: `T${status}`, status, detail: "d", code: `C${status}`, budget_id: "bud_1" };
+      proxy.plan({ kind: "answer", status, body: JSON.stringify(problem) });
+      const error = await rejection(client.get("/v1/environments/current"));
+      assert.ok(error instanceof kind, `${status}: ${error.name}`);
+      assert.equal(error.name, kind.name);
+      assert.equal(error.code, `C${status}`);
+      assert.equal((error.problem as Record<string, unknown>)["budget_id"], "bud_1");
+    }
   });
 
   test("5xx answers that are not JSON still make a ServerError with the status", async () => {
