@@ -3407,6 +3407,26 @@ export interface components {
             /** Thresholds */
             thresholds?: components["schemas"]["Threshold"][] | null;
         };
+        /** ChatCompletion */
+        ChatCompletion: {
+            /** Id */
+            id: string;
+            /**
+             * Object
+             * @default chat.completion
+             * @constant
+             */
+            object?: "chat.completion";
+            /** Created */
+            created: number;
+            /** Model */
+            model: string;
+            /** Choices */
+            choices: {
+                [key: string]: unknown;
+            }[];
+            usage: components["schemas"]["CompletionUsage"];
+        };
         /**
          * ChatCompletionRequest
          * @description Fields kanri does not use (temperature, tools, …) are accepted and ignored: the agent's
@@ -3491,6 +3511,23 @@ export interface components {
             }[] | null;
             /** Tool Call Id */
             tool_call_id?: string | null;
+        };
+        /** CompletionUsage */
+        CompletionUsage: {
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Total Tokens */
+            total_tokens: number;
+            /** Prompt Tokens Details */
+            prompt_tokens_details: {
+                [key: string]: number;
+            };
+            /** Completion Tokens Details */
+            completion_tokens_details: {
+                [key: string]: number;
+            };
         };
         /** CostReport */
         CostReport: {
@@ -26108,7 +26145,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description the completion; with `stream`, `chat.completion.chunk` events */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -26119,7 +26156,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ChatCompletion"];
+                    "text/event-stream": string;
                 };
             };
             /** @description Bad request: the body is not JSON */
