@@ -132,3 +132,42 @@ async def test_rules_are_listed_in_order_changed_and_deleted(
     assert (
         await client.get(f"/v1/moderation/rules/{early['id']}", headers=tenant.headers)
     ).status_code == 404
+
+
+async def test_a_costly_regex_against_a_64_kb_item_flags_it_rule_timeout(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    await make_rule(client, tenant, {"regex": {"pattern": "(?:[a-z]{1,100}x){6}"}}, "approve")
+    big = await submit(client, tenant, "a" * 65_000)
+    assert (big["status"], big["category"]) == ("flagged", "rule_timeout")
+    assert (await submit(client, tenant, "abcx" * 6))["status"] == "approved"
+
+
+async def test_an_idempotency_key_replays_the_first_answer(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    body = item("hello")
+    headers = {**tenant.headers, "Idempotency-Key": "mod-1"}
+    first = await client.post("/v1/moderation/items", json=body, headers=headers)
+    again = await client.post("/v1/moderation/items", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert first.json() == again.json()
+    listed = await client.get(
+        "/v1/moderation/items",
+        params={"filter": f'external_id = "{body["external_id"]}"'},
+        headers=tenant.headers,
+    )
+    detail = await client.get(f"/v1/moderation/items/{first.json()['id']}", headers=tenant.headers)
+    assert len(listed.json()["data"]) == 1
+    assert len(detail.json()["decisions"]) == 1
+
+
+async def test_another_environment_sees_none_of_the_items(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    made = await submit(client, tenant, "hello")
+    staging = {**tenant.headers, "Kanri-Environment": "development"}
+    assert (
+        await client.get(f"/v1/moderation/items/{made['id']}", headers=staging)
+    ).status_code == 404

@@ -81,7 +81,10 @@ def _statuses(tx: Session, who: Principal, external_ids: list[str]) -> dict[str,
         )
         .where(ModerationItemRow.external_id.in_(external_ids))
     )
-    return dict(tx.execute(stmt))
+    found: dict[str, str] = {}
+    for external_id, status in tx.execute(stmt):
+        found[external_id] = status
+    return found
 
 
 async def scan(

@@ -160,10 +160,12 @@ def view(row: ModerationItemRow) -> schemas.Item:
     live_claim = row.claim_expire_time is not None and row.claim_expire_time > utcnow()
     appeal = None
     if row.appeal_status is not None and row.appeal_time is not None:
-        appeal = schemas.Appeal.model_validate(
-            {"reason": row.appeal_reason or "", "status": row.appeal_status},
-            strict=False,
-        ).model_copy(update={"create_time": row.appeal_time})
+        shown: dict[str, Any] = {
+            "reason": row.appeal_reason or "",
+            "status": row.appeal_status,
+            "create_time": row.appeal_time,
+        }
+        appeal = schemas.Appeal.model_construct(**shown)
     fields: dict[str, Any] = {
         "id": row.id,
         "external_id": row.external_id,
