@@ -39,15 +39,21 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# A word holding a digit and a letter (where leetspeak folds digits).
+_MIXED = re.compile(r"\w*\d\w*")
+_DIGIT = re.compile(r"\d")
+
+
 def normalise(text: str, *, case_sensitive: bool = False, leetspeak: bool = True) -> str:
     """`text` as keywords are matched against it."""
-    out = _strip_accents(unicodedata.normalize("NFKC", text))
+    out = text if text.isascii() else _strip_accents(unicodedata.normalize("NFKC", text))
     if not case_sensitive:
         out = out.casefold()
     if leetspeak:
         out = out.translate(_LEET_STRICT)
         # Digits fold only inside words that also hold letters (`h4t3`, not `2024`).
-        out = _WORD.sub(lambda m: _fold_word(m.group(0)), out)
+        if _DIGIT.search(out):
+            out = _MIXED.sub(lambda m: _fold_word(m.group(0)), out)
     return out
 
 
@@ -119,9 +125,9 @@ class _Keywords:
         return normalise(text, case_sensitive=self.case_sensitive, leetspeak=self.leetspeak)
 
     def first(self, tokens: list[str]) -> str | None:
-        hit = next((t for t in tokens if t in self.single), None)
-        if hit is not None:
-            return hit
+        hits = self.single.intersection(tokens)
+        if hits:
+            return next(t for t in tokens if t in hits)
         if self.phrases:
             joined = f" {' '.join(tokens)} "
             for phrase in self.phrases:

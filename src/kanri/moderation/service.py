@@ -13,14 +13,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
-from kanri.core.errors import FieldError, PayloadTooLarge
+from kanri.core.errors import FieldError, PayloadTooLarge, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
@@ -340,6 +341,14 @@ def moderate(
     for index, body in enumerate(bodies):
         field = "body.content" if len(bodies) == 1 else f"body.items.{index}.content"
         check_size(body, settings.max_content_bytes, field)
+    seen: set[str] = set()
+    for index, body in enumerate(bodies):
+        if body.external_id in seen:
+            raise ValidationFailed(
+                f"external_id '{body.external_id}' appears twice in the batch",
+                errors=[FieldError(f"body.items.{index}.external_id", "already in the batch")],
+            )
+        seen.add(body.external_id)
     rules, repeat_window = rule_service.compiled_rules(tx, who)
     existing = {
         row.external_id: row
@@ -354,7 +363,8 @@ def moderate(
     repeat_since = now - timedelta(seconds=repeat_window)
     out: list[schemas.Item] = []
     made: list[tuple[str, str, str, dict[str, Any]]] = []
-    decided: list[tuple[ModerationItemRow, Outcome]] = []
+    decided: list[tuple[Any, Outcome]] = []
+    inserts: list[dict[str, Any]] = []
     for body, item_scores in zip(bodies, scores, strict=True):
         author = facts[body.author.id]
         digest = matching.content_hash(body.content)
@@ -383,12 +393,14 @@ def moderate(
             timeout_seconds=timeout,
         )
         outcome = _outcome(verdict, settings, author.warnings)
-        row = _store(tx, who, row, body, digest, item_scores, outcome, now)
-        existing[body.external_id] = row
+        row, fresh = _store(who, row, body, digest, item_scores, outcome, now)
+        if fresh is not None:
+            inserts.append(fresh)
+            existing[body.external_id] = row
         decided.append((row, outcome))
         if outcome.action == "warn":
             author.warnings += 1
-        if row.create_time == now:  # a new item: it counts for the batch's later ones
+        if fresh is not None:  # a new item: it counts for the batch's later ones
             author.last_minute += 1
             author.hashes[digest] += 1
             author.first_seen = author.first_seen or now
@@ -397,10 +409,20 @@ def moderate(
             made.append((event, "moderation_item", row.id, event_data(row)))
         out.append(view(row))
     tx.flush()  # the items first: decisions and warnings refer to them
-    for row, outcome in decided:
-        record_decision(tx, who, row, outcome, source=source, automatic=True, now=now)
-        if outcome.action == "warn":
-            warn(tx, who, row, outcome.reason, now)
+    if inserts:
+        tx.execute(insert(ModerationItemRow), inserts)
+    decisions = [
+        decision_values(who, row, outcome, source=source, automatic=True, now=now)
+        for row, outcome in decided
+    ]
+    tx.execute(insert(ModerationDecisionRow), decisions)
+    warnings = [
+        warning_values(row, outcome.reason, now)
+        for row, outcome in decided
+        if outcome.action == "warn"
+    ]
+    if warnings:
+        tx.execute(insert(ModerationWarningRow), warnings)
     if made:
         events.emit_many(tx, who, made, environment_id=who.environment_id, json_ready=True)
     tx.flush()
@@ -420,7 +442,6 @@ def event_data(row: ModerationItemRow) -> dict[str, Any]:
 
 
 def _store(
-    tx: Session,
     who: Principal,
     row: ModerationItemRow | None,
     body: schemas.ItemSubmit,
@@ -428,51 +449,87 @@ def _store(
     item_scores: dict[str, Any] | None,
     outcome: Outcome,
     now: datetime,
-) -> ModerationItemRow:
-    if row is None:
-        row = ModerationItemRow(
-            id=new_id("mod"),
-            project_id=who.project(),
-            environment_id=who.environment_id or "",
-            external_id=body.external_id,
-            revision=0,
-            create_time=now,
-            claim_owner=None,
-            claim_time=None,
-            claim_expire_time=None,
-            decided_by=None,
-            decide_time=None,
-            appeal_reason=None,
-            appeal_status=None,
-            appeal_time=None,
-        )
-        tx.add(row)
-    else:
+) -> tuple[Any, dict[str, Any] | None]:
+    """The item updated, or a new item's values (inserted with the batch's others: one
+    multi-row INSERT instead of an ORM object per item) and a view of them."""
+    fields: dict[str, Any] = {
+        "kind": body.kind,
+        "content": body.content,
+        "content_hash": digest,
+        "author_id": body.author.id,
+        "author_name": body.author.name,
+        "context": body.context.model_dump(exclude_none=True),
+        "item_metadata": body.metadata,
+        "scores": item_scores or {},
+        **_outcome_fields(outcome, now),
+    }
+    if row is not None:
         row.revision += 1
         row.claim_owner = row.claim_time = row.claim_expire_time = None
-    row.kind = body.kind
-    row.content = body.content
-    row.content_hash = digest
-    row.author_id = body.author.id
-    row.author_name = body.author.name
-    row.context = body.context.model_dump(exclude_none=True)
-    row.item_metadata = body.metadata
-    row.scores = item_scores or {}
-    apply(row, outcome, now)
-    return row
+        for name, value in fields.items():
+            setattr(row, name, value)
+        return row, None
+    values = {
+        "id": new_id("mod"),
+        "project_id": who.project(),
+        "environment_id": who.environment_id or "",
+        "external_id": body.external_id,
+        "revision": 0,
+        "create_time": now,
+        "claim_owner": None,
+        "claim_time": None,
+        "claim_expire_time": None,
+        "decided_by": None,
+        "decide_time": None,
+        "appeal_reason": None,
+        "appeal_status": None,
+        "appeal_time": None,
+        **fields,
+    }
+    return SimpleNamespace(**values), values
 
 
-def apply(row: ModerationItemRow, outcome: Outcome, now: datetime) -> None:
-    """Set the item's status from an outcome (and its place in the queue)."""
-    row.status = outcome.status
-    row.action = outcome.action
-    row.category = outcome.category
-    row.severity = outcome.severity
-    row.rule_id = outcome.rule_id
-    row.rule_name = outcome.rule_name
-    row.reason = outcome.reason
-    row.queue_time = now if outcome.status == "flagged" else None
-    row.update_time = now
+def _outcome_fields(outcome: Outcome, now: datetime) -> dict[str, Any]:
+    return {
+        "status": outcome.status,
+        "action": outcome.action,
+        "category": outcome.category,
+        "severity": outcome.severity,
+        "rule_id": outcome.rule_id,
+        "rule_name": outcome.rule_name,
+        "reason": outcome.reason,
+        "queue_time": now if outcome.status == "flagged" else None,
+        "update_time": now,
+    }
+
+
+def decision_values(
+    who: Principal,
+    row: Any,
+    outcome: Outcome,
+    *,
+    source: str,
+    automatic: bool,
+    now: datetime,
+    wait_seconds: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": new_id("mdd"),
+        "project_id": row.project_id,
+        "environment_id": row.environment_id,
+        "item_id": row.id,
+        "action": outcome.action,
+        "status": outcome.status,
+        "source": source,
+        "automatic": automatic,
+        "category": outcome.category,
+        "rule_id": outcome.rule_id,
+        "rule_name": outcome.rule_name,
+        "reason": outcome.reason,
+        "actor": str(who.actor["id"]),
+        "wait_seconds": wait_seconds,
+        "create_time": now,
+    }
 
 
 def record_decision(
@@ -485,40 +542,33 @@ def record_decision(
     automatic: bool,
     now: datetime,
     wait_seconds: int | None = None,
-) -> ModerationDecisionRow:
-    decision = ModerationDecisionRow(
-        id=new_id("mdd"),
-        project_id=row.project_id,
-        environment_id=row.environment_id,
-        item_id=row.id,
-        action=outcome.action,
-        status=outcome.status,
+) -> None:
+    values = decision_values(
+        who,
+        row,
+        outcome,
         source=source,
         automatic=automatic,
-        category=outcome.category,
-        rule_id=outcome.rule_id,
-        rule_name=outcome.rule_name,
-        reason=outcome.reason,
-        actor=str(who.actor["id"]),
+        now=now,
         wait_seconds=wait_seconds,
-        create_time=now,
     )
-    tx.add(decision)
-    return decision
+    tx.execute(insert(ModerationDecisionRow), [values])
 
 
-def warn(tx: Session, who: Principal, row: ModerationItemRow, reason: str, now: datetime) -> None:
-    tx.add(
-        ModerationWarningRow(
-            id=new_id("mwn"),
-            project_id=row.project_id,
-            environment_id=row.environment_id,
-            author_id=row.author_id,
-            item_id=row.id,
-            reason=reason[:2000],
-            create_time=now,
-        )
-    )
+def warn(tx: Session, who: Principal, row: Any, reason: str, now: datetime) -> None:
+    tx.execute(insert(ModerationWarningRow), [warning_values(row, reason, now)])
+
+
+def warning_values(row: Any, reason: str, now: datetime) -> dict[str, Any]:
+    return {
+        "id": new_id("mwn"),
+        "project_id": row.project_id,
+        "environment_id": row.environment_id,
+        "author_id": row.author_id,
+        "item_id": row.id,
+        "reason": reason[:2000],
+        "create_time": now,
+    }
 
 
 def organization_of(tx: Session, project_id: str) -> str:
