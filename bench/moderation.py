@@ -103,8 +103,9 @@ def bare(compiled: list[Any], contents: list[str]) -> Figure:
     from kanri.moderation import matching
 
     started = time.perf_counter()
+    patterns = matching.prefilter(compiled)
     for text in contents:
-        matching.evaluate(compiled, text, "post", matching.Facts())
+        matching.evaluate(compiled, text, "post", matching.Facts(), patterns=patterns)
     return Figure(label="bare loop", items=len(contents), seconds=time.perf_counter() - started)
 
 

@@ -132,3 +132,19 @@ def test_patterns_re2_cannot_run_are_refused_when_compiled() -> None:
 def test_normalised_content_hashes_equal_for_case_and_spacing_variants() -> None:
     assert matching.content_hash("Buy   NOW") == matching.content_hash("buy now")
     assert matching.content_hash("buy now") != matching.content_hash("buy later")
+
+
+def test_the_patterns_prefilter_decides_as_the_rules_one_by_one() -> None:
+    rules = [
+        matching.compile_rule(str(i), name, {"regex": {"pattern": p}}, "flag", None, None)
+        for i, (name, p) in enumerate(
+            [("phone", r"\b\d{3}-\d{4}\b"), ("shout", "[A-Z]{5,}"), ("mail", r"\w+@\w+\.\w+")]
+        )
+    ]
+    patterns = matching.prefilter(rules)
+    assert patterns is not None
+    for text, _kind, facts in ITEMS.values():
+        for extra in ("", " 555-1234", " HELLO", " a@b.io"):
+            one_by_one = matching.evaluate(rules, text + extra, "post", facts)
+            filtered = matching.evaluate(rules, text + extra, "post", facts, patterns=patterns)
+            assert filtered == one_by_one

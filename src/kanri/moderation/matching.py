@@ -148,6 +148,7 @@ class Compiled:
     keywords: _Keywords | None = None
     pattern: Any = None  # an RE2 program
     pattern_text: str | None = None
+    pattern_source: str | None = None  # as compiled (case-insensitive wrapped)
     link_count: int | None = None
     blocked_domains: frozenset[str] = frozenset()
     repeated: int | None = None
@@ -176,6 +177,7 @@ def compile_rule(
             pattern = f"(?i:{pattern})"
         out.pattern = regex.compile_pattern(pattern)
         out.pattern_text = spec["pattern"]
+        out.pattern_source = pattern
     if when.get("link_count") is not None:
         out.link_count = int(when["link_count"])
     out.blocked_domains = frozenset(d.lower().rstrip(".") for d in when.get("blocked_domains", []))
@@ -199,6 +201,7 @@ class Prepared:
     """An item's text in the forms the rules read, computed once per item."""
 
     text: str
+    no_pattern_matches: bool = False  # the rules' patterns together matched nothing
     _tokens: dict[tuple[bool, bool], list[str]] = field(default_factory=dict)
     _links: list[str] | None = None
 
@@ -266,6 +269,8 @@ def _matches(
             return None
         reasons.append(f"keyword '{hit}'")
     if rule.pattern is not None:
+        if item.no_pattern_matches:
+            return None
         if rule.pattern.programsize * max(len(item.text), 1) > REGEX_BUDGET:
             raise Timeout(rule.name)
         if time.monotonic() > deadline:
@@ -276,6 +281,19 @@ def _matches(
     return "; ".join(reasons) or "always"
 
 
+def prefilter(rules: Iterable[Compiled]) -> Any:
+    """One RE2 program of every rule's pattern as alternatives: when it finds nothing in a
+    text, no pattern rule can match it, and the rules' patterns need not run one by one.
+    None with fewer than two patterns, or when RE2 refuses the union (too big)."""
+    sources = [r.pattern_source for r in rules if r.pattern_source is not None]
+    if len(sources) < 2:
+        return None
+    try:
+        return regex.compile_pattern("|".join(f"(?:{source})" for source in sources))
+    except regex.UnsupportedPattern:
+        return None
+
+
 def evaluate(
     rules: Iterable[Compiled],
     text: str,
@@ -284,10 +302,14 @@ def evaluate(
     *,
     default_action: str = "approve",
     timeout_seconds: float = 1.0,
+    patterns: Any = None,
 ) -> Verdict:
     """The first matching rule's verdict; none: `default_action`. A rule that cannot finish
-    in time flags the item with category `rule_timeout`."""
+    in time flags the item with category `rule_timeout`. `patterns`: the rules'
+    `prefilter`, searched once first."""
     item = Prepared(text)
+    if patterns is not None and patterns.programsize * max(len(text), 1) <= REGEX_BUDGET:
+        item.no_pattern_matches = patterns.search(text) is None
     deadline = time.monotonic() + timeout_seconds
     for rule in rules:
         try:

@@ -5,6 +5,7 @@ built once, not per item)."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -196,22 +197,49 @@ def compile_row(row: ModerationRuleRow) -> matching.Compiled:
     return found
 
 
-def compiled_rules(tx: Session, who: Principal) -> tuple[list[matching.Compiled], int]:
-    """The environment's enabled rules in order, compiled; and the longest window of its
-    repeated-content rules (seconds)."""
+@dataclass(frozen=True)
+class RuleSet:
+    rules: list[matching.Compiled]
+    repeat_window: int  # the longest window of its repeated-content rules (seconds)
+    patterns: Any  # matching.prefilter of its rules
+
+
+_SETS: OrderedDict[tuple[tuple[str, datetime], ...], Any] = OrderedDict()
+
+
+def _patterns(rows: list[ModerationRuleRow], rules: list[matching.Compiled]) -> Any:
+    key = tuple((row.id, row.update_time) for row in rows)
+    if key not in _SETS:
+        _SETS[key] = matching.prefilter(rules)
+        if len(_SETS) > 100:
+            _SETS.popitem(last=False)
+    return _SETS[key]
+
+
+def rule_set(tx: Session, who: Principal) -> RuleSet:
+    """The environment's enabled rules in order, compiled, with their patterns' prefilter."""
+    rules, window, rows = _compiled(tx, who)
+    return RuleSet(rules, window, _patterns(rows, rules))
+
+
+def _compiled(
+    tx: Session, who: Principal
+) -> tuple[list[matching.Compiled], int, list[ModerationRuleRow]]:
     rows = tx.execute(
         _scoped(who)
         .where(ModerationRuleRow.enabled.is_(True))
         .order_by(ModerationRuleRow.position, ModerationRuleRow.create_time)
     ).scalars()
     rules: list[matching.Compiled] = []
+    used: list[ModerationRuleRow] = []
     window = 0
     for row in rows:
         try:
             rules.append(compile_row(row))
         except regex.UnsupportedPattern:  # saved before RE2 refused it: skipped
             continue
+        used.append(row)
         repeated = row.when.get("repeated_content")
         if repeated:
             window = max(window, int(repeated.get("window_seconds", 3600)))
-    return rules, window
+    return rules, window, used

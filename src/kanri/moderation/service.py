@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
@@ -27,6 +27,7 @@ from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
+from kanri.db.prepared import Prepared
 from kanri.moderation import matching, rule_service, schemas
 from kanri.moderation.models import (
     ModerationDecisionRow,
@@ -52,6 +53,9 @@ ITEM_FIELDS = {
 ITEM_FILTERS = FilterSpec(ITEM_FIELDS)
 EVENT_OF_STATUS = {"flagged": "moderation.item.flagged", "hidden": "moderation.item.hidden"}
 WARNINGS_RULE = "author_warnings"
+# A batch's new items and decisions: one executemany each (no ORM object per row).
+_INSERT_ITEM = Prepared(insert(cast(Table, ModerationItemRow.__table__)))
+_INSERT_DECISION = Prepared(insert(cast(Table, ModerationDecisionRow.__table__)))
 
 
 # ---------------------------------------------------------------- settings
@@ -241,6 +245,7 @@ def _author_facts(
     rules: Sequence[matching.Compiled],
     settings: schemas.Settings,
     repeat_window: int,
+    hashes: set[str],
 ) -> dict[str, _AuthorFacts]:
     facts = {a: _AuthorFacts(hashes=Counter()) for a in authors}
     if not authors:
@@ -270,12 +275,16 @@ def _author_facts(
     if needs_repeat:
         for author, digest, count in tx.execute(
             select(ModerationItemRow.author_id, ModerationItemRow.content_hash, func.count())
-            .where(*base, ModerationItemRow.create_time >= now - timedelta(seconds=repeat_window))
+            .where(
+                *base,
+                ModerationItemRow.content_hash.in_(hashes),
+                ModerationItemRow.create_time >= now - timedelta(seconds=repeat_window),
+            )
             .group_by(ModerationItemRow.author_id, ModerationItemRow.content_hash)
         ):
-            hashes = facts[author].hashes
-            assert hashes is not None
-            hashes[digest] = int(count)
+            counts = facts[author].hashes
+            assert counts is not None
+            counts[digest] = int(count)
     if settings.warnings_to_hide > 0:
         since = now - timedelta(seconds=settings.warning_window_seconds)
         for author, count in tx.execute(
@@ -349,15 +358,17 @@ def moderate(
                 errors=[FieldError(f"body.items.{index}.external_id", "already in the batch")],
             )
         seen.add(body.external_id)
-    rules, repeat_window = rule_service.compiled_rules(tx, who)
+    ruleset = rule_service.rule_set(tx, who)
+    rules, repeat_window = ruleset.rules, ruleset.repeat_window
     existing = {
         row.external_id: row
         for row in tx.execute(
             _scoped(who).where(ModerationItemRow.external_id.in_({b.external_id for b in bodies}))
         ).scalars()
     }
+    digests = [matching.content_hash(b.content) for b in bodies]
     facts = _author_facts(
-        tx, who, {b.author.id for b in bodies}, now, rules, settings, repeat_window
+        tx, who, {b.author.id for b in bodies}, now, rules, settings, repeat_window, set(digests)
     )
     timeout = settings.rule_timeout_ms / 1000
     repeat_since = now - timedelta(seconds=repeat_window)
@@ -365,9 +376,9 @@ def moderate(
     made: list[tuple[str, str, str, dict[str, Any]]] = []
     decided: list[tuple[Any, Outcome]] = []
     inserts: list[dict[str, Any]] = []
-    for body, item_scores in zip(bodies, scores, strict=True):
+    for index, (body, item_scores) in enumerate(zip(bodies, scores, strict=True)):
         author = facts[body.author.id]
-        digest = matching.content_hash(body.content)
+        digest = digests[index]
         assert author.hashes is not None
         row = existing.get(body.external_id)
         # An item moderated again does not count as its own earlier copy or first item.
@@ -391,6 +402,7 @@ def moderate(
             ),
             default_action=settings.default_action,
             timeout_seconds=timeout,
+            patterns=ruleset.patterns,
         )
         outcome = _outcome(verdict, settings, author.warnings)
         row, fresh = _store(who, row, body, digest, item_scores, outcome, now)
@@ -409,13 +421,16 @@ def moderate(
             made.append((event, "moderation_item", row.id, event_data(row)))
         out.append(view(row))
     tx.flush()  # the items first: decisions and warnings refer to them
+    connection = tx.connection()
     if inserts:
-        tx.execute(insert(ModerationItemRow), inserts)
+        for values in inserts:
+            values["metadata"] = values.pop("item_metadata")
+        _INSERT_ITEM.run_many(connection, inserts)
     decisions = [
         decision_values(who, row, outcome, source=source, automatic=True, now=now)
         for row, outcome in decided
     ]
-    tx.execute(insert(ModerationDecisionRow), decisions)
+    _INSERT_DECISION.run_many(connection, decisions)
     warnings = [
         warning_values(row, outcome.reason, now)
         for row, outcome in decided
