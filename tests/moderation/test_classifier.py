@@ -78,3 +78,18 @@ async def test_an_openai_compatible_model_classifies_with_a_json_schema(
     assert sent["model"] == "mod-1"
     assert sent["response_format"]["type"] == "json_schema"
     assert "cheap watches" in sent["messages"][0]["content"]
+
+
+async def test_settings_naming_an_unknown_provider_are_refused_on_the_field(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    response = await client.put(
+        "/v1/moderation/settings",
+        json={"classifier": {"provider": "nowhere"}},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "body.classifier.provider"
+    assert (await client.get("/v1/moderation/settings", headers=tenant.headers)).json()[
+        "classifier"
+    ] is None

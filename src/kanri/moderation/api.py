@@ -39,20 +39,17 @@ async def create_item(
     """Submit content for moderation: the rules (and the classifier, when the settings name
     one) decide its status at once. The same `external_id` again updates the content and
     moderates it anew. Content over the cap (64 KB by default) is a 413."""
-    scores = await flows.scores_for(kanri, who, [body])
-
-    def command(tx: object, who: Principal, body: schemas.ItemSubmit) -> schemas.Item:
-        return service.moderate(tx, who, [body], scores)[0]  # type: ignore[arg-type]
-
+    [scores] = await flows.scores_for(kanri, who, [body])
     return await idempotency.create(
         request,
         response,
         kanri.db,
         who,
         idempotency_key,
-        command,
+        service.moderate_one,
         who,
         body,
+        scores,
         location=lambda item: f"/v1/moderation/items/{item.id}",
     )
 

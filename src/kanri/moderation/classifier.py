@@ -18,14 +18,14 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from kanri.costs import budgets
-from kanri.moderation import matching, schemas
+from kanri.moderation import matching, schemas, service
 from kanri.providers import service as providers
 from kanri.providers.clients import ModelRequest, complete
 
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
 
-BUILTIN = "builtin"
+BUILTIN = service.BUILTIN_CLASSIFIER
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"(?:\+?\d[\d\s().-]{8,}\d)")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
-from kanri.core.errors import FieldError, PayloadTooLarge, ValidationFailed
+from kanri.core.errors import FieldError, NotFound, PayloadTooLarge, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
@@ -35,6 +35,7 @@ from kanri.moderation.models import (
     ModerationSettingsRow,
     ModerationWarningRow,
 )
+from kanri.providers import service as providers
 from kanri.runs import service as runs
 from kanri.tenancy import service as tenancy
 
@@ -53,6 +54,7 @@ ITEM_FIELDS = {
 ITEM_FILTERS = FilterSpec(ITEM_FIELDS)
 EVENT_OF_STATUS = {"flagged": "moderation.item.flagged", "hidden": "moderation.item.hidden"}
 WARNINGS_RULE = "author_warnings"
+BUILTIN_CLASSIFIER = "builtin"  # the local word-list classifier (classifier.py)
 # A batch's new items and decisions: one executemany each (no ORM object per row).
 _INSERT_ITEM = Prepared(insert(cast(Table, ModerationItemRow.__table__)))
 _INSERT_DECISION = Prepared(insert(cast(Table, ModerationDecisionRow.__table__)))
@@ -73,6 +75,14 @@ def get_settings(tx: Session, who: Principal) -> schemas.Settings:
 
 
 def put_settings(tx: Session, who: Principal, body: schemas.Settings) -> schemas.Settings:
+    chosen = body.classifier
+    if chosen is not None and chosen.provider != BUILTIN_CLASSIFIER:
+        try:
+            providers.provider_row(tx, who, chosen.provider)
+        except NotFound as exc:
+            raise ValidationFailed(
+                exc.detail, errors=[FieldError("body.classifier.provider", exc.detail)]
+            ) from None
     key = (who.project(), who.environment_id or "")
     row = tx.get(ModerationSettingsRow, key)
     stored = body.model_dump(mode="json")
@@ -333,6 +343,12 @@ def _outcome(verdict: matching.Verdict, settings: schemas.Settings, warnings: in
     return Outcome(
         action, schemas.STATUS_OF[action], category, severity, rule_id, rule_name, reason[:2000]
     )
+
+
+def moderate_one(
+    tx: Session, who: Principal, body: schemas.ItemSubmit, scores: dict[str, Any] | None
+) -> schemas.Item:
+    return moderate(tx, who, [body], [scores])[0]
 
 
 def moderate(
