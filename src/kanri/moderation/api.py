@@ -12,7 +12,15 @@ from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.openapi import BODY_ID, link_to, operation_id, problem_responses
 from kanri.core.schemas import ListResponse, UtcDatetime
-from kanri.moderation import flows, review_service, rule_service, schemas, service, stats
+from kanri.moderation import (
+    flows,
+    review_service,
+    rule_service,
+    schemas,
+    service,
+    settings_service,
+    stats,
+)
 
 router = APIRouter(tags=["moderation"], generate_unique_id_function=operation_id)
 ItemId = Annotated[str, Path(description="item id, or your external_id", max_length=200)]
@@ -172,14 +180,14 @@ async def delete_rule(rule_id: RuleId, db: Db, who: Writer) -> None:
 @router.get("/v1/moderation/settings", operation_id="moderation_settings_get")
 async def get_settings(db: Db, who: Reader) -> schemas.Settings:
     """The environment's moderation settings (the defaults until changed)."""
-    return await db.read(service.get_settings, who)
+    return await db.read(settings_service.get_settings, who)
 
 
 @router.put("/v1/moderation/settings", operation_id="moderation_settings_replace")
 async def put_settings(body: schemas.Settings, db: Db, who: Writer) -> schemas.Settings:
     """Replace the settings: `auto_moderate`, the classifier (`builtin` or a provider), the
     warnings that hide an author's new items, the content cap, the rules' time limit."""
-    return await db.write(service.put_settings, who, body)
+    return await db.write(settings_service.put_settings, who, body)
 
 
 @router.post(

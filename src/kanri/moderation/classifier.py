@@ -18,14 +18,14 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from kanri.costs import budgets
-from kanri.moderation import matching, schemas, service
+from kanri.moderation import matching, schemas, settings_service
 from kanri.providers import service as providers
 from kanri.providers.clients import ModelRequest, complete
 
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
 
-BUILTIN = service.BUILTIN_CLASSIFIER
+BUILTIN = settings_service.BUILTIN_CLASSIFIER
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"(?:\+?\d[\d\s().-]{8,}\d)")

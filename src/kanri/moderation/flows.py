@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
-from kanri.moderation import classifier, schemas, service
+from kanri.moderation import classifier, schemas, service, settings_service
 from kanri.moderation.models import ModerationItemRow
 
 if TYPE_CHECKING:
@@ -26,10 +26,10 @@ async def scores_for(
     kanri: Kanri, who: Principal, bodies: Sequence[schemas.ItemSubmit]
 ) -> list[dict[str, Any] | None]:
     """The classifier's scores of each item; 413 first for an item over the content cap."""
-    settings = await kanri.db.read(service.settings_of, who.project(), who.environment_id)
+    settings = await kanri.db.read(settings_service.settings_of, who.project(), who.environment_id)
     for index, body in enumerate(bodies):
         field = "body.content" if len(bodies) == 1 else f"body.items.{index}.content"
-        service.check_size(body, settings.max_content_bytes, field)
+        settings_service.check_size(body, settings.max_content_bytes, field)
     return await classifier.classify(kanri, who.project(), settings, [b.content for b in bodies])
 
 

@@ -17,7 +17,7 @@ from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import scoped
 from kanri.core.time import utcnow
-from kanri.moderation import schemas, service
+from kanri.moderation import schemas, service, settings_service
 from kanri.moderation.models import ModerationItemRow, ModerationWarningRow
 
 QUEUE_FILTERS = FilterSpec(
@@ -219,7 +219,7 @@ def author(tx: Session, who: Principal, author_id: str) -> schemas.AuthorView:
     )
     if not statuses and not warnings:
         raise not_found("moderation author", author_id)
-    settings = service.settings_of(tx, who.project(), who.environment_id)
+    settings = settings_service.settings_of(tx, who.project(), who.environment_id)
     since = utcnow() - timedelta(seconds=settings.warning_window_seconds)
     in_window = sum(1 for w in warnings if w.create_time >= since)
     total_warnings = tx.execute(

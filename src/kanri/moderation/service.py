@@ -21,21 +21,19 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit, events
 from kanri.core.auth import Principal
-from kanri.core.errors import FieldError, NotFound, PayloadTooLarge, ValidationFailed
+from kanri.core.errors import FieldError, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.db.prepared import Prepared
-from kanri.moderation import matching, rule_service, schemas
+from kanri.moderation import matching, rule_service, schemas, settings_service
 from kanri.moderation.models import (
     ModerationDecisionRow,
     ModerationItemRow,
-    ModerationSettingsRow,
     ModerationWarningRow,
 )
-from kanri.providers import service as providers
 from kanri.runs import service as runs
 from kanri.tenancy import service as tenancy
 
@@ -54,58 +52,9 @@ ITEM_FIELDS = {
 ITEM_FILTERS = FilterSpec(ITEM_FIELDS)
 EVENT_OF_STATUS = {"flagged": "moderation.item.flagged", "hidden": "moderation.item.hidden"}
 WARNINGS_RULE = "author_warnings"
-BUILTIN_CLASSIFIER = "builtin"  # the local word-list classifier (classifier.py)
 # A batch's new items and decisions: one executemany each (no ORM object per row).
 _INSERT_ITEM = Prepared(insert(cast(Table, ModerationItemRow.__table__)))
 _INSERT_DECISION = Prepared(insert(cast(Table, ModerationDecisionRow.__table__)))
-
-
-# ---------------------------------------------------------------- settings
-
-
-def settings_of(tx: Session, project_id: str, environment_id: str | None) -> schemas.Settings:
-    row = tx.get(ModerationSettingsRow, (project_id, environment_id or ""))
-    if row is None:
-        return schemas.Settings()
-    return schemas.Settings.model_validate(row.settings, strict=False)
-
-
-def get_settings(tx: Session, who: Principal) -> schemas.Settings:
-    return settings_of(tx, who.project(), who.environment_id)
-
-
-def put_settings(tx: Session, who: Principal, body: schemas.Settings) -> schemas.Settings:
-    chosen = body.classifier
-    if chosen is not None and chosen.provider != BUILTIN_CLASSIFIER:
-        try:
-            providers.provider_row(tx, who, chosen.provider)
-        except NotFound as exc:
-            raise ValidationFailed(
-                exc.detail, errors=[FieldError("body.classifier.provider", exc.detail)]
-            ) from None
-    key = (who.project(), who.environment_id or "")
-    row = tx.get(ModerationSettingsRow, key)
-    stored = body.model_dump(mode="json")
-    if row is None:
-        row = ModerationSettingsRow(
-            project_id=key[0], environment_id=key[1], settings=stored, update_time=utcnow()
-        )
-        tx.add(row)
-    else:
-        row.settings = stored
-        row.update_time = utcnow()
-    audit.record(tx, who, "moderation.settings.updated", "moderation_settings", key[1], stored)
-    tx.flush()
-    return body
-
-
-def check_size(body: schemas.ItemSubmit, cap: int, field: str = "body.content") -> None:
-    size = len(body.content.encode())
-    if size > cap:
-        raise PayloadTooLarge(
-            f"content is {size} bytes; the cap is {cap}",
-            errors=[FieldError(field, f"at most {cap} bytes")],
-        )
 
 
 # ---------------------------------------------------------------- views
@@ -362,10 +311,10 @@ def moderate(
     """Store (or update) each item and decide it with the rules: the first matching rule in
     order decides. One transaction for the whole batch."""
     now = utcnow()
-    settings = settings_of(tx, who.project(), who.environment_id)
+    settings = settings_service.settings_of(tx, who.project(), who.environment_id)
     for index, body in enumerate(bodies):
         field = "body.content" if len(bodies) == 1 else f"body.items.{index}.content"
-        check_size(body, settings.max_content_bytes, field)
+        settings_service.check_size(body, settings.max_content_bytes, field)
     seen: set[str] = set()
     for index, body in enumerate(bodies):
         if body.external_id in seen:
