@@ -19,6 +19,8 @@ three-step automation runs/s) alone.
 The SSE section (`bench/sse.py`: events/s over one server-sent-events connection, kanri's
 run-events and events streams against a bare StreamingResponse framing the same payloads;
 a few seconds) ends the full run; `--only sse` runs it alone, `--no-sse` skips it.
+`--only moderation` runs the moderation section alone (`bench/moderation.py`: rules-only
+moderation through `items:batch` on SQLite against the same rules in a bare loop).
 `--only knowledge` runs the knowledge base's section alone (`bench/knowledge.py`: retrieval
 quality, ingestion chunks/s, hybrid search p50 over 100k chunks); it is not part of the
 full run (it takes minutes of CPU for the embeddings).
@@ -431,6 +433,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             "sse",
             "webhooks",
             "agents",
+            "moderation",
             "knowledge",
         ],
         help="one HTTP method only (no other section), or one section",
@@ -554,6 +557,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import agents
 
         return agents.run(args.agents_runs)
+    if args.only == "moderation":
+        from bench import moderation
+
+        return moderation.run()
     http_section = args.only not in ("engine", "records", "sse")
     engine_section = args.only in (None, "engine") and not args.no_engine
     records_section = args.only in (None, "records") and not args.no_records

@@ -74,6 +74,25 @@ def _records_body(path: str, method: str) -> dict[str, Any] | None:
     return None
 
 
+def _moderation_body(path: str, method: str) -> dict[str, Any] | None:
+    item = {"external_id": "walk", "content": "a walk", "author": {"id": "walker"}}
+    bodies: dict[str, dict[str, Any]] = {
+        ":claim": {},
+        ":decide": {"action": "approve"},
+        ":appeal": {"reason": "walk"},
+        ":batch": {"items": [item]},
+        "/items": item,
+        "/rules": {"name": "walk", "action": "flag"},
+        "/scan": {},
+        "/settings": {},
+    }
+    if method == "PATCH":
+        return {}
+    if method in ("POST", "PUT"):
+        return next((b for end, b in bodies.items() if path.endswith(end)), None)
+    return None
+
+
 def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
     if route.path.startswith("/v1/objects"):
         return _records_body(route.path, method)
@@ -126,6 +145,8 @@ def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
         return {"query": "walk", "namespaces": ["walk"]}
     if route.path.endswith("/search"):
         return {"query": "walk", "mode": "keyword"}
+    if route.path.startswith("/v1/moderation"):
+        return _moderation_body(route.path, method)
     if route.path == "/v1/automations":
         return {"name": "walk", "definition": {"steps": [{"id": "a", "kind": "transform"}]}}
     return {"name": "walk"} if method == "POST" else None
@@ -190,6 +211,9 @@ PLACEHOLDERS = {
     "judge_id": "jdg_x",
     "namespace": "kns_x",
     "entry_id": "walk",
+    "item_id": "mod_x",
+    "rule_id": "mru_x",
+    "author_id": "walker",
 }
 
 
@@ -223,8 +247,8 @@ async def test_every_guarded_route_answers_401_without_a_key(
 async def test_every_guarded_route_answers_403_to_a_key_without_its_section(
     app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    # `moderation:read` reaches none of the routes below.
-    narrow = await make_key(client, tenant.admin_key, tenant.project_id, scopes=["moderation:read"])
+    # `channels:read` reaches none of the routes below.
+    narrow = await make_key(client, tenant.admin_key, tenant.project_id, scopes=["channels:read"])
     ids = {**PLACEHOLDERS, "project_id": tenant.project_id}
     for method, route in _guarded(app):
         response = await client.request(
@@ -311,6 +335,16 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         },
         headers=other.headers,
     )
+    their_item = await client.post(
+        "/v1/moderation/items",
+        json={"external_id": "walk", "content": "a walk", "author": {"id": "walker"}},
+        headers=other.headers,
+    )
+    assert their_item.status_code == 201, their_item.text
+    their_rule = await client.post(
+        "/v1/moderation/rules", json={"name": "walk", "action": "flag"}, headers=other.headers
+    )
+    assert their_rule.status_code == 201, their_rule.text
     namespace = await make_namespace(client, other)
     entry = await put_entry(client, other, namespace["id"], "walk", "a walk in the park")
     ids = {
@@ -339,6 +373,9 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "judge_id": their_judge.json()["id"],
         "namespace": namespace["id"],
         "entry_id": entry["id"],
+        "item_id": their_item.json()["id"],
+        "rule_id": their_rule.json()["id"],
+        "author_id": "walker",
     }
     checked = 0
     for method, route in _guarded(app):

@@ -32,6 +32,7 @@ from kanri.governance.api import router as governance_router
 from kanri.judges.api import router as judges_router
 from kanri.knowledge import pgvector
 from kanri.knowledge.api import router as knowledge_router
+from kanri.moderation.api import router as moderation_router
 from kanri.openai_compat import errors as openai_errors
 from kanri.openai_compat.api import router as openai_router
 from kanri.providers.api import router as providers_router
@@ -138,6 +139,11 @@ TAGS: list[dict[str, str]] = [
         "description": "Knowledge namespaces, entries (text or documents) and hybrid search.",
     },
     {
+        "name": "moderation",
+        "description": "Moderation of user content: items, rules, AI classification, the "
+        "review queue with claims, appeals, author warnings, scans and statistics.",
+    },
+    {
         "name": "openai",
         "description": "An OpenAI-compatible endpoint: chat completions against agents.",
     },
@@ -220,6 +226,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openai_router,
         judges_router,
         knowledge_router,
+        moderation_router,
     ):
         app.router.routes.extend(router.routes)
     add_api_reference(app, openapi_url="/openapi.json")

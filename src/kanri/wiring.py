@@ -18,6 +18,7 @@ from kanri.engine.ports import Ports, wire
 from kanri.events import steps as event_steps
 from kanri.governance import gate
 from kanri.knowledge import steps as knowledge_steps
+from kanri.moderation import steps as moderation_steps
 from kanri.providers import service as providers
 from kanri.records import steps as record_steps
 from kanri.runs import service as runs
@@ -31,6 +32,7 @@ STEP_MODULES = (
     automation_steps,
     event_steps,
     knowledge_steps,
+    moderation_steps,
     record_steps,
 )
 

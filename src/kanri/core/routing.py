@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import inspect
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -414,6 +415,7 @@ def install(app: FastAPI) -> None:
 # Declared query parameters by route dependant (kept alive with its entry, so ids stay unique):
 # the planned copy of a route shares its dependant with the original.
 _QUERY_NAMES: dict[int, tuple[Dependant, frozenset[str]]] = {}
+_PARAMETER = re.compile(r"\{[^}]*\}")  # a path template's parameter
 # The order in which `Allow` lists methods.
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -458,13 +460,16 @@ def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
     """The methods of the resource the scope's path names, OPTIONS included; empty when no
     route with methods has that path. Where templates overlap (`/v1/environments/current`,
     `/v1/environments/{environment_id}`) the path names the one with the fewest parameters,
-    as a GET resolves it."""
-    found: dict[int, set[str]] = {}
+    as a GET resolves it, and among those the one with the most literal text
+    (`/items/{id}:claim` rather than `/items/{id}`)."""
+    found: dict[tuple[int, int], set[str]] = {}
     for route in routes:
         if isinstance(route, Route) and route.methods:
             match, _ = route.matches(scope)
             if match is not Match.NONE:
-                found.setdefault(len(route.param_convertors), set()).update(route.methods)
+                literal = len(_PARAMETER.sub("", route.path))
+                key = (len(route.param_convertors), -literal)
+                found.setdefault(key, set()).update(route.methods)
     if not found:
         return []
     methods = found[min(found)] | {"OPTIONS"}

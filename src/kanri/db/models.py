@@ -9,6 +9,7 @@ from kanri.engine import models as run_models
 from kanri.governance import models as governance_models
 from kanri.judges import models as judge_models
 from kanri.knowledge import models as knowledge_models
+from kanri.moderation import models as moderation_models
 from kanri.providers import models as provider_models
 from kanri.records import models as record_models
 from kanri.schedules import models as schedule_models
@@ -24,6 +25,7 @@ __all__ = [
     "governance_models",
     "judge_models",
     "knowledge_models",
+    "moderation_models",
     "provider_models",
     "record_models",
     "run_models",

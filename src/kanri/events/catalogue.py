@@ -223,4 +223,18 @@ CATALOGUE: dict[str, dict[str, Any]] = {
         )
         for verb in ("created", "replaced", "deleted")
     },
+    # Moderation.
+    **_lifecycle("moderation.rule", "a moderation rule"),
+    **{
+        f"moderation.item.{verb}": _object(
+            f"a moderation item was {verb}",
+            {"id": _ID, "external_id": _STRING, "status": _STRING, "author_id": _STRING},
+            action=_NULLABLE_STRING,
+            category=_NULLABLE_STRING,
+            rule_name=_NULLABLE_STRING,
+            decided_by=_STRING,
+            reason=_STRING,
+        )
+        for verb in ("flagged", "hidden", "decided", "appealed")
+    },
 }
