@@ -144,7 +144,7 @@ async def _start(kanri: Kanri, who: Principal, body: schemas.ChatCompletionReque
         200: {
             "model": schemas.ChatCompletion,
             "description": "the completion; with `stream`, `chat.completion.chunk` events",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {"text/event-stream": {}},
         },
         **COMPLETION_ERRORS,
     },

@@ -55,7 +55,7 @@ class ChatCompletionRequest(BaseModel):
 
     model: str = Field(min_length=1, max_length=100, description="the agent's name or id")
     messages: list[CompatMessage] = Field(min_length=1, max_length=500)
-    stream: bool = False
+    stream: StrictBool = False
     stream_options: StreamOptions | None = None
     user: str | None = Field(default=None, max_length=200)
 

@@ -17,7 +17,11 @@ class WaitConfig(StepConfig):
     worker meanwhile."""
 
     seconds: float | None = Field(
-        default=None, ge=0, le=366 * 86_400, description="how long to wait (or `until`)"
+        default=None,
+        ge=0,
+        le=366 * 86_400,
+        strict=True,  # a number, not `false` or "30"
+        description="how long to wait (or `until`)",
     )
     until: Annotated[datetime, BeforeValidator(text_or_datetime)] | None = Field(
         default=None, description="when to go on (or `seconds`); without an offset: UTC"
