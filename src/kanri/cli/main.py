@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kanri import logging as kanri_logging
+from kanri.cli import client as client_verbs
 from kanri.config import Settings
 from kanri.core import keys as key_format
 from kanri.core.auth import Principal
@@ -33,6 +35,7 @@ app = typer.Typer(
 admin = typer.Typer(help="Operator verbs that act directly on the database.", no_args_is_help=True)
 projects = typer.Typer(help="Projects of an organization.", no_args_is_help=True)
 keys = typer.Typer(help="API keys of a project.", no_args_is_help=True)
+client_verbs.register(app)
 app.add_typer(admin, name="admin")
 admin.add_typer(projects, name="projects")
 admin.add_typer(keys, name="keys")
@@ -46,11 +49,33 @@ DataDir = Annotated[
 ]
 
 
+VERBOSE = {"on": False}
+
+
+@app.callback()
+def main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="also show the migrations' INFO lines")
+    ] = False,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", help="the client verbs' profile (KANRI_PROFILE)"),
+    ] = None,
+) -> None:
+    """kanri: a control plane for AI agents and automations."""
+    VERBOSE["on"] = verbose
+    if profile is not None:
+        os.environ["KANRI_PROFILE"] = profile
+
+
 def _settings(data_dir: Path | None = None) -> Settings:
     if data_dir is not None:
         os.environ["KANRI_DATA_DIR"] = str(data_dir)
     settings = Settings()
     kanri_logging.configure(settings.log_level, settings.log_json)
+    if not VERBOSE["on"]:
+        # Alembic says each step at INFO: noise around an operator verb's answer.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     return settings
 
 
@@ -91,8 +116,10 @@ def _organization(settings: Settings, name: str | None) -> schemas.Organization:
     return orgs[0]
 
 
-def print_bootstrap(result: schemas.Bootstrap) -> None:
-    """The once-only banner with the first admin key."""
+def print_bootstrap(
+    result: schemas.Bootstrap, host: str = "127.0.0.1", port: int = 8000
+) -> None:
+    """The once-only banner with the first admin key, naming where kanri listens."""
     err.print(
         "\n[bold green]kanri is ready.[/bold green] Your organization admin key "
         "(shown once, store it now):\n"
@@ -100,10 +127,17 @@ def print_bootstrap(result: schemas.Bootstrap) -> None:
     print(result.admin_key, flush=True)
     err.print(
         f"\norganization: {result.organization_id}\n"
-        "Create a project:  curl -X POST http://127.0.0.1:8000/v1/projects "
+        f"Create a project:  curl -X POST http://{_url_host(host)}:{port}/v1/projects "
         "-H 'Authorization: Bearer <admin key>' -H 'Content-Type: application/json' "
         '-d \'{"name": "demo"}\'\n'
     )
+
+
+def _url_host(host: str) -> str:
+    """Where a client on this machine reaches a server bound to `host`."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming the wildcard, not binding it
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 @app.command()
@@ -129,7 +163,7 @@ def serve(
     _prepare(settings)
     if _run(settings, tenancy.organization_count, write=False) == 0:
         result = _run(settings, tenancy.bootstrap, "default", _pepper(settings))
-        print_bootstrap(result)
+        print_bootstrap(result, host or settings.host, port or settings.port)
     log.info(
         "serving",
         host=host or settings.host,
