@@ -264,7 +264,7 @@ def gen_resources(doc: dict[str, Any]) -> str:
                 )
     lines = [
         '"""The SDK\'s resources, generated from kanri\'s OpenAPI document by',
-        'tools/gen_client.py (`make client`): do not edit by hand. One method per operation;',
+        "tools/gen_client.py (`make client`): do not edit by hand. One method per operation;",
         'the hand-written conveniences are in _extras.py."""',
         "",
         "# ruff: noqa: E501",
@@ -309,7 +309,9 @@ def gen_resources(doc: dict[str, Any]) -> str:
     for is_async in (False, True):
         prefix = "Async" if is_async else "Sync"
         lines += ["", "", f"class {prefix}Resources:"]
-        lines.append(f'    """Every area of the API, as the {prefix.lower()} client\'s attributes."""')
+        lines.append(
+            f'    """Every area of the API, as the {prefix.lower()} client\'s attributes."""'
+        )
         lines.append("")
         for resource in sorted(resources):
             lines.append(f"    {resource}: {_cls(resource, is_async)}")
@@ -381,7 +383,11 @@ def _method(
                 if prop in required:
                     kw.insert(0, f"{name}: {annotation}")
                 else:
-                    kw.append(f"{name}: {annotation} | NotGiven = NOT_GIVEN")
+                    if annotation.endswith(" | None"):
+                        annotation = annotation.removesuffix(" | None") + " | NotGiven | None"
+                    else:
+                        annotation += " | NotGiven"
+                    kw.append(f"{name}: {annotation} = NOT_GIVEN")
                 body_map.append(f"{prop!r}: {name}")
     kw.append("timeout: float | None = None")
     kw.append("max_retries: int | None = None")
@@ -413,12 +419,17 @@ def _method(
     if kind == "page":
         pager = "AsyncPager" if is_async else "SyncPager"
         out = [f"    def {verb}({signature}) -> {pager}[models.{model}]:"]
-        out += _doc(f"{summary} (`{op_id}`); iterate for every item, `.pages()` for pages.", "        ")
+        out += _doc(
+            f"{summary} (`{op_id}`); iterate for every item, `.pages()` for pages.", "        "
+        )
         out.append(f"        return self._pager({op_id!r}, models.{model}, {', '.join(common)})")
         return out
     if kind == "sse":
         it = "AsyncIterator" if is_async else "Iterator"
-        out = [f"    def {verb}({signature}, last_event_id: str | None = None) -> {it}[ServerSentEvent]:"]
+        out = [
+            f"    def {verb}({signature}, last_event_id: str | None = None)"
+            f" -> {it}[ServerSentEvent]:"
+        ]
         out += _doc(f"{summary} (`{op_id}`): the server-sent events as they come.", "        ")
         out.append(
             f"        return self._sse({op_id!r}, last_event_id=last_event_id, {', '.join(common)})"

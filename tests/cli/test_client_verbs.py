@@ -73,7 +73,9 @@ async def test_apply_start_watch_approve_and_json(env: dict[str, str], tmp_path:
     assert waiting.exit_code == 0, waiting.output
     run_id = json.loads(waiting.stdout)["id"]
     for _ in range(100):
-        listed = await cli(env, "approvals", "list", "--filter", f'run_id = "{run_id}"', "-o", "json")
+        listed = await cli(
+            env, "approvals", "list", "--filter", f'run_id = "{run_id}"', "-o", "json"
+        )
         pending = json.loads(listed.stdout)
         if pending:
             break
@@ -100,7 +102,9 @@ async def test_a_failed_run_exits_1_and_problems_print_their_fields(env: dict[st
 
 
 async def test_knowledge_upload_of_20_files_shows_progress_and_is_idempotent(
-    env: dict[str, str], tmp_path: Path, sdk: AsyncKanri  # noqa: F811
+    env: dict[str, str],
+    tmp_path: Path,
+    sdk: AsyncKanri,  # noqa: F811
 ) -> None:
     folder = tmp_path / "docs"
     (folder / "sub").mkdir(parents=True)
@@ -120,7 +124,9 @@ async def test_knowledge_upload_of_20_files_shows_progress_and_is_idempotent(
 
 
 async def test_records_import_upserts_on_the_key(
-    env: dict[str, str], tmp_path: Path, sdk: AsyncKanri  # noqa: F811
+    env: dict[str, str],
+    tmp_path: Path,
+    sdk: AsyncKanri,  # noqa: F811
 ) -> None:
     slug = unique("people")
     await sdk.objects.create(slug=slug, name="People")
@@ -154,7 +160,9 @@ async def test_login_writes_a_private_profile(env: dict[str, str], tmp_path: Pat
 async def test_an_80_column_table_shows_whole_ids(env: dict[str, str], sdk: AsyncKanri) -> None:  # noqa: F811
     name = unique("wide-automation-name")
     created = await sdk.automations.create(
-        name=name, description="x" * 200, definition={"steps": [{"id": "a", "kind": "log", "message": "hi"}]}
+        name=name,
+        description="x" * 200,
+        definition={"steps": [{"id": "a", "kind": "log", "message": "hi"}]},
     )
     shell = {**{k: v for k, v in os.environ.items() if not k.startswith("KANRI_")}, **env}
     shell["COLUMNS"] = "80"

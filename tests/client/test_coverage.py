@@ -82,7 +82,7 @@ def _resources(client: Any) -> list[Any]:
 
 
 def test_the_route_table_is_the_documents(app: FastAPI) -> None:
-    assert OPERATIONS == _operations(app)
+    assert _operations(app) == OPERATIONS
 
 
 def test_every_operation_is_called_by_a_sync_method(app: FastAPI) -> None:

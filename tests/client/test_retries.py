@@ -4,6 +4,7 @@ acted, a 429 with Retry-After, a POST without an Idempotency-Key."""
 from __future__ import annotations
 
 import asyncio
+
 import httpx
 import pytest
 

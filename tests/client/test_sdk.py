@@ -62,7 +62,9 @@ async def test_records_page_automatically_over_250_items(sdk: AsyncKanri, tenant
     await sdk.objects.create(slug=slug, name="Leads")
     await sdk.objects.fields_create(slug, slug="email", name="Email", type="email", unique=True)
     for start in (0, 125):
-        batch = [{"field_values": {"email": f"p{i}@example.com"}} for i in range(start, start + 125)]
+        batch: list[models.RecordWrite | dict[str, Any]] = [
+            {"field_values": {"email": f"p{i}@example.com"}} for i in range(start, start + 125)
+        ]
         await sdk.records.batch_create(slug, records=batch)
 
     seen = [r.id async for r in sdk.records.list(slug, page_size=40)]
@@ -114,6 +116,7 @@ async def test_problems_become_typed_exceptions(sdk: AsyncKanri, kanri_url: str)
     with pytest.raises(Conflict) as taken:
         await sdk.automations.create(name=name, definition=DEFINITION)
     assert taken.value.status == 409
+    assert taken.value.request_id
     assert taken.value.request_id in str(taken.value)
 
     async with AsyncKanri(base_url=kanri_url, api_key="kanri_sk_" + "x" * 42) as stranger:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
+import yaml  # type: ignore[import-untyped]
 from rich.live import Live
 from rich.progress import (
     BarColumn,
@@ -25,10 +25,11 @@ from rich.table import Table
 
 from kanri.cli import profiles
 from kanri.cli.output import Output, OutputOption, emit, err, guarded, out, problem, take
-from kanri.client import Kanri, KanriError, NotFound
-from kanri.client._extras import entry_body, entry_id_for
+from kanri.client import Kanri, KanriError, NotFound, entry_body, entry_id_for
 
-automations = typer.Typer(help="Automations: list, get, apply a file, publish.", no_args_is_help=True)
+automations = typer.Typer(
+    help="Automations: list, get, apply a file, publish.", no_args_is_help=True
+)
 runs = typer.Typer(help="Runs: start, list, watch, cancel, retry, fork.", no_args_is_help=True)
 approvals = typer.Typer(help="Approvals waiting for a person.", no_args_is_help=True)
 knowledge = typer.Typer(help="Knowledge namespaces.", no_args_is_help=True)
@@ -518,4 +519,3 @@ def costs(
         table.add_row(label, str(row.calls), row.cost_usd, "█" * round(share * 20))
     table.add_row("total", str(report.total.calls), report.total.cost_usd, "")
     out.print(table)
-

@@ -116,9 +116,7 @@ def _organization(settings: Settings, name: str | None) -> schemas.Organization:
     return orgs[0]
 
 
-def print_bootstrap(
-    result: schemas.Bootstrap, host: str = "127.0.0.1", port: int = 8000
-) -> None:
+def print_bootstrap(result: schemas.Bootstrap, host: str = "127.0.0.1", port: int = 8000) -> None:
     """The once-only banner with the first admin key, naming where kanri listens."""
     err.print(
         "\n[bold green]kanri is ready.[/bold green] Your organization admin key "

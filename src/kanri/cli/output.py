@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-import yaml
+import yaml  # type: ignore[import-untyped]
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
@@ -48,9 +48,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def emit(
-    value: Any, output: Output, columns: Sequence[str], *, title: str | None = None
-) -> None:
+def emit(value: Any, output: Output, columns: Sequence[str], *, title: str | None = None) -> None:
     """One object or a list: a table of `columns` (ids whole; other columns fold), or the
     whole objects as JSON or YAML."""
     data = plain(value)
@@ -108,6 +106,7 @@ def problems() -> Iterator[None]:
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """A verb whose SDK errors print as problems and exit 1."""
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with problems():

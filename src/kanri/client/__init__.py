@@ -11,7 +11,7 @@ imports nothing of the server.
 from kanri.client import models
 from kanri.client._base import NOT_GIVEN, FileTypes, NotGiven, __version__
 from kanri.client._client import AsyncKanri, Kanri
-from kanri.client._extras import RunEvent
+from kanri.client._extras import RunEvent, entry_body, entry_id_for
 from kanri.client._pagination import AsyncPager, Page, SyncPager
 from kanri.client._sse import ServerSentEvent
 from kanri.client.errors import (
@@ -55,5 +55,7 @@ __all__ = [
     "SyncPager",
     "ValidationError",
     "__version__",
+    "entry_body",
+    "entry_id_for",
     "models",
 ]

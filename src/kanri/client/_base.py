@@ -245,7 +245,10 @@ class SyncTransport(Transport):
 
 class AsyncTransport(Transport):
     def __init__(
-        self, config: Config, operations: Mapping[str, tuple[str, str, bool]], http: httpx.AsyncClient
+        self,
+        config: Config,
+        operations: Mapping[str, tuple[str, str, bool]],
+        http: httpx.AsyncClient,
     ) -> None:
         super().__init__(config, operations)
         self.http = http
