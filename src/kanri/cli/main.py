@@ -310,6 +310,17 @@ def _all(settings: Settings, fn: Callable[..., Any], *args: Any) -> list[Any]:
     return list(page.items)
 
 
+def _table(*columns: str) -> Table:
+    """Ids whole at any width (a key id is copied into `keys revoke`); the rest folds."""
+    table = Table()
+    for name in columns:
+        if name == "id":
+            table.add_column(name, no_wrap=True)
+        else:
+            table.add_column(name, overflow="fold")
+    return table
+
+
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON lines instead of a table")]
 
 
@@ -331,7 +342,7 @@ def projects_list(
     if as_json:
         _print_json_lines(_all(settings, project_service.list_projects, who))
         return
-    table = Table("id", "name", "rate limit/min", "created")
+    table = _table("id", "name", "rate limit/min", "created")
     for p in _all(settings, project_service.list_projects, who):
         table.add_row(p.id, p.name, str(p.rate_limit_per_minute), p.create_time.isoformat())
     out.print(table)
@@ -339,8 +350,14 @@ def projects_list(
 
 @keys.command("create")
 def keys_create(
-    project: Annotated[str, typer.Option("--project", help="project id or name")],
-    name: Annotated[str, typer.Option()] = "cli key",
+    project: Annotated[
+        str | None, typer.Option("--project", help="project id or name (a project key)")
+    ] = None,
+    admin_key: Annotated[
+        bool,
+        typer.Option("--admin", help="an organization admin key instead (replaces a lost one)"),
+    ] = False,
+    name: Annotated[str | None, typer.Option()] = None,
     kind: Annotated[str, typer.Option(help="secret or publishable")] = "secret",
     scope: Annotated[
         list[str] | None, typer.Option("--scope", help="repeatable; default *")
@@ -350,22 +367,44 @@ def keys_create(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Create a project key and print it once."""
+    """Create a project key (--project) or an organization admin key (--admin) and print
+    it once."""
+    if admin_key == (project is not None):
+        err.print("[red]error:[/red] give either --project or --admin")
+        raise typer.Exit(2)
     settings = _settings(data_dir)
     _prepare(settings)
-    who = Principal.system(_organization(settings, org).id)
-    try:
-        body = schemas.ApiKeyCreate.model_validate(
-            {"name": name, "kind": kind, "scopes": scope, "environment": environment}
+    organization = _organization(settings, org)
+    if project is None:
+        created = _run(
+            settings,
+            tenancy.create_admin_key,
+            organization.id,
+            name or "cli admin key",
+            _pepper(settings),
         )
-    except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    created = _run(settings, api_key_service.create_key, who, project, body, _pepper(settings))
+    else:
+        who = Principal.system(organization.id)
+        try:
+            body = schemas.ApiKeyCreate.model_validate(
+                {
+                    "name": name or "cli key",
+                    "kind": kind,
+                    "scopes": scope,
+                    "environment": environment,
+                }
+            )
+        except ValueError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from None
+        created = _run(
+            settings, api_key_service.create_key, who, project, body, _pepper(settings)
+        )
     if as_json:
         print(created.model_dump_json())
     else:
-        err.print(f"key {created.id} for project {created.project_id} (shown once):")
+        owner = created.project_id or f"organization {organization.name}"
+        err.print(f"key {created.id} for {owner} (shown once):")
         print(created.key)
 
 
@@ -383,7 +422,7 @@ def keys_list(
     if as_json:
         _print_json_lines(_all(settings, api_key_service.list_keys, who, project))
         return
-    table = Table("id", "name", "kind", "key", "scopes", "revoked")
+    table = _table("id", "name", "kind", "key", "scopes", "revoked")
     for k in _all(settings, api_key_service.list_keys, who, project):
         revoked = k.revoked_at.isoformat() if k.revoked_at else ""
         table.add_row(
@@ -398,9 +437,13 @@ def keys_revoke(
     org: Annotated[str | None, typer.Option("--org")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Revoke a key at once."""
+    """Revoke any key (a project's or an organization admin key) at once, by its id."""
     settings = _settings(data_dir)
     _prepare(settings)
-    who = Principal.system(_organization(settings, org).id)
+    owner = _run(settings, tenancy.key_organization, key_id, write=False)
+    if org is None and owner is None:
+        err.print(f"[red]error:[/red] no key '{key_id}'")
+        raise typer.Exit(1)
+    who = Principal.system(_organization(settings, org).id if org else str(owner))
     revoked = _run(settings, api_key_service.revoke_key, who, key_id)
     err.print(f"revoked {revoked.id}")
