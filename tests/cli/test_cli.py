@@ -14,7 +14,6 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from kanri.cli.main import app
-
 from tests.factories import unique
 
 KANRI = str(Path(sys.executable).with_name("kanri"))

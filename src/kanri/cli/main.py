@@ -397,9 +397,7 @@ def keys_create(
         except ValueError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from None
-        created = _run(
-            settings, api_key_service.create_key, who, project, body, _pepper(settings)
-        )
+        created = _run(settings, api_key_service.create_key, who, project, body, _pepper(settings))
     if as_json:
         print(created.model_dump_json())
     else:
