@@ -178,3 +178,36 @@ async def test_an_80_column_table_shows_whole_ids(env: dict[str, str], sdk: Asyn
     assert done.returncode == 0, done.stderr
     assert created.id in done.stdout
     assert max(len(line) for line in done.stdout.splitlines()) <= 80
+
+
+async def test_versions_rollback_logs_exceptions_and_costs(
+    env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    name = unique("twice")
+    file = tmp_path / "a.json"
+    definition = {"steps": [{"id": "say", "kind": "log", "message": "one"}]}
+    file.write_text(json.dumps({"name": name, "definition": definition}))
+    assert (await cli(env, "automations", "apply", "-f", str(file), "--publish")).exit_code == 0
+    definition["steps"][0]["message"] = "two"
+    file.write_text(json.dumps({"name": name, "definition": definition}))
+    second = await cli(env, "automations", "apply", "-f", str(file), "--publish")
+    assert second.exit_code == 0, second.output
+    assert "-  message: one" in second.output
+    assert "+  message: two" in second.output
+    assert "concurrency" not in second.output, "defaults are no change"
+    versions = await cli(env, "automations", "versions", name, "-o", "json")
+    assert [v["version"] for v in json.loads(versions.stdout)] == [2, 1]
+    back = await cli(env, "automations", "rollback", name, "--version", "1")
+    assert back.exit_code == 0, back.output
+
+    started = await cli(env, "runs", "start", name, "--watch")
+    assert started.exit_code == 0, started.output
+    run_id = started.stdout.split()[0]
+    logs = await cli(env, "runs", "logs", run_id, "-o", "json")
+    assert [line["message"] for line in json.loads(logs.stdout)] == ["one"]
+
+    assert (await cli(env, "exceptions", "-o", "json")).exit_code == 0
+    costs = await cli(env, "costs", "--group-by", "day")
+    assert costs.exit_code == 0, costs.output
+    assert "total" in costs.output

@@ -153,7 +153,7 @@ def _read_document(path: Path) -> dict[str, Any]:
 def _diff(before: Any, after: Any, label: str) -> str:
     old = yaml.safe_dump(before, sort_keys=True).splitlines()
     new = yaml.safe_dump(after, sort_keys=True).splitlines()
-    return "\n".join(difflib.unified_diff(old, new, label, "file", lineterm=""))
+    return "\n".join(difflib.unified_diff(old, new, label, "draft", lineterm=""))
 
 
 @automations.command("apply")
@@ -172,19 +172,20 @@ def automations_apply(
             current = kanri.automations.get(name)
         except NotFound:
             current = None
+        published: Any = None
         if current is None:
-            kanri.automations.create(name=name, definition=document["definition"], **fields)
+            saved = kanri.automations.create(name=name, definition=document["definition"], **fields)
             err.print(f"created automation {name}")
-            published: Any = None
         else:
-            kanri.automations.update(name, definition=document["definition"], **fields)
+            saved = kanri.automations.update(name, definition=document["definition"], **fields)
             err.print(f"updated the draft of {name}")
-            published = None
             if current.published_version:
                 version = kanri.automations.versions_get(name, str(current.published_version))
                 published = plain_definition(version)
+        # both as kanri keeps them (defaults filled in), so only real changes show
+        draft = plain_definition(saved)
         label = "published" if published is not None else "(nothing published)"
-        diff = _diff(published or {}, document["definition"], label)
+        diff = _diff(published or {}, draft, label)
         out.print(diff or "no change against the published version", markup=False)
         if publish:
             done = kanri.automations.publish(name)
@@ -314,7 +315,7 @@ def runs_get(run_id: str, output: OutputOption = Output.table) -> None:
 def runs_logs(run_id: str, output: OutputOption = Output.table) -> None:
     """A run's log lines."""
     with client() as kanri:
-        items = list(kanri.runs.logs_list(run_id))
+        items = kanri.runs.logs_list(run_id).data
     emit(items, output, ("time", "level", "step_id", "message"))
 
 
