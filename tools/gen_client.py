@@ -166,9 +166,11 @@ def gen_models(doc: dict[str, Any]) -> str:
         "",
         "",
         "class KanriModel(BaseModel):",
-        '    """Base of every model: fields kanri adds later are kept (`extra="allow"`)."""',
+        '    """Base of every model: fields kanri adds later are kept (`extra="allow"`); each',
+        "    model builds its validator when first used (`defer_build`), so that importing",
+        '    the SDK (and starting `kanri`) does not build two hundred of them."""',
         "",
-        '    model_config = ConfigDict(extra="allow", populate_by_name=True)',
+        '    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)',
         "",
     ]
     aliases: list[str] = []
@@ -200,9 +202,6 @@ def gen_models(doc: dict[str, Any]) -> str:
         classes.append("\n".join(body))
     lines += ["", *aliases, "", ""]
     lines.append("\n\n\n".join(classes))
-    lines += ["", "", "for _model in list(globals().values()):"]
-    lines.append("    if isinstance(_model, type) and issubclass(_model, KanriModel):")
-    lines.append("        _model.model_rebuild()")
     return "\n".join(lines) + "\n"
 
 

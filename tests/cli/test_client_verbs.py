@@ -68,6 +68,7 @@ async def test_apply_start_watch_approve_and_json(env: dict[str, str], tmp_path:
     watched = await cli(env, "runs", "start", name, "--input", "amount=40", "--watch")
     assert watched.exit_code == 0, watched.output
     assert "completed" in watched.output
+    assert "pay" in watched.output, "the live view shows the run's steps"
 
     waiting = await cli(env, "runs", "start", name, "--input", "amount=400", "-o", "json")
     assert waiting.exit_code == 0, waiting.output

@@ -8,7 +8,7 @@ import csv
 import difflib
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml  # type: ignore[import-untyped]
@@ -24,8 +24,11 @@ from rich.progress import (
 from rich.table import Table
 
 from kanri.cli import profiles
+
+if TYPE_CHECKING:
+    from kanri.client import Kanri, KanriError
+
 from kanri.cli.output import Output, OutputOption, emit, err, guarded, out, problem, take
-from kanri.client import Kanri, KanriError, NotFound, entry_body, entry_id_for
 
 automations = typer.Typer(
     help="Automations: list, get, apply a file, publish.", no_args_is_help=True
@@ -43,6 +46,9 @@ APPROVAL_COLUMNS = ("id", "run_id", "status", "message", "create_time")
 
 
 def client() -> Kanri:
+    # Here, not at the top: `kanri serve` and the operator verbs start without the SDK.
+    from kanri.client import Kanri
+
     active = profiles.active()
     if not active.api_key:
         err.print("[red]error:[/red] no API key: run `kanri login` or set KANRI_API_KEY")
@@ -76,6 +82,9 @@ def login(
     ] = None,
 ) -> None:
     """Check that kanri answers at BASE_URL and store the key in a profile (mode 0600)."""
+    # Here, not at the top: `kanri serve` and the operator verbs start without the SDK.
+    from kanri.client import Kanri
+
     data = profiles.load()
     profile_name = name or profiles.active().name
     with Kanri(base_url=base_url, api_key=api_key, max_retries=1) as kanri:
@@ -164,6 +173,9 @@ def automations_apply(
 ) -> None:
     """Create the automation of FILE (YAML or JSON), or update its draft; show the diff
     against the published version; publish with --publish."""
+    # Here, not at the top: `kanri serve` and the operator verbs start without the SDK.
+    from kanri.client import NotFound
+
     document = _read_document(file)
     name = document["name"]
     fields = {k: document[k] for k in ("description", "labels") if k in document}
@@ -259,10 +271,10 @@ def watch_run(kanri: Kanri, run_id: str) -> int:
 
     with Live(render(), console=err, refresh_per_second=8, transient=False) as live:
         for event in kanri.runs.stream(run_id):
-            step = event.data.get("step_id")
-            if event.type.startswith("step.") and step:
-                steps[str(step)] = event.type.removeprefix("step.")
-            elif event.type.startswith("run."):
+            step, state = event.data.get("step_id"), event.data.get("status")
+            if event.type.startswith("run.step_") and step and state:
+                steps[str(step)] = str(state)  # run.step_completed, run.step_failed, …
+            elif event.type.startswith("run.") and "step" not in event.type:
                 status["run"] = event.type.removeprefix("run.")
             live.update(render())
     run = kanri.runs.get(run_id)
@@ -434,6 +446,9 @@ def knowledge_upload(
 ) -> None:
     """Upload every file under DIRECTORY; entry ids come from the paths, so uploading again
     replaces the entries instead of adding copies."""
+    # Here, not at the top: `kanri serve` and the operator verbs start without the SDK.
+    from kanri.client import KanriError, NotFound, entry_body, entry_id_for
+
     files = sorted(p for p in directory.rglob("*") if p.is_file())
     failed: list[tuple[str, KanriError]] = []
     with client() as kanri:
@@ -467,6 +482,9 @@ def records_import(
 ) -> None:
     """Upsert one record per CSV row, matched on the unique field KEY (so importing the
     same file again changes nothing)."""
+    # Here, not at the top: `kanri serve` and the operator verbs start without the SDK.
+    from kanri.client import KanriError
+
     with file.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     failed: list[tuple[str, KanriError]] = []

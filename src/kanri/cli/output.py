@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml  # type: ignore[import-untyped]
@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from kanri.client import APIStatusError, KanriError
+if TYPE_CHECKING:
+    from kanri.client import KanriError
 
 out = Console()
 err = Console(stderr=True)
@@ -82,6 +83,9 @@ def take(items: Iterable[Any], limit: int | None) -> list[Any]:
 
 def problem(exc: KanriError) -> None:
     """A problem on stderr: title, detail, field errors, request id."""
+    # Here, not at the top: `kanri serve` and the operator verbs start without the SDK.
+    from kanri.client import APIStatusError
+
     if isinstance(exc, APIStatusError):
         err.print(f"[red]error:[/red] {exc.status} {exc.title}", highlight=False)
         if exc.detail and exc.detail != exc.title:
@@ -97,6 +101,9 @@ def problem(exc: KanriError) -> None:
 
 @contextmanager
 def problems() -> Iterator[None]:
+    # Here, not at the top: `kanri serve` and the operator verbs start without the SDK.
+    from kanri.client import KanriError
+
     try:
         yield
     except KanriError as exc:

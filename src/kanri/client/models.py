@@ -11,9 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class KanriModel(BaseModel):
-    """Base of every model: fields kanri adds later are kept (`extra="allow"`)."""
+    """Base of every model: fields kanri adds later are kept (`extra="allow"`); each
+    model builds its validator when first used (`defer_build`), so that importing
+    the SDK (and starting `kanri`) does not build two hundred of them."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 ApprovalStatus = Literal["pending", "escalated", "approved", "rejected", "expired"]
@@ -2172,8 +2174,3 @@ class WaitStep(KanriModel):
     until: datetime | str | None = Field(default=None)
     retry: RetryPolicy | None = Field(default=None)
     timeout_seconds: float | None = Field(default=None)
-
-
-for _model in list(globals().values()):
-    if isinstance(_model, type) and issubclass(_model, KanriModel):
-        _model.model_rebuild()
