@@ -116,6 +116,7 @@ async def test_knowledge_upload_of_20_files_shows_progress_and_is_idempotent(
     first = await cli(env, "knowledge", "upload", str(folder), "--namespace", namespace)
     assert first.exit_code == 0, first.output
     assert "20/20" in first.output
+    assert "/s" in first.output, "the rate"
     assert "20 of 20 files uploaded" in first.output
     again = await cli(env, "knowledge", "upload", str(folder), "--namespace", namespace)
     assert again.exit_code == 0, again.output

@@ -17,11 +17,13 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeRemainingColumn,
-    TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from kanri.cli import profiles
 
@@ -419,12 +421,20 @@ def exceptions(
 # knowledge and records: progress bars, errors collected, idempotent again
 
 
+class RateColumn(ProgressColumn):
+    """Items a second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.1f}/s" if speed else "–/s")
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TransferSpeedColumn(),
+        RateColumn(),
         TimeRemainingColumn(),
         console=err,
     )
