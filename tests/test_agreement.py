@@ -416,3 +416,57 @@ async def test_the_suite_key_header_still_reaches_its_own_project(
         headers={**bearer(tenant.admin_key), "Kanri-Project": tenant.project_id},
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["0.5", "1700000000", "-3"])
+async def test_a_time_in_a_query_is_rfc_3339_not_a_number_of_seconds(
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant, value: str
+) -> None:
+    schema = _schema(app, "/v1/costs", "get", "query", "to")
+    assert {"type": "string", "format": "date-time"} in schema["anyOf"]
+    response = await client.get("/v1/costs", params={"to": value}, headers=tenant.headers)
+    assert response.status_code in (400, 422), response.text
+    assert _fields(response) == ["query.to"]
+
+
+async def test_a_wait_step_until_is_rfc_3339_text(
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    body = {"name": unique("wait"), "definition": {"steps": [{"id": "w", "kind": "wait"}]}}
+    for until, accepted in [(0, False), ("2030-01-01T00:00:00Z", True)]:
+        body["definition"]["steps"][0]["until"] = until  # type: ignore[index]
+        body["name"] = unique("wait")
+        assert allows(_schema(app, "/v1/automations", "post", "body"), body) is accepted
+        response = await client.post("/v1/automations", json=body, headers=tenant.headers)
+        if accepted:
+            assert response.status_code == 201, response.text
+        else:
+            assert response.status_code == 422, response.text
+            assert _fields(response) == ["body.definition.steps.0.until"]
+
+
+async def test_a_patch_giving_an_agent_two_tools_of_one_name_is_422_on_tools(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    provider = await make_provider(client, tenant, default_model="echo")
+    agent = await make_agent(client, tenant, runtime={"provider": provider["name"]})
+    tools = [{"name": "emit_event"}, {"name": "emit_event", "requires_approval": True}]
+    response = await client.patch(
+        f"/v1/agents/{agent['id']}", json={"tools": tools}, headers=tenant.headers
+    )
+    assert response.status_code == 422, response.text
+    assert _fields(response) == ["body.tools"]
+
+
+async def test_stream_options_include_usage_is_a_boolean(
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    body = {
+        "model": "anyone",
+        "messages": [{"role": "user", "content": "hi"}],
+        "stream_options": {"include_usage": 0},
+    }
+    assert not allows(_schema(app, "/v1/openai/chat/completions", "post", "body"), body)
+    response = await client.post("/v1/openai/chat/completions", json=body, headers=tenant.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["param"] == "stream_options.include_usage"

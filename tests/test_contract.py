@@ -30,12 +30,6 @@ Run alone with `pytest -k contract`.
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +42,7 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis import checks
 from schemathesis.core.failures import ServerError
+from tools import fuzz
 
 from kanri.app import create_app
 from kanri.config import Settings
@@ -59,8 +54,7 @@ ApiCase: TypeAlias = schemathesis.Case[Any]
 SEED = 20_240_601
 MAX_EXAMPLES = 15
 FASTAPI_ROUTER_MAX_EXAMPLES = 5  # the second server; the full run takes five minutes
-KANRI = Path(sys.executable).with_name("kanri")
-STARTUP_SECONDS = 30
+CAMPAIGN_MAX_EXAMPLES = 3  # `make fuzz` runs 25
 
 
 def not_an_undocumented_server_error(
@@ -225,53 +219,6 @@ class Server:
     log: Path
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _server_env(data_dir: Path, database_url: str, *, planned_routes: bool) -> dict[str, str]:
-    """The test session's settings, limits raised so that fuzzing never meets a 429."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("KANRI_")}
-    env.update(
-        KANRI_DATA_DIR=str(data_dir),
-        KANRI_SECRET_KEY="contract-secret-" + "x" * 40,
-        KANRI_DEFAULT_RATE_LIMIT_PER_MINUTE="1000000",
-        KANRI_ADMIN_RATE_LIMIT_PER_MINUTE="1000000",
-        KANRI_PUBLIC_RATE_LIMIT_PER_MINUTE="1000000",
-        KANRI_KEY_CACHE_SECONDS="5",
-        KANRI_LOG_LEVEL="warning",
-        KANRI_PLANNED_ROUTES=str(planned_routes).lower(),
-    )
-    if database_url.startswith("postgresql"):
-        env["KANRI_DATABASE_URL"] = database_url
-    return env
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], http: httpx.Client, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"kanri serve exited with {process.returncode}:\n{_tail(log)}")
-        try:
-            if http.get("/health").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"kanri serve did not answer within {STARTUP_SECONDS} s:\n{_tail(log)}")
-        time.sleep(0.1)
-
-
 def _created(response: httpx.Response) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
@@ -326,44 +273,15 @@ def contract_server(
     """A `kanri serve` whose routes are planned, or (param "fastapi-router") answered by
     FastAPI's own router. One at a time: each fills `KNOWN` with its own resources."""
     data_dir = tmp_path_factory.mktemp("kanri-contract")
-    env = _server_env(data_dir, database_url, planned_routes=request.param == "planned")
-    # cwd=data_dir: no kanri.toml of the checkout is read; only the environment above counts.
-    boot = subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
-        [str(KANRI), "admin", "bootstrap", "--org", unique("contract"), "--json"],
-        env=env,
-        cwd=data_dir,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert boot.returncode == 0, boot.stderr
-    admin_key: str = json.loads(boot.stdout.strip().splitlines()[-1])["admin_key"]
-
-    port = _free_port()
-    log = data_dir / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(  # noqa: S603
-            [str(KANRI), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=data_dir,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
+    planned = str(request.param == "planned").lower()
+    env = fuzz.server_env(data_dir, database_url, KANRI_PLANNED_ROUTES=planned)
     try:
-        with httpx.Client(base_url=base_url, timeout=10) as http:
-            _wait_until_up(process, http, log)
-            project_key = _set_up_tenant(http, admin_key)
-        yield Server(base_url, admin_key, project_key, log)
+        with fuzz.running_server(data_dir, env, unique("contract")) as live:
+            with httpx.Client(base_url=live.base_url, timeout=10) as http:
+                project_key = _set_up_tenant(http, live.admin_key)
+            yield Server(live.base_url, live.admin_key, project_key, live.log)
     finally:
         KNOWN.clear()
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def _owner_key(case: ApiCase, server: Server) -> str:
@@ -526,3 +444,9 @@ def test_contract_edge_case(name: str, contract_server: Server) -> None:
             media_type="application/json",
         )
     _call_and_validate(case, "owner-key", contract_server)
+
+
+def test_fuzz_campaign(database_url: str) -> None:
+    """`make fuzz` in small: every check and phase of schemathesis, stateful included, on
+    the suite's database; schemathesis prints each failure with a curl line to replay it."""
+    assert fuzz.campaign(max_examples=CAMPAIGN_MAX_EXAMPLES, database_url=database_url) == 0

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 
 from kanri.runtime import Kanri
 from tests.agents.factories import (
@@ -118,3 +120,28 @@ async def test_budget_input_is_validated(client: httpx.AsyncClient, tenant: Tena
     )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "body.agent"
+
+
+@pytest.mark.parametrize("limit", ["0.001", 1e-40, "0.00000001", 0])
+async def test_a_limit_below_a_cent_is_refused(
+    client: httpx.AsyncClient, tenant: Tenant, limit: object
+) -> None:
+    """Amounts keep 8 decimals: a smaller limit would be stored as 0 and no percentage of it
+    could be computed when a run starts."""
+    bad = await client.post(
+        "/v1/budgets",
+        json={"name": "tiny", "period": "day", "limit_usd": limit},
+        headers=tenant.headers,
+    )
+    assert bad.status_code == 422, bad.text
+    assert [e["field"] for e in bad.json()["errors"]] == ["body.limit_usd"]
+
+
+async def test_a_limit_of_a_cent_is_kept(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    created = await client.post(
+        "/v1/budgets",
+        json={"name": "cent", "period": "day", "limit_usd": "0.01"},
+        headers=tenant.headers,
+    )
+    assert created.status_code == 201, created.text
+    assert Decimal(created.json()["limit_usd"]) == Decimal("0.01")

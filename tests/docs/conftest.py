@@ -89,4 +89,5 @@ async def docs_openai() -> AsyncIterator[FakeOpenAI]:
 def scratch(tmp_path: Path) -> Path:
     """A working directory that looks like the repository's root to the examples."""
     (tmp_path / "examples").symlink_to(ROOT / "examples")
+    (tmp_path / "clients").symlink_to(ROOT / "clients")
     return tmp_path

@@ -16,10 +16,10 @@ What the blocks are given
     `KANRI_SECRET_KEY` of that server, so that `kanri admin …` acts on its database as it
     does on a reader's machine next to `make run`; `PATH` with the virtualenv's `bin` first
     (`kanri`, `python`). The working directory is a scratch directory with the repository's
-    `examples/` linked into it, as the repository root would have. Processes a block leaves
-    in the background are stopped with the file's process group at the end. The server
-    (tests/docs/conftest.py) lifts the per-project and per-organization rate limits: the
-    docs make more calls a minute than a project's default allows.
+    `examples/` and `clients/` linked into it, as the repository root would have. Processes
+    a block leaves in the background are stopped with the file's process group at the end.
+    The server (tests/docs/conftest.py) lifts the per-project and per-organization rate
+    limits: the docs make more calls a minute than a project's default allows.
 
 Status lines
     `curl` is a shell function: it runs the real curl with `-D <file>` and notes the status

@@ -4,6 +4,7 @@ import base64
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -190,6 +191,24 @@ async def test_an_unsupported_upload_is_415_and_stores_nothing(
     )
     assert guessed.status_code == 201
     assert guessed.json()["data"][0]["content_type"] == "text/markdown"
+
+
+@pytest.mark.parametrize(("metadata", "status"), [("null", 201), ("{}", 201), ("[1]", 422)])
+async def test_upload_metadata_is_a_json_object_or_null(
+    client: httpx.AsyncClient, tenant: Tenant, metadata: str, status: int
+) -> None:
+    ns = await make_namespace(client, tenant)
+    response = await client.post(
+        f"{NS}/{ns['id']}/entries:upload",
+        files=[("files", ("notes.txt", b"plain words", "text/plain"))],
+        data={"metadata": metadata},
+        headers=tenant.headers,
+    )
+    assert response.status_code == status, response.text
+    if status == 201:
+        assert response.json()["data"][0]["metadata"] == {}
+    else:
+        assert response.json()["errors"][0]["field"] == "body.metadata"
 
 
 async def test_an_upload_over_the_size_cap_is_413(

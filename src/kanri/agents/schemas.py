@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from kanri.automations.schemas import Labels
 from kanri.core.schemas import (
@@ -39,21 +39,24 @@ class ToolSpec(Model):
     )
 
 
+def _unique_names(tools: list[ToolSpec]) -> list[ToolSpec]:
+    names = [tool.name for tool in tools]
+    if len(names) != len(set(names)):
+        raise ValueError("tool names must be unique")
+    return tools
+
+
+Tools = Annotated[list[ToolSpec], Field(max_length=64), AfterValidator(_unique_names)]
+
+
 class AgentSpec(Model):
     """The versioned part of an agent."""
 
     instructions: str = Field(default="", max_length=100_000)
     runtime: Runtime
-    tools: list[ToolSpec] = Field(default_factory=list, max_length=64)
+    tools: Tools = Field(default_factory=list)
     knowledge_namespaces: list[str] = Field(default_factory=list, max_length=64)
     max_steps: int = Field(default=10, ge=1, le=100, description="model calls per run at most")
-
-    @model_validator(mode="after")
-    def _unique_tools(self) -> AgentSpec:
-        names = [t.name for t in self.tools]
-        if len(names) != len(set(names)):
-            raise ValueError("tool names must be unique")
-        return self
 
 
 class AgentCreate(AgentSpec):
@@ -79,7 +82,7 @@ class AgentUpdate(Model):
     labels: Labels | None = Field(default=None, max_length=64)
     instructions: str | None = Field(default=None, max_length=100_000)
     runtime: Runtime | None = None
-    tools: list[ToolSpec] | None = Field(default=None, max_length=64)
+    tools: Tools | None = None
     knowledge_namespaces: list[str] | None = Field(default=None, max_length=64)
     max_steps: int | None = Field(default=None, ge=1, le=100)
 

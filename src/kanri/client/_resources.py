@@ -2471,11 +2471,12 @@ class Openai(SyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> Any:
-        """Chat Completions (`openai_chat_completions_create`)."""
-        return self._request(
+        last_event_id: str | None = None,
+    ) -> Iterator[ServerSentEvent]:
+        """Chat Completions (`openai_chat_completions_create`): the server-sent events as they come."""
+        return self._sse(
             "openai_chat_completions_create",
-            None,
+            last_event_id=last_event_id,
             path={},
             query={},
             body={
@@ -6675,7 +6676,7 @@ class AsyncObjects(AsyncResource):
 
 
 class AsyncOpenai(AsyncResource):
-    async def chat_completions_create(
+    def chat_completions_create(
         self,
         *,
         messages: builtins.list[models.CompatMessage | dict[str, Any]],
@@ -6686,11 +6687,12 @@ class AsyncOpenai(AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> Any:
-        """Chat Completions (`openai_chat_completions_create`)."""
-        return await self._request(
+        last_event_id: str | None = None,
+    ) -> AsyncIterator[ServerSentEvent]:
+        """Chat Completions (`openai_chat_completions_create`): the server-sent events as they come."""
+        return self._sse(
             "openai_chat_completions_create",
-            None,
+            last_event_id=last_event_id,
             path={},
             query={},
             body={

@@ -375,6 +375,17 @@ class BudgetUpdate(KanriModel):
     thresholds: list[Threshold] | None = Field(default=None)
 
 
+class ChatCompletion(KanriModel):
+    """ChatCompletion"""
+
+    id: str
+    object: Literal["chat.completion"] | None = Field(default=None)
+    created: int
+    model: str
+    choices: list[dict[str, Any]]
+    usage: CompletionUsage
+
+
 class ChatCompletionRequest(KanriModel):
     """Fields kanri does not use (temperature, tools, …) are accepted and ignored: the agent's published version decides them."""
 
@@ -409,6 +420,16 @@ class CompatMessage(KanriModel):
     content: str | list[dict[str, Any]] | None = Field(default=None)
     tool_calls: list[dict[str, Any]] | None = Field(default=None)
     tool_call_id: str | None = Field(default=None)
+
+
+class CompletionUsage(KanriModel):
+    """CompletionUsage"""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    prompt_tokens_details: dict[str, int]
+    completion_tokens_details: dict[str, int]
 
 
 class CostReport(KanriModel):

@@ -80,15 +80,20 @@ def _utc(value: datetime) -> datetime:
         raise ValueError("lies outside the years 0001-9999 in UTC") from None
 
 
-def _text_or_datetime(value: Any) -> Any:
-    if isinstance(value, str | datetime):
+_NUMBER = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
+
+
+def text_or_datetime(value: Any) -> Any:
+    """Before a datetime field: RFC 3339 text only, not pydantic's lax numbers of seconds
+    (`0.5`, `"1700000000"`), which the document does not allow."""
+    if isinstance(value, datetime) or (isinstance(value, str) and not _NUMBER.fullmatch(value)):
         return value
     raise PydanticCustomError("datetime_type", "an RFC 3339 date-time string")
 
 
 # An RFC 3339 string in requests (never a number of seconds), a datetime in code.
 UtcDatetime = Annotated[
-    datetime, Field(strict=False), BeforeValidator(_text_or_datetime), AfterValidator(_utc)
+    datetime, Field(strict=False), BeforeValidator(text_or_datetime), AfterValidator(_utc)
 ]
 
 

@@ -26,8 +26,12 @@ PerMillion = Annotated[
 ]
 LimitUsd = Annotated[
     Decimal,
-    Field(gt=0, le=1_000_000_000, strict=False),
-    DecimalText(r"^(?:[1-9][0-9]{0,8}(?:\.[0-9]+)?|0?\.[0-9]*[1-9][0-9]*|1000000000(?:\.0+)?)$"),
+    # At least a cent: amounts are stored with 8 decimals, so a smaller limit could round
+    # to nothing and every percentage of it would be undefined.
+    Field(ge=Decimal("0.01"), le=1_000_000_000, strict=False),
+    DecimalText(
+        r"^(?:[1-9][0-9]{0,8}(?:\.[0-9]+)?|0?\.(?:0[1-9]|[1-9])[0-9]*|1000000000(?:\.0+)?)$"
+    ),
 ]
 Percent = Annotated[
     Decimal,

@@ -198,7 +198,7 @@ async def upload_entries(
     meta: Any = {}
     if metadata:
         try:
-            meta = json.loads(metadata)
+            meta = json.loads(metadata) or {}  # `null` (and `{}`): no metadata
         except ValueError:
             meta = None
         if not isinstance(meta, dict):

@@ -140,7 +140,14 @@ async def _start(kanri: Kanri, who: Principal, body: schemas.ChatCompletionReque
     "/v1/openai/chat/completions",
     response_model=None,
     operation_id="openai_chat_completions_create",
-    responses=COMPLETION_ERRORS,
+    responses={
+        200: {
+            "model": schemas.ChatCompletion,
+            "description": "the completion; with `stream`, `chat.completion.chunk` events",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **COMPLETION_ERRORS,
+    },
 )
 async def chat_completions(
     body: schemas.ChatCompletionRequest, response: Response, kanri: Runtime, who: RunWriter

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
+from kanri.core.schemas import text_or_datetime
 from kanri.core.time import utcnow
 from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, Wait, step_kind
 
@@ -17,7 +19,7 @@ class WaitConfig(StepConfig):
     seconds: float | None = Field(
         default=None, ge=0, le=366 * 86_400, description="how long to wait (or `until`)"
     )
-    until: datetime | None = Field(
+    until: Annotated[datetime, BeforeValidator(text_or_datetime)] | None = Field(
         default=None, description="when to go on (or `seconds`); without an offset: UTC"
     )
 
