@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-model.txt
 TORCH_WHEEL := $(wildcard /opt/wheels/torch-2.13.0+cpu-cp311-*.whl)
 
 .DEFAULT_GOAL := help
-.PHONY: help install npm-ci run test test-sqlite test-postgres lint format docs client-ts bench fuzz lock clean
+.PHONY: help install npm-ci run test test-sqlite test-postgres lint format docs client client-ts bench fuzz lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ format: install ## apply ruff's fixes and formatting
 
 docs: install ## regenerate docs/configuration.md and docs/steps.md from the code
 	$(PY) -m tools.gen_docs
+
+client: install ## regenerate the Python SDK's models and resources from the API document
+	$(PY) -m tools.gen_client
 
 client-ts: install ## regenerate the TypeScript client's types (clients/typescript/src) from the OpenAPI document
 	$(PY) -m tools.gen_client_ts

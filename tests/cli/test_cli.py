@@ -11,7 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner, Result
 
+from kanri.cli.main import app
 from tests.factories import unique
 
 KANRI = str(Path(sys.executable).with_name("kanri"))
@@ -145,6 +147,7 @@ def test_serve_bootstraps_once_and_the_printed_key_works(served: tuple[Path, int
     admin_key = stdout.strip()
     assert admin_key.startswith("kanri_ak_")
     assert admin_key not in stderr, "keys never reach the logs"
+    assert f"http://127.0.0.1:{port}/v1/projects" in stderr, "the banner names the real port"
     assert (data_dir / "kanri.db").exists()
     assert stat.S_IMODE((data_dir / "secret_key").stat().st_mode) == 0o600
 
@@ -163,3 +166,44 @@ def test_migrate_creates_the_database(tmp_path: Path) -> None:
     done = kanri("migrate", env=_env(tmp_path))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "kanri.db").exists()
+
+
+def test_a_lost_admin_key_is_replaced_and_any_key_revoked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # in process (the operator verbs' own code paths), on a data directory of its own
+    for name in [k for k in os.environ if k.startswith("KANRI_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("KANRI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KANRI_LOG_LEVEL", "warning")
+    monkeypatch.setenv("COLUMNS", "80")
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, list(args))
+
+    assert run("admin", "bootstrap", "--org", "acme", "--json").exit_code == 0
+    assert run("admin", "bootstrap", "--org", "other", "--json").exit_code == 0
+    minted = run("admin", "keys", "create", "--admin", "--org", "acme", "--json")
+    assert minted.exit_code == 0, minted.output
+    created = json.loads(minted.stdout)
+    assert created["key"].startswith("kanri_ak_")
+    assert created["kind"] == "admin"
+
+    # any key by its id alone, though two organizations exist
+    revoked = run("admin", "keys", "revoke", created["id"])
+    assert revoked.exit_code == 0, revoked.output
+    assert created["id"] in revoked.output
+
+    assert run("admin", "projects", "create", "shop", "--org", "acme").exit_code == 0
+    key = run("admin", "keys", "create", "--project", "shop", "--org", "acme", "--json")
+    key_id = json.loads(key.stdout)["id"]
+    table = run("admin", "keys", "list", "--project", "shop", "--org", "acme")
+    assert key_id in table.stdout, table.stdout
+    assert run("admin", "keys", "create", "--org", "acme").exit_code == 2
+
+
+def test_the_migrations_are_quiet_unless_verbose(tmp_path: Path) -> None:
+    done = kanri("migrate", env=_env(tmp_path, KANRI_LOG_LEVEL="info"))
+    assert done.returncode == 0, done.stderr
+    assert "alembic" not in done.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kanri import logging as kanri_logging
+from kanri.cli import client as client_verbs
 from kanri.config import Settings
 from kanri.core import keys as key_format
 from kanri.core.auth import Principal
@@ -33,6 +35,7 @@ app = typer.Typer(
 admin = typer.Typer(help="Operator verbs that act directly on the database.", no_args_is_help=True)
 projects = typer.Typer(help="Projects of an organization.", no_args_is_help=True)
 keys = typer.Typer(help="API keys of a project.", no_args_is_help=True)
+client_verbs.register(app)
 app.add_typer(admin, name="admin")
 admin.add_typer(projects, name="projects")
 admin.add_typer(keys, name="keys")
@@ -46,11 +49,33 @@ DataDir = Annotated[
 ]
 
 
+VERBOSE = {"on": False}
+
+
+@app.callback()
+def main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="also show the migrations' INFO lines")
+    ] = False,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", help="the client verbs' profile (KANRI_PROFILE)"),
+    ] = None,
+) -> None:
+    """kanri: a control plane for AI agents and automations."""
+    VERBOSE["on"] = verbose
+    if profile is not None:
+        os.environ["KANRI_PROFILE"] = profile
+
+
 def _settings(data_dir: Path | None = None) -> Settings:
     if data_dir is not None:
         os.environ["KANRI_DATA_DIR"] = str(data_dir)
     settings = Settings()
     kanri_logging.configure(settings.log_level, settings.log_json)
+    if not VERBOSE["on"]:
+        # Alembic says each step at INFO: noise around an operator verb's answer.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     return settings
 
 
@@ -91,8 +116,8 @@ def _organization(settings: Settings, name: str | None) -> schemas.Organization:
     return orgs[0]
 
 
-def print_bootstrap(result: schemas.Bootstrap) -> None:
-    """The once-only banner with the first admin key."""
+def print_bootstrap(result: schemas.Bootstrap, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """The once-only banner with the first admin key, naming where kanri listens."""
     err.print(
         "\n[bold green]kanri is ready.[/bold green] Your organization admin key "
         "(shown once, store it now):\n"
@@ -100,10 +125,17 @@ def print_bootstrap(result: schemas.Bootstrap) -> None:
     print(result.admin_key, flush=True)
     err.print(
         f"\norganization: {result.organization_id}\n"
-        "Create a project:  curl -X POST http://127.0.0.1:8000/v1/projects "
+        f"Create a project:  curl -X POST http://{_url_host(host)}:{port}/v1/projects "
         "-H 'Authorization: Bearer <admin key>' -H 'Content-Type: application/json' "
         '-d \'{"name": "demo"}\'\n'
     )
+
+
+def _url_host(host: str) -> str:
+    """Where a client on this machine reaches a server bound to `host`."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming the wildcard, not binding it
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 @app.command()
@@ -129,7 +161,7 @@ def serve(
     _prepare(settings)
     if _run(settings, tenancy.organization_count, write=False) == 0:
         result = _run(settings, tenancy.bootstrap, "default", _pepper(settings))
-        print_bootstrap(result)
+        print_bootstrap(result, host or settings.host, port or settings.port)
     log.info(
         "serving",
         host=host or settings.host,
@@ -278,6 +310,17 @@ def _all(settings: Settings, fn: Callable[..., Any], *args: Any) -> list[Any]:
     return list(page.items)
 
 
+def _table(*columns: str) -> Table:
+    """Ids whole at any width (a key id is copied into `keys revoke`); the rest folds."""
+    table = Table()
+    for name in columns:
+        if name == "id":
+            table.add_column(name, no_wrap=True)
+        else:
+            table.add_column(name, overflow="fold")
+    return table
+
+
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON lines instead of a table")]
 
 
@@ -299,7 +342,7 @@ def projects_list(
     if as_json:
         _print_json_lines(_all(settings, project_service.list_projects, who))
         return
-    table = Table("id", "name", "rate limit/min", "created")
+    table = _table("id", "name", "rate limit/min", "created")
     for p in _all(settings, project_service.list_projects, who):
         table.add_row(p.id, p.name, str(p.rate_limit_per_minute), p.create_time.isoformat())
     out.print(table)
@@ -307,8 +350,14 @@ def projects_list(
 
 @keys.command("create")
 def keys_create(
-    project: Annotated[str, typer.Option("--project", help="project id or name")],
-    name: Annotated[str, typer.Option()] = "cli key",
+    project: Annotated[
+        str | None, typer.Option("--project", help="project id or name (a project key)")
+    ] = None,
+    admin_key: Annotated[
+        bool,
+        typer.Option("--admin", help="an organization admin key instead (replaces a lost one)"),
+    ] = False,
+    name: Annotated[str | None, typer.Option()] = None,
     kind: Annotated[str, typer.Option(help="secret or publishable")] = "secret",
     scope: Annotated[
         list[str] | None, typer.Option("--scope", help="repeatable; default *")
@@ -318,22 +367,42 @@ def keys_create(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Create a project key and print it once."""
+    """Create a project key (--project) or an organization admin key (--admin) and print
+    it once."""
+    if admin_key == (project is not None):
+        err.print("[red]error:[/red] give either --project or --admin")
+        raise typer.Exit(2)
     settings = _settings(data_dir)
     _prepare(settings)
-    who = Principal.system(_organization(settings, org).id)
-    try:
-        body = schemas.ApiKeyCreate.model_validate(
-            {"name": name, "kind": kind, "scopes": scope, "environment": environment}
+    organization = _organization(settings, org)
+    if project is None:
+        created = _run(
+            settings,
+            tenancy.create_admin_key,
+            organization.id,
+            name or "cli admin key",
+            _pepper(settings),
         )
-    except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    created = _run(settings, api_key_service.create_key, who, project, body, _pepper(settings))
+    else:
+        who = Principal.system(organization.id)
+        try:
+            body = schemas.ApiKeyCreate.model_validate(
+                {
+                    "name": name or "cli key",
+                    "kind": kind,
+                    "scopes": scope,
+                    "environment": environment,
+                }
+            )
+        except ValueError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from None
+        created = _run(settings, api_key_service.create_key, who, project, body, _pepper(settings))
     if as_json:
         print(created.model_dump_json())
     else:
-        err.print(f"key {created.id} for project {created.project_id} (shown once):")
+        owner = created.project_id or f"organization {organization.name}"
+        err.print(f"key {created.id} for {owner} (shown once):")
         print(created.key)
 
 
@@ -351,7 +420,7 @@ def keys_list(
     if as_json:
         _print_json_lines(_all(settings, api_key_service.list_keys, who, project))
         return
-    table = Table("id", "name", "kind", "key", "scopes", "revoked")
+    table = _table("id", "name", "kind", "key", "scopes", "revoked")
     for k in _all(settings, api_key_service.list_keys, who, project):
         revoked = k.revoked_at.isoformat() if k.revoked_at else ""
         table.add_row(
@@ -366,9 +435,13 @@ def keys_revoke(
     org: Annotated[str | None, typer.Option("--org")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Revoke a key at once."""
+    """Revoke any key (a project's or an organization admin key) at once, by its id."""
     settings = _settings(data_dir)
     _prepare(settings)
-    who = Principal.system(_organization(settings, org).id)
+    owner = _run(settings, tenancy.key_organization, key_id, write=False)
+    if org is None and owner is None:
+        err.print(f"[red]error:[/red] no key '{key_id}'")
+        raise typer.Exit(1)
+    who = Principal.system(_organization(settings, org).id if org else str(owner))
     revoked = _run(settings, api_key_service.revoke_key, who, key_id)
     err.print(f"revoked {revoked.id}")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kanri.core import audit, events
 from kanri.core.auth import KeyRecord, Principal, ProjectRecord
-from kanri.core.errors import Conflict
+from kanri.core.errors import Conflict, not_found
 from kanri.core.ids import looks_like_id, new_id
 from kanri.core.time import utcnow
 from kanri.tenancy import schemas
@@ -50,6 +50,36 @@ def bootstrap(tx: Session, name: str, key_pepper: bytes) -> schemas.Bootstrap:
         key_pepper=key_pepper,
     )
     return schemas.Bootstrap(organization_id=org.id, admin_key=created.key)
+
+
+def create_admin_key(
+    tx: Session, organization_id: str, name: str, key_pepper: bytes
+) -> schemas.ApiKeyCreated:
+    """A new organization admin key, made by an operator (the recovery path for a lost
+    one); audited and emitted as any key."""
+    if tx.get(OrganizationRow, organization_id) is None:
+        raise not_found("organization", organization_id)
+    created = insert_key(
+        tx,
+        Principal.system(organization_id),
+        project_id=None,
+        kind="admin",
+        name=name,
+        scopes=["*"],
+        environment_id=None,
+        expires_at=None,
+        key_pepper=key_pepper,
+    )
+    return schemas.ApiKeyCreated.model_validate(
+        {**schemas.ApiKey.model_validate(created.row).model_dump(), "key": created.key}
+    )
+
+
+def key_organization(tx: Session, key_id: str) -> str | None:
+    """The organization a key belongs to (an operator revokes any key by its id alone)."""
+    return tx.execute(
+        select(ApiKeyRow.organization_id).where(ApiKeyRow.id == key_id)
+    ).scalar_one_or_none()
 
 
 def organization_count(tx: Session) -> int:
