@@ -75,7 +75,8 @@ RESERVED_FIELDS = {
 
 
 def class_name(ref_or_name: str) -> str:
-    name = ref_or_name.rsplit("/", 1)[-1]
+    # `Decision-Input` / `Decision-Output`: pydantic's two sides of one model.
+    name = re.sub(r"\W", "", ref_or_name.rsplit("/", 1)[-1])
     match = re.fullmatch(r"kanri__(\w+?)__schemas__(\w+)", name)
     if match:
         return match.group(1).capitalize() + match.group(2)
@@ -252,7 +253,9 @@ def gen_resources(doc: dict[str, Any]) -> str:
             if op_id in SPECIAL:
                 resource, verb = SPECIAL[op_id]
             else:
-                resource = max((r for r in RESOURCES if op_id.startswith(r + "_")), key=len)
+                # The longest listed prefix (`policy_exceptions`), else the first word.
+                listed = [r for r in RESOURCES if op_id.startswith(r + "_")]
+                resource = max(listed, key=len) if listed else op_id.split("_", 1)[0]
                 verb = op_id.removeprefix(resource + "_")
             params = op.get("parameters", [])
             idempotent = any(p["name"] == "Idempotency-Key" for p in params)

@@ -104,6 +104,14 @@ def test_operation_ids_name_a_resource_and_a_verb_once_each(app: FastAPI) -> Non
     assert {"agents_runs_create", "runs_create", "projects_api_keys_create"} <= set(ids)
 
 
+def test_every_schema_has_one_name_a_client_can_use(app: FastAPI) -> None:
+    """Two models of one name in two features give pydantic's `Decision-Input` and
+    `Decision-Output`: two different things that read as two sides of one, and names no
+    generated client can use as they are."""
+    names = app.openapi()["components"]["schemas"]
+    assert [name for name in names if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)] == []
+
+
 def test_every_link_names_an_operation_and_its_path_parameters(app: FastAPI) -> None:
     document = app.openapi()
     by_id = {op["operationId"]: (path, op) for path, _, op in _operations(document)}

@@ -2540,6 +2540,304 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/moderation/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description Items of the environment, newest first. Filter on status, category, action, kind,
+         *     `author.id`, external_id, rule_id, create_time.
+         */
+        get: operations["moderation_items_list"];
+        put?: never;
+        /**
+         * Create Item
+         * @description Submit content for moderation: the rules (and the classifier, when the settings name
+         *     one) decide its status at once. The same `external_id` again updates the content and
+         *     moderates it anew. Content over the cap (64 KB by default) is a 413.
+         */
+        post: operations["moderation_items_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/items:batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Batch Items
+         * @description Submit up to 500 items in one transaction (backfills): each is stored or updated and
+         *     moderated as `POST /v1/moderation/items` does; the answer lists them in order.
+         */
+        post: operations["moderation_items_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Item
+         * @description The item with its scores, appeal and decision history (oldest first).
+         */
+        get: operations["moderation_items_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/items/{item_id}:claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim Item
+         * @description Claim a queued item for `lease_seconds`: no other reviewer can claim or decide it
+         *     until the lease ends (409 naming who holds it). Claiming again extends your lease.
+         */
+        post: operations["moderation_items_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/items/{item_id}:decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide Item
+         * @description A reviewer's decision (`approve`, `flag`, `hide`, `warn`, `reject`), audited with the
+         *     calling key. `warn` records a warning against the author. 409 while another reviewer
+         *     holds the claim, or when someone else decided the item since you claimed it.
+         */
+        post: operations["moderation_items_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/items/{item_id}:appeal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Appeal Item
+         * @description Appeal a hidden or rejected item: it goes back to the review queue with the appeal,
+         *     which the next decision settles. An item is appealed once (409 after).
+         */
+        post: operations["moderation_items_appeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Queue
+         * @description The review queue: flagged and appealed items, oldest first (by when they entered
+         *     it). Filter as the item list, and on queue_time.
+         */
+        get: operations["moderation_queue_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/authors/{author_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Author
+         * @description An author's record: items by status, the latest items, warnings and whether new
+         *     items are hidden automatically (`restricted`: the warnings in the window reached the
+         *     setting's `warnings_to_hide`).
+         */
+        get: operations["moderation_authors_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rules
+         * @description The environment's rules in the order they run. Filter on name, enabled, action,
+         *     category, order, create_time.
+         */
+        get: operations["moderation_rules_list"];
+        put?: never;
+        /**
+         * Create Rule
+         * @description A rule: when every condition of `when` holds, its `action` decides the item. Rules run
+         *     by `order` (lowest first); the first that matches decides. A regex RE2 cannot run is a
+         *     422 naming `body.when.regex.pattern`.
+         */
+        post: operations["moderation_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Rule
+         * @description One rule.
+         */
+        get: operations["moderation_rules_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Rule
+         * @description Delete a rule.
+         */
+        delete: operations["moderation_rules_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Rule
+         * @description Change a rule; items already moderated keep their status until a scan.
+         */
+        patch: operations["moderation_rules_update"];
+        trace?: never;
+    };
+    "/v1/moderation/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Settings
+         * @description The environment's moderation settings (the defaults until changed).
+         */
+        get: operations["moderation_settings_get"];
+        /**
+         * Put Settings
+         * @description Replace the settings: `auto_moderate`, the classifier (`builtin` or a provider), the
+         *     warnings that hide an author's new items, the content cap, the rules' time limit.
+         */
+        put: operations["moderation_settings_replace"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Scan
+         * @description Moderate stored items again with the current rules and classifier, as a durable run
+         *     (follow it at `/v1/runs/{id}`; its output is `{scanned, flagged, actions}`). Items a
+         *     reviewer decided keep their decision.
+         */
+        post: operations["moderation_scan_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stats
+         * @description Totals of the decisions in the range (`total_actions`, `auto_moderated`,
+         *     `manual_review`, `flagged`, … as K0nsult's mod-stats also names them) and one series.
+         */
+        get: operations["moderation_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2887,6 +3185,31 @@ export interface components {
              */
             grace_period_seconds?: number;
         };
+        /** Appeal */
+        Appeal: {
+            /** Reason */
+            reason: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "decided";
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+        };
+        /**
+         * AppealCreate
+         * @example {
+         *       "reason": "This was a quote, not my words."
+         *     }
+         */
+        AppealCreate: {
+            /** Reason */
+            reason: string;
+        };
         /** Approval */
         Approval: {
             /** Id */
@@ -3088,6 +3411,44 @@ export interface components {
             prev_hash: string;
             /** Hash */
             hash: string;
+        };
+        /** Author */
+        Author: {
+            /**
+             * Id
+             * @description the author's id in your system
+             */
+            id: string;
+            /** Name */
+            name?: string | null;
+        };
+        /** AuthorView */
+        AuthorView: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "restricted";
+            /** Item Count */
+            item_count: number;
+            /** Warning Count */
+            warning_count: number;
+            /** Window Warning Count */
+            window_warning_count: number;
+            /** Statuses */
+            statuses: {
+                [key: string]: number;
+            };
+            /** Warnings */
+            warnings: {
+                [key: string]: unknown;
+            }[];
+            /** Items */
+            items: components["schemas"]["Item"][];
         };
         /** Automation */
         Automation: {
@@ -3494,6 +3855,30 @@ export interface components {
              */
             overlap_tokens?: number;
         };
+        /**
+         * Claim
+         * @example {
+         *       "lease_seconds": 300
+         *     }
+         */
+        Claim: {
+            /**
+             * Lease Seconds
+             * @description how long it is yours
+             * @default 300
+             */
+            lease_seconds?: number;
+        };
+        /** Classifier */
+        Classifier: {
+            /**
+             * Provider
+             * @description `builtin` (the local word-list classifier) or a provider's id or name
+             */
+            provider: string;
+            /** Model */
+            model?: string | null;
+        };
         /** CompatMessage */
         CompatMessage: {
             /**
@@ -3529,6 +3914,15 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** Context */
+        Context: {
+            /** Thread Id */
+            thread_id?: string | null;
+            /** Url */
+            url?: string | null;
+            /** Parent Id */
+            parent_id?: string | null;
+        };
         /** CostReport */
         CostReport: {
             /** Data */
@@ -3557,6 +3951,24 @@ export interface components {
             mean: number | null;
             /** Pass Rate */
             pass_rate: number | null;
+        };
+        /**
+         * Decide
+         * @example {
+         *       "action": "hide",
+         *       "reason": "off-topic advertising"
+         *     }
+         */
+        Decide: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "approve" | "flag" | "hide" | "warn" | "reject";
+            /** Reason */
+            reason?: string | null;
+            /** Category */
+            category?: ("spam" | "harassment" | "hate" | "sexual" | "violence" | "self_harm" | "illegal" | "pii" | "other") | null;
         };
         /** Decision */
         Decision: {
@@ -3590,7 +4002,7 @@ export interface components {
              * Steps
              * @description objects `{id, kind, …the kind's fields}`; a field may hold a template
              */
-            steps: (components["schemas"]["AgentStep"] | components["schemas"]["ApprovalStep"] | components["schemas"]["AutomationStep"] | components["schemas"]["ConditionStep"] | components["schemas"]["EventEmitStep"] | components["schemas"]["FailStep"] | components["schemas"]["HttpStep"] | components["schemas"]["KnowledgeIngestStep"] | components["schemas"]["KnowledgeSearchStep"] | components["schemas"]["LlmStep"] | components["schemas"]["LogStep"] | components["schemas"]["RecordsCreateStep"] | components["schemas"]["RecordsDeleteStep"] | components["schemas"]["RecordsGetStep"] | components["schemas"]["RecordsQueryStep"] | components["schemas"]["RecordsUpdateStep"] | components["schemas"]["TransformStep"] | components["schemas"]["WaitStep"])[];
+            steps: (components["schemas"]["AgentStep"] | components["schemas"]["ApprovalStep"] | components["schemas"]["AutomationStep"] | components["schemas"]["ConditionStep"] | components["schemas"]["EventEmitStep"] | components["schemas"]["FailStep"] | components["schemas"]["HttpStep"] | components["schemas"]["KnowledgeIngestStep"] | components["schemas"]["KnowledgeSearchStep"] | components["schemas"]["LlmStep"] | components["schemas"]["LogStep"] | components["schemas"]["ModerateStep"] | components["schemas"]["ModerationScanStep"] | components["schemas"]["RecordsCreateStep"] | components["schemas"]["RecordsDeleteStep"] | components["schemas"]["RecordsGetStep"] | components["schemas"]["RecordsQueryStep"] | components["schemas"]["RecordsUpdateStep"] | components["schemas"]["TransformStep"] | components["schemas"]["WaitStep"])[];
             /**
              * Outputs
              * @description templates; default: the last step's output
@@ -4193,6 +4605,91 @@ export interface components {
             /** Host */
             host?: string | null;
         };
+        /** Item */
+        Item: {
+            /** Id */
+            id: string;
+            /** External Id */
+            external_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "post" | "comment" | "message" | "profile" | "other";
+            /** Content */
+            content: string;
+            /** Author */
+            author: {
+                [key: string]: unknown;
+            };
+            /** Context */
+            context: {
+                [key: string]: unknown;
+            };
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "flagged" | "hidden" | "warned" | "rejected";
+            /** Action */
+            action: ("approve" | "flag" | "hide" | "warn" | "reject") | null;
+            /** Category */
+            category: string | null;
+            /** Severity */
+            severity: string | null;
+            /** Rule Id */
+            rule_id: string | null;
+            /** Rule Name */
+            rule_name: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Scores */
+            scores: {
+                [key: string]: unknown;
+            };
+            /** Claimed By */
+            claimed_by: string | null;
+            /** Claim Expire Time */
+            claim_expire_time: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decide Time */
+            decide_time: string | null;
+            appeal: components["schemas"]["Appeal"] | null;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+            /**
+             * Update Time
+             * Format: date-time
+             */
+            update_time: string;
+        };
+        /**
+         * ItemBatch
+         * @example {
+         *       "items": [
+         *         {
+         *           "author": {
+         *             "id": "user-1"
+         *           },
+         *           "content": "Nice post!",
+         *           "external_id": "c-1",
+         *           "kind": "comment"
+         *         }
+         *       ]
+         *     }
+         */
+        ItemBatch: {
+            /** Items */
+            items: components["schemas"]["ItemSubmit"][];
+        };
         /** ItemError */
         ItemError: {
             /** Status */
@@ -4207,6 +4704,116 @@ export interface components {
             }[];
             /** Conflicting Id */
             conflicting_id?: string | null;
+        };
+        /**
+         * ItemSubmit
+         * @example {
+         *       "author": {
+         *         "id": "user-77",
+         *         "name": "Kim"
+         *       },
+         *       "content": "Selling cheap watches at https://spam.example",
+         *       "context": {
+         *         "thread_id": "t-9"
+         *       },
+         *       "external_id": "post-1842",
+         *       "kind": "post",
+         *       "metadata": {
+         *         "forum": "general"
+         *       }
+         *     }
+         */
+        ItemSubmit: {
+            /**
+             * External Id
+             * @description your id; the same id again updates the item
+             */
+            external_id: string;
+            /**
+             * Kind
+             * @default post
+             * @enum {string}
+             */
+            kind?: "post" | "comment" | "message" | "profile" | "other";
+            /**
+             * Content
+             * @description the text (up to the project's content cap, 64 KB)
+             */
+            content: string;
+            author: components["schemas"]["Author"];
+            context?: components["schemas"]["Context"];
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
+        /** ItemWithHistory */
+        ItemWithHistory: {
+            /** Id */
+            id: string;
+            /** External Id */
+            external_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "post" | "comment" | "message" | "profile" | "other";
+            /** Content */
+            content: string;
+            /** Author */
+            author: {
+                [key: string]: unknown;
+            };
+            /** Context */
+            context: {
+                [key: string]: unknown;
+            };
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "flagged" | "hidden" | "warned" | "rejected";
+            /** Action */
+            action: ("approve" | "flag" | "hide" | "warn" | "reject") | null;
+            /** Category */
+            category: string | null;
+            /** Severity */
+            severity: string | null;
+            /** Rule Id */
+            rule_id: string | null;
+            /** Rule Name */
+            rule_name: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Scores */
+            scores: {
+                [key: string]: unknown;
+            };
+            /** Claimed By */
+            claimed_by: string | null;
+            /** Claim Expire Time */
+            claim_expire_time: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decide Time */
+            decide_time: string | null;
+            appeal: components["schemas"]["Appeal"] | null;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+            /**
+             * Update Time
+             * Format: date-time
+             */
+            update_time: string;
+            /** Decisions */
+            decisions: components["schemas"]["ModerationDecision"][];
         };
         /** Judge */
         Judge: {
@@ -4349,6 +4956,25 @@ export interface components {
             sample_rate?: number | null;
             /** Enabled */
             enabled?: boolean | null;
+        };
+        /** KeywordList */
+        KeywordList: {
+            /**
+             * Words
+             * @description words or phrases
+             */
+            words: string[];
+            /**
+             * Case Sensitive
+             * @default false
+             */
+            case_sensitive?: boolean;
+            /**
+             * Leetspeak
+             * @description fold `h4t3` to `hate` before matching
+             * @default true
+             */
+            leetspeak?: boolean;
         };
         /** ListResponse[AgentRuntimeStatus] */
         ListResponse_AgentRuntimeStatus_: {
@@ -4560,10 +5186,40 @@ export interface components {
              */
             total_size?: number | null;
         };
+        /** ListResponse[Item] */
+        ListResponse_Item_: {
+            /** Data */
+            data: components["schemas"]["Item"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
         /** ListResponse[Judge] */
         ListResponse_Judge_: {
             /** Data */
             data: components["schemas"]["Judge"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
+        /** ListResponse[ModerationRule] */
+        ListResponse_ModerationRule_: {
+            /** Data */
+            data: components["schemas"]["ModerationRule"][];
             /**
              * Next Page Token
              * @description pass as page_token for the next page; null on the last
@@ -4910,6 +5566,82 @@ export interface components {
             object?: "list";
             /** Data */
             data: components["schemas"]["ModelCard"][];
+        };
+        /** ModerationBatchResult */
+        ModerationBatchResult: {
+            /** Data */
+            data: components["schemas"]["Item"][];
+        };
+        /** ModerationDecision */
+        ModerationDecision: {
+            /** Id */
+            id: string;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "approve" | "flag" | "hide" | "warn" | "reject";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "flagged" | "hidden" | "warned" | "rejected";
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "rules" | "manual" | "scan" | "appeal";
+            /** Automatic */
+            automatic: boolean;
+            /** Category */
+            category: string | null;
+            /** Rule Id */
+            rule_id: string | null;
+            /** Rule Name */
+            rule_name: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Actor */
+            actor: string;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+        };
+        /** ModerationRule */
+        ModerationRule: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Order */
+            order: number;
+            /** When */
+            when: {
+                [key: string]: unknown;
+            };
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "approve" | "flag" | "hide" | "warn" | "reject";
+            /** Category */
+            category: string | null;
+            /** Severity */
+            severity: string;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+            /**
+             * Update Time
+             * Format: date-time
+             */
+            update_time: string;
         };
         /** MultiSearchRequest */
         MultiSearchRequest: {
@@ -5703,6 +6435,19 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** RegexCondition */
+        RegexCondition: {
+            /**
+             * Pattern
+             * @description an RE2 regular expression (no backreferences or lookaround)
+             */
+            pattern: string;
+            /**
+             * Case Sensitive
+             * @default false
+             */
+            case_sensitive?: boolean;
+        };
         /** Relation */
         Relation: {
             /** Object Id */
@@ -5723,6 +6468,20 @@ export interface components {
              * @default false
              */
             many?: boolean;
+        };
+        /** Repeated */
+        Repeated: {
+            /**
+             * Count
+             * @description earlier copies at least
+             * @default 1
+             */
+            count?: number;
+            /**
+             * Window Seconds
+             * @default 3600
+             */
+            window_seconds?: number;
         };
         /** Rollback */
         Rollback: {
@@ -5809,6 +6568,80 @@ export interface components {
             /** Max */
             max?: number | null;
         } & (unknown & unknown & unknown);
+        /**
+         * RuleCreate
+         * @example {
+         *       "action": "flag",
+         *       "category": "spam",
+         *       "name": "no-spam-links",
+         *       "order": 10,
+         *       "severity": "medium",
+         *       "when": {
+         *         "link_count": 3
+         *       }
+         *     }
+         * @example {
+         *       "action": "hide",
+         *       "category": "hate",
+         *       "name": "slurs",
+         *       "severity": "high",
+         *       "when": {
+         *         "keywords": {
+         *           "words": [
+         *             "badword",
+         *             "worse phrase"
+         *           ]
+         *         }
+         *       }
+         *     }
+         */
+        RuleCreate: {
+            /**
+             * Name
+             * @description lowercase letters, digits and dashes; 1-63 characters
+             * @example ops
+             */
+            name: string;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+            /**
+             * Order
+             * @description lower runs first
+             * @default 100
+             */
+            order?: number;
+            when?: components["schemas"]["When"];
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "approve" | "flag" | "hide" | "warn" | "reject";
+            /** Category */
+            category?: ("spam" | "harassment" | "hate" | "sexual" | "violence" | "self_harm" | "illegal" | "pii" | "other") | null;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity?: "low" | "medium" | "high" | "critical";
+        };
+        /** RuleUpdate */
+        RuleUpdate: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Order */
+            order?: number | null;
+            when?: components["schemas"]["When"] | null;
+            /** Action */
+            action?: ("approve" | "flag" | "hide" | "warn" | "reject") | null;
+            /** Category */
+            category?: ("spam" | "harassment" | "hate" | "sexual" | "violence" | "self_harm" | "illegal" | "pii" | "other") | null;
+            /** Severity */
+            severity?: ("low" | "medium" | "high" | "critical") | null;
+        };
         /** Run */
         Run: {
             /** Id */
@@ -6014,6 +6847,39 @@ export interface components {
             max_tokens?: number | null;
             /** Top P */
             top_p?: number | null;
+        };
+        /**
+         * ScanCreate
+         * @example {
+         *       "limit": 1000,
+         *       "since": "2026-12-01T00:00:00Z"
+         *     }
+         */
+        ScanCreate: {
+            /** Since */
+            since?: string | null;
+            /**
+             * Filter
+             * @description AIP-160 as the list
+             */
+            filter?: string | null;
+            /**
+             * Limit
+             * @default 1000
+             */
+            limit?: number;
+        };
+        /** ScanStarted */
+        ScanStarted: {
+            /**
+             * Id
+             * @description the run doing the scan (GET /v1/runs/{id})
+             */
+            id: string;
+            /** Run Id */
+            run_id: string;
+            /** Status */
+            status: string;
         };
         /** Schedule */
         Schedule: {
@@ -6246,6 +7112,75 @@ export interface components {
              */
             vector?: number;
         };
+        /** SeriesPoint */
+        SeriesPoint: {
+            /** Key */
+            key: string;
+            /** Count */
+            count: number;
+        };
+        /**
+         * Settings
+         * @example {
+         *       "auto_moderate": true,
+         *       "classifier": {
+         *         "provider": "builtin"
+         *       },
+         *       "warning_window_seconds": 2592000,
+         *       "warnings_to_hide": 3
+         *     }
+         */
+        Settings: {
+            /**
+             * Auto Moderate
+             * @description apply rule actions; false: any non-approve action only flags
+             * @default true
+             */
+            auto_moderate?: boolean;
+            /**
+             * Default Action
+             * @description when no rule matches
+             * @default approve
+             * @enum {string}
+             */
+            default_action?: "approve" | "flag" | "hide" | "warn" | "reject";
+            classifier?: components["schemas"]["Classifier"] | null;
+            /**
+             * Warnings To Hide
+             * @description warnings in the window that hide new items; 0: off
+             * @default 3
+             */
+            warnings_to_hide?: number;
+            /**
+             * Warning Window Seconds
+             * @default 2592000
+             */
+            warning_window_seconds?: number;
+            /**
+             * Max Content Bytes
+             * @default 65536
+             */
+            max_content_bytes?: number;
+            /**
+             * Rule Timeout Ms
+             * @default 1000
+             */
+            rule_timeout_ms?: number;
+        };
+        /** Stats */
+        Stats: {
+            totals: components["schemas"]["Totals"];
+            /** Series */
+            series: components["schemas"]["SeriesPoint"][];
+            /** Totalactions */
+            totalActions: number;
+            /** Automoderated */
+            autoModerated: number;
+            /** Manualreview */
+            manualReview: number;
+            /** Flagged */
+            flagged: number;
+        };
         /** StepFacts */
         StepFacts: {
             /** Kind */
@@ -6429,6 +7364,34 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** Totals */
+        Totals: {
+            /** Total Actions */
+            total_actions: number;
+            /** Auto Moderated */
+            auto_moderated: number;
+            /** Manual Review */
+            manual_review: number;
+            /** Flagged */
+            flagged: number;
+            /** Hidden */
+            hidden: number;
+            /** Approved */
+            approved: number;
+            /** Rejected */
+            rejected: number;
+            /** Warned */
+            warned: number;
+            /** Appeals */
+            appeals: number;
+            /**
+             * Median Time To Decision
+             * @description seconds, manual decisions
+             */
+            median_time_to_decision: number | null;
+            /** Queue Size */
+            queue_size: number;
+        };
         /** Usage */
         Usage: {
             /**
@@ -6603,6 +7566,45 @@ export interface components {
              * @description `whsec_…`: shown only now; verify signatures with it
              */
             secret: string;
+        };
+        /**
+         * When
+         * @description Every condition given must hold; none given: the rule always matches.
+         */
+        When: {
+            keywords?: components["schemas"]["KeywordList"] | null;
+            regex?: components["schemas"]["RegexCondition"] | null;
+            /**
+             * Link Count
+             * @description more links than
+             */
+            link_count?: number | null;
+            /** Blocked Domains */
+            blocked_domains?: string[];
+            /** @description the same normalised text from the author within the window */
+            repeated_content?: components["schemas"]["Repeated"] | null;
+            /**
+             * Author Rate
+             * @description more items per minute than
+             */
+            author_rate?: number | null;
+            /**
+             * New Author
+             * @description the author's first item
+             */
+            new_author?: boolean | null;
+            /**
+             * Classifier
+             * @description category → threshold (score ≥ threshold)
+             */
+            classifier?: {
+                [key: string]: number;
+            };
+            /**
+             * Kinds
+             * @description only these kinds
+             */
+            kinds?: ("post" | "comment" | "message" | "profile" | "other")[];
         };
         /** Worker */
         Worker: {
@@ -7192,6 +8194,108 @@ export interface components {
              * @default info
              */
             level?: ("debug" | "info" | "warning" | "error") | string;
+            /** @default null */
+            retry?: components["schemas"]["RetryPolicy"] | null;
+            /**
+             * Timeout Seconds
+             * @default null
+             */
+            timeout_seconds?: number | null;
+        };
+        /**
+         * ModerateStep
+         * @description `moderate`: submit one item to moderation; the output is the item (`status`, `action`,
+         *     `category`, `rule_name`, `scores`).
+         */
+        ModerateStep: {
+            /**
+             * Id
+             * @description unique in the definition; not `end`
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "moderate";
+            /**
+             * External Id
+             * @description your id of the content
+             */
+            external_id: string;
+            /**
+             * Content
+             * @description the text
+             */
+            content: string;
+            /**
+             * Author
+             * @description `{id, name?}`
+             */
+            author: {
+                [key: string]: unknown;
+            } | string;
+            /**
+             * Item Kind
+             * @description the item's kind: post, comment, message, …
+             * @default message
+             */
+            item_kind?: ("post" | "comment" | "message" | "profile" | "other") | string;
+            /**
+             * Context
+             * @description thread_id, url, parent_id
+             */
+            context?: {
+                [key: string]: unknown;
+            } | string;
+            /**
+             * Metadata
+             * @description anything to keep
+             */
+            metadata?: {
+                [key: string]: unknown;
+            } | string;
+            /** @default null */
+            retry?: components["schemas"]["RetryPolicy"] | null;
+            /**
+             * Timeout Seconds
+             * @default null
+             */
+            timeout_seconds?: number | null;
+        };
+        /**
+         * ModerationScanStep
+         * @description `moderation.scan`: moderate stored items again with the current rules.
+         */
+        ModerationScanStep: {
+            /**
+             * Id
+             * @description unique in the definition; not `end`
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "moderation.scan";
+            /**
+             * Since
+             * @description items created since
+             * @default null
+             */
+            since?: string | null;
+            /**
+             * Filter
+             * @description AIP-160 as the list
+             * @default null
+             */
+            filter?: string | null;
+            /**
+             * Limit
+             * @description items at most
+             * @default 1000
+             */
+            limit?: number | string;
             /** @default null */
             retry?: components["schemas"]["RetryPolicy"] | null;
             /**
@@ -26157,7 +27261,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatCompletion"];
-                    "text/event-stream": string;
+                    "text/event-stream": unknown;
                 };
             };
             /** @description Bad request: the body is not JSON */
@@ -29065,6 +30169,2273 @@ export interface operations {
                     RateLimit?: string;
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_items_list: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_Item_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_items_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes the create safe to retry: the first response is replayed for 24 h */
+                "Idempotency-Key"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemSubmit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource; or the Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_items_batch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationBatchResult"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_items_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description item id, or your external_id */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemWithHistory"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `item_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_items_claim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description item id, or your external_id */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Claim"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `item_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_items_decide: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description item id, or your external_id */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decide"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `item_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_items_appeal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description item id, or your external_id */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `item_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_queue_list: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_Item_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_authors_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description the author's id in your system */
+                author_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorView"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `author_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_rules_list: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_ModerationRule_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_rules_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes the create safe to retry: the first response is replayed for 24 h */
+                "Idempotency-Key"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationRule"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource; or the Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_rules_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description rule id or name */
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationRule"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `rule_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_rules_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description rule id or name */
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `rule_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_rules_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description rule id or name */
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationRule"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `rule_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_settings_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_settings_replace: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Settings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_scan_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes the create safe to retry: the first response is replayed for 24 h */
+                "Idempotency-Key"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScanCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanStarted"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource; or the Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_stats_get: {
+        parameters: {
+            query?: {
+                /** @description decisions from (RFC 3339) */
+                from?: string | null;
+                /** @description until (exclusive) */
+                to?: string | null;
+                /** @description the series' key */
+                group_by?: "day" | "category" | "action" | "rule";
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `moderation:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {

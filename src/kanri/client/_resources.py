@@ -243,6 +243,24 @@ OPERATIONS: dict[str, tuple[str, str, bool]] = {
     ),
     "knowledge_namespaces_search": ("POST", "/v1/knowledge/namespaces/{namespace}/search", False),
     "knowledge_search": ("POST", "/v1/knowledge/search", False),
+    "moderation_items_create": ("POST", "/v1/moderation/items", True),
+    "moderation_items_list": ("GET", "/v1/moderation/items", False),
+    "moderation_items_batch": ("POST", "/v1/moderation/items:batch", False),
+    "moderation_items_get": ("GET", "/v1/moderation/items/{item_id}", False),
+    "moderation_items_claim": ("POST", "/v1/moderation/items/{item_id}:claim", False),
+    "moderation_items_decide": ("POST", "/v1/moderation/items/{item_id}:decide", False),
+    "moderation_items_appeal": ("POST", "/v1/moderation/items/{item_id}:appeal", False),
+    "moderation_queue_list": ("GET", "/v1/moderation/queue", False),
+    "moderation_authors_get": ("GET", "/v1/moderation/authors/{author_id}", False),
+    "moderation_rules_create": ("POST", "/v1/moderation/rules", True),
+    "moderation_rules_list": ("GET", "/v1/moderation/rules", False),
+    "moderation_rules_get": ("GET", "/v1/moderation/rules/{rule_id}", False),
+    "moderation_rules_update": ("PATCH", "/v1/moderation/rules/{rule_id}", False),
+    "moderation_rules_delete": ("DELETE", "/v1/moderation/rules/{rule_id}", False),
+    "moderation_settings_get": ("GET", "/v1/moderation/settings", False),
+    "moderation_settings_replace": ("PUT", "/v1/moderation/settings", False),
+    "moderation_scan_create": ("POST", "/v1/moderation/scan", True),
+    "moderation_stats_get": ("GET", "/v1/moderation/stats", False),
 }
 
 
@@ -2165,6 +2183,486 @@ class Knowledge(_extras.SyncKnowledgeExtras):
                 "weights": weights,
                 "namespaces": namespaces,
             },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class Moderation(SyncResource):
+    def items_create(
+        self,
+        *,
+        author: models.Author | dict[str, Any],
+        content: str,
+        external_id: str,
+        kind: Literal["post", "comment", "message", "profile", "other"] | NotGiven = NOT_GIVEN,
+        context: models.Context | dict[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: dict[str, Any] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Item:
+        """Create Item (`moderation_items_create`)."""
+        return self._request(
+            "moderation_items_create",
+            models.Item,
+            path={},
+            query={},
+            body={
+                "external_id": external_id,
+                "kind": kind,
+                "content": content,
+                "author": author,
+                "context": context,
+                "metadata": metadata,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def items_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.Item]:
+        """List Items (`moderation_items_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "moderation_items_list",
+            models.Item,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def items_batch(
+        self,
+        *,
+        items: builtins.list[models.ItemSubmit | dict[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ModerationBatchResult:
+        """Batch Items (`moderation_items_batch`)."""
+        return self._request(
+            "moderation_items_batch",
+            models.ModerationBatchResult,
+            path={},
+            query={},
+            body={"items": items},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def items_get(
+        self,
+        item_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ItemWithHistory:
+        """Get Item (`moderation_items_get`)."""
+        return self._request(
+            "moderation_items_get",
+            models.ItemWithHistory,
+            path={"item_id": item_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def items_claim(
+        self,
+        item_id: str,
+        *,
+        lease_seconds: int | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Item:
+        """Claim Item (`moderation_items_claim`)."""
+        return self._request(
+            "moderation_items_claim",
+            models.Item,
+            path={"item_id": item_id},
+            query={},
+            body={"lease_seconds": lease_seconds},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def items_decide(
+        self,
+        item_id: str,
+        *,
+        action: Literal["approve", "flag", "hide", "warn", "reject"],
+        reason: str | NotGiven | None = NOT_GIVEN,
+        category: Literal[
+            "spam",
+            "harassment",
+            "hate",
+            "sexual",
+            "violence",
+            "self_harm",
+            "illegal",
+            "pii",
+            "other",
+        ]
+        | NotGiven
+        | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Item:
+        """Decide Item (`moderation_items_decide`)."""
+        return self._request(
+            "moderation_items_decide",
+            models.Item,
+            path={"item_id": item_id},
+            query={},
+            body={"action": action, "reason": reason, "category": category},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def items_appeal(
+        self,
+        item_id: str,
+        *,
+        reason: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Item:
+        """Appeal Item (`moderation_items_appeal`)."""
+        return self._request(
+            "moderation_items_appeal",
+            models.Item,
+            path={"item_id": item_id},
+            query={},
+            body={"reason": reason},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def queue_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.Item]:
+        """List Queue (`moderation_queue_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "moderation_queue_list",
+            models.Item,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def authors_get(
+        self,
+        author_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.AuthorView:
+        """Get Author (`moderation_authors_get`)."""
+        return self._request(
+            "moderation_authors_get",
+            models.AuthorView,
+            path={"author_id": author_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def rules_create(
+        self,
+        *,
+        action: Literal["approve", "flag", "hide", "warn", "reject"],
+        name: str,
+        enabled: bool | NotGiven = NOT_GIVEN,
+        order: int | NotGiven = NOT_GIVEN,
+        when: models.When | dict[str, Any] | NotGiven = NOT_GIVEN,
+        category: Literal[
+            "spam",
+            "harassment",
+            "hate",
+            "sexual",
+            "violence",
+            "self_harm",
+            "illegal",
+            "pii",
+            "other",
+        ]
+        | NotGiven
+        | None = NOT_GIVEN,
+        severity: Literal["low", "medium", "high", "critical"] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ModerationRule:
+        """Create Rule (`moderation_rules_create`)."""
+        return self._request(
+            "moderation_rules_create",
+            models.ModerationRule,
+            path={},
+            query={},
+            body={
+                "name": name,
+                "enabled": enabled,
+                "order": order,
+                "when": when,
+                "action": action,
+                "category": category,
+                "severity": severity,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def rules_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.ModerationRule]:
+        """List Rules (`moderation_rules_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "moderation_rules_list",
+            models.ModerationRule,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def rules_get(
+        self,
+        rule_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ModerationRule:
+        """Get Rule (`moderation_rules_get`)."""
+        return self._request(
+            "moderation_rules_get",
+            models.ModerationRule,
+            path={"rule_id": rule_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def rules_update(
+        self,
+        rule_id: str,
+        *,
+        enabled: bool | NotGiven | None = NOT_GIVEN,
+        order: int | NotGiven | None = NOT_GIVEN,
+        when: models.When | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        action: Literal["approve", "flag", "hide", "warn", "reject"] | NotGiven | None = NOT_GIVEN,
+        category: Literal[
+            "spam",
+            "harassment",
+            "hate",
+            "sexual",
+            "violence",
+            "self_harm",
+            "illegal",
+            "pii",
+            "other",
+        ]
+        | NotGiven
+        | None = NOT_GIVEN,
+        severity: Literal["low", "medium", "high", "critical"] | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ModerationRule:
+        """Update Rule (`moderation_rules_update`)."""
+        return self._request(
+            "moderation_rules_update",
+            models.ModerationRule,
+            path={"rule_id": rule_id},
+            query={},
+            body={
+                "enabled": enabled,
+                "order": order,
+                "when": when,
+                "action": action,
+                "category": category,
+                "severity": severity,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def rules_delete(
+        self,
+        rule_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Rule (`moderation_rules_delete`)."""
+        self._request(
+            "moderation_rules_delete",
+            None,
+            path={"rule_id": rule_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def settings_get(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Settings:
+        """Get Settings (`moderation_settings_get`)."""
+        return self._request(
+            "moderation_settings_get",
+            models.Settings,
+            path={},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def settings_replace(
+        self,
+        *,
+        auto_moderate: bool | NotGiven = NOT_GIVEN,
+        default_action: Literal["approve", "flag", "hide", "warn", "reject"] | NotGiven = NOT_GIVEN,
+        classifier: models.Classifier | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        warnings_to_hide: int | NotGiven = NOT_GIVEN,
+        warning_window_seconds: int | NotGiven = NOT_GIVEN,
+        max_content_bytes: int | NotGiven = NOT_GIVEN,
+        rule_timeout_ms: int | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Settings:
+        """Put Settings (`moderation_settings_replace`)."""
+        return self._request(
+            "moderation_settings_replace",
+            models.Settings,
+            path={},
+            query={},
+            body={
+                "auto_moderate": auto_moderate,
+                "default_action": default_action,
+                "classifier": classifier,
+                "warnings_to_hide": warnings_to_hide,
+                "warning_window_seconds": warning_window_seconds,
+                "max_content_bytes": max_content_bytes,
+                "rule_timeout_ms": rule_timeout_ms,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def scan_create(
+        self,
+        *,
+        since: datetime | NotGiven | None = NOT_GIVEN,
+        filter: str | NotGiven | None = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ScanStarted:
+        """Start Scan (`moderation_scan_create`)."""
+        return self._request(
+            "moderation_scan_create",
+            models.ScanStarted,
+            path={},
+            query={},
+            body={"since": since, "filter": filter, "limit": limit},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def stats_get(
+        self,
+        *,
+        from_: datetime | None = None,
+        to: datetime | None = None,
+        group_by: Literal["day", "category", "action", "rule"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Stats:
+        """Get Stats (`moderation_stats_get`)."""
+        return self._request(
+            "moderation_stats_get",
+            models.Stats,
+            path={},
+            query={"from": from_, "to": to, "group_by": group_by},
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
@@ -6387,6 +6885,486 @@ class AsyncKnowledge(_extras.AsyncKnowledgeExtras):
         )
 
 
+class AsyncModeration(AsyncResource):
+    async def items_create(
+        self,
+        *,
+        author: models.Author | dict[str, Any],
+        content: str,
+        external_id: str,
+        kind: Literal["post", "comment", "message", "profile", "other"] | NotGiven = NOT_GIVEN,
+        context: models.Context | dict[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: dict[str, Any] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Item:
+        """Create Item (`moderation_items_create`)."""
+        return await self._request(
+            "moderation_items_create",
+            models.Item,
+            path={},
+            query={},
+            body={
+                "external_id": external_id,
+                "kind": kind,
+                "content": content,
+                "author": author,
+                "context": context,
+                "metadata": metadata,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def items_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.Item]:
+        """List Items (`moderation_items_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "moderation_items_list",
+            models.Item,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def items_batch(
+        self,
+        *,
+        items: builtins.list[models.ItemSubmit | dict[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ModerationBatchResult:
+        """Batch Items (`moderation_items_batch`)."""
+        return await self._request(
+            "moderation_items_batch",
+            models.ModerationBatchResult,
+            path={},
+            query={},
+            body={"items": items},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def items_get(
+        self,
+        item_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ItemWithHistory:
+        """Get Item (`moderation_items_get`)."""
+        return await self._request(
+            "moderation_items_get",
+            models.ItemWithHistory,
+            path={"item_id": item_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def items_claim(
+        self,
+        item_id: str,
+        *,
+        lease_seconds: int | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Item:
+        """Claim Item (`moderation_items_claim`)."""
+        return await self._request(
+            "moderation_items_claim",
+            models.Item,
+            path={"item_id": item_id},
+            query={},
+            body={"lease_seconds": lease_seconds},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def items_decide(
+        self,
+        item_id: str,
+        *,
+        action: Literal["approve", "flag", "hide", "warn", "reject"],
+        reason: str | NotGiven | None = NOT_GIVEN,
+        category: Literal[
+            "spam",
+            "harassment",
+            "hate",
+            "sexual",
+            "violence",
+            "self_harm",
+            "illegal",
+            "pii",
+            "other",
+        ]
+        | NotGiven
+        | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Item:
+        """Decide Item (`moderation_items_decide`)."""
+        return await self._request(
+            "moderation_items_decide",
+            models.Item,
+            path={"item_id": item_id},
+            query={},
+            body={"action": action, "reason": reason, "category": category},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def items_appeal(
+        self,
+        item_id: str,
+        *,
+        reason: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Item:
+        """Appeal Item (`moderation_items_appeal`)."""
+        return await self._request(
+            "moderation_items_appeal",
+            models.Item,
+            path={"item_id": item_id},
+            query={},
+            body={"reason": reason},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def queue_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.Item]:
+        """List Queue (`moderation_queue_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "moderation_queue_list",
+            models.Item,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def authors_get(
+        self,
+        author_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.AuthorView:
+        """Get Author (`moderation_authors_get`)."""
+        return await self._request(
+            "moderation_authors_get",
+            models.AuthorView,
+            path={"author_id": author_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def rules_create(
+        self,
+        *,
+        action: Literal["approve", "flag", "hide", "warn", "reject"],
+        name: str,
+        enabled: bool | NotGiven = NOT_GIVEN,
+        order: int | NotGiven = NOT_GIVEN,
+        when: models.When | dict[str, Any] | NotGiven = NOT_GIVEN,
+        category: Literal[
+            "spam",
+            "harassment",
+            "hate",
+            "sexual",
+            "violence",
+            "self_harm",
+            "illegal",
+            "pii",
+            "other",
+        ]
+        | NotGiven
+        | None = NOT_GIVEN,
+        severity: Literal["low", "medium", "high", "critical"] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ModerationRule:
+        """Create Rule (`moderation_rules_create`)."""
+        return await self._request(
+            "moderation_rules_create",
+            models.ModerationRule,
+            path={},
+            query={},
+            body={
+                "name": name,
+                "enabled": enabled,
+                "order": order,
+                "when": when,
+                "action": action,
+                "category": category,
+                "severity": severity,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def rules_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.ModerationRule]:
+        """List Rules (`moderation_rules_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "moderation_rules_list",
+            models.ModerationRule,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def rules_get(
+        self,
+        rule_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ModerationRule:
+        """Get Rule (`moderation_rules_get`)."""
+        return await self._request(
+            "moderation_rules_get",
+            models.ModerationRule,
+            path={"rule_id": rule_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def rules_update(
+        self,
+        rule_id: str,
+        *,
+        enabled: bool | NotGiven | None = NOT_GIVEN,
+        order: int | NotGiven | None = NOT_GIVEN,
+        when: models.When | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        action: Literal["approve", "flag", "hide", "warn", "reject"] | NotGiven | None = NOT_GIVEN,
+        category: Literal[
+            "spam",
+            "harassment",
+            "hate",
+            "sexual",
+            "violence",
+            "self_harm",
+            "illegal",
+            "pii",
+            "other",
+        ]
+        | NotGiven
+        | None = NOT_GIVEN,
+        severity: Literal["low", "medium", "high", "critical"] | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ModerationRule:
+        """Update Rule (`moderation_rules_update`)."""
+        return await self._request(
+            "moderation_rules_update",
+            models.ModerationRule,
+            path={"rule_id": rule_id},
+            query={},
+            body={
+                "enabled": enabled,
+                "order": order,
+                "when": when,
+                "action": action,
+                "category": category,
+                "severity": severity,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def rules_delete(
+        self,
+        rule_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Rule (`moderation_rules_delete`)."""
+        await self._request(
+            "moderation_rules_delete",
+            None,
+            path={"rule_id": rule_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def settings_get(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Settings:
+        """Get Settings (`moderation_settings_get`)."""
+        return await self._request(
+            "moderation_settings_get",
+            models.Settings,
+            path={},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def settings_replace(
+        self,
+        *,
+        auto_moderate: bool | NotGiven = NOT_GIVEN,
+        default_action: Literal["approve", "flag", "hide", "warn", "reject"] | NotGiven = NOT_GIVEN,
+        classifier: models.Classifier | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        warnings_to_hide: int | NotGiven = NOT_GIVEN,
+        warning_window_seconds: int | NotGiven = NOT_GIVEN,
+        max_content_bytes: int | NotGiven = NOT_GIVEN,
+        rule_timeout_ms: int | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Settings:
+        """Put Settings (`moderation_settings_replace`)."""
+        return await self._request(
+            "moderation_settings_replace",
+            models.Settings,
+            path={},
+            query={},
+            body={
+                "auto_moderate": auto_moderate,
+                "default_action": default_action,
+                "classifier": classifier,
+                "warnings_to_hide": warnings_to_hide,
+                "warning_window_seconds": warning_window_seconds,
+                "max_content_bytes": max_content_bytes,
+                "rule_timeout_ms": rule_timeout_ms,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def scan_create(
+        self,
+        *,
+        since: datetime | NotGiven | None = NOT_GIVEN,
+        filter: str | NotGiven | None = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ScanStarted:
+        """Start Scan (`moderation_scan_create`)."""
+        return await self._request(
+            "moderation_scan_create",
+            models.ScanStarted,
+            path={},
+            query={},
+            body={"since": since, "filter": filter, "limit": limit},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    async def stats_get(
+        self,
+        *,
+        from_: datetime | None = None,
+        to: datetime | None = None,
+        group_by: Literal["day", "category", "action", "rule"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Stats:
+        """Get Stats (`moderation_stats_get`)."""
+        return await self._request(
+            "moderation_stats_get",
+            models.Stats,
+            path={},
+            query={"from": from_, "to": to, "group_by": group_by},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncObjects(AsyncResource):
     async def create(
         self,
@@ -8696,6 +9674,7 @@ class SyncResources:
     governance: Governance
     judges: Judges
     knowledge: Knowledge
+    moderation: Moderation
     objects: Objects
     openai: Openai
     policies: Policies
@@ -8727,6 +9706,7 @@ class SyncResources:
         self.governance = Governance(transport)
         self.judges = Judges(transport)
         self.knowledge = Knowledge(transport)
+        self.moderation = Moderation(transport)
         self.objects = Objects(transport)
         self.openai = Openai(transport)
         self.policies = Policies(transport)
@@ -8761,6 +9741,7 @@ class AsyncResources:
     governance: AsyncGovernance
     judges: AsyncJudges
     knowledge: AsyncKnowledge
+    moderation: AsyncModeration
     objects: AsyncObjects
     openai: AsyncOpenai
     policies: AsyncPolicies
@@ -8792,6 +9773,7 @@ class AsyncResources:
         self.governance = AsyncGovernance(transport)
         self.judges = AsyncJudges(transport)
         self.knowledge = AsyncKnowledge(transport)
+        self.moderation = AsyncModeration(transport)
         self.objects = AsyncObjects(transport)
         self.openai = AsyncOpenai(transport)
         self.policies = AsyncPolicies(transport)

@@ -160,6 +160,20 @@ class ApiKeyRotate(KanriModel):
     grace_period_seconds: int | None = Field(default=None)
 
 
+class Appeal(KanriModel):
+    """Appeal"""
+
+    reason: str
+    status: Literal["pending", "decided"]
+    create_time: datetime
+
+
+class AppealCreate(KanriModel):
+    """AppealCreate"""
+
+    reason: str
+
+
 class Approval(KanriModel):
     """Approval"""
 
@@ -244,6 +258,27 @@ class AuditLog(KanriModel):
     create_time: datetime
     prev_hash: str
     hash: str
+
+
+class Author(KanriModel):
+    """Author"""
+
+    id: str
+    name: str | None = Field(default=None)
+
+
+class AuthorView(KanriModel):
+    """AuthorView"""
+
+    id: str
+    name: str | None
+    status: Literal["active", "restricted"]
+    item_count: int
+    warning_count: int
+    window_warning_count: int
+    statuses: dict[str, int]
+    warnings: list[dict[str, Any]]
+    items: list[Item]
 
 
 class Automation(KanriModel):
@@ -413,6 +448,19 @@ class ChunkingSettings(KanriModel):
     overlap_tokens: int | None = Field(default=None)
 
 
+class Claim(KanriModel):
+    """Claim"""
+
+    lease_seconds: int | None = Field(default=None)
+
+
+class Classifier(KanriModel):
+    """Classifier"""
+
+    provider: str
+    model: str | None = Field(default=None)
+
+
 class CompatMessage(KanriModel):
     """CompatMessage"""
 
@@ -430,6 +478,14 @@ class CompletionUsage(KanriModel):
     total_tokens: int
     prompt_tokens_details: dict[str, int]
     completion_tokens_details: dict[str, int]
+
+
+class Context(KanriModel):
+    """Context"""
+
+    thread_id: str | None = Field(default=None)
+    url: str | None = Field(default=None)
+    parent_id: str | None = Field(default=None)
 
 
 class CostReport(KanriModel):
@@ -455,6 +511,27 @@ class DayAggregate(KanriModel):
     count: int
     mean: float | None
     pass_rate: float | None
+
+
+class Decide(KanriModel):
+    """Decide"""
+
+    action: Literal["approve", "flag", "hide", "warn", "reject"]
+    reason: str | None = Field(default=None)
+    category: (
+        Literal[
+            "spam",
+            "harassment",
+            "hate",
+            "sexual",
+            "violence",
+            "self_harm",
+            "illegal",
+            "pii",
+            "other",
+        ]
+        | None
+    ) = Field(default=None)
 
 
 class Decision(KanriModel):
@@ -485,6 +562,8 @@ class Definition(KanriModel):
         | KnowledgeSearchStep
         | LlmStep
         | LogStep
+        | ModerateStep
+        | ModerationScanStep
         | RecordsCreateStep
         | RecordsDeleteStep
         | RecordsGetStep
@@ -773,6 +852,39 @@ class HttpFacts(KanriModel):
     host: str | None = Field(default=None)
 
 
+class Item(KanriModel):
+    """Item"""
+
+    id: str
+    external_id: str
+    kind: Literal["post", "comment", "message", "profile", "other"]
+    content: str
+    author: dict[str, Any]
+    context: dict[str, Any]
+    metadata: dict[str, Any]
+    status: Literal["pending", "approved", "flagged", "hidden", "warned", "rejected"]
+    action: Literal["approve", "flag", "hide", "warn", "reject"] | None
+    category: str | None
+    severity: str | None
+    rule_id: str | None
+    rule_name: str | None
+    reason: str | None
+    scores: dict[str, Any]
+    claimed_by: str | None
+    claim_expire_time: datetime | None
+    decided_by: str | None
+    decide_time: datetime | None
+    appeal: Appeal | None
+    create_time: datetime
+    update_time: datetime
+
+
+class ItemBatch(KanriModel):
+    """ItemBatch"""
+
+    items: list[ItemSubmit]
+
+
 class ItemError(KanriModel):
     """ItemError"""
 
@@ -781,6 +893,45 @@ class ItemError(KanriModel):
     detail: str
     errors: list[dict[str, str]] | None = Field(default=None)
     conflicting_id: str | None = Field(default=None)
+
+
+class ItemSubmit(KanriModel):
+    """ItemSubmit"""
+
+    external_id: str
+    kind: Literal["post", "comment", "message", "profile", "other"] | None = Field(default=None)
+    content: str
+    author: Author
+    context: Context | None = Field(default=None)
+    metadata: dict[str, Any] | None = Field(default=None)
+
+
+class ItemWithHistory(KanriModel):
+    """ItemWithHistory"""
+
+    id: str
+    external_id: str
+    kind: Literal["post", "comment", "message", "profile", "other"]
+    content: str
+    author: dict[str, Any]
+    context: dict[str, Any]
+    metadata: dict[str, Any]
+    status: Literal["pending", "approved", "flagged", "hidden", "warned", "rejected"]
+    action: Literal["approve", "flag", "hide", "warn", "reject"] | None
+    category: str | None
+    severity: str | None
+    rule_id: str | None
+    rule_name: str | None
+    reason: str | None
+    scores: dict[str, Any]
+    claimed_by: str | None
+    claim_expire_time: datetime | None
+    decided_by: str | None
+    decide_time: datetime | None
+    appeal: Appeal | None
+    create_time: datetime
+    update_time: datetime
+    decisions: list[ModerationDecision]
 
 
 class Judge(KanriModel):
@@ -836,6 +987,14 @@ class JudgeUpdate(KanriModel):
     config: JudgeConfig | None = Field(default=None)
     sample_rate: float | None = Field(default=None)
     enabled: bool | None = Field(default=None)
+
+
+class KeywordList(KanriModel):
+    """KeywordList"""
+
+    words: list[str]
+    case_sensitive: bool | None = Field(default=None)
+    leetspeak: bool | None = Field(default=None)
 
 
 class ListResponse_AgentRuntimeStatus_(KanriModel):
@@ -950,10 +1109,26 @@ class ListResponse_ExternalExecution_(KanriModel):
     total_size: int | None = Field(default=None)
 
 
+class ListResponse_Item_(KanriModel):
+    """ListResponse[Item]"""
+
+    data: list[Item]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
 class ListResponse_Judge_(KanriModel):
     """ListResponse[Judge]"""
 
     data: list[Judge]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
+class ListResponse_ModerationRule_(KanriModel):
+    """ListResponse[ModerationRule]"""
+
+    data: list[ModerationRule]
     next_page_token: str | None = Field(default=None)
     total_size: int | None = Field(default=None)
 
@@ -1139,6 +1314,43 @@ class ModelList(KanriModel):
 
     object: Literal["list"] | None = Field(default=None)
     data: list[ModelCard]
+
+
+class ModerationBatchResult(KanriModel):
+    """ModerationBatchResult"""
+
+    data: list[Item]
+
+
+class ModerationDecision(KanriModel):
+    """ModerationDecision"""
+
+    id: str
+    action: Literal["approve", "flag", "hide", "warn", "reject"]
+    status: Literal["pending", "approved", "flagged", "hidden", "warned", "rejected"]
+    source: Literal["rules", "manual", "scan", "appeal"]
+    automatic: bool
+    category: str | None
+    rule_id: str | None
+    rule_name: str | None
+    reason: str | None
+    actor: str
+    create_time: datetime
+
+
+class ModerationRule(KanriModel):
+    """ModerationRule"""
+
+    id: str
+    name: str
+    enabled: bool
+    order: int
+    when: dict[str, Any]
+    action: Literal["approve", "flag", "hide", "warn", "reject"]
+    category: str | None
+    severity: str
+    create_time: datetime
+    update_time: datetime
 
 
 class MultiSearchRequest(KanriModel):
@@ -1514,6 +1726,13 @@ class RecordWrite(KanriModel):
     field_values: dict[str, Any]
 
 
+class RegexCondition(KanriModel):
+    """RegexCondition"""
+
+    pattern: str
+    case_sensitive: bool | None = Field(default=None)
+
+
 class Relation(KanriModel):
     """Relation"""
 
@@ -1526,6 +1745,13 @@ class RelationSpec(KanriModel):
 
     object: str
     many: bool | None = Field(default=None)
+
+
+class Repeated(KanriModel):
+    """Repeated"""
+
+    count: int | None = Field(default=None)
+    window_seconds: int | None = Field(default=None)
 
 
 class Rollback(KanriModel):
@@ -1564,6 +1790,55 @@ class RuleCheck(KanriModel):
     pattern: str | None = Field(default=None)
     min: int | None = Field(default=None)
     max: int | None = Field(default=None)
+
+
+class RuleCreate(KanriModel):
+    """RuleCreate"""
+
+    name: str
+    enabled: bool | None = Field(default=None)
+    order: int | None = Field(default=None)
+    when: When | None = Field(default=None)
+    action: Literal["approve", "flag", "hide", "warn", "reject"]
+    category: (
+        Literal[
+            "spam",
+            "harassment",
+            "hate",
+            "sexual",
+            "violence",
+            "self_harm",
+            "illegal",
+            "pii",
+            "other",
+        ]
+        | None
+    ) = Field(default=None)
+    severity: Literal["low", "medium", "high", "critical"] | None = Field(default=None)
+
+
+class RuleUpdate(KanriModel):
+    """RuleUpdate"""
+
+    enabled: bool | None = Field(default=None)
+    order: int | None = Field(default=None)
+    when: When | None = Field(default=None)
+    action: Literal["approve", "flag", "hide", "warn", "reject"] | None = Field(default=None)
+    category: (
+        Literal[
+            "spam",
+            "harassment",
+            "hate",
+            "sexual",
+            "violence",
+            "self_harm",
+            "illegal",
+            "pii",
+            "other",
+        ]
+        | None
+    ) = Field(default=None)
+    severity: Literal["low", "medium", "high", "critical"] | None = Field(default=None)
 
 
 class Run(KanriModel):
@@ -1655,6 +1930,22 @@ class Runtime(KanriModel):
     temperature: float | None = Field(default=None)
     max_tokens: int | None = Field(default=None)
     top_p: float | None = Field(default=None)
+
+
+class ScanCreate(KanriModel):
+    """ScanCreate"""
+
+    since: datetime | None = Field(default=None)
+    filter: str | None = Field(default=None)
+    limit: int | None = Field(default=None)
+
+
+class ScanStarted(KanriModel):
+    """ScanStarted"""
+
+    id: str
+    run_id: str
+    status: str
 
 
 class Schedule(KanriModel):
@@ -1754,6 +2045,38 @@ class SearchWeights(KanriModel):
     vector: float | None = Field(default=None)
 
 
+class SeriesPoint(KanriModel):
+    """SeriesPoint"""
+
+    key: str
+    count: int
+
+
+class Settings(KanriModel):
+    """Settings"""
+
+    auto_moderate: bool | None = Field(default=None)
+    default_action: Literal["approve", "flag", "hide", "warn", "reject"] | None = Field(
+        default=None
+    )
+    classifier: Classifier | None = Field(default=None)
+    warnings_to_hide: int | None = Field(default=None)
+    warning_window_seconds: int | None = Field(default=None)
+    max_content_bytes: int | None = Field(default=None)
+    rule_timeout_ms: int | None = Field(default=None)
+
+
+class Stats(KanriModel):
+    """Stats"""
+
+    totals: Totals
+    series: list[SeriesPoint]
+    totalActions: int
+    autoModerated: int
+    manualReview: int
+    flagged: int
+
+
 class StepFacts(KanriModel):
     """StepFacts"""
 
@@ -1849,6 +2172,22 @@ class ToolSpec(KanriModel):
     config: dict[str, Any] | None = Field(default=None)
 
 
+class Totals(KanriModel):
+    """Totals"""
+
+    total_actions: int
+    auto_moderated: int
+    manual_review: int
+    flagged: int
+    hidden: int
+    approved: int
+    rejected: int
+    warned: int
+    appeals: int
+    median_time_to_decision: float | None
+    queue_size: int
+
+
 class Usage(KanriModel):
     """Usage"""
 
@@ -1922,6 +2261,22 @@ class WebhookWithSecret(KanriModel):
     create_time: datetime
     update_time: datetime
     secret: str
+
+
+class When(KanriModel):
+    """Every condition given must hold; none given: the rule always matches."""
+
+    keywords: KeywordList | None = Field(default=None)
+    regex: RegexCondition | None = Field(default=None)
+    link_count: int | None = Field(default=None)
+    blocked_domains: list[str] | None = Field(default=None)
+    repeated_content: Repeated | None = Field(default=None)
+    author_rate: int | None = Field(default=None)
+    new_author: bool | None = Field(default=None)
+    classifier: dict[str, float] | None = Field(default=None)
+    kinds: list[Literal["post", "comment", "message", "profile", "other"]] | None = Field(
+        default=None
+    )
 
 
 class Worker(KanriModel):
@@ -2102,6 +2457,35 @@ class LogStep(KanriModel):
     kind: Literal["log"]
     message: str
     level: Literal["debug", "info", "warning", "error"] | str | None = Field(default=None)
+    retry: RetryPolicy | None = Field(default=None)
+    timeout_seconds: float | None = Field(default=None)
+
+
+class ModerateStep(KanriModel):
+    """`moderate`: submit one item to moderation; the output is the item (`status`, `action`, `category`, `rule_name`, `scores`)."""
+
+    id: str
+    kind: Literal["moderate"]
+    external_id: str
+    content: str
+    author: dict[str, Any] | str
+    item_kind: Literal["post", "comment", "message", "profile", "other"] | str | None = Field(
+        default=None
+    )
+    context: dict[str, Any] | str | None = Field(default=None)
+    metadata: dict[str, Any] | str | None = Field(default=None)
+    retry: RetryPolicy | None = Field(default=None)
+    timeout_seconds: float | None = Field(default=None)
+
+
+class ModerationScanStep(KanriModel):
+    """`moderation.scan`: moderate stored items again with the current rules."""
+
+    id: str
+    kind: Literal["moderation.scan"]
+    since: datetime | str | None = Field(default=None)
+    filter: str | None = Field(default=None)
+    limit: int | str | None = Field(default=None)
     retry: RetryPolicy | None = Field(default=None)
     timeout_seconds: float | None = Field(default=None)
 

@@ -63,10 +63,12 @@ async def create_item(
 
 
 @router.post("/v1/moderation/items:batch", responses=TOO_LARGE)
-async def batch_items(body: schemas.ItemBatch, kanri: Runtime, who: Writer) -> schemas.BatchResult:
+async def batch_items(
+    body: schemas.ItemBatch, kanri: Runtime, who: Writer
+) -> schemas.ModerationBatchResult:
     """Submit up to 500 items in one transaction (backfills): each is stored or updated and
     moderated as `POST /v1/moderation/items` does; the answer lists them in order."""
-    return schemas.BatchResult(data=await flows.submit(kanri, who, body.items))
+    return schemas.ModerationBatchResult(data=await flows.submit(kanri, who, body.items))
 
 
 @router.get("/v1/moderation/items")
@@ -133,7 +135,7 @@ async def create_rule(
     kanri: Runtime,
     who: Writer,
     idempotency_key: idempotency.IdempotencyKey = None,
-) -> schemas.Rule:
+) -> schemas.ModerationRule:
     """A rule: when every condition of `when` holds, its `action` decides the item. Rules run
     by `order` (lowest first); the first that matches decides. A regex RE2 cannot run is a
     422 naming `body.when.regex.pattern`."""
@@ -151,14 +153,14 @@ async def create_rule(
 
 
 @router.get("/v1/moderation/rules")
-async def list_rules(db: Db, params: Listing, who: Reader) -> ListResponse[schemas.Rule]:
+async def list_rules(db: Db, params: Listing, who: Reader) -> ListResponse[schemas.ModerationRule]:
     """The environment's rules in the order they run. Filter on name, enabled, action,
     category, order, create_time."""
     return ListResponse.of(await db.read(rule_service.list_rules, who, params))
 
 
 @router.get("/v1/moderation/rules/{rule_id}")
-async def get_rule(rule_id: RuleId, db: Db, who: Reader) -> schemas.Rule:
+async def get_rule(rule_id: RuleId, db: Db, who: Reader) -> schemas.ModerationRule:
     """One rule."""
     return await db.read(rule_service.get, who, rule_id)
 
@@ -166,7 +168,7 @@ async def get_rule(rule_id: RuleId, db: Db, who: Reader) -> schemas.Rule:
 @router.patch("/v1/moderation/rules/{rule_id}")
 async def update_rule(
     rule_id: RuleId, body: schemas.RuleUpdate, db: Db, who: Writer
-) -> schemas.Rule:
+) -> schemas.ModerationRule:
     """Change a rule; items already moderated keep their status until a scan."""
     return await db.write(rule_service.update, who, rule_id, body)
 

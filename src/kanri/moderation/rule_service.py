@@ -56,8 +56,8 @@ def rule_row(tx: Session, who: Principal, ref: str) -> ModerationRuleRow:
     )
 
 
-def view(row: ModerationRuleRow) -> schemas.Rule:
-    return schemas.Rule(
+def view(row: ModerationRuleRow) -> schemas.ModerationRule:
+    return schemas.ModerationRule(
         id=row.id,
         name=row.name,
         enabled=row.enabled,
@@ -84,7 +84,7 @@ def _when(when: schemas.When) -> dict[str, Any]:
     return stored
 
 
-def create(tx: Session, who: Principal, body: schemas.RuleCreate) -> schemas.Rule:
+def create(tx: Session, who: Principal, body: schemas.RuleCreate) -> schemas.ModerationRule:
     if tx.execute(_scoped(who).where(ModerationRuleRow.name == body.name)).first() is not None:
         raise Conflict(
             f"a moderation rule named '{body.name}' already exists",
@@ -123,11 +123,11 @@ def create(tx: Session, who: Principal, body: schemas.RuleCreate) -> schemas.Rul
     return view(row)
 
 
-def get(tx: Session, who: Principal, ref: str) -> schemas.Rule:
+def get(tx: Session, who: Principal, ref: str) -> schemas.ModerationRule:
     return view(rule_row(tx, who, ref))
 
 
-def list_rules(tx: Session, who: Principal, params: ListParams) -> Page[schemas.Rule]:
+def list_rules(tx: Session, who: Principal, params: ListParams) -> Page[schemas.ModerationRule]:
     page = paginate(
         tx,
         _scoped(who),
@@ -139,7 +139,9 @@ def list_rules(tx: Session, who: Principal, params: ListParams) -> Page[schemas.
     return page.map(view)
 
 
-def update(tx: Session, who: Principal, ref: str, body: schemas.RuleUpdate) -> schemas.Rule:
+def update(
+    tx: Session, who: Principal, ref: str, body: schemas.RuleUpdate
+) -> schemas.ModerationRule:
     row = rule_row(tx, who, ref)
     changes: dict[str, Any] = {}
     given = body.model_dump(exclude_unset=True)

@@ -87,7 +87,7 @@ class ItemBatch(Model):
     items: list[ItemSubmit] = Field(min_length=1, max_length=500)
 
 
-class Decision(Resource):
+class ModerationDecision(Resource):
     id: str
     action: Action
     status: Status
@@ -133,10 +133,10 @@ class Item(Resource):
 
 
 class ItemWithHistory(Item):
-    decisions: list[Decision]
+    decisions: list[ModerationDecision]
 
 
-class BatchResult(Model):
+class ModerationBatchResult(Model):
     data: list[Item]
 
 
@@ -261,7 +261,7 @@ class RuleUpdate(Model):
     severity: Severity | None = None
 
 
-class Rule(Resource):
+class ModerationRule(Resource):
     model_config = ConfigDict(from_attributes=True)
 
     id: str

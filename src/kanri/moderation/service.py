@@ -157,8 +157,8 @@ def view(row: ModerationItemRow) -> schemas.Item:
     return schemas.Item.model_construct(**fields)
 
 
-def decision_view(row: ModerationDecisionRow) -> schemas.Decision:
-    return schemas.Decision.model_validate(row, from_attributes=True)
+def decision_view(row: ModerationDecisionRow) -> schemas.ModerationDecision:
+    return schemas.ModerationDecision.model_validate(row, from_attributes=True)
 
 
 def get(tx: Session, who: Principal, ref: str) -> schemas.ItemWithHistory:
