@@ -190,6 +190,8 @@ PLACEHOLDERS = {
     "judge_id": "jdg_x",
     "namespace": "kns_x",
     "entry_id": "walk",
+    "secret_name": "API_TOKEN",
+    "variable_name": "REGION",
 }
 
 
@@ -313,6 +315,14 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     )
     namespace = await make_namespace(client, other)
     entry = await put_entry(client, other, namespace["id"], "walk", "a walk in the park")
+    their_secret = await client.put(
+        "/v1/secrets/WALK", json={"value": "their-value"}, headers=other.headers
+    )
+    assert their_secret.status_code == 200, their_secret.text
+    their_variable = await client.put(
+        "/v1/variables/WALK", json={"value": 1}, headers=other.headers
+    )
+    assert their_variable.status_code == 200, their_variable.text
     ids = {
         "project_id": other.project_id,
         "policy_id": policy.json()["id"],
@@ -339,10 +349,14 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "judge_id": their_judge.json()["id"],
         "namespace": namespace["id"],
         "entry_id": entry["id"],
+        "secret_name": "WALK",
+        "variable_name": "WALK",
     }
+    # Setting a secret or variable by name sets the caller's own (names are per environment).
+    own_names = {("PUT", "/v1/secrets/{secret_name}"), ("PUT", "/v1/variables/{variable_name}")}
     checked = 0
     for method, route in _guarded(app):
-        if "{" not in route.path:
+        if "{" not in route.path or (method, route.path) in own_names:
             continue
         headers = tenant.admin_headers if route.path.startswith("/v1/projects") else tenant.headers
         response = await client.request(
@@ -362,6 +376,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     assert (
         await client.get("/v1/environments", headers=bearer(their_key["key"]))
     ).status_code == 200
+    assert (await client.get("/v1/secrets/WALK", headers=other.headers)).json()["version"] == 1
 
 
 @pytest.mark.parametrize(

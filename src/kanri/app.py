@@ -40,6 +40,7 @@ from kanri.role import WorkerRole
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
+from kanri.secrets.api import router as secrets_router
 from kanri.system.api import router as system_router
 from kanri.system.docs import add_api_reference
 from kanri.tenancy.api import router as tenancy_router
@@ -99,6 +100,11 @@ TAGS: list[dict[str, str]] = [
         "(cancel, pause, resume, retry, fork), approvals and exceptions.",
     },
     {"name": "schedules", "description": "Cron schedules that start runs of an automation."},
+    {
+        "name": "secrets",
+        "description": "Secrets (encrypted, versioned, never shown) and variables of an "
+        "environment, read by steps as `{{ secrets.NAME }}` and `{{ vars.NAME }}`.",
+    },
     {
         "name": "events",
         "description": "The project's domain events: list, live stream (SSE) and the catalogue "
@@ -210,6 +216,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         automations_router,
         runs_router,
         schedules_router,
+        secrets_router,
         events_router,
         webhooks_router,
         records_router,

@@ -8,7 +8,9 @@ start-up with the features' modules that implement them:
   networks) — `kanri.tenancy`;
 - `Policies`: what a run's policies read of it (read with its claim) and the verdict on an
   action (the run's start, a step, an HTTP call, an agent's tool call) — `kanri.governance`;
-- `ChildRuns`: start another automation's run for an `automation` step — `kanri.runs`.
+- `ChildRuns`: start another automation's run for an `automation` step — `kanri.runs`;
+- `Secrets`: the secrets and variables of a run's environment that its templates read
+  (`{{ secrets.NAME }}`, `{{ vars.NAME }}`) — `kanri.secrets`.
 
 A process that runs the engine without wiring it first fails on first use with a clear
 error rather than running without policies.
@@ -109,10 +111,34 @@ class ChildRuns(Protocol):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NamedValues:
+    """The secrets (value and version) and variables of an environment a step reads."""
+
+    secrets: dict[str, tuple[str, int]] = field(default_factory=dict)
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+class Secrets(Protocol):
+    def read_named(
+        self,
+        tx: Session,
+        master_secret: bytes,
+        project_id: str,
+        environment_id: str | None,
+        secrets: set[str] | None,
+        variables: set[str] | None,
+    ) -> NamedValues:
+        """The environment's secrets and variables of these names (None: all of them; an
+        empty set: none); names that do not exist are left out. Marks the secrets used."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
 class Ports:
     projects: Projects
     policies: Policies
     child_runs: ChildRuns
+    secrets: Secrets
 
 
 _WIRED: list[Ports] = []

@@ -1,0 +1,98 @@
+"""secrets and variables of environments
+
+`secrets` (one row per name and environment, its current version), `secret_versions`
+(each value a Fernet token) and `variables` (JSON values), read by runs' templates.
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-07 22:15:00
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+import kanri.db.base
+
+revision: str = "0015"
+down_revision: str | None = "0014"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _scoped_columns(table: str) -> list[Any]:
+    return [
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("environment_id", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["environment_id"],
+            ["environments.id"],
+            name=op.f(f"fk_{table}_environment_id_environments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f(f"fk_{table}_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}")),
+        sa.UniqueConstraint(
+            "project_id",
+            "environment_id",
+            "name",
+            name=op.f(f"uq_{table}_project_id_environment_id_name"),
+        ),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "secrets",
+        *_scoped_columns("secrets"),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("last_used_time", kanri.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("create_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("update_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "secret_versions",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("secret_id", sa.String(length=40), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("value_encrypted", sa.Text(), nullable=False),
+        sa.Column("create_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["secret_id"],
+            ["secrets.id"],
+            name=op.f("fk_secret_versions_secret_id_secrets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_secret_versions")),
+        sa.UniqueConstraint(
+            "secret_id", "version", name=op.f("uq_secret_versions_secret_id_version")
+        ),
+    )
+    op.create_table(
+        "variables",
+        *_scoped_columns("variables"),
+        sa.Column(
+            "value",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("create_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("update_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("variables")
+    op.drop_table("secret_versions")
+    op.drop_table("secrets")
