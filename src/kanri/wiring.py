@@ -44,6 +44,7 @@ def install() -> None:
             policies=gate,
             child_runs=runs,
             secrets=secrets,
+            agents=agents,
         )
     )
     registry.seal()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -19,6 +19,11 @@ from kanri.core.schemas import (
     examples,
 )
 from kanri.costs.schemas import Usd
+
+Concurrency = Annotated[
+    int,
+    Field(ge=1, le=100_000, description="runs of the agent running at once (null: no limit)"),
+]
 
 
 class Runtime(Model):
@@ -71,6 +76,7 @@ class AgentCreate(AgentSpec):
     name: Slug
     description: Description = ""
     labels: Labels = Field(default_factory=dict, max_length=64)
+    concurrency: Concurrency | None = None
 
 
 class AgentUpdate(Model):
@@ -82,6 +88,9 @@ class AgentUpdate(Model):
     tools: list[ToolSpec] | None = Field(default=None, max_length=64)
     knowledge_namespaces: list[str] | None = Field(default=None, max_length=64)
     max_steps: int | None = Field(default=None, ge=1, le=100)
+    concurrency: Concurrency | None = Field(
+        default=None, description="runs of the agent running at once; null: no limit"
+    )
 
 
 class Agent(Resource):
@@ -94,6 +103,9 @@ class Agent(Resource):
     tools: list[ToolSpec]
     knowledge_namespaces: list[str]
     max_steps: int
+    concurrency: int | None = Field(
+        description="runs of the agent running at once (null: no limit)"
+    )
     labels: dict[str, str]
     status: Literal["active", "suspended"]
     published_version: int | None

@@ -5,7 +5,8 @@ three questions of the rest of kanri through these protocols, which `kanri.wirin
 start-up with the features' modules that implement them:
 
 - `Projects`: a project's settings (its organization, whether it may reach private
-  networks) — `kanri.tenancy`;
+  networks, how many of its runs may run at once) — `kanri.tenancy`;
+- `Agents`: how many runs of an agent may run at once — `kanri.agents`;
 - `Policies`: what a run's policies read of it (read with its claim) and the verdict on an
   action (the run's start, a step, an HTTP call, an agent's tool call) — `kanri.governance`;
 - `ChildRuns`: start another automation's run for an `automation` step — `kanri.runs`;
@@ -39,6 +40,16 @@ class ProjectFacts(Protocol):
 class Projects(Protocol):
     def project_settings(self, tx: Session, project_id: str) -> ProjectFacts | None:
         """The project's settings; None when it is gone (a run may outlive its project)."""
+        ...
+
+    def run_limits(self, tx: Session, project_ids: set[str]) -> dict[str, int | None]:
+        """Each project's `max_running_runs` (None: the server's default)."""
+        ...
+
+
+class Agents(Protocol):
+    def agent_limits(self, tx: Session, agent_ids: set[str]) -> dict[str, tuple[str, int | None]]:
+        """Each agent's name and `concurrency` (None: no limit); gone agents are left out."""
         ...
 
 
@@ -139,6 +150,7 @@ class Ports:
     policies: Policies
     child_runs: ChildRuns
     secrets: Secrets
+    agents: Agents
 
 
 _WIRED: list[Ports] = []

@@ -41,6 +41,7 @@ PROJECT_FIELDS = (
     "description",
     "rate_limit_per_minute",
     "allow_private_network",
+    "max_running_runs",
 )
 
 
@@ -144,6 +145,8 @@ def update_project(
         )
     for name, value in patch.items():
         setattr(row, name, value)
+    if "max_running_runs" in body.model_fields_set:  # null: back to the server's default
+        row.max_running_runs = body.max_running_runs
     changes = audit.changes_between(before, _snapshot(row, PROJECT_FIELDS))
     if changes:
         row.update_time = utcnow()

@@ -55,6 +55,13 @@ class ProjectUpdate(Model):
     description: Description | None = None
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
     allow_private_network: bool | None = None
+    max_running_runs: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="runs of the project running at once; null: the server's default "
+        "(`KANRI_PROJECT_MAX_RUNNING_RUNS`)",
+    )
 
 
 class Project(Resource):
@@ -65,6 +72,9 @@ class Project(Resource):
     description: str
     rate_limit_per_minute: int
     allow_private_network: bool
+    max_running_runs: int | None = Field(
+        description="runs of the project running at once; null: the server's default"
+    )
     create_time: datetime
     update_time: datetime
 

@@ -1,7 +1,9 @@
-"""secrets and variables of environments
+"""secrets and variables of environments; concurrency limits of projects and agents
 
 `secrets` (one row per name and environment, its current version), `secret_versions`
 (each value a Fernet token) and `variables` (JSON values), read by runs' templates.
+`projects.max_running_runs` and `agents.concurrency` (null: the server's default, no
+limit), `runs.waiting_reason` (which limit holds a ready run back).
 
 Revision ID: 0015
 Revises: 0014
@@ -90,9 +92,21 @@ def upgrade() -> None:
         sa.Column("create_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("update_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
     )
+    with op.batch_alter_table("projects") as batch:
+        batch.add_column(sa.Column("max_running_runs", sa.Integer(), nullable=True))
+    with op.batch_alter_table("agents") as batch:
+        batch.add_column(sa.Column("concurrency", sa.Integer(), nullable=True))
+    with op.batch_alter_table("runs") as batch:
+        batch.add_column(sa.Column("waiting_reason", sa.String(200), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("runs") as batch:
+        batch.drop_column("waiting_reason")
+    with op.batch_alter_table("agents") as batch:
+        batch.drop_column("concurrency")
+    with op.batch_alter_table("projects") as batch:
+        batch.drop_column("max_running_runs")
     op.drop_table("variables")
     op.drop_table("secret_versions")
     op.drop_table("secrets")
