@@ -315,7 +315,8 @@ def steps() -> str:
         "",
         'Each step is an object `{"id": …, "kind": …, …}`: the fields every step may '
         "have, then the fields of its kind. Strings in a step are Jinja2 templates over "
-        "`inputs`, `steps.<id>.output`, `run` and `env`, rendered when the step runs; a "
+        "`inputs`, `steps.<id>.output`, `run`, `env`, and the run's environment's "
+        "`secrets.NAME` and `vars.NAME`, rendered when the step runs; a "
         "string that is one whole `{{ expression }}` keeps the expression's type. A "
         "definition is checked when it is saved (kinds, fields, templates, references to "
         "earlier steps, jump targets) and each step again, rendered, when it runs.",

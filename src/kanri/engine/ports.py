@@ -1,7 +1,7 @@
 """The engine's ports: what it asks of the features, as protocols they implement.
 
 The engine knows no feature. It runs what a definition says, keeps the run tables, and asks
-three questions of the rest of kanri through these protocols, which `kanri.wiring` fills at
+its questions of the rest of kanri through these protocols, which `kanri.wiring` fills at
 start-up with the features' modules that implement them:
 
 - `Projects`: a project's settings (its organization, whether it may reach private
