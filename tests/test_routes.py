@@ -192,6 +192,7 @@ PLACEHOLDERS = {
     "entry_id": "walk",
     "secret_name": "API_TOKEN",
     "variable_name": "REGION",
+    "admin_key_id": "key_x",
 }
 
 
@@ -323,6 +324,10 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "/v1/variables/WALK", json={"value": 1}, headers=other.headers
     )
     assert their_variable.status_code == 200, their_variable.text
+    their_admin_key = await client.post(
+        "/v1/admin-keys", json={"name": "walk"}, headers=other.admin_headers
+    )
+    assert their_admin_key.status_code == 201, their_admin_key.text
     ids = {
         "project_id": other.project_id,
         "policy_id": policy.json()["id"],
@@ -351,6 +356,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "entry_id": entry["id"],
         "secret_name": "WALK",
         "variable_name": "WALK",
+        "admin_key_id": their_admin_key.json()["id"],
     }
     # Setting a secret or variable by name sets the caller's own (names are per environment).
     own_names = {("PUT", "/v1/secrets/{secret_name}"), ("PUT", "/v1/variables/{variable_name}")}
@@ -358,7 +364,8 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     for method, route in _guarded(app):
         if "{" not in route.path or (method, route.path) in own_names:
             continue
-        headers = tenant.admin_headers if route.path.startswith("/v1/projects") else tenant.headers
+        by_admin = route.path.startswith(("/v1/projects", "/v1/admin-keys"))
+        headers = tenant.admin_headers if by_admin else tenant.headers
         response = await client.request(
             method,
             _fill(route.path, ids),

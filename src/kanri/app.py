@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from kanri import __version__
 from kanri import logging as kanri_logging
 from kanri.agents.api import router as agents_router
+from kanri.audit.api import organization_router as organization_audit_router
 from kanri.audit.api import router as audit_router
 from kanri.automations.api import router as automations_router
 from kanri.automations.step_schema import document_steps
@@ -69,6 +70,10 @@ TAGS: list[dict[str, str]] = [
         "name": "projects",
         "description": "Projects of an organization (organization admin keys): each holds "
         "its own environments, keys and data.",
+    },
+    {
+        "name": "organizations",
+        "description": "The admin key's organization: its settings, audit trail and admin keys.",
     },
     {
         "name": "environments",
@@ -213,6 +218,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         system_router,
         tenancy_router,
         audit_router,
+        organization_audit_router,
         automations_router,
         runs_router,
         schedules_router,

@@ -16,6 +16,8 @@ class OrganizationRow(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # What a new project's `max_running_runs` starts as (None: the server's default).
+    default_max_running_runs: Mapped[int | None] = mapped_column(Integer, default=None)
     create_time: Mapped[datetime]
     update_time: Mapped[datetime]
 

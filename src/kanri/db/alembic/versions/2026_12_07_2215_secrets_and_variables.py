@@ -3,7 +3,8 @@
 `secrets` (one row per name and environment, its current version), `secret_versions`
 (each value a Fernet token) and `variables` (JSON values), read by runs' templates.
 `projects.max_running_runs` and `agents.concurrency` (null: the server's default, no
-limit), `runs.waiting_reason` (which limit holds a ready run back).
+limit), `organizations.default_max_running_runs` (what new projects start with),
+`runs.waiting_reason` (which limit holds a ready run back).
 
 Revision ID: 0015
 Revises: 0014
@@ -94,6 +95,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("projects") as batch:
         batch.add_column(sa.Column("max_running_runs", sa.Integer(), nullable=True))
+    with op.batch_alter_table("organizations") as batch:
+        batch.add_column(sa.Column("default_max_running_runs", sa.Integer(), nullable=True))
     with op.batch_alter_table("agents") as batch:
         batch.add_column(sa.Column("concurrency", sa.Integer(), nullable=True))
     with op.batch_alter_table("runs") as batch:
@@ -105,6 +108,8 @@ def downgrade() -> None:
         batch.drop_column("waiting_reason")
     with op.batch_alter_table("agents") as batch:
         batch.drop_column("concurrency")
+    with op.batch_alter_table("organizations") as batch:
+        batch.drop_column("default_max_running_runs")
     with op.batch_alter_table("projects") as batch:
         batch.drop_column("max_running_runs")
     op.drop_table("variables")
