@@ -144,18 +144,35 @@ async def test_steps_read_the_secrets_and_variables_of_the_runs_environment(
             headers=_in(environment, tenant),
         )
         assert response.status_code == 200
-    steps = [
+    steps: list[dict[str, Any]] = [
+        {
+            "id": "where",
+            "kind": "condition",
+            "if": 'secrets.DB_PASSWORD.startswith("prod")',
+            "then": "read",
+            "else": "end",
+        },
         {
             "id": "read",
             "kind": "transform",
             "output": {"prefix": "{{ secrets.DB_PASSWORD[:4] }}", "region": "{{ vars.REGION }}"},
-        }
+        },
     ]
     automation = await make_automation(client, tenant, steps)
-    for environment, prefix in (("production", "prod"), ("development", "devl")):
-        run = await run_and_wait(client, tenant, automation["id"], headers=_in(environment, tenant))
-        assert run["status"] == "completed", run
-        assert run["outputs"] == {"prefix": prefix, "region": f"{environment}-region"}
+    production = await run_and_wait(client, tenant, automation["id"])
+    assert production["status"] == "completed", production
+    assert production["outputs"] == {"prefix": "prod", "region": "production-region"}
+    development = await run_and_wait(
+        client, tenant, automation["id"], headers=_in("development", tenant)
+    )
+    assert development["status"] == "completed", development
+    assert development["outputs"] == {"result": False}  # `if` read development's value
+    steps[0]["if"] = "true"
+    automation = await make_automation(client, tenant, steps)
+    development = await run_and_wait(
+        client, tenant, automation["id"], headers=_in("development", tenant)
+    )
+    assert development["outputs"] == {"prefix": "devl", "region": "development-region"}
 
 
 async def test_a_name_missing_from_the_runs_environment_fails_the_step_naming_it(
