@@ -214,6 +214,9 @@ PLACEHOLDERS = {
     "item_id": "mod_x",
     "rule_id": "mru_x",
     "author_id": "walker",
+    "secret_name": "API_TOKEN",
+    "variable_name": "REGION",
+    "admin_key_id": "key_x",
 }
 
 
@@ -347,6 +350,18 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     assert their_rule.status_code == 201, their_rule.text
     namespace = await make_namespace(client, other)
     entry = await put_entry(client, other, namespace["id"], "walk", "a walk in the park")
+    their_secret = await client.put(
+        "/v1/secrets/WALK", json={"value": "their-value"}, headers=other.headers
+    )
+    assert their_secret.status_code == 200, their_secret.text
+    their_variable = await client.put(
+        "/v1/variables/WALK", json={"value": 1}, headers=other.headers
+    )
+    assert their_variable.status_code == 200, their_variable.text
+    their_admin_key = await client.post(
+        "/v1/admin-keys", json={"name": "walk"}, headers=other.admin_headers
+    )
+    assert their_admin_key.status_code == 201, their_admin_key.text
     ids = {
         "project_id": other.project_id,
         "policy_id": policy.json()["id"],
@@ -376,12 +391,18 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "item_id": their_item.json()["id"],
         "rule_id": their_rule.json()["id"],
         "author_id": "walker",
+        "secret_name": "WALK",
+        "variable_name": "WALK",
+        "admin_key_id": their_admin_key.json()["id"],
     }
+    # Setting a secret or variable by name sets the caller's own (names are per environment).
+    own_names = {("PUT", "/v1/secrets/{secret_name}"), ("PUT", "/v1/variables/{variable_name}")}
     checked = 0
     for method, route in _guarded(app):
-        if "{" not in route.path:
+        if "{" not in route.path or (method, route.path) in own_names:
             continue
-        headers = tenant.admin_headers if route.path.startswith("/v1/projects") else tenant.headers
+        by_admin = route.path.startswith(("/v1/projects", "/v1/admin-keys"))
+        headers = tenant.admin_headers if by_admin else tenant.headers
         response = await client.request(
             method,
             _fill(route.path, ids),
@@ -399,6 +420,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     assert (
         await client.get("/v1/environments", headers=bearer(their_key["key"]))
     ).status_code == 200
+    assert (await client.get("/v1/secrets/WALK", headers=other.headers)).json()["version"] == 1
 
 
 @pytest.mark.parametrize(

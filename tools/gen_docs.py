@@ -63,6 +63,30 @@ OUTSIDE_SETTINGS = [
     ),
 ]
 
+# What the SDK (`kanri.client`) and the CLI's client verbs read: the client's side.
+CLIENT_SETTINGS = [
+    ("KANRI_BASE_URL", "URL", "`http://127.0.0.1:8000`", "the server the SDK and CLI call"),
+    ("KANRI_API_KEY", "key", "none", "the key they send (`Authorization: Bearer …`)"),
+    (
+        "KANRI_PROJECT",
+        "name or id",
+        "the key's",
+        "the project an organization admin key acts in (`Kanri-Project`)",
+    ),
+    (
+        "KANRI_ENVIRONMENT",
+        "name or id",
+        "the key's",
+        "the environment a project key acts in (`Kanri-Environment`)",
+    ),
+    (
+        "KANRI_PROFILE",
+        "name",
+        "the current profile",
+        "which profile of `~/.config/kanri/config.toml` the CLI's client verbs use",
+    ),
+]
+
 
 def _number(value: Any) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
@@ -226,6 +250,13 @@ def configuration() -> str:
             "",
             _table(header, outside),
             "",
+            "## The SDK and the CLI's client verbs",
+            "",
+            "Read by `kanri.client` and by `kanri login`, `kanri runs …` and the other client "
+            "verbs, on the machine that calls kanri; they override a stored profile.",
+            "",
+            _table(header, [[f"`{n}`", k, d, m] for n, k, d, m in CLIENT_SETTINGS]),
+            "",
         ]
     )
 
@@ -315,7 +346,8 @@ def steps() -> str:
         "",
         'Each step is an object `{"id": …, "kind": …, …}`: the fields every step may '
         "have, then the fields of its kind. Strings in a step are Jinja2 templates over "
-        "`inputs`, `steps.<id>.output`, `run` and `env`, rendered when the step runs; a "
+        "`inputs`, `steps.<id>.output`, `run`, `env`, and the run's environment's "
+        "`secrets.NAME` and `vars.NAME`, rendered when the step runs; a "
         "string that is one whole `{{ expression }}` keeps the expression's type. A "
         "definition is checked when it is saved (kinds, fields, templates, references to "
         "earlier steps, jump targets) and each step again, rendered, when it runs.",

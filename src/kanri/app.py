@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from kanri import __version__
 from kanri import logging as kanri_logging
 from kanri.agents.api import router as agents_router
+from kanri.audit.api import organization_router as organization_audit_router
 from kanri.audit.api import router as audit_router
 from kanri.automations.api import router as automations_router
 from kanri.automations.step_schema import document_steps
@@ -41,6 +42,7 @@ from kanri.role import WorkerRole
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
 from kanri.schedules.api import router as schedules_router
+from kanri.secrets.api import router as secrets_router
 from kanri.system.api import router as system_router
 from kanri.system.docs import add_api_reference
 from kanri.tenancy.api import router as tenancy_router
@@ -69,6 +71,10 @@ TAGS: list[dict[str, str]] = [
         "name": "projects",
         "description": "Projects of an organization (organization admin keys): each holds "
         "its own environments, keys and data.",
+    },
+    {
+        "name": "organizations",
+        "description": "The admin key's organization: its settings, audit trail and admin keys.",
     },
     {
         "name": "environments",
@@ -100,6 +106,11 @@ TAGS: list[dict[str, str]] = [
         "(cancel, pause, resume, retry, fork), approvals and exceptions.",
     },
     {"name": "schedules", "description": "Cron schedules that start runs of an automation."},
+    {
+        "name": "secrets",
+        "description": "Secrets (encrypted, versioned, never shown) and variables of an "
+        "environment, read by steps as `{{ secrets.NAME }}` and `{{ vars.NAME }}`.",
+    },
     {
         "name": "events",
         "description": "The project's domain events: list, live stream (SSE) and the catalogue "
@@ -213,9 +224,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         system_router,
         tenancy_router,
         audit_router,
+        organization_audit_router,
         automations_router,
         runs_router,
         schedules_router,
+        secrets_router,
         events_router,
         webhooks_router,
         records_router,

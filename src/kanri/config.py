@@ -107,7 +107,10 @@ class Settings(BaseSettings):
         description="runs one worker executes at once (`kanri worker --concurrency`)",
     )
     project_max_running_runs: int = Field(
-        default=0, ge=0, description="runs of one project running at once; 0: no limit"
+        default=0,
+        ge=0,
+        description="runs of one project running at once, for projects whose "
+        "`max_running_runs` is null; 0: no limit",
     )
     lease_seconds: float = Field(
         default=30.0,

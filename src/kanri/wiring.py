@@ -22,6 +22,7 @@ from kanri.moderation import steps as moderation_steps
 from kanri.providers import service as providers
 from kanri.records import steps as record_steps
 from kanri.runs import service as runs
+from kanri.secrets import service as secrets
 from kanri.tenancy import service as tenancy
 
 # The engine's generic step kinds (transform, condition, wait, log, fail, http, approval)
@@ -44,6 +45,8 @@ def install() -> None:
             projects=tenancy,
             policies=gate,
             child_runs=runs,
+            secrets=secrets,
+            agents=agents,
         )
     )
     registry.seal()

@@ -6,6 +6,8 @@
  * retries, so that a create or a start is done once however often it is sent.
  */
 export const IDEMPOTENT_OPERATIONS: ReadonlySet<string> = new Set([
+  "POST /v1/admin-keys",
+  "POST /v1/admin-keys/{admin_key_id}/rotate",
   "POST /v1/agents",
   "POST /v1/agents/{agent_id}/publish",
   "POST /v1/agents/{agent_id}/runs",

@@ -283,6 +283,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Organization
+         * @description The admin key's organization: its name, how many projects it has, and the defaults
+         *     new projects start with.
+         */
+        get: operations["organization_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Organization
+         * @description Rename the organization (409 when another has the name) or change what new
+         *     projects' `max_running_runs` starts as (null: the server's default).
+         */
+        patch: operations["organization_update"];
+        trace?: never;
+    };
+    "/v1/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Organizations
+         * @description The organizations the admin key reaches: its own, one.
+         */
+        get: operations["organizations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Admin Keys
+         * @description The organization's admin keys: prefix and last four characters only.
+         */
+        get: operations["admin_keys_list"];
+        put?: never;
+        /**
+         * Create Admin Key
+         * @description A new admin key of the organization (scopes `*`); the full key is in `key`, shown
+         *     only here.
+         */
+        post: operations["admin_keys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin-keys/{admin_key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Admin Key
+         * @description Revoke an admin key at once (409 for the organization's last working one).
+         */
+        delete: operations["admin_keys_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin-keys/{admin_key_id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Admin Key
+         * @description Replace an admin key; the old one keeps working for `grace_period_seconds`.
+         */
+        post: operations["admin_keys_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-logs": {
         parameters: {
             query?: never;
@@ -317,6 +428,49 @@ export interface paths {
          * @description Complete, then recompute the hash chain; `valid` false names the first broken row.
          */
         get: operations["audit_logs_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organization/audit-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Organization Audit Logs
+         * @description The organization's audit trail (admin keys): its projects, admin keys and settings.
+         *
+         *     Filter on action, resource_type, resource_id, actor, request_id, create_time, seq.
+         */
+        get: operations["organization_audit_logs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organization/audit-logs/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify Organization Audit Logs
+         * @description Complete, then recompute the organization trail's hash chain; `valid` false names
+         *     the first broken row.
+         */
+        get: operations["organization_audit_logs_verify"];
         put?: never;
         post?: never;
         delete?: never;
@@ -934,6 +1088,106 @@ export interface paths {
          * @description Change a schedule; a new cron or time zone, or enabling it, counts from now.
          */
         patch: operations["schedules_update"];
+        trace?: never;
+    };
+    "/v1/secrets/{secret_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Secret
+         * @description One secret of the environment, without its value.
+         */
+        get: operations["secrets_get"];
+        /**
+         * Set Secret
+         * @description Create the environment's secret `name`, or give it a new version: steps that start
+         *     from now on read the new value as `{{ secrets.NAME }}`. The value is stored encrypted
+         *     and never returned by any endpoint; runs write `[secret:NAME]` where it would appear.
+         */
+        put: operations["secrets_set"];
+        post?: never;
+        /**
+         * Delete Secret
+         * @description Delete the secret and its versions; a step that reads it from now on fails.
+         */
+        delete: operations["secrets_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Secrets
+         * @description The environment's secrets (names, versions, last use; never values), by name.
+         *     Filter on name, version, last_used_time, times.
+         */
+        get: operations["secrets_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/variables/{variable_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Variable
+         * @description One variable of the environment, with its value.
+         */
+        get: operations["variables_get"];
+        /**
+         * Set Variable
+         * @description Create or replace the environment's variable `name`: any JSON value that steps read
+         *     as `{{ vars.NAME }}` (not secret: shown, audited and logged as is).
+         */
+        put: operations["variables_set"];
+        post?: never;
+        /**
+         * Delete Variable
+         * @description Delete the variable; a step that reads it from now on fails.
+         */
+        delete: operations["variables_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Variables
+         * @description The environment's variables with their values, by name. Filter on name, times.
+         */
+        get: operations["variables_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/events": {
@@ -2842,6 +3096,22 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AdminKeyCreate
+         * @example {
+         *       "expires_at": "2031-01-01T00:00:00Z",
+         *       "name": "ops laptop"
+         *     }
+         */
+        AdminKeyCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Expires At
+             * @description RFC 3339 with an offset, in the future
+             */
+            expires_at?: string | null;
+        };
         /** Agent */
         Agent: {
             /** Id */
@@ -2861,6 +3131,11 @@ export interface components {
             knowledge_namespaces: string[];
             /** Max Steps */
             max_steps: number;
+            /**
+             * Concurrency
+             * @description runs of the agent running at once (null: no limit)
+             */
+            concurrency: number | null;
             /** Labels */
             labels: {
                 [key: string]: string;
@@ -2943,6 +3218,8 @@ export interface components {
             labels?: {
                 [key: string]: string;
             };
+            /** Concurrency */
+            concurrency?: number | null;
         };
         /**
          * AgentRunCreate
@@ -3018,6 +3295,11 @@ export interface components {
             knowledge_namespaces?: string[] | null;
             /** Max Steps */
             max_steps?: number | null;
+            /**
+             * Concurrency
+             * @description runs of the agent running at once; null: no limit
+             */
+            concurrency?: number | null;
         };
         /** AgentVersion */
         AgentVersion: {
@@ -5261,6 +5543,21 @@ export interface components {
              */
             total_size?: number | null;
         };
+        /** ListResponse[Organization] */
+        ListResponse_Organization_: {
+            /** Data */
+            data: components["schemas"]["Organization"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
         /** ListResponse[PolicyException] */
         ListResponse_PolicyException_: {
             /** Data */
@@ -5456,6 +5753,21 @@ export interface components {
              */
             total_size?: number | null;
         };
+        /** ListResponse[Secret] */
+        ListResponse_Secret_: {
+            /** Data */
+            data: components["schemas"]["Secret"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
         /** ListResponse[ThreadMessage] */
         ListResponse_ThreadMessage_: {
             /** Data */
@@ -5490,6 +5802,21 @@ export interface components {
         ListResponse_ToolCall_: {
             /** Data */
             data: components["schemas"]["ToolCall"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
+        /** ListResponse[Variable] */
+        ListResponse_Variable_: {
+            /** Data */
+            data: components["schemas"]["Variable"][];
             /**
              * Next Page Token
              * @description pass as page_token for the next page; null on the last
@@ -5808,6 +6135,66 @@ export interface components {
             /** Description */
             description?: string | null;
         };
+        /** Organization */
+        Organization: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+            /**
+             * Update Time
+             * Format: date-time
+             */
+            update_time: string;
+        };
+        /** OrganizationDetail */
+        OrganizationDetail: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+            /**
+             * Update Time
+             * Format: date-time
+             */
+            update_time: string;
+            /**
+             * Project Count
+             * @description projects of the organization
+             */
+            project_count: number;
+            /**
+             * Default Max Running Runs
+             * @description what a new project's `max_running_runs` starts as; null: the server's default
+             */
+            default_max_running_runs: number | null;
+        };
+        /**
+         * OrganizationUpdate
+         * @example {
+         *       "default_max_running_runs": 20,
+         *       "name": "Acme"
+         *     }
+         */
+        OrganizationUpdate: {
+            /** Name */
+            name?: string | null;
+            /**
+             * Default Max Running Runs
+             * @description what new projects' `max_running_runs` starts as; null: the server's default
+             */
+            default_max_running_runs?: number | null;
+        };
         /** Policy */
         Policy: {
             /** Id */
@@ -6120,6 +6507,11 @@ export interface components {
             /** Allow Private Network */
             allow_private_network: boolean;
             /**
+             * Max Running Runs
+             * @description runs of the project running at once; null: the server's default
+             */
+            max_running_runs: number | null;
+            /**
              * Create Time
              * Format: date-time
              */
@@ -6177,6 +6569,11 @@ export interface components {
             rate_limit_per_minute?: number | null;
             /** Allow Private Network */
             allow_private_network?: boolean | null;
+            /**
+             * Max Running Runs
+             * @description runs of the project running at once; null: the server's default (`KANRI_PROJECT_MAX_RUNNING_RUNS`)
+             */
+            max_running_runs?: number | null;
         };
         /** Provider */
         Provider: {
@@ -6660,6 +7057,11 @@ export interface components {
             status: components["schemas"]["RunStatus"];
             /** Stop Reason */
             stop_reason: string | null;
+            /**
+             * Waiting Reason
+             * @description a pending run a concurrency limit holds back: which one (`concurrency: project`, `concurrency: agent <name>`, `concurrency: automation`, `concurrency: key`); null otherwise
+             */
+            waiting_reason?: string | null;
             /** Inputs */
             inputs: {
                 [key: string]: unknown;
@@ -7112,6 +7514,61 @@ export interface components {
              */
             vector?: number;
         };
+        /**
+         * Secret
+         * @description A secret as every endpoint shows it: never its value.
+         */
+        Secret: {
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /** Environment Id */
+            environment_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /**
+             * Version
+             * @description the current version (1, then +1 on every PUT)
+             */
+            version: number;
+            /**
+             * Last Used Time
+             * @description when a run last read it
+             */
+            last_used_time: string | null;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+            /**
+             * Update Time
+             * Format: date-time
+             */
+            update_time: string;
+        };
+        /**
+         * SecretPut
+         * @example {
+         *       "description": "the payment provider's API token",
+         *       "value": "sk-live-4f9a…"
+         *     }
+         */
+        SecretPut: {
+            /**
+             * Value
+             * @description the value (≤ 64 KiB as UTF-8); stored encrypted, never shown again
+             */
+            value: string;
+            /**
+             * Description
+             * @description what the secret is for (kept when omitted)
+             */
+            description?: string | null;
+        };
         /** SeriesPoint */
         SeriesPoint: {
             /** Key */
@@ -7419,6 +7876,56 @@ export interface components {
              * @default 0
              */
             total_tokens?: number;
+        };
+        /** Variable */
+        Variable: {
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /** Environment Id */
+            environment_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Value */
+            value: unknown;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+            /**
+             * Update Time
+             * Format: date-time
+             */
+            update_time: string;
+        };
+        /**
+         * VariablePut
+         * @example {
+         *       "value": {
+         *         "base_url": "https://api.example.com",
+         *         "retries": 3
+         *       }
+         *     }
+         * @example {
+         *       "description": "the region runs call",
+         *       "value": "eu-west-1"
+         *     }
+         */
+        VariablePut: {
+            /**
+             * Value
+             * @description any JSON value (≤ 64 KiB as JSON)
+             */
+            value: unknown;
+            /**
+             * Description
+             * @description what the variable is for (kept when omitted)
+             */
+            description?: string | null;
         };
         /** Verification */
         Verification: {
@@ -10997,6 +11504,753 @@ export interface operations {
             };
         };
     };
+    organization_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDetail"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `projects:read` scope (a publishable key has none), or the operation needs an organization admin key */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    organization_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDetail"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `projects:write` scope (a publishable key has none), or the operation needs an organization admin key */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    organizations_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_Organization_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `projects:read` scope (a publishable key has none), or the operation needs an organization admin key */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_keys_list: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_ApiKey_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `projects:read` scope (a publishable key has none), or the operation needs an organization admin key */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_keys_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes the create safe to retry: the first response is replayed for 24 h */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `projects:write` scope (a publishable key has none), or the operation needs an organization admin key */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource; or the Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_keys_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description admin key id */
+                admin_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `projects:write` scope (a publishable key has none), or the operation needs an organization admin key */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `admin_key_id` (another project's resources answer 404 too) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_keys_rotate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes the create safe to retry: the first response is replayed for 24 h */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description admin key id */
+                admin_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRotate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `projects:write` scope (a publishable key has none), or the operation needs an organization admin key */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `admin_key_id` (another project's resources answer 404 too) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource; or the Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     audit_logs_list: {
         parameters: {
             query?: {
@@ -11186,6 +12440,180 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
                     RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    organization_audit_logs_list: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_AuditLog_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `audit-logs:read` scope (a publishable key has none), or the operation needs an organization admin key */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    organization_audit_logs_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `audit-logs:read` scope (a publishable key has none), or the operation needs an organization admin key */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15558,6 +16986,988 @@ export interface operations {
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    secrets_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description upper-case letters, digits and `_`, starting with a letter (≤ 64) */
+                secret_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Secret"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `secrets:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `secret_name` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    secrets_set: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description upper-case letters, digits and `_`, starting with a letter (≤ 64) */
+                secret_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Secret"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `secrets:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `secret_name` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    secrets_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description upper-case letters, digits and `_`, starting with a letter (≤ 64) */
+                secret_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `secrets:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `secret_name` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    secrets_list: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_Secret_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `secrets:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    variables_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description upper-case letters, digits and `_`, starting with a letter (≤ 64) */
+                variable_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Variable"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `secrets:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `variable_name` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    variables_set: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description upper-case letters, digits and `_`, starting with a letter (≤ 64) */
+                variable_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VariablePut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Variable"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `secrets:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `variable_name` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    variables_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description upper-case letters, digits and `_`, starting with a letter (≤ 64) */
+                variable_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `secrets:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `variable_name` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    variables_list: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_Variable_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `secrets:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {

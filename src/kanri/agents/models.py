@@ -30,6 +30,8 @@ class AgentRow(Base):
     published_version: Mapped[int | None] = mapped_column(Integer)
     latest_version: Mapped[int] = mapped_column(Integer, default=0)
     labels: Mapped[dict[str, Any]]
+    # Runs of the agent running at once (None: no limit); not versioned.
+    concurrency: Mapped[int | None] = mapped_column(Integer, default=None)
     create_time: Mapped[datetime]
     update_time: Mapped[datetime]
 

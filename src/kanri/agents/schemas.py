@@ -20,6 +20,11 @@ from kanri.core.schemas import (
 )
 from kanri.costs.schemas import Usd
 
+Concurrency = Annotated[
+    int,
+    Field(ge=1, le=100_000, description="runs of the agent running at once (null: no limit)"),
+]
+
 
 class Runtime(Model):
     provider: str = Field(min_length=1, max_length=100, description="provider id or name")
@@ -74,6 +79,7 @@ class AgentCreate(AgentSpec):
     name: Slug
     description: Description = ""
     labels: Labels = Field(default_factory=dict, max_length=64)
+    concurrency: Concurrency | None = None
 
 
 class AgentUpdate(Model):
@@ -85,6 +91,9 @@ class AgentUpdate(Model):
     tools: Tools | None = None
     knowledge_namespaces: list[str] | None = Field(default=None, max_length=64)
     max_steps: int | None = Field(default=None, ge=1, le=100)
+    concurrency: Concurrency | None = Field(
+        default=None, description="runs of the agent running at once; null: no limit"
+    )
 
 
 class Agent(Resource):
@@ -97,6 +106,9 @@ class Agent(Resource):
     tools: list[ToolSpec]
     knowledge_namespaces: list[str]
     max_steps: int
+    concurrency: int | None = Field(
+        description="runs of the agent running at once (null: no limit)"
+    )
     labels: dict[str, str]
     status: Literal["active", "suspended"]
     published_version: int | None

@@ -82,6 +82,7 @@ def _view(tx: Session, row: AgentRow) -> schemas.Agent:
         name=row.name,
         description=row.description,
         labels=row.labels,
+        concurrency=row.concurrency,
         status=row.status,
         published_version=row.published_version,
         latest_version=row.latest_version,
@@ -156,6 +157,7 @@ def create(tx: Session, who: Principal, body: schemas.AgentCreate) -> schemas.Ag
         published_version=None,
         latest_version=0,
         labels=body.labels,
+        concurrency=body.concurrency,
         create_time=now,
         update_time=now,
     )
@@ -192,6 +194,9 @@ def update(tx: Session, who: Principal, ref: str, body: schemas.AgentUpdate) -> 
     if body.labels is not None and body.labels != row.labels:
         summary["labels"] = {"from": row.labels, "to": body.labels}
         row.labels = body.labels
+    if "concurrency" in body.model_fields_set and body.concurrency != row.concurrency:
+        summary["concurrency"] = {"from": row.concurrency, "to": body.concurrency}
+        row.concurrency = body.concurrency
     changed = {name: getattr(body, name) for name in SPEC_FIELDS if getattr(body, name) is not None}
     if changed:
         draft = schemas.AgentSpec.model_validate(row.spec).model_copy(update=changed)
@@ -207,6 +212,16 @@ def update(tx: Session, who: Principal, ref: str, body: schemas.AgentUpdate) -> 
         events.emit(tx, who, "agent.updated", "agent", row.id, {"id": row.id})
     tx.flush()
     return _view(tx, row)
+
+
+def agent_limits(tx: Session, agent_ids: set[str]) -> dict[str, tuple[str, int | None]]:
+    """Each agent's name and `concurrency` (the engine's `Agents` port)."""
+    rows = tx.execute(
+        select(AgentRow.id, AgentRow.name, AgentRow.concurrency).where(
+            AgentRow.id.in_(sorted(agent_ids))
+        )
+    )
+    return {row.id: (row.name, row.concurrency) for row in rows}
 
 
 def delete(tx: Session, who: Principal, ref: str) -> None:

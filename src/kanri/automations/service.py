@@ -18,6 +18,7 @@ from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
+from kanri.secrets import service as secrets
 
 AUTOMATION_FILTERS = FilterSpec(
     {
@@ -170,6 +171,8 @@ def publish(tx: Session, who: Principal, ref: str) -> schemas.AutomationVersion:
     draft = schemas.Definition.model_validate(row.definition)
     validate_definition(draft)
     check_references(tx, who, draft)
+    if unknown := secrets.unknown_secrets(tx, who, draft.steps, "definition"):
+        raise ValidationFailed(f"invalid definition: {unknown[0].message}", errors=unknown)
     version = AutomationVersionRow(
         id=new_id("auv"),
         automation_id=row.id,

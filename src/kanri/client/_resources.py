@@ -48,8 +48,17 @@ OPERATIONS: dict[str, tuple[str, str, bool]] = {
     "api_keys_get": ("GET", "/v1/api-keys/{key_id}", False),
     "api_keys_delete": ("DELETE", "/v1/api-keys/{key_id}", False),
     "api_keys_rotate": ("POST", "/v1/api-keys/{key_id}/rotate", True),
+    "organization_get": ("GET", "/v1/organization", False),
+    "organization_update": ("PATCH", "/v1/organization", False),
+    "organizations_list": ("GET", "/v1/organizations", False),
+    "admin_keys_create": ("POST", "/v1/admin-keys", True),
+    "admin_keys_list": ("GET", "/v1/admin-keys", False),
+    "admin_keys_delete": ("DELETE", "/v1/admin-keys/{admin_key_id}", False),
+    "admin_keys_rotate": ("POST", "/v1/admin-keys/{admin_key_id}/rotate", True),
     "audit_logs_list": ("GET", "/v1/audit-logs", False),
     "audit_logs_verify": ("GET", "/v1/audit-logs/verify", False),
+    "organization_audit_logs_list": ("GET", "/v1/organization/audit-logs", False),
+    "organization_audit_logs_verify": ("GET", "/v1/organization/audit-logs/verify", False),
     "automations_create": ("POST", "/v1/automations", True),
     "automations_list": ("GET", "/v1/automations", False),
     "automations_get": ("GET", "/v1/automations/{automation_id}", False),
@@ -89,6 +98,14 @@ OPERATIONS: dict[str, tuple[str, str, bool]] = {
     "schedules_get": ("GET", "/v1/schedules/{schedule_id}", False),
     "schedules_update": ("PATCH", "/v1/schedules/{schedule_id}", False),
     "schedules_delete": ("DELETE", "/v1/schedules/{schedule_id}", False),
+    "secrets_set": ("PUT", "/v1/secrets/{secret_name}", False),
+    "secrets_get": ("GET", "/v1/secrets/{secret_name}", False),
+    "secrets_delete": ("DELETE", "/v1/secrets/{secret_name}", False),
+    "secrets_list": ("GET", "/v1/secrets", False),
+    "variables_set": ("PUT", "/v1/variables/{variable_name}", False),
+    "variables_get": ("GET", "/v1/variables/{variable_name}", False),
+    "variables_delete": ("DELETE", "/v1/variables/{variable_name}", False),
+    "variables_list": ("GET", "/v1/variables", False),
     "events_list": ("GET", "/v1/events", False),
     "events_stream": ("GET", "/v1/events/stream", False),
     "events_get": ("GET", "/v1/events/{event_id}", False),
@@ -264,6 +281,100 @@ OPERATIONS: dict[str, tuple[str, str, bool]] = {
 }
 
 
+class Admin(SyncResource):
+    def keys_create(
+        self,
+        *,
+        name: str,
+        expires_at: datetime | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ApiKeyCreated:
+        """Create Admin Key (`admin_keys_create`)."""
+        return self._request(
+            "admin_keys_create",
+            models.ApiKeyCreated,
+            path={},
+            query={},
+            body={"name": name, "expires_at": expires_at},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def keys_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.ApiKey]:
+        """List Admin Keys (`admin_keys_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "admin_keys_list",
+            models.ApiKey,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def keys_delete(
+        self,
+        admin_key_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ApiKey:
+        """Revoke Admin Key (`admin_keys_delete`)."""
+        return self._request(
+            "admin_keys_delete",
+            models.ApiKey,
+            path={"admin_key_id": admin_key_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def keys_rotate(
+        self,
+        admin_key_id: str,
+        *,
+        grace_period_seconds: int | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ApiKeyCreated:
+        """Rotate Admin Key (`admin_keys_rotate`)."""
+        return self._request(
+            "admin_keys_rotate",
+            models.ApiKeyCreated,
+            path={"admin_key_id": admin_key_id},
+            query={},
+            body={"grace_period_seconds": grace_period_seconds},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+
 class Agents(SyncResource):
     def create(
         self,
@@ -276,6 +387,7 @@ class Agents(SyncResource):
         max_steps: int | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         labels: dict[str, Any] | NotGiven = NOT_GIVEN,
+        concurrency: int | NotGiven | None = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         idempotency_key: str | None = None,
@@ -296,6 +408,7 @@ class Agents(SyncResource):
                 "name": name,
                 "description": description,
                 "labels": labels,
+                "concurrency": concurrency,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -379,6 +492,7 @@ class Agents(SyncResource):
         tools: builtins.list[models.ToolSpec | dict[str, Any]] | NotGiven | None = NOT_GIVEN,
         knowledge_namespaces: builtins.list[str] | NotGiven | None = NOT_GIVEN,
         max_steps: int | NotGiven | None = NOT_GIVEN,
+        concurrency: int | NotGiven | None = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
@@ -398,6 +512,7 @@ class Agents(SyncResource):
                 "tools": tools,
                 "knowledge_namespaces": knowledge_namespaces,
                 "max_steps": max_steps,
+                "concurrency": concurrency,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -3008,6 +3123,112 @@ class Openai(SyncResource):
         )
 
 
+class Organization(SyncResource):
+    def get(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.OrganizationDetail:
+        """Get Organization (`organization_get`)."""
+        return self._request(
+            "organization_get",
+            models.OrganizationDetail,
+            path={},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def update(
+        self,
+        *,
+        name: str | NotGiven | None = NOT_GIVEN,
+        default_max_running_runs: int | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.OrganizationDetail:
+        """Update Organization (`organization_update`)."""
+        return self._request(
+            "organization_update",
+            models.OrganizationDetail,
+            path={},
+            query={},
+            body={"name": name, "default_max_running_runs": default_max_running_runs},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def audit_logs_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.AuditLog]:
+        """List Organization Audit Logs (`organization_audit_logs_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "organization_audit_logs_list",
+            models.AuditLog,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def audit_logs_verify(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Verification:
+        """Verify Organization Audit Logs (`organization_audit_logs_verify`)."""
+        return self._request(
+            "organization_audit_logs_verify",
+            models.Verification,
+            path={},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class Organizations(SyncResource):
+    def list(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ListResponse_Organization_:
+        """List Organizations (`organizations_list`)."""
+        return self._request(
+            "organizations_list",
+            models.ListResponse_Organization_,
+            path={},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
 class Policies(SyncResource):
     def create(
         self,
@@ -3511,6 +3732,7 @@ class Projects(SyncResource):
         description: str | NotGiven | None = NOT_GIVEN,
         rate_limit_per_minute: int | NotGiven | None = NOT_GIVEN,
         allow_private_network: bool | NotGiven | None = NOT_GIVEN,
+        max_running_runs: int | NotGiven | None = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
@@ -3527,6 +3749,7 @@ class Projects(SyncResource):
                 "description": description,
                 "rate_limit_per_minute": rate_limit_per_minute,
                 "allow_private_network": allow_private_network,
+                "max_running_runs": max_running_runs,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -4530,6 +4753,95 @@ class Schedules(SyncResource):
         )
 
 
+class Secrets(SyncResource):
+    def set(
+        self,
+        secret_name: str,
+        *,
+        value: str,
+        description: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Secret:
+        """Set Secret (`secrets_set`)."""
+        return self._request(
+            "secrets_set",
+            models.Secret,
+            path={"secret_name": secret_name},
+            query={},
+            body={"value": value, "description": description},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def get(
+        self,
+        secret_name: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Secret:
+        """Get Secret (`secrets_get`)."""
+        return self._request(
+            "secrets_get",
+            models.Secret,
+            path={"secret_name": secret_name},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def delete(
+        self,
+        secret_name: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Secret (`secrets_delete`)."""
+        self._request(
+            "secrets_delete",
+            None,
+            path={"secret_name": secret_name},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.Secret]:
+        """List Secrets (`secrets_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "secrets_list",
+            models.Secret,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
 class System(SyncResource):
     def health(
         self,
@@ -4690,6 +5002,95 @@ class Threads(SyncResource):
             models.ListResponse_ThreadMessage_,
             path={"thread_id": thread_id},
             query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class Variables(SyncResource):
+    def set(
+        self,
+        variable_name: str,
+        *,
+        value: Any,
+        description: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Variable:
+        """Set Variable (`variables_set`)."""
+        return self._request(
+            "variables_set",
+            models.Variable,
+            path={"variable_name": variable_name},
+            query={},
+            body={"value": value, "description": description},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def get(
+        self,
+        variable_name: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Variable:
+        """Get Variable (`variables_get`)."""
+        return self._request(
+            "variables_get",
+            models.Variable,
+            path={"variable_name": variable_name},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def delete(
+        self,
+        variable_name: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Variable (`variables_delete`)."""
+        self._request(
+            "variables_delete",
+            None,
+            path={"variable_name": variable_name},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.Variable]:
+        """List Variables (`variables_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "variables_list",
+            models.Variable,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
@@ -4960,6 +5361,100 @@ class Workers(SyncResource):
         )
 
 
+class AsyncAdmin(AsyncResource):
+    async def keys_create(
+        self,
+        *,
+        name: str,
+        expires_at: datetime | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ApiKeyCreated:
+        """Create Admin Key (`admin_keys_create`)."""
+        return await self._request(
+            "admin_keys_create",
+            models.ApiKeyCreated,
+            path={},
+            query={},
+            body={"name": name, "expires_at": expires_at},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def keys_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.ApiKey]:
+        """List Admin Keys (`admin_keys_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "admin_keys_list",
+            models.ApiKey,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def keys_delete(
+        self,
+        admin_key_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ApiKey:
+        """Revoke Admin Key (`admin_keys_delete`)."""
+        return await self._request(
+            "admin_keys_delete",
+            models.ApiKey,
+            path={"admin_key_id": admin_key_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def keys_rotate(
+        self,
+        admin_key_id: str,
+        *,
+        grace_period_seconds: int | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ApiKeyCreated:
+        """Rotate Admin Key (`admin_keys_rotate`)."""
+        return await self._request(
+            "admin_keys_rotate",
+            models.ApiKeyCreated,
+            path={"admin_key_id": admin_key_id},
+            query={},
+            body={"grace_period_seconds": grace_period_seconds},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+
 class AsyncAgents(AsyncResource):
     async def create(
         self,
@@ -4972,6 +5467,7 @@ class AsyncAgents(AsyncResource):
         max_steps: int | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         labels: dict[str, Any] | NotGiven = NOT_GIVEN,
+        concurrency: int | NotGiven | None = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         idempotency_key: str | None = None,
@@ -4992,6 +5488,7 @@ class AsyncAgents(AsyncResource):
                 "name": name,
                 "description": description,
                 "labels": labels,
+                "concurrency": concurrency,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -5075,6 +5572,7 @@ class AsyncAgents(AsyncResource):
         tools: builtins.list[models.ToolSpec | dict[str, Any]] | NotGiven | None = NOT_GIVEN,
         knowledge_namespaces: builtins.list[str] | NotGiven | None = NOT_GIVEN,
         max_steps: int | NotGiven | None = NOT_GIVEN,
+        concurrency: int | NotGiven | None = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
@@ -5094,6 +5592,7 @@ class AsyncAgents(AsyncResource):
                 "tools": tools,
                 "knowledge_namespaces": knowledge_namespaces,
                 "max_steps": max_steps,
+                "concurrency": concurrency,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -7704,6 +8203,112 @@ class AsyncOpenai(AsyncResource):
         )
 
 
+class AsyncOrganization(AsyncResource):
+    async def get(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.OrganizationDetail:
+        """Get Organization (`organization_get`)."""
+        return await self._request(
+            "organization_get",
+            models.OrganizationDetail,
+            path={},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def update(
+        self,
+        *,
+        name: str | NotGiven | None = NOT_GIVEN,
+        default_max_running_runs: int | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.OrganizationDetail:
+        """Update Organization (`organization_update`)."""
+        return await self._request(
+            "organization_update",
+            models.OrganizationDetail,
+            path={},
+            query={},
+            body={"name": name, "default_max_running_runs": default_max_running_runs},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def audit_logs_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.AuditLog]:
+        """List Organization Audit Logs (`organization_audit_logs_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "organization_audit_logs_list",
+            models.AuditLog,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def audit_logs_verify(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Verification:
+        """Verify Organization Audit Logs (`organization_audit_logs_verify`)."""
+        return await self._request(
+            "organization_audit_logs_verify",
+            models.Verification,
+            path={},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class AsyncOrganizations(AsyncResource):
+    async def list(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ListResponse_Organization_:
+        """List Organizations (`organizations_list`)."""
+        return await self._request(
+            "organizations_list",
+            models.ListResponse_Organization_,
+            path={},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncPolicies(AsyncResource):
     async def create(
         self,
@@ -8207,6 +8812,7 @@ class AsyncProjects(AsyncResource):
         description: str | NotGiven | None = NOT_GIVEN,
         rate_limit_per_minute: int | NotGiven | None = NOT_GIVEN,
         allow_private_network: bool | NotGiven | None = NOT_GIVEN,
+        max_running_runs: int | NotGiven | None = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
@@ -8223,6 +8829,7 @@ class AsyncProjects(AsyncResource):
                 "description": description,
                 "rate_limit_per_minute": rate_limit_per_minute,
                 "allow_private_network": allow_private_network,
+                "max_running_runs": max_running_runs,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -9226,6 +9833,95 @@ class AsyncSchedules(AsyncResource):
         )
 
 
+class AsyncSecrets(AsyncResource):
+    async def set(
+        self,
+        secret_name: str,
+        *,
+        value: str,
+        description: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Secret:
+        """Set Secret (`secrets_set`)."""
+        return await self._request(
+            "secrets_set",
+            models.Secret,
+            path={"secret_name": secret_name},
+            query={},
+            body={"value": value, "description": description},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def get(
+        self,
+        secret_name: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Secret:
+        """Get Secret (`secrets_get`)."""
+        return await self._request(
+            "secrets_get",
+            models.Secret,
+            path={"secret_name": secret_name},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def delete(
+        self,
+        secret_name: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Secret (`secrets_delete`)."""
+        await self._request(
+            "secrets_delete",
+            None,
+            path={"secret_name": secret_name},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.Secret]:
+        """List Secrets (`secrets_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "secrets_list",
+            models.Secret,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncSystem(AsyncResource):
     async def health(
         self,
@@ -9386,6 +10082,95 @@ class AsyncThreads(AsyncResource):
             models.ListResponse_ThreadMessage_,
             path={"thread_id": thread_id},
             query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class AsyncVariables(AsyncResource):
+    async def set(
+        self,
+        variable_name: str,
+        *,
+        value: Any,
+        description: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Variable:
+        """Set Variable (`variables_set`)."""
+        return await self._request(
+            "variables_set",
+            models.Variable,
+            path={"variable_name": variable_name},
+            query={},
+            body={"value": value, "description": description},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def get(
+        self,
+        variable_name: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Variable:
+        """Get Variable (`variables_get`)."""
+        return await self._request(
+            "variables_get",
+            models.Variable,
+            path={"variable_name": variable_name},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def delete(
+        self,
+        variable_name: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Variable (`variables_delete`)."""
+        await self._request(
+            "variables_delete",
+            None,
+            path={"variable_name": variable_name},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.Variable]:
+        """List Variables (`variables_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "variables_list",
+            models.Variable,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
@@ -9659,6 +10444,7 @@ class AsyncWorkers(AsyncResource):
 class SyncResources:
     """Every area of the API, as the sync client's attributes."""
 
+    admin: Admin
     agents: Agents
     api_keys: ApiKeys
     approvals: Approvals
@@ -9677,6 +10463,8 @@ class SyncResources:
     moderation: Moderation
     objects: Objects
     openai: Openai
+    organization: Organization
+    organizations: Organizations
     policies: Policies
     policy_exceptions: PolicyExceptions
     prices: Prices
@@ -9685,12 +10473,15 @@ class SyncResources:
     records: Records
     runs: Runs
     schedules: Schedules
+    secrets: Secrets
     system: System
     threads: Threads
+    variables: Variables
     webhooks: Webhooks
     workers: Workers
 
     def _mount(self, transport: SyncTransport) -> None:
+        self.admin = Admin(transport)
         self.agents = Agents(transport)
         self.api_keys = ApiKeys(transport)
         self.approvals = Approvals(transport)
@@ -9709,6 +10500,8 @@ class SyncResources:
         self.moderation = Moderation(transport)
         self.objects = Objects(transport)
         self.openai = Openai(transport)
+        self.organization = Organization(transport)
+        self.organizations = Organizations(transport)
         self.policies = Policies(transport)
         self.policy_exceptions = PolicyExceptions(transport)
         self.prices = Prices(transport)
@@ -9717,8 +10510,10 @@ class SyncResources:
         self.records = Records(transport)
         self.runs = Runs(transport)
         self.schedules = Schedules(transport)
+        self.secrets = Secrets(transport)
         self.system = System(transport)
         self.threads = Threads(transport)
+        self.variables = Variables(transport)
         self.webhooks = Webhooks(transport)
         self.workers = Workers(transport)
 
@@ -9726,6 +10521,7 @@ class SyncResources:
 class AsyncResources:
     """Every area of the API, as the async client's attributes."""
 
+    admin: AsyncAdmin
     agents: AsyncAgents
     api_keys: AsyncApiKeys
     approvals: AsyncApprovals
@@ -9744,6 +10540,8 @@ class AsyncResources:
     moderation: AsyncModeration
     objects: AsyncObjects
     openai: AsyncOpenai
+    organization: AsyncOrganization
+    organizations: AsyncOrganizations
     policies: AsyncPolicies
     policy_exceptions: AsyncPolicyExceptions
     prices: AsyncPrices
@@ -9752,12 +10550,15 @@ class AsyncResources:
     records: AsyncRecords
     runs: AsyncRuns
     schedules: AsyncSchedules
+    secrets: AsyncSecrets
     system: AsyncSystem
     threads: AsyncThreads
+    variables: AsyncVariables
     webhooks: AsyncWebhooks
     workers: AsyncWorkers
 
     def _mount(self, transport: AsyncTransport) -> None:
+        self.admin = AsyncAdmin(transport)
         self.agents = AsyncAgents(transport)
         self.api_keys = AsyncApiKeys(transport)
         self.approvals = AsyncApprovals(transport)
@@ -9776,6 +10577,8 @@ class AsyncResources:
         self.moderation = AsyncModeration(transport)
         self.objects = AsyncObjects(transport)
         self.openai = AsyncOpenai(transport)
+        self.organization = AsyncOrganization(transport)
+        self.organizations = AsyncOrganizations(transport)
         self.policies = AsyncPolicies(transport)
         self.policy_exceptions = AsyncPolicyExceptions(transport)
         self.prices = AsyncPrices(transport)
@@ -9784,7 +10587,9 @@ class AsyncResources:
         self.records = AsyncRecords(transport)
         self.runs = AsyncRuns(transport)
         self.schedules = AsyncSchedules(transport)
+        self.secrets = AsyncSecrets(transport)
         self.system = AsyncSystem(transport)
         self.threads = AsyncThreads(transport)
+        self.variables = AsyncVariables(transport)
         self.webhooks = AsyncWebhooks(transport)
         self.workers = AsyncWorkers(transport)

@@ -23,6 +23,13 @@ RunStatus = Literal["pending", "running", "waiting", "completed", "failed", "can
 StepStatus = Literal["completed", "failed", "waiting"]
 
 
+class AdminKeyCreate(KanriModel):
+    """AdminKeyCreate"""
+
+    name: str
+    expires_at: datetime | None = Field(default=None)
+
+
 class Agent(KanriModel):
     """Agent"""
 
@@ -35,6 +42,7 @@ class Agent(KanriModel):
     tools: list[ToolSpec]
     knowledge_namespaces: list[str]
     max_steps: int
+    concurrency: int | None
     labels: dict[str, str]
     status: Literal["active", "suspended"]
     published_version: int | None
@@ -55,6 +63,7 @@ class AgentCreate(KanriModel):
     name: str
     description: str | None = Field(default=None)
     labels: dict[str, Any] | None = Field(default=None)
+    concurrency: int | None = Field(default=None)
 
 
 class AgentRunCreate(KanriModel):
@@ -92,6 +101,7 @@ class AgentUpdate(KanriModel):
     tools: list[ToolSpec] | None = Field(default=None)
     knowledge_namespaces: list[str] | None = Field(default=None)
     max_steps: int | None = Field(default=None)
+    concurrency: int | None = Field(default=None)
 
 
 class AgentVersion(KanriModel):
@@ -1149,6 +1159,14 @@ class ListResponse_ObjectField_(KanriModel):
     total_size: int | None = Field(default=None)
 
 
+class ListResponse_Organization_(KanriModel):
+    """ListResponse[Organization]"""
+
+    data: list[Organization]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
 class ListResponse_PolicyException_(KanriModel):
     """ListResponse[PolicyException]"""
 
@@ -1253,6 +1271,14 @@ class ListResponse_Score_(KanriModel):
     total_size: int | None = Field(default=None)
 
 
+class ListResponse_Secret_(KanriModel):
+    """ListResponse[Secret]"""
+
+    data: list[Secret]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
 class ListResponse_ThreadMessage_(KanriModel):
     """ListResponse[ThreadMessage]"""
 
@@ -1273,6 +1299,14 @@ class ListResponse_ToolCall_(KanriModel):
     """ListResponse[ToolCall]"""
 
     data: list[ToolCall]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
+class ListResponse_Variable_(KanriModel):
+    """ListResponse[Variable]"""
+
+    data: list[Variable]
     next_page_token: str | None = Field(default=None)
     total_size: int | None = Field(default=None)
 
@@ -1449,6 +1483,33 @@ class ObjectUpdate(KanriModel):
     description: str | None = Field(default=None)
 
 
+class Organization(KanriModel):
+    """Organization"""
+
+    id: str
+    name: str
+    create_time: datetime
+    update_time: datetime
+
+
+class OrganizationDetail(KanriModel):
+    """OrganizationDetail"""
+
+    id: str
+    name: str
+    create_time: datetime
+    update_time: datetime
+    project_count: int
+    default_max_running_runs: int | None
+
+
+class OrganizationUpdate(KanriModel):
+    """OrganizationUpdate"""
+
+    name: str | None = Field(default=None)
+    default_max_running_runs: int | None = Field(default=None)
+
+
 class Policy(KanriModel):
     """Policy"""
 
@@ -1585,6 +1646,7 @@ class Project(KanriModel):
     description: str
     rate_limit_per_minute: int
     allow_private_network: bool
+    max_running_runs: int | None
     create_time: datetime
     update_time: datetime
 
@@ -1607,6 +1669,7 @@ class ProjectUpdate(KanriModel):
     description: str | None = Field(default=None)
     rate_limit_per_minute: int | None = Field(default=None)
     allow_private_network: bool | None = Field(default=None)
+    max_running_runs: int | None = Field(default=None)
 
 
 class Provider(KanriModel):
@@ -1851,6 +1914,7 @@ class Run(KanriModel):
     version: int | None
     status: RunStatus
     stop_reason: str | None
+    waiting_reason: str | None = Field(default=None)
     inputs: dict[str, Any]
     outputs: Any = Field(default=None)
     error: dict[str, Any] | None
@@ -2045,6 +2109,27 @@ class SearchWeights(KanriModel):
     vector: float | None = Field(default=None)
 
 
+class Secret(KanriModel):
+    """A secret as every endpoint shows it: never its value."""
+
+    id: str
+    project_id: str
+    environment_id: str
+    name: str
+    description: str
+    version: int
+    last_used_time: datetime | None
+    create_time: datetime
+    update_time: datetime
+
+
+class SecretPut(KanriModel):
+    """SecretPut"""
+
+    value: str
+    description: str | None = Field(default=None)
+
+
 class SeriesPoint(KanriModel):
     """SeriesPoint"""
 
@@ -2196,6 +2281,26 @@ class Usage(KanriModel):
     cached_input_tokens: int | None = Field(default=None)
     reasoning_tokens: int | None = Field(default=None)
     total_tokens: int | None = Field(default=None)
+
+
+class Variable(KanriModel):
+    """Variable"""
+
+    id: str
+    project_id: str
+    environment_id: str
+    name: str
+    description: str
+    value: Any
+    create_time: datetime
+    update_time: datetime
+
+
+class VariablePut(KanriModel):
+    """VariablePut"""
+
+    value: Any
+    description: str | None = Field(default=None)
 
 
 class Verification(KanriModel):

@@ -24,6 +24,7 @@ SECTIONS: tuple[str, ...] = (
     "judges",
     "deployments",
     "webhooks",
+    "secrets",
     "channels",
     "moderation",
     "keys",

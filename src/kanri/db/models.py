@@ -13,6 +13,7 @@ from kanri.moderation import models as moderation_models
 from kanri.providers import models as provider_models
 from kanri.records import models as record_models
 from kanri.schedules import models as schedule_models
+from kanri.secrets import models as secret_models
 from kanri.tenancy import models as tenancy_models
 from kanri.webhooks import models as webhook_models
 
@@ -30,6 +31,7 @@ __all__ = [
     "record_models",
     "run_models",
     "schedule_models",
+    "secret_models",
     "tenancy_models",
     "webhook_models",
 ]

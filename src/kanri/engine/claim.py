@@ -44,6 +44,8 @@ _READY = (
         _RUNS.c.stop_reason,
         _RUNS.c.project_id,
         _RUNS.c.automation_id,
+        _RUNS.c.agent_id,
+        _RUNS.c.waiting_reason,
         _RUNS.c.concurrency_key,
         _RUNS.c.definition["concurrency"].label("concurrency"),
         _RUNS.c.definition["concurrency_key_limit"].label("concurrency_key_limit"),
@@ -64,6 +66,7 @@ _TAKE = (
     .values(
         status=RunStatus.RUNNING,
         stop_reason=None,
+        waiting_reason=None,
         attempt=_RUNS.c.attempt + 1,
         lease_owner=bindparam("owner"),
         lease_expires_at=bindparam("lease", type_=_UTC),
@@ -103,7 +106,9 @@ def claim(
     tx: Session, worker_id: str, limit: int, lease_seconds: float, project_limit: int = 0
 ) -> list[Claimed]:
     """Claim up to `limit` ready runs (pending, or waiting past `available_at`), keeping
-    the automation's `concurrency`, its concurrency key's limit and the project's limit.
+    the automation's `concurrency`, its concurrency key's limit, the project's
+    `max_running_runs` (default `project_limit`) and the agent's `concurrency`. A run a limit
+    holds back gets the limit as its `waiting_reason`.
 
     Each claimed run comes with what the worker needs to continue it (its definition,
     inputs, checkpoints, resumption state and policies): there is no separate load."""
@@ -111,6 +116,20 @@ def claim(
     postgresql = tx.get_bind().dialect.name == "postgresql"
     chosen: list[Any] = []
     running: dict[tuple[str, str], int] = {}
+    project_caps: dict[str, int | None] = {}
+    agent_caps: dict[str, tuple[str, int | None]] = {}
+    held: dict[str, list[str]] = {}  # reason -> ids of the runs it now holds back
+
+    def caps_of(candidates: list[Any]) -> None:
+        # The projects' and agents' limits, read once per claim (no lock needed).
+        projects = {c.project_id for c in candidates} - project_caps.keys()
+        if projects:
+            project_caps.update(dict.fromkeys(projects))
+            project_caps.update(ports().projects.run_limits(tx, projects))
+        agents = {c.agent_id for c in candidates if c.agent_id} - agent_caps.keys()
+        if agents:
+            agent_caps.update(dict.fromkeys(agents, ("", None)))
+            agent_caps.update(ports().agents.agent_limits(tx, agents))
 
     def room(scope: str, value: str, column: Any, cap: Any) -> bool:
         # Running runs of this automation / concurrency key / project, counted once per claim.
@@ -124,6 +143,7 @@ def claim(
         return bool(running[key] < cap)
 
     def choose(candidate: Any) -> None:
+        agent_name, agent_cap = agent_caps.get(candidate.agent_id or "", ("", None))
         limits = [
             ("automation", candidate.automation_id, _RUNS.c.automation_id, candidate.concurrency),
             (
@@ -132,11 +152,21 @@ def claim(
                 _RUNS.c.concurrency_key,
                 1 if candidate.concurrency_key_limit is None else candidate.concurrency_key_limit,
             ),
-            ("project", candidate.project_id, _RUNS.c.project_id, project_limit or None),
+            (
+                "project",
+                candidate.project_id,
+                _RUNS.c.project_id,
+                project_caps.get(candidate.project_id) or project_limit or None,
+            ),
+            ("agent", candidate.agent_id, _RUNS.c.agent_id, agent_cap),
         ]
         applicable = [(s, v, c, cap) for s, v, c, cap in limits if v is not None]
-        if not all(room(s, v, c, cap) for s, v, c, cap in applicable):
-            return
+        for scope, value, column, cap in applicable:
+            if not room(scope, value, column, cap):
+                reason = f"concurrency: {scope}" + (f" {agent_name}" if scope == "agent" else "")
+                if candidate.waiting_reason != reason:
+                    held.setdefault(reason, []).append(candidate.id)
+                return
         for scope, value, _, cap in applicable:
             if cap is not None:
                 running[(scope, value)] += 1
@@ -150,12 +180,15 @@ def claim(
         if seen:
             query = query.where(_RUNS.c.id.not_in(seen))
         candidates = _ready(tx, query, {"now": now, "limit": window}, postgresql)
+        caps_of(candidates)
         for candidate in candidates:
             if len(chosen) < limit:
                 choose(candidate)
         if len(chosen) >= limit or len(candidates) < window:
             break
         seen += [c.id for c in candidates]
+    for reason, ids in held.items():
+        tx.execute(update(_RUNS).where(_RUNS.c.id.in_(ids)).values(waiting_reason=reason))
     if not chosen:
         return []
     taken = {

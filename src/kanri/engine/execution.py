@@ -4,6 +4,7 @@ waits, retries and failures, to the run's completion, a wait, or a failure."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -12,14 +13,16 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from kanri.core import audit
 from kanri.core.canonical import non_finite_paths
 from kanri.core.errors import KanriError
 from kanri.core.time import utcnow
-from kanri.engine import fencing, run_log, templates
+from kanri.engine import fencing, registry, run_log, templates
 from kanri.engine.advance import UNFINISHED, Advance, Done
 from kanri.engine.checkpoint import checkpoint, park
 from kanri.engine.claim import Claimed, RunState
-from kanri.engine.ports import Verdict, ports
+from kanri.engine.ports import NamedValues, Verdict, ports
+from kanri.engine.redaction import Redactor
 from kanri.engine.registry import (
     COMMON_FIELDS,
     END,
@@ -30,7 +33,7 @@ from kanri.engine.registry import (
     kinds,
     policy_wait,
 )
-from kanri.engine.states import RUN_GATE
+from kanri.engine.states import RUN_GATE, system_principal
 from kanri.engine.statuses import ApprovalStatus, StepStatus
 
 if TYPE_CHECKING:
@@ -59,6 +62,36 @@ def _finite(outcome: Outcome, emitted: list[tuple[str, dict[str, Any]]]) -> Outc
     return Fail(message, retryable=False)
 
 
+def _read_named(
+    tx: Session,
+    run_id: str,
+    attempt: int,
+    step_id: str,
+    master_secret: bytes,
+    secrets: set[str] | None,
+    variables: set[str] | None,
+) -> NamedValues:
+    """The secrets and variables of the run's environment a step reads; each read of
+    secrets is audited on the run (names and versions, never values). Fenced."""
+    run = fencing.fenced(tx, run_id, attempt)
+    named = ports().secrets.read_named(
+        tx, master_secret, run.project_id, run.environment_id, secrets, variables
+    )
+    if named.secrets:
+        read = [{"name": name, "version": named.secrets[name][1]} for name in sorted(named.secrets)]
+        audit.record(
+            tx,
+            system_principal(run),
+            "secret.read",
+            "run",
+            run.id,
+            {"step_id": {"to": step_id}, "secrets": {"to": read}},
+            project_id=run.project_id,
+            chained=False,  # with the run's transitions: chained by the background chainer
+        )
+    return named
+
+
 class RunExecution:
     """Executes one claimed run from its cursor to completion, a wait, or a failure."""
 
@@ -69,6 +102,8 @@ class RunExecution:
         self.pending: list[Done] = []  # completed pure steps not checkpointed yet
         self.facts: Any = None  # what the run's policies read (the `Policies` port's)
         self.started: set[str] = set()  # ids of the steps this attempt has started
+        # The values of the secrets this execution read: what it writes is redacted of them.
+        self.redactor = Redactor()
 
     async def _advance(self, state: RunState, outputs: Any = UNFINISHED) -> None:
         """Write the pending checkpoints (and with `outputs`, the run's completion)."""
@@ -109,6 +144,8 @@ class RunExecution:
             if self.pending and step["kind"] not in PURE_KINDS:
                 await self._advance(state)  # pure steps before it are never run again
             outcome, started, logs, emitted = await self._attempt(state, step, resumed)
+            if self.redactor:
+                outcome, logs, emitted = self._redacted(outcome, logs, emitted)
             outcome = _finite(outcome, emitted)
             resumed_seq = seq - 1 if resumed is not None else None
             if isinstance(outcome, Wait | Fail):
@@ -158,16 +195,21 @@ class RunExecution:
             position = len(steps) if cursor == END else index[cursor]
         outputs = last_output
         if state.definition.get("outputs") is not None:
+            named = await self._named(state, state.definition["outputs"], "outputs")
+            if isinstance(named, str):
+                await self._fail(state, named, None)
+                return
             try:
                 outputs = await templates.render_async(
                     state.definition["outputs"],
-                    self._context(state),
+                    {**self._context(state), **named},
                     "outputs",
                     self.engine.services.template_limits,
                 )
             except templates.TemplateError as exc:
                 await self._fail(state, str(exc), None)
                 return
+            outputs = self.redactor.value(outputs)
         elif state.outputs and last_output is None:
             final = steps[-1]["id"]
             outputs = state.outputs.get(final, {}).get("output")
@@ -269,7 +311,14 @@ class RunExecution:
             self.facts, action, step_kind=step["kind"], http_host=host, agent=agent
         )
         if decision.considered:
-            await self.db.write(policies.record, state.run_id, state.attempt, step["id"], decision)
+            recorded = decision
+            if self.redactor:
+                recorded = dataclasses.replace(
+                    decision,
+                    reasons=self.redactor.value(decision.reasons),
+                    evidence=self.redactor.value(decision.evidence),
+                )
+            await self.db.write(policies.record, state.run_id, state.attempt, step["id"], recorded)
         if decision.decision == "denied":
             details = {
                 "stop_reason": "denied",
@@ -288,7 +337,70 @@ class RunExecution:
             "steps": state.outputs,
             "run": {"id": state.run_id, "attempt": state.attempt},
             "env": {"id": state.environment_id},
+            "secrets": {},
+            "vars": {},
         }
+
+    async def _named(self, state: RunState, value: Any, path: str) -> dict[str, Any] | str:
+        """The `secrets` and `vars` of the template context of `value` (only what its
+        templates read; all of them when a name is computed), read now so a new version
+        counts from the next step on; or the message naming a literal name that is not set
+        in the run's environment. The secrets read join the redactor."""
+        secret_refs, any_secret = templates.referenced_names(value, "secrets", path)
+        variable_refs, any_variable = templates.referenced_names(value, "vars", path)
+        if not (secret_refs or any_secret or variable_refs or any_variable):
+            return {}
+        try:
+            named: NamedValues = await self.db.write(
+                _read_named,
+                state.run_id,
+                state.attempt,
+                path,
+                self.engine.services.kanri.settings.secret,
+                None if any_secret else {name for _, name in secret_refs},
+                None if any_variable else {name for _, name in variable_refs},
+            )
+        except ValueError as exc:  # a secret stored under another server secret key
+            return f"{path}: {exc}"
+        for name, (secret, _version) in named.secrets.items():
+            self.redactor.add(name, secret)
+        for at, name in secret_refs:
+            if name not in named.secrets:
+                return f"{at}: secret '{name}' is not set in the run's environment"
+        for at, name in variable_refs:
+            if name not in named.variables:
+                return f"{at}: variable '{name}' is not set in the run's environment"
+        secrets = {name: secret for name, (secret, _version) in named.secrets.items()}
+        return {"secrets": secrets, "vars": named.variables}
+
+    def _redacted(
+        self,
+        outcome: Outcome,
+        logs: list[tuple[str, str]],
+        emitted: list[tuple[str, dict[str, Any]]],
+    ) -> tuple[Outcome, list[tuple[str, str]], list[tuple[str, dict[str, Any]]]]:
+        """A step's outcome, logs and events without the values of the secrets read."""
+        redact = self.redactor
+        if isinstance(outcome, registry.Done):
+            outcome = dataclasses.replace(outcome, output=redact.value(outcome.output))
+        elif isinstance(outcome, Fail):
+            outcome = dataclasses.replace(
+                outcome, message=redact.text(outcome.message), details=redact.value(outcome.details)
+            )
+        elif isinstance(outcome, Wait):
+            approval, child = outcome.approval, outcome.child
+            if approval is not None:
+                approval = dataclasses.replace(
+                    approval,
+                    message=redact.text(approval.message),
+                    extra=redact.value(approval.extra),
+                )
+            if child is not None:
+                child = dataclasses.replace(child, inputs=redact.value(child.inputs))
+            outcome = dataclasses.replace(outcome, approval=approval, child=child)
+        logs = [(level, redact.text(message)) for level, message in logs]
+        emitted = [(event_type, redact.value(data)) for event_type, data in emitted]
+        return outcome, logs, emitted
 
     async def _attempt(
         self, state: RunState, step: dict[str, Any], resumed: dict[str, Any] | None
@@ -328,6 +440,16 @@ class RunExecution:
         try:
             own = kind.config.model_fields
             raw = {k: v for k, v in step.items() if k not in COMMON_FIELDS or k in own}
+            scanned = {  # raw expressions (a condition's `if`) are read as expressions
+                k: f"{{{{ {v} }}}}"
+                if k in kind.config.raw_fields and isinstance(v, str) and "{{" not in v
+                else v
+                for k, v in raw.items()
+            }
+            named = await self._named(state, scanned, step["id"])
+            if isinstance(named, str):
+                return Fail(named, retryable=False), started, logs, emitted
+            context.named = named
             # A kind may own `timeout_seconds` (an approval's deadline); else it bounds the step,
             # its templates' rendering included.
             timeout = None if "timeout_seconds" in own else step.get("timeout_seconds")
@@ -456,5 +578,6 @@ class RunExecution:
     ) -> None:
         error = {"message": message, "step_id": step_id, **(details or {})}
         error.pop("stop_reason", None)
+        error = self.redactor.value(error)
         await self._advance(state)
         await self.db.write(fencing.fail, state.run_id, state.attempt, error, stop_reason)

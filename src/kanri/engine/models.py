@@ -43,6 +43,8 @@ class RunRow(Base):
     cursor: Mapped[str | None] = mapped_column(String(100))
     # Where a fork, retry or resume goes on once its start passes the policy gate again.
     restart_step: Mapped[str | None] = mapped_column(String(100), default=None)
+    # A ready run a concurrency limit holds back: which (`concurrency: project`, …).
+    waiting_reason: Mapped[str | None] = mapped_column(String(200), default=None)
     concurrency_key: Mapped[str | None] = mapped_column(String(200))
     parent_run_id: Mapped[str | None] = mapped_column(String(40))
     parent_step_id: Mapped[str | None] = mapped_column(String(100))

@@ -1,14 +1,17 @@
 """The engine's ports: what it asks of the features, as protocols they implement.
 
 The engine knows no feature. It runs what a definition says, keeps the run tables, and asks
-three questions of the rest of kanri through these protocols, which `kanri.wiring` fills at
+its questions of the rest of kanri through these protocols, which `kanri.wiring` fills at
 start-up with the features' modules that implement them:
 
 - `Projects`: a project's settings (its organization, whether it may reach private
-  networks) — `kanri.tenancy`;
+  networks, how many of its runs may run at once) — `kanri.tenancy`;
+- `Agents`: how many runs of an agent may run at once — `kanri.agents`;
 - `Policies`: what a run's policies read of it (read with its claim) and the verdict on an
   action (the run's start, a step, an HTTP call, an agent's tool call) — `kanri.governance`;
-- `ChildRuns`: start another automation's run for an `automation` step — `kanri.runs`.
+- `ChildRuns`: start another automation's run for an `automation` step — `kanri.runs`;
+- `Secrets`: the secrets and variables of a run's environment that its templates read
+  (`{{ secrets.NAME }}`, `{{ vars.NAME }}`) — `kanri.secrets`.
 
 A process that runs the engine without wiring it first fails on first use with a clear
 error rather than running without policies.
@@ -37,6 +40,16 @@ class ProjectFacts(Protocol):
 class Projects(Protocol):
     def project_settings(self, tx: Session, project_id: str) -> ProjectFacts | None:
         """The project's settings; None when it is gone (a run may outlive its project)."""
+        ...
+
+    def run_limits(self, tx: Session, project_ids: set[str]) -> dict[str, int | None]:
+        """Each project's `max_running_runs` (None: the server's default)."""
+        ...
+
+
+class Agents(Protocol):
+    def agent_limits(self, tx: Session, agent_ids: set[str]) -> dict[str, tuple[str, int | None]]:
+        """Each agent's name and `concurrency` (None: no limit); gone agents are left out."""
         ...
 
 
@@ -109,10 +122,35 @@ class ChildRuns(Protocol):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NamedValues:
+    """The secrets (value and version) and variables of an environment a step reads."""
+
+    secrets: dict[str, tuple[str, int]] = field(default_factory=dict)
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+class Secrets(Protocol):
+    def read_named(
+        self,
+        tx: Session,
+        master_secret: bytes,
+        project_id: str,
+        environment_id: str | None,
+        secrets: set[str] | None,
+        variables: set[str] | None,
+    ) -> NamedValues:
+        """The environment's secrets and variables of these names (None: all of them; an
+        empty set: none); names that do not exist are left out. Marks the secrets used."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
 class Ports:
     projects: Projects
     policies: Policies
     child_runs: ChildRuns
+    secrets: Secrets
+    agents: Agents
 
 
 _WIRED: list[Ports] = []

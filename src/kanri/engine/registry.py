@@ -141,6 +141,8 @@ class StepContext:
     # step: no failed try, no jump back to it): nothing it records (model calls, tool
     # calls, approvals) can exist yet. False: it may have.
     fresh: bool = False
+    # The environment's secrets and variables the step's templates read (`secrets`, `vars`).
+    named: dict[str, Any] = field(default_factory=dict)
 
     def template_context(self) -> dict[str, Any]:
         return {
@@ -148,6 +150,9 @@ class StepContext:
             "steps": self.steps,
             "run": {"id": self.run_id, "attempt": self.attempt},
             "env": {"id": self.environment_id},
+            "secrets": {},
+            "vars": {},
+            **self.named,
         }
 
 

@@ -198,6 +198,37 @@ def referenced_steps(value: Any) -> set[str]:
     return found
 
 
+def referenced_names(value: Any, root: str, path: str = "") -> tuple[list[tuple[str, str]], bool]:
+    """What template strings in `value` read of the mapping named `root` (`secrets`, `vars`).
+
+    Returns the (path, name) of every literal `root.NAME` or `root["NAME"]`, in document
+    order, and whether some template reads `root` otherwise (a computed name, the whole
+    mapping), in which case any name may be read. Strings that do not parse are skipped
+    (`check` reports them). Raises nothing.
+    """
+    found: list[tuple[str, str]] = []
+    computed = False
+    for at, source in _template_strings(value, path):
+        try:
+            tree = _parse(source)
+        except (TemplateSyntaxError, RecursionError):
+            continue
+        literal = 0
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+            assert isinstance(node, nodes.Getattr | nodes.Getitem)
+            if not (isinstance(node.node, nodes.Name) and node.node.name == root):
+                continue
+            if isinstance(node, nodes.Getattr):
+                found.append((at, node.attr))
+                literal += 1
+            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                found.append((at, node.arg.value))
+                literal += 1
+        reads = sum(1 for node in tree.find_all(nodes.Name) if node.name == root)
+        computed = computed or reads > literal
+    return found, computed
+
+
 def _runtime_message(exc: Exception) -> str:
     if isinstance(exc, SecurityError):
         return f"not allowed: {exc.message}"

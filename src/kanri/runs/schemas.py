@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from kanri.automations.schemas import Labels
 from kanri.core.schemas import Model, Resource, VersionChoice, examples
@@ -31,6 +31,12 @@ class Run(Resource):
     version: int | None = Field(description="the pinned version; null: the draft")
     status: RunStatus
     stop_reason: str | None
+    waiting_reason: str | None = Field(
+        default=None,
+        description="a pending run a concurrency limit holds back: which one "
+        "(`concurrency: project`, `concurrency: agent <name>`, `concurrency: automation`, "
+        "`concurrency: key`); null otherwise",
+    )
     inputs: dict[str, Any]
     outputs: Any = None
     error: dict[str, Any] | None
@@ -47,6 +53,12 @@ class Run(Resource):
     start_time: datetime | None
     end_time: datetime | None
     update_time: datetime
+
+    @model_validator(mode="after")
+    def _held_back_only_while_ready(self) -> Run:
+        if self.status not in (RunStatus.PENDING, RunStatus.WAITING):
+            self.waiting_reason = None
+        return self
 
 
 class RunStep(Resource):

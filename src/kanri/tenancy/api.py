@@ -11,7 +11,13 @@ from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.openapi import BODY_ID, link_to, operation_id
 from kanri.core.schemas import ListResponse
-from kanri.tenancy import api_key_service, environment_service, project_service, schemas
+from kanri.tenancy import (
+    api_key_service,
+    environment_service,
+    organization_service,
+    project_service,
+    schemas,
+)
 
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
@@ -21,6 +27,9 @@ router = APIRouter(generate_unique_id_function=operation_id)
 ProjectId = Annotated[str, Path(description="project id or name", max_length=100)]
 EnvironmentId = Annotated[str, Path(description="environment id or name", max_length=100)]
 KeyId = Annotated[str, Path(description="API key id", max_length=100)]
+AdminKeyId = Annotated[str, Path(description="admin key id", max_length=100)]
+OrgReader = Annotated[Principal, RequireSection("projects", "read", reach="organization")]
+OrgWriter = Annotated[Principal, RequireSection("projects", "write", reach="organization")]
 
 
 async def _create_key(
@@ -331,6 +340,110 @@ async def rotate_api_key(
         api_key_service.rotate_key,
         who,
         key_id,
+        body or schemas.ApiKeyRotate(),
+        kanri.key_pepper,
+        location=lambda k: f"/v1/api-keys/{k.id}",
+    )
+    kanri.auth_cache.invalidate("key")
+    return created
+
+
+# ---------------------------------------------------------------- the organization
+
+
+@router.get("/v1/organization", tags=["organizations"], operation_id="organization_get")
+async def get_organization(db: Db, who: OrgReader) -> schemas.OrganizationDetail:
+    """The admin key's organization: its name, how many projects it has, and the defaults
+    new projects start with."""
+    return await db.read(organization_service.get_organization, who)
+
+
+@router.patch("/v1/organization", tags=["organizations"], operation_id="organization_update")
+async def update_organization(
+    body: schemas.OrganizationUpdate, db: Db, who: OrgWriter
+) -> schemas.OrganizationDetail:
+    """Rename the organization (409 when another has the name) or change what new
+    projects' `max_running_runs` starts as (null: the server's default)."""
+    return await db.write(organization_service.update_organization, who, body)
+
+
+@router.get("/v1/organizations", tags=["organizations"])
+async def list_organizations(db: Db, who: OrgReader) -> ListResponse[schemas.Organization]:
+    """The organizations the admin key reaches: its own, one."""
+    return ListResponse(data=await db.read(organization_service.list_organizations, who))
+
+
+@router.post(
+    "/v1/admin-keys",
+    status_code=201,
+    tags=["organizations"],
+    responses=link_to("api_keys_get", key_id=BODY_ID),
+)
+async def create_admin_key(
+    body: schemas.AdminKeyCreate,
+    request: Request,
+    response: Response,
+    kanri: Runtime,
+    who: OrgWriter,
+    idempotency_key: idempotency.IdempotencyKey = None,
+) -> schemas.ApiKeyCreated:
+    """A new admin key of the organization (scopes `*`); the full key is in `key`, shown
+    only here."""
+    return await idempotency.create(
+        request,
+        response,
+        kanri.db,
+        who,
+        idempotency_key,
+        organization_service.create_admin_key,
+        who,
+        body,
+        kanri.key_pepper,
+        location=lambda k: f"/v1/api-keys/{k.id}",
+    )
+
+
+@router.get("/v1/admin-keys", tags=["organizations"])
+async def list_admin_keys(db: Db, params: Listing, who: OrgReader) -> ListResponse[schemas.ApiKey]:
+    """The organization's admin keys: prefix and last four characters only."""
+    return ListResponse.of(await db.read(organization_service.list_admin_keys, who, params))
+
+
+@router.delete("/v1/admin-keys/{admin_key_id}", tags=["organizations"])
+async def revoke_admin_key(
+    admin_key_id: AdminKeyId, kanri: Runtime, who: OrgWriter
+) -> schemas.ApiKey:
+    """Revoke an admin key at once (409 for the organization's last working one)."""
+    key = await kanri.db.write(organization_service.revoke_admin_key, who, admin_key_id)
+    kanri.auth_cache.invalidate("key")
+    return key
+
+
+@router.post(
+    "/v1/admin-keys/{admin_key_id}/rotate",
+    status_code=201,
+    tags=["organizations"],
+    responses=link_to("api_keys_get", key_id=BODY_ID),
+)
+async def rotate_admin_key(
+    admin_key_id: AdminKeyId,
+    request: Request,
+    response: Response,
+    kanri: Runtime,
+    who: OrgWriter,
+    idempotency_key: idempotency.IdempotencyKey = None,
+    body: schemas.ApiKeyRotate | None = None,
+) -> schemas.ApiKeyCreated:
+    """Replace an admin key; the old one keeps working for `grace_period_seconds`."""
+    created = await idempotency.create(
+        request,
+        response,
+        kanri.db,
+        who,
+        idempotency_key,
+        organization_service.rotate_admin_key,
+        who,
+        admin_key_id,
         body or schemas.ApiKeyRotate(),
         kanri.key_pepper,
         location=lambda k: f"/v1/api-keys/{k.id}",

@@ -16,6 +16,8 @@ class OrganizationRow(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # What a new project's `max_running_runs` starts as (None: the server's default).
+    default_max_running_runs: Mapped[int | None] = mapped_column(Integer, default=None)
     create_time: Mapped[datetime]
     update_time: Mapped[datetime]
 
@@ -33,6 +35,8 @@ class ProjectRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     rate_limit_per_minute: Mapped[int] = mapped_column(Integer)
     allow_private_network: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Runs of the project running at once (None: the server's KANRI_PROJECT_MAX_RUNNING_RUNS).
+    max_running_runs: Mapped[int | None] = mapped_column(Integer, default=None)
     create_time: Mapped[datetime]
     update_time: Mapped[datetime]
 

@@ -21,7 +21,7 @@ from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.time import utcnow
 from kanri.tenancy import schemas
 from kanri.tenancy.environment_service import insert_environment
-from kanri.tenancy.models import ApiKeyRow, EnvironmentRow, ProjectRow
+from kanri.tenancy.models import ApiKeyRow, EnvironmentRow, OrganizationRow, ProjectRow
 
 DEFAULT_ENVIRONMENTS = ("production", "development")
 
@@ -41,6 +41,7 @@ PROJECT_FIELDS = (
     "description",
     "rate_limit_per_minute",
     "allow_private_network",
+    "max_running_runs",
 )
 
 
@@ -87,6 +88,9 @@ def create_project(
         description=body.description,
         rate_limit_per_minute=body.rate_limit_per_minute or default_rate_limit,
         allow_private_network=body.allow_private_network,
+        max_running_runs=tx.execute(
+            select(OrganizationRow.default_max_running_runs).where(OrganizationRow.id == org)
+        ).scalar_one_or_none(),
         create_time=now,
         update_time=now,
     )
@@ -144,6 +148,8 @@ def update_project(
         )
     for name, value in patch.items():
         setattr(row, name, value)
+    if "max_running_runs" in body.model_fields_set:  # null: back to the server's default
+        row.max_running_runs = body.max_running_runs
     changes = audit.changes_between(before, _snapshot(row, PROJECT_FIELDS))
     if changes:
         row.update_time = utcnow()

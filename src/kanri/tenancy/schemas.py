@@ -28,6 +28,37 @@ class Organization(Resource):
     update_time: datetime
 
 
+class OrganizationDetail(Organization):
+    project_count: int = Field(description="projects of the organization")
+    default_max_running_runs: int | None = Field(
+        description="what a new project's `max_running_runs` starts as; null: the server's default"
+    )
+
+
+class OrganizationUpdate(Model):
+    model_config = examples({"name": "Acme", "default_max_running_runs": 20})
+
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
+    default_max_running_runs: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="what new projects' `max_running_runs` starts as; null: the server's default",
+    )
+
+
+class AdminKeyCreate(Model):
+    model_config = examples({"name": "ops laptop", "expires_at": "2031-01-01T00:00:00Z"})
+
+    name: DisplayName
+    expires_at: UtcDatetime | None = Field(
+        default=None, description="RFC 3339 with an offset, in the future"
+    )
+
+
 class ProjectCreate(Model):
     model_config = examples(
         {
@@ -55,6 +86,13 @@ class ProjectUpdate(Model):
     description: Description | None = None
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
     allow_private_network: bool | None = None
+    max_running_runs: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="runs of the project running at once; null: the server's default "
+        "(`KANRI_PROJECT_MAX_RUNNING_RUNS`)",
+    )
 
 
 class Project(Resource):
@@ -65,6 +103,9 @@ class Project(Resource):
     description: str
     rate_limit_per_minute: int
     allow_private_network: bool
+    max_running_runs: int | None = Field(
+        description="runs of the project running at once; null: the server's default"
+    )
     create_time: datetime
     update_time: datetime
 

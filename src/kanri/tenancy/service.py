@@ -127,6 +127,17 @@ def project_settings(tx: Session, project_id: str) -> ProjectSettings | None:
     )
 
 
+def run_limits(tx: Session, project_ids: set[str]) -> dict[str, int | None]:
+    """Each project's `max_running_runs` (None: the server's default); the engine's claim
+    asks for the projects of its candidates."""
+    rows = tx.execute(
+        select(ProjectRow.id, ProjectRow.max_running_runs).where(
+            ProjectRow.id.in_(sorted(project_ids))
+        )
+    )
+    return {row.id: row.max_running_runs for row in rows}
+
+
 def with_private_network_flag(
     stmt: Select[*tuple[Any, ...]], project_id: ColumnElement[str] | InstrumentedAttribute[str]
 ) -> Select[*tuple[Any, ...]]:
