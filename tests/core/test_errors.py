@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from kanri.app import create_app
 from kanri.config import Settings
+from kanri.core.errors import Conflict
 from kanri.core.http import json_depth
 from tests.factories import Tenant
 
@@ -180,3 +181,10 @@ async def test_an_unpaired_surrogate_escape_is_refused_and_a_pair_is_kept(
     )
     assert paired.status_code == 201
     assert paired.json()["description"] == "\U0001f60d"
+
+
+@pytest.mark.parametrize("member", ["status", "type", "code", "request_id"])
+def test_an_extension_cannot_overwrite_a_member_every_problem_has(member: str) -> None:
+    with pytest.raises(TypeError, match=member):
+        Conflict("taken", **{member: "hidden"})
+    assert Conflict("taken", item_status="hidden").problem("req_1")["status"] == 409

@@ -5243,7 +5243,7 @@ export interface components {
         KeywordList: {
             /**
              * Words
-             * @description words or phrases
+             * @description words or phrases, 1 to 200 characters each
              */
             words: string[];
             /**

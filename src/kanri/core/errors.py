@@ -23,6 +23,10 @@ class FieldError:
         return out
 
 
+# Members every problem has; extensions (`conflicting_id`, …) take other names.
+RESERVED_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "errors", "request_id"})
+
+
 class KanriError(Exception):
     """Base of every error a client may see. Subclasses fix `status`, `code` and `title`."""
 
@@ -38,6 +42,9 @@ class KanriError(Exception):
         headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> None:
+        clash = RESERVED_MEMBERS & extra.keys()
+        if clash:  # an extension member must not overwrite one of RFC 9457's (or ours)
+            raise TypeError(f"problem members {sorted(clash)} are reserved")
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors or []

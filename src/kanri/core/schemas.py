@@ -91,6 +91,8 @@ def text_or_datetime(value: Any) -> Any:
     raise PydanticCustomError("datetime_type", "an RFC 3339 date-time string")
 
 
+# A time written as RFC 3339 text (an offset optional: without one, the reader decides).
+DatetimeText = Annotated[datetime, BeforeValidator(text_or_datetime)]
 # An RFC 3339 string in requests (never a number of seconds), a datetime in code.
 UtcDatetime = Annotated[
     datetime, Field(strict=False), BeforeValidator(text_or_datetime), AfterValidator(_utc)

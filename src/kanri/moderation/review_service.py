@@ -49,7 +49,7 @@ def claim(tx: Session, who: Principal, ref: str, body: schemas.Claim) -> schemas
     Claiming again extends your own lease."""
     row = service.item_row(tx, who, ref)
     if row.status != "flagged":
-        raise Conflict(f"the item is {row.status}, not in the review queue", status=row.status)
+        raise Conflict(f"the item is {row.status}, not in the review queue", item_status=row.status)
     me = _reviewer(who)
     now = utcnow()
     taken = tx.execute(

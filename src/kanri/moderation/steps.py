@@ -5,13 +5,13 @@ system actor `run:<id>`."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import Field, ValidationError
 
 from kanri.core.auth import Principal
 from kanri.core.errors import KanriError
+from kanri.core.schemas import DatetimeText
 from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
 from kanri.moderation import flows, schemas, service
 
@@ -39,7 +39,7 @@ class ScanConfig(StepConfig):
     """Re-moderate items (not those a reviewer decided); the output is `{scanned, flagged,
     actions}`."""
 
-    since: datetime | None = Field(default=None, description="items created since")
+    since: DatetimeText | None = Field(default=None, description="items created since")
     filter: str | None = Field(default=None, max_length=2000, description="AIP-160 as the list")
     limit: int = Field(default=1000, ge=1, le=100_000, description="items at most")
 

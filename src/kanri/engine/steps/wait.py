@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from datetime import UTC, timedelta
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from kanri.core.schemas import text_or_datetime
+from kanri.core.schemas import DatetimeText
 from kanri.core.time import utcnow
 from kanri.engine.registry import Done, Outcome, StepConfig, StepContext, Wait, step_kind
 
@@ -23,7 +22,7 @@ class WaitConfig(StepConfig):
         strict=True,  # a number, not `false` or "30"
         description="how long to wait (or `until`)",
     )
-    until: Annotated[datetime, BeforeValidator(text_or_datetime)] | None = Field(
+    until: DatetimeText | None = Field(
         default=None, description="when to go on (or `seconds`); without an offset: UTC"
     )
 
