@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -185,6 +186,7 @@ async def test_an_unpaired_surrogate_escape_is_refused_and_a_pair_is_kept(
 
 @pytest.mark.parametrize("member", ["status", "type", "code", "request_id"])
 def test_an_extension_cannot_overwrite_a_member_every_problem_has(member: str) -> None:
+    extension: dict[str, Any] = {member: "hidden"}
     with pytest.raises(TypeError, match=member):
-        Conflict("taken", **{member: "hidden"})
+        Conflict("taken", **extension)
     assert Conflict("taken", item_status="hidden").problem("req_1")["status"] == 409
