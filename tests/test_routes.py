@@ -190,6 +190,7 @@ PLACEHOLDERS = {
     "judge_id": "jdg_x",
     "namespace": "kns_x",
     "entry_id": "walk",
+    "report_id": "rpt_x",
 }
 
 
@@ -312,6 +313,10 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         headers=other.headers,
     )
     namespace = await make_namespace(client, other)
+    their_report = await client.post(
+        "/v1/reports", json={"type": "daily", "title": "t", "content": "c"}, headers=other.headers
+    )
+    assert their_report.status_code == 201, their_report.text
     entry = await put_entry(client, other, namespace["id"], "walk", "a walk in the park")
     ids = {
         "project_id": other.project_id,
@@ -339,6 +344,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "judge_id": their_judge.json()["id"],
         "namespace": namespace["id"],
         "entry_id": entry["id"],
+        "report_id": their_report.json()["id"],
     }
     checked = 0
     for method, route in _guarded(app):

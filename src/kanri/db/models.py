@@ -9,8 +9,10 @@ from kanri.engine import models as run_models
 from kanri.governance import models as governance_models
 from kanri.judges import models as judge_models
 from kanri.knowledge import models as knowledge_models
+from kanri.observability import models as observability_models
 from kanri.providers import models as provider_models
 from kanri.records import models as record_models
+from kanri.reports import models as report_models
 from kanri.schedules import models as schedule_models
 from kanri.tenancy import models as tenancy_models
 from kanri.webhooks import models as webhook_models
@@ -24,8 +26,10 @@ __all__ = [
     "governance_models",
     "judge_models",
     "knowledge_models",
+    "observability_models",
     "provider_models",
     "record_models",
+    "report_models",
     "run_models",
     "schedule_models",
     "tenancy_models",

@@ -1,0 +1,149 @@
+"""Routes of observability (section `observability`): ingest of logs, metrics and business
+events (`observability:write`, answered 207 with one result per item), and their queries
+(`observability:read`). Environment-scoped: the key's environment or `Kanri-Environment`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+from sqlalchemy import ColumnElement
+
+from kanri.core import sse
+from kanri.core.auth import Principal, RequireSection
+from kanri.core.deps import Db, Listing, Runtime
+from kanri.core.filtering import DEFAULT_MAX_FILTER_LENGTH
+from kanri.core.ids import ulid_at
+from kanri.core.openapi import operation_id
+from kanri.core.schemas import ListResponse, UtcDatetime
+from kanri.core.time import utcnow
+from kanri.db.database import Database
+from kanri.observability import ingest, query, schemas
+
+router = APIRouter(tags=["observability"], generate_unique_id_function=operation_id)
+Reader = Annotated[Principal, RequireSection("observability", "read")]
+Writer = Annotated[Principal, RequireSection("observability", "write")]
+INGEST_BODY_BYTES = 4 * 1024 * 1024
+INGEST_PATHS = ("/v1/logs:ingest", "/v1/metrics:ingest", "/v1/events:ingest")
+TAIL_POLL_SECONDS = 0.5
+TAIL_BATCH = 500
+Start = Annotated[
+    UtcDatetime | None, Query(alias="from", description="at or after this time (RFC 3339)")
+]
+End = Annotated[UtcDatetime | None, Query(alias="to", description="before this time (RFC 3339)")]
+_BATCH: dict[int | str, dict[str, Any]] = {
+    207: {"description": "one result per item: 201 stored, 409 duplicate id, 422 invalid"}
+}
+
+
+@router.post("/v1/logs:ingest", status_code=207, responses=_BATCH)
+async def ingest_logs(body: schemas.IngestBatch, db: Db, who: Writer) -> schemas.IngestResult:
+    """Store up to 1,000 log lines (4 MiB) `{id?, timestamp?, level, message, service,
+    attributes, trace_id, span_id}`. Each is checked on its own: the valid ones are stored
+    even when others fail. An `id` already stored answers 409 for that item; a timestamp
+    more than 7 days ahead or older than the retention (30 days) 422."""
+    return await db.write(ingest.ingest_logs, who, body.items)
+
+
+@router.post("/v1/metrics:ingest", status_code=207, responses=_BATCH)
+async def ingest_metrics(body: schemas.IngestBatch, db: Db, who: Writer) -> schemas.IngestResult:
+    """Store up to 1,000 metric points `{id?, timestamp?, name, type: counter|gauge|histogram,
+    value | {buckets, counts, sum, count}, unit, labels}`. A metric name has at most 1,000
+    label sets: a point of a new one past that is a 422 (`too_many_series`). Names starting
+    with `kanri.` are kanri's own."""
+    return await db.write(ingest.ingest_metrics, who, body.items)
+
+
+@router.post("/v1/events:ingest", status_code=207, responses=_BATCH)
+async def ingest_events(body: schemas.IngestBatch, db: Db, who: Writer) -> schemas.IngestResult:
+    """Store up to 1,000 business events `{id?, timestamp?, name, properties, user_id,
+    session_id, value}`, each answered on its own as logs are."""
+    return await db.write(ingest.ingest_events, who, body.items)
+
+
+@router.get("/v1/logs")
+async def list_logs(
+    db: Db, params: Listing, who: Reader, start: Start = None, end: End = None
+) -> ListResponse[schemas.LogLine]:
+    """Log lines of the environment, newest first. AIP-160 `filter` on level, service,
+    message (`message:"timeout"` is a substring match), attributes.*, trace_id, span_id,
+    time; `order_by` on time (and the other plain fields)."""
+    return ListResponse.of(await db.read(query.list_logs, who, params, start, end))
+
+
+@router.get(
+    "/v1/logs:tail",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "new log lines"}},
+)
+async def tail_logs(
+    kanri: Runtime,
+    who: Reader,
+    filter: Annotated[
+        str | None,
+        Query(description="AIP-160 filter, as GET /v1/logs", max_length=DEFAULT_MAX_FILTER_LENGTH),
+    ] = None,
+) -> StreamingResponse:
+    """Server-sent events of log lines as they are stored (`event: log`, `id` = the line's
+    id, `data` = the line), those matching `filter`. Lines stored from the moment the
+    stream opens; a comment every 15 s keeps a quiet connection open."""
+    who.project()
+    condition = query.LOG_FILTERS.compile(filter)  # a bad filter is a 400 before the stream
+    return sse.response(_tail(kanri.db, kanri.closing, who, condition))
+
+
+async def _tail(
+    db: Database, closing: asyncio.Event, who: Principal, condition: ColumnElement[bool] | None
+) -> AsyncIterator[str]:
+    after = ulid_at(int(utcnow().timestamp() * 1000))
+    yield sse.retry()
+    quiet = 0.0
+    while not closing.is_set():
+        lines = await db.read(query.tail_logs, who, condition, after, TAIL_BATCH)
+        for line in lines:
+            after = line.id
+            yield sse.frame(line.model_dump_json(), id=line.id, event="log")
+        if lines:
+            quiet = 0.0
+            continue
+        if quiet >= sse.HEARTBEAT_SECONDS:
+            quiet = 0.0
+            yield sse.HEARTBEAT
+        try:
+            await asyncio.wait_for(closing.wait(), TAIL_POLL_SECONDS)
+        except TimeoutError:
+            quiet += TAIL_POLL_SECONDS
+
+
+@router.post("/v1/metrics:query")
+async def query_metrics(body: schemas.MetricsQuery, db: Db, who: Reader) -> schemas.MetricsResult:
+    """Series of one metric: `[bucket start, value]` per step and per value of the
+    `group_by` labels. Aggregations sum, avg, min, max, count, rate (per second of the
+    step; counters are increments), p50, p90, p95, p99 (over histograms, interpolated
+    within buckets, and over raw gauge values). `filter` is AIP-160 on `labels.*`."""
+    return await db.read(query.query_metrics, who, body)
+
+
+@router.get("/v1/metrics")
+async def list_metrics(db: Db, who: Reader) -> schemas.MetricNameList:
+    """The environment's metric names with their type, unit, number of label sets and
+    each label's values."""
+    return await db.read(query.metric_names, who)
+
+
+@router.post("/v1/events:query")
+async def query_events(body: schemas.EventsQuery, db: Db, who: Reader) -> schemas.EventsResult:
+    """Business events per step: count, sum of `value` or unique users, per value of the
+    `group_by` terms (`name`, `properties.<key>`); `filter` is AIP-160 on name, user_id,
+    session_id, value, properties.*."""
+    return await db.read(query.query_events, who, body)
+
+
+@router.post("/v1/events:funnel")
+async def funnel_events(body: schemas.FunnelQuery, db: Db, who: Reader) -> schemas.FunnelResult:
+    """Conversion through `steps` (event names, in order) per user: how many users did
+    each step after the previous ones, within `within_seconds` of their first step."""
+    return await db.read(query.funnel, who, body)
