@@ -16,10 +16,8 @@ from kanri.core import sse
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.filtering import DEFAULT_MAX_FILTER_LENGTH
-from kanri.core.ids import ulid_at
 from kanri.core.openapi import operation_id
 from kanri.core.schemas import ListResponse, UtcDatetime
-from kanri.core.time import utcnow
 from kanri.db.database import Database
 from kanri.observability import ingest, query, schemas
 
@@ -98,7 +96,7 @@ async def tail_logs(
 async def _tail(
     db: Database, closing: asyncio.Event, who: Principal, condition: ColumnElement[bool] | None
 ) -> AsyncIterator[str]:
-    after = ulid_at(int(utcnow().timestamp() * 1000))
+    after = await db.read(query.tail_start, who)
     yield sse.retry()
     quiet = 0.0
     while not closing.is_set():

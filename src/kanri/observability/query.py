@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from kanri.core.auth import Principal
@@ -99,6 +99,14 @@ def list_logs(
         default_order="time desc",
     )
     return page.map(schemas.LogLine.model_validate)
+
+
+def tail_start(tx: Session, who: Principal) -> str:
+    """Where a tail opened now starts: after the newest line stored so far."""
+    newest = tx.execute(
+        _scoped(select(func.max(LogLineRow.id)), LogLineRow, who)
+    ).scalar_one_or_none()
+    return newest or ""
 
 
 def tail_logs(
