@@ -33,7 +33,7 @@ async def _logs(client: httpx.AsyncClient, tenant: Tenant, **params: Any) -> lis
 async def test_log_search_by_level_service_message_attributes_and_trace(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    lines = [
+    lines: list[dict[str, Any]] = [
         {"id": "1", "timestamp": _t(1), "level": "info", "message": "started", "service": "web"},
         {
             "id": "2",
