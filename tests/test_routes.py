@@ -191,6 +191,7 @@ PLACEHOLDERS = {
     "namespace": "kns_x",
     "entry_id": "walk",
     "report_id": "rpt_x",
+    "trace_id": "0af7651916cd43dd8448eb211c80319c",
 }
 
 
@@ -317,6 +318,18 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "/v1/reports", json={"type": "daily", "title": "t", "content": "c"}, headers=other.headers
     )
     assert their_report.status_code == 201, their_report.text
+    their_span = {
+        "traceId": PLACEHOLDERS["trace_id"],
+        "spanId": "b7ad6b7169203331",
+        "name": "walk",
+        "startTimeUnixNano": str(int(utcnow().timestamp() * 1e9)),
+    }
+    their_trace = await client.post(
+        "/v1/otlp/v1/traces",
+        json={"resourceSpans": [{"scopeSpans": [{"spans": [their_span]}]}]},
+        headers=other.headers,
+    )
+    assert their_trace.status_code == 200, their_trace.text
     entry = await put_entry(client, other, namespace["id"], "walk", "a walk in the park")
     ids = {
         "project_id": other.project_id,
@@ -345,6 +358,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "namespace": namespace["id"],
         "entry_id": entry["id"],
         "report_id": their_report.json()["id"],
+        "trace_id": PLACEHOLDERS["trace_id"],
     }
     checked = 0
     for method, route in _guarded(app):

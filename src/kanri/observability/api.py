@@ -5,27 +5,39 @@ events (`observability:write`, answered 207 with one result per item), and their
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from google.protobuf.message import Message
+from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
+from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 from sqlalchemy import ColumnElement
 
 from kanri.core import sse
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.filtering import DEFAULT_MAX_FILTER_LENGTH
-from kanri.core.openapi import operation_id
+from kanri.core.openapi import operation_id, problem_responses
 from kanri.core.schemas import ListResponse, UtcDatetime
 from kanri.db.database import Database
-from kanri.observability import ingest, query, schemas
+from kanri.observability import ingest, otlp, query, schemas, traces
 
 router = APIRouter(tags=["observability"], generate_unique_id_function=operation_id)
 Reader = Annotated[Principal, RequireSection("observability", "read")]
 Writer = Annotated[Principal, RequireSection("observability", "write")]
 INGEST_BODY_BYTES = 4 * 1024 * 1024
-INGEST_PATHS = ("/v1/logs:ingest", "/v1/metrics:ingest", "/v1/events:ingest")
+INGEST_PATHS = (
+    "/v1/logs:ingest",
+    "/v1/metrics:ingest",
+    "/v1/events:ingest",
+    "/v1/otlp/v1/logs",
+    "/v1/otlp/v1/metrics",
+    "/v1/otlp/v1/traces",
+)
+TraceId = Annotated[str, Path(description="trace id: 32 hexadecimal digits", max_length=32)]
 TAIL_POLL_SECONDS = 0.5
 TAIL_BATCH = 500
 Start = Annotated[
@@ -145,3 +157,107 @@ async def funnel_events(body: schemas.FunnelQuery, db: Db, who: Reader) -> schem
     """Conversion through `steps` (event names, in order) per user: how many users did
     each step after the previous ones, within `within_seconds` of their first step."""
     return await db.read(query.funnel, who, body)
+
+
+# ----------------------------------------------------------------------------------- OTLP
+
+_OTLP_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "an OTLP export request; `Content-Encoding: gzip` accepted",
+        "content": {
+            otlp.PROTOBUF: {"schema": {"type": "string", "format": "binary"}},
+            otlp.JSON: {"schema": {"type": "object"}},
+        },
+    }
+}
+_OTLP_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the export response (partial_success counts what was refused), in "
+        "the request's encoding",
+        "content": {
+            otlp.PROTOBUF: {"schema": {"type": "string", "format": "binary"}},
+            otlp.JSON: {"schema": {"type": "object"}},
+        },
+    },
+    **problem_responses(415),
+}
+
+
+async def _otlp(
+    request: Request,
+    db: Database,
+    who: Principal,
+    message: type[otlp.M],
+    export: Callable[..., Message],
+) -> Response:
+    media = otlp.media_type(request.headers.get("content-type"))
+    body = otlp.decompress(await request.body(), request.headers.get("content-encoding"))
+    parsed = otlp.parse(message, body, media)
+    answered = await db.write(export, who, parsed)
+    return Response(otlp.answer(answered, media), media_type=media)
+
+
+@router.post(
+    "/v1/otlp/v1/logs",
+    operation_id="otlp_logs_export",
+    response_class=Response,
+    responses=_OTLP_ANSWER,
+    openapi_extra=_OTLP_BODY,
+)
+async def export_otlp_logs(request: Request, db: Db, who: Writer) -> Response:
+    """OTLP/HTTP logs (`ExportLogsServiceRequest`, protobuf or JSON): point an
+    OpenTelemetry exporter's logs endpoint here with the key in the `Authorization`
+    header. Records become log lines (severity number → level, resource `service.name` →
+    service) stored as `POST /v1/logs:ingest` stores them."""
+    return await _otlp(
+        request, db, who, logs_service_pb2.ExportLogsServiceRequest, otlp.export_logs
+    )
+
+
+@router.post(
+    "/v1/otlp/v1/metrics",
+    operation_id="otlp_metrics_export",
+    response_class=Response,
+    responses=_OTLP_ANSWER,
+    openapi_extra=_OTLP_BODY,
+)
+async def export_otlp_metrics(request: Request, db: Db, who: Writer) -> Response:
+    """OTLP/HTTP metrics (`ExportMetricsServiceRequest`): gauges, sums (monotonic delta
+    sums as counters) and explicit-bucket histograms, data point attributes as labels."""
+    return await _otlp(
+        request, db, who, metrics_service_pb2.ExportMetricsServiceRequest, otlp.export_metrics
+    )
+
+
+@router.post(
+    "/v1/otlp/v1/traces",
+    operation_id="otlp_traces_export",
+    response_class=Response,
+    responses=_OTLP_ANSWER,
+    openapi_extra=_OTLP_BODY,
+)
+async def export_otlp_traces(request: Request, db: Db, who: Writer) -> Response:
+    """OTLP/HTTP traces (`ExportTraceServiceRequest`): spans stored in the span store that
+    `GET /v1/traces` reads; a span sent twice (same trace and span id) is stored once."""
+    return await _otlp(
+        request, db, who, trace_service_pb2.ExportTraceServiceRequest, otlp.export_traces
+    )
+
+
+# --------------------------------------------------------------------------------- traces
+
+
+@router.get("/v1/traces")
+async def list_traces(
+    db: Db, params: Listing, who: Reader, start: Start = None, end: End = None
+) -> ListResponse[schemas.Span]:
+    """Root spans (one per trace), newest first. AIP-160 `filter` on name, service,
+    status, kind, trace_id, duration_ms, attributes.*, start_time."""
+    return ListResponse.of(await db.read(traces.list_traces, who, params, start, end))
+
+
+@router.get("/v1/traces/{trace_id}")
+async def get_trace(trace_id: TraceId, db: Db, who: Reader) -> schemas.Trace:
+    """Every span of a trace as a tree: each span with its `children`, in start order."""
+    return await db.read(traces.get_trace, who, trace_id)

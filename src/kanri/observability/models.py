@@ -100,3 +100,31 @@ class BusinessEventRow(Base):
     session_id: Mapped[str | None] = mapped_column(String(200))
     value: Mapped[float | None] = mapped_column(Float)
     create_time: Mapped[datetime]
+
+
+class SpanRow(Base):
+    """One span of a trace: sent over OTLP, or of kanri's own work."""
+
+    __tablename__ = "obs_spans"
+    __table_args__ = (
+        UniqueConstraint("project_id", "environment_id", "trace_id", "span_id"),
+        Index(None, "project_id", "environment_id", "start_time", "id"),
+        Index(None, "start_time"),  # the retention sweep
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(40))
+    environment_id: Mapped[str] = mapped_column(String(40))
+    trace_id: Mapped[str] = mapped_column(String(32))
+    span_id: Mapped[str] = mapped_column(String(16))
+    parent_span_id: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20))
+    service: Mapped[str | None] = mapped_column(String(200))
+    start_time: Mapped[datetime]
+    end_time: Mapped[datetime]
+    duration_ms: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(10))  # unset | ok | error
+    status_message: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]]
+    create_time: Mapped[datetime]

@@ -300,3 +300,33 @@ class FunnelResult(Resource):
 
 def finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+class Span(Resource):
+    id: str
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    name: str
+    kind: str
+    service: str | None
+    start_time: datetime
+    end_time: datetime
+    duration_ms: float
+    status: str = Field(description="unset, ok or error")
+    status_message: str | None
+    attributes: dict[str, Any]
+
+
+class SpanNode(Span):
+    children: list[SpanNode] = Field(default_factory=list)
+
+
+class Trace(Resource):
+    trace_id: str
+    span_count: int
+    duration_ms: float = Field(description="from the first span's start to the last one's end")
+    roots: list[SpanNode] = Field(
+        description="spans without a parent in the trace (normally one), each with its "
+        "children, in start order"
+    )

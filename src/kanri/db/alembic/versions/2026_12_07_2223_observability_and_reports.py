@@ -2,7 +2,7 @@
 
 Revision ID: 0017
 Revises: 0014
-Create Date: 2026-12-07 22:11:36.740432
+Create Date: 2026-12-07 22:23:30.642939
 """
 
 from collections.abc import Sequence
@@ -161,6 +161,45 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "obs_spans",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("environment_id", sa.String(length=40), nullable=False),
+        sa.Column("trace_id", sa.String(length=32), nullable=False),
+        sa.Column("span_id", sa.String(length=16), nullable=False),
+        sa.Column("parent_span_id", sa.String(length=16), nullable=True),
+        sa.Column("name", sa.String(length=500), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("service", sa.String(length=200), nullable=True),
+        sa.Column("start_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("end_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("duration_ms", sa.Float(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("status_message", sa.Text(), nullable=True),
+        sa.Column(
+            "attributes",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("create_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_obs_spans")),
+        sa.UniqueConstraint(
+            "project_id",
+            "environment_id",
+            "trace_id",
+            "span_id",
+            name=op.f("uq_obs_spans_project_id_environment_id_trace_id_span_id"),
+        ),
+    )
+    with op.batch_alter_table("obs_spans", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_obs_spans_project_id_environment_id_start_time_id"),
+            ["project_id", "environment_id", "start_time", "id"],
+            unique=False,
+        )
+        batch_op.create_index(batch_op.f("ix_obs_spans_start_time"), ["start_time"], unique=False)
+
+    op.create_table(
         "reports",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("project_id", sa.String(length=40), nullable=False),
@@ -217,6 +256,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_reports_project_id_create_time"))
 
     op.drop_table("reports")
+    with op.batch_alter_table("obs_spans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_obs_spans_start_time"))
+        batch_op.drop_index(batch_op.f("ix_obs_spans_project_id_environment_id_start_time_id"))
+
+    op.drop_table("obs_spans")
     op.drop_table("obs_metric_series")
     with op.batch_alter_table("obs_metric_points", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_obs_metric_points_time"))
