@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from kanri.core import audit
 from kanri.core.auth import Principal
+from kanri.core.errors import FieldError
 from kanri.core.ids import new_id
 from kanri.core.time import utcnow
 from kanri.observability import schemas
@@ -55,10 +56,12 @@ class _Batch:
         result.status = 409
         result.id = None
         result.errors = [
-            schemas.ItemError(
-                field="id", message="an item with this id is already stored", code="duplicate"
-            )
+            _error(FieldError("id", "an item with this id is already stored", "duplicate"))
         ]
+
+
+def _error(error: FieldError) -> schemas.ItemError:
+    return schemas.ItemError(field=error.field, message=error.message, code=error.code)
 
 
 def _errors(exc: ValidationError) -> list[schemas.ItemError]:
@@ -81,21 +84,10 @@ def _time_error(
     moment: datetime, now: datetime, retention_days: int
 ) -> list[schemas.ItemError] | None:
     if moment > now + FUTURE_LIMIT:
-        return [
-            schemas.ItemError(
-                field="timestamp",
-                message="more than 7 days in the future",
-                code="timestamp_in_future",
-            )
-        ]
+        return [_error(FieldError("timestamp", "more than 7 days ahead", "timestamp_in_future"))]
     if moment < now - timedelta(days=retention_days):
-        return [
-            schemas.ItemError(
-                field="timestamp",
-                message=f"older than the retention ({retention_days} days)",
-                code="timestamp_expired",
-            )
-        ]
+        message = f"older than the retention ({retention_days} days)"
+        return [_error(FieldError("timestamp", message, "timestamp_expired"))]
     return None
 
 
@@ -301,14 +293,10 @@ def _limit_series(tx: Session, who: Principal, batch: _Batch, now: datetime, lim
             if counts.get(row["name"], 0) >= limit:
                 result.status = 422
                 result.id = None
-                result.errors = [
-                    schemas.ItemError(
-                        field="labels",
-                        message=f"metric '{row['name']}' already has {limit} label sets; "
-                        "this one would be more",
-                        code="too_many_series",
-                    )
-                ]
+                message = (
+                    f"metric '{row['name']}' already has {limit} label sets; this one would be more"
+                )
+                result.errors = [_error(FieldError("labels", message, "too_many_series"))]
                 continue
             counts[row["name"]] = counts.get(row["name"], 0) + 1
             new_series[key] = {
