@@ -19,7 +19,7 @@ from kanri.core.auth import Principal
 from kanri.core.errors import BadRequest, FieldError, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.pagination import ListParams, Page, paginate
-from kanri.observability import schemas
+from kanri.observability import own, schemas
 from kanri.observability.ingest import environment_of
 from kanri.observability.models import (
     BusinessEventRow,
@@ -257,25 +257,7 @@ def query_metrics(tx: Session, who: Principal, body: schemas.MetricsQuery) -> sc
     interpolate, as Prometheus' histogram_quantile); `rate` is per second of the step."""
     step = body.step_seconds
     count = _buckets(body.start, body.end, step)
-    stmt = _scoped(
-        select(
-            MetricPointRow.time,
-            MetricPointRow.value,
-            MetricPointRow.histogram,
-            MetricPointRow.labels,
-        ),
-        MetricPointRow,
-        who,
-    ).where(
-        MetricPointRow.name == body.name,
-        MetricPointRow.time >= body.start,
-        MetricPointRow.time < body.end,
-    )
-    condition = _body_filter(LABEL_FILTERS, body.filter)
-    if condition is not None:
-        stmt = stmt.where(condition)
-    rows = tx.execute(stmt.limit(MAX_POINTS + 1)).all()
-    _too_many(len(rows))
+    rows = _points(tx, who, body)
     groups: dict[tuple[str | None, ...], dict[int, Any]] = defaultdict(dict)
     for moment, value, histogram, labels in rows:
         key = tuple(labels.get(name) for name in body.group_by)
@@ -294,6 +276,38 @@ def query_metrics(tx: Session, who: Principal, body: schemas.MetricsQuery) -> sc
     return schemas.MetricsResult(
         name=body.name, aggregation=body.aggregation, step_seconds=step, series=series
     )
+
+
+def _points(tx: Session, who: Principal, body: schemas.MetricsQuery) -> list[Any]:
+    """(time, value, histogram, labels) of the metric's points in the window: kanri's own
+    metrics from the run tables, the others from the points ingested."""
+    if body.name.startswith(schemas.RESERVED_PREFIX):
+        metric = own.OWN.get(body.name)
+        if metric is None:
+            return []
+        found = metric.points(tx, who, body.start, body.end, _body_filter(metric.spec, body.filter))
+        _too_many(len(found))
+        return found
+    stmt = _scoped(
+        select(
+            MetricPointRow.time,
+            MetricPointRow.value,
+            MetricPointRow.histogram,
+            MetricPointRow.labels,
+        ),
+        MetricPointRow,
+        who,
+    ).where(
+        MetricPointRow.name == body.name,
+        MetricPointRow.time >= body.start,
+        MetricPointRow.time < body.end,
+    )
+    condition = _body_filter(LABEL_FILTERS, body.filter)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    rows = list(tx.execute(stmt.limit(MAX_POINTS + 1)).all())
+    _too_many(len(rows))
+    return rows
 
 
 def metric_names(tx: Session, who: Principal) -> schemas.MetricNameList:
@@ -315,7 +329,7 @@ def metric_names(tx: Session, who: Principal) -> schemas.MetricNameList:
             values = entry.labels.setdefault(key, [])
             if value not in values and len(values) < 100:
                 values.append(value)
-    return schemas.MetricNameList(data=list(names.values()))
+    return schemas.MetricNameList(data=[*names.values(), *own.names()])
 
 
 # ---------------------------------------------------------------------------------- events
