@@ -131,6 +131,8 @@ def _step_points(
         stmt = stmt.where(condition)
     found: list[Point] = []
     for started, ended, kind, status, automation_id in tx.execute(stmt):
+        if ended is None:  # the WHERE on end_time keeps these out
+            continue
         labels = {"kind": kind, "status": status}
         if automation_id:
             labels["automation_id"] = automation_id
