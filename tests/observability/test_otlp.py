@@ -6,15 +6,15 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import logging
 from typing import Any
 
 import httpx
+from opentelemetry._logs import SeverityNumber
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
 from opentelemetry.sdk.metrics import Counter, Histogram, MeterProvider
 from opentelemetry.sdk.metrics.export import (
@@ -42,16 +42,16 @@ def _send_logs(url: str, tenant: Tenant) -> None:
     )
     provider = LoggerProvider(resource=RESOURCE)
     provider.add_log_record_processor(SimpleLogRecordProcessor(exporter))
-    logger = logging.getLogger(f"otlp-test-{tenant.project_id}")
-    logger.propagate = False
-    logger.setLevel(logging.DEBUG)
-    handler = LoggingHandler(level=logging.DEBUG, logger_provider=provider)
-    logger.addHandler(handler)
+    logger = provider.get_logger("test")
     try:
-        logger.warning("disk almost full", extra={"disk": "sda"})
-        logger.error("payment failed")
+        logger.emit(
+            severity_number=SeverityNumber.WARN,
+            severity_text="WARNING",
+            body="disk almost full",
+            attributes={"disk": "sda"},
+        )
+        logger.emit(severity_number=SeverityNumber.ERROR, body="payment failed")
     finally:
-        logger.removeHandler(handler)
         provider.shutdown()
 
 
