@@ -20,6 +20,7 @@ from kanri.governance import gate
 from kanri.knowledge import steps as knowledge_steps
 from kanri.providers import service as providers
 from kanri.records import steps as record_steps
+from kanri.reports import steps as report_steps
 from kanri.runs import service as runs
 from kanri.tenancy import service as tenancy
 
@@ -32,6 +33,7 @@ STEP_MODULES = (
     event_steps,
     knowledge_steps,
     record_steps,
+    report_steps,
 )
 
 

@@ -14,9 +14,10 @@ from sqlalchemy.engine import Engine
 
 from kanri.core.models import AuditLogRow
 from kanri.core.time import rfc3339, utcnow
+from kanri.observability import ingest as module
 from kanri.observability.models import LogLineRow
 from kanri.runtime import Kanri
-from tests.factories import Tenant, bearer, make_key
+from tests.factories import Tenant, bearer, make_key, make_tenant
 from tests.observability.helpers import at, ingest, statuses
 
 
@@ -70,8 +71,6 @@ async def test_the_same_ids_sent_twice_are_stored_once(
 async def test_ids_are_per_environment_and_other_projects_never_see_the_lines(
     client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
 ) -> None:
-    from tests.factories import make_tenant
-
     other = await make_tenant(client, kanri)
     item = [{"id": "same", "message": "hello"}]
     assert statuses(await ingest(client, tenant, "logs", item)) == [201]
@@ -130,8 +129,6 @@ async def test_one_insert_per_table_and_one_audit_row_per_batch(
 async def test_metric_points_are_checked_by_type_and_labels_are_limited(
     client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kanri.observability import ingest as module
-
     monkeypatch.setattr(module, "SERIES_LIMIT", 3)
     points: list[dict[str, Any]] = [
         {"name": "requests", "type": "counter", "value": 1, "labels": {"route": f"/{n}"}}

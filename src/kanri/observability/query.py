@@ -55,7 +55,7 @@ EVENT_FILTERS = FilterSpec(
 )
 
 
-def _scoped(stmt: Select[Any], row: Any, who: Principal) -> Select[Any]:
+def _scoped(stmt: Any, row: Any, who: Principal) -> Any:
     return stmt.where(row.project_id == who.project(), row.environment_id == environment_of(who))
 
 
@@ -436,3 +436,38 @@ def funnel(tx: Session, who: Principal, body: schemas.FunnelQuery) -> schemas.Fu
             )
         )
     return schemas.FunnelResult(steps=steps)
+
+
+# --------------------------------------------------------------------------------- summary
+
+
+def summary(tx: Session, who: Principal, start: datetime, end: datetime) -> dict[str, Any]:
+    """What the `observability` report shows: log lines by level and service (errors and
+    fatals first), and the metric names with the most points, in [start, end)."""
+    logs = tx.execute(
+        _scoped(
+            select(LogLineRow.level, LogLineRow.service, func.count()),
+            LogLineRow,
+            who,
+        )
+        .where(LogLineRow.time >= start, LogLineRow.time < end)
+        .group_by(LogLineRow.level, LogLineRow.service)
+    ).all()
+    metrics = tx.execute(
+        _scoped(select(MetricPointRow.name, func.count()), MetricPointRow, who)
+        .where(MetricPointRow.time >= start, MetricPointRow.time < end)
+        .group_by(MetricPointRow.name)
+        .order_by(func.count().desc(), MetricPointRow.name)
+        .limit(20)
+    ).all()
+    rank = {level: index for index, level in enumerate(reversed(schemas.LEVELS))}
+    return {
+        "logs": sorted(
+            (
+                {"level": level, "service": service, "count": count}
+                for level, service, count in logs
+            ),
+            key=lambda row: (rank.get(row["level"], 99), -row["count"]),
+        ),
+        "metrics": [{"name": name, "points": count} for name, count in metrics],
+    }
