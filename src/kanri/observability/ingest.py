@@ -28,6 +28,7 @@ from kanri.observability.models import (
     MetricPointRow,
     MetricSeriesRow,
 )
+from kanri.tenancy import service as tenancy
 
 M = TypeVar("M", bound=BaseModel)
 FUTURE_LIMIT = timedelta(days=7)
@@ -165,6 +166,14 @@ def _answer(tx: Session, who: Principal, what: str, batch: _Batch) -> schemas.In
     )
 
 
+def _retention(tx: Session, who: Principal, days: int | None) -> int:
+    """The project's `observability_retention_days` (unless the caller says)."""
+    if days is not None:
+        return days
+    project = tenancy.project_settings(tx, who.project())
+    return project.observability_retention_days if project else DEFAULT_RETENTION_DAYS
+
+
 def _common(who: Principal, now: datetime) -> dict[str, Any]:
     return {
         "project_id": who.project(),
@@ -174,7 +183,7 @@ def _common(who: Principal, now: datetime) -> dict[str, Any]:
 
 
 def ingest_logs(
-    tx: Session, who: Principal, items: list[Any], retention_days: int = DEFAULT_RETENTION_DAYS
+    tx: Session, who: Principal, items: list[Any], retention_days: int | None = None
 ) -> schemas.IngestResult:
     now = utcnow()
     common = _common(who, now)
@@ -191,13 +200,13 @@ def ingest_logs(
             "span_id": item.span_id.lower() if item.span_id else None,
         }
 
-    batch = _check(items, schemas.LogItem, now, retention_days, row)
+    batch = _check(items, schemas.LogItem, now, _retention(tx, who, retention_days), row)
     _insert(tx, LogLineRow, batch)
     return _answer(tx, who, "logs", batch)
 
 
 def ingest_events(
-    tx: Session, who: Principal, items: list[Any], retention_days: int = DEFAULT_RETENTION_DAYS
+    tx: Session, who: Principal, items: list[Any], retention_days: int | None = None
 ) -> schemas.IngestResult:
     now = utcnow()
     common = _common(who, now)
@@ -213,7 +222,7 @@ def ingest_events(
             "value": item.value,
         }
 
-    batch = _check(items, schemas.EventItem, now, retention_days, row)
+    batch = _check(items, schemas.EventItem, now, _retention(tx, who, retention_days), row)
     _insert(tx, BusinessEventRow, batch)
     return _answer(tx, who, "events", batch)
 
@@ -228,7 +237,7 @@ def ingest_metrics(
     tx: Session,
     who: Principal,
     items: list[Any],
-    retention_days: int = DEFAULT_RETENTION_DAYS,
+    retention_days: int | None = None,
     series_limit: int | None = None,
 ) -> schemas.IngestResult:
     now = utcnow()
@@ -248,7 +257,7 @@ def ingest_metrics(
             "series_key": series_key(item.labels),
         }
 
-    batch = _check(items, schemas.MetricItem, now, retention_days, row)
+    batch = _check(items, schemas.MetricItem, now, _retention(tx, who, retention_days), row)
     _limit_series(tx, who, batch, now, SERIES_LIMIT if series_limit is None else series_limit)
     _insert(tx, MetricPointRow, batch)
     return _answer(tx, who, "metrics", batch)

@@ -1,5 +1,6 @@
 """Retention of observability data: the leader deletes log lines, metric points, business
-events and spans older than the retention in bounded batches (each its own transaction,
+events and spans older than their project's `observability_retention_days` (or whose
+project is gone) in bounded batches (each its own transaction,
 so a large backlog never holds the writer for long)."""
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
 from kanri.core.time import utcnow
-from kanri.observability.ingest import DEFAULT_RETENTION_DAYS
 from kanri.observability.models import BusinessEventRow, LogLineRow, MetricPointRow, SpanRow
+from kanri.tenancy import service as tenancy
 
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
@@ -33,40 +34,41 @@ TABLES: tuple[tuple[Any, Any], ...] = (
 )
 
 
-def sweep_batch(tx: Session, before: datetime, batch: int = SWEEP_BATCH) -> int:
-    """Delete up to `batch` rows of each table older than `before`; how many went."""
+def sweep_batch(tx: Session, now: datetime, batch: int = SWEEP_BATCH) -> int:
+    """Delete up to `batch` rows of each table that are past their project's retention
+    (`observability_retention_days`), or whose project is gone; how many went."""
+    retentions = tenancy.retention_days(tx)
     gone = 0
     for table, column in TABLES:
-        ids = list(
-            tx.execute(select(table.id).where(column < before).order_by(column).limit(batch))
-            .scalars()
-            .all()
-        )
-        if ids:
-            tx.execute(delete(table).where(table.id.in_(ids)))
-            gone += len(ids)
+        conditions = [~table.project_id.in_(tenancy.project_ids())]
+        for days in retentions:
+            conditions.append(
+                and_(
+                    column < now - timedelta(days=days),
+                    table.project_id.in_(tenancy.project_ids(days)),
+                )
+            )
+        for condition in conditions:
+            ids = list(tx.execute(select(table.id).where(condition).limit(batch)).scalars().all())
+            if ids:
+                tx.execute(delete(table).where(table.id.in_(ids)))
+                gone += len(ids)
     return gone
 
 
 class Sweeper:
     """Every SWEEP_SECONDS, while `leading()`, deletes what is past the retention."""
 
-    def __init__(
-        self,
-        kanri: Kanri,
-        leading: Callable[[], bool],
-        retention_days: int = DEFAULT_RETENTION_DAYS,
-    ) -> None:
+    def __init__(self, kanri: Kanri, leading: Callable[[], bool]) -> None:
         self.db = kanri.db
         self.leading = leading
-        self.retention = timedelta(days=retention_days)
         self._task: asyncio.Task[None] | None = None
 
     async def sweep(self) -> int:
         """Delete everything past the retention, batch after batch; how many rows went."""
-        before = utcnow() - self.retention
+        now = utcnow()
         total = 0
-        while gone := await self.db.write(sweep_batch, before):
+        while gone := await self.db.write(sweep_batch, now):
             total += gone
         return total
 

@@ -33,6 +33,10 @@ class ProjectRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     rate_limit_per_minute: Mapped[int] = mapped_column(Integer)
     allow_private_network: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Days logs, metric points, business events and spans are kept (observability).
+    observability_retention_days: Mapped[int] = mapped_column(
+        Integer, default=30, server_default="30"
+    )
     create_time: Mapped[datetime]
     update_time: Mapped[datetime]
 

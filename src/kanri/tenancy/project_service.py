@@ -41,6 +41,7 @@ PROJECT_FIELDS = (
     "description",
     "rate_limit_per_minute",
     "allow_private_network",
+    "observability_retention_days",
 )
 
 
@@ -87,6 +88,7 @@ def create_project(
         description=body.description,
         rate_limit_per_minute=body.rate_limit_per_minute or default_rate_limit,
         allow_private_network=body.allow_private_network,
+        observability_retention_days=body.observability_retention_days,
         create_time=now,
         update_time=now,
     )

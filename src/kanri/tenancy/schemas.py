@@ -47,6 +47,12 @@ class ProjectCreate(Model):
     allow_private_network: bool = Field(
         default=False, description="let outbound calls reach private and loopback addresses"
     )
+    observability_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="days logs, metric points, business events and spans are kept",
+    )
 
 
 class ProjectUpdate(Model):
@@ -55,6 +61,7 @@ class ProjectUpdate(Model):
     description: Description | None = None
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
     allow_private_network: bool | None = None
+    observability_retention_days: int | None = Field(default=None, ge=1, le=3650)
 
 
 class Project(Resource):
@@ -65,6 +72,7 @@ class Project(Resource):
     description: str
     rate_limit_per_minute: int
     allow_private_network: bool
+    observability_retention_days: int
     create_time: datetime
     update_time: datetime
 
