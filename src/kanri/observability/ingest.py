@@ -43,17 +43,21 @@ def environment_of(who: Principal) -> str:
 
 @dataclass
 class _Batch:
-    results: list[schemas.ItemResult] = field(default_factory=list)
+    results: list[schemas.IngestItemResult] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
     # index of each row in `rows` → its result
-    pending: list[schemas.ItemResult] = field(default_factory=list)
+    pending: list[schemas.IngestItemResult] = field(default_factory=list)
 
-    def fail(self, index: int, client_id: str | None, errors: list[schemas.ItemError]) -> None:
+    def fail(
+        self, index: int, client_id: str | None, errors: list[schemas.IngestItemError]
+    ) -> None:
         self.results.append(
-            schemas.ItemResult(index=index, id=None, client_id=client_id, status=422, errors=errors)
+            schemas.IngestItemResult(
+                index=index, id=None, client_id=client_id, status=422, errors=errors
+            )
         )
 
-    def duplicate(self, result: schemas.ItemResult) -> None:
+    def duplicate(self, result: schemas.IngestItemResult) -> None:
         result.status = 409
         result.id = None
         result.errors = [
@@ -61,13 +65,13 @@ class _Batch:
         ]
 
 
-def _error(error: FieldError) -> schemas.ItemError:
-    return schemas.ItemError(field=error.field, message=error.message, code=error.code)
+def _error(error: FieldError) -> schemas.IngestItemError:
+    return schemas.IngestItemError(field=error.field, message=error.message, code=error.code)
 
 
-def _errors(exc: ValidationError) -> list[schemas.ItemError]:
+def _errors(exc: ValidationError) -> list[schemas.IngestItemError]:
     return [
-        schemas.ItemError(
+        schemas.IngestItemError(
             field=".".join(str(part) for part in error["loc"]) or "item",
             message=error["msg"],
             code=error["type"],
@@ -83,7 +87,7 @@ def _client_id(raw: Any) -> str | None:
 
 def _time_error(
     moment: datetime, now: datetime, retention_days: int
-) -> list[schemas.ItemError] | None:
+) -> list[schemas.IngestItemError] | None:
     if moment > now + FUTURE_LIMIT:
         return [_error(FieldError("timestamp", "more than 7 days ahead", "timestamp_in_future"))]
     if moment < now - timedelta(days=retention_days):
@@ -115,7 +119,9 @@ def _check(
         if problem:
             batch.fail(index, client_id, problem)
             continue
-        result = schemas.ItemResult(index=index, id=new_id("obs"), client_id=client_id, status=201)
+        result = schemas.IngestItemResult(
+            index=index, id=new_id("obs"), client_id=client_id, status=201
+        )
         batch.results.append(result)
         if client_id is not None and client_id in seen:
             batch.duplicate(result)
@@ -295,7 +301,7 @@ def _limit_series(tx: Session, who: Principal, batch: _Batch, now: datetime, lim
     }
     new_series: dict[tuple[str, str], dict[str, Any]] = {}
     kept_rows: list[dict[str, Any]] = []
-    kept_pending: list[schemas.ItemResult] = []
+    kept_pending: list[schemas.IngestItemResult] = []
     for row, result in zip(batch.rows, batch.pending, strict=True):
         key = (row["name"], row["series_key"])
         if key not in known and key not in new_series:

@@ -128,22 +128,22 @@ class IngestBatch(Model):
     )
 
 
-class ItemError(Resource):
+class IngestItemError(Resource):
     field: str
     message: str
     code: str | None = None
 
 
-class ItemResult(Resource):
+class IngestItemResult(Resource):
     index: int
     id: str | None = Field(description="kanri's id of the stored item (201)")
     client_id: str | None
     status: int = Field(description="201 stored, 409 a duplicate of a stored id, 422 invalid")
-    errors: list[ItemError] = Field(default_factory=list)
+    errors: list[IngestItemError] = Field(default_factory=list)
 
 
 class IngestResult(Resource):
-    results: list[ItemResult]
+    results: list[IngestItemResult]
     created: int
     duplicates: int
     failed: int
