@@ -109,7 +109,10 @@ schema = schemathesis.openapi.from_dict(
             },
         }
     ),
-).exclude(path="/v1/events/stream")  # a live stream never ends: tests/events covers it
+).exclude(
+    # Live streams never end: tests/events and tests/observability cover them.
+    path=["/v1/events/stream", "/v1/logs:tail"]
+)
 
 
 @schema.hook

@@ -217,6 +217,8 @@ PLACEHOLDERS = {
     "secret_name": "API_TOKEN",
     "variable_name": "REGION",
     "admin_key_id": "key_x",
+    "report_id": "rpt_x",
+    "trace_id": "0af7651916cd43dd8448eb211c80319c",
 }
 
 
@@ -349,6 +351,22 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     )
     assert their_rule.status_code == 201, their_rule.text
     namespace = await make_namespace(client, other)
+    their_report = await client.post(
+        "/v1/reports", json={"type": "daily", "title": "t", "content": "c"}, headers=other.headers
+    )
+    assert their_report.status_code == 201, their_report.text
+    their_span = {
+        "traceId": PLACEHOLDERS["trace_id"],
+        "spanId": "b7ad6b7169203331",
+        "name": "walk",
+        "startTimeUnixNano": str(int(utcnow().timestamp() * 1e9)),
+    }
+    their_trace = await client.post(
+        "/v1/otlp/v1/traces",
+        json={"resourceSpans": [{"scopeSpans": [{"spans": [their_span]}]}]},
+        headers=other.headers,
+    )
+    assert their_trace.status_code == 200, their_trace.text
     entry = await put_entry(client, other, namespace["id"], "walk", "a walk in the park")
     their_secret = await client.put(
         "/v1/secrets/WALK", json={"value": "their-value"}, headers=other.headers
@@ -394,6 +412,8 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "secret_name": "WALK",
         "variable_name": "WALK",
         "admin_key_id": their_admin_key.json()["id"],
+        "report_id": their_report.json()["id"],
+        "trace_id": PLACEHOLDERS["trace_id"],
     }
     # Setting a secret or variable by name sets the caller's own (names are per environment).
     own_names = {("PUT", "/v1/secrets/{secret_name}"), ("PUT", "/v1/variables/{variable_name}")}

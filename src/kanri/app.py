@@ -34,10 +34,13 @@ from kanri.judges.api import router as judges_router
 from kanri.knowledge import pgvector
 from kanri.knowledge.api import router as knowledge_router
 from kanri.moderation.api import router as moderation_router
+from kanri.observability import api as observability_api
+from kanri.observability.api import router as observability_router
 from kanri.openai_compat import errors as openai_errors
 from kanri.openai_compat.api import router as openai_router
 from kanri.providers.api import router as providers_router
 from kanri.records.api import router as records_router
+from kanri.reports.api import router as reports_router
 from kanri.role import WorkerRole
 from kanri.runs.api import router as runs_router
 from kanri.runtime import Kanri
@@ -120,6 +123,16 @@ TAGS: list[dict[str, str]] = [
         "name": "webhooks",
         "description": "Webhook endpoints subscribed to events, their signed deliveries and "
         "retries.",
+    },
+    {
+        "name": "observability",
+        "description": "Logs, metrics and business events: batch ingest (one result per "
+        "item), log search and live tail, metric series, event counts and funnels.",
+    },
+    {
+        "name": "reports",
+        "description": "Reports that agents, automations and people submit (daily, weekly, "
+        "audit, incident): sanitised HTML or text, listed by type, author and date.",
     },
     {
         "name": "records",
@@ -240,6 +253,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         judges_router,
         knowledge_router,
         moderation_router,
+        observability_router,
+        reports_router,
     ):
         app.router.routes.extend(router.routes)
     add_api_reference(app, openapi_url="/openapi.json")
@@ -251,6 +266,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
         error_shapes=ERROR_SHAPES,
+        body_limits={
+            path: max(settings.max_body_bytes, observability_api.INGEST_BODY_BYTES)
+            for path in observability_api.INGEST_PATHS
+        },
     )
     if settings.trust_forwarded_for:
         # The client's address (rate limits, audit rows) from X-Forwarded-For, only when the

@@ -21,6 +21,7 @@ from kanri.knowledge import steps as knowledge_steps
 from kanri.moderation import steps as moderation_steps
 from kanri.providers import service as providers
 from kanri.records import steps as record_steps
+from kanri.reports import steps as report_steps
 from kanri.runs import service as runs
 from kanri.secrets import service as secrets
 from kanri.tenancy import service as tenancy
@@ -35,6 +36,7 @@ STEP_MODULES = (
     knowledge_steps,
     moderation_steps,
     record_steps,
+    report_steps,
 )
 
 

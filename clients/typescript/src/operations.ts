@@ -33,6 +33,7 @@ export const IDEMPOTENT_OPERATIONS: ReadonlySet<string> = new Set([
   "POST /v1/projects",
   "POST /v1/projects/{project_id}/api-keys",
   "POST /v1/providers",
+  "POST /v1/reports",
   "POST /v1/schedules",
   "POST /v1/threads",
   "POST /v1/webhooks",

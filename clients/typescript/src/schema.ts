@@ -3092,6 +3092,363 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/logs:ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest Logs
+         * @description Store up to 1,000 log lines (4 MiB) `{id?, timestamp?, level, message, service,
+         *     attributes, trace_id, span_id}`. Each is checked on its own: the valid ones are stored
+         *     even when others fail. An `id` already stored answers 409 for that item; a timestamp
+         *     more than 7 days ahead or older than the retention (30 days) 422.
+         */
+        post: operations["logs_ingest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/metrics:ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest Metrics
+         * @description Store up to 1,000 metric points `{id?, timestamp?, name, type: counter|gauge|histogram,
+         *     value | {buckets, counts, sum, count}, unit, labels}`. A metric name has at most 1,000
+         *     label sets: a point of a new one past that is a 422 (`too_many_series`). Names starting
+         *     with `kanri.` are kanri's own.
+         */
+        post: operations["metrics_ingest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events:ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest Events
+         * @description Store up to 1,000 business events `{id?, timestamp?, name, properties, user_id,
+         *     session_id, value}`, each answered on its own as logs are.
+         */
+        post: operations["events_ingest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Logs
+         * @description Log lines of the environment, newest first. AIP-160 `filter` on level, service,
+         *     message (`message:"timeout"` is a substring match), attributes.*, trace_id, span_id,
+         *     time; `order_by` on time (and the other plain fields).
+         */
+        get: operations["logs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/logs:tail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tail Logs
+         * @description Server-sent events of log lines as they are stored (`event: log`, `id` = the line's
+         *     id, `data` = the line), those matching `filter`. Lines stored from the moment the
+         *     stream opens; a comment every 15 s keeps a quiet connection open.
+         */
+        get: operations["logs_tail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/metrics:query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query Metrics
+         * @description Series of one metric: `[bucket start, value]` per step and per value of the
+         *     `group_by` labels. Aggregations sum, avg, min, max, count, rate (per second of the
+         *     step; counters are increments), p50, p90, p95, p99 (over histograms, interpolated
+         *     within buckets, and over raw gauge values). `filter` is AIP-160 on `labels.*`.
+         */
+        post: operations["metrics_query"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Metrics
+         * @description The environment's metric names with their type, unit, number of label sets and
+         *     each label's values.
+         */
+        get: operations["metrics_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events:query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query Events
+         * @description Business events per step: count, sum of `value` or unique users, per value of the
+         *     `group_by` terms (`name`, `properties.<key>`); `filter` is AIP-160 on name, user_id,
+         *     session_id, value, properties.*.
+         */
+        post: operations["events_query"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events:funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Funnel Events
+         * @description Conversion through `steps` (event names, in order) per user: how many users did
+         *     each step after the previous ones, within `within_seconds` of their first step.
+         */
+        post: operations["events_funnel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/otlp/v1/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export Otlp Logs
+         * @description OTLP/HTTP logs (`ExportLogsServiceRequest`, protobuf or JSON): point an
+         *     OpenTelemetry exporter's logs endpoint here with the key in the `Authorization`
+         *     header. Records become log lines (severity number → level, resource `service.name` →
+         *     service) stored as `POST /v1/logs:ingest` stores them.
+         */
+        post: operations["otlp_logs_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/otlp/v1/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export Otlp Metrics
+         * @description OTLP/HTTP metrics (`ExportMetricsServiceRequest`): gauges, sums (monotonic delta
+         *     sums as counters) and explicit-bucket histograms, data point attributes as labels.
+         */
+        post: operations["otlp_metrics_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/otlp/v1/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export Otlp Traces
+         * @description OTLP/HTTP traces (`ExportTraceServiceRequest`): spans stored in the span store that
+         *     `GET /v1/traces` reads; a span sent twice (same trace and span id) is stored once.
+         */
+        post: operations["otlp_traces_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Traces
+         * @description Root spans (one per trace), newest first. AIP-160 `filter` on name, service,
+         *     status, kind, trace_id, duration_ms, attributes.*, start_time.
+         */
+        get: operations["traces_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/traces/{trace_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Trace
+         * @description Every span of a trace as a tree: each span with its `children`, in start order.
+         */
+        get: operations["traces_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Reports
+         * @description The project's reports without their content, newest first. K0nsult's parameters
+         *     (`type`, `author`, `from`, `to`, `limit`) and an AIP-160 `filter` on type, title,
+         *     format, author, labels.*, metadata.*, period_start, period_end, create_time.
+         */
+        get: operations["reports_list"];
+        put?: never;
+        /**
+         * Create Report
+         * @description Submit a report (daily, weekly, audit, incident or custom). HTML content is sanitised
+         *     on the way in: scripts, event handlers, `javascript:` URLs, frames and forms are
+         *     removed, and what is stored is what every reader gets. Emits `report.created`.
+         */
+        post: operations["reports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Report
+         * @description One report with its content, as JSON; with `Accept: text/html`, a standalone HTML
+         *     page of it (no script, no external assets).
+         */
+        get: operations["reports_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Report
+         * @description Delete a report.
+         */
+        delete: operations["reports_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4284,7 +4641,7 @@ export interface components {
              * Steps
              * @description objects `{id, kind, …the kind's fields}`; a field may hold a template
              */
-            steps: (components["schemas"]["AgentStep"] | components["schemas"]["ApprovalStep"] | components["schemas"]["AutomationStep"] | components["schemas"]["ConditionStep"] | components["schemas"]["EventEmitStep"] | components["schemas"]["FailStep"] | components["schemas"]["HttpStep"] | components["schemas"]["KnowledgeIngestStep"] | components["schemas"]["KnowledgeSearchStep"] | components["schemas"]["LlmStep"] | components["schemas"]["LogStep"] | components["schemas"]["ModerateStep"] | components["schemas"]["ModerationScanStep"] | components["schemas"]["RecordsCreateStep"] | components["schemas"]["RecordsDeleteStep"] | components["schemas"]["RecordsGetStep"] | components["schemas"]["RecordsQueryStep"] | components["schemas"]["RecordsUpdateStep"] | components["schemas"]["TransformStep"] | components["schemas"]["WaitStep"])[];
+            steps: (components["schemas"]["AgentStep"] | components["schemas"]["ApprovalStep"] | components["schemas"]["AutomationStep"] | components["schemas"]["ConditionStep"] | components["schemas"]["EventEmitStep"] | components["schemas"]["FailStep"] | components["schemas"]["HttpStep"] | components["schemas"]["KnowledgeIngestStep"] | components["schemas"]["KnowledgeSearchStep"] | components["schemas"]["LlmStep"] | components["schemas"]["LogStep"] | components["schemas"]["ModerateStep"] | components["schemas"]["ModerationScanStep"] | components["schemas"]["RecordsCreateStep"] | components["schemas"]["RecordsDeleteStep"] | components["schemas"]["RecordsGetStep"] | components["schemas"]["RecordsQueryStep"] | components["schemas"]["RecordsUpdateStep"] | components["schemas"]["ReportStep"] | components["schemas"]["TransformStep"] | components["schemas"]["WaitStep"])[];
             /**
              * Outputs
              * @description templates; default: the last step's output
@@ -4710,6 +5067,64 @@ export interface components {
             data: components["schemas"]["EventType"][];
         };
         /**
+         * EventsQuery
+         * @example {
+         *       "aggregation": "sum",
+         *       "from": "2026-12-01T00:00:00Z",
+         *       "group_by": [
+         *         "properties.plan"
+         *       ],
+         *       "name": "checkout.completed",
+         *       "step": "1d",
+         *       "to": "2026-12-08T00:00:00Z"
+         *     }
+         */
+        EventsQuery: {
+            /**
+             * From
+             * Format: date-time
+             * @description from this time (inclusive)
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             * @description to this time (exclusive)
+             */
+            to: string;
+            /**
+             * Step
+             * @description bucket width: 1m, 5m, 1h, 1d or seconds
+             * @default 1h
+             */
+            step?: ("1m" | "5m" | "1h" | "1d") | number;
+            /** Name */
+            name?: string | null;
+            /**
+             * Aggregation
+             * @description count, sum (of `value`) or unique_users
+             * @default count
+             * @enum {string}
+             */
+            aggregation?: "count" | "sum" | "unique_users";
+            /**
+             * Filter
+             * @description AIP-160 over name, user_id, session_id, value, properties.*
+             */
+            filter?: string | null;
+            /** Group By */
+            group_by?: string[];
+        };
+        /** EventsResult */
+        EventsResult: {
+            /** Aggregation */
+            aggregation: string;
+            /** Step Seconds */
+            step_seconds: number;
+            /** Series */
+            series: components["schemas"]["Series"][];
+        };
+        /**
          * ExceptionScope
          * @description Limit an exception to one automation, agent or external workflow (by name).
          */
@@ -4870,6 +5285,57 @@ export interface components {
              */
             default?: unknown;
         };
+        /**
+         * FunnelQuery
+         * @example {
+         *       "from": "2026-12-01T00:00:00Z",
+         *       "steps": [
+         *         "signup",
+         *         "trial.started",
+         *         "checkout.completed"
+         *       ],
+         *       "to": "2026-12-08T00:00:00Z",
+         *       "within_seconds": 604800
+         *     }
+         */
+        FunnelQuery: {
+            /** Steps */
+            steps: string[];
+            /**
+             * Within Seconds
+             * @description from a user's first step to the last
+             */
+            within_seconds: number;
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+        };
+        /** FunnelResult */
+        FunnelResult: {
+            /** Steps */
+            steps: components["schemas"]["FunnelStep"][];
+        };
+        /** FunnelStep */
+        FunnelStep: {
+            /** Name */
+            name: string;
+            /** Users */
+            users: number;
+            /**
+             * Conversion
+             * @description share of the first step's users
+             */
+            conversion: number;
+            /** Conversion From Previous */
+            conversion_from_previous: number;
+        };
         /** Health */
         Health: {
             /** Ok */
@@ -4886,6 +5352,72 @@ export interface components {
         HttpFacts: {
             /** Host */
             host?: string | null;
+        };
+        /**
+         * IngestBatch
+         * @example {
+         *       "items": [
+         *         {
+         *           "attributes": {
+         *             "order": "o-17",
+         *             "region": "eu"
+         *           },
+         *           "id": "web-1-000001",
+         *           "level": "error",
+         *           "message": "payment provider timed out",
+         *           "service": "checkout",
+         *           "timestamp": "2026-12-07T10:00:00Z"
+         *         }
+         *       ]
+         *     }
+         */
+        IngestBatch: {
+            /**
+             * Items
+             * @description up to 1,000 items (and 4 MiB); each is checked on its own and answered in `results`
+             */
+            items: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** IngestItemError */
+        IngestItemError: {
+            /** Field */
+            field: string;
+            /** Message */
+            message: string;
+            /** Code */
+            code?: string | null;
+        };
+        /** IngestItemResult */
+        IngestItemResult: {
+            /** Index */
+            index: number;
+            /**
+             * Id
+             * @description kanri's id of the stored item (201)
+             */
+            id: string | null;
+            /** Client Id */
+            client_id: string | null;
+            /**
+             * Status
+             * @description 201 stored, 409 a duplicate of a stored id, 422 invalid
+             */
+            status: number;
+            /** Errors */
+            errors?: components["schemas"]["IngestItemError"][];
+        };
+        /** IngestResult */
+        IngestResult: {
+            /** Results */
+            results: components["schemas"]["IngestItemResult"][];
+            /** Created */
+            created: number;
+            /** Duplicates */
+            duplicates: number;
+            /** Failed */
+            failed: number;
         };
         /** Item */
         Item: {
@@ -5498,6 +6030,21 @@ export interface components {
              */
             total_size?: number | null;
         };
+        /** ListResponse[LogLine] */
+        ListResponse_LogLine_: {
+            /** Data */
+            data: components["schemas"]["LogLine"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
         /** ListResponse[ModerationRule] */
         ListResponse_ModerationRule_: {
             /** Data */
@@ -5663,6 +6210,21 @@ export interface components {
              */
             total_size?: number | null;
         };
+        /** ListResponse[ReportSummary] */
+        ListResponse_ReportSummary_: {
+            /** Data */
+            data: components["schemas"]["ReportSummary"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
         /** ListResponse[RunException] */
         ListResponse_RunException_: {
             /** Data */
@@ -5768,6 +6330,21 @@ export interface components {
              */
             total_size?: number | null;
         };
+        /** ListResponse[Span] */
+        ListResponse_Span_: {
+            /** Data */
+            data: components["schemas"]["Span"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
         /** ListResponse[ThreadMessage] */
         ListResponse_ThreadMessage_: {
             /** Data */
@@ -5858,12 +6435,121 @@ export interface components {
              */
             total_size?: number | null;
         };
+        /** LogLine */
+        LogLine: {
+            /** Id */
+            id: string;
+            /** Client Id */
+            client_id: string | null;
+            /**
+             * Time
+             * Format: date-time
+             */
+            time: string;
+            /** Level */
+            level: string;
+            /** Message */
+            message: string;
+            /** Service */
+            service: string | null;
+            /** Attributes */
+            attributes: {
+                [key: string]: unknown;
+            };
+            /** Trace Id */
+            trace_id: string | null;
+            /** Span Id */
+            span_id: string | null;
+        };
         /** MapRuntime */
         MapRuntime: {
             /** Provider */
             provider: string;
             /** Model */
             model?: string | null;
+        };
+        /** MetricName */
+        MetricName: {
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Unit */
+            unit: string | null;
+            /** Series Count */
+            series_count: number;
+            /**
+             * Labels
+             * @description each label's values (up to 100 each)
+             */
+            labels: {
+                [key: string]: string[];
+            };
+        };
+        /** MetricNameList */
+        MetricNameList: {
+            /** Data */
+            data: components["schemas"]["MetricName"][];
+        };
+        /**
+         * MetricsQuery
+         * @example {
+         *       "aggregation": "p95",
+         *       "filter": "labels.route = \"/checkout\"",
+         *       "from": "2026-12-07T00:00:00Z",
+         *       "group_by": [
+         *         "region"
+         *       ],
+         *       "name": "http_request_duration_seconds",
+         *       "step": "1h",
+         *       "to": "2026-12-08T00:00:00Z"
+         *     }
+         */
+        MetricsQuery: {
+            /**
+             * From
+             * Format: date-time
+             * @description from this time (inclusive)
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             * @description to this time (exclusive)
+             */
+            to: string;
+            /**
+             * Step
+             * @description bucket width: 1m, 5m, 1h, 1d or seconds
+             * @default 1h
+             */
+            step?: ("1m" | "5m" | "1h" | "1d") | number;
+            /** Name */
+            name: string;
+            /**
+             * Aggregation
+             * @default sum
+             * @enum {string}
+             */
+            aggregation?: "sum" | "avg" | "min" | "max" | "count" | "rate" | "p50" | "p90" | "p95" | "p99";
+            /**
+             * Filter
+             * @description AIP-160 over `labels.*`, e.g. `labels.region = "eu"`
+             */
+            filter?: string | null;
+            /** Group By */
+            group_by?: string[];
+        };
+        /** MetricsResult */
+        MetricsResult: {
+            /** Name */
+            name: string;
+            /** Aggregation */
+            aggregation: string;
+            /** Step Seconds */
+            step_seconds: number;
+            /** Series */
+            series: components["schemas"]["Series"][];
         };
         /** ModelCard */
         ModelCard: {
@@ -6511,6 +7197,8 @@ export interface components {
              * @description runs of the project running at once; null: the server's default
              */
             max_running_runs: number | null;
+            /** Observability Retention Days */
+            observability_retention_days: number;
             /**
              * Create Time
              * Format: date-time
@@ -6556,6 +7244,12 @@ export interface components {
              * @default false
              */
             allow_private_network?: boolean;
+            /**
+             * Observability Retention Days
+             * @description days logs, metric points, business events and spans are kept
+             * @default 30
+             */
+            observability_retention_days?: number;
         };
         /** ProjectUpdate */
         ProjectUpdate: {
@@ -6574,6 +7268,8 @@ export interface components {
              * @description runs of the project running at once; null: the server's default (`KANRI_PROJECT_MAX_RUNNING_RUNS`)
              */
             max_running_runs?: number | null;
+            /** Observability Retention Days */
+            observability_retention_days?: number | null;
         };
         /** Provider */
         Provider: {
@@ -6879,6 +7575,143 @@ export interface components {
              * @default 3600
              */
             window_seconds?: number;
+        };
+        /** Report */
+        Report: {
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "daily" | "weekly" | "audit" | "incident" | "custom";
+            /** Title */
+            title: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "html" | "markdown" | "text";
+            /** Author */
+            author: string;
+            /** Period Start */
+            period_start: string | null;
+            /** Period End */
+            period_end: string | null;
+            /** Labels */
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+            /** Content */
+            content: string;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created By
+             * @description the key (or system actor) that submitted it
+             */
+            created_by: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * ReportCreate
+         * @example {
+         *       "author": "agt_01JF0Q6Y0V9ZKQH1N4S2D3F4G5",
+         *       "content": "<h1>All green</h1><p>42 runs, 0 failures.</p>",
+         *       "format": "html",
+         *       "labels": {
+         *         "team": "ops"
+         *       },
+         *       "period_end": "2026-12-08T00:00:00Z",
+         *       "period_start": "2026-12-07T00:00:00Z",
+         *       "title": "Daily operations 2026-12-07",
+         *       "type": "daily"
+         *     }
+         */
+        ReportCreate: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "daily" | "weekly" | "audit" | "incident" | "custom";
+            /** Title */
+            title: string;
+            /**
+             * Content
+             * @description the report; HTML is sanitised on the way in (scripts, event handlers and javascript: URLs are removed)
+             */
+            content: string;
+            /**
+             * Format
+             * @description how `content` is written
+             * @default markdown
+             * @enum {string}
+             */
+            format?: "html" | "markdown" | "text";
+            /**
+             * Author
+             * @description who wrote it (default: the calling key's id)
+             */
+            author?: string | null;
+            /** Period Start */
+            period_start?: string | null;
+            /**
+             * Period End
+             * @description the end of the period it covers; not before period_start
+             */
+            period_end?: string | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** Labels */
+            labels?: {
+                [key: string]: string;
+            };
+        };
+        /** ReportSummary */
+        ReportSummary: {
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "daily" | "weekly" | "audit" | "incident" | "custom";
+            /** Title */
+            title: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "html" | "markdown" | "text";
+            /** Author */
+            author: string;
+            /** Period Start */
+            period_start: string | null;
+            /** Period End */
+            period_end: string | null;
+            /** Labels */
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
         };
         /** Rollback */
         Rollback: {
@@ -7569,6 +8402,24 @@ export interface components {
              */
             description?: string | null;
         };
+        /** Series */
+        Series: {
+            /**
+             * Group
+             * @description the group_by labels' values
+             */
+            group: {
+                [key: string]: string | null;
+            };
+            /**
+             * Points
+             * @description [bucket start, value]; null where a bucket has no data
+             */
+            points: [
+                string,
+                number | null
+            ][];
+        };
         /** SeriesPoint */
         SeriesPoint: {
             /** Key */
@@ -7623,6 +8474,88 @@ export interface components {
              * @default 1000
              */
             rule_timeout_ms?: number;
+        };
+        /** Span */
+        Span: {
+            /** Id */
+            id: string;
+            /** Trace Id */
+            trace_id: string;
+            /** Span Id */
+            span_id: string;
+            /** Parent Span Id */
+            parent_span_id: string | null;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /** Service */
+            service: string | null;
+            /**
+             * Start Time
+             * Format: date-time
+             */
+            start_time: string;
+            /**
+             * End Time
+             * Format: date-time
+             */
+            end_time: string;
+            /** Duration Ms */
+            duration_ms: number;
+            /**
+             * Status
+             * @description unset, ok or error
+             */
+            status: string;
+            /** Status Message */
+            status_message: string | null;
+            /** Attributes */
+            attributes: {
+                [key: string]: unknown;
+            };
+        };
+        /** SpanNode */
+        SpanNode: {
+            /** Id */
+            id: string;
+            /** Trace Id */
+            trace_id: string;
+            /** Span Id */
+            span_id: string;
+            /** Parent Span Id */
+            parent_span_id: string | null;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /** Service */
+            service: string | null;
+            /**
+             * Start Time
+             * Format: date-time
+             */
+            start_time: string;
+            /**
+             * End Time
+             * Format: date-time
+             */
+            end_time: string;
+            /** Duration Ms */
+            duration_ms: number;
+            /**
+             * Status
+             * @description unset, ok or error
+             */
+            status: string;
+            /** Status Message */
+            status_message: string | null;
+            /** Attributes */
+            attributes: {
+                [key: string]: unknown;
+            };
+            /** Children */
+            children?: components["schemas"]["SpanNode"][];
         };
         /** Stats */
         Stats: {
@@ -7848,6 +8781,23 @@ export interface components {
             median_time_to_decision: number | null;
             /** Queue Size */
             queue_size: number;
+        };
+        /** Trace */
+        Trace: {
+            /** Trace Id */
+            trace_id: string;
+            /** Span Count */
+            span_count: number;
+            /**
+             * Duration Ms
+             * @description from the first span's start to the last one's end
+             */
+            duration_ms: number;
+            /**
+             * Roots
+             * @description spans without a parent in the trace (normally one), each with its children, in start order
+             */
+            roots: components["schemas"]["SpanNode"][];
         };
         /** Usage */
         Usage: {
@@ -9018,6 +9968,60 @@ export interface components {
              * @default false
              */
             replace?: boolean | string;
+            /** @default null */
+            retry?: components["schemas"]["RetryPolicy"] | null;
+            /**
+             * Timeout Seconds
+             * @default null
+             */
+            timeout_seconds?: number | null;
+        };
+        /**
+         * ReportStep
+         * @description `report`: render the built-in `report` over the last `period` (ending now) to HTML
+         *     and store it as a report of `type`; the output is the report's id, title and type.
+         */
+        ReportStep: {
+            /**
+             * Id
+             * @description unique in the definition; not `end`
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "report";
+            /**
+             * Report
+             * @description costs (spend by day, agent and model, with a chart), exceptions (failed and waiting runs), audit (actions and the chain's verification) or observability (log lines by level and service, top metrics)
+             */
+            report: ("costs" | "exceptions" | "audit" | "observability") | string;
+            /**
+             * Period
+             * @description what it covers
+             * @default day
+             */
+            period?: ("day" | "week") | string;
+            /**
+             * Type
+             * @description the stored report's type (daily, weekly, audit, …)
+             * @default daily
+             */
+            type?: ("daily" | "weekly" | "audit" | "incident" | "custom") | string;
+            /**
+             * Title
+             * @description default: the report's name and period
+             * @default null
+             */
+            title?: string | null;
+            /**
+             * Labels
+             * @description the report's labels
+             */
+            labels?: {
+                [key: string]: string;
+            } | string;
             /** @default null */
             retry?: components["schemas"]["RetryPolicy"] | null;
             /**
@@ -34811,6 +35815,2304 @@ export interface operations {
             };
             /** @description Not found: the project an admin key names in Kanri-Project does not exist */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logs_ingest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestBatch"];
+            };
+        };
+        responses: {
+            /** @description one result per item: 201 stored, 409 duplicate id, 422 invalid */
+            207: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResult"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    metrics_ingest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestBatch"];
+            };
+        };
+        responses: {
+            /** @description one result per item: 201 stored, 409 duplicate id, 422 invalid */
+            207: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResult"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_ingest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestBatch"];
+            };
+        };
+        responses: {
+            /** @description one result per item: 201 stored, 409 duplicate id, 422 invalid */
+            207: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResult"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logs_list: {
+        parameters: {
+            query?: {
+                /** @description at or after this time (RFC 3339) */
+                from?: string | null;
+                /** @description before this time (RFC 3339) */
+                to?: string | null;
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_LogLine_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logs_tail: {
+        parameters: {
+            query?: {
+                /** @description AIP-160 filter, as GET /v1/logs */
+                filter?: string | null;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description new log lines */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    metrics_query: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MetricsQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsResult"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    metrics_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricNameList"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_query: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventsQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventsResult"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_funnel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FunnelQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelResult"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    otlp_logs_export: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description an OTLP export request; `Content-Encoding: gzip` accepted */
+        requestBody: {
+            content: {
+                "application/x-protobuf": string;
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description the export response (partial_success counts what was refused), in the request's encoding */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-protobuf": string;
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    otlp_metrics_export: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description an OTLP export request; `Content-Encoding: gzip` accepted */
+        requestBody: {
+            content: {
+                "application/x-protobuf": string;
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description the export response (partial_success counts what was refused), in the request's encoding */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-protobuf": string;
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    otlp_traces_export: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description an OTLP export request; `Content-Encoding: gzip` accepted */
+        requestBody: {
+            content: {
+                "application/x-protobuf": string;
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description the export response (partial_success counts what was refused), in the request's encoding */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-protobuf": string;
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    traces_list: {
+        parameters: {
+            query?: {
+                /** @description at or after this time (RFC 3339) */
+                from?: string | null;
+                /** @description before this time (RFC 3339) */
+                to?: string | null;
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_Span_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    traces_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description trace id: 32 hexadecimal digits */
+                trace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Trace"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `observability:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `trace_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_list: {
+        parameters: {
+            query?: {
+                /** @description only this type */
+                type?: ("daily" | "weekly" | "audit" | "incident" | "custom") | null;
+                /** @description only this author */
+                author?: string | null;
+                /** @description submitted at or after (RFC 3339) */
+                from?: string | null;
+                /** @description submitted before (RFC 3339) */
+                to?: string | null;
+                /** @description another name of page_size (K0nsult's) */
+                limit?: number | null;
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_ReportSummary_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `reports:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes the create safe to retry: the first response is replayed for 24 h */
+                "Idempotency-Key"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `reports:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource; or the Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `text/html` for a standalone page of the report */
+                accept?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description report id */
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                    "text/html": string;
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `reports:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `report_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description report id */
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `reports:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `report_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */

@@ -278,6 +278,24 @@ OPERATIONS: dict[str, tuple[str, str, bool]] = {
     "moderation_settings_replace": ("PUT", "/v1/moderation/settings", False),
     "moderation_scan_create": ("POST", "/v1/moderation/scan", True),
     "moderation_stats_get": ("GET", "/v1/moderation/stats", False),
+    "logs_ingest": ("POST", "/v1/logs:ingest", False),
+    "metrics_ingest": ("POST", "/v1/metrics:ingest", False),
+    "events_ingest": ("POST", "/v1/events:ingest", False),
+    "logs_list": ("GET", "/v1/logs", False),
+    "logs_tail": ("GET", "/v1/logs:tail", False),
+    "metrics_query": ("POST", "/v1/metrics:query", False),
+    "metrics_list": ("GET", "/v1/metrics", False),
+    "events_query": ("POST", "/v1/events:query", False),
+    "events_funnel": ("POST", "/v1/events:funnel", False),
+    "otlp_logs_export": ("POST", "/v1/otlp/v1/logs", False),
+    "otlp_metrics_export": ("POST", "/v1/otlp/v1/metrics", False),
+    "otlp_traces_export": ("POST", "/v1/otlp/v1/traces", False),
+    "traces_list": ("GET", "/v1/traces", False),
+    "traces_get": ("GET", "/v1/traces/{trace_id}", False),
+    "reports_create": ("POST", "/v1/reports", True),
+    "reports_list": ("GET", "/v1/reports", False),
+    "reports_get": ("GET", "/v1/reports/{report_id}", False),
+    "reports_delete": ("DELETE", "/v1/reports/{report_id}", False),
 }
 
 
@@ -1545,6 +1563,83 @@ class Events(SyncResource):
             extra_headers=extra_headers,
         )
 
+    def ingest(
+        self,
+        *,
+        items: builtins.list[dict[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Ingest Events (`events_ingest`)."""
+        self._request(
+            "events_ingest",
+            None,
+            path={},
+            query={},
+            body={"items": items},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def query(
+        self,
+        *,
+        to: datetime,
+        from_: datetime,
+        step: Literal["1m", "5m", "1h", "1d"] | int | NotGiven = NOT_GIVEN,
+        name: str | NotGiven | None = NOT_GIVEN,
+        aggregation: Literal["count", "sum", "unique_users"] | NotGiven = NOT_GIVEN,
+        filter: str | NotGiven | None = NOT_GIVEN,
+        group_by: builtins.list[str] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.EventsResult:
+        """Query Events (`events_query`)."""
+        return self._request(
+            "events_query",
+            models.EventsResult,
+            path={},
+            query={},
+            body={
+                "from": from_,
+                "to": to,
+                "step": step,
+                "name": name,
+                "aggregation": aggregation,
+                "filter": filter,
+                "group_by": group_by,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def funnel(
+        self,
+        *,
+        to: datetime,
+        from_: datetime,
+        within_seconds: int,
+        steps: builtins.list[str],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.FunnelResult:
+        """Funnel Events (`events_funnel`)."""
+        return self._request(
+            "events_funnel",
+            models.FunnelResult,
+            path={},
+            query={},
+            body={"steps": steps, "within_seconds": within_seconds, "from": from_, "to": to},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
 
 class Exceptions(SyncResource):
     def list(
@@ -2298,6 +2393,156 @@ class Knowledge(_extras.SyncKnowledgeExtras):
                 "weights": weights,
                 "namespaces": namespaces,
             },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class Logs(SyncResource):
+    def ingest(
+        self,
+        *,
+        items: builtins.list[dict[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Ingest Logs (`logs_ingest`)."""
+        self._request(
+            "logs_ingest",
+            None,
+            path={},
+            query={},
+            body={"items": items},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        from_: datetime | None = None,
+        to: datetime | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.LogLine]:
+        """List Logs (`logs_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "logs_list",
+            models.LogLine,
+            path={},
+            query={
+                "from": from_,
+                "to": to,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def tail(
+        self,
+        *,
+        filter: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+        last_event_id: str | None = None,
+    ) -> Iterator[ServerSentEvent]:
+        """Tail Logs (`logs_tail`): the server-sent events as they come."""
+        return self._sse(
+            "logs_tail",
+            last_event_id=last_event_id,
+            path={},
+            query={"filter": filter},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class Metrics(SyncResource):
+    def ingest(
+        self,
+        *,
+        items: builtins.list[dict[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Ingest Metrics (`metrics_ingest`)."""
+        self._request(
+            "metrics_ingest",
+            None,
+            path={},
+            query={},
+            body={"items": items},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def query(
+        self,
+        *,
+        name: str,
+        to: datetime,
+        from_: datetime,
+        step: Literal["1m", "5m", "1h", "1d"] | int | NotGiven = NOT_GIVEN,
+        aggregation: Literal[
+            "sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"
+        ]
+        | NotGiven = NOT_GIVEN,
+        filter: str | NotGiven | None = NOT_GIVEN,
+        group_by: builtins.list[str] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.MetricsResult:
+        """Query Metrics (`metrics_query`)."""
+        return self._request(
+            "metrics_query",
+            models.MetricsResult,
+            path={},
+            query={},
+            body={
+                "from": from_,
+                "to": to,
+                "step": step,
+                "name": name,
+                "aggregation": aggregation,
+                "filter": filter,
+                "group_by": group_by,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.MetricNameList:
+        """List Metrics (`metrics_list`)."""
+        return self._request(
+            "metrics_list",
+            models.MetricNameList,
+            path={},
+            query={},
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
@@ -3229,6 +3474,65 @@ class Organizations(SyncResource):
         )
 
 
+class Otlp(SyncResource):
+    def logs_export(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Export Otlp Logs (`otlp_logs_export`)."""
+        return self._request(
+            "otlp_logs_export",
+            None,
+            path={},
+            query={},
+            body={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def metrics_export(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Export Otlp Metrics (`otlp_metrics_export`)."""
+        return self._request(
+            "otlp_metrics_export",
+            None,
+            path={},
+            query={},
+            body={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def traces_export(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Export Otlp Traces (`otlp_traces_export`)."""
+        return self._request(
+            "otlp_traces_export",
+            None,
+            path={},
+            query={},
+            body={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
 class Policies(SyncResource):
     def create(
         self,
@@ -3653,6 +3957,7 @@ class Projects(SyncResource):
         description: str | NotGiven = NOT_GIVEN,
         rate_limit_per_minute: int | NotGiven | None = NOT_GIVEN,
         allow_private_network: bool | NotGiven = NOT_GIVEN,
+        observability_retention_days: int | NotGiven = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         idempotency_key: str | None = None,
@@ -3670,6 +3975,7 @@ class Projects(SyncResource):
                 "description": description,
                 "rate_limit_per_minute": rate_limit_per_minute,
                 "allow_private_network": allow_private_network,
+                "observability_retention_days": observability_retention_days,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -3733,6 +4039,7 @@ class Projects(SyncResource):
         rate_limit_per_minute: int | NotGiven | None = NOT_GIVEN,
         allow_private_network: bool | NotGiven | None = NOT_GIVEN,
         max_running_runs: int | NotGiven | None = NOT_GIVEN,
+        observability_retention_days: int | NotGiven | None = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
@@ -3750,6 +4057,7 @@ class Projects(SyncResource):
                 "rate_limit_per_minute": rate_limit_per_minute,
                 "allow_private_network": allow_private_network,
                 "max_running_runs": max_running_runs,
+                "observability_retention_days": observability_retention_days,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -4248,6 +4556,123 @@ class Records(SyncResource):
             "records_restore",
             models.Record,
             path={"object_id": object_id, "record_id": record_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class Reports(SyncResource):
+    def create(
+        self,
+        *,
+        content: str,
+        title: str,
+        type: Literal["daily", "weekly", "audit", "incident", "custom"],
+        format: Literal["html", "markdown", "text"] | NotGiven = NOT_GIVEN,
+        author: str | NotGiven | None = NOT_GIVEN,
+        period_start: datetime | NotGiven | None = NOT_GIVEN,
+        period_end: datetime | NotGiven | None = NOT_GIVEN,
+        metadata: dict[str, Any] | NotGiven = NOT_GIVEN,
+        labels: dict[str, Any] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Report:
+        """Create Report (`reports_create`)."""
+        return self._request(
+            "reports_create",
+            models.Report,
+            path={},
+            query={},
+            body={
+                "type": type,
+                "title": title,
+                "content": content,
+                "format": format,
+                "author": author,
+                "period_start": period_start,
+                "period_end": period_end,
+                "metadata": metadata,
+                "labels": labels,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def list(
+        self,
+        *,
+        type: Literal["daily", "weekly", "audit", "incident", "custom"] | None = None,
+        author: str | None = None,
+        from_: datetime | None = None,
+        to: datetime | None = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.ReportSummary]:
+        """List Reports (`reports_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "reports_list",
+            models.ReportSummary,
+            path={},
+            query={
+                "type": type,
+                "author": author,
+                "from": from_,
+                "to": to,
+                "limit": limit,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def get(
+        self,
+        report_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Report:
+        """Get Report (`reports_get`)."""
+        return self._request(
+            "reports_get",
+            models.Report,
+            path={"report_id": report_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def delete(
+        self,
+        report_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Report (`reports_delete`)."""
+        self._request(
+            "reports_delete",
+            None,
+            path={"report_id": report_id},
             query={},
             timeout=timeout,
             max_retries=max_retries,
@@ -5001,6 +5426,58 @@ class Threads(SyncResource):
             "threads_messages_list",
             models.ListResponse_ThreadMessage_,
             path={"thread_id": thread_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class Traces(SyncResource):
+    def list(
+        self,
+        *,
+        from_: datetime | None = None,
+        to: datetime | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.Span]:
+        """List Traces (`traces_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "traces_list",
+            models.Span,
+            path={},
+            query={
+                "from": from_,
+                "to": to,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def get(
+        self,
+        trace_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Trace:
+        """Get Trace (`traces_get`)."""
+        return self._request(
+            "traces_get",
+            models.Trace,
+            path={"trace_id": trace_id},
             query={},
             timeout=timeout,
             max_retries=max_retries,
@@ -6625,6 +7102,83 @@ class AsyncEvents(AsyncResource):
             extra_headers=extra_headers,
         )
 
+    async def ingest(
+        self,
+        *,
+        items: builtins.list[dict[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Ingest Events (`events_ingest`)."""
+        await self._request(
+            "events_ingest",
+            None,
+            path={},
+            query={},
+            body={"items": items},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def query(
+        self,
+        *,
+        to: datetime,
+        from_: datetime,
+        step: Literal["1m", "5m", "1h", "1d"] | int | NotGiven = NOT_GIVEN,
+        name: str | NotGiven | None = NOT_GIVEN,
+        aggregation: Literal["count", "sum", "unique_users"] | NotGiven = NOT_GIVEN,
+        filter: str | NotGiven | None = NOT_GIVEN,
+        group_by: builtins.list[str] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.EventsResult:
+        """Query Events (`events_query`)."""
+        return await self._request(
+            "events_query",
+            models.EventsResult,
+            path={},
+            query={},
+            body={
+                "from": from_,
+                "to": to,
+                "step": step,
+                "name": name,
+                "aggregation": aggregation,
+                "filter": filter,
+                "group_by": group_by,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def funnel(
+        self,
+        *,
+        to: datetime,
+        from_: datetime,
+        within_seconds: int,
+        steps: builtins.list[str],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.FunnelResult:
+        """Funnel Events (`events_funnel`)."""
+        return await self._request(
+            "events_funnel",
+            models.FunnelResult,
+            path={},
+            query={},
+            body={"steps": steps, "within_seconds": within_seconds, "from": from_, "to": to},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
 
 class AsyncExceptions(AsyncResource):
     def list(
@@ -7378,6 +7932,156 @@ class AsyncKnowledge(_extras.AsyncKnowledgeExtras):
                 "weights": weights,
                 "namespaces": namespaces,
             },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class AsyncLogs(AsyncResource):
+    async def ingest(
+        self,
+        *,
+        items: builtins.list[dict[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Ingest Logs (`logs_ingest`)."""
+        await self._request(
+            "logs_ingest",
+            None,
+            path={},
+            query={},
+            body={"items": items},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        from_: datetime | None = None,
+        to: datetime | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.LogLine]:
+        """List Logs (`logs_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "logs_list",
+            models.LogLine,
+            path={},
+            query={
+                "from": from_,
+                "to": to,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def tail(
+        self,
+        *,
+        filter: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+        last_event_id: str | None = None,
+    ) -> AsyncIterator[ServerSentEvent]:
+        """Tail Logs (`logs_tail`): the server-sent events as they come."""
+        return self._sse(
+            "logs_tail",
+            last_event_id=last_event_id,
+            path={},
+            query={"filter": filter},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class AsyncMetrics(AsyncResource):
+    async def ingest(
+        self,
+        *,
+        items: builtins.list[dict[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Ingest Metrics (`metrics_ingest`)."""
+        await self._request(
+            "metrics_ingest",
+            None,
+            path={},
+            query={},
+            body={"items": items},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def query(
+        self,
+        *,
+        name: str,
+        to: datetime,
+        from_: datetime,
+        step: Literal["1m", "5m", "1h", "1d"] | int | NotGiven = NOT_GIVEN,
+        aggregation: Literal[
+            "sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"
+        ]
+        | NotGiven = NOT_GIVEN,
+        filter: str | NotGiven | None = NOT_GIVEN,
+        group_by: builtins.list[str] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.MetricsResult:
+        """Query Metrics (`metrics_query`)."""
+        return await self._request(
+            "metrics_query",
+            models.MetricsResult,
+            path={},
+            query={},
+            body={
+                "from": from_,
+                "to": to,
+                "step": step,
+                "name": name,
+                "aggregation": aggregation,
+                "filter": filter,
+                "group_by": group_by,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def list(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.MetricNameList:
+        """List Metrics (`metrics_list`)."""
+        return await self._request(
+            "metrics_list",
+            models.MetricNameList,
+            path={},
+            query={},
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
@@ -8309,6 +9013,65 @@ class AsyncOrganizations(AsyncResource):
         )
 
 
+class AsyncOtlp(AsyncResource):
+    async def logs_export(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Export Otlp Logs (`otlp_logs_export`)."""
+        return await self._request(
+            "otlp_logs_export",
+            None,
+            path={},
+            query={},
+            body={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def metrics_export(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Export Otlp Metrics (`otlp_metrics_export`)."""
+        return await self._request(
+            "otlp_metrics_export",
+            None,
+            path={},
+            query={},
+            body={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def traces_export(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Export Otlp Traces (`otlp_traces_export`)."""
+        return await self._request(
+            "otlp_traces_export",
+            None,
+            path={},
+            query={},
+            body={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncPolicies(AsyncResource):
     async def create(
         self,
@@ -8733,6 +9496,7 @@ class AsyncProjects(AsyncResource):
         description: str | NotGiven = NOT_GIVEN,
         rate_limit_per_minute: int | NotGiven | None = NOT_GIVEN,
         allow_private_network: bool | NotGiven = NOT_GIVEN,
+        observability_retention_days: int | NotGiven = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         idempotency_key: str | None = None,
@@ -8750,6 +9514,7 @@ class AsyncProjects(AsyncResource):
                 "description": description,
                 "rate_limit_per_minute": rate_limit_per_minute,
                 "allow_private_network": allow_private_network,
+                "observability_retention_days": observability_retention_days,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -8813,6 +9578,7 @@ class AsyncProjects(AsyncResource):
         rate_limit_per_minute: int | NotGiven | None = NOT_GIVEN,
         allow_private_network: bool | NotGiven | None = NOT_GIVEN,
         max_running_runs: int | NotGiven | None = NOT_GIVEN,
+        observability_retention_days: int | NotGiven | None = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
@@ -8830,6 +9596,7 @@ class AsyncProjects(AsyncResource):
                 "rate_limit_per_minute": rate_limit_per_minute,
                 "allow_private_network": allow_private_network,
                 "max_running_runs": max_running_runs,
+                "observability_retention_days": observability_retention_days,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -9328,6 +10095,123 @@ class AsyncRecords(AsyncResource):
             "records_restore",
             models.Record,
             path={"object_id": object_id, "record_id": record_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class AsyncReports(AsyncResource):
+    async def create(
+        self,
+        *,
+        content: str,
+        title: str,
+        type: Literal["daily", "weekly", "audit", "incident", "custom"],
+        format: Literal["html", "markdown", "text"] | NotGiven = NOT_GIVEN,
+        author: str | NotGiven | None = NOT_GIVEN,
+        period_start: datetime | NotGiven | None = NOT_GIVEN,
+        period_end: datetime | NotGiven | None = NOT_GIVEN,
+        metadata: dict[str, Any] | NotGiven = NOT_GIVEN,
+        labels: dict[str, Any] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Report:
+        """Create Report (`reports_create`)."""
+        return await self._request(
+            "reports_create",
+            models.Report,
+            path={},
+            query={},
+            body={
+                "type": type,
+                "title": title,
+                "content": content,
+                "format": format,
+                "author": author,
+                "period_start": period_start,
+                "period_end": period_end,
+                "metadata": metadata,
+                "labels": labels,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def list(
+        self,
+        *,
+        type: Literal["daily", "weekly", "audit", "incident", "custom"] | None = None,
+        author: str | None = None,
+        from_: datetime | None = None,
+        to: datetime | None = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.ReportSummary]:
+        """List Reports (`reports_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "reports_list",
+            models.ReportSummary,
+            path={},
+            query={
+                "type": type,
+                "author": author,
+                "from": from_,
+                "to": to,
+                "limit": limit,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def get(
+        self,
+        report_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Report:
+        """Get Report (`reports_get`)."""
+        return await self._request(
+            "reports_get",
+            models.Report,
+            path={"report_id": report_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def delete(
+        self,
+        report_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Report (`reports_delete`)."""
+        await self._request(
+            "reports_delete",
+            None,
+            path={"report_id": report_id},
             query={},
             timeout=timeout,
             max_retries=max_retries,
@@ -10088,6 +10972,58 @@ class AsyncThreads(AsyncResource):
         )
 
 
+class AsyncTraces(AsyncResource):
+    def list(
+        self,
+        *,
+        from_: datetime | None = None,
+        to: datetime | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.Span]:
+        """List Traces (`traces_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "traces_list",
+            models.Span,
+            path={},
+            query={
+                "from": from_,
+                "to": to,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def get(
+        self,
+        trace_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Trace:
+        """Get Trace (`traces_get`)."""
+        return await self._request(
+            "traces_get",
+            models.Trace,
+            path={"trace_id": trace_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncVariables(AsyncResource):
     async def set(
         self,
@@ -10460,22 +11396,27 @@ class SyncResources:
     governance: Governance
     judges: Judges
     knowledge: Knowledge
+    logs: Logs
+    metrics: Metrics
     moderation: Moderation
     objects: Objects
     openai: Openai
     organization: Organization
     organizations: Organizations
+    otlp: Otlp
     policies: Policies
     policy_exceptions: PolicyExceptions
     prices: Prices
     projects: Projects
     providers: Providers
     records: Records
+    reports: Reports
     runs: Runs
     schedules: Schedules
     secrets: Secrets
     system: System
     threads: Threads
+    traces: Traces
     variables: Variables
     webhooks: Webhooks
     workers: Workers
@@ -10497,22 +11438,27 @@ class SyncResources:
         self.governance = Governance(transport)
         self.judges = Judges(transport)
         self.knowledge = Knowledge(transport)
+        self.logs = Logs(transport)
+        self.metrics = Metrics(transport)
         self.moderation = Moderation(transport)
         self.objects = Objects(transport)
         self.openai = Openai(transport)
         self.organization = Organization(transport)
         self.organizations = Organizations(transport)
+        self.otlp = Otlp(transport)
         self.policies = Policies(transport)
         self.policy_exceptions = PolicyExceptions(transport)
         self.prices = Prices(transport)
         self.projects = Projects(transport)
         self.providers = Providers(transport)
         self.records = Records(transport)
+        self.reports = Reports(transport)
         self.runs = Runs(transport)
         self.schedules = Schedules(transport)
         self.secrets = Secrets(transport)
         self.system = System(transport)
         self.threads = Threads(transport)
+        self.traces = Traces(transport)
         self.variables = Variables(transport)
         self.webhooks = Webhooks(transport)
         self.workers = Workers(transport)
@@ -10537,22 +11483,27 @@ class AsyncResources:
     governance: AsyncGovernance
     judges: AsyncJudges
     knowledge: AsyncKnowledge
+    logs: AsyncLogs
+    metrics: AsyncMetrics
     moderation: AsyncModeration
     objects: AsyncObjects
     openai: AsyncOpenai
     organization: AsyncOrganization
     organizations: AsyncOrganizations
+    otlp: AsyncOtlp
     policies: AsyncPolicies
     policy_exceptions: AsyncPolicyExceptions
     prices: AsyncPrices
     projects: AsyncProjects
     providers: AsyncProviders
     records: AsyncRecords
+    reports: AsyncReports
     runs: AsyncRuns
     schedules: AsyncSchedules
     secrets: AsyncSecrets
     system: AsyncSystem
     threads: AsyncThreads
+    traces: AsyncTraces
     variables: AsyncVariables
     webhooks: AsyncWebhooks
     workers: AsyncWorkers
@@ -10574,22 +11525,27 @@ class AsyncResources:
         self.governance = AsyncGovernance(transport)
         self.judges = AsyncJudges(transport)
         self.knowledge = AsyncKnowledge(transport)
+        self.logs = AsyncLogs(transport)
+        self.metrics = AsyncMetrics(transport)
         self.moderation = AsyncModeration(transport)
         self.objects = AsyncObjects(transport)
         self.openai = AsyncOpenai(transport)
         self.organization = AsyncOrganization(transport)
         self.organizations = AsyncOrganizations(transport)
+        self.otlp = AsyncOtlp(transport)
         self.policies = AsyncPolicies(transport)
         self.policy_exceptions = AsyncPolicyExceptions(transport)
         self.prices = AsyncPrices(transport)
         self.projects = AsyncProjects(transport)
         self.providers = AsyncProviders(transport)
         self.records = AsyncRecords(transport)
+        self.reports = AsyncReports(transport)
         self.runs = AsyncRuns(transport)
         self.schedules = AsyncSchedules(transport)
         self.secrets = AsyncSecrets(transport)
         self.system = AsyncSystem(transport)
         self.threads = AsyncThreads(transport)
+        self.traces = AsyncTraces(transport)
         self.variables = AsyncVariables(transport)
         self.webhooks = AsyncWebhooks(transport)
         self.workers = AsyncWorkers(transport)

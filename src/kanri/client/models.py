@@ -579,6 +579,7 @@ class Definition(KanriModel):
         | RecordsGetStep
         | RecordsQueryStep
         | RecordsUpdateStep
+        | ReportStep
         | TransformStep
         | WaitStep
     ]
@@ -746,6 +747,26 @@ class EventTypeList(KanriModel):
     data: list[EventType]
 
 
+class EventsQuery(KanriModel):
+    """EventsQuery"""
+
+    from_: datetime = Field(alias="from")
+    to: datetime
+    step: Literal["1m", "5m", "1h", "1d"] | int | None = Field(default=None)
+    name: str | None = Field(default=None)
+    aggregation: Literal["count", "sum", "unique_users"] | None = Field(default=None)
+    filter: str | None = Field(default=None)
+    group_by: list[str] | None = Field(default=None)
+
+
+class EventsResult(KanriModel):
+    """EventsResult"""
+
+    aggregation: str
+    step_seconds: int
+    series: list[Series]
+
+
 class ExceptionScope(KanriModel):
     """Limit an exception to one automation, agent or external workflow (by name)."""
 
@@ -848,6 +869,30 @@ class FieldUpdate(KanriModel):
     default: Any = Field(default=None)
 
 
+class FunnelQuery(KanriModel):
+    """FunnelQuery"""
+
+    steps: list[str]
+    within_seconds: int
+    from_: datetime = Field(alias="from")
+    to: datetime
+
+
+class FunnelResult(KanriModel):
+    """FunnelResult"""
+
+    steps: list[FunnelStep]
+
+
+class FunnelStep(KanriModel):
+    """FunnelStep"""
+
+    name: str
+    users: int
+    conversion: float
+    conversion_from_previous: float
+
+
 class Health(KanriModel):
     """Health"""
 
@@ -860,6 +905,39 @@ class HttpFacts(KanriModel):
     """HttpFacts"""
 
     host: str | None = Field(default=None)
+
+
+class IngestBatch(KanriModel):
+    """IngestBatch"""
+
+    items: list[dict[str, Any]]
+
+
+class IngestItemError(KanriModel):
+    """IngestItemError"""
+
+    field: str
+    message: str
+    code: str | None = Field(default=None)
+
+
+class IngestItemResult(KanriModel):
+    """IngestItemResult"""
+
+    index: int
+    id: str | None
+    client_id: str | None
+    status: int
+    errors: list[IngestItemError] | None = Field(default=None)
+
+
+class IngestResult(KanriModel):
+    """IngestResult"""
+
+    results: list[IngestItemResult]
+    created: int
+    duplicates: int
+    failed: int
 
 
 class Item(KanriModel):
@@ -1135,6 +1213,14 @@ class ListResponse_Judge_(KanriModel):
     total_size: int | None = Field(default=None)
 
 
+class ListResponse_LogLine_(KanriModel):
+    """ListResponse[LogLine]"""
+
+    data: list[LogLine]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
 class ListResponse_ModerationRule_(KanriModel):
     """ListResponse[ModerationRule]"""
 
@@ -1223,6 +1309,14 @@ class ListResponse_Record_(KanriModel):
     total_size: int | None = Field(default=None)
 
 
+class ListResponse_ReportSummary_(KanriModel):
+    """ListResponse[ReportSummary]"""
+
+    data: list[ReportSummary]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
 class ListResponse_RunException_(KanriModel):
     """ListResponse[RunException]"""
 
@@ -1279,6 +1373,14 @@ class ListResponse_Secret_(KanriModel):
     total_size: int | None = Field(default=None)
 
 
+class ListResponse_Span_(KanriModel):
+    """ListResponse[Span]"""
+
+    data: list[Span]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
 class ListResponse_ThreadMessage_(KanriModel):
     """ListResponse[ThreadMessage]"""
 
@@ -1327,11 +1429,64 @@ class ListResponse_Worker_(KanriModel):
     total_size: int | None = Field(default=None)
 
 
+class LogLine(KanriModel):
+    """LogLine"""
+
+    id: str
+    client_id: str | None
+    time: datetime
+    level: str
+    message: str
+    service: str | None
+    attributes: dict[str, Any]
+    trace_id: str | None
+    span_id: str | None
+
+
 class MapRuntime(KanriModel):
     """MapRuntime"""
 
     provider: str
     model: str | None = Field(default=None)
+
+
+class MetricName(KanriModel):
+    """MetricName"""
+
+    name: str
+    type: str
+    unit: str | None
+    series_count: int
+    labels: dict[str, list[str]]
+
+
+class MetricNameList(KanriModel):
+    """MetricNameList"""
+
+    data: list[MetricName]
+
+
+class MetricsQuery(KanriModel):
+    """MetricsQuery"""
+
+    from_: datetime = Field(alias="from")
+    to: datetime
+    step: Literal["1m", "5m", "1h", "1d"] | int | None = Field(default=None)
+    name: str
+    aggregation: (
+        Literal["sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"] | None
+    ) = Field(default=None)
+    filter: str | None = Field(default=None)
+    group_by: list[str] | None = Field(default=None)
+
+
+class MetricsResult(KanriModel):
+    """MetricsResult"""
+
+    name: str
+    aggregation: str
+    step_seconds: int
+    series: list[Series]
 
 
 class ModelCard(KanriModel):
@@ -1647,6 +1802,7 @@ class Project(KanriModel):
     rate_limit_per_minute: int
     allow_private_network: bool
     max_running_runs: int | None
+    observability_retention_days: int
     create_time: datetime
     update_time: datetime
 
@@ -1659,6 +1815,7 @@ class ProjectCreate(KanriModel):
     description: str | None = Field(default=None)
     rate_limit_per_minute: int | None = Field(default=None)
     allow_private_network: bool | None = Field(default=None)
+    observability_retention_days: int | None = Field(default=None)
 
 
 class ProjectUpdate(KanriModel):
@@ -1670,6 +1827,7 @@ class ProjectUpdate(KanriModel):
     rate_limit_per_minute: int | None = Field(default=None)
     allow_private_network: bool | None = Field(default=None)
     max_running_runs: int | None = Field(default=None)
+    observability_retention_days: int | None = Field(default=None)
 
 
 class Provider(KanriModel):
@@ -1815,6 +1973,53 @@ class Repeated(KanriModel):
 
     count: int | None = Field(default=None)
     window_seconds: int | None = Field(default=None)
+
+
+class Report(KanriModel):
+    """Report"""
+
+    id: str
+    project_id: str
+    type: Literal["daily", "weekly", "audit", "incident", "custom"]
+    title: str
+    format: Literal["html", "markdown", "text"]
+    author: str
+    period_start: datetime | None
+    period_end: datetime | None
+    labels: dict[str, str]
+    create_time: datetime
+    content: str
+    metadata: dict[str, Any]
+    created_by: dict[str, Any]
+
+
+class ReportCreate(KanriModel):
+    """ReportCreate"""
+
+    type: Literal["daily", "weekly", "audit", "incident", "custom"]
+    title: str
+    content: str
+    format: Literal["html", "markdown", "text"] | None = Field(default=None)
+    author: str | None = Field(default=None)
+    period_start: datetime | None = Field(default=None)
+    period_end: datetime | None = Field(default=None)
+    metadata: dict[str, Any] | None = Field(default=None)
+    labels: dict[str, Any] | None = Field(default=None)
+
+
+class ReportSummary(KanriModel):
+    """ReportSummary"""
+
+    id: str
+    project_id: str
+    type: Literal["daily", "weekly", "audit", "incident", "custom"]
+    title: str
+    format: Literal["html", "markdown", "text"]
+    author: str
+    period_start: datetime | None
+    period_end: datetime | None
+    labels: dict[str, str]
+    create_time: datetime
 
 
 class Rollback(KanriModel):
@@ -2130,6 +2335,13 @@ class SecretPut(KanriModel):
     description: str | None = Field(default=None)
 
 
+class Series(KanriModel):
+    """Series"""
+
+    group: dict[str, str | None]
+    points: list[list[Any]]
+
+
 class SeriesPoint(KanriModel):
     """SeriesPoint"""
 
@@ -2149,6 +2361,43 @@ class Settings(KanriModel):
     warning_window_seconds: int | None = Field(default=None)
     max_content_bytes: int | None = Field(default=None)
     rule_timeout_ms: int | None = Field(default=None)
+
+
+class Span(KanriModel):
+    """Span"""
+
+    id: str
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    name: str
+    kind: str
+    service: str | None
+    start_time: datetime
+    end_time: datetime
+    duration_ms: float
+    status: str
+    status_message: str | None
+    attributes: dict[str, Any]
+
+
+class SpanNode(KanriModel):
+    """SpanNode"""
+
+    id: str
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    name: str
+    kind: str
+    service: str | None
+    start_time: datetime
+    end_time: datetime
+    duration_ms: float
+    status: str
+    status_message: str | None
+    attributes: dict[str, Any]
+    children: list[SpanNode] | None = Field(default=None)
 
 
 class Stats(KanriModel):
@@ -2271,6 +2520,15 @@ class Totals(KanriModel):
     appeals: int
     median_time_to_decision: float | None
     queue_size: int
+
+
+class Trace(KanriModel):
+    """Trace"""
+
+    trace_id: str
+    span_count: int
+    duration_ms: float
+    roots: list[SpanNode]
 
 
 class Usage(KanriModel):
@@ -2654,6 +2912,22 @@ class RecordsUpdateStep(KanriModel):
     record: str
     field_values: dict[str, Any] | str | None = Field(default=None)
     replace: bool | str | None = Field(default=None)
+    retry: RetryPolicy | None = Field(default=None)
+    timeout_seconds: float | None = Field(default=None)
+
+
+class ReportStep(KanriModel):
+    """`report`: render the built-in `report` over the last `period` (ending now) to HTML and store it as a report of `type`; the output is the report's id, title and type."""
+
+    id: str
+    kind: Literal["report"]
+    report: Literal["costs", "exceptions", "audit", "observability"] | str
+    period: Literal["day", "week"] | str | None = Field(default=None)
+    type: Literal["daily", "weekly", "audit", "incident", "custom"] | str | None = Field(
+        default=None
+    )
+    title: str | None = Field(default=None)
+    labels: dict[str, str] | str | None = Field(default=None)
     retry: RetryPolicy | None = Field(default=None)
     timeout_seconds: float | None = Field(default=None)
 

@@ -15,6 +15,8 @@ Semantics, by field type:
   ``\\*`` inside quotes for a literal star. ``<`` etc. compare lexicographically (in the
   database's collation). ``:`` on a scalar means the same as ``=`` (AIP-160 "has" on a
   non-repeated field), so ``name:*`` selects rows where ``name`` is set.
+* ``text``: a ``string`` whose ``:`` is a substring match (``message:"timeout"``, case-
+  sensitive; ``*`` inside the value still matches anything), for long free text.
 * ``number`` / ``integer``: the value must be numeric; ``integer`` rejects ``1.5``.
 * ``boolean``: ``true`` or ``false`` only, with ``=``, ``!=`` or ``:``.
 * ``timestamp``: an RFC 3339 string with a UTC offset (``"2026-01-01T00:00:00Z"``), compared
@@ -53,7 +55,7 @@ from kanri.core.filter_sql import JsonContains, JsonMember, Wildcard
 
 __all__ = ["FieldType", "FilterField", "FilterSpec", "OrderTerm", "Through"]
 
-FieldType = Literal["string", "number", "integer", "boolean", "timestamp", "map", "list"]
+FieldType = Literal["string", "text", "number", "integer", "boolean", "timestamp", "map", "list"]
 
 
 Through = Callable[[ColumnElement[bool] | None], ColumnElement[bool]]
@@ -102,7 +104,7 @@ _INTEGER = re.compile(r"[-+]?\d+")
 _EQUALITY: Final = frozenset({"=", "!=", ":"})
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
-_SCALAR_TYPES: Final = frozenset({"string", "number", "integer", "boolean", "timestamp"})
+_SCALAR_TYPES: Final = frozenset({"string", "text", "number", "integer", "boolean", "timestamp"})
 
 
 def _order_error(message: str) -> BadRequest:
@@ -278,6 +280,10 @@ class FilterSpec:
             return self._null(name, field.column, op, pos)
         column = field.column
         if field.type == "string":
+            return _text_match(column, op, value)
+        if field.type == "text":
+            if op == ":":
+                return Wildcard(column, ("", *value.parts, ""))
             return _text_match(column, op, value)
         if field.type in ("number", "integer"):
             return _compare(column, op, self._number(name, field.type, value))

@@ -282,9 +282,12 @@ class EdgeMiddleware:
         max_body_bytes: int,
         max_json_depth: int,
         error_shapes: ErrorShapes | None = None,
+        body_limits: Mapping[str, int] | None = None,
     ) -> None:
         self.app = app
         self.max_body = max_body_bytes
+        # Paths whose bodies may be larger than max_body_bytes (batch ingest).
+        self.body_limits = dict(body_limits or {})
         self.max_depth = max_json_depth
         self.error_shapes = error_shapes or {}
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
@@ -368,9 +371,14 @@ class EdgeMiddleware:
         if scope["method"] in ("GET", "HEAD", "DELETE", "OPTIONS"):
             return receive
         headers = dict(scope.get("headers", []))
+        limit = (
+            self.body_limits.get(scope["path"], self.max_body)
+            if self.body_limits
+            else self.max_body
+        )
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            raise PayloadTooLarge(f"request body exceeds {self.max_body} bytes")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise PayloadTooLarge(f"request body exceeds {limit} bytes")
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -379,8 +387,8 @@ class EdgeMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
-                raise PayloadTooLarge(f"request body exceeds {self.max_body} bytes")
+            if size > limit:
+                raise PayloadTooLarge(f"request body exceeds {limit} bytes")
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break

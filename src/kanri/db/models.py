@@ -10,8 +10,10 @@ from kanri.governance import models as governance_models
 from kanri.judges import models as judge_models
 from kanri.knowledge import models as knowledge_models
 from kanri.moderation import models as moderation_models
+from kanri.observability import models as observability_models
 from kanri.providers import models as provider_models
 from kanri.records import models as record_models
+from kanri.reports import models as report_models
 from kanri.schedules import models as schedule_models
 from kanri.secrets import models as secret_models
 from kanri.tenancy import models as tenancy_models
@@ -27,8 +29,10 @@ __all__ = [
     "judge_models",
     "knowledge_models",
     "moderation_models",
+    "observability_models",
     "provider_models",
     "record_models",
+    "report_models",
     "run_models",
     "schedule_models",
     "secret_models",

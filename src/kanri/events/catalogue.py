@@ -128,6 +128,11 @@ CATALOGUE: dict[str, dict[str, Any]] = {
         "a schedule's fire time came but the automation refused the run",
         {"id": _ID, "fire_time": {"type": "string", "format": "date-time"}, "error": {}},
     ),
+    "report.created": _object(
+        "a report was submitted (or generated)",
+        {"id": _ID, "type": _STRING, "title": _STRING, "author": _STRING},
+    ),
+    "report.deleted": _object("a report was deleted", {"id": _ID}),
     "webhook.created": _object(
         "a webhook endpoint was created", {"id": _ID, "url": {"type": "string"}}
     ),

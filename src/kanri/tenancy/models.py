@@ -37,6 +37,10 @@ class ProjectRow(Base):
     allow_private_network: Mapped[bool] = mapped_column(Boolean, default=False)
     # Runs of the project running at once (None: the server's KANRI_PROJECT_MAX_RUNNING_RUNS).
     max_running_runs: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Days logs, metric points, business events and spans are kept (observability).
+    observability_retention_days: Mapped[int] = mapped_column(
+        Integer, default=30, server_default="30"
+    )
     create_time: Mapped[datetime]
     update_time: Mapped[datetime]
 

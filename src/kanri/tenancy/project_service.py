@@ -42,6 +42,7 @@ PROJECT_FIELDS = (
     "rate_limit_per_minute",
     "allow_private_network",
     "max_running_runs",
+    "observability_retention_days",
 )
 
 
@@ -91,6 +92,7 @@ def create_project(
         max_running_runs=tx.execute(
             select(OrganizationRow.default_max_running_runs).where(OrganizationRow.id == org)
         ).scalar_one_or_none(),
+        observability_retention_days=body.observability_retention_days,
         create_time=now,
         update_time=now,
     )

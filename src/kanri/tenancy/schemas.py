@@ -78,6 +78,12 @@ class ProjectCreate(Model):
     allow_private_network: bool = Field(
         default=False, description="let outbound calls reach private and loopback addresses"
     )
+    observability_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="days logs, metric points, business events and spans are kept",
+    )
 
 
 class ProjectUpdate(Model):
@@ -93,6 +99,7 @@ class ProjectUpdate(Model):
         description="runs of the project running at once; null: the server's default "
         "(`KANRI_PROJECT_MAX_RUNNING_RUNS`)",
     )
+    observability_retention_days: int | None = Field(default=None, ge=1, le=3650)
 
 
 class Project(Resource):
@@ -106,6 +113,7 @@ class Project(Resource):
     max_running_runs: int | None = Field(
         description="runs of the project running at once; null: the server's default"
     )
+    observability_retention_days: int
     create_time: datetime
     update_time: datetime
 

@@ -108,6 +108,7 @@ class ProjectSettings:
     organization_id: str
     allow_private_network: bool  # outbound calls may reach private addresses
     rate_limit_per_minute: int
+    observability_retention_days: int = 30  # days observability data is kept
 
 
 def project_settings(tx: Session, project_id: str) -> ProjectSettings | None:
@@ -118,12 +119,16 @@ def project_settings(tx: Session, project_id: str) -> ProjectSettings | None:
             ProjectRow.organization_id,
             ProjectRow.allow_private_network,
             ProjectRow.rate_limit_per_minute,
+            ProjectRow.observability_retention_days,
         ).where(ProjectRow.id == project_id)
     ).first()
     if row is None:
         return None
     return ProjectSettings(
-        row.organization_id, bool(row.allow_private_network), row.rate_limit_per_minute
+        row.organization_id,
+        bool(row.allow_private_network),
+        row.rate_limit_per_minute,
+        row.observability_retention_days,
     )
 
 
@@ -209,3 +214,18 @@ class TenancyAuthStore:
             .limit(1)
         ).first()
         return rows.id if rows else None
+
+
+def retention_days(tx: Session) -> list[int]:
+    """The distinct `observability_retention_days` of all projects (the retention sweep)."""
+    return sorted(
+        set(tx.execute(select(ProjectRow.observability_retention_days).distinct()).scalars())
+    )
+
+
+def project_ids(days: int | None = None) -> Select[str]:
+    """A subquery of project ids: all, or those keeping observability data `days` days."""
+    stmt = select(ProjectRow.id)
+    if days is not None:
+        stmt = stmt.where(ProjectRow.observability_retention_days == days)
+    return stmt
