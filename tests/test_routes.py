@@ -21,6 +21,7 @@ from kanri.core.routing import query_names
 from kanri.core.time import utcnow
 from kanri.runtime import Kanri
 from tests.agents.factories import make_agent
+from tests.content.factories import cfield, make_entry, make_type
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
 from tests.knowledge.factories import make_namespace, put_entry
@@ -77,6 +78,15 @@ def _records_body(path: str, method: str) -> dict[str, Any] | None:
 def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
     if route.path.startswith("/v1/objects"):
         return _records_body(route.path, method)
+    content = {
+        ("POST", "/v1/content/types"): {"slug": "walk", "name": "walk"},
+        ("PUT", "/v1/content/locales"): {"default": "en", "locales": ["en"]},
+        ("POST", "/v1/content/entries"): {"type": "walk", "slug": "walk"},
+    }
+    if (method, route.path) in content:
+        return content[(method, route.path)]
+    if route.path.startswith("/v1/content/entries/") and method == "POST":
+        return {}
     if method == "PATCH" or route.path.endswith("/rotate"):
         return {}
     if route.path == "/v1/agents/{agent_id}/runs":
@@ -190,6 +200,11 @@ PLACEHOLDERS = {
     "judge_id": "jdg_x",
     "namespace": "kns_x",
     "entry_id": "walk",
+    "content_type_id": "ctt_x",
+    "content_entry_id": "cen_x",
+    "from_version": "1",
+    "to_version": "2",
+    "slug": "walk",
 }
 
 
@@ -313,6 +328,11 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     )
     namespace = await make_namespace(client, other)
     entry = await put_entry(client, other, namespace["id"], "walk", "a walk in the park")
+    their_type = await make_type(client, other, [cfield("title")])
+    their_content = await make_entry(client, other, their_type["slug"], "walk", title="a")
+    await client.post(
+        f"/v1/content/entries/{their_content['id']}:publish", json={}, headers=other.headers
+    )
     ids = {
         "project_id": other.project_id,
         "policy_id": policy.json()["id"],
@@ -339,6 +359,11 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "judge_id": their_judge.json()["id"],
         "namespace": namespace["id"],
         "entry_id": entry["id"],
+        "content_type_id": their_type["id"],
+        "content_entry_id": their_content["id"],
+        "from_version": "1",
+        "to_version": "1",
+        "slug": "walk",
     }
     checked = 0
     for method, route in _guarded(app):

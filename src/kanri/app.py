@@ -21,6 +21,8 @@ from kanri.audit.api import router as audit_router
 from kanri.automations.api import router as automations_router
 from kanri.automations.step_schema import document_steps
 from kanri.config import Settings
+from kanri.content.api import delivery_router as content_delivery_router
+from kanri.content.api import router as content_router
 from kanri.core import routing
 from kanri.core.auth import document_guards, limit_unguarded_routes
 from kanri.core.http import EdgeMiddleware, install_error_handlers
@@ -138,6 +140,16 @@ TAGS: list[dict[str, str]] = [
         "description": "Knowledge namespaces, entries (text or documents) and hybrid search.",
     },
     {
+        "name": "content",
+        "description": "The headless CMS: content types and their fields, locales, entries "
+        "with drafts, versions and publishing.",
+    },
+    {
+        "name": "content-delivery",
+        "description": "Published content for websites and apps, with publishable or secret "
+        "keys: strong ETags, 304s, caching headers and CORS per publishable key.",
+    },
+    {
         "name": "openai",
         "description": "An OpenAI-compatible endpoint: chat completions against agents.",
     },
@@ -220,6 +232,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openai_router,
         judges_router,
         knowledge_router,
+        content_router,
+        content_delivery_router,
     ):
         app.router.routes.extend(router.routes)
     add_api_reference(app, openapi_url="/openapi.json")

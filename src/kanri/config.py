@@ -176,6 +176,13 @@ class Settings(BaseSettings):
         ge=1024,
         description="largest file a knowledge upload takes (the request body cap applies too)",
     )
+    content_cache_max_age_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=86_400,
+        description="the delivery API's `Cache-Control: max-age`, and how long this process "
+        "keeps a published representation when no publish in it says otherwise",
+    )
     extract_timeout_seconds: float = Field(
         default=10.0,
         gt=0,

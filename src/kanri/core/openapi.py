@@ -52,6 +52,7 @@ _DESCRIPTIONS = {
     403: "The key may not do this",
     404: "Not found",
     409: "Conflict with the current state or an existing resource",
+    412: "The resource changed since the ETag sent in `If-Match`",
     413: "Request body larger than the server's limit (KANRI_MAX_BODY_BYTES)",
     415: "Unsupported media type",
     422: "Validation failed: one error per offending input in `errors`",

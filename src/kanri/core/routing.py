@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import inspect
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -458,17 +459,23 @@ def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
     """The methods of the resource the scope's path names, OPTIONS included; empty when no
     route with methods has that path. Where templates overlap (`/v1/environments/current`,
     `/v1/environments/{environment_id}`) the path names the one with the fewest parameters,
-    as a GET resolves it."""
-    found: dict[int, set[str]] = {}
+    as a GET resolves it, and then the one with the most literal text
+    (`/v1/content/entries/{id}:publish` over `/v1/content/entries/{id}`)."""
+    found: dict[tuple[int, int], set[str]] = {}
     for route in routes:
         if isinstance(route, Route) and route.methods:
             match, _ = route.matches(scope)
             if match is not Match.NONE:
-                found.setdefault(len(route.param_convertors), set()).update(route.methods)
+                literal = len(_PARAMETER.sub("", route.path))
+                key = (len(route.param_convertors), -literal)
+                found.setdefault(key, set()).update(route.methods)
     if not found:
         return []
     methods = found[min(found)] | {"OPTIONS"}
     return sorted(methods, key=_method_rank)
+
+
+_PARAMETER = re.compile(r"\{[^}]*\}")
 
 
 def _method_rank(method: str) -> tuple[int, str]:

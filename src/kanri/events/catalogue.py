@@ -213,6 +213,15 @@ CATALOGUE: dict[str, dict[str, Any]] = {
         )
         for verb in ("created", "updated", "deleted", "restored")
     },
+    # The headless CMS.
+    **{
+        f"content.entry.{verb}": _object(
+            f"a content entry was {verb}",
+            {"id": _ID, "type": _STRING, "slug": _STRING, "version": {"type": "integer"}},
+            published_version={"type": ["integer", "null"]},
+        )
+        for verb in ("created", "updated", "deleted", "published", "unpublished")
+    },
     # Knowledge base.
     **_lifecycle("knowledge.namespace", "a knowledge namespace", created={"name": _STRING}),
     **{
