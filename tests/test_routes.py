@@ -78,7 +78,7 @@ def _records_body(path: str, method: str) -> dict[str, Any] | None:
 def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
     if route.path.startswith("/v1/objects"):
         return _records_body(route.path, method)
-    content = {
+    content: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/v1/content/types"): {"slug": "walk", "name": "walk"},
         ("PUT", "/v1/content/locales"): {"default": "en", "locales": ["en"]},
         ("POST", "/v1/content/entries"): {"type": "walk", "slug": "walk"},
