@@ -25,7 +25,7 @@ from kanri.content.api import delivery_router as content_delivery_router
 from kanri.content.api import router as content_router
 from kanri.core import routing
 from kanri.core.auth import document_guards, limit_unguarded_routes
-from kanri.core.http import EdgeMiddleware, install_error_handlers
+from kanri.core.http import CORS_PREFIXES_STATE, EdgeMiddleware, install_error_handlers
 from kanri.core.openapi import complete, operation_id
 from kanri.costs.api import router as costs_router
 from kanri.db.database import Database
@@ -212,6 +212,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.kanri = kanri
+    # The content delivery API: browsers call it from sites' origins (CORS per publishable key).
+    setattr(app.state, CORS_PREFIXES_STATE, ("/v1/public/", "/v1/cms/"))
     install_error_handlers(app, ERROR_SHAPES)
     # Feature routes join the app's own route table instead of being included: FastAPI's
     # included-router matching costs tens of microseconds per request (bench/).

@@ -13,7 +13,7 @@ from kanri.content.entry_service import View
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.errors import not_found
+from kanri.core.errors import Forbidden, not_found
 from kanri.core.openapi import BODY_ID, link_to, operation_id, problem_responses
 from kanri.core.schemas import ListResponse
 
@@ -325,6 +325,7 @@ async def _deliver(
     if_none_match: str | None,
     read: Any,
 ) -> Response:
+    cors = _cors(request, who)
     cached = delivery.CACHE.get(who.project(), key)
     if cached is None:
         cached = delivery.represent(await kanri.db.read(read))
@@ -334,12 +335,24 @@ async def _deliver(
         "ETag": cached.etag,
         "Cache-Control": f"public, max-age={max_age}, stale-while-revalidate={max_age}",
         "Vary": "Authorization, x-api-key, Origin",
+        **cors,
     }
     if if_none_match is not None:
         held = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         if cached.etag in held or "*" in held:
             return Response(status_code=304, headers=headers)
     return Response(cached.body, media_type="application/json", headers=headers)
+
+
+def _cors(request: Request, who: Principal) -> dict[str, str]:
+    """CORS headers for a browser's request with a publishable key from an origin the key
+    allows; 403 for one it does not (secret keys get none: they do not belong in pages)."""
+    origin = request.headers.get("origin")
+    if origin is None or who.kind != "publishable":
+        return {}
+    if origin not in getattr(request.state, "key_origins", ()):
+        raise Forbidden(f"origin {origin[:300]} is not among this key's allowed origins")
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": "ETag"}
 
 
 def _key(who: Principal, *parts: Any) -> str:

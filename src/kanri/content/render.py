@@ -12,7 +12,8 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+# Raw HTML in markdown is passed to the sanitiser, which keeps only safe tags and attributes.
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
 def _block(block: dict[str, Any], asset_url: str) -> str:
@@ -53,7 +54,7 @@ def blocks_html(
 
 
 def markdown_html(text: str) -> str:
-    """The sanitised HTML of a markdown value (raw HTML in the markdown is not passed on)."""
+    """The sanitised HTML of a markdown value."""
     return nh3.clean(_MARKDOWN.render(text))
 
 
