@@ -154,6 +154,8 @@ def _sample_content(route: APIRoute, method: str) -> dict[str, Any]:
     """The request content of a walk: a sample body, or for the upload one text file."""
     if route.path.endswith("/entries:upload"):
         return {"files": {"files": ("walk.txt", b"a walk", "text/plain")}}
+    if route.path == "/v1/content/assets" and method == "POST":
+        return {"files": {"file": ("walk.txt", b"a walk", "text/plain")}}
     return {"json": _sample_body(route, method)}
 
 
@@ -205,6 +207,7 @@ PLACEHOLDERS = {
     "from_version": "1",
     "to_version": "2",
     "slug": "walk",
+    "asset_id": "ast_x",
 }
 
 
@@ -333,6 +336,10 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
     await client.post(
         f"/v1/content/entries/{their_content['id']}:publish", json={}, headers=other.headers
     )
+    their_asset = await client.post(
+        "/v1/content/assets", files={"file": ("a.txt", b"walk")}, headers=other.headers
+    )
+    assert their_asset.status_code == 201, their_asset.text
     ids = {
         "project_id": other.project_id,
         "policy_id": policy.json()["id"],
@@ -364,6 +371,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "from_version": "1",
         "to_version": "1",
         "slug": "walk",
+        "asset_id": their_asset.json()["id"],
     }
     checked = 0
     for method, route in _guarded(app):

@@ -247,6 +247,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
         error_shapes=ERROR_SHAPES,
+        # A content asset's upload: the file's cap plus room for the multipart framing.
+        larger_bodies={"/v1/content/assets": settings.content_asset_max_bytes + 65_536},
     )
     if settings.trust_forwarded_for:
         # The client's address (rate limits, audit rows) from X-Forwarded-For, only when the

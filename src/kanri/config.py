@@ -183,6 +183,15 @@ class Settings(BaseSettings):
         description="the delivery API's `Cache-Control: max-age`, and how long this process "
         "keeps a published representation when no publish in it says otherwise",
     )
+    content_asset_max_bytes: int = Field(
+        default=26_214_400,
+        ge=1024,
+        description="largest file a content asset upload takes (its request may be this much "
+        "larger than max_body_bytes)",
+    )
+    content_assets_dir: Path | None = Field(
+        default=None, description="where the disk asset store keeps files; unset: data_dir/assets"
+    )
     extract_timeout_seconds: float = Field(
         default=10.0,
         gt=0,

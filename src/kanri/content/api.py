@@ -3,17 +3,28 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, File, Header, Path, Query, Request, Response, UploadFile
+from fastapi.responses import StreamingResponse
 
-from kanri.content import delivery, entry_service, schemas, type_service, version_service
+from kanri.content import (
+    asset_service,
+    delivery,
+    entry_service,
+    schemas,
+    storage,
+    type_service,
+    version_service,
+)
 from kanri.content.entry_service import View
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.errors import Forbidden, not_found
+from kanri.core.errors import FieldError, Forbidden, KanriError, PayloadTooLarge, not_found
 from kanri.core.openapi import BODY_ID, link_to, operation_id, problem_responses
 from kanri.core.schemas import ListResponse
 
@@ -309,6 +320,139 @@ async def restore_content_entry_version(
         version_service.restore_version, who, content_entry_id, version, if_match
     )
     return _tagged(response, entry)
+
+
+# --------------------------------------------------------------------------- assets
+
+
+AssetId = Annotated[str, Path(description="asset id", max_length=100)]
+ASSETS = "/v1/content/assets"
+
+
+class RangeNotSatisfiable(KanriError):
+    status = 416
+    code = "RANGE_NOT_SATISFIABLE"
+    title = "Range not satisfiable"
+
+
+def _store(kanri: Any) -> storage.AssetStore:
+    settings = kanri.settings
+    return storage.store_for(settings.content_assets_dir or settings.data_dir / "assets")
+
+
+@router.post(
+    ASSETS,
+    status_code=201,
+    operation_id="content_assets_upload",
+    responses={
+        200: {"model": schemas.Asset, "description": "these bytes were uploaded before"},
+        **link_to("content_assets_get", asset_id=BODY_ID, location=True),
+        **problem_responses(413, 415),
+    },
+)
+async def upload_content_asset(
+    file: Annotated[UploadFile, File(description="the file (its type is read from its bytes)")],
+    response: Response,
+    kanri: Runtime,
+    who: Writer,
+) -> schemas.Asset:
+    """Upload a file (multipart, part `file`): over `KANRI_CONTENT_ASSET_MAX_BYTES` is a 413,
+    a kind other than images, PDF, MP4 or plain text (by its bytes) a 415. The same bytes
+    uploaded again answer the existing asset (200)."""
+    cap = kanri.settings.content_asset_max_bytes
+    data = await file.read(cap + 1)
+    if len(data) > cap:
+        raise PayloadTooLarge(
+            f"the file is larger than {cap} bytes",
+            errors=[FieldError("body.file", f"larger than {cap} bytes")],
+        )
+    upload = asset_service.inspect(data, file.filename, "body.file")
+    await asyncio.to_thread(_store(kanri).put, upload.key(who.project()), data)
+    asset, created = await kanri.db.write(asset_service.create_asset, who, upload)
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = f"{ASSETS}/{asset.id}"
+    return asset
+
+
+@router.get(ASSETS)
+async def list_content_assets(db: Db, params: Listing, who: Reader) -> ListResponse[schemas.Asset]:
+    """Assets of the project. Filter on id, filename, content_type, size, sha256, create_time."""
+    return ListResponse.of(await db.read(asset_service.list_assets, who, params))
+
+
+@router.get(ASSETS + "/{asset_id}")
+async def get_content_asset(asset_id: AssetId, db: Db, who: Reader) -> schemas.Asset:
+    """The asset's metadata (type, size, SHA-256, image width and height)."""
+    return await db.read(asset_service.get_asset, who, asset_id)
+
+
+def _range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The (start, end) of a single `bytes=` range, None for the whole file; 416 when it
+    lies outside the file."""
+    if header is None or not header.startswith("bytes=") or "," in header:
+        return None
+    first, _, last = header[6:].strip().partition("-")
+    try:
+        if first == "":
+            start, end = max(0, size - int(last)), size - 1
+        else:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+    except ValueError:
+        return None
+    if start > end or start >= size:
+        raise RangeNotSatisfiable(
+            f"the file has {size} bytes", headers={"Content-Range": f"bytes */{size}"}
+        )
+    return start, end
+
+
+@router.get(
+    ASSETS + "/{asset_id}/file",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "the file"},
+        206: {"content": {"application/octet-stream": {}}, "description": "the range asked"},
+        **problem_responses(416),
+    },
+)
+async def download_content_asset(
+    asset_id: AssetId,
+    kanri: Runtime,
+    who: Reader,
+    range: Annotated[
+        str | None, Header(alias="Range", max_length=200, description="`bytes=start-end`")
+    ] = None,
+) -> StreamingResponse:
+    """The file (its sniffed type, `Content-Disposition` with its name); one `Range` gives
+    206 with that part."""
+    row = await kanri.db.read(asset_service.file_of, who, asset_id)
+    span = _range(range, row.size)
+    start, end = span or (0, row.size - 1)
+    disposition = "inline" if row.content_type.startswith("image/") else "attachment"
+    headers = {
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(row.filename)}",
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(end - start + 1),
+        "ETag": f'"{row.sha256}"',
+        "Cache-Control": "private, max-age=3600",
+    }
+    if span is not None:
+        headers["Content-Range"] = f"bytes {start}-{end}/{row.size}"
+    chunks = _store(kanri).read(row.storage_key, start, end) if row.size else iter(())
+    return StreamingResponse(
+        chunks,
+        status_code=206 if span is not None else 200,
+        media_type=row.content_type,
+        headers=headers,
+    )
+
+
+@router.delete(ASSETS + "/{asset_id}", status_code=204)
+async def delete_content_asset(asset_id: AssetId, kanri: Runtime, who: Writer) -> None:
+    """Delete the asset and its file; 409 while a published entry refers to it."""
+    key = await kanri.db.write(asset_service.delete_asset, who, asset_id)
+    await asyncio.to_thread(_store(kanri).delete, key)
 
 
 # --------------------------------------------------------------------------- delivery

@@ -115,3 +115,32 @@ class ContentVersionRow(Base):
 
 ownership.register("ctt", ContentTypeRow, "content type")
 ownership.register("cen", ContentEntryRow, "content entry")
+
+
+class ContentAssetRow(Base):
+    """An uploaded file: its metadata here, its bytes in the asset store under `storage_key`.
+    One row per content per project (`sha256`): uploading the same bytes again finds it."""
+
+    __tablename__ = "content_assets"
+    __table_args__ = (
+        UniqueConstraint("project_id", "sha256"),
+        Index(None, "project_id", "create_time"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    project_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    environment_id: Mapped[str | None] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(100))
+    create_time: Mapped[datetime]
+
+
+ownership.register("ast", ContentAssetRow, "asset")

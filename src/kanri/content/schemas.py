@@ -221,3 +221,15 @@ class PublicEntry(Resource):
     labels: dict[str, Any]
     version: int
     published_time: datetime
+
+
+class Asset(Resource):
+    id: str
+    project_id: str
+    filename: str
+    content_type: str = Field(description="sniffed from the bytes, not the file name")
+    size: int
+    sha256: str
+    width: int | None = Field(description="images: pixels")
+    height: int | None
+    create_time: datetime

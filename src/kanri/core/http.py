@@ -307,9 +307,12 @@ class EdgeMiddleware:
         max_body_bytes: int,
         max_json_depth: int,
         error_shapes: ErrorShapes | None = None,
+        larger_bodies: dict[str, int] | None = None,
     ) -> None:
         self.app = app
         self.max_body = max_body_bytes
+        # Paths (exact) that take larger bodies than `max_body_bytes` (file uploads).
+        self.larger_bodies = larger_bodies or {}
         self.max_depth = max_json_depth
         self.error_shapes = error_shapes or {}
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
@@ -394,8 +397,9 @@ class EdgeMiddleware:
             return receive
         headers = dict(scope.get("headers", []))
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            raise PayloadTooLarge(f"request body exceeds {self.max_body} bytes")
+        cap = self.larger_bodies.get(scope["path"], self.max_body)
+        if length is not None and length.isdigit() and int(length) > cap:
+            raise PayloadTooLarge(f"request body exceeds {cap} bytes")
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -404,8 +408,8 @@ class EdgeMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
-                raise PayloadTooLarge(f"request body exceeds {self.max_body} bytes")
+            if size > cap:
+                raise PayloadTooLarge(f"request body exceeds {cap} bytes")
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break

@@ -55,6 +55,7 @@ _DESCRIPTIONS = {
     412: "The resource changed since the ETag sent in `If-Match`",
     413: "Request body larger than the server's limit (KANRI_MAX_BODY_BYTES)",
     415: "Unsupported media type",
+    416: "The range asked lies outside the file",
     422: "Validation failed: one error per offending input in `errors`",
     429: "Rate limit reached; retry after `Retry-After` seconds",
     502: "The upstream work failed",

@@ -222,6 +222,11 @@ CATALOGUE: dict[str, dict[str, Any]] = {
         )
         for verb in ("created", "updated", "deleted", "published", "unpublished")
     },
+    "content.asset.created": _object(
+        "an asset was uploaded",
+        {"id": _ID, "filename": _STRING, "content_type": _STRING, "size": {"type": "integer"}},
+        sha256=_STRING,
+    ),
     # Knowledge base.
     **_lifecycle("knowledge.namespace", "a knowledge namespace", created={"name": _STRING}),
     **{

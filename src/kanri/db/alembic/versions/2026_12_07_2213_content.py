@@ -1,12 +1,13 @@
-"""the headless CMS: content types, locales, entries, versions; origins of publishable keys
+"""the headless CMS: content types, locales, entries, versions, assets; origins of publishable keys
 
 `content_types` (fields as JSON), `content_locales` (per project), `content_entries` (the
-draft, its flat index and the published pointer), `content_versions` (every save), and
-`api_keys.allowed_origins` (the CORS origins of a publishable key).
+draft, its flat index and the published pointer), `content_versions` (every save),
+`content_assets` (one row per file content per project), and `api_keys.allowed_origins`
+(the CORS origins of a publishable key).
 
 Revision ID: 0018
 Revises: 0014
-Create Date: 2026-12-07 22:13:04.201259
+Create Date: 2026-12-07 22:27:54.836486
 """
 
 from collections.abc import Sequence
@@ -24,6 +25,38 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "content_assets",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("environment_id", sa.String(length=40), nullable=True),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=True),
+        sa.Column("height", sa.Integer(), nullable=True),
+        sa.Column("storage_key", sa.String(length=200), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("create_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_content_assets_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_content_assets")),
+        sa.UniqueConstraint(
+            "project_id", "sha256", name=op.f("uq_content_assets_project_id_sha256")
+        ),
+    )
+    with op.batch_alter_table("content_assets", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_content_assets_project_id_create_time"),
+            ["project_id", "create_time"],
+            unique=False,
+        )
+
     op.create_table(
         "content_locales",
         sa.Column("project_id", sa.String(length=40), nullable=False),
@@ -205,3 +238,7 @@ def downgrade() -> None:
 
     op.drop_table("content_types")
     op.drop_table("content_locales")
+    with op.batch_alter_table("content_assets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_content_assets_project_id_create_time"))
+
+    op.drop_table("content_assets")
