@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 
+from kanri.content import entry_service
+from kanri.core.auth import Principal
+from kanri.core.time import utcnow
+from kanri.runtime import Kanri
 from tests.content.factories import cfield, make_entry, make_type, publish
+from tests.engine.factories import until_status
 from tests.factories import Tenant
 
 
@@ -118,3 +125,41 @@ async def test_publishing_later_schedules_the_entry(
     assert scheduled.status_code == 200, scheduled.text
     assert scheduled.json()["status"] == "scheduled"
     assert scheduled.json()["published_version"] is None
+
+
+async def test_a_scheduled_entry_is_published_by_a_run_exactly_once(
+    client: httpx.AsyncClient, kanri: Kanri, tenant: Tenant
+) -> None:
+    type_ = await make_type(client, tenant, [cfield("title")])
+    entry = await make_entry(client, tenant, type_["slug"], "soon", title="a")
+    when = (utcnow() + timedelta(seconds=1)).isoformat()
+    scheduled = await publish(client, tenant, entry["id"], publish_at=when)
+    run_id = scheduled.json()["scheduled_run_id"]
+    assert run_id.startswith("run_")
+    run = await until_status(client, tenant, run_id, {"completed", "failed"}, within=30)
+    assert run["status"] == "completed", run
+    steps = await client.get(f"/v1/runs/{run_id}/steps", headers=tenant.headers)
+    published_step = steps.json()["data"][-1]
+    assert published_step["output"] == {"id": entry["id"], "published": True, "version": 1}
+    now = await client.get(f"/v1/content/entries/{entry['id']}", headers=tenant.headers)
+    assert (now.json()["status"], now.json()["published_version"]) == ("published", 1)
+    live = await client.get(f"/v1/public/content/{type_['slug']}/soon", headers=tenant.headers)
+    assert live.status_code == 200
+    # One publication, one event.
+    events = await client.get(
+        "/v1/events",
+        params={"filter": f'type = "content.entry.published" AND resource_id = "{entry["id"]}"'},
+        headers=tenant.headers,
+    )
+    assert len(events.json()["data"]) == 1
+    # The step run again (a retry after a crash) publishes nothing a second time.
+    who = Principal(
+        organization_id=tenant.organization_id,
+        project_id=tenant.project_id,
+        environment_id=now.json()["environment_id"],
+        key_id="engine",
+        kind="system",
+        scopes=frozenset({"*"}),
+    )
+    again = await kanri.db.write(entry_service.publish_scheduled, who, entry["id"], run_id)
+    assert again == {"id": entry["id"], "published": False, "status": "published"}

@@ -29,6 +29,10 @@ from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
 from kanri.core.scoping import by_ref, scoped
 from kanri.core.time import utcnow
+from kanri.runs.service import create_run
+
+# The step kind that publishes an entry (content/steps.py); scheduled publishing runs it.
+PUBLISH_KIND = "content.publish"
 
 
 def _spec(draft: bool) -> FilterSpec:
@@ -130,6 +134,7 @@ def shape(
                 published_version=row.published_version,
                 published_time=row.published_time,
                 publish_at=row.publish_at,
+                scheduled_run_id=row.scheduled_run_id,
                 generated_by_run_id=row.generated_by_run_id,
                 etag=etag(row),
                 create_time=row.create_time,
@@ -438,8 +443,22 @@ def publish_entry(
         raise ValidationFailed("the entry cannot be published as it is", errors=problems)
     now = utcnow()
     if body.publish_at is not None and body.publish_at > now:
+        run = create_run(
+            tx,
+            who,
+            definition={
+                "steps": [
+                    {"id": "wait", "kind": "wait", "until": body.publish_at.isoformat()},
+                    {"id": "publish", "kind": PUBLISH_KIND, "entry": row.id, "scheduled": True},
+                ]
+            },
+            inputs={},
+            labels={"kanri.content.entry": row.id},
+            environment_id=row.environment_id,
+        )
         row.status = "scheduled"
         row.publish_at = body.publish_at
+        row.scheduled_run_id = run.id
         row.revision += 1
         row.update_time = now
         audit.record(
@@ -448,7 +467,11 @@ def publish_entry(
             "content.entry.scheduled",
             "content_entry",
             row.id,
-            {"publish_at": {"to": body.publish_at.isoformat()}, "version": {"to": row.version}},
+            {
+                "publish_at": {"to": body.publish_at.isoformat()},
+                "version": {"to": row.version},
+                "run_id": {"to": run.id},
+            },
         )
         tx.flush()
         return shape(tx, who, [row], View(), {type_.id: type_})[0]
@@ -468,6 +491,7 @@ def publish_now(
     row.published_version = row.version
     row.published_time = now
     row.publish_at = None
+    row.scheduled_run_id = None
     row.status = "published"
     row.revision += 1
     row.update_time = now
@@ -494,6 +518,7 @@ def _unpublish(
     before = {"status": row.status, "published_version": row.published_version}
     row.published = row.published_index = row.published_slug = None
     row.published_version = row.published_time = row.publish_at = None
+    row.scheduled_run_id = None
     row.status = status
     row.revision += 1
     row.update_time = utcnow()
@@ -522,13 +547,17 @@ def archive_entry(tx: Session, who: Principal, ref: str, if_match: str | None) -
     return _unpublish(tx, who, ref, if_match, "archived")
 
 
-def due_entries(tx: Session, now: datetime, limit: int = 100) -> list[str]:
-    """Ids of scheduled entries whose time has come."""
-    return list(
-        tx.execute(
-            select(ContentEntryRow.id)
-            .where(ContentEntryRow.status == "scheduled", ContentEntryRow.publish_at <= now)
-            .order_by(ContentEntryRow.publish_at)
-            .limit(limit)
-        ).scalars()
-    )
+def publish_scheduled(tx: Session, who: Principal, ref: str, run_id: str) -> dict[str, Any]:
+    """Publish an entry scheduled by run `run_id` (the run's `content.publish` step), once: an
+    entry published, unpublished or scheduled again since is left alone."""
+    row = entry_row(tx, who, ref)
+    if row.status != "scheduled" or row.scheduled_run_id != run_id:
+        return {"id": row.id, "published": False, "status": row.status}
+    type_ = tx.get(ContentTypeRow, row.type_id)
+    assert type_ is not None
+    default = locales_of(tx, who).default
+    problems = content_fields.problems(type_.fields, row.fields, default)
+    if problems:
+        raise ValidationFailed("the entry cannot be published as it is", errors=problems)
+    publish_now(tx, who, row, type_, default)
+    return {"id": row.id, "published": True, "version": row.version}

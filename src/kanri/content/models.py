@@ -89,6 +89,8 @@ class ContentEntryRow(Base):
     published_index: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     published_time: Mapped[datetime | None]
     publish_at: Mapped[datetime | None]
+    # The engine run that publishes a scheduled entry at `publish_at`.
+    scheduled_run_id: Mapped[str | None] = mapped_column(String(40))
     generated_by_run_id: Mapped[str | None] = mapped_column(String(40))
     created_by: Mapped[str] = mapped_column(String(100))
     create_time: Mapped[datetime]

@@ -184,6 +184,9 @@ class Entry(Resource):
     published_version: int | None
     published_time: datetime | None
     publish_at: datetime | None
+    scheduled_run_id: str | None = Field(
+        default=None, description="status scheduled: the run that publishes at `publish_at`"
+    )
     generated_by_run_id: str | None
     references: dict[str, Any] | None = Field(
         default=None, description="with expand=references: the referenced entries by id"

@@ -151,6 +151,7 @@ def upgrade() -> None:
         ),
         sa.Column("published_time", kanri.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("publish_at", kanri.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("scheduled_run_id", sa.String(length=40), nullable=True),
         sa.Column("generated_by_run_id", sa.String(length=40), nullable=True),
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("create_time", kanri.db.base.UTCDateTime(timezone=True), nullable=False),
