@@ -82,6 +82,11 @@ def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
         ("POST", "/v1/content/types"): {"slug": "walk", "name": "walk"},
         ("PUT", "/v1/content/locales"): {"default": "en", "locales": ["en"]},
         ("POST", "/v1/content/entries"): {"type": "walk", "slug": "walk"},
+        ("POST", "/v1/content/entries:generate"): {
+            "type": "walk",
+            "brief": "walk",
+            "provider": "walk",
+        },
     }
     if (method, route.path) in content:
         return content[(method, route.path)]

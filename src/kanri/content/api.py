@@ -15,6 +15,7 @@ from kanri.content import (
     asset_service,
     delivery,
     entry_service,
+    generate,
     schemas,
     storage,
     type_service,
@@ -27,6 +28,7 @@ from kanri.core.deps import Db, Listing, Runtime
 from kanri.core.errors import FieldError, Forbidden, KanriError, PayloadTooLarge, not_found
 from kanri.core.openapi import BODY_ID, link_to, operation_id, problem_responses
 from kanri.core.schemas import ListResponse
+from kanri.runs.schemas import Run
 
 router = APIRouter(tags=["content"], generate_unique_id_function=operation_id)
 # The public delivery API: a tag of its own (websites and apps read it, editors do not).
@@ -174,6 +176,22 @@ async def create_content_entry(
         location=lambda e: f"/v1/content/entries/{e.id}",
     )
     return _tagged(response, created)
+
+
+@router.post(
+    "/v1/content/entries:generate",
+    status_code=202,
+    responses=link_to("runs_get", status=202, location=True, run_id=BODY_ID),
+)
+async def generate_content_entry(
+    body: schemas.GenerateRequest, response: Response, db: Db, who: Writer
+) -> Run:
+    """Start a run that asks a model for the type's fields as JSON (from `brief`) and saves
+    the answer as a new draft entry (`generated_by_run_id`; never published by itself).
+    The run's usage and cost are the model call's; the project's run policies apply."""
+    run = await db.write(generate.start, who, body)
+    response.headers["Location"] = f"/v1/runs/{run.id}"
+    return run
 
 
 @router.get("/v1/content/entries")

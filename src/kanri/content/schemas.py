@@ -236,3 +236,29 @@ class Asset(Resource):
     width: int | None = Field(description="images: pixels")
     height: int | None
     create_time: datetime
+
+
+class GenerateRequest(Model):
+    model_config = examples(
+        {"type": "page", "brief": "A short page about our tea shop", "provider": "openai"}
+    )
+
+    type: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
+        description="the content type's slug or id"
+    )
+    brief: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
+        description="what the entry should say"
+    )
+    provider: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
+        description="the model provider (id or name) to write with"
+    )
+    model: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None, description="default: the provider's"
+    )
+    locale: Locale | None = None
+    fields: Annotated[list[FieldName], Field(max_length=200)] | None = Field(
+        default=None, description="only these fields (default: every field a model can write)"
+    )
+    slug: EntrySlug | None = Field(
+        default=None, description="the draft's slug (default: `generated-` and the run's id)"
+    )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from kanri.content import delivery, entry_service, schemas
 from kanri.content.entry_service import PUBLISH_KIND, View
+from kanri.content.generate import DRAFT_KIND
 from kanri.core.auth import Principal
 from kanri.core.errors import KanriError
 from kanri.engine.registry import Done, Fail, Outcome, StepConfig, StepContext, step_kind
@@ -69,6 +70,45 @@ def _refused(error: KanriError) -> Fail:
         "errors": [e.as_dict() for e in error.errors],
     }
     return Fail(error.detail, retryable=error.status >= 500, details=details)
+
+
+class DraftConfig(StepConfig):
+    """`content.draft`: save a step's JSON output as a new draft entry."""
+
+    """Save the `json` output of an earlier step (an `llm` step) as a draft entry of `type`,
+    linked to the run; the output is the entry."""
+
+    type: str = Field(min_length=1, max_length=100, description="content type slug or id")
+    from_step: str = Field(min_length=1, max_length=100, description="the step whose `json`")
+    locale: str | None = Field(default=None, max_length=35, description="BCP 47 locale")
+    slug: str | None = Field(
+        default=None, max_length=200, description="default: `generated-` and the run's id"
+    )
+
+
+@step_kind(DRAFT_KIND, DraftConfig)
+async def draft(ctx: StepContext, config: DraftConfig) -> Outcome:
+    values = ((ctx.steps.get(config.from_step) or {}).get("output") or {}).get("json")
+    if not isinstance(values, dict):
+        return Fail(f"step '{config.from_step}' has no JSON object output", retryable=False)
+    who = await _principal(ctx)
+    slug = config.slug or f"generated-{ctx.run_id.removeprefix('run_').lower()}"
+    try:
+        body = schemas.EntryCreate(type=config.type, slug=slug, fields=values, locale=config.locale)
+        entry = await ctx.services.kanri.db.write(
+            entry_service.create_entry, who, body, generated_by_run_id=ctx.run_id
+        )
+    except KanriError as exc:
+        if exc.extra.get("conflicting_id"):  # made by this step before a crash
+            found = await ctx.services.kanri.db.read(
+                entry_service.get_entry, who, exc.extra["conflicting_id"], View()
+            )
+            if found.generated_by_run_id == ctx.run_id:
+                return Done(found.model_dump(mode="json"))
+        return _refused(exc)
+    except ValueError as exc:
+        return Fail(f"the draft is not valid: {exc}"[:500], retryable=False)
+    return Done(entry.model_dump(mode="json"))
 
 
 @step_kind(PUBLISH_KIND, PublishConfig)
