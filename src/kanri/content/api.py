@@ -25,7 +25,7 @@ from kanri.content.entry_service import View
 from kanri.core import idempotency
 from kanri.core.auth import Principal, RequireSection
 from kanri.core.deps import Db, Listing, Runtime
-from kanri.core.errors import FieldError, Forbidden, KanriError, PayloadTooLarge, not_found
+from kanri.core.errors import FieldError, PayloadTooLarge, not_found
 from kanri.core.openapi import BODY_ID, link_to, operation_id, problem_responses
 from kanri.core.schemas import ListResponse
 from kanri.runs.schemas import Run
@@ -347,15 +347,8 @@ AssetId = Annotated[str, Path(description="asset id", max_length=100)]
 ASSETS = "/v1/content/assets"
 
 
-class RangeNotSatisfiable(KanriError):
-    status = 416
-    code = "RANGE_NOT_SATISFIABLE"
-    title = "Range not satisfiable"
-
-
 def _store(kanri: Any) -> storage.AssetStore:
-    settings = kanri.settings
-    return storage.store_for(settings.content_assets_dir or settings.data_dir / "assets")
+    return storage.store_of(kanri.settings)
 
 
 @router.post(
@@ -404,27 +397,6 @@ async def get_content_asset(asset_id: AssetId, db: Db, who: Reader) -> schemas.A
     return await db.read(asset_service.get_asset, who, asset_id)
 
 
-def _range(header: str | None, size: int) -> tuple[int, int] | None:
-    """The (start, end) of a single `bytes=` range, None for the whole file; 416 when it
-    lies outside the file."""
-    if header is None or not header.startswith("bytes=") or "," in header:
-        return None
-    first, _, last = header[6:].strip().partition("-")
-    try:
-        if first == "":
-            start, end = max(0, size - int(last)), size - 1
-        else:
-            start = int(first)
-            end = min(int(last), size - 1) if last else size - 1
-    except ValueError:
-        return None
-    if start > end or start >= size:
-        raise RangeNotSatisfiable(
-            f"the file has {size} bytes", headers={"Content-Range": f"bytes */{size}"}
-        )
-    return start, end
-
-
 @router.get(
     ASSETS + "/{asset_id}/file",
     response_class=StreamingResponse,
@@ -445,7 +417,7 @@ async def download_content_asset(
     """The file (its sniffed type, `Content-Disposition` with its name); one `Range` gives
     206 with that part."""
     row = await kanri.db.read(asset_service.file_of, who, asset_id)
-    span = _range(range, row.size)
+    span = asset_service.byte_range(range, row.size)
     start, end = span or (0, row.size - 1)
     disposition = "inline" if row.content_type.startswith("image/") else "attachment"
     headers = {
@@ -487,7 +459,9 @@ async def _deliver(
     if_none_match: str | None,
     read: Any,
 ) -> Response:
-    cors = _cors(request, who)
+    cors = delivery.cors_headers(
+        who, request.headers.get("origin"), getattr(request.state, "key_origins", ())
+    )
     cached = delivery.CACHE.get(who.project(), key)
     if cached is None:
         cached = delivery.represent(await kanri.db.read(read))
@@ -504,21 +478,6 @@ async def _deliver(
         if cached.etag in held or "*" in held:
             return Response(status_code=304, headers=headers)
     return Response(cached.body, media_type="application/json", headers=headers)
-
-
-def _cors(request: Request, who: Principal) -> dict[str, str]:
-    """CORS headers for a browser's request with a publishable key from an origin the key
-    allows; 403 for one it does not (secret keys get none: they do not belong in pages)."""
-    origin = request.headers.get("origin")
-    if origin is None or who.kind != "publishable":
-        return {}
-    if origin not in getattr(request.state, "key_origins", ()):
-        raise Forbidden(f"origin {origin[:300]} is not among this key's allowed origins")
-    return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": "ETag"}
-
-
-def _key(who: Principal, *parts: Any) -> str:
-    return "|".join([who.environment_id or "", *(str(p) for p in parts)])
 
 
 @delivery_router.get(
@@ -539,7 +498,7 @@ async def list_public_content(
 ) -> Response:
     """Published entries of the type (filter over `fields.<name>` of what is published,
     `locale`, paging), for a publishable or secret key; strong ETag, `If-None-Match` → 304."""
-    key = _key(
+    key = delivery.cache_key(
         who,
         "list",
         content_type_id,
@@ -579,7 +538,7 @@ async def get_public_content(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The published entry of the type with this slug; strong ETag, `If-None-Match` → 304."""
-    key = _key(who, "get", content_type_id, slug, locale, format)
+    key = delivery.cache_key(who, "get", content_type_id, slug, locale, format)
     read = partial(
         delivery.get_published,
         who=who,
@@ -611,7 +570,7 @@ async def list_cms_pages(
     project (another project's id is a 404)."""
     if project_id != who.project():
         raise not_found("project", project_id)
-    key = _key(
+    key = delivery.cache_key(
         who,
         "pages",
         locale,

@@ -15,7 +15,7 @@ from kanri.content.models import ContentAssetRow, ContentEntryRow
 from kanri.content.sniff import dimensions, sniff
 from kanri.core import audit, events
 from kanri.core.auth import Principal
-from kanri.core.errors import Conflict, FieldError, UnsupportedMediaType
+from kanri.core.errors import Conflict, FieldError, KanriError, UnsupportedMediaType
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
@@ -163,3 +163,30 @@ def delete_asset(tx: Session, who: Principal, ref: str) -> str:
     )
     tx.delete(row)
     return row.storage_key
+
+
+class RangeNotSatisfiable(KanriError):
+    status = 416
+    code = "RANGE_NOT_SATISFIABLE"
+    title = "Range not satisfiable"
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The (start, end) of a single `bytes=` range, None for the whole file; 416 when it
+    lies outside the file."""
+    if header is None or not header.startswith("bytes=") or "," in header:
+        return None
+    first, _, last = header[6:].strip().partition("-")
+    try:
+        if first == "":
+            start, end = max(0, size - int(last)), size - 1
+        else:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+    except ValueError:
+        return None
+    if start > end or start >= size:
+        raise RangeNotSatisfiable(
+            f"the file has {size} bytes", headers={"Content-Range": f"bytes */{size}"}
+        )
+    return start, end

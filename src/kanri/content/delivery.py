@@ -26,7 +26,7 @@ from kanri.content.entry_service import PUBLISHED_FILTERS
 from kanri.content.models import ContentEntryRow, ContentTypeRow
 from kanri.content.type_service import check_locale, locales_of, type_row
 from kanri.core.auth import Principal
-from kanri.core.errors import not_found
+from kanri.core.errors import Forbidden, not_found
 from kanri.core.pagination import ListParams, paginate
 from kanri.core.scoping import scoped
 
@@ -144,3 +144,18 @@ def get_published(
     if row is None:
         raise not_found("published entry", slug)
     return _public(row, type_, chosen, locales.default, html)
+
+
+def cors_headers(who: Principal, origin: str | None, allowed: tuple[str, ...]) -> dict[str, str]:
+    """CORS headers for a browser's request with a publishable key from an origin the key
+    allows; 403 for one it does not (secret keys get none: they do not belong in pages)."""
+    if origin is None or who.kind != "publishable":
+        return {}
+    if origin not in allowed:
+        raise Forbidden(f"origin {origin[:300]} is not among this key's allowed origins")
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": "ETag"}
+
+
+def cache_key(who: Principal, *parts: Any) -> str:
+    """The cache key of a representation: the environment and what the request asked."""
+    return "|".join([who.environment_id or "", *(str(p) for p in parts)])

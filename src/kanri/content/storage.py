@@ -11,7 +11,10 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from kanri.config import Settings
 
 _KEY = re.compile(r"^[a-z]{2,5}_[0-9A-Z]{26}/[0-9a-f]{64}$")
 CHUNK = 65_536
@@ -70,3 +73,9 @@ def store_for(root: Path) -> AssetStore:
     if root not in _STORES:
         _STORES[root] = DiskStore(root)
     return _STORES[root]
+
+
+def store_of(settings: Settings) -> AssetStore:
+    """The asset store the settings name: the disk under `content_assets_dir`, default
+    `<data_dir>/assets`."""
+    return store_for(settings.content_assets_dir or settings.data_dir / "assets")
