@@ -68,7 +68,8 @@ async def test_an_entry_is_validated_field_by_field(
         json={"type": "nope", "slug": "x", "fields": {}},
         headers=tenant.headers,
     )
-    assert unknown_type.status_code == 404
+    assert unknown_type.status_code == 422
+    assert unknown_type.json()["errors"][0]["field"] == "body.type"
 
 
 async def test_a_slug_is_unique_per_type(client: httpx.AsyncClient, tenant: Tenant) -> None:

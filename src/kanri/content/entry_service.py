@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from kanri.content import fields as content_fields
 from kanri.content import schemas
 from kanri.content.models import ContentEntryRow, ContentTypeRow, ContentVersionRow
-from kanri.content.type_service import check_locale, locales_of, type_row
+from kanri.content.type_service import check_locale, locales_of, type_named, type_row
 from kanri.core import audit, events
 from kanri.core.auth import Principal
 from kanri.core.errors import Conflict, FieldError, PreconditionFailed, ValidationFailed
@@ -297,8 +297,8 @@ def create_entry(
     body: schemas.EntryCreate,
     generated_by_run_id: str | None = None,
 ) -> schemas.Entry:
-    """A new draft entry (version 1)."""
-    type_ = type_row(tx, who, body.type)
+    """A new draft entry (version 1); an unknown type is a 422 on `body.type`."""
+    type_ = type_named(tx, who, body.type, "body.type")
     locales = locales_of(tx, who)
     locale = check_locale(locales, body.locale, "body.locale")
     stored, errors = content_fields.validate(type_.fields, body.fields, None, locale)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kanri.content import schemas
-from kanri.content.type_service import check_locale, locales_of, type_row
+from kanri.content.type_service import check_locale, locales_of, type_named
 from kanri.core.auth import Principal
 from kanri.core.errors import FieldError, ValidationFailed
 from kanri.runs.schemas import Run
@@ -76,7 +76,7 @@ def output_schema(fields: list[dict[str, Any]], only: list[str] | None) -> dict[
 
 def start(tx: Session, who: Principal, body: schemas.GenerateRequest) -> Run:
     """A pending run that drafts an entry of `body.type` from `body.brief`."""
-    type_ = type_row(tx, who, body.type)
+    type_ = type_named(tx, who, body.type, "body.type")
     locale = check_locale(locales_of(tx, who), body.locale, "body.locale")
     names = {f["name"] for f in type_.fields}
     unknown = [name for name in body.fields or [] if name not in names]

@@ -12,7 +12,7 @@ from kanri.content import schemas
 from kanri.content.models import ContentEntryRow, ContentLocalesRow, ContentTypeRow
 from kanri.core import audit
 from kanri.core.auth import Principal
-from kanri.core.errors import Conflict, FieldError, ValidationFailed
+from kanri.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kanri.core.filtering import FilterField, FilterSpec
 from kanri.core.ids import new_id
 from kanri.core.pagination import ListParams, Page, paginate
@@ -43,6 +43,17 @@ def type_row(tx: Session, who: Principal, ref: str) -> ContentTypeRow:
         name_column=ContentTypeRow.slug,
         environment=True,
     )
+
+
+def type_named(tx: Session, who: Principal, ref: str, field: str) -> ContentTypeRow:
+    """The content type a request body names; 422 on `field` when there is none."""
+    try:
+        return type_row(tx, who, ref)
+    except NotFound:
+        raise ValidationFailed(
+            f"no content type '{ref}'",
+            errors=[FieldError(field, "no content type of that slug or id", "unknown_type")],
+        ) from None
 
 
 def type_schema(row: ContentTypeRow) -> schemas.ContentType:
