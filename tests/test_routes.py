@@ -21,6 +21,7 @@ from kanri.core.routing import query_names
 from kanri.core.time import utcnow
 from kanri.runtime import Kanri
 from tests.agents.factories import make_agent
+from tests.content.factories import cfield, make_entry, make_type
 from tests.engine.factories import make_automation, run_and_wait, until_status
 from tests.factories import Tenant, bearer, make_key, make_tenant
 from tests.knowledge.factories import make_namespace, put_entry
@@ -96,6 +97,20 @@ def _moderation_body(path: str, method: str) -> dict[str, Any] | None:
 def _sample_body(route: APIRoute, method: str) -> dict[str, Any] | None:
     if route.path.startswith("/v1/objects"):
         return _records_body(route.path, method)
+    content: dict[tuple[str, str], dict[str, Any]] = {
+        ("POST", "/v1/content/types"): {"slug": "walk", "name": "walk"},
+        ("PUT", "/v1/content/locales"): {"default": "en", "locales": ["en"]},
+        ("POST", "/v1/content/entries"): {"type": "walk", "slug": "walk"},
+        ("POST", "/v1/content/entries:generate"): {
+            "type": "walk",
+            "brief": "walk",
+            "provider": "walk",
+        },
+    }
+    if (method, route.path) in content:
+        return content[(method, route.path)]
+    if route.path.startswith("/v1/content/entries/") and method == "POST":
+        return {}
     if method == "PATCH" or route.path.endswith("/rotate"):
         return {}
     if route.path == "/v1/agents/{agent_id}/runs":
@@ -165,6 +180,8 @@ def _sample_content(route: APIRoute, method: str) -> dict[str, Any]:
     """The request content of a walk: a sample body, or for the upload one text file."""
     if route.path.endswith("/entries:upload"):
         return {"files": {"files": ("walk.txt", b"a walk", "text/plain")}}
+    if route.path == "/v1/content/assets" and method == "POST":
+        return {"files": {"file": ("walk.txt", b"a walk", "text/plain")}}
     return {"json": _sample_body(route, method)}
 
 
@@ -219,6 +236,12 @@ PLACEHOLDERS = {
     "admin_key_id": "key_x",
     "report_id": "rpt_x",
     "trace_id": "0af7651916cd43dd8448eb211c80319c",
+    "content_type_id": "ctt_x",
+    "content_entry_id": "cen_x",
+    "from_version": "1",
+    "to_version": "2",
+    "slug": "walk",
+    "asset_id": "ast_x",
 }
 
 
@@ -380,6 +403,15 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "/v1/admin-keys", json={"name": "walk"}, headers=other.admin_headers
     )
     assert their_admin_key.status_code == 201, their_admin_key.text
+    their_type = await make_type(client, other, [cfield("title")])
+    their_content = await make_entry(client, other, their_type["slug"], "walk", title="a")
+    await client.post(
+        f"/v1/content/entries/{their_content['id']}:publish", json={}, headers=other.headers
+    )
+    their_asset = await client.post(
+        "/v1/content/assets", files={"file": ("a.txt", b"walk")}, headers=other.headers
+    )
+    assert their_asset.status_code == 201, their_asset.text
     ids = {
         "project_id": other.project_id,
         "policy_id": policy.json()["id"],
@@ -414,6 +446,12 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_resource(
         "admin_key_id": their_admin_key.json()["id"],
         "report_id": their_report.json()["id"],
         "trace_id": PLACEHOLDERS["trace_id"],
+        "content_type_id": their_type["id"],
+        "content_entry_id": their_content["id"],
+        "from_version": "1",
+        "to_version": "1",
+        "slug": "walk",
+        "asset_id": their_asset.json()["id"],
     }
     # Setting a secret or variable by name sets the caller's own (names are per environment).
     own_names = {("PUT", "/v1/secrets/{secret_name}"), ("PUT", "/v1/variables/{variable_name}")}

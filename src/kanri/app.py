@@ -22,9 +22,11 @@ from kanri.audit.api import router as audit_router
 from kanri.automations.api import router as automations_router
 from kanri.automations.step_schema import document_steps
 from kanri.config import Settings
+from kanri.content.api import delivery_router as content_delivery_router
+from kanri.content.api import router as content_router
 from kanri.core import routing
 from kanri.core.auth import document_guards, limit_unguarded_routes
-from kanri.core.http import EdgeMiddleware, install_error_handlers
+from kanri.core.http import CORS_PREFIXES_STATE, EdgeMiddleware, install_error_handlers
 from kanri.core.openapi import complete, operation_id
 from kanri.costs.api import router as costs_router
 from kanri.db.database import Database
@@ -168,6 +170,16 @@ TAGS: list[dict[str, str]] = [
         "review queue with claims, appeals, author warnings, scans and statistics.",
     },
     {
+        "name": "content",
+        "description": "The headless CMS: content types and their fields, locales, entries "
+        "with drafts, versions and publishing.",
+    },
+    {
+        "name": "content-delivery",
+        "description": "Published content for websites and apps, with publishable or secret "
+        "keys: strong ETags, 304s, caching headers and CORS per publishable key.",
+    },
+    {
         "name": "openai",
         "description": "An OpenAI-compatible endpoint: chat completions against agents.",
     },
@@ -230,6 +242,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.kanri = kanri
+    # The content delivery API: browsers call it from sites' origins (CORS per publishable key).
+    setattr(app.state, CORS_PREFIXES_STATE, ("/v1/public/", "/v1/cms/"))
     install_error_handlers(app, ERROR_SHAPES)
     # Feature routes join the app's own route table instead of being included: FastAPI's
     # included-router matching costs tens of microseconds per request (bench/).
@@ -255,6 +269,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         moderation_router,
         observability_router,
         reports_router,
+        content_router,
+        content_delivery_router,
     ):
         app.router.routes.extend(router.routes)
     add_api_reference(app, openapi_url="/openapi.json")
@@ -267,8 +283,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_json_depth=settings.max_json_depth,
         error_shapes=ERROR_SHAPES,
         body_limits={
-            path: max(settings.max_body_bytes, observability_api.INGEST_BODY_BYTES)
-            for path in observability_api.INGEST_PATHS
+            **{
+                path: max(settings.max_body_bytes, observability_api.INGEST_BODY_BYTES)
+                for path in observability_api.INGEST_PATHS
+            },
+            # A content asset's upload: the file's cap plus room for the multipart framing.
+            "/v1/content/assets": settings.content_asset_max_bytes + 65_536,
         },
     )
     if settings.trust_forwarded_for:

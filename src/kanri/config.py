@@ -179,6 +179,34 @@ class Settings(BaseSettings):
         ge=1024,
         description="largest file a knowledge upload takes (the request body cap applies too)",
     )
+    content_cache_max_age_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=86_400,
+        description="the delivery API's `Cache-Control: max-age`, and how long this process "
+        "keeps a published representation when no publish in it says otherwise",
+    )
+    content_asset_max_bytes: int = Field(
+        default=26_214_400,
+        ge=1024,
+        description="largest file a content asset upload takes (its request may be this much "
+        "larger than max_body_bytes)",
+    )
+    content_assets_dir: Path | None = Field(
+        default=None, description="where the disk asset store keeps files; unset: data_dir/assets"
+    )
+    assets_s3_endpoint: str | None = Field(
+        default=None,
+        description="an S3-compatible endpoint (`https://s3.eu-central-1.amazonaws.com`, "
+        "`http://127.0.0.1:9000`); with assets_s3_bucket, content assets are kept there "
+        "instead of on disk",
+    )
+    assets_s3_bucket: str | None = Field(default=None, description="the bucket of content assets")
+    assets_s3_access_key: str | None = Field(default=None, description="the S3 access key id")
+    assets_s3_secret_key: SecretStr | None = Field(
+        default=None, description="the S3 secret access key"
+    )
+    assets_s3_region: str | None = Field(default=None, description="the S3 region, if it needs one")
     extract_timeout_seconds: float = Field(
         default=10.0,
         gt=0,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from kanri.agents import service as agents
 from kanri.agents import steps as agent_steps
 from kanri.automations import steps as automation_steps
+from kanri.content import steps as content_steps
 from kanri.engine import registry, steps
 from kanri.engine.ports import Ports, wire
 from kanri.events import steps as event_steps
@@ -32,6 +33,7 @@ STEP_MODULES = (
     *steps.GENERIC,
     agent_steps,
     automation_steps,
+    content_steps,
     event_steps,
     knowledge_steps,
     moderation_steps,

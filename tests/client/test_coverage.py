@@ -32,11 +32,17 @@ def _operations(app: FastAPI) -> dict[str, tuple[str, str, bool]]:
     return out
 
 
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[^}]+\}", template)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts) + "$")
+
+
 def _matcher(operations: dict[str, tuple[str, str, bool]]) -> Callable[[str, str], str | None]:
-    # the most literal template first: /v1/policies/default before /v1/policies/{policy_id}
+    # the most literal template first: /v1/policies/default before /v1/policies/{policy_id},
+    # …/versions/{a}...{b}:diff before …/versions/{version}
     compiled = sorted(
         (
-            (path.count("{"), op_id, method, re.compile(re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"))
+            (-len(re.sub(r"\{[^}]+\}", "", path)), op_id, method, _pattern(path))
             for op_id, (method, path, _) in operations.items()
         ),
         key=lambda item: item[0],

@@ -262,6 +262,10 @@ def test_every_event_type_kanri_emits_is_in_the_catalogue() -> None:
         *run_states.EVENTS.values(),
         *(f"record.{verb}" for verb in ("created", "updated", "deleted", "restored")),
         *(f"knowledge.entry.{verb}" for verb in ("created", "replaced", "deleted")),
+        *(
+            f"content.entry.{verb}"
+            for verb in ("created", "updated", "deleted", "published", "unpublished")
+        ),
         *(f"external_execution.{verb}" for verb in ("created", "updated", "cancelled")),
         *(f"webhook.{verb}" for verb in ("created", "updated", "deleted")),
         *(f"approval.{outcome}" for outcome in ("approved", "rejected")),

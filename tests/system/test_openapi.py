@@ -110,6 +110,8 @@ def test_every_schema_has_one_name_a_client_can_use(app: FastAPI) -> None:
     generated client can use as they are."""
     names = app.openapi()["components"]["schemas"]
     assert [name for name in names if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)] == []
+    # Nor `kanri__content__schemas__Entry` next to `kanri__knowledge__schemas__Entry`.
+    assert [name for name in names if name.startswith("kanri__")] == []
 
 
 def test_every_link_names_an_operation_and_its_path_parameters(app: FastAPI) -> None:

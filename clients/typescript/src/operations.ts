@@ -17,6 +17,8 @@ export const IDEMPOTENT_OPERATIONS: ReadonlySet<string> = new Set([
   "POST /v1/automations/{automation_id}/publish",
   "POST /v1/automations/{automation_id}/runs",
   "POST /v1/budgets",
+  "POST /v1/content/entries",
+  "POST /v1/content/types",
   "POST /v1/environments",
   "POST /v1/judges",
   "POST /v1/knowledge/namespaces",

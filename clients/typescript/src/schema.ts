@@ -3449,6 +3449,436 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/content/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Content Types
+         * @description Content types of the environment. Filter on id, slug, name, times.
+         */
+        get: operations["content_types_list"];
+        put?: never;
+        /**
+         * Create Content Type
+         * @description Create a content type with its fields (422 naming an invalid field definition).
+         */
+        post: operations["content_types_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/types/{content_type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Content Type
+         * @description The content type with its fields.
+         */
+        get: operations["content_types_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Content Type
+         * @description Delete a content type without entries (409 while it has some).
+         */
+        delete: operations["content_types_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Content Type
+         * @description Change the name, description or fields; fields that existing entries would not fit are
+         *     a 409 saying how many (`invalid_entries`) unless `force`.
+         */
+        patch: operations["content_types_update"];
+        trace?: never;
+    };
+    "/v1/content/locales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Content Locales
+         * @description The project's locales and its default (`en` alone until set).
+         */
+        get: operations["content_locales_get"];
+        /**
+         * Replace Content Locales
+         * @description Set the project's locales (BCP 47 tags) and the default one.
+         */
+        put: operations["content_locales_replace"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Content Entries
+         * @description Entries (drafts) matching an AIP-160 filter over top-level fields and `fields.<name>`
+         *     (`status = "published" AND fields.rating > 3`, `labels.team = "web"`), full-text `q`;
+         *     order_by slug, status, version, create_time, update_time or published_time.
+         */
+        get: operations["content_entries_list"];
+        put?: never;
+        /**
+         * Create Content Entry
+         * @description Create a draft entry (version 1): 422 naming an unknown or invalid field, 409 with
+         *     `conflicting_id` when the slug is taken in the type.
+         */
+        post: operations["content_entries_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/entries:generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate Content Entry
+         * @description Start a run that asks a model for the type's fields as JSON (from `brief`) and saves
+         *     the answer as a new draft entry (`generated_by_run_id`; never published by itself).
+         *     The run's usage and cost are the model call's; the project's run policies apply.
+         */
+        post: operations["content_entries_generate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/entries/{content_entry_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Content Entry
+         * @description The entry's draft in a locale (localized fields without a value fall back to the
+         *     default locale and are listed in `fallback_fields`), with its ETag.
+         */
+        get: operations["content_entries_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Content Entry
+         * @description Delete the entry with its versions (and what was published of it).
+         */
+        delete: operations["content_entries_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Content Entry
+         * @description Save a new draft version (what is published does not change); `If-Match` → 412 when
+         *     the entry changed since that ETag.
+         */
+        patch: operations["content_entries_update"];
+        trace?: never;
+    };
+    "/v1/content/entries/{content_entry_id}:publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish Content Entry
+         * @description Publish the current draft version (422 listing the fields that keep it from being
+         *     published), or schedule it with `publish_at`.
+         */
+        post: operations["content_entries_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/entries/{content_entry_id}:unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unpublish Content Entry
+         * @description Take the entry off the delivery API; its draft and versions stay.
+         */
+        post: operations["content_entries_unpublish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/entries/{content_entry_id}:archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive Content Entry
+         * @description Unpublish the entry and mark it archived.
+         */
+        post: operations["content_entries_archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/entries/{content_entry_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Content Entry Versions
+         * @description The entry's saved versions, newest first (number, author, time, changed fields).
+         */
+        get: operations["content_entries_versions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/entries/{content_entry_id}/versions/{from_version}...{to_version}:diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Diff Content Entry Versions
+         * @description The RFC 6902 JSON Patch from one version's {slug, labels, fields} to another's.
+         */
+        get: operations["content_entries_versions_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/entries/{content_entry_id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Content Entry Version
+         * @description One version of the entry.
+         */
+        get: operations["content_entries_versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/entries/{content_entry_id}/versions/{version}:restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Content Entry Version
+         * @description Save a new draft version equal to this one (publish it to make it live).
+         */
+        post: operations["content_entries_versions_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/assets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Content Assets
+         * @description Assets of the project. Filter on id, filename, content_type, size, sha256, create_time.
+         */
+        get: operations["content_assets_list"];
+        put?: never;
+        /**
+         * Upload Content Asset
+         * @description Upload a file (multipart, part `file`): over `KANRI_CONTENT_ASSET_MAX_BYTES` is a 413,
+         *     a kind other than images, PDF, MP4 or plain text (by its bytes) a 415. The same bytes
+         *     uploaded again answer the existing asset (200).
+         */
+        post: operations["content_assets_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/assets/{asset_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Content Asset
+         * @description The asset's metadata (type, size, SHA-256, image width and height).
+         */
+        get: operations["content_assets_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Content Asset
+         * @description Delete the asset and its file; 409 while a published entry refers to it.
+         */
+        delete: operations["content_assets_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/assets/{asset_id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Content Asset
+         * @description The file (its sniffed type, `Content-Disposition` with its name); one `Range` gives
+         *     206 with that part.
+         */
+        get: operations["content_assets_file_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/content/{content_type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Public Content
+         * @description Published entries of the type (filter over `fields.<name>` of what is published,
+         *     `locale`, paging), for a publishable or secret key; strong ETag, `If-None-Match` → 304.
+         */
+        get: operations["public_content_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/content/{content_type_id}/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Public Content
+         * @description The published entry of the type with this slug; strong ETag, `If-None-Match` → 304.
+         */
+        get: operations["public_content_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cms/pages/{project_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Cms Pages
+         * @description Konso's pages: the published entries of the content type `page` of the key's
+         *     project (another project's id is a 404).
+         */
+        get: operations["cms_pages_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3717,6 +4147,11 @@ export interface components {
              */
             rotated_to: string | null;
             /**
+             * Allowed Origins
+             * @description publishable keys: the CORS origins
+             */
+            allowed_origins?: string[];
+            /**
              * Create Time
              * Format: date-time
              */
@@ -3763,6 +4198,11 @@ export interface components {
              * @description RFC 3339 with an offset, in the future
              */
             expires_at?: string | null;
+            /**
+             * Allowed Origins
+             * @description publishable keys: the browser origins (`https://shop.example`) that may call the public delivery API with this key (CORS); secret keys take none
+             */
+            allowed_origins?: string[];
         };
         /** ApiKeyCreated */
         ApiKeyCreated: {
@@ -3799,6 +4239,11 @@ export interface components {
              * @description id of the key that replaced this one
              */
             rotated_to: string | null;
+            /**
+             * Allowed Origins
+             * @description publishable keys: the CORS origins
+             */
+            allowed_origins?: string[];
             /**
              * Create Time
              * Format: date-time
@@ -3966,6 +4411,36 @@ export interface components {
             on_timeout: string;
             /** Escalate To */
             escalate_to: string[];
+        };
+        /** Asset */
+        Asset: {
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Content Type
+             * @description sniffed from the bytes, not the file name
+             */
+            content_type: string;
+            /** Size */
+            size: number;
+            /** Sha256 */
+            sha256: string;
+            /**
+             * Width
+             * @description images: pixels
+             */
+            width: number | null;
+            /** Height */
+            height: number | null;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
         };
         /**
          * Attachments
@@ -4288,6 +4763,14 @@ export interface components {
              */
             atomic?: boolean;
         };
+        /** Body_content_assets_upload */
+        Body_content_assets_upload: {
+            /**
+             * File
+             * @description the file (its type is read from its bytes)
+             */
+            file: string;
+        };
         /** Body_knowledge_namespaces_entries_upload */
         Body_knowledge_namespaces_entries_upload: {
             /**
@@ -4553,6 +5036,224 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** ContentEntry */
+        ContentEntry: {
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /** Environment Id */
+            environment_id: string | null;
+            /** Type */
+            type: string;
+            /** Type Id */
+            type_id: string;
+            /** Slug */
+            slug: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published" | "scheduled" | "archived";
+            /** Labels */
+            labels: {
+                [key: string]: unknown;
+            };
+            /** Locale */
+            locale: string;
+            /** Fields */
+            fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * Fallback Fields
+             * @description localized fields that had no value in `locale` and show the default's
+             */
+            fallback_fields: string[];
+            /**
+             * Version
+             * @description the draft's version number
+             */
+            version: number;
+            /** Published Version */
+            published_version: number | null;
+            /** Published Time */
+            published_time: string | null;
+            /** Publish At */
+            publish_at: string | null;
+            /**
+             * Scheduled Run Id
+             * @description status scheduled: the run that publishes at `publish_at`
+             */
+            scheduled_run_id?: string | null;
+            /** Generated By Run Id */
+            generated_by_run_id: string | null;
+            /**
+             * References
+             * @description with expand=references: the referenced entries by id
+             */
+            references?: {
+                [key: string]: unknown;
+            } | null;
+            /** Etag */
+            etag: string;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+            /**
+             * Update Time
+             * Format: date-time
+             */
+            update_time: string;
+        };
+        /**
+         * ContentEntryCreate
+         * @example {
+         *       "fields": {
+         *         "title": "Hello"
+         *       },
+         *       "labels": {
+         *         "team": "web"
+         *       },
+         *       "slug": "hello",
+         *       "type": "page"
+         *     }
+         */
+        ContentEntryCreate: {
+            /**
+             * Type
+             * @description the content type's slug or id
+             */
+            type: string;
+            /**
+             * Slug
+             * @description lowercase words joined by dashes, unique per type
+             * @example hello
+             */
+            slug: string;
+            /**
+             * Fields
+             * @description field name → value
+             * @example {
+             *       "title": "Hello"
+             *     }
+             */
+            fields?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Labels
+             * @description label → value
+             * @example {
+             *       "team": "web"
+             *     }
+             */
+            labels?: {
+                [key: string]: string;
+            };
+            /**
+             * Locale
+             * @description the locale of localized values (default: the default)
+             */
+            locale?: string | null;
+        };
+        /** ContentEntryUpdate */
+        ContentEntryUpdate: {
+            /** Slug */
+            slug?: string | null;
+            /**
+             * Fields
+             * @description the fields to change; null removes a value
+             */
+            fields?: {
+                [key: string]: unknown;
+            } | null;
+            /** Labels */
+            labels?: {
+                [key: string]: string;
+            } | null;
+            /** Locale */
+            locale?: string | null;
+        };
+        /** ContentField */
+        ContentField: {
+            /**
+             * Name
+             * @description lowercase letters, digits and underscores, starting with a letter: the key in `fields` and the name in filters (`fields.<name>`)
+             * @example title
+             */
+            name: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "rich_text" | "markdown" | "number" | "boolean" | "date" | "datetime" | "select" | "multi_select" | "email" | "url" | "json" | "asset" | "reference" | "slug";
+            /**
+             * Required
+             * @description publishing needs a value
+             * @default false
+             */
+            required?: boolean;
+            /**
+             * Unique
+             * @description no two entries of the type share a value
+             * @default false
+             */
+            unique?: boolean;
+            /**
+             * Localized
+             * @description one value per locale
+             * @default false
+             */
+            localized?: boolean;
+            /**
+             * Default
+             * @description the value of a new entry that gives none
+             */
+            default?: unknown;
+            /**
+             * Options
+             * @description select, multi_select: the choices; reference: the type slugs it may point at (empty: any type)
+             */
+            options?: string[];
+            /**
+             * Many
+             * @description asset, reference: a list of ids
+             * @default false
+             */
+            many?: boolean;
+        };
+        /** ContentType */
+        ContentType: {
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /** Environment Id */
+            environment_id: string | null;
+            /** Slug */
+            slug: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Fields */
+            fields: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+            /**
+             * Update Time
+             * Format: date-time
+             */
+            update_time: string;
+        };
         /** Context */
         Context: {
             /** Thread Id */
@@ -4641,7 +5342,7 @@ export interface components {
              * Steps
              * @description objects `{id, kind, …the kind's fields}`; a field may hold a template
              */
-            steps: (components["schemas"]["AgentStep"] | components["schemas"]["ApprovalStep"] | components["schemas"]["AutomationStep"] | components["schemas"]["ConditionStep"] | components["schemas"]["EventEmitStep"] | components["schemas"]["FailStep"] | components["schemas"]["HttpStep"] | components["schemas"]["KnowledgeIngestStep"] | components["schemas"]["KnowledgeSearchStep"] | components["schemas"]["LlmStep"] | components["schemas"]["LogStep"] | components["schemas"]["ModerateStep"] | components["schemas"]["ModerationScanStep"] | components["schemas"]["RecordsCreateStep"] | components["schemas"]["RecordsDeleteStep"] | components["schemas"]["RecordsGetStep"] | components["schemas"]["RecordsQueryStep"] | components["schemas"]["RecordsUpdateStep"] | components["schemas"]["ReportStep"] | components["schemas"]["TransformStep"] | components["schemas"]["WaitStep"])[];
+            steps: (components["schemas"]["AgentStep"] | components["schemas"]["ApprovalStep"] | components["schemas"]["AutomationStep"] | components["schemas"]["ConditionStep"] | components["schemas"]["ContentDraftStep"] | components["schemas"]["ContentGetStep"] | components["schemas"]["ContentPublishStep"] | components["schemas"]["EventEmitStep"] | components["schemas"]["FailStep"] | components["schemas"]["HttpStep"] | components["schemas"]["KnowledgeIngestStep"] | components["schemas"]["KnowledgeSearchStep"] | components["schemas"]["LlmStep"] | components["schemas"]["LogStep"] | components["schemas"]["ModerateStep"] | components["schemas"]["ModerationScanStep"] | components["schemas"]["RecordsCreateStep"] | components["schemas"]["RecordsDeleteStep"] | components["schemas"]["RecordsGetStep"] | components["schemas"]["RecordsQueryStep"] | components["schemas"]["RecordsUpdateStep"] | components["schemas"]["ReportStep"] | components["schemas"]["TransformStep"] | components["schemas"]["WaitStep"])[];
             /**
              * Outputs
              * @description templates; default: the last step's output
@@ -5336,6 +6037,48 @@ export interface components {
             /** Conversion From Previous */
             conversion_from_previous: number;
         };
+        /**
+         * GenerateRequest
+         * @example {
+         *       "brief": "A short page about our tea shop",
+         *       "provider": "openai",
+         *       "type": "page"
+         *     }
+         */
+        GenerateRequest: {
+            /**
+             * Type
+             * @description the content type's slug or id
+             */
+            type: string;
+            /**
+             * Brief
+             * @description what the entry should say
+             */
+            brief: string;
+            /**
+             * Provider
+             * @description the model provider (id or name) to write with
+             */
+            provider: string;
+            /**
+             * Model
+             * @description default: the provider's
+             */
+            model?: string | null;
+            /** Locale */
+            locale?: string | null;
+            /**
+             * Fields
+             * @description only these fields (default: every field a model can write)
+             */
+            fields?: string[] | null;
+            /**
+             * Slug
+             * @description the draft's slug (default: `generated-` and the run's id)
+             */
+            slug?: string | null;
+        };
         /** Health */
         Health: {
             /** Ok */
@@ -5865,6 +6608,21 @@ export interface components {
              */
             total_size?: number | null;
         };
+        /** ListResponse[Asset] */
+        ListResponse_Asset_: {
+            /** Data */
+            data: components["schemas"]["Asset"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
         /** ListResponse[AuditLog] */
         ListResponse_AuditLog_: {
             /** Data */
@@ -5914,6 +6672,36 @@ export interface components {
         ListResponse_Budget_: {
             /** Data */
             data: components["schemas"]["Budget"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
+        /** ListResponse[ContentEntry] */
+        ListResponse_ContentEntry_: {
+            /** Data */
+            data: components["schemas"]["ContentEntry"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
+        /** ListResponse[ContentType] */
+        ListResponse_ContentType_: {
+            /** Data */
+            data: components["schemas"]["ContentType"][];
             /**
              * Next Page Token
              * @description pass as page_token for the next page; null on the last
@@ -6180,6 +6968,21 @@ export interface components {
              */
             total_size?: number | null;
         };
+        /** ListResponse[PublicEntry] */
+        ListResponse_PublicEntry_: {
+            /** Data */
+            data: components["schemas"]["PublicEntry"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
         /** ListResponse[RecordObject] */
         ListResponse_RecordObject_: {
             /** Data */
@@ -6405,6 +7208,21 @@ export interface components {
              */
             total_size?: number | null;
         };
+        /** ListResponse[Version] */
+        ListResponse_Version_: {
+            /** Data */
+            data: components["schemas"]["Version"][];
+            /**
+             * Next Page Token
+             * @description pass as page_token for the next page; null on the last
+             */
+            next_page_token?: string | null;
+            /**
+             * Total Size
+             * @description all matches, when include_total
+             */
+            total_size?: number | null;
+        };
         /** ListResponse[Webhook] */
         ListResponse_Webhook_: {
             /** Data */
@@ -6434,6 +7252,26 @@ export interface components {
              * @description all matches, when include_total
              */
             total_size?: number | null;
+        };
+        /**
+         * Locales
+         * @example {
+         *       "default": "en",
+         *       "locales": [
+         *         "en",
+         *         "de"
+         *       ]
+         *     }
+         */
+        Locales: {
+            /**
+             * Default
+             * @description a BCP 47 language tag
+             * @example de-CH
+             */
+            default: string;
+            /** Locales */
+            locales: string[];
         };
         /** LogLine */
         LogLine: {
@@ -7383,6 +8221,42 @@ export interface components {
             default_model?: string | null;
             options?: components["schemas"]["ProviderOptions"] | null;
         };
+        /** PublicEntry */
+        PublicEntry: {
+            /** Id */
+            id: string;
+            /** Type */
+            type: string;
+            /** Slug */
+            slug: string;
+            /** Locale */
+            locale: string;
+            /** Fields */
+            fields: {
+                [key: string]: unknown;
+            };
+            /** Fallback Fields */
+            fallback_fields: string[];
+            /** Labels */
+            labels: {
+                [key: string]: unknown;
+            };
+            /** Version */
+            version: number;
+            /**
+             * Published Time
+             * Format: date-time
+             */
+            published_time: string;
+        };
+        /** PublishRequest */
+        PublishRequest: {
+            /**
+             * Publish At
+             * @description publish at this time instead of now (status `scheduled`)
+             */
+            publish_at?: string | null;
+        };
         /** Ranks */
         Ranks: {
             /** Keyword */
@@ -7432,6 +8306,11 @@ export interface components {
              * @description set while the record is deleted
              */
             deleted_time: string | null;
+        };
+        /** RecordBatchResult */
+        RecordBatchResult: {
+            /** Data */
+            data: components["schemas"]["Record"][] | components["schemas"]["BatchItem"][];
         };
         /** RecordObject */
         RecordObject: {
@@ -7957,6 +8836,13 @@ export interface components {
              * @default 100
              */
             limit?: number;
+        };
+        /** RunBatchResult */
+        RunBatchResult: {
+            /** Matched */
+            matched: number;
+            /** Changed */
+            changed: number;
         };
         /**
          * RunCreate
@@ -8799,6 +9685,58 @@ export interface components {
              */
             roots: components["schemas"]["SpanNode"][];
         };
+        /**
+         * TypeCreate
+         * @example {
+         *       "fields": [
+         *         {
+         *           "localized": true,
+         *           "name": "title",
+         *           "required": true,
+         *           "type": "text"
+         *         },
+         *         {
+         *           "localized": true,
+         *           "name": "body",
+         *           "type": "rich_text"
+         *         }
+         *       ],
+         *       "name": "Page",
+         *       "slug": "page"
+         *     }
+         */
+        TypeCreate: {
+            /**
+             * Slug
+             * @description lowercase letters, digits and dashes; 1-63 characters
+             * @example ops
+             */
+            slug: string;
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Fields */
+            fields?: components["schemas"]["ContentField"][];
+        };
+        /** TypeUpdate */
+        TypeUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Fields */
+            fields?: components["schemas"]["ContentField"][] | null;
+            /**
+             * Force
+             * @description apply a field change even when entries would become invalid
+             * @default false
+             */
+            force?: boolean;
+        };
         /** Usage */
         Usage: {
             /**
@@ -8887,6 +9825,54 @@ export interface components {
              */
             checked: number;
             first_broken?: components["schemas"]["BrokenRow"] | null;
+        };
+        /** Version */
+        Version: {
+            /** Entry Id */
+            entry_id: string;
+            /** Number */
+            number: number;
+            /** Slug */
+            slug: string;
+            /** Labels */
+            labels: {
+                [key: string]: unknown;
+            };
+            /**
+             * Fields
+             * @description the stored fields (localized: per locale)
+             */
+            fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * Changed
+             * @description the fields (and slug, labels) this save changed
+             */
+            changed: string[];
+            /** Author */
+            author: string;
+            /**
+             * Create Time
+             * Format: date-time
+             */
+            create_time: string;
+        };
+        /** VersionDiff */
+        VersionDiff: {
+            /** Entry Id */
+            entry_id: string;
+            /** From Version */
+            from_version: number;
+            /** To Version */
+            to_version: number;
+            /**
+             * Patch
+             * @description RFC 6902 JSON Patch from one to the other
+             */
+            patch: {
+                [key: string]: unknown;
+            }[];
         };
         /** Webhook */
         Webhook: {
@@ -9083,18 +10069,6 @@ export interface components {
              * Format: date-time
              */
             heartbeat_time: string;
-        };
-        /** BatchResult */
-        kanri__records__schemas__BatchResult: {
-            /** Data */
-            data: components["schemas"]["Record"][] | components["schemas"]["BatchItem"][];
-        };
-        /** BatchResult */
-        kanri__runs__schemas__BatchResult: {
-            /** Matched */
-            matched: number;
-            /** Changed */
-            changed: number;
         };
         /**
          * Problem
@@ -9331,6 +10305,119 @@ export interface components {
              * @default null
              */
             else?: string | null;
+            /** @default null */
+            retry?: components["schemas"]["RetryPolicy"] | null;
+            /**
+             * Timeout Seconds
+             * @default null
+             */
+            timeout_seconds?: number | null;
+        };
+        /**
+         * ContentDraftStep
+         * @description `content.draft`: save a step's JSON output as a new draft entry.
+         */
+        ContentDraftStep: {
+            /**
+             * Id
+             * @description unique in the definition; not `end`
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "content.draft";
+            /**
+             * Type
+             * @description content type slug or id
+             */
+            type: string;
+            /**
+             * From Step
+             * @description the step whose `json`
+             */
+            from_step: string;
+            /**
+             * Locale
+             * @description BCP 47 locale
+             * @default null
+             */
+            locale?: string | null;
+            /**
+             * Slug
+             * @description default: `generated-` and the run's id
+             * @default null
+             */
+            slug?: string | null;
+            /** @default null */
+            retry?: components["schemas"]["RetryPolicy"] | null;
+            /**
+             * Timeout Seconds
+             * @default null
+             */
+            timeout_seconds?: number | null;
+        };
+        /**
+         * ContentGetStep
+         * @description `content.get`: read an entry's draft in a locale.
+         */
+        ContentGetStep: {
+            /**
+             * Id
+             * @description unique in the definition; not `end`
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "content.get";
+            /**
+             * Entry
+             * @description the entry's id
+             */
+            entry: string;
+            /**
+             * Locale
+             * @description BCP 47 locale
+             * @default null
+             */
+            locale?: string | null;
+            /** @default null */
+            retry?: components["schemas"]["RetryPolicy"] | null;
+            /**
+             * Timeout Seconds
+             * @default null
+             */
+            timeout_seconds?: number | null;
+        };
+        /**
+         * ContentPublishStep
+         * @description `content.publish`: publish an entry's current draft version.
+         */
+        ContentPublishStep: {
+            /**
+             * Id
+             * @description unique in the definition; not `end`
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "content.publish";
+            /**
+             * Entry
+             * @description the entry's id
+             */
+            entry: string;
+            /**
+             * Scheduled
+             * @description only if the entry is still scheduled by this run (scheduled publishing)
+             * @default false
+             */
+            scheduled?: boolean | string;
             /** @default null */
             retry?: components["schemas"]["RetryPolicy"] | null;
             /**
@@ -16453,7 +17540,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["kanri__runs__schemas__BatchResult"];
+                    "application/json": components["schemas"]["RunBatchResult"];
                 };
             };
             /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
@@ -16589,7 +17676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["kanri__runs__schemas__BatchResult"];
+                    "application/json": components["schemas"]["RunBatchResult"];
                 };
             };
             /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
@@ -22569,7 +23656,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["kanri__records__schemas__BatchResult"];
+                    "application/json": components["schemas"]["RecordBatchResult"];
                 };
             };
             /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
@@ -22708,7 +23795,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["kanri__records__schemas__BatchResult"];
+                    "application/json": components["schemas"]["RecordBatchResult"];
                 };
             };
             /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
@@ -22847,7 +23934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["kanri__records__schemas__BatchResult"];
+                    "application/json": components["schemas"]["RecordBatchResult"];
                 };
             };
             /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
@@ -38113,6 +39200,3707 @@ export interface operations {
             };
             /** @description Conflict with the current state or an existing resource */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_types_list: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_ContentType_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_types_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes the create safe to retry: the first response is replayed for 24 h */
+                "Idempotency-Key"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentType"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource; or the Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_types_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description content type id or slug */
+                content_type_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentType"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_type_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_types_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description content type id or slug */
+                content_type_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_type_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_types_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description content type id or slug */
+                content_type_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentType"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_type_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_locales_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Locales"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_locales_replace: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Locales"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Locales"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_list: {
+        parameters: {
+            query?: {
+                /** @description only entries of this type (slug or id) */
+                type?: string | null;
+                /** @description words in the text fields */
+                q?: string | null;
+                /** @description BCP 47 locale to read (default: the project's default) */
+                locale?: string | null;
+                /** @description `references`: inline the referenced entries (one level) */
+                expand?: "references" | null;
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_ContentEntry_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes the create safe to retry: the first response is replayed for 24 h */
+                "Idempotency-Key"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContentEntryCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentEntry"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource; or the Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_generate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenerateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_get: {
+        parameters: {
+            query?: {
+                /** @description BCP 47 locale to read (default: the project's default) */
+                locale?: string | null;
+                /** @description `references`: inline the referenced entries (one level) */
+                expand?: "references" | null;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description entry id */
+                content_entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentEntry"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_entry_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the entry's ETag as read: the write is refused (412) if it changed since */
+                "If-Match"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description entry id */
+                content_entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_entry_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the ETag sent in `If-Match` */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the entry's ETag as read: the write is refused (412) if it changed since */
+                "If-Match"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description entry id */
+                content_entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContentEntryUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentEntry"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_entry_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the ETag sent in `If-Match` */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_publish: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the entry's ETag as read: the write is refused (412) if it changed since */
+                "If-Match"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description entry id */
+                content_entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentEntry"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_entry_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the ETag sent in `If-Match` */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_unpublish: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the entry's ETag as read: the write is refused (412) if it changed since */
+                "If-Match"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description entry id */
+                content_entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentEntry"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_entry_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the ETag sent in `If-Match` */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_archive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the entry's ETag as read: the write is refused (412) if it changed since */
+                "If-Match"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description entry id */
+                content_entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentEntry"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_entry_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the ETag sent in `If-Match` */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_versions_list: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description entry id */
+                content_entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_Version_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_entry_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_versions_diff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description entry id */
+                content_entry_id: string;
+                /** @description version number */
+                from_version: number;
+                /** @description version number */
+                to_version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDiff"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_entry_id`, `from_version`, `to_version` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_versions_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description entry id */
+                content_entry_id: string;
+                /** @description version number */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_entry_id`, `version` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_entries_versions_restore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the entry's ETag as read: the write is refused (412) if it changed since */
+                "If-Match"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description entry id */
+                content_entry_id: string;
+                /** @description version number */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentEntry"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_entry_id`, `version` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the ETag sent in `If-Match` */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_assets_list: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_Asset_"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_assets_upload: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_content_assets_upload"];
+            };
+        };
+        responses: {
+            /** @description these bytes were uploaded before */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the server's limit (KANRI_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_assets_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description asset id */
+                asset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"];
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `asset_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_assets_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description asset id */
+                asset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:write` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `asset_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an existing resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    content_assets_file_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `bytes=start-end` */
+                Range?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description asset id */
+                asset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description the range asked */
+            206: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `asset_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range asked lies outside the file */
+            416: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_content_list: {
+        parameters: {
+            query?: {
+                /** @description BCP 47 locale to read (default: the project's default) */
+                locale?: string | null;
+                /** @description `html`: rich text and markdown fields as sanitised HTML */
+                format?: "json" | "html";
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description ETags held: 304 when current */
+                "If-None-Match"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description content type id or slug */
+                content_type_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_PublicEntry_"];
+                };
+            };
+            /** @description the representation is unchanged */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_type_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_content_get: {
+        parameters: {
+            query?: {
+                /** @description BCP 47 locale to read (default: the project's default) */
+                locale?: string | null;
+                /** @description `html`: rich text and markdown fields as sanitised HTML */
+                format?: "json" | "html";
+            };
+            header?: {
+                /** @description ETags held: 304 when current */
+                "If-None-Match"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description content type id or slug */
+                content_type_id: string;
+                /** @description the entry's published slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicEntry"];
+                };
+            };
+            /** @description the representation is unchanged */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `content_type_id`, `slug` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: one error per offending input in `errors` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cms_pages_list: {
+        parameters: {
+            query?: {
+                /** @description BCP 47 locale to read (default: the project's default) */
+                locale?: string | null;
+                /** @description `html`: rich text and markdown fields as sanitised HTML */
+                format?: "json" | "html";
+                /** @description items per page, 1 to 1000 */
+                page_size?: number;
+                page_token?: string | null;
+                /** @description AIP-160 filter */
+                filter?: string | null;
+                /** @description `field [desc], …` */
+                order_by?: string | null;
+                /** @description also count all matches */
+                include_total?: boolean;
+            };
+            header?: {
+                /** @description ETags held: 304 when current */
+                "If-None-Match"?: string | null;
+                /** @description admin keys: the project (id or name) to act on; other keys' is their own */
+                "Kanri-Project"?: string;
+                /** @description the environment (id or name) to act in; default: the key's; an unknown one is a 400 */
+                "Kanri-Environment"?: string;
+            };
+            path: {
+                /** @description the key's project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy": string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_PublicEntry_"];
+                };
+            };
+            /** @description the representation is unchanged */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed or too deeply nested JSON, a NUL character in the path or query, an unknown Kanri-Environment, a bad filter, order_by, page_size or page_token */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */
+                    "RateLimit-Policy"?: string;
+                    /** @description what is left of it: `"<policy>";r=<remaining>;t=<seconds until a request frees up>` */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this: it lacks the `content:read` scope (a publishable key has none), or the operation needs an admin key to name a project in Kanri-Project */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: nothing the caller may see answers to `project_id` (another project's resources answer 404 too); or the project an admin key names in Kanri-Project does not exist */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     /** @description the quota that applies: `"<policy>";q=<requests>;w=<seconds>` (IETF RateLimit fields) */

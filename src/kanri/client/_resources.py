@@ -296,6 +296,54 @@ OPERATIONS: dict[str, tuple[str, str, bool]] = {
     "reports_list": ("GET", "/v1/reports", False),
     "reports_get": ("GET", "/v1/reports/{report_id}", False),
     "reports_delete": ("DELETE", "/v1/reports/{report_id}", False),
+    "content_types_create": ("POST", "/v1/content/types", True),
+    "content_types_list": ("GET", "/v1/content/types", False),
+    "content_types_get": ("GET", "/v1/content/types/{content_type_id}", False),
+    "content_types_update": ("PATCH", "/v1/content/types/{content_type_id}", False),
+    "content_types_delete": ("DELETE", "/v1/content/types/{content_type_id}", False),
+    "content_locales_get": ("GET", "/v1/content/locales", False),
+    "content_locales_replace": ("PUT", "/v1/content/locales", False),
+    "content_entries_create": ("POST", "/v1/content/entries", True),
+    "content_entries_list": ("GET", "/v1/content/entries", False),
+    "content_entries_generate": ("POST", "/v1/content/entries:generate", False),
+    "content_entries_get": ("GET", "/v1/content/entries/{content_entry_id}", False),
+    "content_entries_update": ("PATCH", "/v1/content/entries/{content_entry_id}", False),
+    "content_entries_delete": ("DELETE", "/v1/content/entries/{content_entry_id}", False),
+    "content_entries_publish": ("POST", "/v1/content/entries/{content_entry_id}:publish", False),
+    "content_entries_unpublish": (
+        "POST",
+        "/v1/content/entries/{content_entry_id}:unpublish",
+        False,
+    ),
+    "content_entries_archive": ("POST", "/v1/content/entries/{content_entry_id}:archive", False),
+    "content_entries_versions_list": (
+        "GET",
+        "/v1/content/entries/{content_entry_id}/versions",
+        False,
+    ),
+    "content_entries_versions_diff": (
+        "GET",
+        "/v1/content/entries/{content_entry_id}/versions/{from_version}...{to_version}:diff",
+        False,
+    ),
+    "content_entries_versions_get": (
+        "GET",
+        "/v1/content/entries/{content_entry_id}/versions/{version}",
+        False,
+    ),
+    "content_entries_versions_restore": (
+        "POST",
+        "/v1/content/entries/{content_entry_id}/versions/{version}:restore",
+        False,
+    ),
+    "content_assets_upload": ("POST", "/v1/content/assets", False),
+    "content_assets_list": ("GET", "/v1/content/assets", False),
+    "content_assets_get": ("GET", "/v1/content/assets/{asset_id}", False),
+    "content_assets_delete": ("DELETE", "/v1/content/assets/{asset_id}", False),
+    "content_assets_file_list": ("GET", "/v1/content/assets/{asset_id}/file", False),
+    "public_content_list": ("GET", "/v1/public/content/{content_type_id}", False),
+    "public_content_get": ("GET", "/v1/public/content/{content_type_id}/{slug}", False),
+    "cms_pages_list": ("GET", "/v1/cms/pages/{project_id}", False),
 }
 
 
@@ -743,6 +791,7 @@ class ApiKeys(SyncResource):
         scopes: builtins.list[str] | NotGiven | None = NOT_GIVEN,
         environment: str | NotGiven | None = NOT_GIVEN,
         expires_at: datetime | NotGiven | None = NOT_GIVEN,
+        allowed_origins: builtins.list[str] | NotGiven = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         idempotency_key: str | None = None,
@@ -760,6 +809,7 @@ class ApiKeys(SyncResource):
                 "scopes": scopes,
                 "environment": environment,
                 "expires_at": expires_at,
+                "allowed_origins": allowed_origins,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -1315,6 +1365,618 @@ class Budgets(SyncResource):
             "budgets_delete",
             None,
             path={"budget_id": budget_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class Cms(SyncResource):
+    def pages_list(
+        self,
+        project_id: str,
+        *,
+        locale: str | None = None,
+        format: Literal["json", "html"] | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.PublicEntry]:
+        """List Cms Pages (`cms_pages_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "cms_pages_list",
+            models.PublicEntry,
+            path={"project_id": project_id},
+            query={
+                "locale": locale,
+                "format": format,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class Content(SyncResource):
+    def types_create(
+        self,
+        *,
+        name: str,
+        slug: str,
+        description: str | NotGiven = NOT_GIVEN,
+        fields_: builtins.list[models.ContentField | dict[str, Any]] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentType:
+        """Create Content Type (`content_types_create`)."""
+        return self._request(
+            "content_types_create",
+            models.ContentType,
+            path={},
+            query={},
+            body={"slug": slug, "name": name, "description": description, "fields": fields_},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def types_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.ContentType]:
+        """List Content Types (`content_types_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "content_types_list",
+            models.ContentType,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def types_get(
+        self,
+        content_type_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentType:
+        """Get Content Type (`content_types_get`)."""
+        return self._request(
+            "content_types_get",
+            models.ContentType,
+            path={"content_type_id": content_type_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def types_update(
+        self,
+        content_type_id: str,
+        *,
+        name: str | NotGiven | None = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
+        fields_: builtins.list[models.ContentField | dict[str, Any]] | NotGiven | None = NOT_GIVEN,
+        force: bool | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentType:
+        """Update Content Type (`content_types_update`)."""
+        return self._request(
+            "content_types_update",
+            models.ContentType,
+            path={"content_type_id": content_type_id},
+            query={},
+            body={"name": name, "description": description, "fields": fields_, "force": force},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def types_delete(
+        self,
+        content_type_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Content Type (`content_types_delete`)."""
+        self._request(
+            "content_types_delete",
+            None,
+            path={"content_type_id": content_type_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def locales_get(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Locales:
+        """Get Content Locales (`content_locales_get`)."""
+        return self._request(
+            "content_locales_get",
+            models.Locales,
+            path={},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def locales_replace(
+        self,
+        *,
+        locales: builtins.list[str],
+        default: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Locales:
+        """Replace Content Locales (`content_locales_replace`)."""
+        return self._request(
+            "content_locales_replace",
+            models.Locales,
+            path={},
+            query={},
+            body={"default": default, "locales": locales},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_create(
+        self,
+        *,
+        slug: str,
+        type: str,
+        fields_: dict[str, Any] | NotGiven = NOT_GIVEN,
+        labels: dict[str, str] | NotGiven = NOT_GIVEN,
+        locale: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Create Content Entry (`content_entries_create`)."""
+        return self._request(
+            "content_entries_create",
+            models.ContentEntry,
+            path={},
+            query={},
+            body={
+                "type": type,
+                "slug": slug,
+                "fields": fields_,
+                "labels": labels,
+                "locale": locale,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def entries_list(
+        self,
+        *,
+        type: str | None = None,
+        q: str | None = None,
+        locale: str | None = None,
+        expand: Literal["references"] | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.ContentEntry]:
+        """List Content Entries (`content_entries_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "content_entries_list",
+            models.ContentEntry,
+            path={},
+            query={
+                "type": type,
+                "q": q,
+                "locale": locale,
+                "expand": expand,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_generate(
+        self,
+        *,
+        provider: str,
+        brief: str,
+        type: str,
+        model: str | NotGiven | None = NOT_GIVEN,
+        locale: str | NotGiven | None = NOT_GIVEN,
+        fields_: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        slug: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Run:
+        """Generate Content Entry (`content_entries_generate`)."""
+        return self._request(
+            "content_entries_generate",
+            models.Run,
+            path={},
+            query={},
+            body={
+                "type": type,
+                "brief": brief,
+                "provider": provider,
+                "model": model,
+                "locale": locale,
+                "fields": fields_,
+                "slug": slug,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_get(
+        self,
+        content_entry_id: str,
+        *,
+        locale: str | None = None,
+        expand: Literal["references"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Get Content Entry (`content_entries_get`)."""
+        return self._request(
+            "content_entries_get",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id},
+            query={"locale": locale, "expand": expand},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_update(
+        self,
+        content_entry_id: str,
+        *,
+        slug: str | NotGiven | None = NOT_GIVEN,
+        fields_: dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        labels: dict[str, str] | NotGiven | None = NOT_GIVEN,
+        locale: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Update Content Entry (`content_entries_update`)."""
+        return self._request(
+            "content_entries_update",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id},
+            query={},
+            body={"slug": slug, "fields": fields_, "labels": labels, "locale": locale},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_delete(
+        self,
+        content_entry_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Content Entry (`content_entries_delete`)."""
+        self._request(
+            "content_entries_delete",
+            None,
+            path={"content_entry_id": content_entry_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_publish(
+        self,
+        content_entry_id: str,
+        *,
+        publish_at: datetime | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Publish Content Entry (`content_entries_publish`)."""
+        return self._request(
+            "content_entries_publish",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id},
+            query={},
+            body={"publish_at": publish_at},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_unpublish(
+        self,
+        content_entry_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Unpublish Content Entry (`content_entries_unpublish`)."""
+        return self._request(
+            "content_entries_unpublish",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_archive(
+        self,
+        content_entry_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Archive Content Entry (`content_entries_archive`)."""
+        return self._request(
+            "content_entries_archive",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_versions_list(
+        self,
+        content_entry_id: str,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.Version]:
+        """List Content Entry Versions (`content_entries_versions_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "content_entries_versions_list",
+            models.Version,
+            path={"content_entry_id": content_entry_id},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_versions_diff(
+        self,
+        content_entry_id: str,
+        from_version: str,
+        to_version: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.VersionDiff:
+        """Diff Content Entry Versions (`content_entries_versions_diff`)."""
+        return self._request(
+            "content_entries_versions_diff",
+            models.VersionDiff,
+            path={
+                "content_entry_id": content_entry_id,
+                "from_version": from_version,
+                "to_version": to_version,
+            },
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_versions_get(
+        self,
+        content_entry_id: str,
+        version: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Version:
+        """Get Content Entry Version (`content_entries_versions_get`)."""
+        return self._request(
+            "content_entries_versions_get",
+            models.Version,
+            path={"content_entry_id": content_entry_id, "version": version},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_versions_restore(
+        self,
+        content_entry_id: str,
+        version: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Restore Content Entry Version (`content_entries_versions_restore`)."""
+        return self._request(
+            "content_entries_versions_restore",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id, "version": version},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def assets_upload(
+        self,
+        *,
+        files: Sequence[FileTypes],
+        metadata: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Asset:
+        """Upload Content Asset (`content_assets_upload`)."""
+        return self._request(
+            "content_assets_upload",
+            models.Asset,
+            path={},
+            query={},
+            files=files,
+            form={"metadata": metadata},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def assets_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.Asset]:
+        """List Content Assets (`content_assets_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "content_assets_list",
+            models.Asset,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def assets_get(
+        self,
+        asset_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Asset:
+        """Get Content Asset (`content_assets_get`)."""
+        return self._request(
+            "content_assets_get",
+            models.Asset,
+            path={"asset_id": asset_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def assets_delete(
+        self,
+        asset_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Content Asset (`content_assets_delete`)."""
+        self._request(
+            "content_assets_delete",
+            None,
+            path={"asset_id": asset_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def assets_file_list(
+        self,
+        asset_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Download Content Asset (`content_assets_file_list`)."""
+        self._request(
+            "content_assets_file_list",
+            None,
+            path={"asset_id": asset_id},
             query={},
             timeout=timeout,
             max_retries=max_retries,
@@ -4092,6 +4754,7 @@ class Projects(SyncResource):
         scopes: builtins.list[str] | NotGiven | None = NOT_GIVEN,
         environment: str | NotGiven | None = NOT_GIVEN,
         expires_at: datetime | NotGiven | None = NOT_GIVEN,
+        allowed_origins: builtins.list[str] | NotGiven = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         idempotency_key: str | None = None,
@@ -4109,6 +4772,7 @@ class Projects(SyncResource):
                 "scopes": scopes,
                 "environment": environment,
                 "expires_at": expires_at,
+                "allowed_origins": allowed_origins,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -4277,6 +4941,62 @@ class Providers(SyncResource):
         )
 
 
+class Public(SyncResource):
+    def content_list(
+        self,
+        content_type_id: str,
+        *,
+        locale: str | None = None,
+        format: Literal["json", "html"] | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SyncPager[models.PublicEntry]:
+        """List Public Content (`public_content_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "public_content_list",
+            models.PublicEntry,
+            path={"content_type_id": content_type_id},
+            query={
+                "locale": locale,
+                "format": format,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def content_get(
+        self,
+        content_type_id: str,
+        slug: str,
+        *,
+        locale: str | None = None,
+        format: Literal["json", "html"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.PublicEntry:
+        """Get Public Content (`public_content_get`)."""
+        return self._request(
+            "public_content_get",
+            models.PublicEntry,
+            path={"content_type_id": content_type_id, "slug": slug},
+            query={"locale": locale, "format": format},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
 class Records(SyncResource):
     def create(
         self,
@@ -4399,11 +5119,11 @@ class Records(SyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> models.RecordsBatchResult:
+    ) -> models.RecordBatchResult:
         """Batch Create Records (`records_batch_create`)."""
         return self._request(
             "records_batch_create",
-            models.RecordsBatchResult,
+            models.RecordBatchResult,
             path={"object_id": object_id},
             query={},
             body={"records": records, "atomic": atomic},
@@ -4421,11 +5141,11 @@ class Records(SyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> models.RecordsBatchResult:
+    ) -> models.RecordBatchResult:
         """Batch Update Records (`records_batch_update`)."""
         return self._request(
             "records_batch_update",
-            models.RecordsBatchResult,
+            models.RecordBatchResult,
             path={"object_id": object_id},
             query={},
             body={"records": records, "atomic": atomic},
@@ -4443,11 +5163,11 @@ class Records(SyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> models.RecordsBatchResult:
+    ) -> models.RecordBatchResult:
         """Batch Delete Records (`records_batch_delete`)."""
         return self._request(
             "records_batch_delete",
-            models.RecordsBatchResult,
+            models.RecordBatchResult,
             path={"object_id": object_id},
             query={},
             body={"records": records, "atomic": atomic},
@@ -4967,11 +5687,11 @@ class Runs(_extras.SyncRunsExtras):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> models.RunsBatchResult:
+    ) -> models.RunBatchResult:
         """Batch Cancel Runs (`runs_batch_cancel`)."""
         return self._request(
             "runs_batch_cancel",
-            models.RunsBatchResult,
+            models.RunBatchResult,
             path={},
             query={},
             body={"filter": filter, "limit": limit},
@@ -4988,11 +5708,11 @@ class Runs(_extras.SyncRunsExtras):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> models.RunsBatchResult:
+    ) -> models.RunBatchResult:
         """Batch Retry Runs (`runs_batch_retry`)."""
         return self._request(
             "runs_batch_retry",
-            models.RunsBatchResult,
+            models.RunBatchResult,
             path={},
             query={},
             body={"filter": filter, "limit": limit},
@@ -6282,6 +7002,7 @@ class AsyncApiKeys(AsyncResource):
         scopes: builtins.list[str] | NotGiven | None = NOT_GIVEN,
         environment: str | NotGiven | None = NOT_GIVEN,
         expires_at: datetime | NotGiven | None = NOT_GIVEN,
+        allowed_origins: builtins.list[str] | NotGiven = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         idempotency_key: str | None = None,
@@ -6299,6 +7020,7 @@ class AsyncApiKeys(AsyncResource):
                 "scopes": scopes,
                 "environment": environment,
                 "expires_at": expires_at,
+                "allowed_origins": allowed_origins,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -6854,6 +7576,618 @@ class AsyncBudgets(AsyncResource):
             "budgets_delete",
             None,
             path={"budget_id": budget_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class AsyncCms(AsyncResource):
+    def pages_list(
+        self,
+        project_id: str,
+        *,
+        locale: str | None = None,
+        format: Literal["json", "html"] | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.PublicEntry]:
+        """List Cms Pages (`cms_pages_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "cms_pages_list",
+            models.PublicEntry,
+            path={"project_id": project_id},
+            query={
+                "locale": locale,
+                "format": format,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class AsyncContent(AsyncResource):
+    async def types_create(
+        self,
+        *,
+        name: str,
+        slug: str,
+        description: str | NotGiven = NOT_GIVEN,
+        fields_: builtins.list[models.ContentField | dict[str, Any]] | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentType:
+        """Create Content Type (`content_types_create`)."""
+        return await self._request(
+            "content_types_create",
+            models.ContentType,
+            path={},
+            query={},
+            body={"slug": slug, "name": name, "description": description, "fields": fields_},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def types_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.ContentType]:
+        """List Content Types (`content_types_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "content_types_list",
+            models.ContentType,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def types_get(
+        self,
+        content_type_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentType:
+        """Get Content Type (`content_types_get`)."""
+        return await self._request(
+            "content_types_get",
+            models.ContentType,
+            path={"content_type_id": content_type_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def types_update(
+        self,
+        content_type_id: str,
+        *,
+        name: str | NotGiven | None = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
+        fields_: builtins.list[models.ContentField | dict[str, Any]] | NotGiven | None = NOT_GIVEN,
+        force: bool | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentType:
+        """Update Content Type (`content_types_update`)."""
+        return await self._request(
+            "content_types_update",
+            models.ContentType,
+            path={"content_type_id": content_type_id},
+            query={},
+            body={"name": name, "description": description, "fields": fields_, "force": force},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def types_delete(
+        self,
+        content_type_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Content Type (`content_types_delete`)."""
+        await self._request(
+            "content_types_delete",
+            None,
+            path={"content_type_id": content_type_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def locales_get(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Locales:
+        """Get Content Locales (`content_locales_get`)."""
+        return await self._request(
+            "content_locales_get",
+            models.Locales,
+            path={},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def locales_replace(
+        self,
+        *,
+        locales: builtins.list[str],
+        default: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Locales:
+        """Replace Content Locales (`content_locales_replace`)."""
+        return await self._request(
+            "content_locales_replace",
+            models.Locales,
+            path={},
+            query={},
+            body={"default": default, "locales": locales},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_create(
+        self,
+        *,
+        slug: str,
+        type: str,
+        fields_: dict[str, Any] | NotGiven = NOT_GIVEN,
+        labels: dict[str, str] | NotGiven = NOT_GIVEN,
+        locale: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Create Content Entry (`content_entries_create`)."""
+        return await self._request(
+            "content_entries_create",
+            models.ContentEntry,
+            path={},
+            query={},
+            body={
+                "type": type,
+                "slug": slug,
+                "fields": fields_,
+                "labels": labels,
+                "locale": locale,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            idempotency_key=idempotency_key,
+        )
+
+    def entries_list(
+        self,
+        *,
+        type: str | None = None,
+        q: str | None = None,
+        locale: str | None = None,
+        expand: Literal["references"] | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.ContentEntry]:
+        """List Content Entries (`content_entries_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "content_entries_list",
+            models.ContentEntry,
+            path={},
+            query={
+                "type": type,
+                "q": q,
+                "locale": locale,
+                "expand": expand,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_generate(
+        self,
+        *,
+        provider: str,
+        brief: str,
+        type: str,
+        model: str | NotGiven | None = NOT_GIVEN,
+        locale: str | NotGiven | None = NOT_GIVEN,
+        fields_: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        slug: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Run:
+        """Generate Content Entry (`content_entries_generate`)."""
+        return await self._request(
+            "content_entries_generate",
+            models.Run,
+            path={},
+            query={},
+            body={
+                "type": type,
+                "brief": brief,
+                "provider": provider,
+                "model": model,
+                "locale": locale,
+                "fields": fields_,
+                "slug": slug,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_get(
+        self,
+        content_entry_id: str,
+        *,
+        locale: str | None = None,
+        expand: Literal["references"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Get Content Entry (`content_entries_get`)."""
+        return await self._request(
+            "content_entries_get",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id},
+            query={"locale": locale, "expand": expand},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_update(
+        self,
+        content_entry_id: str,
+        *,
+        slug: str | NotGiven | None = NOT_GIVEN,
+        fields_: dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        labels: dict[str, str] | NotGiven | None = NOT_GIVEN,
+        locale: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Update Content Entry (`content_entries_update`)."""
+        return await self._request(
+            "content_entries_update",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id},
+            query={},
+            body={"slug": slug, "fields": fields_, "labels": labels, "locale": locale},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_delete(
+        self,
+        content_entry_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Content Entry (`content_entries_delete`)."""
+        await self._request(
+            "content_entries_delete",
+            None,
+            path={"content_entry_id": content_entry_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_publish(
+        self,
+        content_entry_id: str,
+        *,
+        publish_at: datetime | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Publish Content Entry (`content_entries_publish`)."""
+        return await self._request(
+            "content_entries_publish",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id},
+            query={},
+            body={"publish_at": publish_at},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_unpublish(
+        self,
+        content_entry_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Unpublish Content Entry (`content_entries_unpublish`)."""
+        return await self._request(
+            "content_entries_unpublish",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_archive(
+        self,
+        content_entry_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Archive Content Entry (`content_entries_archive`)."""
+        return await self._request(
+            "content_entries_archive",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def entries_versions_list(
+        self,
+        content_entry_id: str,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.Version]:
+        """List Content Entry Versions (`content_entries_versions_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "content_entries_versions_list",
+            models.Version,
+            path={"content_entry_id": content_entry_id},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_versions_diff(
+        self,
+        content_entry_id: str,
+        from_version: str,
+        to_version: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.VersionDiff:
+        """Diff Content Entry Versions (`content_entries_versions_diff`)."""
+        return await self._request(
+            "content_entries_versions_diff",
+            models.VersionDiff,
+            path={
+                "content_entry_id": content_entry_id,
+                "from_version": from_version,
+                "to_version": to_version,
+            },
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_versions_get(
+        self,
+        content_entry_id: str,
+        version: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Version:
+        """Get Content Entry Version (`content_entries_versions_get`)."""
+        return await self._request(
+            "content_entries_versions_get",
+            models.Version,
+            path={"content_entry_id": content_entry_id, "version": version},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def entries_versions_restore(
+        self,
+        content_entry_id: str,
+        version: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.ContentEntry:
+        """Restore Content Entry Version (`content_entries_versions_restore`)."""
+        return await self._request(
+            "content_entries_versions_restore",
+            models.ContentEntry,
+            path={"content_entry_id": content_entry_id, "version": version},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def assets_upload(
+        self,
+        *,
+        files: Sequence[FileTypes],
+        metadata: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Asset:
+        """Upload Content Asset (`content_assets_upload`)."""
+        return await self._request(
+            "content_assets_upload",
+            models.Asset,
+            path={},
+            query={},
+            files=files,
+            form={"metadata": metadata},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def assets_list(
+        self,
+        *,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.Asset]:
+        """List Content Assets (`content_assets_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "content_assets_list",
+            models.Asset,
+            path={},
+            query={
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def assets_get(
+        self,
+        asset_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.Asset:
+        """Get Content Asset (`content_assets_get`)."""
+        return await self._request(
+            "content_assets_get",
+            models.Asset,
+            path={"asset_id": asset_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def assets_delete(
+        self,
+        asset_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Delete Content Asset (`content_assets_delete`)."""
+        await self._request(
+            "content_assets_delete",
+            None,
+            path={"asset_id": asset_id},
+            query={},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def assets_file_list(
+        self,
+        asset_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Download Content Asset (`content_assets_file_list`)."""
+        await self._request(
+            "content_assets_file_list",
+            None,
+            path={"asset_id": asset_id},
             query={},
             timeout=timeout,
             max_retries=max_retries,
@@ -9631,6 +10965,7 @@ class AsyncProjects(AsyncResource):
         scopes: builtins.list[str] | NotGiven | None = NOT_GIVEN,
         environment: str | NotGiven | None = NOT_GIVEN,
         expires_at: datetime | NotGiven | None = NOT_GIVEN,
+        allowed_origins: builtins.list[str] | NotGiven = NOT_GIVEN,
         timeout: float | None = None,
         max_retries: int | None = None,
         idempotency_key: str | None = None,
@@ -9648,6 +10983,7 @@ class AsyncProjects(AsyncResource):
                 "scopes": scopes,
                 "environment": environment,
                 "expires_at": expires_at,
+                "allowed_origins": allowed_origins,
             },
             timeout=timeout,
             max_retries=max_retries,
@@ -9816,6 +11152,62 @@ class AsyncProviders(AsyncResource):
         )
 
 
+class AsyncPublic(AsyncResource):
+    def content_list(
+        self,
+        content_type_id: str,
+        *,
+        locale: str | None = None,
+        format: Literal["json", "html"] | None = None,
+        page_size: int | None = None,
+        filter: str | None = None,
+        order_by: str | None = None,
+        include_total: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> AsyncPager[models.PublicEntry]:
+        """List Public Content (`public_content_list`); iterate for every item, `.pages()` for pages."""
+        return self._pager(
+            "public_content_list",
+            models.PublicEntry,
+            path={"content_type_id": content_type_id},
+            query={
+                "locale": locale,
+                "format": format,
+                "page_size": page_size,
+                "filter": filter,
+                "order_by": order_by,
+                "include_total": include_total,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def content_get(
+        self,
+        content_type_id: str,
+        slug: str,
+        *,
+        locale: str | None = None,
+        format: Literal["json", "html"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> models.PublicEntry:
+        """Get Public Content (`public_content_get`)."""
+        return await self._request(
+            "public_content_get",
+            models.PublicEntry,
+            path={"content_type_id": content_type_id, "slug": slug},
+            query={"locale": locale, "format": format},
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncRecords(AsyncResource):
     async def create(
         self,
@@ -9938,11 +11330,11 @@ class AsyncRecords(AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> models.RecordsBatchResult:
+    ) -> models.RecordBatchResult:
         """Batch Create Records (`records_batch_create`)."""
         return await self._request(
             "records_batch_create",
-            models.RecordsBatchResult,
+            models.RecordBatchResult,
             path={"object_id": object_id},
             query={},
             body={"records": records, "atomic": atomic},
@@ -9960,11 +11352,11 @@ class AsyncRecords(AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> models.RecordsBatchResult:
+    ) -> models.RecordBatchResult:
         """Batch Update Records (`records_batch_update`)."""
         return await self._request(
             "records_batch_update",
-            models.RecordsBatchResult,
+            models.RecordBatchResult,
             path={"object_id": object_id},
             query={},
             body={"records": records, "atomic": atomic},
@@ -9982,11 +11374,11 @@ class AsyncRecords(AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> models.RecordsBatchResult:
+    ) -> models.RecordBatchResult:
         """Batch Delete Records (`records_batch_delete`)."""
         return await self._request(
             "records_batch_delete",
-            models.RecordsBatchResult,
+            models.RecordBatchResult,
             path={"object_id": object_id},
             query={},
             body={"records": records, "atomic": atomic},
@@ -10506,11 +11898,11 @@ class AsyncRuns(_extras.AsyncRunsExtras):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> models.RunsBatchResult:
+    ) -> models.RunBatchResult:
         """Batch Cancel Runs (`runs_batch_cancel`)."""
         return await self._request(
             "runs_batch_cancel",
-            models.RunsBatchResult,
+            models.RunBatchResult,
             path={},
             query={},
             body={"filter": filter, "limit": limit},
@@ -10527,11 +11919,11 @@ class AsyncRuns(_extras.AsyncRunsExtras):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
-    ) -> models.RunsBatchResult:
+    ) -> models.RunBatchResult:
         """Batch Retry Runs (`runs_batch_retry`)."""
         return await self._request(
             "runs_batch_retry",
-            models.RunsBatchResult,
+            models.RunBatchResult,
             path={},
             query={},
             body={"filter": filter, "limit": limit},
@@ -11387,6 +12779,8 @@ class SyncResources:
     audit_logs: AuditLogs
     automations: Automations
     budgets: Budgets
+    cms: Cms
+    content: Content
     costs: Costs
     environments: Environments
     event_types: EventTypes
@@ -11409,6 +12803,7 @@ class SyncResources:
     prices: Prices
     projects: Projects
     providers: Providers
+    public: Public
     records: Records
     reports: Reports
     runs: Runs
@@ -11429,6 +12824,8 @@ class SyncResources:
         self.audit_logs = AuditLogs(transport)
         self.automations = Automations(transport)
         self.budgets = Budgets(transport)
+        self.cms = Cms(transport)
+        self.content = Content(transport)
         self.costs = Costs(transport)
         self.environments = Environments(transport)
         self.event_types = EventTypes(transport)
@@ -11451,6 +12848,7 @@ class SyncResources:
         self.prices = Prices(transport)
         self.projects = Projects(transport)
         self.providers = Providers(transport)
+        self.public = Public(transport)
         self.records = Records(transport)
         self.reports = Reports(transport)
         self.runs = Runs(transport)
@@ -11474,6 +12872,8 @@ class AsyncResources:
     audit_logs: AsyncAuditLogs
     automations: AsyncAutomations
     budgets: AsyncBudgets
+    cms: AsyncCms
+    content: AsyncContent
     costs: AsyncCosts
     environments: AsyncEnvironments
     event_types: AsyncEventTypes
@@ -11496,6 +12896,7 @@ class AsyncResources:
     prices: AsyncPrices
     projects: AsyncProjects
     providers: AsyncProviders
+    public: AsyncPublic
     records: AsyncRecords
     reports: AsyncReports
     runs: AsyncRuns
@@ -11516,6 +12917,8 @@ class AsyncResources:
         self.audit_logs = AsyncAuditLogs(transport)
         self.automations = AsyncAutomations(transport)
         self.budgets = AsyncBudgets(transport)
+        self.cms = AsyncCms(transport)
+        self.content = AsyncContent(transport)
         self.costs = AsyncCosts(transport)
         self.environments = AsyncEnvironments(transport)
         self.event_types = AsyncEventTypes(transport)
@@ -11538,6 +12941,7 @@ class AsyncResources:
         self.prices = AsyncPrices(transport)
         self.projects = AsyncProjects(transport)
         self.providers = AsyncProviders(transport)
+        self.public = AsyncPublic(transport)
         self.records = AsyncRecords(transport)
         self.reports = AsyncReports(transport)
         self.runs = AsyncRuns(transport)

@@ -130,6 +130,7 @@ class ApiKey(KanriModel):
     expires_at: datetime | None
     revoked_at: datetime | None
     rotated_to: str | None
+    allowed_origins: list[str] | None = Field(default=None)
     create_time: datetime
     update_time: datetime
 
@@ -142,6 +143,7 @@ class ApiKeyCreate(KanriModel):
     scopes: list[str] | None = Field(default=None)
     environment: str | None = Field(default=None)
     expires_at: datetime | None = Field(default=None)
+    allowed_origins: list[str] | None = Field(default=None)
 
 
 class ApiKeyCreated(KanriModel):
@@ -159,6 +161,7 @@ class ApiKeyCreated(KanriModel):
     expires_at: datetime | None
     revoked_at: datetime | None
     rotated_to: str | None
+    allowed_origins: list[str] | None = Field(default=None)
     create_time: datetime
     update_time: datetime
     key: str
@@ -230,6 +233,20 @@ class ApprovalTerms(KanriModel):
     timeout_seconds: float | None
     on_timeout: str
     escalate_to: list[str]
+
+
+class Asset(KanriModel):
+    """Asset"""
+
+    id: str
+    project_id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    width: int | None
+    height: int | None
+    create_time: datetime
 
 
 class Attachments(KanriModel):
@@ -365,6 +382,12 @@ class BatchUpdate(KanriModel):
     atomic: bool | None = Field(default=None)
 
 
+class Body_content_assets_upload(KanriModel):
+    """Body_content_assets_upload"""
+
+    file: str
+
+
 class Body_knowledge_namespaces_entries_upload(KanriModel):
     """Body_knowledge_namespaces_entries_upload"""
 
@@ -490,6 +513,94 @@ class CompletionUsage(KanriModel):
     completion_tokens_details: dict[str, int]
 
 
+class ContentEntry(KanriModel):
+    """ContentEntry"""
+
+    id: str
+    project_id: str
+    environment_id: str | None
+    type: str
+    type_id: str
+    slug: str
+    status: Literal["draft", "published", "scheduled", "archived"]
+    labels: dict[str, Any]
+    locale: str
+    fields_: dict[str, Any] = Field(alias="fields")
+    fallback_fields: list[str]
+    version: int
+    published_version: int | None
+    published_time: datetime | None
+    publish_at: datetime | None
+    scheduled_run_id: str | None = Field(default=None)
+    generated_by_run_id: str | None
+    references: dict[str, Any] | None = Field(default=None)
+    etag: str
+    create_time: datetime
+    update_time: datetime
+
+
+class ContentEntryCreate(KanriModel):
+    """ContentEntryCreate"""
+
+    type: str
+    slug: str
+    fields_: dict[str, Any] | None = Field(default=None, alias="fields")
+    labels: dict[str, str] | None = Field(default=None)
+    locale: str | None = Field(default=None)
+
+
+class ContentEntryUpdate(KanriModel):
+    """ContentEntryUpdate"""
+
+    slug: str | None = Field(default=None)
+    fields_: dict[str, Any] | None = Field(default=None, alias="fields")
+    labels: dict[str, str] | None = Field(default=None)
+    locale: str | None = Field(default=None)
+
+
+class ContentField(KanriModel):
+    """ContentField"""
+
+    name: str
+    type: Literal[
+        "text",
+        "rich_text",
+        "markdown",
+        "number",
+        "boolean",
+        "date",
+        "datetime",
+        "select",
+        "multi_select",
+        "email",
+        "url",
+        "json",
+        "asset",
+        "reference",
+        "slug",
+    ]
+    required: bool | None = Field(default=None)
+    unique: bool | None = Field(default=None)
+    localized: bool | None = Field(default=None)
+    default: Any = Field(default=None)
+    options: list[str] | None = Field(default=None)
+    many: bool | None = Field(default=None)
+
+
+class ContentType(KanriModel):
+    """ContentType"""
+
+    id: str
+    project_id: str
+    environment_id: str | None
+    slug: str
+    name: str
+    description: str
+    fields_: list[dict[str, Any]] = Field(alias="fields")
+    create_time: datetime
+    update_time: datetime
+
+
 class Context(KanriModel):
     """Context"""
 
@@ -565,6 +676,9 @@ class Definition(KanriModel):
         | ApprovalStep
         | AutomationStep
         | ConditionStep
+        | ContentDraftStep
+        | ContentGetStep
+        | ContentPublishStep
         | EventEmitStep
         | FailStep
         | HttpStep
@@ -893,6 +1007,18 @@ class FunnelStep(KanriModel):
     conversion_from_previous: float
 
 
+class GenerateRequest(KanriModel):
+    """GenerateRequest"""
+
+    type: str
+    brief: str
+    provider: str
+    model: str | None = Field(default=None)
+    locale: str | None = Field(default=None)
+    fields_: list[str] | None = Field(default=None, alias="fields")
+    slug: str | None = Field(default=None)
+
+
 class Health(KanriModel):
     """Health"""
 
@@ -1125,6 +1251,14 @@ class ListResponse_Approval_(KanriModel):
     total_size: int | None = Field(default=None)
 
 
+class ListResponse_Asset_(KanriModel):
+    """ListResponse[Asset]"""
+
+    data: list[Asset]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
 class ListResponse_AuditLog_(KanriModel):
     """ListResponse[AuditLog]"""
 
@@ -1153,6 +1287,22 @@ class ListResponse_Budget_(KanriModel):
     """ListResponse[Budget]"""
 
     data: list[Budget]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
+class ListResponse_ContentEntry_(KanriModel):
+    """ListResponse[ContentEntry]"""
+
+    data: list[ContentEntry]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
+class ListResponse_ContentType_(KanriModel):
+    """ListResponse[ContentType]"""
+
+    data: list[ContentType]
     next_page_token: str | None = Field(default=None)
     total_size: int | None = Field(default=None)
 
@@ -1293,6 +1443,14 @@ class ListResponse_Provider_(KanriModel):
     total_size: int | None = Field(default=None)
 
 
+class ListResponse_PublicEntry_(KanriModel):
+    """ListResponse[PublicEntry]"""
+
+    data: list[PublicEntry]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
 class ListResponse_RecordObject_(KanriModel):
     """ListResponse[RecordObject]"""
 
@@ -1413,6 +1571,14 @@ class ListResponse_Variable_(KanriModel):
     total_size: int | None = Field(default=None)
 
 
+class ListResponse_Version_(KanriModel):
+    """ListResponse[Version]"""
+
+    data: list[Version]
+    next_page_token: str | None = Field(default=None)
+    total_size: int | None = Field(default=None)
+
+
 class ListResponse_Webhook_(KanriModel):
     """ListResponse[Webhook]"""
 
@@ -1427,6 +1593,13 @@ class ListResponse_Worker_(KanriModel):
     data: list[Worker]
     next_page_token: str | None = Field(default=None)
     total_size: int | None = Field(default=None)
+
+
+class Locales(KanriModel):
+    """Locales"""
+
+    default: str
+    locales: list[str]
 
 
 class LogLine(KanriModel):
@@ -1876,6 +2049,26 @@ class ProviderUpdate(KanriModel):
     options: ProviderOptions | None = Field(default=None)
 
 
+class PublicEntry(KanriModel):
+    """PublicEntry"""
+
+    id: str
+    type: str
+    slug: str
+    locale: str
+    fields_: dict[str, Any] = Field(alias="fields")
+    fallback_fields: list[str]
+    labels: dict[str, Any]
+    version: int
+    published_time: datetime
+
+
+class PublishRequest(KanriModel):
+    """PublishRequest"""
+
+    publish_at: datetime | None = Field(default=None)
+
+
 class Ranks(KanriModel):
     """Ranks"""
 
@@ -1901,6 +2094,12 @@ class Record(KanriModel):
     create_time: datetime
     update_time: datetime
     deleted_time: datetime | None
+
+
+class RecordBatchResult(KanriModel):
+    """RecordBatchResult"""
+
+    data: list[Record] | list[BatchItem]
 
 
 class RecordObject(KanriModel):
@@ -2141,6 +2340,13 @@ class RunBatch(KanriModel):
 
     filter: str | None = Field(default=None)
     limit: int | None = Field(default=None)
+
+
+class RunBatchResult(KanriModel):
+    """RunBatchResult"""
+
+    matched: int
+    changed: int
 
 
 class RunCreate(KanriModel):
@@ -2531,6 +2737,24 @@ class Trace(KanriModel):
     roots: list[SpanNode]
 
 
+class TypeCreate(KanriModel):
+    """TypeCreate"""
+
+    slug: str
+    name: str
+    description: str | None = Field(default=None)
+    fields_: list[ContentField] | None = Field(default=None, alias="fields")
+
+
+class TypeUpdate(KanriModel):
+    """TypeUpdate"""
+
+    name: str | None = Field(default=None)
+    description: str | None = Field(default=None)
+    fields_: list[ContentField] | None = Field(default=None, alias="fields")
+    force: bool | None = Field(default=None)
+
+
 class Usage(KanriModel):
     """Usage"""
 
@@ -2567,6 +2791,28 @@ class Verification(KanriModel):
     valid: bool
     checked: int
     first_broken: BrokenRow | None = Field(default=None)
+
+
+class Version(KanriModel):
+    """Version"""
+
+    entry_id: str
+    number: int
+    slug: str
+    labels: dict[str, Any]
+    fields_: dict[str, Any] = Field(alias="fields")
+    changed: list[str]
+    author: str
+    create_time: datetime
+
+
+class VersionDiff(KanriModel):
+    """VersionDiff"""
+
+    entry_id: str
+    from_version: int
+    to_version: int
+    patch: list[dict[str, Any]]
 
 
 class Webhook(KanriModel):
@@ -2653,19 +2899,6 @@ class Worker(KanriModel):
     heartbeat_time: datetime
 
 
-class RecordsBatchResult(KanriModel):
-    """BatchResult"""
-
-    data: list[Record] | list[BatchItem]
-
-
-class RunsBatchResult(KanriModel):
-    """BatchResult"""
-
-    matched: int
-    changed: int
-
-
 class Problem(KanriModel):
     """RFC 9457 problem details, as every error response carries them."""
 
@@ -2728,6 +2961,41 @@ class ConditionStep(KanriModel):
     if_: str = Field(alias="if")
     then: str | None = Field(default=None)
     else_: str | None = Field(default=None, alias="else")
+    retry: RetryPolicy | None = Field(default=None)
+    timeout_seconds: float | None = Field(default=None)
+
+
+class ContentDraftStep(KanriModel):
+    """`content.draft`: save a step's JSON output as a new draft entry."""
+
+    id: str
+    kind: Literal["content.draft"]
+    type: str
+    from_step: str
+    locale: str | None = Field(default=None)
+    slug: str | None = Field(default=None)
+    retry: RetryPolicy | None = Field(default=None)
+    timeout_seconds: float | None = Field(default=None)
+
+
+class ContentGetStep(KanriModel):
+    """`content.get`: read an entry's draft in a locale."""
+
+    id: str
+    kind: Literal["content.get"]
+    entry: str
+    locale: str | None = Field(default=None)
+    retry: RetryPolicy | None = Field(default=None)
+    timeout_seconds: float | None = Field(default=None)
+
+
+class ContentPublishStep(KanriModel):
+    """`content.publish`: publish an entry's current draft version."""
+
+    id: str
+    kind: Literal["content.publish"]
+    entry: str
+    scheduled: bool | str | None = Field(default=None)
     retry: RetryPolicy | None = Field(default=None)
     timeout_seconds: float | None = Field(default=None)
 

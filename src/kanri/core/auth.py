@@ -87,6 +87,8 @@ class KeyRecord:
     scopes: frozenset[str]
     expires_at: datetime | None
     revoked_at: datetime | None
+    # Publishable keys: the browser origins allowed to call with the key (CORS); () = none.
+    allowed_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,10 +220,13 @@ def _presented_key(authorization: str | None, api_key: str | None) -> str | None
 class SectionGuard:
     """Dependency: a key allowed to `action` in `section`, reaching the given tenancy level."""
 
-    def __init__(self, section: str, action: Action, *, reach: Reach = "project") -> None:
+    def __init__(
+        self, section: str, action: Action, *, reach: Reach = "project", publishable: bool = False
+    ) -> None:
         self.section = section
         self.action = action
         self.reach = reach
+        self.publishable = publishable
 
     async def __call__(self, request: Request) -> Principal:
         kanri = request.app.state.kanri
@@ -262,9 +267,10 @@ class SectionGuard:
                 raise Unauthorized("this API key was revoked")
             if record.expires_at is not None and record.expires_at <= now:
                 raise Unauthorized("this API key has expired")
-        if record.kind == "publishable":
+        if record.kind == "publishable" and not self.publishable:
             raise Forbidden("publishable keys reach public endpoints only")
         self._check_permission(record)
+        request.state.key_origins = record.allowed_origins
         _check_length(PROJECT_HEADER, project_header)
         _check_length(ENVIRONMENT_HEADER, environment_header)
 
@@ -310,6 +316,8 @@ class SectionGuard:
             return
         if self.reach == "organization" or self.section in ADMIN_ONLY_SECTIONS:
             raise Forbidden("this operation needs an organization admin key")
+        if record.kind == "publishable" and not record.scopes:
+            return  # a publishable key without scopes reads every public (delivery) route
         if not allows(record.scopes, self.section, self.action):
             raise Forbidden(f"this key lacks the '{self.section}:{self.action}' scope")
 
@@ -432,9 +440,12 @@ def _with_public_quota(app: Callable[..., Awaitable[None]]) -> Callable[..., Awa
     return limited
 
 
-def RequireSection(section: str, action: Action, *, reach: Reach = "project") -> Any:
-    """`Annotated[Principal, RequireSection("runs", "write")]`: the route's declared section."""
-    return Depends(SectionGuard(section, action, reach=reach))
+def RequireSection(
+    section: str, action: Action, *, reach: Reach = "project", publishable: bool = False
+) -> Any:
+    """`Annotated[Principal, RequireSection("runs", "write")]`: the route's declared section
+    (`publishable`: a public delivery route, which publishable keys reach too)."""
+    return Depends(SectionGuard(section, action, reach=reach, publishable=publishable))
 
 
 def PublicRoute(*, per_ip: bool = True) -> Any:

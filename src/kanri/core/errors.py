@@ -111,6 +111,14 @@ class Conflict(KanriError):
     title = "Conflict"
 
 
+class PreconditionFailed(KanriError):
+    """A conditional write (`If-Match`) whose condition no longer holds."""
+
+    status = 412
+    code = "PRECONDITION_FAILED"
+    title = "Precondition failed"
+
+
 class PayloadTooLarge(KanriError):
     status = 413
     code = "PAYLOAD_TOO_LARGE"

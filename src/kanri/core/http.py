@@ -209,9 +209,34 @@ def _method_not_allowed(request: Request, headers: dict[str, str]) -> Response:
     if methods := allowed_methods(request.app.router.routes, request.scope):
         headers["Allow"] = ", ".join(methods)
     if request.method == "OPTIONS":
+        if methods:
+            headers.update(_preflight(request, methods))
         return Response(status_code=204, headers=headers)
     error = _MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}")
     return problem_response(error, _request_id(request), headers)
+
+
+# Path prefixes of routes browsers may call from other origins (the app sets them): their
+# CORS preflight is answered here, and each route decides on the real request (for the
+# content delivery API: the origins configured on the publishable key it is called with).
+CORS_PREFIXES_STATE = "cors_prefixes"
+
+
+def _preflight(request: Request, methods: list[str]) -> dict[str, str]:
+    """The CORS preflight answer of a path under the app's CORS prefixes, else nothing."""
+    origin = request.headers.get("origin")
+    prefixes: tuple[str, ...] = getattr(request.app.state, CORS_PREFIXES_STATE, ())
+    wanted = request.headers.get("access-control-request-method")
+    if not origin or not wanted or not request.url.path.startswith(prefixes):
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Methods": ", ".join(m for m in methods if m != "OPTIONS"),
+        "Access-Control-Allow-Headers": "Authorization, x-api-key, If-None-Match, "
+        "Kanri-Environment",
+        "Access-Control-Max-Age": "600",
+        "Vary": "Origin",
+    }
 
 
 class _MethodNotAllowed(KanriError):

@@ -476,6 +476,9 @@ def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
     return sorted(methods, key=_method_rank)
 
 
+_PARAMETER = re.compile(r"\{[^}]*\}")
+
+
 def _method_rank(method: str) -> tuple[int, str]:
     rank = _METHOD_ORDER.index(method) if method in _METHOD_ORDER else len(_METHOD_ORDER)
     return rank, method

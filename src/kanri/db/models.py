@@ -2,6 +2,7 @@
 
 from kanri.agents import models as agent_models
 from kanri.automations import models as automation_models
+from kanri.content import models as content_models
 from kanri.core import models as core_models
 from kanri.costs import models as cost_models
 from kanri.db.base import Base
@@ -23,6 +24,7 @@ __all__ = [
     "Base",
     "agent_models",
     "automation_models",
+    "content_models",
     "core_models",
     "cost_models",
     "governance_models",

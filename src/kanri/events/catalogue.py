@@ -218,6 +218,20 @@ CATALOGUE: dict[str, dict[str, Any]] = {
         )
         for verb in ("created", "updated", "deleted", "restored")
     },
+    # The headless CMS.
+    **{
+        f"content.entry.{verb}": _object(
+            f"a content entry was {verb}",
+            {"id": _ID, "type": _STRING, "slug": _STRING, "version": {"type": "integer"}},
+            published_version={"type": ["integer", "null"]},
+        )
+        for verb in ("created", "updated", "deleted", "published", "unpublished")
+    },
+    "content.asset.created": _object(
+        "an asset was uploaded",
+        {"id": _ID, "filename": _STRING, "content_type": _STRING, "size": {"type": "integer"}},
+        sha256=_STRING,
+    ),
     # Knowledge base.
     **_lifecycle("knowledge.namespace", "a knowledge namespace", created={"name": _STRING}),
     **{

@@ -259,11 +259,11 @@ async def upsert_record(
 @router.post("/v1/objects/{object_id}/records:batchCreate")
 async def batch_create_records(
     object_id: ObjectId, body: schemas.BatchCreate, db: Db, who: Writer
-) -> schemas.BatchResult:
+) -> schemas.RecordBatchResult:
     """Create up to 500 records: all or nothing (422 listing every item's errors, 409 on a
     unique value), or with `"atomic": false` one result per item."""
 
-    def command(tx: Any) -> schemas.BatchResult:
+    def command(tx: Any) -> schemas.RecordBatchResult:
         ctx = object_service.context(tx, who, object_id)
         values = [item.field_values for item in body.records]
         results = record_service.create_many(tx, who, ctx, values, atomic=body.atomic)
@@ -275,10 +275,10 @@ async def batch_create_records(
 @router.post("/v1/objects/{object_id}/records:batchUpdate")
 async def batch_update_records(
     object_id: ObjectId, body: schemas.BatchUpdate, db: Db, who: Writer
-) -> schemas.BatchResult:
+) -> schemas.RecordBatchResult:
     """Patch up to 500 records (`{"id", "field_values"}` each), atomic unless `"atomic": false`."""
 
-    def command(tx: Any) -> schemas.BatchResult:
+    def command(tx: Any) -> schemas.RecordBatchResult:
         ctx = object_service.context(tx, who, object_id)
         changes = [(item.id, item.field_values) for item in body.records]
         results = record_service.update_many(tx, who, ctx, changes, atomic=body.atomic)
@@ -290,10 +290,10 @@ async def batch_update_records(
 @router.post("/v1/objects/{object_id}/records:batchDelete")
 async def batch_delete_records(
     object_id: ObjectId, body: schemas.BatchDelete, db: Db, who: Writer
-) -> schemas.BatchResult:
+) -> schemas.RecordBatchResult:
     """Delete up to 500 records (soft), atomic unless `"atomic": false`."""
 
-    def command(tx: Any) -> schemas.BatchResult:
+    def command(tx: Any) -> schemas.RecordBatchResult:
         ctx = object_service.context(tx, who, object_id)
         ids = [item.id for item in body.records]
         results = record_service.delete_many(tx, who, ctx, ids, atomic=body.atomic)
@@ -304,10 +304,10 @@ async def batch_delete_records(
 
 def _batch(
     results: list[record_service.ItemResult], atomic: bool, who: Principal
-) -> schemas.BatchResult:
+) -> schemas.RecordBatchResult:
     if atomic:
-        return schemas.BatchResult(data=[r.record for r in results if r.record is not None])
-    return schemas.BatchResult(data=record_service.item_errors(results, who.request_id))
+        return schemas.RecordBatchResult(data=[r.record for r in results if r.record is not None])
+    return schemas.RecordBatchResult(data=record_service.item_errors(results, who.request_id))
 
 
 @router.get("/v1/objects/{object_id}/records/{record_id}")

@@ -331,6 +331,13 @@ def normalise(field: FieldDef, value: Any) -> Any:
     return TYPES[field.type](field, value)
 
 
+def check_value(kind: str, value: Any, *, options: tuple[str, ...] = ()) -> Any:
+    """The stored form of `value` (not None) for a field of type `kind` (one of
+    `FIELD_TYPES` but `relation`) with these select options; raises `Invalid`. For other
+    features that keep typed values of their own (the CMS's content types)."""
+    return TYPES[kind](FieldDef(id="", slug="", type=kind, options=options), value)
+
+
 def convert(field: FieldDef, value: Any) -> Any:
     """`value` stored under another type, read as `field`'s type (a type change): numbers and
     booleans become text and numeric text becomes a number where the plain check refuses."""

@@ -253,5 +253,5 @@ class BatchItem(Resource):
     error: ItemError | None = None
 
 
-class BatchResult(Resource):
+class RecordBatchResult(Resource):
     data: list[Record] | list[BatchItem]

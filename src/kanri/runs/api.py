@@ -179,7 +179,7 @@ async def fork_run(
 
 
 @router.post("/v1/runs:batchCancel")
-async def batch_cancel_runs(body: schemas.RunBatch, db: Db, who: Writer) -> schemas.BatchResult:
+async def batch_cancel_runs(body: schemas.RunBatch, db: Db, who: Writer) -> schemas.RunBatchResult:
     """Cancel up to `limit` active runs matching `filter`; returns the counts."""
     return await db.write(service.batch_cancel, who, body)
 
@@ -187,7 +187,7 @@ async def batch_cancel_runs(body: schemas.RunBatch, db: Db, who: Writer) -> sche
 @router.post("/v1/runs:batchRetry")
 async def batch_retry_runs(
     body: schemas.RunBatch, kanri: Runtime, who: Writer
-) -> schemas.BatchResult:
+) -> schemas.RunBatchResult:
     """Retry up to `limit` failed runs matching `filter`; returns the counts."""
     result = await kanri.db.write(service.batch_retry, who, body)
     kanri.wake_engine()

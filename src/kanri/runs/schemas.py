@@ -144,7 +144,7 @@ class RunBatch(Model):
     limit: int = Field(default=100, ge=1, le=1000, description="how many runs at most")
 
 
-class BatchResult(Model):
+class RunBatchResult(Model):
     matched: int
     changed: int
 

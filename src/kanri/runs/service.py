@@ -507,20 +507,20 @@ def _batch(
     return list(tx.execute(stmt.order_by(RunRow.create_time).limit(body.limit)).scalars())
 
 
-def batch_cancel(tx: Session, who: Principal, body: schemas.RunBatch) -> schemas.BatchResult:
+def batch_cancel(tx: Session, who: Principal, body: schemas.RunBatch) -> schemas.RunBatchResult:
     """Cancel up to `limit` active runs matching the filter."""
     rows = _batch(tx, who, body, tuple(ACTIVE))
     for row in rows:
         cancel(tx, who, row.id)
-    return schemas.BatchResult(matched=len(rows), changed=len(rows))
+    return schemas.RunBatchResult(matched=len(rows), changed=len(rows))
 
 
-def batch_retry(tx: Session, who: Principal, body: schemas.RunBatch) -> schemas.BatchResult:
+def batch_retry(tx: Session, who: Principal, body: schemas.RunBatch) -> schemas.RunBatchResult:
     """Retry up to `limit` failed runs matching the filter."""
     rows = _batch(tx, who, body, (RunStatus.FAILED,))
     for row in rows:
         retry(tx, who, row.id)
-    return schemas.BatchResult(matched=len(rows), changed=len(rows))
+    return schemas.RunBatchResult(matched=len(rows), changed=len(rows))
 
 
 def start_child(

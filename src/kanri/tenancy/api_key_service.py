@@ -59,6 +59,7 @@ def insert_key(
     environment_id: str | None,
     expires_at: Any,
     key_pepper: bytes,
+    allowed_origins: list[str] | None = None,
 ) -> NewKey:
     """A new key of `kind` for `project_id` (None: an organization key), audited and emitted."""
     full = keys.generate(kind)
@@ -71,6 +72,7 @@ def insert_key(
         kind=kind,
         name=name,
         scopes=scopes,
+        allowed_origins=list(allowed_origins or []),
         key_hash=keys.hash_key(full, key_pepper),
         prefix=keys.display_prefix(full),
         last_four=full[-4:],
@@ -165,6 +167,11 @@ def create_key(
             ip=who.ip,
         )
     scopes = _checked_scopes(who, body)
+    if body.allowed_origins and body.kind != "publishable":
+        raise ValidationFailed(
+            "only publishable keys take allowed_origins",
+            errors=[FieldError("body.allowed_origins", "for publishable keys only")],
+        )
     now = utcnow()
     if body.expires_at is not None and (body.expires_at.tzinfo is None or body.expires_at <= now):
         raise ValidationFailed(
@@ -192,6 +199,7 @@ def create_key(
         environment_id=environment.id,
         expires_at=body.expires_at,
         key_pepper=key_pepper,
+        allowed_origins=body.allowed_origins,
     )
     return schemas.ApiKeyCreated.model_validate({**_key_dict(created.row), "key": created.key})
 
@@ -276,6 +284,7 @@ def rotate_key(
         kind=cast(keys.KeyKind, old.kind),
         name=old.name,
         scopes=list(old.scopes),
+        allowed_origins=list(old.allowed_origins or []),
         environment_id=old.environment_id,
         expires_at=old.expires_at,
         key_pepper=key_pepper,

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kanri.core import ownership
-from kanri.db.base import Base
+from kanri.db.base import Base, JSONType
 
 
 class OrganizationRow(Base):
@@ -82,6 +82,8 @@ class ApiKeyRow(Base):
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
     scopes: Mapped[list[str]]
+    # Publishable keys: browser origins the delivery API answers with CORS for this key.
+    allowed_origins: Mapped[list[str] | None] = mapped_column(JSONType)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(20))
     last_four: Mapped[str] = mapped_column(String(4))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from kanri.core.schemas import (
     Description,
@@ -19,6 +19,11 @@ from kanri.core.schemas import (
 )
 
 Scope = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+Origin = Annotated[
+    str,
+    StringConstraints(pattern=r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$", max_length=300),
+    Field(description="scheme, host and optional port", examples=["https://shop.example"]),
+]
 
 
 class Organization(Resource):
@@ -164,6 +169,12 @@ class ApiKeyCreate(Model):
     expires_at: UtcDatetime | None = Field(
         default=None, description="RFC 3339 with an offset, in the future"
     )
+    allowed_origins: list[Origin] = Field(
+        default_factory=list,
+        max_length=50,
+        description="publishable keys: the browser origins (`https://shop.example`) that may "
+        "call the public delivery API with this key (CORS); secret keys take none",
+    )
 
 
 class ApiKeyRotate(Model):
@@ -185,6 +196,15 @@ class ApiKey(Resource):
     expires_at: datetime | None
     revoked_at: datetime | None
     rotated_to: str | None = Field(description="id of the key that replaced this one")
+    allowed_origins: list[str] = Field(
+        default_factory=list, description="publishable keys: the CORS origins"
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
     create_time: datetime
     update_time: datetime
 

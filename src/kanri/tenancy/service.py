@@ -171,6 +171,7 @@ class TenancyAuthStore:
                 ApiKeyRow.scopes,
                 ApiKeyRow.expires_at,
                 ApiKeyRow.revoked_at,
+                ApiKeyRow.allowed_origins,
             ).where(ApiKeyRow.key_hash == key_hash)
         ).first()
         if row is None:
@@ -184,6 +185,7 @@ class TenancyAuthStore:
             scopes=frozenset(row.scopes),
             expires_at=row.expires_at,
             revoked_at=row.revoked_at,
+            allowed_origins=tuple(row.allowed_origins or ()),
         )
 
     def project_for_auth(self, tx: Session, organization_id: str, ref: str) -> ProjectRecord | None:
