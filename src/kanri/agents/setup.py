@@ -98,7 +98,7 @@ def load_setup(
                 raise LookupError(f"agent '{row.name}' has no published version")
             spec_json = agents._version_row(tx, row, number).spec
     spec = schemas.AgentSpec.model_validate(spec_json)
-    provider = providers.resolve(tx, project_id, secret, spec.runtime.provider)
+    provider = providers.resolve(tx, project_id, secret, spec.runtime.provider, ctx.environment_id)
     history = agents.thread_history(tx, thread_id) if thread_id else []
     agent_id, name, status = (agent["id"], agent["name"], agent["status"]) if agent else NO_AGENT
     verdict = budgets.verdict(tx, project_id, agent_id)

@@ -107,8 +107,16 @@ class LlmConfig(StepConfig):
         return value
 
 
-def _load(tx: Session, run_id: str, project_id: str, secret: bytes, provider: str, key: str) -> Any:
-    config = providers.resolve(tx, project_id, secret, provider)
+def _load(
+    tx: Session,
+    run_id: str,
+    project_id: str,
+    environment_id: str | None,
+    secret: bytes,
+    provider: str,
+    key: str,
+) -> Any:
+    config = providers.resolve(tx, project_id, secret, provider, environment_id)
     done = usage.recorded_calls(tx, run_id, key).get(key)
     return config, (done.reply, done.model, done.total_tokens) if done else None
 
@@ -119,7 +127,13 @@ async def run_llm(ctx: StepContext, config: LlmConfig) -> Outcome:
     key = f"{ctx.step_id}:llm"
     try:
         provider, done = await kanri.db.read(
-            _load, ctx.run_id, ctx.project_id, kanri.settings.secret, config.provider, key
+            _load,
+            ctx.run_id,
+            ctx.project_id,
+            ctx.environment_id,
+            kanri.settings.secret,
+            config.provider,
+            key,
         )
     except (NotFound, ValueError) as exc:
         return Fail(str(getattr(exc, "detail", exc)), retryable=False)

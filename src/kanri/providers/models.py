@@ -27,6 +27,8 @@ class ProviderRow(Base):
     kind: Mapped[str] = mapped_column(String(20))
     base_url: Mapped[str | None] = mapped_column(String(2000))
     api_key_encrypted: Mapped[str | None] = mapped_column(Text)
+    # Or the name of a secret (`kanri.secrets`) read at call time; never both.
+    api_key_secret: Mapped[str | None] = mapped_column(String(64))
     default_model: Mapped[str | None] = mapped_column(String(200))
     options: Mapped[dict[str, Any]]
     create_time: Mapped[datetime]

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AnyHttpUrl, Field, SecretStr
 
-from kanri.core.schemas import Model, Resource, Slug, examples, given
+from kanri.core.schemas import Model, Resource, Slug, exactly_one_of, examples, given
+from kanri.secrets.schemas import SecretName
 
 ProviderKind = Literal["openai", "anthropic", "offline"]
 
@@ -44,8 +45,19 @@ ApiKey = Annotated[
 ]
 
 
+# `api_key` and `api_key_secret` exclude each other (checked by the service; documented).
+_NOT_BOTH = {"not": {"allOf": [given("api_key"), given("api_key_secret")]}}
+API_KEY_SECRET_DESCRIPTION = (
+    "name of a secret (`PUT /v1/secrets/{name}`) that holds the key, instead of `api_key`: "
+    "read when a call is made, from the environment the call acts in (a run's environment; "
+    "the project's default environment for calls outside runs); it must exist in some "
+    "environment of the project when saved. Only the name is ever shown"
+)
+
+
 class ProviderCreate(Model):
-    # An anthropic provider needs its key (checked by the service; documented here).
+    # An anthropic provider needs exactly one of its key or a secret's name (checked by the
+    # service; documented here).
     model_config = examples(
         {
             "name": "openai",
@@ -53,9 +65,20 @@ class ProviderCreate(Model):
             "api_key": "sk-your-key",
             "default_model": "gpt-4o-mini",
         },
+        {
+            "name": "claude",
+            "kind": "anthropic",
+            "api_key_secret": "ANTHROPIC_KEY",
+            "default_model": "claude-sonnet-4-5",
+        },
         schema={
-            "if": {"properties": {"kind": {"const": "anthropic"}}},
-            "then": given("api_key"),
+            "allOf": [
+                _NOT_BOTH,
+                {
+                    "if": {"properties": {"kind": {"const": "anthropic"}}},
+                    "then": exactly_one_of("api_key", "api_key_secret"),
+                },
+            ]
         },
     )
 
@@ -67,15 +90,27 @@ class ProviderCreate(Model):
         "`http://localhost:11434/v1` for Ollama) needs the project's allow_private_network, "
         "and link-local and cloud metadata addresses are never allowed",
     )
-    api_key: ApiKey | None = Field(default=None, description="write-only")
+    api_key: ApiKey | None = Field(
+        default=None, description="write-only; not together with `api_key_secret`"
+    )
+    api_key_secret: SecretName | None = Field(default=None, description=API_KEY_SECRET_DESCRIPTION)
     default_model: str | None = Field(default=None, min_length=1, max_length=200)
     options: ProviderOptions = Field(default_factory=ProviderOptions)
 
 
 class ProviderUpdate(Model):
+    # Setting one of `api_key` and `api_key_secret` clears the other.
+    model_config = examples({"api_key_secret": "OPENAI_KEY"}, schema=_NOT_BOTH)
+
     name: Slug | None = None
     base_url: AnyHttpUrl | None = None
-    api_key: ApiKey | None = None
+    api_key: ApiKey | None = Field(
+        default=None, description="write-only; replaces a stored `api_key_secret`"
+    )
+    api_key_secret: SecretName | None = Field(
+        default=None,
+        description="the secret that holds the key from now on (replaces a stored `api_key`)",
+    )
     default_model: str | None = Field(default=None, min_length=1, max_length=200)
     options: ProviderOptions | None = None
 
@@ -87,6 +122,9 @@ class Provider(Resource):
     kind: ProviderKind
     base_url: str | None
     has_api_key: bool = Field(description="whether a key is stored (it is never returned)")
+    api_key_secret: str | None = Field(
+        description="the name of the secret that holds the key, if one does (never its value)"
+    )
     default_model: str | None
     options: ProviderOptions
     create_time: datetime

@@ -21,6 +21,7 @@ from kanri.core.scoping import PreparedByRef, by_ref, scoped
 from kanri.core.time import utcnow
 from kanri.providers import schemas
 from kanri.providers.models import ProviderRow
+from kanri.secrets import service as secret_store
 from kanri.tenancy import service as tenancy
 
 PROVIDER_FILTERS = FilterSpec(
@@ -112,6 +113,7 @@ def _view(row: ProviderRow) -> schemas.Provider:
         kind=row.kind,
         base_url=row.base_url,
         has_api_key=row.api_key_encrypted is not None,
+        api_key_secret=row.api_key_secret,
         default_model=row.default_model,
         options=_shown_options(row.options),
         create_time=row.create_time,
@@ -138,6 +140,23 @@ def _checked_base_url(tx: Session, who: Principal, value: Any) -> str | None:
     return url
 
 
+def _key_secret_known(tx: Session, who: Principal, name: str | None, field: str) -> None:
+    """422 on `field` when no environment of who's project has the secret `name`."""
+    if name is not None and not secret_store.known_names(tx, who.project(), {name}):
+        raise ValidationFailed(
+            f"no environment of the project has a secret named '{name}'",
+            errors=[FieldError(field, f"unknown secret '{name}'", "unknown_secret")],
+        )
+
+
+def _one_key(body: schemas.ProviderCreate | schemas.ProviderUpdate) -> None:
+    if body.api_key is not None and body.api_key_secret is not None:
+        raise ValidationFailed(
+            "give the key or the name of the secret that holds it, not both",
+            errors=[FieldError("body.api_key_secret", "not together with api_key")],
+        )
+
+
 def _name_free(tx: Session, who: Principal, name: str) -> None:
     if tx.execute(_scoped(who).where(ProviderRow.name == name)).first() is not None:
         raise Conflict(
@@ -151,11 +170,13 @@ def create(
 ) -> schemas.Provider:
     """A new provider; the key is stored encrypted."""
     _name_free(tx, who, body.name)
-    if body.kind == "anthropic" and body.api_key is None:
+    _one_key(body)
+    if body.kind == "anthropic" and body.api_key is None and body.api_key_secret is None:
         raise ValidationFailed(
-            "an anthropic provider needs an api_key",
+            "an anthropic provider needs an api_key (or api_key_secret)",
             errors=[FieldError("body.api_key", "required for kind anthropic")],
         )
+    _key_secret_known(tx, who, body.api_key_secret, "body.api_key_secret")
     now = utcnow()
     row = ProviderRow(
         id=new_id("prv"),
@@ -168,6 +189,7 @@ def create(
             if body.api_key
             else None
         ),
+        api_key_secret=body.api_key_secret,
         default_model=body.default_model,
         options=_stored_options(secret, body.options),
         create_time=now,
@@ -215,10 +237,21 @@ def update(
     if "base_url" in body.model_fields_set:
         row.base_url = _checked_base_url(tx, who, body.base_url)
         summary["base_url"] = {"changed": True}
+    _one_key(body)
     if body.api_key is not None:
         box = secrets.box(secret, SECRET_PURPOSE)
         row.api_key_encrypted = box.encrypt(body.api_key.get_secret_value())
         summary["api_key"] = {"changed": True}  # never the value
+        if row.api_key_secret is not None:
+            summary["api_key_secret"] = {"from": row.api_key_secret, "to": None}
+            row.api_key_secret = None
+    if body.api_key_secret is not None and body.api_key_secret != row.api_key_secret:
+        _key_secret_known(tx, who, body.api_key_secret, "body.api_key_secret")
+        summary["api_key_secret"] = {"from": row.api_key_secret, "to": body.api_key_secret}
+        row.api_key_secret = body.api_key_secret
+        if row.api_key_encrypted is not None:
+            row.api_key_encrypted = None
+            summary["api_key"] = {"changed": True}
     if "default_model" in body.model_fields_set:
         row.default_model = body.default_model
         summary["default_model"] = {"changed": True}
@@ -270,6 +303,7 @@ _RESOLVE = tenancy.with_private_network_flag(
         ProviderRow.kind,
         ProviderRow.base_url,
         ProviderRow.api_key_encrypted,
+        ProviderRow.api_key_secret,
         ProviderRow.default_model,
         ProviderRow.options,
     ),
@@ -281,15 +315,32 @@ _RESOLVE_BY = PreparedByRef(
 )
 
 
-def resolve(tx: Session, project_id: str, secret: bytes, ref: str) -> ProviderConfig:
+def resolve(
+    tx: Session, project_id: str, secret: bytes, ref: str, environment_id: str | None = None
+) -> ProviderConfig:
     """The provider `ref` (id or name) of a project with its key decrypted and the project's
-    private-network flag (for the engine)."""
+    private-network flag (for the engine).
+
+    A key held in a secret (`api_key_secret`) is read from `environment_id` (a run's
+    environment), or from the project's default environment when None (calls outside
+    runs). ValueError naming the secret when that environment has none of that name."""
     row = _RESOLVE_BY.read(tx, ref, {"project": project_id})
     if row is None:
         raise not_found("provider", ref)
     box = secrets.box(secret, SECRET_PURPOSE)
     encrypted = row["api_key_encrypted"]
     key = box.decrypt(encrypted) if encrypted else None
+    if row["api_key_secret"] is not None:
+        name = row["api_key_secret"]
+        if environment_id is None:
+            environment_id = tenancy.TenancyAuthStore().environment_for_auth(tx, project_id, None)
+        try:
+            key = secret_store.read_one(tx, secret, project_id, environment_id, name)
+        except LookupError:
+            raise ValueError(
+                f"provider '{row['name']}' reads its key from secret '{name}', which does not "
+                "exist in the environment"
+            ) from None
     stored = row["options"]
     options = {k: v for k, v in stored.items() if k not in (_SEALED, "header_names")}
     options["headers"] = _headers(secret, stored)

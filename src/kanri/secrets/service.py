@@ -327,3 +327,47 @@ def unknown_secrets(
         for at, name, step_id in references
         if name not in existing
     ]
+
+
+# ------------------------------------------------ references by name from other features
+
+
+def known_names(tx: Session, project_id: str, names: set[str]) -> set[str]:
+    """Those of `names` that some environment of the project has as a secret (what a
+    provider or webhook endpoint that names a secret is checked against when saved)."""
+    if not names:
+        return set()
+    return set(
+        tx.execute(
+            select(SecretRow.name).where(
+                SecretRow.project_id == project_id, SecretRow.name.in_(sorted(names))
+            )
+        ).scalars()
+    )
+
+
+def read_one(
+    tx: Session, master_secret: bytes, project_id: str, environment_id: str | None, name: str
+) -> str:
+    """The current value of the environment's secret `name`, for a feature that holds the
+    name instead of a value. Only reads (callers may be in a read transaction), so the
+    secret's `last_used_time` is left as it is. LookupError naming the secret when the
+    environment has no such secret (or there is no environment)."""
+    encrypted = None
+    if environment_id is not None:
+        encrypted = tx.execute(
+            select(SecretVersionRow.value_encrypted)
+            .join(
+                SecretRow,
+                (SecretVersionRow.secret_id == SecretRow.id)
+                & (SecretVersionRow.version == SecretRow.version),
+            )
+            .where(
+                SecretRow.project_id == project_id,
+                SecretRow.environment_id == environment_id,
+                SecretRow.name == name,
+            )
+        ).scalar_one_or_none()
+    if encrypted is None:
+        raise LookupError(f"secret '{name}' does not exist in the environment")
+    return secret_box(master_secret).decrypt(encrypted)
