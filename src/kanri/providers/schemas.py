@@ -47,7 +47,7 @@ ApiKey = Annotated[
 
 # `api_key` and `api_key_secret` exclude each other (checked by the service; documented).
 _NOT_BOTH = {"not": {"allOf": [given("api_key"), given("api_key_secret")]}}
-API_KEY_SECRET_DESCRIPTION = (
+_BY_NAME_HELP = (
     "name of a secret (`PUT /v1/secrets/{name}`) that holds the key, instead of `api_key`: "
     "read when a call is made, from the environment the call acts in (a run's environment; "
     "the project's default environment for calls outside runs); it must exist in some "
@@ -93,7 +93,7 @@ class ProviderCreate(Model):
     api_key: ApiKey | None = Field(
         default=None, description="write-only; not together with `api_key_secret`"
     )
-    api_key_secret: SecretName | None = Field(default=None, description=API_KEY_SECRET_DESCRIPTION)
+    api_key_secret: SecretName | None = Field(default=None, description=_BY_NAME_HELP)
     default_model: str | None = Field(default=None, min_length=1, max_length=200)
     options: ProviderOptions = Field(default_factory=ProviderOptions)
 
