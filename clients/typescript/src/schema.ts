@@ -8129,6 +8129,11 @@ export interface components {
              * @description whether a key is stored (it is never returned)
              */
             has_api_key: boolean;
+            /**
+             * Api Key Secret
+             * @description the name of the secret that holds the key, if one does (never its value)
+             */
+            api_key_secret: string | null;
             /** Default Model */
             default_model: string | null;
             options: components["schemas"]["ProviderOptions"];
@@ -8151,6 +8156,12 @@ export interface components {
          *       "kind": "openai",
          *       "name": "openai"
          *     }
+         * @example {
+         *       "api_key_secret": "ANTHROPIC_KEY",
+         *       "default_model": "claude-sonnet-4-5",
+         *       "kind": "anthropic",
+         *       "name": "claude"
+         *     }
          */
         ProviderCreate: {
             /**
@@ -8171,13 +8182,18 @@ export interface components {
             base_url?: string | null;
             /**
              * Api Key
-             * @description write-only
+             * @description write-only; not together with `api_key_secret`
              */
             api_key?: string | null;
+            /**
+             * Api Key Secret
+             * @description name of a secret (`PUT /v1/secrets/{name}`) that holds the key, instead of `api_key`: read when a call is made, from the environment the call acts in (a run's environment; the project's default environment for calls outside runs); it must exist in some environment of the project when saved. Only the name is ever shown
+             */
+            api_key_secret?: string | null;
             /** Default Model */
             default_model?: string | null;
             options?: components["schemas"]["ProviderOptions"];
-        };
+        } & (unknown & unknown);
         /** ProviderOptions */
         ProviderOptions: {
             /**
@@ -8209,14 +8225,27 @@ export interface components {
              */
             require_usage?: boolean;
         };
-        /** ProviderUpdate */
+        /**
+         * ProviderUpdate
+         * @example {
+         *       "api_key_secret": "OPENAI_KEY"
+         *     }
+         */
         ProviderUpdate: {
             /** Name */
             name?: string | null;
             /** Base Url */
             base_url?: string | null;
-            /** Api Key */
+            /**
+             * Api Key
+             * @description write-only; replaces a stored `api_key_secret`
+             */
             api_key?: string | null;
+            /**
+             * Api Key Secret
+             * @description the secret that holds the key from now on (replaces a stored `api_key`)
+             */
+            api_key_secret?: string | null;
             /** Default Model */
             default_model?: string | null;
             options?: components["schemas"]["ProviderOptions"] | null;

@@ -2012,6 +2012,7 @@ class Provider(KanriModel):
     kind: Literal["openai", "anthropic", "offline"]
     base_url: str | None
     has_api_key: bool
+    api_key_secret: str | None
     default_model: str | None
     options: ProviderOptions
     create_time: datetime
@@ -2025,6 +2026,7 @@ class ProviderCreate(KanriModel):
     kind: Literal["openai", "anthropic", "offline"]
     base_url: str | None = Field(default=None)
     api_key: str | None = Field(default=None)
+    api_key_secret: str | None = Field(default=None)
     default_model: str | None = Field(default=None)
     options: ProviderOptions | None = Field(default=None)
 
@@ -2045,6 +2047,7 @@ class ProviderUpdate(KanriModel):
     name: str | None = Field(default=None)
     base_url: str | None = Field(default=None)
     api_key: str | None = Field(default=None)
+    api_key_secret: str | None = Field(default=None)
     default_model: str | None = Field(default=None)
     options: ProviderOptions | None = Field(default=None)
 
