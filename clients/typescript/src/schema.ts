@@ -9932,6 +9932,11 @@ export interface components {
              */
             previous_secret_expire_time: string | null;
             /**
+             * Signing Secret
+             * @description the name of the secret that signs, if one does (never its value)
+             */
+            signing_secret: string | null;
+            /**
              * Create Time
              * Format: date-time
              */
@@ -9979,6 +9984,11 @@ export interface components {
             ordered?: boolean;
             /** Filter */
             filter?: string | null;
+            /**
+             * Signing Secret
+             * @description name of a secret (`PUT /v1/secrets/{name}`, a `whsec_…` value) of the project's default environment (`production`, else the oldest) that signs the deliveries instead of a secret kanri makes: read at each attempt, so a new version signs from the next one. It must exist in some environment of the project when saved; only the name is shown
+             */
+            signing_secret?: string | null;
         };
         /** WebhookUpdate */
         WebhookUpdate: {
@@ -9994,6 +10004,11 @@ export interface components {
             ordered?: boolean | null;
             /** Filter */
             filter?: string | null;
+            /**
+             * Signing Secret
+             * @description sign with this secret from now on; null: with the endpoint's own secret again (rotate it to see it)
+             */
+            signing_secret?: string | null;
         };
         /** WebhookWithSecret */
         WebhookWithSecret: {
@@ -10024,6 +10039,11 @@ export interface components {
              */
             previous_secret_expire_time: string | null;
             /**
+             * Signing Secret
+             * @description the name of the secret that signs, if one does (never its value)
+             */
+            signing_secret: string | null;
+            /**
              * Create Time
              * Format: date-time
              */
@@ -10035,9 +10055,9 @@ export interface components {
             update_time: string;
             /**
              * Secret
-             * @description `whsec_…`: shown only now; verify signatures with it
+             * @description `whsec_…`: shown only now; verify signatures with it (null when `signing_secret` names the secret that signs)
              */
-            secret: string;
+            secret: string | null;
         };
         /**
          * When

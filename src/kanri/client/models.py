@@ -2831,6 +2831,7 @@ class Webhook(KanriModel):
     filter: str | None
     disabled_reason: str | None
     previous_secret_expire_time: datetime | None
+    signing_secret: str | None
     create_time: datetime
     update_time: datetime
 
@@ -2844,6 +2845,7 @@ class WebhookCreate(KanriModel):
     enabled: bool | None = Field(default=None)
     ordered: bool | None = Field(default=None)
     filter: str | None = Field(default=None)
+    signing_secret: str | None = Field(default=None)
 
 
 class WebhookUpdate(KanriModel):
@@ -2855,6 +2857,7 @@ class WebhookUpdate(KanriModel):
     enabled: bool | None = Field(default=None)
     ordered: bool | None = Field(default=None)
     filter: str | None = Field(default=None)
+    signing_secret: str | None = Field(default=None)
 
 
 class WebhookWithSecret(KanriModel):
@@ -2870,9 +2873,10 @@ class WebhookWithSecret(KanriModel):
     filter: str | None
     disabled_reason: str | None
     previous_secret_expire_time: datetime | None
+    signing_secret: str | None
     create_time: datetime
     update_time: datetime
-    secret: str
+    secret: str | None
 
 
 class When(KanriModel):

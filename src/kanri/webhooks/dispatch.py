@@ -56,6 +56,8 @@ class Claimed:
     secret_encrypted: str
     previous_secret_encrypted: str | None
     allow_private: bool
+    project_id: str = ""
+    signing_secret: str | None = None  # the name of the secret that signs instead
 
 
 def claim(tx: Session, now: datetime, limit: int, lease_seconds: float) -> list[Claimed]:
@@ -124,6 +126,8 @@ def claim(tx: Session, now: datetime, limit: int, lease_seconds: float) -> list[
                     endpoint.secret_encrypted,
                     endpoint.previous_secret_encrypted,
                     endpoint.previous_secret_expire_time,
+                    endpoint.project_id,
+                    endpoint.signing_secret,
                 ),
                 endpoint.project_id,
             ).where(endpoint.id.in_({row.endpoint_id for row in leased}))
@@ -149,6 +153,8 @@ def claim(tx: Session, now: datetime, limit: int, lease_seconds: float) -> list[
                 secret_encrypted=target.secret_encrypted,
                 previous_secret_encrypted=previous,
                 allow_private=bool(target.allow_private_network),
+                project_id=target.project_id,
+                signing_secret=target.signing_secret,
             )
         )
     return claimed

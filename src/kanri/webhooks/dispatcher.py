@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 import structlog
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
 from kanri import __version__
 from kanri.core import secrets
@@ -31,7 +31,7 @@ from kanri.core.time import utcnow
 from kanri.events import service as events_service
 from kanri.webhooks import dispatch, fanout
 from kanri.webhooks.sender import Sender, TooManyRedirects
-from kanri.webhooks.service import SECRET_PURPOSE
+from kanri.webhooks.service import SECRET_PURPOSE, signing_value
 
 if TYPE_CHECKING:
     from kanri.runtime import Kanri
@@ -294,6 +294,28 @@ class Dispatcher:
             del self._per_endpoint[delivery.endpoint_id]
         self._wake_send.set()
 
+    async def _named_signature(self, delivery: dispatch.Claimed, sent_at: datetime) -> str:
+        """The signature by the secret the endpoint names (its current version, read now).
+        _Unsigned naming the secret when the project's default environment lacks it or its
+        value is no Standard Webhooks secret."""
+        name = delivery.signing_secret
+        assert name is not None
+        try:
+            value = await self.db.read(
+                signing_value, self.kanri.settings.secret, delivery.project_id, name
+            )
+        except LookupError:
+            raise _Unsigned(
+                f"signing secret '{name}' does not exist in the project's default environment"
+            ) from None
+        try:
+            signer = Webhook(value)
+        except (ValueError, EmptyWebhookSecretError):
+            raise _Unsigned(
+                f"signing secret '{name}' is not a Standard Webhooks secret (whsec_ + base64)"
+            ) from None
+        return signer.sign(delivery.event_id, sent_at, delivery.payload)
+
     def _signature(self, delivery: dispatch.Claimed, sent_at: datetime) -> str:
         secrets_in_use = [delivery.secret_encrypted]
         if delivery.previous_secret_encrypted:
@@ -314,7 +336,11 @@ class Dispatcher:
                 "content-type": "application/json",
                 "webhook-id": delivery.event_id,
                 "webhook-timestamp": str(int(sent_at.timestamp())),
-                "webhook-signature": self._signature(delivery, sent_at),
+                "webhook-signature": (
+                    await self._named_signature(delivery, sent_at)
+                    if delivery.signing_secret
+                    else self._signature(delivery, sent_at)
+                ),
             }
             assert self._sender is not None, "Dispatcher.start() was not awaited"
             answer = await self._sender.post(
@@ -328,6 +354,8 @@ class Dispatcher:
             body = answer.body.replace("\x00", "\ufffd")
             if not 200 <= status_code < 300:
                 error = f"answered {status_code}"
+        except _Unsigned as exc:
+            error = str(exc)
         except BlockedDestination as exc:
             error = f"blocked: {exc.detail}"
         except ValidationFailed as exc:
@@ -407,6 +435,10 @@ def _settle(seen: dict[str, datetime], settled: str, before: datetime) -> str:
     for event_id in [event_id for event_id in seen if event_id <= newest]:
         del seen[event_id]
     return max(settled, newest)
+
+
+class _Unsigned(Exception):
+    """A delivery that cannot be signed: the attempt fails with this message."""
 
 
 _signers: dict[str, Webhook] = {}

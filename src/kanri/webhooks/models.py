@@ -32,6 +32,9 @@ class WebhookEndpointRow(Base):
     secret_encrypted: Mapped[str] = mapped_column(Text)
     previous_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     previous_secret_expire_time: Mapped[datetime | None]
+    # Or the name of a secret (`kanri.secrets`) of the project's default environment that
+    # signs instead of `secret_encrypted`, read at each attempt.
+    signing_secret: Mapped[str | None] = mapped_column(String(64))
     failing_since: Mapped[datetime | None]
     create_time: Mapped[datetime]
     update_time: Mapped[datetime]

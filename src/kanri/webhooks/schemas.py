@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from kanri.core.schemas import Description, HttpUrlText, Model, Resource, examples
 from kanri.events.schemas import EventTypePattern
+from kanri.secrets.schemas import SecretName
 
 
 def _distinct(values: list[str]) -> list[str]:
@@ -25,6 +26,12 @@ FilterText = Annotated[
     Field(description="AIP-160 filter on the event, as `GET /v1/events` takes it"),
 ]
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
+_SIGNING_HELP = (
+    "name of a secret (`PUT /v1/secrets/{name}`, a `whsec_…` value) of the project's default "
+    "environment (`production`, else the oldest) that signs the deliveries instead of a "
+    "secret kanri makes: read at each attempt, so a new version signs from the next one. "
+    "It must exist in some environment of the project when saved; only the name is shown"
+)
 
 
 class WebhookCreate(Model):
@@ -44,6 +51,7 @@ class WebhookCreate(Model):
         default=False, description="deliver one at a time, in outbox order (slower)"
     )
     filter: FilterText | None = None
+    signing_secret: SecretName | None = Field(default=None, description=_SIGNING_HELP)
 
 
 class WebhookUpdate(Model):
@@ -53,6 +61,11 @@ class WebhookUpdate(Model):
     enabled: bool | None = None
     ordered: bool | None = None
     filter: FilterText | None = None
+    signing_secret: SecretName | None = Field(
+        default=None,
+        description="sign with this secret from now on; null: with the endpoint's own secret "
+        "again (rotate it to see it)",
+    )
 
 
 class RotateSecret(Model):
@@ -77,12 +90,18 @@ class Webhook(Resource):
     previous_secret_expire_time: datetime | None = Field(
         description="until when the previous secret also signs, after a rotation"
     )
+    signing_secret: str | None = Field(
+        description="the name of the secret that signs, if one does (never its value)"
+    )
     create_time: datetime
     update_time: datetime
 
 
 class WebhookWithSecret(Webhook):
-    secret: str = Field(description="`whsec_…`: shown only now; verify signatures with it")
+    secret: str | None = Field(
+        description="`whsec_…`: shown only now; verify signatures with it (null when "
+        "`signing_secret` names the secret that signs)"
+    )
 
 
 class Attempt(Resource):

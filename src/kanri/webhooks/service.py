@@ -24,6 +24,7 @@ from kanri.core.scoping import by_ref, scoped
 from kanri.core.secrets import SecretBox
 from kanri.core.time import rfc3339, utcnow
 from kanri.events.service import EVENT_FILTERS
+from kanri.secrets import service as secret_store
 from kanri.tenancy import service as tenancy
 from kanri.webhooks import schemas
 from kanri.webhooks.models import WebhookDeliveryRow, WebhookEndpointRow
@@ -51,7 +52,7 @@ DELIVERY_FILTERS = FilterSpec(
         "update_time": FilterField(WebhookDeliveryRow.update_time, "timestamp"),
     }
 )
-FIELDS = ("url", "event_types", "description", "enabled", "ordered", "filter")
+FIELDS = ("url", "event_types", "description", "enabled", "ordered", "filter", "signing_secret")
 
 
 def new_secret() -> str:
@@ -96,6 +97,25 @@ def _checked_filter(text: str | None) -> str | None:
     return text
 
 
+def _known_secret(tx: Session, who: Principal, name: str | None) -> str | None:
+    """`name`, once some environment of who's project has that secret (422 otherwise)."""
+    if name is not None and not secret_store.known_names(tx, who.project(), {name}):
+        raise ValidationFailed(
+            f"no environment of the project has a secret named '{name}'",
+            errors=[
+                FieldError("body.signing_secret", f"unknown secret '{name}'", "unknown_secret")
+            ],
+        )
+    return name
+
+
+def signing_value(tx: Session, master_secret: bytes, project_id: str, name: str) -> str:
+    """The value of the secret `name` of the project's default environment, which signs an
+    endpoint's deliveries. LookupError naming the secret when that environment has none."""
+    environment = tenancy.TenancyAuthStore().environment_for_auth(tx, project_id, None)
+    return secret_store.read_one(tx, master_secret, project_id, environment, name)
+
+
 def _event(tx: Session, who: Principal, event_type: str, row_id: str, data: dict[str, Any]) -> None:
     events.emit(tx, who, event_type, "webhook", row_id, {"id": row_id, **data})
 
@@ -112,7 +132,8 @@ def create(
     count = tx.execute(select(func.count()).select_from(_scoped(who).subquery())).scalar_one()
     if count >= MAX_ENDPOINTS_PER_PROJECT:
         raise Conflict(f"a project may have at most {MAX_ENDPOINTS_PER_PROJECT} webhook endpoints")
-    secret = new_secret()
+    signing_secret = _known_secret(tx, who, body.signing_secret)
+    secret = new_secret()  # its own, kept for when it stops naming a secret
     now = utcnow()
     row = WebhookEndpointRow(
         id=new_id("whk"),
@@ -127,6 +148,7 @@ def create(
         secret_encrypted=box.encrypt(secret),
         previous_secret_encrypted=None,
         previous_secret_expire_time=None,
+        signing_secret=signing_secret,
         failing_since=None,
         create_time=now,
         update_time=now,
@@ -137,8 +159,9 @@ def create(
         tx, who, "webhook.created", "webhook", row.id, {n: {"to": getattr(row, n)} for n in FIELDS}
     )
     _event(tx, who, "webhook.created", row.id, {"url": row.url})
+    shown = None if signing_secret else secret
     return schemas.WebhookWithSecret.model_validate(
-        {**schemas.Webhook.model_validate(row).model_dump(), "secret": secret}
+        {**schemas.Webhook.model_validate(row).model_dump(), "secret": shown}
     )
 
 
@@ -168,6 +191,8 @@ def update(
         row.url = _checked_url(tx, who, body.url)
     if "filter" in body.model_fields_set:
         row.filter = _checked_filter(body.filter)
+    if "signing_secret" in body.model_fields_set and body.signing_secret != row.signing_secret:
+        row.signing_secret = _known_secret(tx, who, body.signing_secret)
     for name in ("event_types", "description", "enabled", "ordered"):
         value = getattr(body, name)
         if value is not None:
@@ -196,8 +221,16 @@ def delete(tx: Session, who: Principal, webhook_id: str) -> None:
 def rotate_secret(
     tx: Session, who: Principal, webhook_id: str, body: schemas.RotateSecret, box: SecretBox
 ) -> schemas.WebhookWithSecret:
-    """A new secret; the current one keeps signing (a second signature) for `grace_seconds`."""
+    """A new secret; the current one keeps signing (a second signature) for `grace_seconds`.
+
+    Conflict while the endpoint signs with a named secret (a new version of that secret is
+    its rotation)."""
     row = endpoint_row(tx, who, webhook_id)
+    if row.signing_secret is not None:
+        raise Conflict(
+            f"the endpoint signs with secret '{row.signing_secret}': put a new version of it "
+            "(PUT /v1/secrets/{name}) to rotate"
+        )
     secret = new_secret()
     now = utcnow()
     if body.grace_seconds > 0:
