@@ -613,7 +613,8 @@ async def test_a_405_names_every_method_of_the_path_in_allow(
 ) -> None:
     order = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     for path, methods in _paths(app, {**PLACEHOLDERS, "project_id": tenant.project_id}).items():
-        answered = _answered(app, path)
+        # An action (`…/x:publish`) is its own resource even where `…/{id}` would fit it.
+        answered = methods if ":" in path.rsplit("/", 1)[-1] else _answered(app, path)
         wrong = next(m for m in ("PUT", "PATCH", "DELETE", "POST", "GET") if m not in answered)
         response = await client.request(wrong, path, headers=tenant.headers)
         assert response.status_code == 405, f"{wrong} {path}: {response.text}"

@@ -62,6 +62,22 @@ SEMANTIC_RULES: dict[str, tuple[list[str], str]] = {
     r"^POST /v1/governance/pre-check$": (["422"], "the policy facts are checked by the rules"),
     r"^PUT /v1/policies/default$": (["422"], "names a policy that must exist"),
     r"^PUT /v1/moderation/settings$": (["422"], "the classifier names a provider that must exist"),
+    r"^(POST|PATCH) /v1/moderation/rules": (
+        ["422"],
+        "a regex must compile on RE2; a classifier condition names the project's categories",
+    ),
+    # Content: locales are the project's, types and references must exist, a field's options
+    # depend on its type, an asset's type is read from its bytes.
+    r"^(GET|POST|PATCH) /v1/(content|public/content|cms)/": (
+        ["415", "422"],
+        "locales, types and references are the project's; field options follow the type",
+    ),
+    r"^PUT /v1/content/locales$": (["422"], "the default locale is one of the locales"),
+    # Observability queries: the window decides how many steps and points a query takes.
+    r"^POST /v1/(metrics|events):(query|funnel)$": (
+        ["400", "422"],
+        "a filter is parsed; from < to; at most 10,000 steps and 1,000,000 points a query",
+    ),
     r"^POST /v1/moderation/items:batch$": (["422"], "an external_id appears once per batch"),
     # Filters (AIP-160) in a body: their grammar is checked by the server.
     r"^POST /v1/(runs:batch\w+|knowledge/(namespaces/\{namespace\}/)?search|moderation/scan)$": (
@@ -113,6 +129,10 @@ HEADERS = {"Kanri-Environment": "production"}  # a valid environment on every re
 # Multipart bodies: every part is text on the wire, so a "wrong type" cannot be told apart.
 UNTYPED_BODIES = {
     "knowledge_namespaces_entries_upload": "a part without a file name is a text document",
+    # Protobuf: any bytes are a message whose unknown fields are skipped, as OTLP requires.
+    "otlp_logs_export": "a protobuf body has no JSON type",
+    "otlp_metrics_export": "a protobuf body has no JSON type",
+    "otlp_traces_export": "a protobuf body has no JSON type",
 }
 # Operations whose only parameters are path ids the campaign fixes to real ones: schemathesis
 # still reports the id it mutated for a negative case while the real one is sent, and 200.
@@ -420,8 +440,7 @@ def config(
             "[[operations]]",
             f"include-operation-id = {json.dumps(operation_id)}",
             f"# {why}",
-            # Such a part is stored as a text document (201) like any other.
-            'checks = { negative_data_rejection = { expected-statuses = ["201", "4xx"] } }',
+            'checks = { negative_data_rejection = { expected-statuses = ["2xx", "4xx"] } }',
         ]
     for operation_id in FIXED_ONLY:
         lines += [

@@ -401,8 +401,9 @@ async def get_content_asset(asset_id: AssetId, db: Db, who: Reader) -> schemas.A
     ASSETS + "/{asset_id}/file",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {"application/octet-stream": {}}, "description": "the file"},
-        206: {"content": {"application/octet-stream": {}}, "description": "the range asked"},
+        # The asset's own type (image/png, application/pdf, text/plain, …).
+        200: {"content": {"*/*": {}}, "description": "the file, in its sniffed type"},
+        206: {"content": {"*/*": {}}, "description": "the range asked"},
         **problem_responses(416),
     },
 )

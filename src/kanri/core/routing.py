@@ -337,6 +337,12 @@ class RouteIndex:
             return
         if len(self._router.routes) != self._size:
             self._build()
+        if ":" in scope["path"].rsplit("/", 1)[-1]:
+            # `PATCH /entries/x:publish` also fits `PATCH /entries/{id}` (an id "x:publish"),
+            # but names the action's resource, which has no PATCH: a 405 as for any path.
+            allowed = allowed_methods(self._router.routes, scope)
+            if allowed and scope["method"] not in allowed:
+                raise HTTPException(405)
         group = self._groups.get(self._key(scope["path"]) or "")
         if group is not None:
             for route in group:

@@ -106,7 +106,10 @@ def parse(message: type[M], body: bytes, media: str) -> M:
         if media == PROTOBUF:
             parsed.ParseFromString(body)
         else:
-            json_format.ParseDict(_fix_ids(json.loads(body)), parsed, ignore_unknown_fields=True)
+            document = json.loads(body)
+            if not isinstance(document, dict):  # ParseDict would take `[]` or `0` as empty
+                raise TypeError("an OTLP/JSON request is a JSON object")
+            json_format.ParseDict(_fix_ids(document), parsed, ignore_unknown_fields=True)
     except (DecodeError, json_format.ParseError, ValueError, TypeError) as exc:
         raise BadRequest(
             f"body is not an OTLP {message.__name__}",
