@@ -54,7 +54,6 @@ ApiCase: TypeAlias = schemathesis.Case[Any]
 SEED = 20_240_601
 MAX_EXAMPLES = 15
 FASTAPI_ROUTER_MAX_EXAMPLES = 5  # the second server; the full run takes five minutes
-CAMPAIGN_MAX_EXAMPLES = 3  # `make fuzz` runs 25
 
 
 def not_an_undocumented_server_error(
@@ -447,9 +446,3 @@ def test_contract_edge_case(name: str, contract_server: Server) -> None:
             media_type="application/json",
         )
     _call_and_validate(case, "owner-key", contract_server)
-
-
-def test_fuzz_campaign(database_url: str) -> None:
-    """`make fuzz` in small: every check and phase of schemathesis, stateful included, on
-    the suite's database; schemathesis prints each failure with a curl line to replay it."""
-    assert fuzz.campaign(max_examples=CAMPAIGN_MAX_EXAMPLES, database_url=database_url) == 0
