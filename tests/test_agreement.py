@@ -470,3 +470,30 @@ async def test_stream_options_include_usage_is_a_boolean(
     response = await client.post("/v1/openai/chat/completions", json=body, headers=tenant.headers)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["param"] == "stream_options.include_usage"
+
+
+async def test_the_longest_names_and_numbers_the_document_allows_are_stored(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    """PostgreSQL refuses what SQLite stores: a column's length or integer range must hold
+    every value the document allows."""
+    checked = await client.post(
+        "/v1/governance/pre-check",
+        json={"action": "run", "workflow": "w" * 200, "context": {"inputs": {}}},
+        headers=tenant.headers,
+    )
+    assert checked.status_code == 200, checked.text
+    reported = await client.post(
+        "/v1/external-executions",
+        json={
+            "engine": "n8n",
+            "workflow_id": "w" * 200,
+            "execution_id": "e" * 200,
+            "status": "error",
+            "started_at": "2000-01-01T00:00:00Z",
+            "finished_at": "2000-01-01T00:00:00Z",
+            "duration_ms": 2_147_483_647,
+        },
+        headers=tenant.headers,
+    )
+    assert reported.status_code == 201, reported.text

@@ -424,6 +424,9 @@ def config(
         # 502/503 are the documented answers of an upstream (model, embedding) that failed;
         # status_code_conformance still fails one an operation does not document.
         'not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "502", "503"]',
+        # A body over the size cap is refused too (413), before it is read.
+        "negative_data_rejection.expected-statuses = "
+        '["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]',
         "[phases.stateful]",
         "max-steps = 20",
         "[parameters]",

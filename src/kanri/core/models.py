@@ -38,7 +38,7 @@ class AuditLogRow(Base):
     seq: Mapped[int | None] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(100))
     resource_type: Mapped[str] = mapped_column(String(60))
-    resource_id: Mapped[str] = mapped_column(String(100))
+    resource_id: Mapped[str] = mapped_column(String(200))
     actor: Mapped[dict[str, Any]]
     actor_id: Mapped[str] = mapped_column(String(100))
     changes: Mapped[dict[str, Any]]

@@ -67,6 +67,7 @@ def _lifecycle(
 
 CATALOGUE: dict[str, dict[str, Any]] = {
     "organization.created": _object("an organization was created", {"name": {"type": "string"}}),
+    "organization.updated": _object("an organization's name or defaults changed", {"id": _ID}),
     "project.created": _object("a project was created", {"id": _ID}, name={"type": "string"}),
     "project.updated": _object("a project's settings changed", {"id": _ID, **_CHANGES}),
     "project.deleted": _object("a project was deleted", {"id": _ID, "name": {"type": "string"}}),

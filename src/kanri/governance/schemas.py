@@ -289,7 +289,7 @@ class ExternalExecutionReport(Model):
     status: ExternalStatus
     started_at: UtcDatetime | None = None
     finished_at: UtcDatetime | None = None
-    duration_ms: int | None = Field(default=None, ge=0, le=10**12)
+    duration_ms: int | None = Field(default=None, ge=0, le=2_147_483_647)  # 24.8 days
     output: Any = None
     error: Any = None
 
